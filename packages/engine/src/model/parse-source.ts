@@ -1,0 +1,217 @@
+import type { z } from 'zod';
+import { ValidationError, type Issue } from '../errors.js';
+import { FORBIDDEN_KEYS } from './primitives.js';
+import { LIMITS, PUBLIC_ACCESS_GROUP_ID, sourceSchema, type Source } from './source.js';
+import { parseScope } from './scope.js';
+
+/** Validates raw input (parsed JSON) as a whole source; throws a ValidationError listing every issue with its path. */
+export function parseSource(input: unknown): Source {
+  const issues: Issue[] = [];
+  findForbiddenKeys(input, [], issues, 0);
+  if (issues.length > 0) throw new ValidationError('invalid_source', issues);
+  const result = sourceSchema.safeParse(input);
+  if (!result.success) throw new ValidationError('invalid_source', zodIssues(result.error));
+  const source = result.data;
+  checkReferences(source, issues);
+  if (issues.length > 0) throw new ValidationError('invalid_source', issues);
+  return source;
+}
+
+/** Converts zod issues into ours. */
+export function zodIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+}
+
+/** Walks raw input for own keys that could reach a prototype (JSON.parse keeps `__proto__` as an own key). */
+export function findForbiddenKeys(value: unknown, path: (string | number)[], issues: Issue[], depth: number): void {
+  if (depth > 64) {
+    issues.push({ path, message: 'nesting is deeper than 64 levels' });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => findForbiddenKeys(v, [...path, i], issues, depth + 1));
+  } else if (value !== null && typeof value === 'object') {
+    for (const k of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(k)) issues.push({ path: [...path, k], message: `key \`${k}\` is a reserved name` });
+      else findForbiddenKeys((value as Record<string, unknown>)[k], [...path, k], issues, depth + 1);
+    }
+  }
+}
+
+function checkReferences(s: Source, issues: Issue[]): void {
+  const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+  const accounts = new Map(s.accounts.map((a) => [a.id, a]));
+  const unique = <T>(list: T[], key: (t: T) => string, name: string, field: string) => {
+    const seen = new Set<string>();
+    list.forEach((t, i) => {
+      const k = key(t);
+      if (seen.has(k)) add([field, i, 'id'], `duplicate ${name} id \`${k.split('\u0000').pop()}\``);
+      seen.add(k);
+    });
+  };
+  const acc = (accountId: string, path: (string | number)[]) => {
+    if (!accounts.has(accountId)) add(path, `unknown account \`${accountId}\``);
+  };
+  const scoped = (a: string, id: string) => `${a}\u0000${id}`;
+
+  unique(s.accounts, (a) => a.id, 'account', 'accounts');
+  unique(s.principals, (p) => scoped(p.accountId, p.id), 'principal', 'principals');
+  unique(s.groups, (g) => scoped(g.accountId, g.id), 'group', 'groups');
+  unique(s.services, (v) => v.name, 'service', 'services');
+  unique(s.roles, (r) => r.id, 'role', 'roles');
+  unique(s.policies, (p) => p.id, 'policy', 'policies');
+  unique(s.resourceGroups, (r) => r.id, 'resource group', 'resourceGroups');
+  unique(s.nodes, (n) => n.id, 'node', 'nodes');
+  unique(s.bindings, (b) => b.id, 'binding', 'bindings');
+  unique(s.resources, (r) => r.id, 'resource', 'resources');
+
+  const principals = new Map(s.principals.map((p) => [scoped(p.accountId, p.id), p]));
+  const groups = new Map(s.groups.map((g) => [scoped(g.accountId, g.id), g]));
+  const roles = new Map(s.roles.map((r) => [r.id, r]));
+  const rgs = new Map(s.resourceGroups.map((r) => [r.id, r]));
+  const nodes = new Map(s.nodes.map((n) => [n.id, n]));
+  const groupExists = (a: string, id: string) => id === PUBLIC_ACCESS_GROUP_ID || groups.has(scoped(a, id));
+
+  s.principals.forEach((p, i) => {
+    acc(p.accountId, ['principals', i, 'accountId']);
+    if (p.locked && p.kind !== 'service') add(['principals', i, 'locked'], 'only a service id can be locked');
+    p.projects.forEach((n, j) => {
+      const node = nodes.get(n);
+      if (!node || node.accountId !== p.accountId || node.kind !== 'project') add(['principals', i, 'projects', j], `unknown project \`${n}\``);
+    });
+  });
+  s.groups.forEach((g, i) => {
+    acc(g.accountId, ['groups', i, 'accountId']);
+    if (g.id === PUBLIC_ACCESS_GROUP_ID && (g.members.length > 0 || g.rules.length > 0))
+      add(['groups', i], 'the Public Access group has no members and no rules: every caller is in it');
+    const seen = new Set<string>();
+    g.members.forEach((m, j) => {
+      if (!principals.has(scoped(g.accountId, m))) add(['groups', i, 'members', j], `unknown principal \`${m}\` in account \`${g.accountId}\``);
+      if (seen.has(m)) add(['groups', i, 'members', j], `member \`${m}\` is listed twice`);
+      seen.add(m);
+    });
+    const ruleIds = new Set<string>();
+    g.rules.forEach((r, j) => {
+      if (ruleIds.has(r.id)) add(['groups', i, 'rules', j, 'id'], `duplicate rule id \`${r.id}\``);
+      ruleIds.add(r.id);
+    });
+  });
+  s.roles.forEach((r, i) => {
+    if (r.accountId !== undefined) acc(r.accountId, ['roles', i, 'accountId']);
+    if (r.kind === 'permission-group' && r.scopeType === undefined) add(['roles', i, 'scopeType'], 'a permission group needs a scope type');
+    if (r.kind !== 'permission-group' && r.scopeType !== undefined) add(['roles', i, 'scopeType'], 'only permission groups have a scope type');
+    if (r.admin !== undefined && r.kind !== 'bluexp') add(['roles', i, 'admin'], 'only BlueXP roles can be administrator roles');
+  });
+  s.services.forEach((v, i) => {
+    for (const roleId of Object.keys(v.roles)) if (!roles.has(roleId)) add(['services', i, 'roles', roleId], `unknown role \`${roleId}\``);
+  });
+  s.resourceGroups.forEach((rg, i) => {
+    acc(rg.accountId, ['resourceGroups', i, 'accountId']);
+    rg.scope.forEach((sc, j) => {
+      const parsed = parseScope(sc, rg.accountId);
+      if ('error' in parsed) add(['resourceGroups', i, 'scope', j], parsed.error);
+    });
+  });
+  s.policies.forEach((p, i) => {
+    acc(p.accountId, ['policies', i, 'accountId']);
+    if (p.subject.kind === 'principal' && !principals.has(scoped(p.accountId, p.subject.id)))
+      add(['policies', i, 'subject', 'id'], `unknown principal \`${p.subject.id}\` in account \`${p.accountId}\``);
+    if (p.subject.kind === 'group' && !groupExists(p.accountId, p.subject.id))
+      add(['policies', i, 'subject', 'id'], `unknown group \`${p.subject.id}\` in account \`${p.accountId}\``);
+    const scopeTypes = new Set<string>();
+    for (const rgId of p.resource.resourceGroups ?? []) {
+      const rg = rgs.get(rgId);
+      if (!rg || rg.accountId !== p.accountId) {
+        add(['policies', i, 'resource', 'resourceGroups'], `unknown resource group \`${rgId}\` in account \`${p.accountId}\``);
+        continue;
+      }
+      for (const sc of rg.scope) {
+        const parsed = parseScope(sc, rg.accountId);
+        if (!('error' in parsed)) for (const t of parsed.targets) scopeTypes.add(t.type);
+      }
+    }
+    p.roles.forEach((roleId, j) => {
+      const role = roles.get(roleId);
+      if (!role) return add(['policies', i, 'roles', j], `unknown role \`${roleId}\``);
+      if (role.accountId !== undefined && role.accountId !== p.accountId)
+        add(['policies', i, 'roles', j], `role \`${roleId}\` belongs to another account`);
+      if (role.kind === 'permission-group' && scopeTypes.size > 0) {
+        for (const t of scopeTypes)
+          if (t !== role.scopeType)
+            add(['policies', i, 'roles', j], `permission group \`${roleId}\` is scoped to ${role.scopeType} resources but the policy names a ${t} scope`);
+      }
+    });
+    for (const n of p.resource.nodes ?? []) {
+      const node = nodes.get(n);
+      if (n !== p.accountId && (!node || node.accountId !== p.accountId))
+        add(['policies', i, 'resource', 'nodes'], `unknown node \`${n}\` in account \`${p.accountId}\``);
+    }
+  });
+  checkHierarchy(s, nodes, add);
+  s.bindings.forEach((b, i) => {
+    acc(b.accountId, ['bindings', i, 'accountId']);
+    const role = roles.get(b.roleId);
+    if (!role) add(['bindings', i, 'roleId'], `unknown role \`${b.roleId}\``);
+    else if (role.admin === 'organization' && b.nodeId !== b.accountId)
+      add(['bindings', i, 'nodeId'], 'the organization admin role is bound only at the organization');
+    if (b.nodeId !== b.accountId) {
+      const node = nodes.get(b.nodeId);
+      if (!node || node.accountId !== b.accountId) add(['bindings', i, 'nodeId'], `unknown node \`${b.nodeId}\` in account \`${b.accountId}\``);
+    }
+    if (b.subject.kind === 'principal' && !principals.has(scoped(b.accountId, b.subject.id)))
+      add(['bindings', i, 'subject', 'id'], `unknown principal \`${b.subject.id}\``);
+    if (b.subject.kind === 'group' && !groupExists(b.accountId, b.subject.id)) add(['bindings', i, 'subject', 'id'], `unknown group \`${b.subject.id}\``);
+  });
+  s.resources.forEach((r, i) => {
+    acc(r.accountId, ['resources', i, 'accountId']);
+    const check = (list: string[], kind: 'project' | 'folder', field: string) =>
+      list.forEach((n, j) => {
+        const node = nodes.get(n);
+        if (!node || node.accountId !== r.accountId || node.kind !== kind) add(['resources', i, field, j], `unknown ${kind} \`${n}\``);
+      });
+    check(r.projects, 'project', 'projects');
+    check(r.folders, 'folder', 'folders');
+    if (r.agentId !== undefined) {
+      const agent = principals.get(scoped(r.accountId, r.agentId));
+      if (!agent || agent.kind !== 'agent') add(['resources', i, 'agentId'], `unknown agent \`${r.agentId}\``);
+    }
+    const declared = r.attributes['accountId'];
+    if (declared !== undefined && String(declared) !== r.accountId) add(['resources', i, 'attributes', 'accountId'], 'differs from the resource account');
+  });
+  s.memberships.forEach((m, i) => {
+    if (!principals.has(scoped(m.accountId, m.principalId))) add(['memberships', i, 'principalId'], `unknown principal \`${m.principalId}\``);
+    if (!groups.has(scoped(m.accountId, m.groupId))) add(['memberships', i, 'groupId'], `unknown group \`${m.groupId}\``);
+  });
+}
+
+function checkHierarchy(
+  s: Source,
+  nodes: Map<string, Source['nodes'][number]>,
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  s.nodes.forEach((n, i) => {
+    if (!s.accounts.some((a) => a.id === n.accountId)) add(['nodes', i, 'accountId'], `unknown account \`${n.accountId}\``);
+    if (n.parentId === null) return;
+    const parent = nodes.get(n.parentId);
+    if (!parent || parent.accountId !== n.accountId) return add(['nodes', i, 'parentId'], `unknown folder \`${n.parentId}\``);
+    if (parent.kind !== 'folder') add(['nodes', i, 'parentId'], `\`${n.parentId}\` is a project: projects are leaves`);
+  });
+  s.nodes.forEach((n, i) => {
+    // depth counts folders from the organization: a folder directly under it is at level 1
+    let level = 1;
+    let cur = n;
+    const seen = new Set<string>([n.id]);
+    while (cur.parentId !== null) {
+      const p = nodes.get(cur.parentId);
+      if (!p) return;
+      if (seen.has(p.id)) return add(['nodes', i, 'parentId'], `cycle in the folder tree through \`${p.id}\``);
+      seen.add(p.id);
+      level++;
+      cur = p;
+    }
+    if (n.kind === 'folder' && level > LIMITS.maxFolderDepth)
+      add(['nodes', i, 'parentId'], `folders are at most ${LIMITS.maxFolderDepth} deep, this one is at level ${level}`);
+    if (n.kind === 'project' && level > LIMITS.maxProjectLevel)
+      add(['nodes', i, 'parentId'], `projects are at most at level ${LIMITS.maxProjectLevel}, this one is at level ${level}`);
+  });
+}

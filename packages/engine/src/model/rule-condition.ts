@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ATTRIBUTE_OPERATORS } from './attribute.js';
+import { scalarSchema } from './primitives.js';
+
+/** Time operators of IBM v2 rule conditions. */
+export const TIME_OPERATORS = ['timeLessThan', 'timeLessThanOrEquals', 'timeGreaterThan', 'timeGreaterThanOrEquals'] as const;
+export const DATE_TIME_OPERATORS = [
+  'dateTimeLessThan',
+  'dateTimeLessThanOrEquals',
+  'dateTimeGreaterThan',
+  'dateTimeGreaterThanOrEquals',
+] as const;
+export const DAY_OF_WEEK_OPERATORS = ['dayOfWeekEquals', 'dayOfWeekAnyOf'] as const;
+export const RULE_OPERATORS = [...TIME_OPERATORS, ...DATE_TIME_OPERATORS, ...DAY_OF_WEEK_OPERATORS, ...ATTRIBUTE_OPERATORS] as const;
+export type RuleOperator = (typeof RULE_OPERATORS)[number];
+
+export const CURRENT_TIME = '{{environment.attributes.current_time}}';
+export const CURRENT_DATE_TIME = '{{environment.attributes.current_date_time}}';
+export const DAY_OF_WEEK = '{{environment.attributes.day_of_week}}';
+const RESOURCE_KEY = /^\{\{resource\.attributes\.([A-Za-z0-9_.-]{1,128})\}\}$/;
+
+/** `HH:MM:SS±hh:mm` (or Z): a time of day at a written UTC offset. */
+export const TIME_VALUE = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+/** `N±hh:mm`: an ISO weekday, 1 (Monday) to 7, at a written UTC offset. */
+export const DAY_VALUE = /^([1-7])(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+/** An ISO date-time with an offset. */
+export const DATE_TIME_VALUE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The resource attribute a rule key names, or undefined when the key is not a resource attribute. */
+export function resourceAttributeOfKey(key: string): string | undefined {
+  const m = RESOURCE_KEY.exec(key);
+  return m ? m[1] : undefined;
+}
+
+/** One leaf condition `{key, operator, value}`. */
+export const ruleLeafSchema = z
+  .object({
+    key: z.string().min(1).max(256),
+    operator: z.enum(RULE_OPERATORS, { message: 'unknown operator' }),
+    value: z.union([scalarSchema, z.array(scalarSchema).max(10)]),
+  })
+  .superRefine((c, ctx) => {
+    for (const m of checkLeaf(c.key, c.operator, c.value)) ctx.addIssue({ code: 'custom', path: m.path, message: m.message });
+  });
+export type RuleLeaf = z.infer<typeof ruleLeafSchema>;
+
+/** Checks a leaf against its key and operator; shared by the schema and the compiler (which never trusts input). */
+export function checkLeaf(key: string, operator: string, value: unknown): { path: string[]; message: string }[] {
+  const out: { path: string[]; message: string }[] = [];
+  const bad = (message: string) => out.push({ path: ['value'], message });
+  const vals = Array.isArray(value) ? value : [value];
+  if ((TIME_OPERATORS as readonly string[]).includes(operator)) {
+    if (key !== CURRENT_TIME) out.push({ path: ['key'], message: `\`${operator}\` needs key \`${CURRENT_TIME}\`` });
+    if (typeof value !== 'string' || !TIME_VALUE.test(value)) bad('must be a time `HH:MM:SS+hh:mm`');
+  } else if ((DATE_TIME_OPERATORS as readonly string[]).includes(operator)) {
+    if (key !== CURRENT_DATE_TIME) out.push({ path: ['key'], message: `\`${operator}\` needs key \`${CURRENT_DATE_TIME}\`` });
+    if (typeof value !== 'string' || !DATE_TIME_VALUE.test(value) || Number.isNaN(Date.parse(value)))
+      bad('must be a date-time `YYYY-MM-DDTHH:MM:SS+hh:mm`');
+  } else if ((DAY_OF_WEEK_OPERATORS as readonly string[]).includes(operator)) {
+    if (key !== DAY_OF_WEEK) out.push({ path: ['key'], message: `\`${operator}\` needs key \`${DAY_OF_WEEK}\`` });
+    if (operator === 'dayOfWeekEquals' && Array.isArray(value)) bad('`dayOfWeekEquals` takes one value');
+    if (operator === 'dayOfWeekAnyOf' && !Array.isArray(value)) bad('`dayOfWeekAnyOf` takes an array');
+    if (vals.length === 0 || vals.some((v) => typeof v !== 'string' || !DAY_VALUE.test(v))) bad('must be a weekday `1+00:00` .. `7+00:00`');
+  } else if ((ATTRIBUTE_OPERATORS as readonly string[]).includes(operator)) {
+    if (resourceAttributeOfKey(key) === undefined)
+      out.push({ path: ['key'], message: `\`${operator}\` needs a key \`{{resource.attributes.NAME}}\`` });
+    const many = operator.endsWith('AnyOf');
+    if (many !== Array.isArray(value)) bad(many ? `\`${operator}\` takes an array` : `\`${operator}\` takes one value`);
+    if (many && (vals.length < 1 || vals.length > 10)) bad('takes 1 to 10 values');
+  } else {
+    out.push({ path: ['operator'], message: `unknown operator \`${operator}\`` });
+  }
+  return out;
+}
+
+/** A rule: `and`/`or` of at most 10 conditions, nested at most twice. */
+export interface Rule {
+  operator: 'and' | 'or';
+  conditions: (RuleLeaf | Rule)[];
+}
+
+const innerRuleSchema = z.object({
+  operator: z.enum(['and', 'or']),
+  conditions: z.array(ruleLeafSchema).min(1).max(10),
+});
+
+/** The top-level rule of a v2 policy. */
+export const ruleSchema: z.ZodType<Rule> = z.object({
+  operator: z.enum(['and', 'or']),
+  conditions: z.array(z.union([ruleLeafSchema, innerRuleSchema])).min(1).max(10),
+});
+
+/** True when a rule node is a nested `and`/`or`. */
+export function isRuleGroup(node: RuleLeaf | Rule): node is Rule {
+  return (node as Rule).conditions !== undefined;
+}
