@@ -1,1 +1,5 @@
 export * from './model/index.js';
+export { ValidationError, SeedError, StoreError, formatIssues } from './errors.js';
+export type { Issue, ValidationCode, StoreErrorCode } from './errors.js';
+export { ENTITY_NAMES, ENTITY_FIELDS, entityKey, applyChanges } from './store.js';
+export type { EntityTypes, EntityName, Change, Snapshot, Store } from './store.js';
