@@ -1,0 +1,141 @@
+import { compileGlob } from './glob.js';
+import { Derived, Op, type AttributeMatcher, type ClaimMatcher, type Cmp, type RuleNode, type TagMatcher } from './tables.js';
+import { claimString } from '../model/claim-rule.js';
+import {
+  CURRENT_DATE_TIME,
+  CURRENT_TIME,
+  DATE_TIME_VALUE,
+  DAY_OF_WEEK,
+  DAY_VALUE,
+  TIME_VALUE,
+  resourceAttributeOfKey,
+} from '../model/rule-condition.js';
+
+const OPS: Record<string, Op> = {
+  stringEquals: Op.Equals,
+  stringMatch: Op.Match,
+  stringExists: Op.Exists,
+  stringEqualsAnyOf: Op.EqualsAnyOf,
+  stringMatchAnyOf: Op.MatchAnyOf,
+};
+
+/** Thrown inside the compiler for a policy it cannot evaluate; caught per policy, never escapes compile. */
+export class Uncompilable extends Error {}
+
+/** Compiles one attribute condition; throws Uncompilable for what validation should have refused. */
+export function compileAttribute(name: string, operator: string, value: unknown): AttributeMatcher {
+  let op = Object.hasOwn(OPS, operator) ? OPS[operator]! : Op.Unknown;
+  if (op === Op.Unknown) throw new Uncompilable(`attribute \`${name}\`: unknown operator \`${operator}\``);
+  const many = op === Op.EqualsAnyOf || op === Op.MatchAnyOf;
+  if (many !== Array.isArray(value)) throw new Uncompilable(`attribute \`${name}\`: \`${operator}\` value shape`);
+  const values = (Array.isArray(value) ? value : [value]).map((v) => {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Uncompilable(`attribute \`${name}\`: bad value`);
+    return String(v);
+  });
+  if (many && (values.length < 1 || values.length > 10)) throw new Uncompilable(`attribute \`${name}\`: 1 to 10 values`);
+  if (op === Op.Exists) {
+    if (values[0] === 'false') op = Op.NotExists;
+    else if (values[0] !== 'true') throw new Uncompilable(`attribute \`${name}\`: stringExists takes true or false`);
+  }
+  const derived = name === 'serviceType' ? Derived.ServiceType : name === 'service_group_id' ? Derived.ServiceGroup : Derived.None;
+  return {
+    name,
+    op,
+    derived,
+    value: values[0] ?? '',
+    values,
+    glob: op === Op.Match ? compileGlob(values[0]!) : null,
+    globs: op === Op.MatchAnyOf ? values.map(compileGlob) : [],
+  };
+}
+
+/** Compiles a tag condition; the name and value are lowercased. */
+export function compileTag(name: unknown, value: unknown, operator: unknown): TagMatcher {
+  if (typeof name !== 'string' || typeof value !== 'string') throw new Uncompilable('tag: bad name or value');
+  const n = name.toLowerCase();
+  const v = value.toLowerCase();
+  if (operator === undefined || operator === 'stringEquals') return { name: n, value: v, glob: null };
+  if (operator === 'stringMatch') return { name: n, value: v, glob: compileGlob(v) };
+  throw new Uncompilable(`tag \`${name}\`: unknown operator \`${String(operator)}\``);
+}
+
+const CMP: Record<string, Cmp> = {
+  LessThan: 'lt',
+  LessThanOrEquals: 'le',
+  GreaterThan: 'gt',
+  GreaterThanOrEquals: 'ge',
+};
+
+/** Parses `+hh:mm`, `-hh:mm` or `Z` to milliseconds. */
+function offsetMs(s: string): number {
+  if (s === 'Z') return 0;
+  const sign = s[0] === '-' ? -1 : 1;
+  return sign * (Number(s.slice(1, 3)) * 60 + Number(s.slice(4, 6))) * 60_000;
+}
+
+/** Compiles a v2 rule (and/or, nested at most twice, at most 10 conditions per level). */
+export function compileRule(node: unknown, depth = 1): RuleNode {
+  if (node === null || typeof node !== 'object') throw new Uncompilable('rule: not an object');
+  const n = node as Record<string, unknown>;
+  if (Array.isArray(n['conditions'])) {
+    if (n['operator'] !== 'and' && n['operator'] !== 'or') throw new Uncompilable(`rule: unknown operator \`${String(n['operator'])}\``);
+    if (depth > 2) throw new Uncompilable('rule: nested more than twice');
+    const conds = n['conditions'] as unknown[];
+    if (conds.length < 1 || conds.length > 10) throw new Uncompilable('rule: 1 to 10 conditions');
+    return { kind: n['operator'], children: conds.map((c) => compileRule(c, depth + 1)) };
+  }
+  const key = n['key'];
+  const operator = n['operator'];
+  const value = n['value'];
+  if (typeof key !== 'string' || typeof operator !== 'string') throw new Uncompilable('rule condition: key and operator');
+  const attr = resourceAttributeOfKey(key);
+  if (attr !== undefined) return { kind: 'attr', matcher: compileAttribute(attr, operator, value) };
+  if (operator.startsWith('time') && key === CURRENT_TIME) {
+    const cmp = CMP[operator.slice(4)];
+    const m = typeof value === 'string' ? TIME_VALUE.exec(value) : null;
+    if (!cmp || !m) throw new Uncompilable(`rule condition \`${operator}\`: malformed time`);
+    const seconds = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+    return { kind: 'time', cmp, seconds, offsetMs: offsetMs(m[4]!) };
+  }
+  if (operator.startsWith('dateTime') && key === CURRENT_DATE_TIME) {
+    const cmp = CMP[operator.slice(8)];
+    const at = typeof value === 'string' && DATE_TIME_VALUE.test(value) ? Date.parse(value) : Number.NaN;
+    if (!cmp || Number.isNaN(at)) throw new Uncompilable(`rule condition \`${operator}\`: malformed date-time`);
+    return { kind: 'dateTime', cmp, at };
+  }
+  if ((operator === 'dayOfWeekEquals' || operator === 'dayOfWeekAnyOf') && key === DAY_OF_WEEK) {
+    if ((operator === 'dayOfWeekAnyOf') !== Array.isArray(value)) throw new Uncompilable(`rule condition \`${operator}\`: value shape`);
+    const vals = Array.isArray(value) ? value : [value];
+    if (vals.length === 0) throw new Uncompilable(`rule condition \`${operator}\`: no days`);
+    const days = vals.map((v) => {
+      const m = typeof v === 'string' ? DAY_VALUE.exec(v) : null;
+      if (!m) throw new Uncompilable(`rule condition \`${operator}\`: malformed weekday`);
+      return { day: Number(m[1]), offsetMs: offsetMs(m[2]!) };
+    });
+    return { kind: 'day', days };
+  }
+  throw new Uncompilable(`rule condition: operator \`${operator}\` does not fit key \`${key}\``);
+}
+
+/** Compiles one claim condition of a claim rule; its value is a JSON string. */
+export function compileClaim(claim: unknown, operator: unknown, value: unknown): ClaimMatcher {
+  const known = ['EQUALS', 'NOT_EQUALS', 'EQUALS_IGNORE_CASE', 'NOT_EQUALS_IGNORE_CASE', 'IN', 'CONTAINS'];
+  if (typeof claim !== 'string' || typeof value !== 'string' || typeof operator !== 'string' || !known.includes(operator)) {
+    return { claim: String(claim), op: 'UNKNOWN', value: '', lower: '', values: [] };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
+  }
+  const op = operator as ClaimMatcher['op'];
+  if (op === 'IN') {
+    if (!Array.isArray(parsed)) return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
+    const values = parsed.filter((v) => v !== null && typeof v !== 'object').map(claimString);
+    return { claim, op, value: '', lower: '', values };
+  }
+  if (parsed === null || typeof parsed === 'object') return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
+  const v = claimString(parsed);
+  return { claim, op, value: v, lower: v.toLowerCase(), values: [] };
+}

@@ -1,0 +1,355 @@
+import { compileAttribute, compileClaim, compileRule, compileTag, Uncompilable } from './compile-matchers.js';
+import type {
+  AccountTable,
+  AttributeMatcher,
+  Bucket,
+  Candidate,
+  ClaimRuleEntry,
+  CompiledPolicy,
+  GroupEntry,
+  IdentityIndex,
+  NodeEntry,
+  PrincipalEntry,
+  ResolvedResource,
+  RoleInfo,
+  RuleNode,
+  ServiceInfo,
+  Tables,
+  TagMatcher,
+} from './tables.js';
+import { parseScope, type ScopeTarget } from '../model/scope.js';
+import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Role, type Source } from '../model/source.js';
+
+/** Creates an empty per-identity index. */
+export function createIdentityIndex(): IdentityIndex {
+  return { exact: new Map(), patterns: new Map() };
+}
+
+function createGroup(id: string): GroupEntry {
+  return { id, federated: false, index: createIdentityIndex(), mark: 0 };
+}
+
+function createPrincipal(id: string): PrincipalEntry {
+  return {
+    id,
+    kind: 'user',
+    active: false,
+    index: createIdentityIndex(),
+    staticGroups: [],
+    dynamic: [],
+    directBindingUntil: Number.NEGATIVE_INFINITY,
+    projects: [],
+  };
+}
+
+function createAccount(id: string): AccountTable {
+  return {
+    id,
+    publicAccess: true,
+    thirdPartyServicesEnabled: true,
+    principals: new Map(),
+    groups: new Map(),
+    publicGroup: createGroup(PUBLIC_ACCESS_GROUP_ID),
+    claimRules: new Map(),
+    serviceIndex: createIdentityIndex(),
+    nodes: new Map(),
+    expiries: [],
+    timeRules: false,
+  };
+}
+
+/** Per-role, per-service action grants resolved from roles and the catalog. */
+export interface RoleCatalog {
+  roles: Map<string, Role>;
+  /** role id -> [pattern, service or null][] */
+  grants: Map<string, [string, string | null][]>;
+}
+
+/** Resolves what each role grants: its own actions (for its service, if it is a custom role) and the catalog's per-service actions. */
+export function buildRoleCatalog(source: Source): RoleCatalog {
+  const roles = new Map<string, Role>();
+  const grants = new Map<string, [string, string | null][]>();
+  for (const r of source.roles) {
+    roles.set(r.id, r);
+    const list: [string, string | null][] = [];
+    for (const a of r.actions ?? []) list.push([a, r.serviceName ?? null]);
+    grants.set(r.id, list);
+  }
+  for (const s of source.services) {
+    for (const [roleId, actions] of Object.entries(s.roles ?? {})) {
+      const list = grants.get(roleId);
+      if (!list) continue;
+      for (const a of actions) list.push([a, s.name]);
+    }
+  }
+  return { roles, grants };
+}
+
+function roleInfo(role: Role): RoleInfo {
+  return { id: role.id, scopeType: role.kind === 'permission-group' ? (role.scopeType ?? null) : null, admin: role.admin ?? null };
+}
+
+function account(tables: Map<string, AccountTable>, id: string): AccountTable {
+  let a = tables.get(id);
+  if (!a) {
+    a = createAccount(id);
+    tables.set(id, a);
+  }
+  return a;
+}
+
+function groupOf(a: AccountTable, id: string): GroupEntry {
+  if (id === PUBLIC_ACCESS_GROUP_ID) return a.publicGroup;
+  let g = a.groups.get(id);
+  if (!g) {
+    g = createGroup(id);
+    a.groups.set(id, g);
+  }
+  return g;
+}
+
+function principalOf(a: AccountTable, id: string): PrincipalEntry {
+  let p = a.principals.get(id);
+  if (!p) {
+    p = createPrincipal(id);
+    a.principals.set(id, p);
+  }
+  return p;
+}
+
+/** Compiles the selector, rule and subject of a policy; never throws (an unevaluable policy is compiled as errored). */
+export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget[]>): CompiledPolicy {
+  let error: string | null = null;
+  let attributes: AttributeMatcher[] = [];
+  let tags: TagMatcher[] = [];
+  let rule: RuleNode | null = null;
+  let scopes: ScopeTarget[] | null = null;
+  let serviceSubject: [string, string][] | null = null;
+  try {
+    const res = p.resource ?? { attributes: [], tags: [] };
+    attributes = (res.attributes ?? []).map((c) => compileAttribute(c.name, c.operator, c.value));
+    tags = (res.tags ?? []).map((t) => compileTag(t.name, t.value, t.operator));
+    if (p.rule !== undefined) rule = compileRule(p.rule);
+    if (res.resourceGroups !== undefined) {
+      scopes = [];
+      for (const rg of res.resourceGroups) scopes.push(...(resourceGroups.get(rg) ?? []));
+    }
+    if (p.subject.kind === 'service') {
+      serviceSubject = Object.entries(p.subject.attributes).map(([k, v]) => {
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Uncompilable(`subject attribute \`${k}\``);
+        return [k, String(v)];
+      });
+    }
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  return {
+    id: p.id,
+    deny: p.effect === 'deny',
+    source: 'policy',
+    error,
+    attributes,
+    tags,
+    scopes,
+    nodes: p.resource?.nodes ?? null,
+    rule,
+    expiresAt: Number.POSITIVE_INFINITY,
+    federatedGroup: false,
+    serviceSubject,
+    mark: 0,
+  };
+}
+
+/** Compiles a BlueXP role binding as a one-role allow policy on its node. */
+export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPolicy {
+  let expiresAt = Number.POSITIVE_INFINITY;
+  let error: string | null = null;
+  if (b.expiresAt !== undefined) {
+    expiresAt = Date.parse(b.expiresAt);
+    if (Number.isNaN(expiresAt)) error = `binding \`${b.id}\`: malformed expiry \`${b.expiresAt}\``;
+  }
+  return {
+    id: b.id,
+    deny: false,
+    source: 'binding',
+    error,
+    attributes: [],
+    tags: [],
+    scopes: null,
+    nodes: [b.nodeId],
+    rule: null,
+    expiresAt,
+    federatedGroup,
+    serviceSubject: null,
+    mark: 0,
+  };
+}
+
+/** Adds a candidate to an index under its pattern. */
+export function indexCandidate(index: IdentityIndex, c: Candidate): void {
+  const isPattern = c.pattern.endsWith('*');
+  const map = isPattern ? index.patterns : index.exact;
+  const key = isPattern ? c.pattern.slice(0, -1) : c.pattern;
+  let bucket = map.get(key);
+  if (!bucket) {
+    bucket = { deny: [], allow: [] } satisfies Bucket;
+    map.set(key, bucket);
+  }
+  (c.policy.deny ? bucket.deny : bucket.allow).push(c);
+}
+
+/** Removes every candidate of a policy id from an index; empty buckets are dropped. */
+export function unindexPolicy(index: IdentityIndex, policyId: string): void {
+  for (const map of [index.exact, index.patterns]) {
+    for (const [key, bucket] of map) {
+      bucket.deny = bucket.deny.filter((c) => c.policy.id !== policyId);
+      bucket.allow = bucket.allow.filter((c) => c.policy.id !== policyId);
+      if (bucket.deny.length === 0 && bucket.allow.length === 0) map.delete(key);
+    }
+  }
+}
+
+/** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
+function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
+  for (const m of attributes) if (m.name === 'serviceName' && m.op === 0) return m.value;
+  return null;
+}
+
+/** Indexes a compiled policy under its subject identity, once per (role, pattern, service) it can grant. */
+export function indexPolicy(
+  a: AccountTable,
+  subject: Policy['subject'] | Binding['subject'],
+  cp: CompiledPolicy,
+  roleIds: readonly string[],
+  catalog: RoleCatalog,
+): void {
+  const index =
+    subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
+  const pinned = pinnedService(cp.attributes);
+  for (const roleId of roleIds) {
+    const role = catalog.roles.get(roleId);
+    if (!role) continue;
+    const info = roleInfo(role);
+    for (const [pattern, service] of catalog.grants.get(roleId) ?? []) {
+      if (pinned !== null && service !== null && service !== pinned) continue;
+      indexCandidate(index, { policy: cp, role: info, pattern, service });
+    }
+  }
+}
+
+function resolveResourceGroups(source: Source): Map<string, ScopeTarget[]> {
+  const out = new Map<string, ScopeTarget[]>();
+  for (const rg of source.resourceGroups) {
+    const targets: ScopeTarget[] = [];
+    for (const sc of rg.scope) {
+      const parsed = parseScope(sc, rg.accountId);
+      if ('targets' in parsed) targets.push(...parsed.targets);
+    }
+    out.set(rg.id, targets);
+  }
+  return out;
+}
+
+function compileNodes(source: Source, accounts: Map<string, AccountTable>): void {
+  const byId = new Map(source.nodes.map((n) => [n.id, n]));
+  for (const n of source.nodes) {
+    const up = new Set<string>([n.id]);
+    let cur = n;
+    // INVARIANT: parseSource refuses cycles; the bound keeps an unvalidated cycle from looping
+    for (let i = 0; i < 64 && cur.parentId !== null; i++) {
+      const parent = byId.get(cur.parentId);
+      if (!parent || parent.accountId !== n.accountId) break;
+      up.add(parent.id);
+      cur = parent;
+    }
+    up.add(n.accountId);
+    account(accounts, n.accountId).nodes.set(n.id, { id: n.id, up } satisfies NodeEntry);
+  }
+}
+
+function resolveResource(r: Source['resources'][number]): ResolvedResource {
+  const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(r.attributes ?? {})) attributes[k] = String(v);
+  attributes['accountId'] = r.accountId;
+  return {
+    id: r.id,
+    accountId: r.accountId,
+    attributes,
+    tags: (r.tags ?? []).map((t) => t.toLowerCase()),
+    projects: r.projects ?? [],
+    folders: r.folders ?? [],
+    zones: r.zones ?? [],
+    agentId: r.agentId,
+  };
+}
+
+/** Compiles a source into decision tables. Pure: the source is not modified and nothing is read from outside. */
+export function compile(source: Source): Tables {
+  const accounts = new Map<string, AccountTable>();
+  for (const acc of source.accounts) {
+    const a = account(accounts, acc.id);
+    a.publicAccess = acc.publicAccess !== false;
+    a.thirdPartyServicesEnabled = acc.options?.thirdPartyServicesEnabled !== false;
+  }
+  for (const p of source.principals) {
+    const e = principalOf(account(accounts, p.accountId), p.id);
+    e.kind = p.kind;
+    e.active = (p.status ?? 'active') === 'active';
+    e.projects = p.projects ?? [];
+  }
+  for (const g of source.groups) {
+    const a = account(accounts, g.accountId);
+    const entry = groupOf(a, g.id);
+    entry.federated = g.federated === true;
+    if (g.id === PUBLIC_ACCESS_GROUP_ID) continue;
+    for (const m of g.members ?? []) principalOf(a, m).staticGroups.push(entry);
+    for (const rule of g.rules ?? []) {
+      const list = a.claimRules.get(rule.realmName) ?? [];
+      list.push({
+        group: entry,
+        ruleId: rule.id,
+        conditions: (rule.conditions ?? []).map((c) => compileClaim(c.claim, c.operator, c.value)),
+      } satisfies ClaimRuleEntry);
+      a.claimRules.set(rule.realmName, list);
+    }
+  }
+  for (const m of source.memberships) {
+    const a = account(accounts, m.accountId);
+    if (!a.groups.has(m.groupId)) continue;
+    const expiresAt = Date.parse(m.expiresAt);
+    if (Number.isNaN(expiresAt)) continue;
+    a.expiries.push(expiresAt);
+    principalOf(a, m.principalId).dynamic.push({ group: groupOf(a, m.groupId), realm: m.realm, expiresAt, expiresAtIso: m.expiresAt });
+  }
+  compileNodes(source, accounts);
+  const catalog = buildRoleCatalog(source);
+  const resourceGroups = resolveResourceGroups(source);
+  let size = 0;
+  for (const p of source.policies) {
+    if (p.state === 'deleted') continue;
+    const cp = compilePolicy(p, resourceGroups);
+    const a = account(accounts, p.accountId);
+    if (cp.rule !== null) a.timeRules = true;
+    indexPolicy(a, p.subject, cp, p.roles, catalog);
+    size++;
+  }
+  const groupsById = new Map(source.groups.map((g) => [`${g.accountId}/${g.id}`, g]));
+  for (const b of source.bindings) {
+    const a = account(accounts, b.accountId);
+    if (b.subject.kind === 'principal') {
+      const until = b.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(b.expiresAt);
+      const pe = principalOf(a, b.subject.id);
+      if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
+    }
+    if (b.expiresAt !== undefined) a.expiries.push(Date.parse(b.expiresAt));
+    const federated = b.subject.kind === 'group' && groupsById.get(`${b.accountId}/${b.subject.id}`)?.federated === true;
+    indexPolicy(a, b.subject, compileBinding(b, federated), [b.roleId], catalog);
+    size++;
+  }
+  for (const a of accounts.values()) a.expiries = a.expiries.filter((t) => !Number.isNaN(t)).sort((x, y) => x - y);
+  const resources = new Map<string, ResolvedResource>();
+  for (const r of source.resources) resources.set(r.id, resolveResource(r));
+  const services = new Map<string, ServiceInfo>();
+  for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [] });
+  return { accounts, resources, services, size };
+}

@@ -1,0 +1,201 @@
+import type { Glob } from './glob.js';
+import type { ScopeTarget } from '../model/scope.js';
+
+/** Attribute operator codes of a compiled matcher. */
+export const enum Op {
+  Equals = 0,
+  Match = 1,
+  Exists = 2,
+  NotExists = 3,
+  EqualsAnyOf = 4,
+  MatchAnyOf = 5,
+  /** An operator the compiler did not know: the policy is errored. */
+  Unknown = 6,
+}
+
+/** Attributes whose value is derived from the service catalog. */
+export const enum Derived {
+  None = 0,
+  ServiceType = 1,
+  ServiceGroup = 2,
+}
+
+/** One compiled attribute condition. */
+export interface AttributeMatcher {
+  readonly name: string;
+  readonly op: Op;
+  readonly derived: Derived;
+  readonly value: string;
+  readonly values: readonly string[];
+  readonly glob: Glob | null;
+  readonly globs: readonly Glob[];
+}
+
+/** One compiled tag condition (already lowercased). */
+export interface TagMatcher {
+  readonly name: string;
+  readonly value: string;
+  readonly glob: Glob | null;
+}
+
+/** A compiled v2 rule node. */
+export type RuleNode =
+  | { readonly kind: 'and' | 'or'; readonly children: readonly RuleNode[] }
+  | { readonly kind: 'time'; readonly cmp: Cmp; readonly seconds: number; readonly offsetMs: number }
+  | { readonly kind: 'dateTime'; readonly cmp: Cmp; readonly at: number }
+  | { readonly kind: 'day'; readonly days: readonly { day: number; offsetMs: number }[] }
+  | { readonly kind: 'attr'; readonly matcher: AttributeMatcher };
+
+/** A comparison: less, less-or-equal, greater, greater-or-equal. */
+export type Cmp = 'lt' | 'le' | 'gt' | 'ge';
+
+/** A policy or binding as the evaluator sees it. */
+export interface CompiledPolicy {
+  readonly id: string;
+  readonly deny: boolean;
+  readonly source: 'policy' | 'binding';
+  /** Why it cannot be evaluated; null when it can. An errored policy never grants. */
+  readonly error: string | null;
+  readonly attributes: readonly AttributeMatcher[];
+  readonly tags: readonly TagMatcher[];
+  /** Cloudflare scope targets; null when the policy names no resource groups. */
+  readonly scopes: readonly ScopeTarget[] | null;
+  /** BlueXP nodes; null when the policy names none. */
+  readonly nodes: readonly string[] | null;
+  readonly rule: RuleNode | null;
+  /** Epoch ms; Infinity when it never expires. */
+  readonly expiresAt: number;
+  /** A binding to an identity-provider group: counts only for active users with a direct binding. */
+  readonly federatedGroup: boolean;
+  /** Authorization policies: the subject attributes the calling service must carry. */
+  readonly serviceSubject: readonly (readonly [string, string])[] | null;
+  /** Per-evaluation scratch mark, so that a policy reached twice is counted once. */
+  mark: number;
+}
+
+/** What one role is, as far as matching needs it. */
+export interface RoleInfo {
+  readonly id: string;
+  readonly scopeType: 'account' | 'zone' | 'user' | null;
+  readonly admin: 'organization' | 'folder-or-project' | null;
+}
+
+/** A (policy, role, action pattern) that an identity's index yields for an action. */
+export interface Candidate {
+  readonly policy: CompiledPolicy;
+  readonly role: RoleInfo;
+  readonly pattern: string;
+  /** The service the pattern is granted for (from the catalog or a custom role); null for any service. */
+  readonly service: string | null;
+}
+
+/** Candidates for one action, denies kept apart so that they are checked first. */
+export interface Bucket {
+  deny: Candidate[];
+  allow: Candidate[];
+}
+
+/** Per identity: exact actions and patterns (keyed by the pattern without its trailing `*`). */
+export interface IdentityIndex {
+  exact: Map<string, Bucket>;
+  patterns: Map<string, Bucket>;
+}
+
+/** A group of one account. */
+export interface GroupEntry {
+  readonly id: string;
+  federated: boolean;
+  readonly index: IdentityIndex;
+  /** Per-evaluation scratch mark, so that a group reached twice is scanned once. */
+  mark: number;
+}
+
+/** A stored dynamic membership. */
+export interface DynamicEntry {
+  readonly group: GroupEntry;
+  readonly realm: string;
+  readonly expiresAt: number;
+  readonly expiresAtIso: string;
+}
+
+/** A principal of one account. */
+export interface PrincipalEntry {
+  readonly id: string;
+  kind: 'user' | 'service' | 'agent';
+  /** Registered and active; anything else decides as an anonymous caller. */
+  active: boolean;
+  readonly index: IdentityIndex;
+  staticGroups: GroupEntry[];
+  dynamic: DynamicEntry[];
+  /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */
+  directBindingUntil: number;
+  /** Agents: the projects they are in. */
+  projects: readonly string[];
+}
+
+/** A compiled claim condition. */
+export interface ClaimMatcher {
+  readonly claim: string;
+  readonly op: 'EQUALS' | 'NOT_EQUALS' | 'EQUALS_IGNORE_CASE' | 'NOT_EQUALS_IGNORE_CASE' | 'IN' | 'CONTAINS' | 'UNKNOWN';
+  readonly value: string;
+  readonly lower: string;
+  readonly values: readonly string[];
+}
+
+/** A claim rule of a group, for evaluation on the fly. */
+export interface ClaimRuleEntry {
+  readonly group: GroupEntry;
+  readonly ruleId: string;
+  readonly conditions: readonly ClaimMatcher[];
+}
+
+/** A folder or project: its chain up to (and including) the organization. */
+export interface NodeEntry {
+  readonly id: string;
+  readonly up: ReadonlySet<string>;
+}
+
+/** Everything of one account. */
+export interface AccountTable {
+  readonly id: string;
+  publicAccess: boolean;
+  thirdPartyServicesEnabled: boolean;
+  readonly principals: Map<string, PrincipalEntry>;
+  readonly groups: Map<string, GroupEntry>;
+  readonly publicGroup: GroupEntry;
+  readonly claimRules: Map<string, ClaimRuleEntry[]>;
+  /** Authorization policies, whose subject is a calling service. */
+  readonly serviceIndex: IdentityIndex;
+  readonly nodes: Map<string, NodeEntry>;
+  /** Instants (epoch ms, ascending) at which a decision in this account may change by itself: expiries. */
+  expiries: number[];
+  /** True when some policy has a time-based rule: decisions may change at any instant. */
+  timeRules: boolean;
+}
+
+/** A registered resource, resolved once at compile time. */
+export interface ResolvedResource {
+  readonly id: string;
+  readonly accountId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly tags: readonly string[];
+  readonly projects: readonly string[];
+  readonly folders: readonly string[];
+  readonly zones: readonly string[];
+  readonly agentId: string | undefined;
+}
+
+/** A catalog entry as matching needs it. */
+export interface ServiceInfo {
+  readonly type: string;
+  readonly groups: readonly string[];
+}
+
+/** The decision tables: everything `authorize` reads. Treat as immutable. */
+export interface Tables {
+  readonly accounts: Map<string, AccountTable>;
+  readonly resources: Map<string, ResolvedResource>;
+  readonly services: Map<string, ServiceInfo>;
+  /** Number of compiled policies and bindings. */
+  readonly size: number;
+}

@@ -1,0 +1,330 @@
+import type { Issue } from '../errors.js';
+import type {
+  AccountTable,
+  Bucket,
+  Candidate,
+  ClaimMatcher,
+  ClaimRuleEntry,
+  DynamicEntry,
+  GroupEntry,
+  IdentityIndex,
+  PrincipalEntry,
+  Tables,
+} from '../compile/tables.js';
+import { matchCandidate } from './match-policy.js';
+import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
+import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
+
+/** How an identity was reached, for explanations. */
+const enum Via {
+  Principal = 0,
+  Static = 1,
+  Dynamic = 2,
+  Claims = 3,
+  Public = 4,
+  Service = 5,
+}
+
+/** The caller's identities in one account at one time: indexes to scan, and how each was reached. */
+export interface IdentitySet {
+  account: AccountTable | undefined;
+  now: number;
+  principal: PrincipalEntry | null;
+  count: number;
+  indexes: IdentityIndex[];
+  via: Via[];
+  refs: (GroupEntry | DynamicEntry | ClaimRuleEntry | PrincipalEntry | null)[];
+  service: Record<string, RequestScalar> | undefined;
+}
+
+/** Creates an empty identity set, to be reused across calls. */
+export function createIdentitySet(): IdentitySet {
+  return { account: undefined, now: 0, principal: null, count: 0, indexes: [], via: [], refs: [], service: undefined };
+}
+
+let serial = 1;
+
+function push(set: IdentitySet, index: IdentityIndex, via: Via, ref: IdentitySet['refs'][number]): void {
+  const n = set.count++;
+  set.indexes[n] = index;
+  set.via[n] = via;
+  set.refs[n] = ref;
+}
+
+function pushGroup(set: IdentitySet, g: GroupEntry, via: Via, ref: IdentitySet['refs'][number], mark: number): void {
+  if (g.mark === mark) return;
+  g.mark = mark;
+  push(set, g.index, via, ref);
+}
+
+function claimValues(raw: unknown): string[] | null {
+  if (raw === undefined || raw === null) return null;
+  if (Array.isArray(raw)) {
+    const out: string[] = [];
+    for (const v of raw) if (v !== null && typeof v !== 'object' && v !== undefined) out.push(String(v));
+    return out;
+  }
+  if (typeof raw === 'object') return [];
+  return [String(raw)];
+}
+
+/** One claim condition on the login's claims: multi-valued claims match if any value does; NOT_* if none does. */
+export function matchClaim(m: ClaimMatcher, claims: Record<string, unknown>): boolean {
+  const raw = Object.hasOwn(claims, m.claim) ? claims[m.claim] : undefined;
+  const values = claimValues(raw);
+  const multi = Array.isArray(raw);
+  switch (m.op) {
+    case 'EQUALS':
+      return values !== null && values.includes(m.value);
+    case 'NOT_EQUALS':
+      return values === null || !values.includes(m.value);
+    case 'EQUALS_IGNORE_CASE':
+      return values !== null && values.some((v) => v.toLowerCase() === m.lower);
+    case 'NOT_EQUALS_IGNORE_CASE':
+      return values === null || !values.some((v) => v.toLowerCase() === m.lower);
+    case 'IN':
+      return values !== null && values.some((v) => m.values.includes(v));
+    case 'CONTAINS':
+      if (values === null) return false;
+      return multi ? values.includes(m.value) : values.some((v) => v.includes(m.value));
+    default:
+      return false;
+  }
+}
+
+/** Resolves the caller's identities in the resource's account (DESIGN "The decision", step 1). */
+export function resolveIdentities(set: IdentitySet, account: AccountTable | undefined, subject: RequestSubject, now: number): void {
+  const mark = serial++;
+  set.account = account;
+  set.now = now;
+  set.count = 0;
+  set.principal = null;
+  set.service = subject.service !== null && typeof subject.service === 'object' ? subject.service : undefined;
+  if (account === undefined) return;
+  const authenticated = typeof subject.id === 'string' && subject.authenticated !== false;
+  const actingFor = subject.accountId ?? account.id;
+  const p = authenticated && actingFor === account.id ? account.principals.get(subject.id!) : undefined;
+  if (p !== undefined && p.active) {
+    set.principal = p;
+    push(set, p.index, Via.Principal, p);
+    for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
+    for (const d of p.dynamic) if (now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
+    const claims = subject.claims;
+    if (claims !== undefined && claims !== null && typeof claims.realm === 'string' && claims.attributes !== null && typeof claims.attributes === 'object') {
+      const rules = account.claimRules.get(claims.realm);
+      if (rules !== undefined) {
+        for (const r of rules) {
+          if (r.group.mark === mark) continue;
+          let ok = true;
+          for (const c of r.conditions) {
+            if (!matchClaim(c, claims.attributes)) {
+              ok = false;
+              break;
+            }
+          }
+          if (ok) pushGroup(set, r.group, Via.Claims, r, mark);
+        }
+      }
+    }
+  }
+  if (account.publicAccess) pushGroup(set, account.publicGroup, Via.Public, account.publicGroup, mark);
+  if (set.service !== undefined) push(set, account.serviceIndex, Via.Service, null);
+}
+
+function invalid(issues: Issue[]): Decision {
+  return { allowed: false, reason: 'invalid-request', policies: [], issues };
+}
+
+/** The prefixes of an action at which a pattern may stand: `a.b.c` -> `a.`, `a.b.`. */
+function actionPrefixes(action: string, out: string[]): number {
+  let n = 0;
+  for (let i = 0; i < action.length - 1; i++) {
+    const ch = action.charCodeAt(i);
+    if (ch === 46 /* . */ || ch === 58 /* : */) out[n++] = action.slice(0, i + 1);
+  }
+  return n;
+}
+
+function identityPath(set: IdentitySet, k: number, c: Candidate): IdentityPath {
+  const ref = set.refs[k];
+  switch (set.via[k]) {
+    case Via.Principal:
+      return { kind: 'principal', id: (ref as PrincipalEntry).id };
+    case Via.Static:
+      return { kind: 'group', id: (ref as GroupEntry).id, via: 'static' };
+    case Via.Dynamic: {
+      const d = ref as DynamicEntry;
+      return { kind: 'group', id: d.group.id, via: 'dynamic', realm: d.realm, expiresAt: d.expiresAtIso };
+    }
+    case Via.Claims: {
+      const r = ref as ClaimRuleEntry;
+      return { kind: 'group', id: r.group.id, via: 'claims', ruleId: r.ruleId, realm: '' };
+    }
+    case Via.Public:
+      return { kind: 'group', id: (ref as GroupEntry).id, via: 'public' };
+    default: {
+      const name = set.service?.['serviceName'];
+      void c;
+      return { kind: 'service', serviceName: name === undefined ? '' : String(name) };
+    }
+  }
+}
+
+/** Scratch reused by every call: evaluation is synchronous and never re-entered. */
+const scratch = {
+  ctx: createContext(),
+  set: createIdentitySet(),
+  buckets: [] as Bucket[],
+  owners: [] as number[],
+  prefixes: [] as string[],
+};
+
+/** Evaluates a resolved request against a resolved identity set. */
+function decide(ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
+  const { buckets, owners, prefixes } = scratch;
+  let nb = 0;
+  let np = -1;
+  const action = ctx.action;
+  for (let k = 0; k < set.count; k++) {
+    const index = set.indexes[k]!;
+    const b = index.exact.get(action);
+    if (b !== undefined) {
+      buckets[nb] = b;
+      owners[nb++] = k;
+    }
+    if (index.patterns.size > 0) {
+      if (np < 0) np = actionPrefixes(action, prefixes);
+      for (let i = 0; i < np; i++) {
+        const pb = index.patterns.get(prefixes[i]!);
+        if (pb !== undefined) {
+          buckets[nb] = pb;
+          owners[nb++] = k;
+        }
+      }
+    }
+  }
+  if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
+  const mark = serial++;
+  let denies: string[] | null = null;
+  let errors: string[] | null = null;
+  let explanation: Explanation[] | null = explain ? [] : null;
+  for (let i = 0; i < nb; i++) {
+    const list = buckets[i]!.deny;
+    for (let j = 0; j < list.length; j++) {
+      const c = list[j]!;
+      const p = c.policy;
+      if (p.mark === mark) continue;
+      if (p.error !== null) {
+        p.mark = mark;
+        (errors ??= []).push(p.id);
+        (denies ??= []).push(p.id);
+      } else if (matchCandidate(c, ctx, set.principal, set.service)) {
+        p.mark = mark;
+        (denies ??= []).push(p.id);
+        if (explanation !== null) explanation.push(explainOne(set, owners[i]!, c, realm));
+      }
+    }
+  }
+  if (denies !== null) {
+    if (denies.length > 1) denies.sort();
+    const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies };
+    if (errors !== null) d.errors = errors.sort();
+    if (explanation !== null) d.explanation = explanation;
+    return d;
+  }
+  let allows: string[] | null = null;
+  for (let i = 0; i < nb; i++) {
+    const list = buckets[i]!.allow;
+    for (let j = 0; j < list.length; j++) {
+      const c = list[j]!;
+      const p = c.policy;
+      if (p.mark === mark) continue;
+      if (p.error !== null) {
+        p.mark = mark;
+        (errors ??= []).push(p.id);
+      } else if (matchCandidate(c, ctx, set.principal, set.service)) {
+        p.mark = mark;
+        (allows ??= []).push(p.id);
+        if (explanation !== null) explanation.push(explainOne(set, owners[i]!, c, realm));
+      }
+    }
+  }
+  let d: Decision;
+  if (allows !== null) {
+    if (allows.length > 1) allows.sort();
+    d = { allowed: true, reason: 'allow', policies: allows };
+  } else d = { allowed: false, reason: 'no-match', policies: [] };
+  if (errors !== null) d.errors = errors.sort();
+  if (explanation !== null) d.explanation = explanation;
+  return d;
+}
+
+function explainOne(set: IdentitySet, k: number, c: Candidate, realm: string | undefined): Explanation {
+  const identity = identityPath(set, k, c);
+  if (identity.kind === 'group' && identity.via === 'claims') identity.realm = realm ?? '';
+  return {
+    policyId: c.policy.id,
+    effect: c.policy.deny ? 'deny' : 'allow',
+    source: c.policy.source,
+    identity,
+    roleId: c.role.id,
+    actionPattern: c.pattern,
+  };
+}
+
+/**
+ * Decides one request over compiled tables. Pure and synchronous; never throws: a malformed request or an
+ * internal error answers deny with reason `invalid-request`.
+ */
+export function authorize(tables: Tables, request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
+  try {
+    const ctx = scratch.ctx;
+    const issues = resolveRequest(tables, request, options, ctx);
+    if (issues.length > 0) return invalid(issues);
+    const set = scratch.set;
+    resolveIdentities(set, ctx.account, request.subject, ctx.now);
+    return decide(ctx, set, options?.explain === true, request.subject.claims?.realm);
+  } catch (e) {
+    return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+}
+
+/**
+ * Decides many requests of one subject, resolving its identities once per (account, time) instead of once per request.
+ * Each request's own `subject` is ignored.
+ */
+export function authorizeMany(
+  tables: Tables,
+  subject: RequestSubject,
+  requests: readonly Omit<AuthorizeRequest, 'subject'>[],
+  options?: AuthorizeOptions,
+): Decision[] {
+  const out: Decision[] = new Array(requests.length);
+  const sets = new Map<AccountTable | undefined, IdentitySet>();
+  const explain = options?.explain === true;
+  const ctx = createContext();
+  for (let i = 0; i < requests.length; i++) {
+    try {
+      const req = { ...requests[i]!, subject } as AuthorizeRequest;
+      if (subject === null || typeof subject !== 'object') {
+        out[i] = invalid([{ path: ['subject'], message: 'must be an object' }]);
+        continue;
+      }
+      const issues = resolveRequest(tables, req, options, ctx);
+      if (issues.length > 0) {
+        out[i] = invalid(issues);
+        continue;
+      }
+      let set = sets.get(ctx.account);
+      if (set === undefined || set.now !== ctx.now) {
+        set = createIdentitySet();
+        resolveIdentities(set, ctx.account, subject, ctx.now);
+        sets.set(ctx.account, set);
+      }
+      out[i] = decide(ctx, set, explain, subject.claims?.realm);
+    } catch (e) {
+      out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+import { matchGlob } from '../compile/glob.js';
+import { Derived, Op, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
+import { attributeOf, tagPairs, type RequestContext } from './resolve-request.js';
+import type { RequestScalar } from './types.js';
+
+function test(m: AttributeMatcher, x: string | undefined): boolean {
+  switch (m.op) {
+    case Op.Equals:
+      return x === m.value;
+    case Op.Match:
+      return x !== undefined && matchGlob(m.glob!, x);
+    case Op.Exists:
+      return x !== undefined;
+    case Op.NotExists:
+      return x === undefined;
+    case Op.EqualsAnyOf:
+      return x !== undefined && m.values.includes(x);
+    case Op.MatchAnyOf:
+      if (x === undefined) return false;
+      for (const g of m.globs) if (matchGlob(g, x)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** One attribute condition against the resource, with `serviceType` and `service_group_id` derived from the catalog. */
+export function matchAttribute(m: AttributeMatcher, ctx: RequestContext): boolean {
+  if (m.derived === Derived.None || ctx.service === undefined) return test(m, attributeOf(ctx, m.name));
+  if (m.derived === Derived.ServiceType) return test(m, ctx.service.type);
+  const groups = ctx.service.groups;
+  if (groups.length === 0) return test(m, undefined);
+  for (const g of groups) if (test(m, g)) return true;
+  return false;
+}
+
+function compare(cmp: Cmp, a: number, b: number): boolean {
+  return cmp === 'lt' ? a < b : cmp === 'le' ? a <= b : cmp === 'gt' ? a > b : a >= b;
+}
+
+const DAY = 86_400_000;
+
+/** Evaluates a compiled v2 rule at the request's time. */
+export function matchRule(node: RuleNode, ctx: RequestContext): boolean {
+  switch (node.kind) {
+    case 'and':
+      for (const c of node.children) if (!matchRule(c, ctx)) return false;
+      return true;
+    case 'or':
+      for (const c of node.children) if (matchRule(c, ctx)) return true;
+      return false;
+    case 'time': {
+      const local = ctx.now + node.offsetMs;
+      const sod = Math.floor((((local % DAY) + DAY) % DAY) / 1000);
+      return compare(node.cmp, sod, node.seconds);
+    }
+    case 'dateTime':
+      return compare(node.cmp, ctx.now, node.at);
+    case 'day': {
+      for (const d of node.days) {
+        const days = Math.floor((ctx.now + d.offsetMs) / DAY);
+        const iso = ((((days + 3) % 7) + 7) % 7) + 1;
+        if (iso === d.day) return true;
+      }
+      return false;
+    }
+    case 'attr':
+      return matchAttribute(node.matcher, ctx);
+  }
+}
+
+function coversScope(c: Candidate, ctx: RequestContext): boolean {
+  const want = c.role.scopeType;
+  if (want !== null && want !== ctx.scopeType) return false;
+  for (const t of c.policy.scopes!) {
+    if (t.type === 'account') {
+      if (ctx.scopeType === 'account' && t.accountId === ctx.accountId) return true;
+    } else if (t.type === 'zone') {
+      if (ctx.scopeType === 'zone' && t.accountId === ctx.accountId && (t.zone === '*' || ctx.zones.includes(t.zone))) return true;
+    } else if (ctx.scopeType === 'user' && attributeOf(ctx, 'resource') === t.userId) return true;
+  }
+  return false;
+}
+
+function agentIn(ctx: RequestContext, project: string): boolean {
+  const agent = ctx.account!.principals.get(ctx.agentId!);
+  return agent !== undefined && agent.projects.includes(project);
+}
+
+function agentBelow(ctx: RequestContext, node: string): boolean {
+  const a = ctx.account!;
+  const agent = a.principals.get(ctx.agentId!);
+  if (agent === undefined) return false;
+  for (const q of agent.projects) if (a.nodes.get(q)?.up.has(node) === true) return true;
+  return false;
+}
+
+function coversNode(c: Candidate, node: string, ctx: RequestContext): boolean {
+  const a = ctx.account!;
+  const admin = c.role.admin;
+  const agentRule = ctx.agentId !== undefined && admin !== 'organization';
+  for (const p of ctx.projects) {
+    if (a.nodes.get(p)?.up.has(node) !== true) continue;
+    if (agentRule && !agentIn(ctx, p)) continue;
+    return true;
+  }
+  if (admin !== null) {
+    for (const f of ctx.folders) {
+      if (a.nodes.get(f)?.up.has(node) !== true) continue;
+      if (agentRule && !agentBelow(ctx, node)) continue;
+      return true;
+    }
+  }
+  return ctx.projects.length === 0 && ctx.folders.length === 0 && node === ctx.accountId && !agentRule;
+}
+
+/**
+ * Whether an evaluable candidate applies to the request. Cheap checks first: service, expiry, subject, attributes;
+ * scopes, nodes and rules last.
+ */
+export function matchCandidate(
+  c: Candidate,
+  ctx: RequestContext,
+  principal: PrincipalEntry | null,
+  service: Record<string, RequestScalar> | undefined,
+): boolean {
+  const p = c.policy;
+  if (c.service !== null && c.service !== ctx.serviceName) return false;
+  if (ctx.now >= p.expiresAt) return false;
+  if (p.serviceSubject !== null) {
+    if (service === undefined) return false;
+    for (const [k, v] of p.serviceSubject) {
+      const got = Object.hasOwn(service, k) ? service[k] : undefined;
+      if (got === undefined || String(got) !== v) return false;
+    }
+  }
+  if (p.federatedGroup && (principal === null || principal.kind !== 'user' || !(ctx.now < principal.directBindingUntil))) return false;
+  const attrs = p.attributes;
+  for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
+  if (p.tags.length > 0) {
+    const pairs = tagPairs(ctx);
+    for (const t of p.tags) {
+      let ok = false;
+      for (const [k, v] of pairs) {
+        if (k === t.name && (t.glob === null ? v === t.value : matchGlob(t.glob, v))) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) return false;
+    }
+  }
+  if (p.scopes !== null && !coversScope(c, ctx)) return false;
+  if (p.nodes !== null) {
+    let ok = false;
+    for (const n of p.nodes) {
+      if (coversNode(c, n, ctx)) {
+        ok = true;
+        break;
+      }
+    }
+    if (!ok) return false;
+  }
+  return p.rule === null || matchRule(p.rule, ctx);
+}
