@@ -80,3 +80,5 @@ export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions } from './engine/engine.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
 export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
+export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
+export type { PreparedCommit } from './prepare-commit.js';
