@@ -1,0 +1,215 @@
+import type Database from 'better-sqlite3';
+import {
+  applyChanges,
+  deepFreeze,
+  parseSource,
+  prepareCommit,
+  StoreError,
+  ValidationError,
+  type Change,
+  type Snapshot,
+  type Source,
+  type Store,
+} from '@portcullis/engine';
+import { EntityTables } from './entity-tables.js';
+import { openDatabase, translate } from './open-database.js';
+
+/** Options of `openSqliteStore`, checked when the store opens. */
+export interface SqliteStoreOptions {
+  /** How long a writer waits for another process's transaction before failing, in milliseconds (default 5000). */
+  busyTimeoutMs?: number;
+  /**
+   * Whether a load from disk re-validates the rows with `parseSource` (default true). Commits are always
+   * validated; this guards against a file edited by hand or by another tool, at the cost of a parse per cold load.
+   */
+  verifyOnLoad?: boolean;
+}
+
+/** A source and the revision it is at: what the store keeps in memory between calls. */
+interface Cached {
+  source: Source;
+  revision: number;
+}
+
+/**
+ * A Store in one SQLite file. Commits run in one IMMEDIATE transaction: check the revision, validate the
+ * resulting source, write the rows and the change log, bump the revision. The last source read or written is
+ * kept in memory, frozen, so a commit validates without reading the tables and `load()` at an unchanged
+ * revision costs nothing; when another process has committed, the cache catches up from the change log.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  #db: Database.Database | undefined;
+  #tables: EntityTables;
+  #verifyOnLoad: boolean;
+  #cache: Cached | undefined;
+  #stmt: {
+    revision: Database.Statement;
+    setRevision: Database.Statement;
+    log: Database.Statement;
+    insertLog: Database.Statement;
+  };
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    const { busyTimeoutMs = 5000, verifyOnLoad = true } = checkOptions(options);
+    this.path = path;
+    const db = openDatabase(path, busyTimeoutMs);
+    this.#db = db;
+    this.#verifyOnLoad = verifyOnLoad;
+    try {
+      this.#tables = new EntityTables(db);
+      this.#stmt = {
+        revision: db.prepare('SELECT revision FROM meta WHERE id = 1').pluck(),
+        setRevision: db.prepare('UPDATE meta SET revision = ? WHERE id = 1'),
+        log: db.prepare('SELECT change FROM change_log WHERE revision > ? ORDER BY revision, seq').pluck(),
+        insertLog: db.prepare('INSERT INTO change_log (revision, seq, change, committed_at) VALUES (?, ?, ?, ?)'),
+      };
+    } catch (e) {
+      db.close();
+      throw translate(e, path, 'cannot open store');
+    }
+  }
+
+  /** The whole current source (frozen) and its revision. */
+  async load(): Promise<Snapshot> {
+    const db = this.#open();
+    const cached = this.#run('cannot load store', () => db.transaction(() => this.#current()).deferred());
+    return { source: cached.source, revision: cached.revision };
+  }
+
+  /** Writes all changes or none, in one IMMEDIATE transaction; refuses a stale `expectedRevision`. */
+  async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
+    const db = this.#open();
+    checkRevision(expectedRevision, 'expectedRevision');
+    const next = this.#run('cannot commit to store', () =>
+      db
+        .transaction((): Cached => {
+          const revision = this.#readRevision();
+          if (expectedRevision !== revision)
+            throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
+          const current = this.#current(revision);
+          const prepared = prepareCommit(current.source, changes);
+          const committedAt = Date.now();
+          prepared.changes.forEach((change, seq) => {
+            this.#tables.apply(change);
+            this.#stmt.insertLog.run(revision + 1, seq, JSON.stringify(change), committedAt);
+          });
+          this.#stmt.setRevision.run(revision + 1);
+          return { source: prepared.source, revision: revision + 1 };
+        })
+        .immediate(),
+    );
+    // only now is the commit durable, so only now may the cache move on
+    this.#cache = { source: deepFreeze(next.source), revision: next.revision };
+    return { revision: next.revision };
+  }
+
+  /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
+  async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
+    const db = this.#open();
+    checkRevision(revision, 'revision');
+    return this.#run('cannot read the change log of store', () =>
+      db
+        .transaction(() => {
+          const current = this.#readRevision();
+          const changes = (this.#stmt.log.all(revision) as string[]).map((c) => JSON.parse(c) as Change);
+          return { changes, revision: current };
+        })
+        .deferred(),
+    );
+  }
+
+  /** Runs `PRAGMA integrity_check`: `['ok']` for a sound file, otherwise SQLite's list of problems. */
+  integrityCheck(): string[] {
+    const db = this.#open();
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check);
+  }
+
+  /** Closes the file; every later call fails with `store_closed`. Closing twice is harmless. */
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    this.#cache = undefined;
+    db?.close();
+  }
+
+  #open(): Database.Database {
+    if (!this.#db) throw new StoreError('store_closed', `store closed: \`${this.path}\` was closed`);
+    return this.#db;
+  }
+
+  #readRevision(): number {
+    return this.#stmt.revision.get() as number;
+  }
+
+  /**
+   * The source at the database's current revision; the caller holds a transaction. Catches the cache up from
+   * the change log when another connection committed, and reads the tables when there is no cache.
+   */
+  #current(revision = this.#readRevision()): Cached {
+    const cache = this.#cache;
+    if (cache && cache.revision === revision) return cache;
+    let next: Cached;
+    if (cache && cache.revision < revision) {
+      const changes = (this.#stmt.log.all(cache.revision) as string[]).map((c) => JSON.parse(c) as Change);
+      next = { source: deepFreeze(applyChanges(cache.source, changes)), revision };
+    } else {
+      next = { source: deepFreeze(this.#readTables()), revision };
+    }
+    this.#cache = next;
+    return next;
+  }
+
+  #readTables(): Source {
+    const source = this.#tables.readSource();
+    if (!this.#verifyOnLoad) return source;
+    try {
+      return parseSource(source);
+    } catch (e) {
+      if (e instanceof ValidationError)
+        throw new StoreError('corrupt_data', `store \`${this.path}\` holds rows that do not form a valid source:\n${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+
+  /** Runs a database step, passing our own errors through and translating SQLite's. */
+  #run<T>(what: string, step: () => T): T {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof StoreError || e instanceof ValidationError) throw e;
+      if (e instanceof SyntaxError) throw new StoreError('corrupt_data', `${what} \`${this.path}\`: a stored JSON column does not parse`, { cause: e });
+      throw translate(e, this.path, what);
+    }
+  }
+}
+
+function checkRevision(revision: unknown, name: string): void {
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
+    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
+}
+
+function checkOptions(options: SqliteStoreOptions): SqliteStoreOptions {
+  if (options === null || typeof options !== 'object')
+    throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
+  const issues = [];
+  const known = new Set(['busyTimeoutMs', 'verifyOnLoad']);
+  for (const k of Object.keys(options)) if (!known.has(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
+  const t = options.busyTimeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0))
+    issues.push({ path: ['busyTimeoutMs'], message: 'must be a non-negative integer number of milliseconds' });
+  if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean')
+    issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
+  if (issues.length > 0) throw new ValidationError('invalid_options', issues);
+  return options;
+}
+
+/**
+ * Opens the store in `path`, creating the file when it does not exist and migrating an older schema forward.
+ * Throws a StoreError naming the path (`not_a_database`, `schema_too_new`, `read_only`, `missing_directory`)
+ * and leaves the file untouched when it cannot be used.
+ */
+export function openSqliteStore(path: string, options?: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(path, options);
+}
