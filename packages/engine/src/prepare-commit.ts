@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError, type Issue } from './errors.js';
-import { findForbiddenKeys, parseSource, zodIssues } from './model/parse-source.js';
+import { checkReferences, findForbiddenKeys, zodIssues } from './model/parse-source.js';
 import {
   accountSchema,
   bindingSchema,
@@ -40,6 +40,8 @@ export interface PreparedCommit {
 
 /**
  * Validates a batch of changes against the current source, the one check every store runs before writing.
+ * `current` must be a parsed source (what `parseSource` or an earlier `prepareCommit` returned): its rows are
+ * trusted, the put rows are parsed, and the cross-row checks run over the resulting source.
  * Throws a ValidationError (`invalid_input` for a malformed change, `invalid_source` for a bad row or a broken
  * reference) and returns nothing to write. Rows the batch does not touch are shared with `current`, so a store
  * that keeps its source frozen only has to freeze what changed.
@@ -65,13 +67,11 @@ export function prepareCommit(current: Source, changes: unknown): PreparedCommit
   });
   if (issues.length > 0) throw new ValidationError('invalid_source', issues);
 
+  // INVARIANT: every row of `current` was parsed when it was written, so parsing the put rows and running the
+  // cross-row checks over the result is `parseSource(next)` without re-parsing what did not change
   const next = applyChanges(current, parsed);
-  try {
-    parseSource(next);
-  } catch (e) {
-    if (e instanceof ValidationError) throw new ValidationError('invalid_source', relocate(e.issues, next, parsed));
-    throw e;
-  }
+  checkReferences(next, issues);
+  if (issues.length > 0) throw new ValidationError('invalid_source', relocate(issues, next, parsed));
   return { source: next, changes: parsed };
 }
 

@@ -38,7 +38,8 @@ export function findForbiddenKeys(value: unknown, path: (string | number)[], iss
   }
 }
 
-function checkReferences(s: Source, issues: Issue[]): void {
+/** The cross-row checks of `parseSource` (unique ids, references, hierarchy) on a source whose rows are already parsed. */
+export function checkReferences(s: Source, issues: Issue[]): void {
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
   const accounts = new Map(s.accounts.map((a) => [a.id, a]));
   const unique = <T>(list: T[], key: (t: T) => string, name: string, field: string) => {
