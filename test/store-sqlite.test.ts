@@ -1,0 +1,294 @@
+// What only the SQLite store has: files it must refuse untouched, schema migrations, several connections
+// (and processes) on one file, and reopening.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyChanges, parseSource, StoreError, ValidationError, type Change, type Source } from '@portcullis/engine';
+import { migrate, openSqliteStore, SCHEMA_VERSION } from '@portcullis/store-sqlite';
+import { richSource } from './helpers/store-arbitraries.js';
+
+// better-sqlite3 as the store package itself resolves it, to craft files the store would never write
+const require = createRequire(fileURLToPath(new URL('../packages/store-sqlite/package.json', import.meta.url)));
+const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+
+const TRY_OPEN = fileURLToPath(new URL('./helpers/store-try-open.mjs', import.meta.url));
+const COMMITTER = fileURLToPath(new URL('./crash/committer.mjs', import.meta.url));
+const EMPTY = parseSource({ version: 1 });
+const source = parseSource(richSource);
+const puts: Change[] = (['account', 'service', 'role', 'principal', 'node', 'group', 'resourceGroup', 'policy', 'binding', 'resource', 'membership'] as const).flatMap(
+  (entity) => {
+    const field = { account: 'accounts', service: 'services', role: 'roles', principal: 'principals', node: 'nodes', group: 'groups', resourceGroup: 'resourceGroups', policy: 'policies', binding: 'bindings', resource: 'resources', membership: 'memberships' }[entity] as keyof Source;
+    return (source[field] as unknown[]).map((value) => ({ op: 'put', entity, value }) as Change);
+  },
+);
+
+let dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs) {
+    fs.chmodSync(d, 0o700);
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+  dirs = [];
+});
+
+function openError(file: string, options?: object): StoreError {
+  try {
+    openSqliteStore(file, options as never);
+  } catch (e) {
+    expect(e).toBeInstanceOf(StoreError);
+    return e as StoreError;
+  }
+  throw new Error(`opening ${file} did not fail`);
+}
+
+/** Asserts opening `file` fails with `code`, names the file, and leaves its bytes and its directory as they were. */
+function expectRefused(file: string, code: string): void {
+  const dir = path.dirname(file);
+  const before = fs.readFileSync(file);
+  const listing = fs.readdirSync(dir).sort();
+  const e = openError(file);
+  expect(e.code).toBe(code);
+  expect(e.message).toContain(file);
+  expect(fs.readFileSync(file).equals(before)).toBe(true);
+  expect(fs.readdirSync(dir).sort()).toEqual(listing);
+}
+
+describe('sqlite store: files it refuses', () => {
+  it('refuses a file that is not a SQLite database', () => {
+    const file = path.join(tempDir(), 'notes.txt');
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+    expectRefused(file, 'not_a_database');
+  });
+
+  it('refuses a file with a SQLite header and garbage after it', () => {
+    const file = path.join(tempDir(), 'broken.db');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(4096, 0xab)]));
+    expectRefused(file, 'not_a_database');
+  });
+
+  it('refuses a SQLite database that is not a Portcullis store', () => {
+    const file = path.join(tempDir(), 'other.db');
+    const db = new Database(file);
+    db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5)");
+    db.close();
+    expectRefused(file, 'not_a_database');
+  });
+
+  it('refuses a store written by a newer schema version', async () => {
+    const file = path.join(tempDir(), 'future.db');
+    const store = openSqliteStore(file);
+    await store.commit(puts, 0);
+    await store.close();
+    const db = new Database(file);
+    db.prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, 'from the future', '2099-01-01T00:00:00Z')").run(SCHEMA_VERSION + 1);
+    db.close();
+    expectRefused(file, 'schema_too_new');
+  });
+
+  it('refuses a path whose directory does not exist, creating nothing', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'no', 'such', 'dir', 'store.db');
+    const e = openError(file);
+    expect(e.code).toBe('missing_directory');
+    expect(e.message).toContain(file);
+    expect(fs.existsSync(path.join(dir, 'no'))).toBe(false);
+  });
+
+  it('checks its options', () => {
+    const file = path.join(tempDir(), 'store.db');
+    expect(() => openSqliteStore(file, { busyTimeoutMs: -1 })).toThrow(ValidationError);
+    expect(() => openSqliteStore(file, { busyTimout: 5 } as never)).toThrow(ValidationError);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  // Root writes anything, so as root the read-only cases run the open in a child process as `nobody`.
+  const asRoot = process.getuid?.() === 0;
+  const tryOpen = (file: string): { ok?: boolean; code?: string; message?: string } => {
+    const r = spawnSync(process.execPath, [TRY_OPEN, file], { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  it('refuses a read-only file', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'store.db');
+    const store = openSqliteStore(file);
+    await store.commit(puts, 0);
+    await store.close();
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(dir, asRoot ? 0o777 : 0o755); // a writable directory: only the file is read-only
+    const before = fs.readFileSync(file);
+    const r = tryOpen(file);
+    expect(r.code).toBe('read_only');
+    expect(r.message).toContain(file);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a file in a read-only directory', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'store.db');
+    const store = openSqliteStore(file);
+    await store.commit(puts, 0);
+    await store.close();
+    const before = fs.readFileSync(file);
+    fs.chmodSync(file, asRoot ? 0o666 : 0o644);
+    fs.chmodSync(dir, 0o555);
+    const existing = tryOpen(file);
+    expect(existing.code).toBe('read_only');
+    expect(existing.message).toContain(file);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    const fresh = tryOpen(path.join(dir, 'new.db'));
+    expect(fresh.code).toBe('read_only');
+    expect(fs.existsSync(path.join(dir, 'new.db'))).toBe(false);
+  });
+});
+
+describe('sqlite store: migrations', () => {
+  it('migrates a version 1 file forward and keeps its data', async () => {
+    const file = path.join(tempDir(), 'v1.db');
+    // a file as version 1 of the schema wrote it: one account, its change log entry, revision 1
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    migrate(db, 1);
+    const account = source.accounts[0]!;
+    db.prepare('INSERT INTO accounts (key, id, system, name, public_access, options) VALUES (?, ?, ?, ?, ?, ?)').run(
+      account.id,
+      account.id,
+      account.system,
+      account.name ?? null,
+      account.publicAccess ? 1 : 0,
+      JSON.stringify(account.options),
+    );
+    db.prepare('INSERT INTO change_log (revision, seq, change) VALUES (1, 0, ?)').run(JSON.stringify({ op: 'put', entity: 'account', value: account }));
+    db.prepare('UPDATE meta SET revision = 1').run();
+    expect(db.prepare('SELECT version FROM schema_version').pluck().all()).toEqual([1]);
+    db.close();
+
+    const store = openSqliteStore(file);
+    expect(await store.load()).toEqual({ source: { ...EMPTY, accounts: [account] }, revision: 1 });
+    expect((await store.changesSince(0)).changes).toEqual([{ op: 'put', entity: 'account', value: account }]);
+    expect(await store.commit(puts.slice(1, 3), 1)).toEqual({ revision: 2 });
+    await store.close();
+
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2]);
+    expect(SCHEMA_VERSION).toBe(2);
+    // version 2's column is there and filled by new commits
+    expect(after.prepare('SELECT committed_at FROM change_log WHERE revision = 2').pluck().all().every((t) => typeof t === 'number')).toBe(true);
+    expect(after.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'policy_roles_role'").get()).toBeDefined();
+    after.close();
+  });
+
+  it('opens a current file without migrating again', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    await openSqliteStore(file).close();
+    await openSqliteStore(file).close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2]);
+    db.close();
+  });
+});
+
+describe('sqlite store: one file, several connections', () => {
+  it('shows each connection the commits of the other through changesSince and load', async () => {
+    const file = path.join(tempDir(), 'shared.db');
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    try {
+      await a.load();
+      await b.load();
+      expect(await a.commit(puts.slice(0, 10), 0)).toEqual({ revision: 1 });
+      expect(await b.changesSince(0)).toEqual({ changes: puts.slice(0, 10).map((c) => ({ ...c, value: (c as { value: unknown }).value })), revision: 1 });
+      // b validates against a's rows even though it never loaded them: its cache catches up from the log
+      expect(await b.commit(puts.slice(10), 1)).toEqual({ revision: 2 });
+      expect((await a.changesSince(1)).changes).toEqual(puts.slice(10));
+      // a is behind: a stale commit is refused, a current one holds
+      const del: Change = { op: 'delete', entity: 'membership', key: 'acc-ibm/IBMid-1/AccessGroupId-1/https://idp.example.com' };
+      await expect(a.commit([del], 1)).rejects.toMatchObject({ code: 'revision_conflict' });
+      expect(await a.commit([del], 2)).toEqual({ revision: 3 });
+      const expected = { ...source, memberships: [] };
+      expect(await a.load()).toEqual({ source: expected, revision: 3 });
+      expect(await b.load()).toEqual({ source: expected, revision: 3 });
+      // b refuses a batch that is only invalid given a's commit (the principal a policy names is gone)
+      await expect(b.commit([{ op: 'delete', entity: 'principal', key: 'acc-cf/m-1' }], 3)).rejects.toBeInstanceOf(ValidationError);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('serializes two processes committing to one file at once', async () => {
+    const file = path.join(tempDir(), 'two.db');
+    await openSqliteStore(file).close();
+    const run = (tag: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        const { spawn } = require('node:child_process') as typeof import('node:child_process');
+        const child = spawn(process.execPath, [COMMITTER, file, tag, '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`committer ${tag} exited with ${code}`))));
+      });
+    const [x, y] = await Promise.all([run('x'), run('y')]);
+    expect(x).toHaveLength(40);
+    expect(y).toHaveLength(40);
+    const revisions = [...x, ...y].map((l) => Number(l.split(' ')[1])).sort((p, q) => p - q);
+    expect(revisions).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    const store = openSqliteStore(file);
+    const { source: s, revision } = await store.load();
+    expect(revision).toBe(80);
+    expect(s.groups).toHaveLength(80);
+    expect(s.policies).toHaveLength(400);
+    expect(applyChanges(EMPTY, (await store.changesSince(0)).changes)).toEqual(s);
+    await store.close();
+  });
+});
+
+describe('sqlite store: reopening', () => {
+  it('loads after reopening exactly what it had before closing, and continues the revisions', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    let store = openSqliteStore(file);
+    await store.commit(puts, 0);
+    await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 1);
+    const before = await store.load();
+    await store.close();
+    await expect(store.load()).rejects.toMatchObject({ code: 'store_closed' });
+
+    store = openSqliteStore(file);
+    expect(await store.load()).toEqual(before);
+    expect(store.integrityCheck()).toEqual(['ok']);
+    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-1' }], 2)).toEqual({ revision: 3 });
+    await store.close();
+    store = openSqliteStore(file, { verifyOnLoad: false });
+    expect((await store.load()).source.bindings).toEqual([]);
+    await store.close();
+  });
+
+  it('reports rows edited by hand into an invalid source as corrupt data', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    const store = openSqliteStore(file);
+    await store.commit(puts, 0);
+    await store.close();
+    const db = new Database(file);
+    db.prepare("UPDATE policies SET resource = '{not json' WHERE id = 'pol-1'").run();
+    db.prepare("UPDATE groups SET name = '' WHERE id = 'ug-1'").run();
+    db.close();
+    const reopened = openSqliteStore(file);
+    await expect(reopened.load()).rejects.toMatchObject({ code: 'corrupt_data' });
+    await reopened.close();
+    const db2 = new Database(file);
+    db2.prepare(`UPDATE policies SET resource = '{"attributes":[]}' WHERE id = 'pol-1'`).run();
+    db2.close();
+    const again = openSqliteStore(file);
+    await expect(again.load()).rejects.toMatchObject({ code: 'corrupt_data' });
+    await again.close();
+  });
+});
