@@ -11,6 +11,7 @@ import type {
   NodeEntry,
   PrincipalEntry,
   ResolvedResource,
+  RoleCatalog,
   RoleInfo,
   RuleNode,
   ServiceInfo,
@@ -58,12 +59,6 @@ function createAccount(id: string): AccountTable {
   };
 }
 
-/** Per-role, per-service action grants resolved from roles and the catalog. */
-export interface RoleCatalog {
-  roles: Map<string, Role>;
-  /** role id -> [pattern, service or null][] */
-  grants: Map<string, [string, string | null][]>;
-}
 
 /** Resolves what each role grants: its own actions (for its service, if it is a custom role) and the catalog's per-service actions. */
 export function buildRoleCatalog(source: Source): RoleCatalog {
@@ -89,7 +84,7 @@ function roleInfo(role: Role): RoleInfo {
   return { id: role.id, scopeType: role.kind === 'permission-group' ? (role.scopeType ?? null) : null, admin: role.admin ?? null };
 }
 
-function account(tables: Map<string, AccountTable>, id: string): AccountTable {
+export function account(tables: Map<string, AccountTable>, id: string): AccountTable {
   let a = tables.get(id);
   if (!a) {
     a = createAccount(id);
@@ -98,7 +93,7 @@ function account(tables: Map<string, AccountTable>, id: string): AccountTable {
   return a;
 }
 
-function groupOf(a: AccountTable, id: string): GroupEntry {
+export function groupOf(a: AccountTable, id: string): GroupEntry {
   if (id === PUBLIC_ACCESS_GROUP_ID) return a.publicGroup;
   let g = a.groups.get(id);
   if (!g) {
@@ -108,7 +103,7 @@ function groupOf(a: AccountTable, id: string): GroupEntry {
   return g;
 }
 
-function principalOf(a: AccountTable, id: string): PrincipalEntry {
+export function principalOf(a: AccountTable, id: string): PrincipalEntry {
   let p = a.principals.get(id);
   if (!p) {
     p = createPrincipal(id);
@@ -237,7 +232,7 @@ export function indexPolicy(
   }
 }
 
-function resolveResourceGroups(source: Source): Map<string, ScopeTarget[]> {
+export function resolveResourceGroups(source: Pick<Source, 'resourceGroups'>): Map<string, ScopeTarget[]> {
   const out = new Map<string, ScopeTarget[]>();
   for (const rg of source.resourceGroups) {
     const targets: ScopeTarget[] = [];
@@ -250,9 +245,10 @@ function resolveResourceGroups(source: Source): Map<string, ScopeTarget[]> {
   return out;
 }
 
-function compileNodes(source: Source, accounts: Map<string, AccountTable>): void {
-  const byId = new Map(source.nodes.map((n) => [n.id, n]));
-  for (const n of source.nodes) {
+/** Computes `up` (self, ancestors, organization) for every node given. */
+export function compileNodes(nodes: Source['nodes'], accounts: Map<string, AccountTable>): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
     const up = new Set<string>([n.id]);
     let cur = n;
     // INVARIANT: parseSource refuses cycles; the bound keeps an unvalidated cycle from looping
@@ -267,7 +263,7 @@ function compileNodes(source: Source, accounts: Map<string, AccountTable>): void
   }
 }
 
-function resolveResource(r: Source['resources'][number]): ResolvedResource {
+export function resolveResource(r: Source['resources'][number]): ResolvedResource {
   const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(r.attributes ?? {})) attributes[k] = String(v);
   attributes['accountId'] = r.accountId;
@@ -321,7 +317,7 @@ export function compile(source: Source): Tables {
     a.expiries.push(expiresAt);
     principalOf(a, m.principalId).dynamic.push({ group: groupOf(a, m.groupId), realm: m.realm, expiresAt, expiresAtIso: m.expiresAt });
   }
-  compileNodes(source, accounts);
+  compileNodes(source.nodes, accounts);
   const catalog = buildRoleCatalog(source);
   const resourceGroups = resolveResourceGroups(source);
   let size = 0;
@@ -351,5 +347,5 @@ export function compile(source: Source): Tables {
   for (const r of source.resources) resources.set(r.id, resolveResource(r));
   const services = new Map<string, ServiceInfo>();
   for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [] });
-  return { accounts, resources, services, size };
+  return { accounts, resources, services, size, catalog, resourceGroupTargets: resourceGroups };
 }

@@ -191,11 +191,20 @@ export interface ServiceInfo {
   readonly groups: readonly string[];
 }
 
-/** The decision tables: everything `authorize` reads. Treat as immutable. */
+/** What each role grants: [pattern, service or null] pairs from its own actions and the catalog. */
+export interface RoleCatalog {
+  readonly roles: Map<string, import('../model/source.js').Role>;
+  readonly grants: Map<string, [string, string | null][]>;
+}
+
+/** The decision tables: everything `authorize` reads. Treat as immutable; only the Engine updates its own in place. */
 export interface Tables {
   readonly accounts: Map<string, AccountTable>;
   readonly resources: Map<string, ResolvedResource>;
   readonly services: Map<string, ServiceInfo>;
   /** Number of compiled policies and bindings. */
-  readonly size: number;
+  size: number;
+  readonly catalog: RoleCatalog;
+  /** Cloudflare resource group id -> the scope targets it reaches. */
+  readonly resourceGroupTargets: Map<string, ScopeTarget[]>;
 }

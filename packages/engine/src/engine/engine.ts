@@ -1,11 +1,15 @@
 import { compile } from '../compile/compile-source.js';
 import type { Tables } from '../compile/tables.js';
-import { StoreError, ValidationError } from '../errors.js';
+import { updateTables } from '../compile/update-tables.js';
+import { StoreError, ValidationError, type Issue } from '../errors.js';
 import { authorize, authorizeMany } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
-import { parseSource } from '../model/parse-source.js';
+import type { Actor, ManageContext, Operation } from '../manage/context.js';
+import { SourceState } from '../manage/source-state.js';
+import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
 import { SOURCE_VERSION, type Source } from '../model/source.js';
-import { applyChanges, type Store } from '../store.js';
+import { ENTITY_SCHEMAS } from '../prepare-commit.js';
+import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 
 /** Options of createEngine, checked at construction. */
@@ -18,20 +22,39 @@ export interface EngineOptions {
   clock?: () => number;
   /** Decision cache size in entries; 0 disables it. Default 10,000. */
   cacheSize?: number;
+  /** Fresh ids for management operations. Defaults to random 32-character hex ids with the prefix. */
+  newId?: (prefix: string) => string;
+}
+
+/** Options of one management operation. */
+export interface ApplyOptions {
+  /** Who performs it. Required: an operation without an actor is refused. */
+  actor: Actor;
 }
 
 /** The one stateful place: holds the current source and tables, a decision cache, and optionally a store. */
 export interface Engine {
+  /** The current source (a new array snapshot after each change). */
   readonly source: Source;
+  /** The live decision tables: updated in place by `apply`. */
   readonly tables: Tables;
   /** The source revision: the store's revision, or a local counter without a store. */
   readonly revision: number;
   authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision;
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[];
+  /**
+   * Runs a management operation over the current state, commits its changes to the store (if any) and updates the
+   * tables incrementally, so the next `authorize` sees the change. A refusal throws and changes nothing.
+   */
+  apply<I, R>(operation: Operation<I, R>, input: I, options: ApplyOptions): Promise<R>;
+  /** Commits row-level changes directly (validated like any commit). */
+  commit(changes: Change[]): Promise<void>;
   /** Validates and installs a whole new source; cached decisions of the old one are never served again. */
-  replaceSource(source: unknown): void;
+  replaceSource(source: unknown): Promise<void>;
   /** Catches up with commits another process made to the store. Returns the number of changes applied. */
   refresh(): Promise<number>;
+  /** Writes the usage figures (`lastPermitAt`, `lastPermitFrequency`) gathered since the last flush. */
+  flushUsage(): Promise<number>;
   /** Cache statistics. */
   cacheStats(): { size: number; hits: number; misses: number };
 }
@@ -39,35 +62,67 @@ export interface Engine {
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
 
 function checkOptions(o: EngineOptions): void {
-  const issues: { path: string[]; message: string }[] = [];
+  const issues: Issue[] = [];
+  if (o === null || typeof o !== 'object') throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
   if (o.clock !== undefined && typeof o.clock !== 'function') issues.push({ path: ['clock'], message: 'must be a function' });
+  if (o.newId !== undefined && typeof o.newId !== 'function') issues.push({ path: ['newId'], message: 'must be a function' });
   if (o.cacheSize !== undefined && (!Number.isInteger(o.cacheSize) || o.cacheSize < 0))
     issues.push({ path: ['cacheSize'], message: 'must be a non-negative integer' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
 }
 
+function randomId(prefix: string): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Checks each put row against its entity schema and returns the changes with defaults applied. */
+function checkRows(changes: readonly Change[]): Change[] {
+  const issues: Issue[] = [];
+  const out = changes.map((c, i) => {
+    if (c.op === 'delete') return c;
+    findForbiddenKeys(c.value, [i, 'value'], issues, 0);
+    const r = ENTITY_SCHEMAS[c.entity].safeParse(c.value);
+    if (!r.success) {
+      for (const issue of zodIssues(r.error)) issues.push({ path: [i, 'value', ...issue.path], message: issue.message });
+      return c;
+    }
+    return { op: 'put', entity: c.entity, value: r.data } as Change;
+  });
+  if (issues.length > 0) throw new ValidationError('invalid_input', issues);
+  return out;
+}
+
 class EngineImpl implements Engine {
-  #source: Source;
+  #state: SourceState;
   #tables: Tables;
   #revision: number;
   readonly #store: Store | undefined;
   readonly #clock: () => number;
+  readonly #newId: (prefix: string) => string;
   readonly #cache: DecisionCache | null;
   #hits = 0;
   #misses = 0;
+  /** policy id -> permits since the last flush; batched so the hot path only bumps a counter. */
+  #permits = new Map<string, number>();
+  #lastPermitAt = 0;
+  /** Serializes writes: each waits for the one before. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(source: Source, revision: number, options: EngineOptions) {
-    this.#source = source;
+    this.#state = SourceState.from(source);
     this.#tables = compile(source);
     this.#revision = revision;
     this.#store = options.store;
     this.#clock = options.clock ?? Date.now;
+    this.#newId = options.newId ?? randomId;
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
   }
 
   get source(): Source {
-    return this.#source;
+    return this.#state.toSource();
   }
   get tables(): Tables {
     return this.#tables;
@@ -80,45 +135,124 @@ class EngineImpl implements Engine {
     const cache = this.#cache;
     const key = cache !== null && options?.explain !== true && options?.now === undefined ? cache.key(request) : undefined;
     const now = options?.now ?? this.#clock();
+    let d: Decision | undefined;
     if (key !== undefined) {
-      const hit = cache!.get(key, this.#revision, now);
-      if (hit !== undefined) {
-        this.#hits++;
-        return hit;
-      }
-      this.#misses++;
+      d = cache!.get(key, this.#revision, now);
+      if (d !== undefined) this.#hits++;
+      else this.#misses++;
     }
-    const opts: AuthorizeOptions = options === undefined ? { now } : { ...options, now };
-    const d = authorize(this.#tables, request, opts);
-    if (key !== undefined) cache!.set(key, request, d, this.#tables, this.#revision, now);
+    if (d === undefined) {
+      d = authorize(this.#tables, request, options === undefined ? { now } : { ...options, now });
+      if (key !== undefined) cache!.set(key, request, d, this.#tables, this.#revision, now);
+    }
+    if (d.allowed) this.#count(d.policies, now);
     return d;
+  }
+
+  #count(ids: readonly string[], now: number): void {
+    for (let i = 0; i < ids.length; i++) this.#permits.set(ids[i]!, (this.#permits.get(ids[i]!) ?? 0) + 1);
+    this.#lastPermitAt = now;
   }
 
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
     const now = options?.now ?? this.#clock();
-    return authorizeMany(this.#tables, subject, requests, { ...options, now });
+    const out = authorizeMany(this.#tables, subject, requests, { ...options, now });
+    for (const d of out) if (d.allowed) this.#count(d.policies, now);
+    return out;
   }
 
-  replaceSource(input: unknown): void {
-    const source = parseSource(input);
-    const tables = compile(source);
-    this.#install(source, tables, this.#revision + 1);
+  #serialize<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 
-  #install(source: Source, tables: Tables, revision: number): void {
+  apply<I, R>(operation: Operation<I, R>, input: I, options: ApplyOptions): Promise<R> {
+    return this.#serialize(async () => {
+      if (typeof operation !== 'function') throw new ValidationError('invalid_input', [{ path: ['operation'], message: 'must be a management operation' }]);
+      const actor = options?.actor;
+      if (actor === undefined || actor === null || typeof actor !== 'object')
+        throw new ValidationError('invalid_input', [{ path: ['actor'], message: 'every operation names its actor (use `{kind: "system"}` on purpose)' }]);
+      const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
+      const r = operation(this.#state, input, ctx);
+      if (r.changes.length > 0) await this.#write(r.changes, true);
+      return r.result;
+    });
+  }
+
+  commit(changes: Change[]): Promise<void> {
+    return this.#serialize(() => this.#write(changes, false));
+  }
+
+  /**
+   * Validates rows, commits to the store, then applies to the state and the tables; nothing changes if any step fails.
+   * Changes from a management operation (`trusted`) had their references checked by the operation; raw changes are
+   * checked against the whole resulting source (the store does it too when there is one).
+   */
+  async #write(raw: readonly Change[], trusted: boolean): Promise<void> {
+    if (!Array.isArray(raw)) throw new ValidationError('invalid_input', [{ path: [], message: 'changes must be an array' }]);
+    const changes = checkRows(raw);
+    let revision = this.#revision + 1;
+    if (this.#store !== undefined) revision = (await this.#store.commit(changes, this.#revision)).revision;
+    else if (!trusted) parseSource(applyChanges(this.#state.toSource(), changes));
+    this.#applyLocal(changes, revision);
+  }
+
+  /** Applies validated changes to the state and updates the tables incrementally. */
+  #applyLocal(changes: readonly Change[], revision: number): void {
+    const old = new Map<string, unknown>();
+    for (const c of changes) {
+      const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
+      const tag = `${c.entity}\u0000${key}`;
+      if (!old.has(tag)) old.set(tag, this.#state.get(c.entity, key));
+    }
+    const before = { get: (entity: string, key: string) => old.get(`${entity}\u0000${key}`) } as Pick<SourceState, 'get'>;
+    this.#state.applyInPlace(changes);
+    this.#tables = updateTables(this.#tables, before, this.#state, changes);
+    this.#setRevision(revision);
+  }
+
+  #setRevision(revision: number): void {
     // INVARIANT: the revision changes with every new source, so a cached decision of an older one is never served
-    this.#source = source;
-    this.#tables = tables;
     this.#revision = revision;
     this.#cache?.clear();
   }
 
-  async refresh(): Promise<number> {
-    if (this.#store === undefined) return 0;
-    const { changes, revision } = await this.#store.changesSince(this.#revision);
-    if (changes.length === 0 && revision === this.#revision) return 0;
-    const source = parseSource(applyChanges(this.#source, changes));
-    this.#install(source, compile(source), revision);
+  replaceSource(input: unknown): Promise<void> {
+    return this.#serialize(async () => {
+      const source = parseSource(input);
+      if (this.#store !== undefined) {
+        throw new ValidationError('invalid_input', [{ path: [], message: 'an engine with a store changes only through apply or commit' }]);
+      }
+      this.#state = SourceState.from(source);
+      this.#tables = compile(source);
+      this.#setRevision(this.#revision + 1);
+    });
+  }
+
+  refresh(): Promise<number> {
+    return this.#serialize(async () => {
+      if (this.#store === undefined) return 0;
+      const { changes, revision } = await this.#store.changesSince(this.#revision);
+      if (revision === this.#revision) return 0;
+      // INVARIANT: the store validated every committed change, so they apply as they are
+      this.#applyLocal(changes, revision);
+      return changes.length;
+    });
+  }
+
+  async flushUsage(): Promise<number> {
+    if (this.#permits.size === 0) return 0;
+    const permits = this.#permits;
+    this.#permits = new Map();
+    const at = new Date(this.#lastPermitAt).toISOString();
+    const changes: Change[] = [];
+    for (const [id, n] of permits) {
+      const row = this.#state.get('policy', id);
+      if (row === undefined) continue;
+      changes.push({ op: 'put', entity: 'policy', value: { ...row, lastPermitAt: at, lastPermitFrequency: (row.lastPermitFrequency ?? 0) + n } });
+    }
+    if (changes.length > 0) await this.commit(changes);
     return changes.length;
   }
 

@@ -21,10 +21,20 @@ export interface OpResult<T> {
   state: SourceState;
 }
 
-/** Builds an OpResult by applying the changes to the state. */
+/** Builds an OpResult; the resulting state is computed on first access, so an owner that applies the changes itself never pays for it. */
 export function done<T>(state: SourceState, result: T, changes: Change[]): OpResult<T> {
-  return { result, changes, state: state.with(changes) };
+  let next: SourceState | undefined;
+  return {
+    result,
+    changes,
+    get state(): SourceState {
+      return (next ??= state.with(changes));
+    },
+  };
 }
+
+/** A management operation: pure, `(state, input, ctx) -> OpResult`, throwing SeedError on refusal. */
+export type Operation<I, R> = (state: SourceState, input: I, ctx: ManageContext) => OpResult<R>;
 
 /** The etag of a row: changes on every write because it hashes the row's content. */
 export function etagOf(row: unknown): string {

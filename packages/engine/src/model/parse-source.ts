@@ -64,6 +64,11 @@ export function checkReferences(s: Source, issues: Issue[]): void {
   unique(s.resourceGroups, (r) => r.id, 'resource group', 'resourceGroups');
   unique(s.nodes, (n) => n.id, 'node', 'nodes');
   unique(s.bindings, (b) => b.id, 'binding', 'bindings');
+  // INVARIANT: a decision lists policy and binding ids side by side, so one id names one of them
+  const policyIds = new Set(s.policies.map((p) => p.id));
+  s.bindings.forEach((b, i) => {
+    if (policyIds.has(b.id)) add(['bindings', i, 'id'], `binding id \`${b.id}\` is also a policy id`);
+  });
   unique(s.resources, (r) => r.id, 'resource', 'resources');
 
   const principals = new Map(s.principals.map((p) => [scoped(p.accountId, p.id), p]));
