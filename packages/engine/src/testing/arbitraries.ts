@@ -307,9 +307,13 @@ const arbPolicySpec = fc.record({
   roles: fc.array(seed, { minLength: 1, maxLength: 2 }),
   attributes: fc.array(arbCondSpec, { maxLength: 3 }),
   tags: fc.array(arbTag, { maxLength: 2 }),
-  rule: fc.option(arbRuleSpec, { nil: undefined, freq: 3 }),
+  rule: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arbRuleSpec }),
   /** Cloudflare resource groups / BlueXP nodes: undefined = none, else indices (possibly none at all). */
-  scope: fc.option(fc.array(seed, { maxLength: 2 }), { nil: undefined, freq: 4 }),
+  scope: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 6, arbitrary: fc.array(seed, { minLength: 1, maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.constant([]) },
+  ),
 });
 type PolicySpec = typeof arbPolicySpec extends fc.Arbitrary<infer T> ? T : never;
 
@@ -599,13 +603,17 @@ function buildPolicy(
   // INVARIANT: every permission group of a policy has the one scope type its resource groups name (parse-source)
   const scopeType = roles.find((r) => r.kind === 'permission-group')?.scopeType;
   if (scopeType !== undefined) roles = roles.filter((r) => r.kind !== 'permission-group' || r.scopeType === scopeType);
+  // attribute conditions and tags are IBM's; other systems get one now and then
+  const ibm = system === 'ibm';
   const resource: Policy['resource'] = {
-    attributes: spec.attributes.map((c) => buildCondition(c, account)),
-    tags: spec.tags,
+    attributes: spec.attributes.slice(0, ibm ? 3 : spec.attributes.length > 2 ? 1 : 0).map((c) => buildCondition(c, account)),
+    tags: spec.tags.slice(0, ibm ? 2 : spec.tags.length > 1 ? 1 : 0),
   };
   if (spec.scope !== undefined && system === 'cloudflare') {
     const picked = uniq(spec.scope.map((s) => at(rgs, s)).filter((x) => x !== undefined));
-    resource.resourceGroups = picked.filter((x) => scopeType === undefined || [...x.types].every((t) => t === scopeType)).map((x) => x.rg.id);
+    const fitting = picked.filter((x) => scopeType === undefined || [...x.types].every((t) => t === scopeType)).map((x) => x.rg.id);
+    // an empty list (which reaches nothing) only when the blueprint asks for one
+    if (fitting.length > 0 || spec.scope.length === 0) resource.resourceGroups = fitting;
   }
   if (spec.scope !== undefined && system === 'bluexp') {
     const targets = [account, ...nodes.map((n) => n.id)];
@@ -751,6 +759,11 @@ function poolsOf(source: Source): Pools {
     if ('conditions' in node) node.conditions.forEach(walkRule);
     else if (node.key.startsWith('{{resource.attributes.')) addCond(node.key.slice(22, -2), node.operator, node.value);
     else if (node.operator.startsWith('dateTime') && typeof node.value === 'string') addTime(node.value);
+    else if (node.operator.startsWith('time') && typeof node.value === 'string') {
+      // the instant on BASE_TIME's day when the local clock shows the value, and just around it
+      const t = timeOfDayOnBaseDay(node.value);
+      if (t !== undefined) times.push(t - 1000, t - 1, t, t + 500, t + 1000);
+    }
   };
   const services: Record<string, RequestScalar>[] = [{ serviceName: 'cos' }, { serviceName: 'unknown-svc', accountId: 'a1' }];
   for (const p of source.policies) {
@@ -825,6 +838,184 @@ function arbClaims(pools: Pools): fc.Arbitrary<{ realm: string; attributes: Reco
     });
 }
 
+function timeOfDayOnBaseDay(value: string): number | undefined {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  if (m === null) return undefined;
+  const off = m[4] === 'Z' ? 0 : (m[4]!.startsWith('-') ? -1 : 1) * (Number(m[4]!.slice(1, 3)) * 60 + Number(m[4]!.slice(4, 6)));
+  const midnight = BASE_TIME - (BASE_TIME % DAY);
+  return midnight + ((Number(m[1]) * 60 + Number(m[2]) - off) * 60 + Number(m[3] ?? '0')) * 1000;
+}
+
+/** What a request needs to meet one policy or binding: built from the source so that aimed requests often match. */
+interface Aim {
+  account: string;
+  subjects: RequestSubject[];
+  /** Actions the roles grant, with the service they need (if any). */
+  actions: { action: string; serviceName: string | undefined }[];
+  /** attribute name -> values that satisfy the conditions on it; `undefined` means leave it absent. */
+  attributes: [string, (RequestScalar | undefined)[]][];
+  tags: string[];
+  /** Where the resource may sit: zones, projects and folders, agent, extra attributes. */
+  places: { zones?: string[]; projects?: string[]; folders?: string[]; agentId?: string; attributes?: Record<string, RequestScalar> }[];
+}
+
+function satisfying(operator: string, value: RequestScalar | RequestScalar[]): (RequestScalar | undefined)[] {
+  const vs = Array.isArray(value) ? value : [value];
+  switch (operator) {
+    case 'stringEquals':
+    case 'stringEqualsAnyOf':
+      return vs;
+    case 'stringMatch':
+    case 'stringMatchAnyOf':
+      return vs.flatMap((v) => [sampleForGlob(String(v), ''), sampleForGlob(String(v), 'x/y')]);
+    case 'stringExists':
+      return String(value) === 'true' ? ['x', ''] : [undefined];
+    default:
+      return [];
+  }
+}
+
+function claimsFor(rule: Group['rules'][number]): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  for (const c of rule.conditions) {
+    if (c.operator.startsWith('NOT_')) continue;
+    const v: unknown = JSON.parse(c.value);
+    const x = Array.isArray(v) ? v[0] : v;
+    Object.defineProperty(attrs, c.claim, { value: c.operator === 'CONTAINS' && typeof x === 'string' ? `<${x}>` : x, enumerable: true, writable: true, configurable: true });
+  }
+  return attrs;
+}
+
+function aimsOf(source: Source): Aim[] {
+  const aims: Aim[] = [];
+  const nodeUp = (id: string): string[] => {
+    const out: string[] = [];
+    let cur = source.nodes.find((n) => n.id === id);
+    while (cur !== undefined && !out.includes(cur.id)) {
+      out.push(cur.id);
+      const parentId: string | null = cur.parentId;
+      cur = parentId === null ? undefined : source.nodes.find((n) => n.id === parentId);
+    }
+    return out;
+  };
+  const subjectsFor = (account: string, subject: Policy['subject'] | Binding['subject']): RequestSubject[] => {
+    const active = source.principals.filter((p) => p.accountId === account);
+    if (subject.kind === 'principal') return [{ id: subject.id }, { id: subject.id, accountId: account }];
+    if (subject.kind === 'service') return [{ service: { ...subject.attributes } }];
+    if (subject.id === PUBLIC) return [{}, ...active.slice(0, 1).map((p) => ({ id: p.id }))];
+    const out: RequestSubject[] = [];
+    for (const g of source.groups.filter((x) => x.accountId === account && x.id === subject.id)) {
+      out.push(...g.members.map((id) => ({ id })));
+      for (const r of g.rules) for (const p of active.slice(0, 2)) out.push({ id: p.id, claims: { realm: r.realmName, attributes: claimsFor(r) } });
+    }
+    for (const m of source.memberships) if (m.accountId === account && m.groupId === subject.id) out.push({ id: m.principalId });
+    return out;
+  };
+  const actionsFor = (roleIds: string[]): Aim['actions'] => {
+    const out: Aim['actions'] = [];
+    const expand = (p: string, serviceName: string | undefined) => {
+      if (p.endsWith('*')) out.push({ action: `${p.slice(0, -1)}read`, serviceName }, { action: `${p.slice(0, -1)}a.b`, serviceName });
+      else out.push({ action: p, serviceName });
+    };
+    for (const id of roleIds) {
+      const role = source.roles.find((r) => r.id === id);
+      if (role === undefined) continue;
+      for (const a of role.actions) expand(a, role.serviceName);
+      for (const s of source.services) if (Object.prototype.hasOwnProperty.call(s.roles, id)) for (const a of s.roles[id] ?? []) expand(a, s.name);
+    }
+    return out;
+  };
+  const placesFor = (account: string, resourceGroups: string[] | undefined, nodes: string[] | undefined): Aim['places'] => {
+    const places: Aim['places'] = [];
+    for (const rgId of resourceGroups ?? []) {
+      const rg = source.resourceGroups.find((r) => r.id === rgId);
+      for (const sc of rg?.scope ?? []) {
+        const user = /^com\.cloudflare\.api\.user\.(.+)$/.exec(sc.key);
+        const legacy = /^com\.cloudflare\.api\.account\.zone\.(.+)$/.exec(sc.key);
+        if (user) places.push({ attributes: { resourceType: 'user', resource: user[1]! } });
+        else if (legacy) places.push({ zones: [legacy[1]!] });
+        else
+          for (const o of sc.objects) {
+            if (o.key === '*') places.push({});
+            else {
+              const z = o.key.slice('com.cloudflare.api.account.zone.'.length);
+              places.push({ zones: [z === '*' ? 'z2' : z] });
+            }
+          }
+      }
+    }
+    for (const n of nodes ?? []) {
+      if (n === account) places.push({});
+      const agents = source.principals.filter((p) => p.accountId === account && p.kind === 'agent');
+      for (const node of source.nodes.filter((x) => x.accountId === account && nodeUp(x.id).includes(n))) {
+        if (node.kind === 'project') {
+          places.push({ projects: [node.id] });
+          for (const a of agents) places.push({ projects: [node.id], agentId: a.id });
+        } else places.push({ folders: [node.id] });
+      }
+    }
+    return places.length > 0 ? places : [{}];
+  };
+  for (const p of source.policies) {
+    if (p.state !== 'active') continue;
+    const attributes = new Map<string, (RequestScalar | undefined)[]>();
+    const add = (name: string, vs: (RequestScalar | undefined)[]) => attributes.set(name, [...(attributes.get(name) ?? []), ...vs]);
+    for (const c of p.resource.attributes) add(c.name, satisfying(c.operator, c.value));
+    const walk = (node: Rule | RuleLeaf) => {
+      if ('conditions' in node) node.conditions.forEach(walk);
+      else if (node.key.startsWith('{{resource.attributes.')) add(node.key.slice(22, -2), satisfying(node.operator, node.value));
+    };
+    if (p.rule !== undefined) walk(p.rule);
+    attributes.delete('accountId');
+    aims.push({
+      account: p.accountId,
+      subjects: subjectsFor(p.accountId, p.subject),
+      actions: actionsFor(p.roles),
+      attributes: [...attributes],
+      tags: p.resource.tags.map((t) => `${t.name}:${t.operator === 'stringMatch' ? sampleForGlob(t.value, 'r') : t.value}`),
+      places: placesFor(p.accountId, p.resource.resourceGroups, p.resource.nodes),
+    });
+  }
+  for (const b of source.bindings) {
+    aims.push({
+      account: b.accountId,
+      subjects: subjectsFor(b.accountId, b.subject),
+      actions: actionsFor([b.roleId]),
+      attributes: [],
+      tags: [],
+      places: placesFor(b.accountId, undefined, [b.nodeId]),
+    });
+  }
+  return aims.filter((a) => a.subjects.length > 0 && a.actions.length > 0);
+}
+
+function arbAimed(aim: Aim, now: fc.Arbitrary<number | string>): fc.Arbitrary<AuthorizeRequest> {
+  return fc
+    .record({
+      subject: fc.constantFrom(...aim.subjects),
+      action: fc.constantFrom(...aim.actions),
+      attributes: fc.tuple(...aim.attributes.map(([name, vs]) => fromPool(vs, undefined).map((v) => [name, v] as const))),
+      tags: fc.oneof({ weight: 3, arbitrary: fc.constant(aim.tags) }, { weight: 1, arbitrary: sub(aim.tags, 2) }),
+      place: fc.constantFrom(...aim.places),
+      now,
+    })
+    .map(({ subject, action, attributes, tags, place, now: n }) => {
+      const attrs: Record<string, RequestScalar> = {};
+      const set = (k: string, v: RequestScalar) => Object.defineProperty(attrs, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (action.serviceName !== undefined) set('serviceName', action.serviceName);
+      for (const [k, v] of attributes) if (v !== undefined) set(k, v);
+      for (const [k, v] of Object.entries(place.attributes ?? {})) set(k, v);
+      set('accountId', aim.account);
+      const resource: RequestResource = { attributes: attrs };
+      if (tags.length > 0) resource.tags = [...tags];
+      if (place.zones !== undefined) resource.zones = [...place.zones];
+      if (place.projects !== undefined) resource.projects = [...place.projects];
+      if (place.folders !== undefined) resource.folders = [...place.folders];
+      if (place.agentId !== undefined) resource.agentId = place.agentId;
+      return { subject: { ...subject }, action: action.action, resource, environment: { now: n } };
+    });
+}
+
 /** Requests aimed at one source: mostly its own ids, actions, attribute values, tags, nodes, zones and boundary times. */
 export function arbRequest(source: Source, opts: ArbRequestOptions = {}): fc.Arbitrary<AuthorizeRequest> {
   const pools = poolsOf(source);
@@ -873,9 +1064,15 @@ export function arbRequest(source: Source, opts: ArbRequestOptions = {}): fc.Arb
   const now = fc
     .record({ t: fc.constantFrom(...pools.times), shift: fc.constantFrom(0, 0, 0, 1, -1, HOUR, -DAY), iso: fc.option(arbOffset, { nil: undefined, freq: 4 }) })
     .map(({ t, shift, iso }) => (iso === undefined ? t + shift : isoAtOffset(t + shift, iso)));
-  const good: fc.Arbitrary<AuthorizeRequest> = fc
+  const scattered: fc.Arbitrary<AuthorizeRequest> = fc
     .record({ subject, action: fromPool(pools.actions, 'cos.bucket.read'), resource, now })
     .map(({ subject: s, action, resource: r, now: n }) => ({ subject: s, action, resource: r, environment: { now: n } }));
+  // half the requests are aimed at one policy or binding, so that matches are common rather than rare
+  const aims = aimsOf(source);
+  const good: fc.Arbitrary<AuthorizeRequest> =
+    aims.length === 0
+      ? scattered
+      : fc.oneof({ weight: 1, arbitrary: scattered }, { weight: 1, arbitrary: fc.oneof(...aims.map((a) => arbAimed(a, now))) });
   if (opts.malformed !== true) return good;
   return fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: fc.tuple(good, fc.nat(9)).map(([req, k]) => breakRequest(req, k)) });
 }
