@@ -1,0 +1,456 @@
+import { produce } from 'immer';
+import { SeedError, ValidationError, type Issue } from '../errors.js';
+import { instantSchema } from '../model/primitives.js';
+import { policySchema, type Policy } from '../model/source.js';
+import { zodIssues } from '../model/parse-source.js';
+import type { Change } from '../store.js';
+import { checkIfMatch, done, withEtag, type ManageContext, type OpResult } from './context.js';
+import { checkDraft, refuseConflict, refuseLocked, refuseOverQuota } from './ibm-policy-checks.js';
+import { isRecord, readV1Body, readV2Body, type PolicyDraft } from './ibm-policy-draft.js';
+import { IBM_POLICY_HREF_BASE, toV1, toV2, type IbmPolicyV1, type IbmPolicyV2, type WireFormat } from './ibm-policy-wire.js';
+import type { SourceState } from './source-state.js';
+
+type Version = 'v1' | 'v2';
+
+/** A v1 subject, role and resource as the seed's request bodies write them. */
+export interface IbmPolicyV1Body {
+  type: 'access' | 'authorization';
+  description?: string;
+  subjects: { attributes: { name: string; value: string }[] }[];
+  roles: { role_id: string }[];
+  resources: { attributes: { name: string; value: unknown; operator?: string }[]; tags?: { name: string; value: string; operator?: string }[] }[];
+}
+
+/** A v2 body: `subject`, `control.grant.roles`, `resource`, and optionally `rule` with its `pattern`. */
+export interface IbmPolicyV2Body {
+  type: 'access' | 'authorization';
+  description?: string;
+  subject: { attributes: { key: string; operator?: 'stringEquals'; value: string }[] };
+  control: { grant: { roles: { role_id: string }[] } };
+  resource: { attributes: { key: string; value: unknown; operator?: string }[]; tags?: { key: string; value: string; operator?: string }[] };
+  rule?: unknown;
+  pattern?: string;
+}
+
+/** `GET /v1/policies` query. */
+export interface ListPoliciesInput {
+  account_id?: string;
+  accept_language?: string;
+  iam_id?: string;
+  access_group_id?: string;
+  type?: string;
+  service_type?: string;
+  service_name?: string;
+  tag_name?: string;
+  tag_value?: string;
+  sort?: string;
+  format?: string;
+  state?: string;
+}
+
+/** `GET /v2/policies` query: the v1 filters plus `service_group_id` and `limit`/`start` paging. */
+export interface ListV2PoliciesInput extends ListPoliciesInput {
+  service_group_id?: string;
+  limit?: number | string;
+  start?: string;
+}
+
+/** A path parameter naming one policy. */
+export interface PolicyIdInput {
+  policy_id: string;
+}
+
+/** `PUT /v1/policies/{policy_id}` with its If-Match header. */
+export type UpdatePolicyInput = PolicyIdInput & { if_match?: string } & IbmPolicyV1Body;
+/** `PUT /v2/policies/{policy_id}` with its If-Match header. */
+export type ReplaceV2PolicyInput = PolicyIdInput & { if_match?: string } & IbmPolicyV2Body;
+/** `PATCH /v1/policies/{policy_id}`: `state` `active` restores, `deleted` deletes. */
+export type PatchPolicyInput = PolicyIdInput & { if_match?: string; state: 'active' | 'deleted' };
+/** `GET /v2/policies/{policy_id}` with the optional `format=include_last_permit`. */
+export type GetV2PolicyInput = PolicyIdInput & { format?: string };
+
+/** The v1 list response. */
+export interface IbmPolicyList {
+  policies: IbmPolicyV1[];
+}
+
+/** The v2 list response, paged by an opaque `start` token. */
+export interface IbmV2PolicyList {
+  limit: number;
+  first: { href: string };
+  next?: { href: string; start: string };
+  policies: IbmPolicyV2[];
+}
+
+/** One batch entry of usage figures: the policy permitted `count` decisions, the last at `at`. */
+export interface PermitRecord {
+  policyId: string;
+  at: string;
+  count: number;
+}
+
+function actorId(ctx: ManageContext): string {
+  return ctx.actor.kind === 'system' ? 'system' : ctx.actor.kind === 'subject' ? ctx.actor.id : 'anonymous';
+}
+
+function invalidBody(issues: Issue[]): SeedError {
+  return new SeedError('invalid_body', 400, `policy input is invalid: ${issues.length} issue${issues.length === 1 ? '' : 's'}`, { issues });
+}
+
+function asBody(input: unknown): Record<string, unknown> {
+  if (!isRecord(input)) throw invalidBody([{ path: [], message: 'the request body is a JSON object' }]);
+  return input;
+}
+
+/**
+ * The policy behind an id as the IBM API sees it: only policies of IBM accounts, and v1 never sees a v2 policy with a
+ * rule (the v1 shape cannot carry conditions, and showing it without them would overstate what it grants).
+ */
+function findPolicy(state: SourceState, id: unknown, version: Version): Policy {
+  const p = typeof id === 'string' ? state.get('policy', id) : undefined;
+  if (!p || state.get('account', p.accountId)?.system !== 'ibm' || (version === 'v1' && (p.rule !== undefined || p.pattern !== undefined)))
+    throw new SeedError('policy_not_found', 404, `policy with id \`${String(id)}\` not found`);
+  return p;
+}
+
+/** Reads and checks a body; throws 400 `invalid_body` with every issue, or returns the draft with its account set. */
+function readDraft(state: SourceState, body: Record<string, unknown>, version: Version, existing?: Policy): PolicyDraft & { accountId: string } {
+  const issues: Issue[] = [];
+  const draft = version === 'v1' ? readV1Body(body, issues) : readV2Body(body, issues);
+  if (existing && draft.type !== undefined && draft.type !== existing.type)
+    issues.push({ path: ['type'], message: `a policy's type cannot be changed from \`${existing.type}\`: create a new policy and delete this one` });
+  if (existing && draft.accountId !== undefined && draft.accountId !== existing.accountId)
+    issues.push({ path: [...(draft.at.attributes.get('accountId') ?? []), 'value'], message: `a policy stays in its account \`${existing.accountId}\`` });
+  checkDraft(state, draft, issues);
+  if (issues.length > 0 || draft.accountId === undefined) throw invalidBody(issues);
+  return draft as PolicyDraft & { accountId: string };
+}
+
+/** Parses the row as the model will, so a written row always passes `parseSource`; a miss is still a bad body. */
+function finish(row: Policy): Policy {
+  const parsed = policySchema.safeParse(row);
+  if (!parsed.success) throw invalidBody(zodIssues(parsed.error));
+  return withEtag(parsed.data);
+}
+
+function freshId(state: SourceState, ctx: ManageContext): string {
+  for (let i = 0; i < 8; i++) {
+    const id = ctx.newId('');
+    if (!state.get('policy', id)) return id;
+  }
+  throw new Error('newId keeps returning ids of existing policies');
+}
+
+function create(state: SourceState, input: unknown, ctx: ManageContext, version: Version): OpResult<Policy> {
+  const body = asBody(input);
+  const draft = readDraft(state, body, version);
+  refuseLocked(state, draft.accountId, draft.subject!, [...draft.at.subject, 'attributes', 0, 'value']);
+  const actor = actorId(ctx);
+  const policy = finish({
+    id: freshId(state, ctx),
+    accountId: draft.accountId,
+    type: draft.type!,
+    effect: 'allow',
+    subject: draft.subject!,
+    roles: draft.roles,
+    resource: { attributes: draft.attributes, tags: draft.tags },
+    ...(draft.rule !== undefined ? { rule: draft.rule } : {}),
+    ...(draft.pattern !== undefined ? { pattern: draft.pattern } : {}),
+    ...(draft.description !== undefined ? { description: draft.description } : {}),
+    state: 'active',
+    createdAt: ctx.now,
+    createdById: actor,
+    lastModifiedAt: ctx.now,
+    lastModifiedById: actor,
+  });
+  refuseConflict(state, policy, 'create');
+  refuseOverQuota(state, policy);
+  return { result: policy, changes: [{ op: 'put', entity: 'policy', value: policy }], state };
+}
+
+function replace(state: SourceState, input: unknown, ctx: ManageContext, version: Version): OpResult<Policy> {
+  const body = asBody(input);
+  const existing = findPolicy(state, body['policy_id'], version);
+  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, existing.etag);
+  const draft = readDraft(state, body, version, existing);
+  refuseLocked(state, existing.accountId, existing.subject, ['policy_id']);
+  refuseLocked(state, draft.accountId, draft.subject!, [...draft.at.subject, 'attributes', 0, 'value']);
+  const actor = actorId(ctx);
+  const policy = finish(
+    produce(existing, (d) => {
+      d.subject = draft.subject!;
+      d.roles = draft.roles;
+      d.resource = { attributes: draft.attributes, tags: draft.tags };
+      if (draft.description !== undefined) d.description = draft.description;
+      else delete d.description;
+      if (draft.rule !== undefined) d.rule = draft.rule;
+      else delete d.rule;
+      if (draft.pattern !== undefined) d.pattern = draft.pattern;
+      else delete d.pattern;
+      d.lastModifiedAt = ctx.now;
+      d.lastModifiedById = actor;
+    }),
+  );
+  if (policy.state === 'active') {
+    refuseConflict(state, policy, 'update');
+    refuseOverQuota(state, policy);
+  }
+  return { result: policy, changes: [{ op: 'put', entity: 'policy', value: policy }], state };
+}
+
+/** Moves a policy to `target`; the same state again is a no-op. Restoring re-checks conflicts and quotas. */
+function setState(state: SourceState, p: Policy, target: 'active' | 'deleted', ctx: ManageContext): OpResult<Policy> {
+  refuseLocked(state, p.accountId, p.subject, ['policy_id']);
+  if (p.state === target) return { result: p, changes: [], state };
+  const actor = actorId(ctx);
+  const next = withEtag(
+    produce(p, (d) => {
+      d.state = target;
+      d.lastModifiedAt = ctx.now;
+      d.lastModifiedById = actor;
+    }),
+  );
+  if (target === 'active') {
+    refuseConflict(state, next, 'update');
+    refuseOverQuota(state, next);
+  }
+  return { result: next, changes: [{ op: 'put', entity: 'policy', value: next }], state };
+}
+
+function wrap<T>(r: OpResult<Policy>, shape: (s: SourceState, p: Policy) => T): OpResult<T> {
+  const next = r.state.with(r.changes);
+  return { result: shape(next, r.result), changes: r.changes, state: next };
+}
+
+const V1_SORT = new Set([
+  'id',
+  'type',
+  'description',
+  'href',
+  'created_at',
+  'created_by_id',
+  'last_modified_at',
+  'last_modified_by_id',
+  'state',
+  'last_permit_at',
+  'last_permit_frequency',
+]);
+const V2_SORT = new Set([...V1_SORT, 'pattern']);
+
+function badQuery(name: string, message: string): SeedError {
+  return new SeedError('invalid_query_parameter', 400, `query parameter \`${name}\`: ${message}`);
+}
+
+function oneOf(q: Record<string, unknown>, name: string, allowed: readonly string[]): string | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string' || !allowed.includes(v)) throw badQuery(name, `expected one of ${allowed.map((a) => `\`${a}\``).join(', ')}`);
+  return v;
+}
+
+function str(q: Record<string, unknown>, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw badQuery(name, 'expected a string');
+  return v;
+}
+
+function stringEqualsValue(p: Policy, name: string): string | undefined {
+  const a = p.resource.attributes.find((x) => x.name === name);
+  return a && a.operator === 'stringEquals' && !Array.isArray(a.value) ? String(a.value) : undefined;
+}
+
+function compareField(x: unknown, y: unknown): number {
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  const a = x === undefined ? '' : String(x);
+  const b = y === undefined ? '' : String(y);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Filters, sorts and formats the policies of one account; shared by both list versions. */
+function listRows<T extends object>(
+  state: SourceState,
+  input: unknown,
+  version: Version,
+  shape: (p: Policy, f: WireFormat) => T,
+): { rows: T[]; query: Record<string, unknown>; accountId: string } {
+  const q: Record<string, unknown> = isRecord(input) ? input : {};
+  const accountId = q['account_id'];
+  if (typeof accountId !== 'string' || accountId === '')
+    throw new SeedError('missing_required_query_parameter', 400, '`account_id` is a required query parameter');
+  const type = oneOf(q, 'type', ['access', 'authorization']);
+  const wanted = oneOf(q, 'state', ['active', 'deleted']) ?? 'active';
+  const format = oneOf(q, 'format', ['display', 'include_last_permit']);
+  const serviceType = oneOf(q, 'service_type', ['service', 'platform_service']);
+  const [iamId, groupId, serviceName, tagName, tagValue] = ['iam_id', 'access_group_id', 'service_name', 'tag_name', 'tag_value'].map((n) => str(q, n));
+  const serviceGroup = version === 'v2' ? str(q, 'service_group_id') : undefined;
+  const sort = str(q, 'sort');
+  const sortField = sort?.startsWith('-') ? sort.slice(1) : sort;
+  if (sortField !== undefined && !(version === 'v1' ? V1_SORT : V2_SORT).has(sortField))
+    throw badQuery('sort', `unknown field \`${sortField}\`: sort by a top-level policy field`);
+
+  if (state.get('account', accountId)?.system !== 'ibm') return { rows: [], query: q, accountId };
+  const policies = state.list('policy', accountId).filter((p) => {
+    if (p.state !== wanted) return false;
+    if (version === 'v1' && (p.rule !== undefined || p.pattern !== undefined)) return false;
+    if (type !== undefined && p.type !== type) return false;
+    if (iamId !== undefined && !(p.subject.kind === 'principal' && p.subject.id === iamId)) return false;
+    if (groupId !== undefined && !(p.subject.kind === 'group' && p.subject.id === groupId)) return false;
+    if (serviceName !== undefined && stringEqualsValue(p, 'serviceName') !== serviceName) return false;
+    if (serviceGroup !== undefined && stringEqualsValue(p, 'service_group_id') !== serviceGroup) return false;
+    if (serviceType !== undefined) {
+      const own = stringEqualsValue(p, 'serviceType');
+      const named = stringEqualsValue(p, 'serviceName');
+      const viaCatalog = named !== undefined ? state.get('service', named)?.type : undefined;
+      if (own !== serviceType && viaCatalog !== serviceType) return false;
+    }
+    if (tagName !== undefined || tagValue !== undefined) {
+      const n = tagName?.toLowerCase();
+      const v = tagValue?.toLowerCase();
+      if (!p.resource.tags.some((t) => (n === undefined || t.name === n) && (v === undefined || t.value === v))) return false;
+    }
+    return true;
+  });
+  const f: WireFormat = { display: format === 'display', lastPermit: format === 'include_last_permit' };
+  let rows = policies.map((p) => shape(p, f));
+  if (sortField !== undefined) {
+    const desc = sort!.startsWith('-');
+    // sorting looks at usage figures even when the format leaves them out
+    const keyed = policies.map((p, i) => ({ row: rows[i]!, key: (shape(p, { lastPermit: true }) as Record<string, unknown>)[sortField] }));
+    keyed.sort((a, b) => (desc ? -1 : 1) * compareField(a.key, b.key));
+    rows = keyed.map((k) => k.row);
+  }
+  return { rows, query: q, accountId };
+}
+
+/** `GET /v1/policies`: the account's policies filtered by subject, type, service, tag and state (default active). */
+export function listPolicies(state: SourceState, input: ListPoliciesInput, _ctx: ManageContext): OpResult<IbmPolicyList> {
+  const { rows } = listRows(state, input, 'v1', (p, f) => toV1(state, p, f));
+  return done(state, { policies: rows }, []);
+}
+
+/** `GET /v2/policies`: as v1 with v2 shapes (rules included), paged by `limit` (1..100, default 50) and `start`. */
+export function listV2Policies(state: SourceState, input: ListV2PoliciesInput, _ctx: ManageContext): OpResult<IbmV2PolicyList> {
+  const q: Record<string, unknown> = isRecord(input) ? input : {};
+  const limit = q['limit'] === undefined || q['limit'] === '' ? 50 : Number(q['limit']);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery('limit', 'an integer from 1 to 100');
+  const startRaw = q['start'];
+  const start = startRaw === undefined || startRaw === '' ? 0 : typeof startRaw === 'string' && /^\d{1,9}$/.test(startRaw) ? Number(startRaw) : NaN;
+  if (Number.isNaN(start)) throw badQuery('start', 'not a page token from a previous `next`');
+  const { rows, accountId } = listRows(state, input, 'v2', (p, f) => toV2(state, p, f));
+  const params = new URLSearchParams();
+  params.set('account_id', accountId);
+  for (const k of ['iam_id', 'access_group_id', 'type', 'service_type', 'service_name', 'service_group_id', 'tag_name', 'tag_value', 'sort', 'format', 'state']) {
+    const v = q[k];
+    if (typeof v === 'string' && v !== '') params.set(k, v);
+  }
+  params.set('limit', String(limit));
+  const base = `${IBM_POLICY_HREF_BASE}/v2/policies?${params.toString()}`;
+  const result: IbmV2PolicyList = { limit, first: { href: base }, policies: rows.slice(start, start + limit) };
+  if (start + limit < rows.length) result.next = { href: `${base}&start=${start + limit}`, start: String(start + limit) };
+  return done(state, result, []);
+}
+
+/** `POST /v1/policies`: creates an access or authorization policy; 409 `policy_conflict_error` on a duplicate subject and resource. */
+export function createPolicy(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<IbmPolicyV1> {
+  return wrap(create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+}
+
+/** `POST /v2/policies`: as v1, with `control.grant.roles` and an optional time or attribute `rule`. */
+export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<IbmPolicyV2> {
+  return wrap(create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+}
+
+/** `GET /v1/policies/{policy_id}`: deleted policies too, with `state: deleted`. */
+export function getPolicy(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<IbmPolicyV1> {
+  return done(state, toV1(state, findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1')), []);
+}
+
+/** `GET /v2/policies/{policy_id}`; `format=include_last_permit` adds the usage figures. */
+export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<IbmPolicyV2> {
+  const q: Record<string, unknown> = isRecord(input) ? input : {};
+  const format = oneOf(q, 'format', ['include_last_permit']);
+  return done(state, toV2(state, findPolicy(state, q['policy_id'], 'v2'), { lastPermit: format === 'include_last_permit' }), []);
+}
+
+/** `PUT /v1/policies/{policy_id}`: replaces subject, roles, resource and description; If-Match required, type immutable. */
+export function updatePolicy(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<IbmPolicyV1> {
+  return wrap(replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+}
+
+/** `PUT /v2/policies/{policy_id}`: replaces the policy, its rule and pattern included; If-Match required, type immutable. */
+export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<IbmPolicyV2> {
+  return wrap(replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+}
+
+/** `PATCH /v1/policies/{policy_id}`: `state` `active` restores a deleted policy, `deleted` deletes it; If-Match required. */
+export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<IbmPolicyV1> {
+  const body = asBody(input);
+  const p = findPolicy(state, body['policy_id'], 'v1');
+  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, p.etag);
+  const target = body['state'];
+  if (target !== 'active' && target !== 'deleted') throw invalidBody([{ path: ['state'], message: 'state is `active` or `deleted`' }]);
+  return wrap(setState(state, p, target, ctx), (s, x) => toV1(s, x));
+}
+
+/**
+ * `DELETE /v1/policies/{policy_id}`: a soft delete (state `deleted`, grants nothing, still gettable and restorable by
+ * PATCH); deleting a deleted policy changes nothing. Refused for a locked service id subject.
+ */
+export function deletePolicy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
+  const r = setState(state, p, 'deleted', ctx);
+  return done(state, undefined, r.changes);
+}
+
+/** `DELETE /v2/policies/{policy_id}`: the soft delete of `deletePolicy`, for any policy including those with rules. */
+export function deleteV2Policy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v2');
+  const r = setState(state, p, 'deleted', ctx);
+  return done(state, undefined, r.changes);
+}
+
+/**
+ * Adds batched usage figures: `last_permit_at` becomes the latest `at`, `last_permit_frequency` grows by `count`.
+ * Ids of policies no longer stored are skipped. The etag is kept: usage is not policy content, and a client's
+ * If-Match must not go stale because someone used the policy.
+ */
+export function recordPermits(state: SourceState, permits: readonly PermitRecord[]): OpResult<{ recorded: number }> {
+  const issues: Issue[] = [];
+  if (!Array.isArray(permits)) throw new ValidationError('invalid_input', [{ path: [], message: 'permits are an array' }]);
+  permits.forEach((r: unknown, i) => {
+    if (!isRecord(r) || typeof r['policyId'] !== 'string') return issues.push({ path: [i, 'policyId'], message: 'a policy id is required' });
+    if (!instantSchema.safeParse(r['at']).success) issues.push({ path: [i, 'at'], message: 'must be an ISO 8601 date-time with an offset' });
+    if (!Number.isSafeInteger(r['count']) || (r['count'] as number) < 0) issues.push({ path: [i, 'count'], message: 'must be a non-negative integer' });
+  });
+  if (issues.length > 0) throw new ValidationError('invalid_input', issues);
+  const next = new Map<string, Policy>();
+  for (const r of permits) {
+    const p = next.get(r.policyId) ?? state.get('policy', r.policyId);
+    if (!p) continue;
+    next.set(
+      r.policyId,
+      produce(p, (d) => {
+        if (d.lastPermitAt === undefined || Date.parse(r.at) > Date.parse(d.lastPermitAt)) d.lastPermitAt = r.at;
+        d.lastPermitFrequency = (d.lastPermitFrequency ?? 0) + r.count;
+      }),
+    );
+  }
+  const changes: Change[] = [...next.values()].map((value) => ({ op: 'put', entity: 'policy', value }));
+  return done(state, { recorded: changes.length }, changes);
+}
+
+/** The IBM Policy Management operations by the seed's (and, for v2, IBM's SDK) operation names. */
+export const ibmPolicyOperations = {
+  listPolicies,
+  createPolicy,
+  updatePolicy,
+  getPolicy,
+  deletePolicy,
+  patchPolicy,
+  listV2Policies,
+  createV2Policy,
+  replaceV2Policy,
+  getV2Policy,
+  deleteV2Policy,
+} as const;
