@@ -19,18 +19,29 @@ interface Ack {
   batch: string;
 }
 
-/** Runs the committer until a random moment, SIGKILLs it, and returns what it acknowledged. */
-function runAndKill(file: string, tag: string, killAfterMs: number): Promise<Ack[]> {
+/**
+ * Runs the committer and SIGKILLs it at a random moment: `afterFirstAck` false kills after `delayMs` from
+ * the start (possibly before the schema exists), true kills `delayMs` after its first acknowledged commit,
+ * so the kill lands mid-loop however slow the machine is.
+ */
+function runAndKill(file: string, tag: string, delayMs: number, afterFirstAck: boolean): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [COMMITTER, file, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let timer: NodeJS.Timeout | undefined;
+    const kill = () => child.kill('SIGKILL');
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (afterFirstAck && timer === undefined && out.includes('ack ')) timer = setTimeout(kill, delayMs);
+    });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    if (!afterFirstAck) timer = setTimeout(kill, delayMs);
+    const giveUp = setTimeout(kill, 15_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(giveUp);
       if (signal !== 'SIGKILL') return reject(new Error(`committer ended by itself (code ${code}): ${err}`));
       const acks = out
         .split('\n')
@@ -53,9 +64,8 @@ describe('crash safety of the SQLite store', () => {
     const acked: Ack[] = [];
     let killedWithAcks = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      // the first round may die before the schema exists; later ones die mid-loop, after Node has started
-      const killAfterMs = round === 0 ? 30 + Math.random() * 150 : 300 + Math.random() * 700;
-      const acks = await runAndKill(file, `r${round}`, killAfterMs);
+      // the first round may die before the schema exists; later ones die mid-loop
+      const acks = round === 0 ? await runAndKill(file, 'r0', 30 + Math.random() * 300, false) : await runAndKill(file, `r${round}`, Math.random() * 300, true);
       if (acks.length > 0) killedWithAcks++;
       acked.push(...acks);
 
