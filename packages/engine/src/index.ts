@@ -82,3 +82,38 @@ export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js
 export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
 export type { PreparedCommit } from './prepare-commit.js';
+// IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
+// are the manage foundation every operation takes; exported here first because the tests need them.
+export { SourceState } from './manage/source-state.js';
+export type { Actor, ManageContext, OpResult } from './manage/context.js';
+export {
+  ibmPolicyOperations,
+  listPolicies,
+  createPolicy,
+  updatePolicy,
+  getPolicy,
+  deletePolicy,
+  patchPolicy,
+  listV2Policies,
+  createV2Policy,
+  replaceV2Policy,
+  getV2Policy,
+  deleteV2Policy,
+  recordPermits,
+} from './manage/ibm-policies.js';
+export type {
+  IbmPolicyV1Body,
+  IbmPolicyV2Body,
+  ListPoliciesInput,
+  ListV2PoliciesInput,
+  PolicyIdInput,
+  UpdatePolicyInput,
+  ReplaceV2PolicyInput,
+  PatchPolicyInput,
+  GetV2PolicyInput,
+  IbmPolicyList,
+  IbmV2PolicyList,
+  PermitRecord,
+} from './manage/ibm-policies.js';
+export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
+export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';
