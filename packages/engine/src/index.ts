@@ -117,3 +117,77 @@ export type {
 } from './manage/ibm-policies.js';
 export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
 export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';
+// IBM Cloud IAM Access Groups (seed 002): groups, members, claim rules, login (dynamic membership).
+export {
+  ibmAccessGroupOperations,
+  ibmAccessGroupCoreOperations,
+  createAccessGroup,
+  listAccessGroups,
+  getAccessGroup,
+  updateAccessGroup,
+  deleteAccessGroup,
+} from './manage/ibm-access-groups.js';
+export type {
+  AccessGroupBody,
+  AccessGroupResult,
+  AccessGroupList,
+  CreateAccessGroupInput,
+  ListAccessGroupsInput,
+  GetAccessGroupInput,
+  UpdateAccessGroupInput,
+  DeleteAccessGroupInput,
+} from './manage/ibm-access-groups.js';
+export {
+  ibmGroupMemberOperations,
+  addMembersToAccessGroup,
+  listAccessGroupMembers,
+  isMemberOfAccessGroup,
+  removeMemberFromAccessGroup,
+  removeMembersFromAccessGroup,
+  removeMemberFromAllAccessGroups,
+  addMemberToMultipleAccessGroups,
+  IBM_MEMBER_TYPES,
+} from './manage/ibm-group-members.js';
+export type {
+  IbmMemberType,
+  AddGroupMemberItem,
+  AddMembersToAccessGroupInput,
+  AddedMember,
+  AddMembersResult,
+  ListAccessGroupMembersInput,
+  GroupMemberBody,
+  GroupMemberList,
+  GroupMemberInput,
+  RemoveMembersFromAccessGroupInput,
+  RemoveMembersResult,
+  RemoveMemberFromAllAccessGroupsInput,
+  RemoveFromAllResult,
+  AddMemberToMultipleAccessGroupsInput,
+  AddToMultipleResult,
+} from './manage/ibm-group-members.js';
+export {
+  ibmClaimRuleOperations,
+  addAccessGroupRule,
+  listAccessGroupRules,
+  getAccessGroupRule,
+  replaceAccessGroupRule,
+  removeAccessGroupRule,
+  login,
+} from './manage/ibm-claim-rules.js';
+export type {
+  ClaimRuleResult,
+  ClaimRuleList,
+  ClaimRuleBody,
+  AddAccessGroupRuleInput,
+  ListAccessGroupRulesInput,
+  AccessGroupRuleInput,
+  ReplaceAccessGroupRuleInput,
+  LoginInput,
+  LoginResult,
+} from './manage/ibm-claim-rules.js';
+export {
+  isMemberOfGroup,
+  MAX_GROUPS_PER_MEMBER,
+  PUBLIC_ACCESS_GROUP_NAME,
+  PUBLIC_ACCESS_GROUP_DESCRIPTION,
+} from './manage/ibm-group-support.js';

@@ -9,6 +9,7 @@ import { ibmGroupMemberOperations } from './ibm-group-members.js';
 import {
   IBM_GROUPS_BASE,
   actorId,
+  currentEtag,
   dynamicHolds,
   invalidPayload,
   isMemberOfGroup,
@@ -120,7 +121,7 @@ export function accessGroupBody(g: Group, showFederated: boolean): AccessGroupBo
 }
 
 function withEtagField(body: AccessGroupBody, g: Group): AccessGroupResult {
-  return { ...body, etag: g.etag ?? '' };
+  return { ...body, etag: currentEtag(g) };
 }
 
 /** Creates an access group; names may repeat, so nothing but the limits is checked (seed: Create an Access Group). */
@@ -198,7 +199,7 @@ export function updateAccessGroup(state: SourceState, input: UpdateAccessGroupIn
   const body = parseBody(updateBody, { name: input.name, description: input.description });
   if (body.name === undefined && body.description === undefined)
     throw invalidPayload([{ path: [], message: 'give a name or a description to update' }]);
-  checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, group.etag);
+  checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, currentEtag(group));
   const by = actorId(ctx);
   const next = produce(group, (d) => {
     if (body.name !== undefined) d.name = body.name;

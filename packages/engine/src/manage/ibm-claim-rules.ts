@@ -8,6 +8,7 @@ import { LIMITS, PUBLIC_ACCESS_GROUP_ID, type DynamicMembership, type Group } fr
 import { entityKey, type Change } from '../store.js';
 import { checkIfMatch, done, withEtag, type ManageContext, type OpResult } from './context.js';
 import {
+  currentEtag,
   invalidPayload,
   parseBody,
   putGroup,
@@ -119,7 +120,7 @@ export function claimRuleBody(rule: ClaimRule, group: Group): Omit<ClaimRuleResu
 }
 
 function ruleResult(rule: ClaimRule, group: Group): ClaimRuleResult {
-  return { ...claimRuleBody(rule, group), etag: rule.etag ?? '' };
+  return { ...claimRuleBody(rule, group), etag: currentEtag(rule) };
 }
 
 function ruleNotFound(ruleId: unknown, groupId: string): SeedError {
@@ -189,7 +190,7 @@ export function replaceAccessGroupRule(state: SourceState, input: ReplaceAccessG
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'update rules');
   const { rule, index } = findRule(group, input.rule_id);
   const body = bodyOf(input);
-  checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, rule.etag);
+  checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, currentEtag(rule));
   const replaced: ClaimRule = {
     id: rule.id,
     ...(body.name !== undefined ? { name: body.name } : {}),

@@ -148,6 +148,11 @@ export function resolveWritableGroup(
   return r;
 }
 
+/** A row's etag; a row imported without one (written by no operation yet) gets the etag of its content. */
+export function currentEtag(row: { etag?: string | undefined }): string {
+  return row.etag ?? etagOf(row);
+}
+
 /** The change that writes a group row, with a fresh etag. */
 export function putGroup(group: Group): Change & { op: 'put'; entity: 'group'; value: Group } {
   return { op: 'put', entity: 'group', value: withEtag(group) };
