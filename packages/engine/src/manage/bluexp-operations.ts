@@ -1,0 +1,75 @@
+// The BlueXP IAM and Tenancy operations (seeds 000 and 001) by name, for a host that routes requests to them.
+import { authorizeAgentInAccount, authorizeUserInAccount } from './bluexp-authorize.js';
+import { createFolder, createProject, deleteNode, getNode, listNodes, moveNode, renameNode } from './bluexp-hierarchy.js';
+import {
+  createAgent,
+  createServiceAccount,
+  createUser,
+  deleteAgent,
+  deleteServiceAccount,
+  deleteUser,
+  listPrincipals,
+  setAgentProjects,
+  updateServiceAccount,
+  updateUser,
+} from './bluexp-principals.js';
+import {
+  associateResource,
+  createResource,
+  deleteResource,
+  dissociateResource,
+  listResources,
+  removeResourceFromAgent,
+} from './bluexp-resources.js';
+import { createRoleBinding, deleteRoleBinding, listRoleBindings } from './bluexp-role-bindings.js';
+import {
+  addUserGroupMembers,
+  createUserGroup,
+  deleteUserGroup,
+  listUserGroups,
+  removeUserGroupMember,
+  updateUserGroup,
+} from './bluexp-user-groups.js';
+import { createWorkspace, deleteWorkspace, listWorkspaces, renameWorkspace } from './bluexp-workspaces.js';
+
+/** Every BlueXP IAM and Tenancy operation, keyed by name. */
+export const bluexpOperations = {
+  createFolder,
+  createProject,
+  getNode,
+  listNodes,
+  renameNode,
+  moveNode,
+  deleteNode,
+  listWorkspaces,
+  createWorkspace,
+  renameWorkspace,
+  deleteWorkspace,
+  createResource,
+  listResources,
+  associateResource,
+  dissociateResource,
+  removeResourceFromAgent,
+  deleteResource,
+  createUser,
+  updateUser,
+  deleteUser,
+  listPrincipals,
+  createServiceAccount,
+  updateServiceAccount,
+  deleteServiceAccount,
+  createAgent,
+  setAgentProjects,
+  deleteAgent,
+  createUserGroup,
+  listUserGroups,
+  updateUserGroup,
+  deleteUserGroup,
+  addUserGroupMembers,
+  removeUserGroupMember,
+  createRoleBinding,
+  deleteRoleBinding,
+  listRoleBindings,
+  authorizeUserInAccount,
+  authorizeAgentInAccount,
+} as const;
