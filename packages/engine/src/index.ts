@@ -191,3 +191,19 @@ export {
   PUBLIC_ACCESS_GROUP_NAME,
   PUBLIC_ACCESS_GROUP_DESCRIPTION,
 } from './manage/ibm-group-support.js';
+// Cloudflare account IAM (seed 003) and NetApp BlueXP IAM and Tenancy (seeds 000, 001): management operations.
+export { cloudflareOperations } from './manage/cloudflare-operations.js';
+export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare-common.js';
+export type { CloudflarePermissionGroup } from './manage/cloudflare-permission-groups.js';
+export type { CloudflareResourceGroup } from './manage/cloudflare-resource-groups.js';
+export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare-user-groups.js';
+export type { CloudflareMember, CloudflareMemberStatus } from './manage/cloudflare-account-members.js';
+export { bluexpOperations } from './manage/bluexp-operations.js';
+export { authorizeUserInAccount, authorizeAgentInAccount } from './manage/bluexp-authorize.js';
+export type { BluexpAuthorizeResult } from './manage/bluexp-authorize.js';
+export type { BluexpNode } from './manage/bluexp-hierarchy.js';
+export type { BluexpWorkspace } from './manage/bluexp-workspaces.js';
+export type { BluexpResource } from './manage/bluexp-resources.js';
+export type { BluexpPrincipal } from './manage/bluexp-principals.js';
+export type { BluexpUserGroup } from './manage/bluexp-user-groups.js';
+export type { BluexpRoleBinding } from './manage/bluexp-role-bindings.js';
