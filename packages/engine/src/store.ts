@@ -79,7 +79,8 @@ export function entityKey<E extends EntityName>(entity: E, value: EntityTypes[E]
       return (value as Service).name;
     case 'membership': {
       const m = value as DynamicMembership;
-      return `${m.accountId}/${m.principalId}/${m.groupId}/${m.realm}`;
+      // principal and group ids may hold `/`: the unit separator keeps the parts apart
+      return `${m.accountId}/${m.principalId}\u001f${m.groupId}\u001f${m.realm}`;
     }
     default:
       return (value as { id: string }).id;

@@ -1,3 +1,4 @@
+import { internAttribute, type AttributeNames } from './attribute-names.js';
 import { compileGlob } from './glob.js';
 import { Derived, Op, type AttributeMatcher, type ClaimMatcher, type Cmp, type RuleNode, type TagMatcher } from './tables.js';
 import { claimString } from '../model/claim-rule.js';
@@ -23,7 +24,7 @@ const OPS: Record<string, Op> = {
 export class Uncompilable extends Error {}
 
 /** Compiles one attribute condition; throws Uncompilable for what validation should have refused. */
-export function compileAttribute(name: string, operator: string, value: unknown): AttributeMatcher {
+export function compileAttribute(names: AttributeNames, name: string, operator: string, value: unknown): AttributeMatcher {
   let op = Object.hasOwn(OPS, operator) ? OPS[operator]! : Op.Unknown;
   if (op === Op.Unknown) throw new Uncompilable(`attribute \`${name}\`: unknown operator \`${operator}\``);
   const many = op === Op.EqualsAnyOf || op === Op.MatchAnyOf;
@@ -40,6 +41,7 @@ export function compileAttribute(name: string, operator: string, value: unknown)
   const derived = name === 'serviceType' ? Derived.ServiceType : name === 'service_group_id' ? Derived.ServiceGroup : Derived.None;
   return {
     name,
+    attr: internAttribute(names, name),
     op,
     derived,
     value: values[0] ?? '',
@@ -74,7 +76,7 @@ function offsetMs(s: string): number {
 }
 
 /** Compiles a v2 rule (and/or, nested at most twice, at most 10 conditions per level). */
-export function compileRule(node: unknown, depth = 1): RuleNode {
+export function compileRule(node: unknown, names: AttributeNames, depth = 1): RuleNode {
   if (node === null || typeof node !== 'object') throw new Uncompilable('rule: not an object');
   const n = node as Record<string, unknown>;
   if (Array.isArray(n['conditions'])) {
@@ -82,14 +84,14 @@ export function compileRule(node: unknown, depth = 1): RuleNode {
     if (depth > 2) throw new Uncompilable('rule: nested more than twice');
     const conds = n['conditions'] as unknown[];
     if (conds.length < 1 || conds.length > 10) throw new Uncompilable('rule: 1 to 10 conditions');
-    return { kind: n['operator'], children: conds.map((c) => compileRule(c, depth + 1)) };
+    return { kind: n['operator'], children: conds.map((c) => compileRule(c, names, depth + 1)) };
   }
   const key = n['key'];
   const operator = n['operator'];
   const value = n['value'];
   if (typeof key !== 'string' || typeof operator !== 'string') throw new Uncompilable('rule condition: key and operator');
   const attr = resourceAttributeOfKey(key);
-  if (attr !== undefined) return { kind: 'attr', matcher: compileAttribute(attr, operator, value) };
+  if (attr !== undefined) return { kind: 'attr', matcher: compileAttribute(names, attr, operator, value) };
   if (operator.startsWith('time') && key === CURRENT_TIME) {
     const cmp = CMP[operator.slice(4)];
     const m = typeof value === 'string' ? TIME_VALUE.exec(value) : null;

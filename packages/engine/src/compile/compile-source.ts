@@ -1,3 +1,5 @@
+import { createAttributeNames, type AttributeNames } from './attribute-names.js';
+import { createActionTable, internAction, internPrefix, type ActionTable } from './action-table.js';
 import { compileAttribute, compileClaim, compileRule, compileTag, Uncompilable } from './compile-matchers.js';
 import type {
   AccountTable,
@@ -113,7 +115,7 @@ export function principalOf(a: AccountTable, id: string): PrincipalEntry {
 }
 
 /** Compiles the selector, rule and subject of a policy; never throws (an unevaluable policy is compiled as errored). */
-export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget[]>): CompiledPolicy {
+export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget[]>, names: AttributeNames): CompiledPolicy {
   let error: string | null = null;
   let attributes: AttributeMatcher[] = [];
   let tags: TagMatcher[] = [];
@@ -122,9 +124,9 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
   let serviceSubject: [string, string][] | null = null;
   try {
     const res = p.resource ?? { attributes: [], tags: [] };
-    attributes = (res.attributes ?? []).map((c) => compileAttribute(c.name, c.operator, c.value));
+    attributes = (res.attributes ?? []).map((c) => compileAttribute(names, c.name, c.operator, c.value));
     tags = (res.tags ?? []).map((t) => compileTag(t.name, t.value, t.operator));
-    if (p.rule !== undefined) rule = compileRule(p.rule);
+    if (p.rule !== undefined) rule = compileRule(p.rule, names);
     if (res.resourceGroups !== undefined) {
       scopes = [];
       for (const rg of res.resourceGroups) scopes.push(...(resourceGroups.get(rg) ?? []));
@@ -180,28 +182,20 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
   };
 }
 
+/** The map and interned key a pattern is indexed under. */
+export function slotOf(index: IdentityIndex, actions: ActionTable, pattern: string): [Map<number, Bucket>, number] {
+  return pattern.endsWith('*') ? [index.patterns, internPrefix(actions, pattern.slice(0, -1))] : [index.exact, internAction(actions, pattern)];
+}
+
 /** Adds a candidate to an index under its pattern. */
-export function indexCandidate(index: IdentityIndex, c: Candidate): void {
-  const isPattern = c.pattern.endsWith('*');
-  const map = isPattern ? index.patterns : index.exact;
-  const key = isPattern ? c.pattern.slice(0, -1) : c.pattern;
+export function indexCandidate(index: IdentityIndex, actions: ActionTable, c: Candidate): void {
+  const [map, key] = slotOf(index, actions, c.pattern);
   let bucket = map.get(key);
   if (!bucket) {
     bucket = { deny: [], allow: [] } satisfies Bucket;
     map.set(key, bucket);
   }
   (c.policy.deny ? bucket.deny : bucket.allow).push(c);
-}
-
-/** Removes every candidate of a policy id from an index; empty buckets are dropped. */
-export function unindexPolicy(index: IdentityIndex, policyId: string): void {
-  for (const map of [index.exact, index.patterns]) {
-    for (const [key, bucket] of map) {
-      bucket.deny = bucket.deny.filter((c) => c.policy.id !== policyId);
-      bucket.allow = bucket.allow.filter((c) => c.policy.id !== policyId);
-      if (bucket.deny.length === 0 && bucket.allow.length === 0) map.delete(key);
-    }
-  }
 }
 
 /** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
@@ -217,6 +211,7 @@ export function indexPolicy(
   cp: CompiledPolicy,
   roleIds: readonly string[],
   catalog: RoleCatalog,
+  actions: ActionTable,
 ): void {
   const index =
     subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
@@ -227,7 +222,7 @@ export function indexPolicy(
     const info = roleInfo(role);
     for (const [pattern, service] of catalog.grants.get(roleId) ?? []) {
       if (pinned !== null && service !== null && service !== pinned) continue;
-      indexCandidate(index, { policy: cp, role: info, pattern, service });
+      indexCandidate(index, actions, { policy: cp, role: info, pattern, service });
     }
   }
 }
@@ -319,14 +314,16 @@ export function compile(source: Source): Tables {
   }
   compileNodes(source.nodes, accounts);
   const catalog = buildRoleCatalog(source);
+  const actions = createActionTable();
+  const attributeNames = createAttributeNames();
   const resourceGroups = resolveResourceGroups(source);
   let size = 0;
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
-    const cp = compilePolicy(p, resourceGroups);
+    const cp = compilePolicy(p, resourceGroups, attributeNames);
     const a = account(accounts, p.accountId);
     if (cp.rule !== null) a.timeRules = true;
-    indexPolicy(a, p.subject, cp, p.roles, catalog);
+    indexPolicy(a, p.subject, cp, p.roles, catalog, actions);
     size++;
   }
   const groupsById = new Map(source.groups.map((g) => [`${g.accountId}/${g.id}`, g]));
@@ -339,7 +336,7 @@ export function compile(source: Source): Tables {
     }
     if (b.expiresAt !== undefined) a.expiries.push(Date.parse(b.expiresAt));
     const federated = b.subject.kind === 'group' && groupsById.get(`${b.accountId}/${b.subject.id}`)?.federated === true;
-    indexPolicy(a, b.subject, compileBinding(b, federated), [b.roleId], catalog);
+    indexPolicy(a, b.subject, compileBinding(b, federated), [b.roleId], catalog, actions);
     size++;
   }
   for (const a of accounts.values()) a.expiries = a.expiries.filter((t) => !Number.isNaN(t)).sort((x, y) => x - y);
@@ -347,5 +344,5 @@ export function compile(source: Source): Tables {
   for (const r of source.resources) resources.set(r.id, resolveResource(r));
   const services = new Map<string, ServiceInfo>();
   for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [] });
-  return { accounts, resources, services, size, catalog, resourceGroupTargets: resourceGroups };
+  return { accounts, resources, services, size, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
 }

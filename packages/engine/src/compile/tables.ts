@@ -23,6 +23,8 @@ export const enum Derived {
 /** One compiled attribute condition. */
 export interface AttributeMatcher {
   readonly name: string;
+  /** The interned id of `name` (see AttributeNames). */
+  readonly attr: number;
   readonly op: Op;
   readonly derived: Derived;
   readonly value: string;
@@ -95,10 +97,10 @@ export interface Bucket {
   allow: Candidate[];
 }
 
-/** Per identity: exact actions and patterns (keyed by the pattern without its trailing `*`). */
+/** Per identity: exact action ids and pattern prefix ids (see ActionTable) to their candidates. */
 export interface IdentityIndex {
-  exact: Map<string, Bucket>;
-  patterns: Map<string, Bucket>;
+  exact: Map<number, Bucket>;
+  patterns: Map<number, Bucket>;
 }
 
 /** A group of one account. */
@@ -205,6 +207,8 @@ export interface Tables {
   /** Number of compiled policies and bindings. */
   size: number;
   readonly catalog: RoleCatalog;
+  readonly actions: import('./action-table.js').ActionTable;
+  readonly attributeNames: import('./attribute-names.js').AttributeNames;
   /** Cloudflare resource group id -> the scope targets it reaches. */
   readonly resourceGroupTargets: Map<string, ScopeTarget[]>;
 }

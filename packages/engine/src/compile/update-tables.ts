@@ -10,6 +10,7 @@ import {
   principalOf,
   resolveResource,
   resolveResourceGroups,
+  slotOf,
 } from './compile-source.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
@@ -29,9 +30,7 @@ function unindex(tables: Tables, accountId: string, subject: Policy['subject'] |
   if (index === undefined) return;
   for (const roleId of roleIds) {
     for (const [pattern] of tables.catalog.grants.get(roleId) ?? []) {
-      const isPattern = pattern.endsWith('*');
-      const map = isPattern ? index.patterns : index.exact;
-      const key = isPattern ? pattern.slice(0, -1) : pattern;
+      const [map, key] = slotOf(index, tables.actions, pattern);
       const bucket = map.get(key);
       if (bucket === undefined) continue;
       bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
@@ -43,10 +42,10 @@ function unindex(tables: Tables, accountId: string, subject: Policy['subject'] |
 
 function addPolicy(tables: Tables, p: Policy): void {
   if (p.state === 'deleted') return;
-  const cp = compilePolicy(p, tables.resourceGroupTargets);
+  const cp = compilePolicy(p, tables.resourceGroupTargets, tables.attributeNames);
   const a = account(tables.accounts, p.accountId);
   if (cp.rule !== null) a.timeRules = true;
-  indexPolicy(a, p.subject, cp, p.roles, tables.catalog);
+  indexPolicy(a, p.subject, cp, p.roles, tables.catalog, tables.actions);
   tables.size++;
 }
 
@@ -60,7 +59,7 @@ function addBinding(tables: Tables, b: Binding, state: SourceState): void {
   const a = account(tables.accounts, b.accountId);
   const group = b.subject.kind === 'group' ? state.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
   if (b.expiresAt !== undefined) insertSorted(a.expiries, Date.parse(b.expiresAt));
-  indexPolicy(a, b.subject, compileBinding(b, group?.federated === true), [b.roleId], tables.catalog);
+  indexPolicy(a, b.subject, compileBinding(b, group?.federated === true), [b.roleId], tables.catalog, tables.actions);
   tables.size++;
 }
 

@@ -11,6 +11,7 @@ import type {
   PrincipalEntry,
   Tables,
 } from '../compile/tables.js';
+import { prefixIdsOf } from '../compile/action-table.js';
 import { matchCandidate } from './match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
@@ -135,16 +136,6 @@ function invalid(issues: Issue[]): Decision {
   return { allowed: false, reason: 'invalid-request', policies: [], issues };
 }
 
-/** The prefixes of an action at which a pattern may stand: `a.b.c` -> `a.`, `a.b.`. */
-function actionPrefixes(action: string, out: string[]): number {
-  let n = 0;
-  for (let i = 0; i < action.length - 1; i++) {
-    const ch = action.charCodeAt(i);
-    if (ch === 46 /* . */ || ch === 58 /* : */) out[n++] = action.slice(0, i + 1);
-  }
-  return n;
-}
-
 function identityPath(set: IdentitySet, k: number, c: Candidate): IdentityPath {
   const ref = set.refs[k];
   switch (set.via[k]) {
@@ -176,25 +167,41 @@ const scratch = {
   set: createIdentitySet(),
   buckets: [] as Bucket[],
   owners: [] as number[],
-  prefixes: [] as string[],
 };
 
+/** Sorts a few ids by code unit; insertion sort beats Array#sort on the handful a decision holds. */
+function sortIds(ids: string[]): string[] {
+  for (let i = 1; i < ids.length; i++) {
+    const x = ids[i]!;
+    let j = i - 1;
+    while (j >= 0 && ids[j]! > x) {
+      ids[j + 1] = ids[j]!;
+      j--;
+    }
+    ids[j + 1] = x;
+  }
+  return ids;
+}
+
 /** Evaluates a resolved request against a resolved identity set. */
-function decide(ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
-  const { buckets, owners, prefixes } = scratch;
+function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
+  const { buckets, owners } = scratch;
   let nb = 0;
-  let np = -1;
-  const action = ctx.action;
+  const actions = tables.actions;
+  const actionId = actions.actions.get(ctx.action) ?? -1;
+  let prefixes: readonly number[] | null = null;
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
-    const b = index.exact.get(action);
-    if (b !== undefined) {
-      buckets[nb] = b;
-      owners[nb++] = k;
+    if (actionId >= 0 && index.exact.size > 0) {
+      const b = index.exact.get(actionId);
+      if (b !== undefined) {
+        buckets[nb] = b;
+        owners[nb++] = k;
+      }
     }
     if (index.patterns.size > 0) {
-      if (np < 0) np = actionPrefixes(action, prefixes);
-      for (let i = 0; i < np; i++) {
+      prefixes ??= prefixIdsOf(actions, ctx.action, actionId);
+      for (let i = 0; i < prefixes.length; i++) {
         const pb = index.patterns.get(prefixes[i]!);
         if (pb !== undefined) {
           buckets[nb] = pb;
@@ -226,9 +233,9 @@ function decide(ctx: RequestContext, set: IdentitySet, explain: boolean, realm: 
     }
   }
   if (denies !== null) {
-    if (denies.length > 1) denies.sort();
+    if (denies.length > 1) sortIds(denies);
     const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies };
-    if (errors !== null) d.errors = errors.sort();
+    if (errors !== null) d.errors = sortIds(errors);
     if (explanation !== null) d.explanation = explanation;
     return d;
   }
@@ -251,10 +258,10 @@ function decide(ctx: RequestContext, set: IdentitySet, explain: boolean, realm: 
   }
   let d: Decision;
   if (allows !== null) {
-    if (allows.length > 1) allows.sort();
+    if (allows.length > 1) sortIds(allows);
     d = { allowed: true, reason: 'allow', policies: allows };
   } else d = { allowed: false, reason: 'no-match', policies: [] };
-  if (errors !== null) d.errors = errors.sort();
+  if (errors !== null) d.errors = sortIds(errors);
   if (explanation !== null) d.explanation = explanation;
   return d;
 }
@@ -283,7 +290,7 @@ export function authorize(tables: Tables, request: AuthorizeRequest, options?: A
     if (issues.length > 0) return invalid(issues);
     const set = scratch.set;
     resolveIdentities(set, ctx.account, request.subject, ctx.now);
-    return decide(ctx, set, options?.explain === true, request.subject.claims?.realm);
+    return decide(tables, ctx, set, options?.explain === true, request.subject.claims?.realm);
   } catch (e) {
     return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
@@ -321,7 +328,7 @@ export function authorizeMany(
         resolveIdentities(set, ctx.account, subject, ctx.now);
         sets.set(ctx.account, set);
       }
-      out[i] = decide(ctx, set, explain, subject.claims?.realm);
+      out[i] = decide(tables, ctx, set, explain, subject.claims?.realm);
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }

@@ -1,6 +1,7 @@
 import { matchGlob } from '../compile/glob.js';
 import { Derived, Op, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
-import { attributeOf, tagPairs, type RequestContext } from './resolve-request.js';
+import { ATTR } from '../compile/attribute-names.js';
+import { tagPairs, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
 
 function test(m: AttributeMatcher, x: string | undefined): boolean {
@@ -26,7 +27,7 @@ function test(m: AttributeMatcher, x: string | undefined): boolean {
 
 /** One attribute condition against the resource, with `serviceType` and `service_group_id` derived from the catalog. */
 export function matchAttribute(m: AttributeMatcher, ctx: RequestContext): boolean {
-  if (m.derived === Derived.None || ctx.service === undefined) return test(m, attributeOf(ctx, m.name));
+  if (m.derived === Derived.None || ctx.service === undefined) return test(m, ctx.values[m.attr]);
   if (m.derived === Derived.ServiceType) return test(m, ctx.service.type);
   const groups = ctx.service.groups;
   if (groups.length === 0) return test(m, undefined);
@@ -77,7 +78,7 @@ function coversScope(c: Candidate, ctx: RequestContext): boolean {
       if (ctx.scopeType === 'account' && t.accountId === ctx.accountId) return true;
     } else if (t.type === 'zone') {
       if (ctx.scopeType === 'zone' && t.accountId === ctx.accountId && (t.zone === '*' || ctx.zones.includes(t.zone))) return true;
-    } else if (ctx.scopeType === 'user' && attributeOf(ctx, 'resource') === t.userId) return true;
+    } else if (ctx.scopeType === 'user' && ctx.values[ATTR.resource] === t.userId) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 import type { Issue } from '../errors.js';
+import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
-import type { AuthorizeOptions, AuthorizeRequest, RequestScalar } from './types.js';
+import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
 
 const EMPTY: readonly string[] = [];
 
@@ -10,7 +11,11 @@ export interface RequestContext {
   action: string;
   accountId: string;
   account: AccountTable | undefined;
-  attributes: Readonly<Record<string, RequestScalar>>;
+  /** Request attribute values as strings, by interned attribute id; only names some matcher reads are kept. */
+  values: (string | undefined)[];
+  /** The ids set in `values`, so the next request clears only those. */
+  touched: number[];
+  touchedCount: number;
   serviceName: string | undefined;
   service: ServiceInfo | undefined;
   tags: readonly string[];
@@ -29,7 +34,9 @@ export function createContext(): RequestContext {
     action: '',
     accountId: '',
     account: undefined,
-    attributes: {},
+    values: [],
+    touched: [],
+    touchedCount: 0,
     serviceName: undefined,
     service: undefined,
     tags: EMPTY,
@@ -67,13 +74,29 @@ function stringList(v: unknown, path: string, issues: Issue[]): readonly string[
   return v as string[];
 }
 
-/** A resource attribute as a string, or undefined when absent (values from the prototype are never read). */
-export function attributeOf(ctx: RequestContext, name: string): string | undefined {
-  const v = ctx.attributes[name];
-  const t = typeof v;
-  if (t === 'string') return v as string;
-  if (t === 'number' || t === 'boolean') return String(v);
-  return undefined;
+/**
+ * Copies a resource's attributes into `ctx.values` by interned id, checking each value; returns false (with issues)
+ * when a value is not a string, finite number or boolean. Names no matcher reads are skipped.
+ */
+function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, unknown>>, ctx: RequestContext, issues: Issue[]): void {
+  const values = ctx.values;
+  const touched = ctx.touched;
+  for (const k in attrs) {
+    if (!Object.hasOwn(attrs, k)) continue;
+    const v = attrs[k];
+    const t = typeof v;
+    let s: string;
+    if (t === 'string') s = v as string;
+    else if (t === 'boolean' || (t === 'number' && Number.isFinite(v))) s = String(v);
+    else {
+      issues.push({ path: ['resource', 'attributes', k], message: 'must be a string, a finite number or a boolean' });
+      continue;
+    }
+    const id = names.get(k);
+    if (id === undefined) continue;
+    values[id] = s;
+    touched[ctx.touchedCount++] = id;
+  }
 }
 
 /**
@@ -103,6 +126,9 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;
+  for (let i = 0; i < ctx.touchedCount; i++) ctx.values[ctx.touched[i]!] = undefined;
+  ctx.touchedCount = 0;
+  const names = tables.attributeNames;
   if (resource.id !== undefined) {
     const r = typeof resource.id === 'string' ? tables.resources.get(resource.id) : undefined;
     if (r === undefined) {
@@ -110,7 +136,7 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
       return issues;
     }
     ctx.accountId = r.accountId;
-    ctx.attributes = r.attributes;
+    loadAttributes(names, r.attributes, ctx, issues);
     ctx.tags = r.tags;
     ctx.projects = r.projects;
     ctx.folders = r.folders;
@@ -122,17 +148,8 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
       issues.push({ path: ['resource', 'attributes'], message: 'must be an object' });
       return issues;
     }
-    if (attrs !== undefined) {
-      for (const k in attrs) {
-        if (!Object.hasOwn(attrs, k)) continue;
-        const t = typeof attrs[k];
-        if (t !== 'string' && t !== 'boolean' && !(t === 'number' && Number.isFinite(attrs[k]))) {
-          issues.push({ path: ['resource', 'attributes', k], message: 'must be a string, a finite number or a boolean' });
-        }
-      }
-    }
-    ctx.attributes = attrs ?? {};
-    const acc = attrs !== undefined ? attributeOf(ctx, 'accountId') : undefined;
+    if (attrs !== undefined) loadAttributes(names, attrs, ctx, issues);
+    const acc = ctx.values[ATTR.accountId];
     if (acc === undefined) issues.push({ path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' });
     ctx.accountId = acc ?? '';
     const tags = stringList(resource.tags, 'tags', issues);
@@ -146,10 +163,10 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   }
   if (issues.length > 0) return issues;
   ctx.account = tables.accounts.get(ctx.accountId);
-  const sn = attributeOf(ctx, 'serviceName');
+  const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
-  ctx.scopeType = ctx.zones.length > 0 ? 'zone' : attributeOf(ctx, 'resourceType') === 'user' ? 'user' : 'account';
+  ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   return issues;
 }
 

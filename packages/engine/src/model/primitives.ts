@@ -8,7 +8,8 @@ export const idSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .refine((s) => !FORBIDDEN_KEYS.has(s), { message: 'is a reserved name' });
+  .refine((s) => !FORBIDDEN_KEYS.has(s), { message: 'is a reserved name' })
+  .refine((s) => !/[\u0000-\u001f]/.test(s), { message: 'contains a control character' });
 
 /** An ISO 8601 date-time with an offset or `Z`. */
 export const instantSchema = z

@@ -21,7 +21,8 @@ export const LIMITS = {
 
 /** Which seed system an account follows; it decides nothing by itself but guides management operations. */
 export const accountSchema = z.object({
-  id: idSchema,
+  // INVARIANT: no `/` in an account id, so `account/id` keys (entityKey) split one way only
+  id: idSchema.refine((s) => !s.includes('/'), { message: 'an account id contains no `/`' }),
   system: z.enum(['ibm', 'cloudflare', 'bluexp']),
   name: z.string().max(256).optional(),
   /** When false the Public Access group grants nothing in this account. */
