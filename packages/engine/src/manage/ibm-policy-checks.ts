@@ -77,6 +77,7 @@ export function checkDraft(state: SourceState, draft: PolicyDraft, issues: Issue
   if (subject?.kind === 'group' && subject.id !== PUBLIC_ACCESS_GROUP_ID && !state.get('group', `${accountId}/${subject.id}`))
     issues.push({ path: [...draft.at.subject, 'attributes', 0, 'value'], message: `unknown access group \`${subject.id}\` in account \`${accountId}\`` });
 
+  if (!draft.resourceChecked) return;
   const services = servicesOf(state, draft.attributes);
   const named = draft.attributes.find((a) => a.name === 'serviceName');
   if (named && services.length === 0)

@@ -31,6 +31,8 @@ export interface PolicyDraft {
   description: string | undefined;
   rule: Rule | undefined;
   pattern: string | undefined;
+  /** False when the resource attributes had problems of their own: the catalog checks then say nothing more about them. */
+  resourceChecked: boolean;
   at: {
     subject: Path;
     roles: Path[];
@@ -157,6 +159,7 @@ function readCommon(body: Record<string, unknown>, shape: Shape, issues: Issue[]
     description: undefined,
     rule: undefined,
     pattern: undefined,
+    resourceChecked: false,
     at: { subject: shape.subject, roles: [], attributes: new Map(), tags: [...shape.resourcePath, 'tags'] },
   };
   const type = body['type'];
@@ -252,6 +255,9 @@ function readResource(body: Record<string, unknown>, shape: Shape, draft: Policy
     issues.push({ path: base, message: 'a resource needs attributes, at least `accountId`' });
     return;
   }
+  // names as written, so an attribute that failed its own checks does not also count as missing
+  const written = new Set(attrs.map((a) => (isRecord(a) ? a[shape.attrKey] : undefined)).filter((n): n is string => typeof n === 'string'));
+  const before = issues.length;
   attrs.forEach((a, i) => {
     if (!isRecord(a)) return issues.push({ path: [...base, i], message: `an attribute is \`{${shape.attrKey}, operator, value}\`` });
     const candidate = { name: a[shape.attrKey], operator: a['operator'] ?? 'stringEquals', value: a['value'] };
@@ -267,20 +273,21 @@ function readResource(body: Record<string, unknown>, shape: Shape, draft: Policy
     draft.at.attributes.set(parsed.data.name, [...base, i]);
   });
   const account = draft.attributes.find((a) => a.name === 'accountId');
-  if (!draft.at.attributes.has('accountId')) issues.push({ path: base, message: 'a resource needs the attribute `accountId`' });
+  if (!written.has('accountId')) issues.push({ path: base, message: 'a resource needs the attribute `accountId`' });
   else if (account !== undefined) {
     if (account.operator !== 'stringEquals' || typeof account.value !== 'string' || account.value === '')
       issues.push({ path: draft.at.attributes.get('accountId')!, message: '`accountId` takes `stringEquals` and an account id' });
     else draft.accountId = account.value;
   }
   if (draft.type === 'authorization') {
-    if (!draft.at.attributes.has('serviceName')) issues.push({ path: base, message: 'an authorization policy resource needs `serviceName`' });
-  } else if (!RESOURCE_ANCHORS.some((n) => draft.at.attributes.has(n)) && attrs.every(isRecord)) {
+    if (!written.has('serviceName')) issues.push({ path: base, message: 'an authorization policy resource needs `serviceName`' });
+  } else if (!RESOURCE_ANCHORS.some((n) => written.has(n))) {
     issues.push({ path: base, message: `a resource needs one of ${RESOURCE_ANCHORS.map((n) => `\`${n}\``).join(', ')}` });
   }
   const serviceType = draft.attributes.find((a) => a.name === 'serviceType');
   if (serviceType && (serviceType.operator !== 'stringEquals' || (serviceType.value !== 'service' && serviceType.value !== 'platform_service')))
     issues.push({ path: draft.at.attributes.get('serviceType')!, message: '`serviceType` takes `stringEquals` and `service` or `platform_service`' });
+  draft.resourceChecked = issues.length === before;
 
   const tags = resource['tags'];
   if (tags === undefined) return;

@@ -88,12 +88,13 @@ function wireRoles(state: SourceState, p: Policy, format: WireFormat): IbmPolicy
 }
 
 function common(p: Policy, version: 'v1' | 'v2', format: WireFormat): IbmPolicyCommon {
-  const out: IbmPolicyCommon = { id: p.id, type: p.type, href: `${IBM_POLICY_HREF_BASE}/${version}/policies/${encodeURIComponent(p.id)}`, state: p.state };
+  const out = { id: p.id, type: p.type, href: `${IBM_POLICY_HREF_BASE}/${version}/policies/${encodeURIComponent(p.id)}` } as IbmPolicyCommon;
   if (p.description !== undefined) out.description = p.description;
   if (p.createdAt !== undefined) out.created_at = p.createdAt;
   if (p.createdById !== undefined) out.created_by_id = p.createdById;
   if (p.lastModifiedAt !== undefined) out.last_modified_at = p.lastModifiedAt;
   if (p.lastModifiedById !== undefined) out.last_modified_by_id = p.lastModifiedById;
+  out.state = p.state;
   if (format.lastPermit) {
     if (p.lastPermitAt !== undefined) out.last_permit_at = p.lastPermitAt;
     out.last_permit_frequency = p.lastPermitFrequency ?? 0;
