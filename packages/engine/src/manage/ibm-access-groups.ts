@@ -12,7 +12,7 @@ import {
   currentEtag,
   dynamicHolds,
   invalidPayload,
-  isMemberOfGroup,
+  groupIdsOfMember,
   parseBody,
   publicAccessGroup,
   putGroup,
@@ -149,10 +149,9 @@ export function createAccessGroup(state: SourceState, input: CreateAccessGroupIn
   return done(state, withEtagField(accessGroupBody(row, false), row), [change]);
 }
 
-/**
- * Lists the access groups of an account (seed: List Access Groups), the Public Access group included unless
- * `hide_public_access`; `iam_id` keeps the groups that principal is in now, static or dynamic.
- */
+// The Public Access group is listed unless `hide_public_access`; `iam_id` keeps the groups that principal is in
+// now, static or dynamic (as isMemberOfGroup).
+/** Lists the access groups of an account, paged and sorted (seed: List Access Groups). */
 export function listAccessGroups(state: SourceState, input: ListAccessGroupsInput, ctx: ManageContext): OpResult<AccessGroupList> {
   const account = requireAccount(state, input?.account_id);
   const iamId = queryString(input.iam_id, 'iam_id');
@@ -167,7 +166,10 @@ export function listAccessGroups(state: SourceState, input: ListAccessGroupsInpu
   let rows: Group[] = [];
   if (!hidePublic) rows.push(publicAccessGroup(state, account.id));
   for (const g of state.list('group', account.id)) if (g.id !== PUBLIC_ACCESS_GROUP_ID) rows.push(g);
-  if (iamId !== undefined) rows = rows.filter((g) => isMemberOfGroup(state, account.id, g.id, iamId, ctx.now));
+  if (iamId !== undefined) {
+    const mine = groupIdsOfMember(state, account.id, iamId, ctx.now);
+    rows = rows.filter((g) => mine.has(g.id));
+  }
   rows = sortBy(rows, sort, (g, name) =>
     name === 'is_federated' ? g.rules.length > 0 : name === 'id' ? g.id : name === 'name' ? g.name : g.description,
   );
@@ -212,10 +214,8 @@ export function updateAccessGroup(state: SourceState, input: UpdateAccessGroupIn
   return done(state, withEtagField(accessGroupBody(row, false), row), [change]);
 }
 
-/**
- * Deletes an access group with its policies, bindings and dynamic memberships, so no reference dangles
- * (seed: Delete an Access Group). A group with members, rules or live dynamic members needs `force`.
- */
+// A group with members, rules or live dynamic members needs `force` (409 `group_not_empty` without it).
+/** Deletes an access group with its policies, bindings and dynamic memberships, so no reference dangles. */
 export function deleteAccessGroup(state: SourceState, input: DeleteAccessGroupInput, ctx: ManageContext): OpResult<null> {
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group');
   const force = queryBool(input.force, 'force');

@@ -9,7 +9,6 @@ import { entityKey, type Change } from '../store.js';
 import { checkIfMatch, done, withEtag, type ManageContext, type OpResult } from './context.js';
 import {
   currentEtag,
-  invalidPayload,
   parseBody,
   putGroup,
   requireAccount,
@@ -100,7 +99,8 @@ const ruleBody = z.object(
 const loginBody = z.object({
   iam_id: z.string({ message: 'iam_id must be a string' }).min(1, 'iam_id must not be empty'),
   realm_name: z.string({ message: 'realm_name must be a string' }).min(1, 'realm_name must not be empty').max(256, 'realm_name is at most 256 characters'),
-  claims: z.record(z.string(), z.unknown(), { message: 'claims must be an object' }),
+  // checked, not copied: the matcher reads the caller's own object through Object.hasOwn
+  claims: z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), { message: 'claims must be an object' }),
 });
 
 /** The seed's JSON shape of a stored rule of a group. */
@@ -137,10 +137,8 @@ function bodyOf(input: Partial<ClaimRuleBody>): z.infer<typeof ruleBody> {
   return parseBody(ruleBody, { name: input.name, expiration: input.expiration, realm_name: input.realm_name, conditions: input.conditions });
 }
 
-/**
- * The dynamic memberships a rule produced. Replacing or deleting the rule drops them (fail closed: a membership never
- * outlives the rule that granted it); the principal's next login re-evaluates the remaining rules.
- */
+// Replacing or deleting a rule drops the memberships it granted (fail closed: a membership never outlives the rule
+// that granted it); the principal's next login re-evaluates the remaining rules.
 function dropMembershipsOf(state: SourceState, group: Group, ruleId: string): Change[] {
   const out: Change[] = [];
   for (const m of state.list('membership', group.accountId))
@@ -148,10 +146,8 @@ function dropMembershipsOf(state: SourceState, group: Group, ruleId: string): Ch
   return out;
 }
 
-/**
- * Adds a claim rule to an access group (seed: Create rule for an Access Group): expiration 1..24 hours, every
- * condition value a JSON string; a group holds at most 5 rules (409 `rule_limit_exceeded`).
- */
+// Expiration 1..24 hours, every condition value a JSON string; at most 5 rules per group (409 `rule_limit_exceeded`).
+/** Adds a claim rule to an access group (seed: Create rule for an Access Group). */
 export function addAccessGroupRule(state: SourceState, input: AddAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'add rules');
   const body = bodyOf(input);
@@ -221,16 +217,14 @@ function instant(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/**
- * Records a login through `realm_name`: every rule of the account's groups for that realm is evaluated on the claims
- * (SEMANTICS.md §1, the same matcher the evaluator uses), and each group with a matching rule gets a dynamic
- * membership until now + the longest matching rule's expiration. It replaces the principal's earlier membership of
- * that group through that realm; one whose rules no longer match is dropped, since this login is the latest word.
- */
+// Every rule of the account's groups for the realm is evaluated on the claims with the evaluator's own matcher
+// (SEMANTICS.md §1); a group with a matching rule gets a membership until now + the longest matching expiration.
+// It replaces the principal's earlier membership of that group through that realm; one whose rules no longer match
+// is dropped, since this login is the latest word.
+/** Records a login through an identity provider as dynamic memberships of the groups whose claim rules match. */
 export function login(state: SourceState, input: LoginInput, ctx: ManageContext): OpResult<LoginResult> {
   const account = requireAccount(state, input?.account_id);
   const body = parseBody(loginBody, { iam_id: input.iam_id, realm_name: input.realm_name, claims: input.claims });
-  if (Array.isArray(body.claims)) throw invalidPayload([{ path: ['claims'], message: 'claims must be an object' }]);
   const principal = state.get('principal', `${account.id}/${body.iam_id}`);
   if (!principal) throw new SeedError('principal_not_found', 404, `iam_id \`${body.iam_id}\` is not a principal of account \`${account.id}\``);
   const now = Date.parse(ctx.now);

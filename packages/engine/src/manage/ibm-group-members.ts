@@ -204,11 +204,9 @@ function memberNotFound(iamId: string, groupId: string): SeedError {
   return new SeedError('membership_not_found', 404, `iam_id \`${iamId}\` is not a member of access group \`${groupId}\``);
 }
 
-/**
- * Adds users and service ids to an access group; each member gets its own outcome (seed: Add members to an Access
- * Group, 207). A member already in the group is a success that changes nothing; an unknown or mistyped principal is
- * a per-item 400, one already in 50 groups a per-item 409.
- */
+// A member already in the group is a success that changes nothing; an unknown or mistyped principal is a per-item
+// 400, one already in 50 groups a per-item 409.
+/** Adds users and service ids to an access group, each with its own outcome (seed: Add members to an Access Group, 207). */
 export function addMembersToAccessGroup(state: SourceState, input: AddMembersToAccessGroupInput, ctx: ManageContext): OpResult<AddMembersResult> {
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'add members');
   const body = parseBody(addBody, { members: input.members });
@@ -255,10 +253,8 @@ export function listAccessGroupMembers(state: SourceState, input: ListAccessGrou
   return done(state, { ...links, members }, []);
 }
 
-/**
- * Checks that `iam_id` is in an access group now, statically or dynamically until the login's membership expires
- * (seed: Check membership in an Access Group, 204 or 404 `membership_not_found`). The result is null: 204 has no body.
- */
+// The result is null: the seed's 204 has no body.
+/** Checks that `iam_id` is in an access group now, static or dynamic (seed: Check membership in an Access Group). */
 export function isMemberOfAccessGroup(state: SourceState, input: GroupMemberInput, ctx: ManageContext): OpResult<null> {
   const { account, group } = resolveGroup(state, input ?? {}, ctx);
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
@@ -297,10 +293,8 @@ export function removeMembersFromAccessGroup(
   return done(state, { access_group_id: group.id, members }, gone.size === 0 ? [] : [putGroup(removeMembers(group, gone))]);
 }
 
-/**
- * Removes a principal from every access group of an account that lists it (seed: Delete member from all Access
- * Groups); 404 `no_groups_found` when it is in none. Dynamic memberships are not touched: they expire.
- */
+// 404 `no_groups_found` when it is in none. Dynamic memberships are not touched: they expire.
+/** Removes a principal from every access group of an account that lists it (seed: Delete member from all Access Groups). */
 export function removeMemberFromAllAccessGroups(
   state: SourceState,
   input: RemoveMemberFromAllAccessGroupsInput,
@@ -321,10 +315,8 @@ export function removeMemberFromAllAccessGroups(
   return done(state, { iam_id: iamId, groups }, changes);
 }
 
-/**
- * Adds one principal to up to 50 access groups of an account, each group with its own outcome (seed: Add member to
- * multiple Access Groups, 207); a group named twice refuses the whole request with 400 `duplicate_groupid_error`.
- */
+// A group named twice refuses the whole request with 400 `duplicate_groupid_error`.
+/** Adds one principal to up to 50 access groups, each with its own outcome (seed: Add member to multiple Access Groups). */
 export function addMemberToMultipleAccessGroups(
   state: SourceState,
   input: AddMemberToMultipleAccessGroupsInput,

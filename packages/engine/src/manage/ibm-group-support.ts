@@ -6,10 +6,8 @@ import type { Change } from '../store.js';
 import { etagOf, withEtag, type ManageContext } from './context.js';
 import type { SourceState } from './source-state.js';
 
-/**
- * The path prefix of every href the IBM access group operations return. Relative on purpose: the seed's
- * `https://iam.cloud.ibm.com/v2` would point an embedding host's clients at IBM; a host prefixes its own origin.
- */
+// Relative on purpose: the seed's `https://iam.cloud.ibm.com/v2` would point a host's clients at IBM.
+/** The path prefix of every href these operations return; a host prefixes its own origin. */
 export const IBM_GROUPS_BASE = '/v2';
 
 /** The name the seed gives the Public Access group in listings. */
@@ -105,11 +103,10 @@ function groupNotFound(id: string): SeedError {
   return new SeedError('group_not_found', 404, `access group \`${id}\` not found`);
 }
 
-/**
- * Finds the group an operation names. The seed addresses a group by `access_group_id` alone (its ids are global);
- * ours are unique per account, so the account is `account_id` when given, else the acting subject's account, else
- * the one IBM account holding a group with that id (the Public Access group needs one of the first two).
- */
+// The seed addresses a group by `access_group_id` alone (its ids are global); ours are unique per account, so the
+// account is `account_id` when given, else the acting subject's account, else the one IBM account holding a group
+// with that id (the Public Access group, in every account, needs one of the first two).
+/** Finds the group an operation names: 404 `group_not_found` when there is none. */
 export function resolveGroup(state: SourceState, input: { access_group_id?: unknown; account_id?: unknown }, ctx: ManageContext): ResolvedGroup {
   const id = input.access_group_id;
   if (typeof id !== 'string' || id === '') throw groupNotFound(String(id ?? ''));
@@ -165,10 +162,8 @@ export function dynamicHolds(expiresAt: string, now: string): boolean {
   return Number.isFinite(t) && Number.isFinite(e) && t < e;
 }
 
-/**
- * Whether `iamId` is in a group of an account at `now`: a static member, or a dynamic member (from a login matching
- * a claim rule) until it expires. Everyone is in the Public Access group unless the account disabled public access.
- */
+// Everyone is in the Public Access group unless the account disabled public access (SEMANTICS.md §1).
+/** Whether `iamId` is in a group at `now`: static member, or dynamic member (from a login) until it expires. */
 export function isMemberOfGroup(state: SourceState, accountId: string, groupId: string, iamId: string, now: string): boolean {
   const account = state.get('account', accountId);
   if (!account) return false;
@@ -179,6 +174,17 @@ export function isMemberOfGroup(state: SourceState, accountId: string, groupId: 
   for (const m of state.list('membership', accountId))
     if (m.principalId === iamId && m.groupId === groupId && dynamicHolds(m.expiresAt, now)) return true;
   return false;
+}
+
+/** The ids of the groups of an account `iamId` is in at `now`: static, unexpired dynamic, and Public Access (as isMemberOfGroup). */
+export function groupIdsOfMember(state: SourceState, accountId: string, iamId: string, now: string): Set<string> {
+  const out = new Set<string>();
+  const account = state.get('account', accountId);
+  if (!account) return out;
+  if (account.publicAccess !== false) out.add(PUBLIC_ACCESS_GROUP_ID);
+  for (const g of state.list('group', accountId)) if (g.members.includes(iamId)) out.add(g.id);
+  for (const m of state.list('membership', accountId)) if (m.principalId === iamId && dynamicHolds(m.expiresAt, now)) out.add(m.groupId);
+  return out;
 }
 
 /** How many access groups of an account list `iamId` as a static member (what the 50-groups limit counts). */
