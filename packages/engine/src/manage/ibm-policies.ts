@@ -1,3 +1,22 @@
+/*
+ * IBM Cloud IAM Policy Management (seed 004): v1 policies as the seed documents them, and v2 policies (`subject`,
+ * `control.grant.roles`, `resource`, `rule`, `pattern`) in IBM's public v2 shape, which the seed does not document.
+ *
+ * Choices where the seed is silent (tests pin them):
+ * - DELETE is a soft delete (`state: deleted`): the policy grants nothing, stays gettable and listable with
+ *   `state=deleted`, and PATCH `state: active` restores it. Deleting a deleted policy, or PATCHing to the current
+ *   state, changes nothing. There is no purge: the seed has no hard delete.
+ * - Quotas (4020 per account, 1000 per subject) and conflicts count active policies only; a restore re-checks both.
+ * - A policy whose subject is a locked service id can be neither created, replaced, deleted nor restored (400
+ *   `invalid_body`, the seed's code); usage figures are still recorded.
+ * - v1 does not see policies with a `rule`: the v1 shape cannot carry conditions (404 / left out of lists).
+ * - Roles: platform roles go on any resource; a service role must be listed in the catalog by a service the resource
+ *   reaches; a custom role only on a resource naming its own service. A `serviceName` no catalog service matches is refused.
+ * - Access tags need `serviceType: service` or a `serviceName` of type `service`; authorization policies take none.
+ * - Replacing a deleted policy is allowed and keeps it deleted; a policy never moves to another account.
+ * - Errors without a seed code: bad query values are 400 `invalid_query_parameter`, a missing If-Match is 400
+ *   `missing_required_header`, a stale one 412 `incorrect_etag` (the shared manage context).
+ */
 import { produce } from 'immer';
 import { SeedError, ValidationError, type Issue } from '../errors.js';
 import { instantSchema } from '../model/primitives.js';
