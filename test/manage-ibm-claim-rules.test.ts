@@ -240,6 +240,13 @@ describe('Login (dynamic membership from claim rules)', () => {
     expect(ask('2025-03-01T13:00:00.000Z')).toMatchObject({ allowed: false, reason: 'no-match' });
   });
 
+  it('reads claims parsed from JSON as they are, a `__proto__` key included', () => {
+    const claims = JSON.parse('{"__proto__": {"groups": "admins"}, "level": 4}') as Record<string, unknown>;
+    const r = ops.login(state(), { account_id: 'A', iam_id: 'IBMid-alice', realm_name: 'idp', claims }, ctxAt());
+    expect(r.result.groups.map((g) => g.rule_id)).toEqual(['r-long']);
+    expect(({} as Record<string, unknown>)['groups']).toBeUndefined();
+  });
+
   it('refuses an unknown principal (404), an unknown account (404) and malformed claims (400)', () => {
     refused(() => ops.login(state(), { account_id: 'A', iam_id: 'IBMid-ghost', realm_name: 'idp', claims: {} }, ctxAt()), 'principal_not_found', 404);
     refused(() => ops.login(state(), { account_id: 'Z', iam_id: 'IBMid-alice', realm_name: 'idp', claims: {} }, ctxAt()), 'account_not_found', 404);
