@@ -9,7 +9,6 @@ import {
   MAX_GROUPS_PER_MEMBER,
   MAX_ITEMS_PER_CALL,
   actorId,
-  invalidPayload,
   isMemberOfGroup,
   itemError,
   parseBody,
@@ -177,6 +176,7 @@ const removeBody = z
 
 const addToManyBody = z.object(
   {
+    iam_id: iamIdSchema,
     type: typeSchema.optional(),
     groups: z
       .array(z.string({ message: 'a group id must be a string' }).min(1, 'a group id must not be empty'), { message: 'groups must be an array of group ids' })
@@ -300,7 +300,6 @@ export function removeMemberFromAllAccessGroups(
   input: RemoveMemberFromAllAccessGroupsInput,
   ctx: ManageContext,
 ): OpResult<RemoveFromAllResult> {
-  void ctx;
   const account = requireAccount(state, input?.account_id);
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
   const ids = new Set([iamId]);
@@ -323,16 +322,14 @@ export function addMemberToMultipleAccessGroups(
   ctx: ManageContext,
 ): OpResult<AddToMultipleResult> {
   const account = requireAccount(state, input?.account_id);
-  const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
-  if (iamId === '') throw invalidPayload([{ path: ['iam_id'], message: 'iam_id must not be empty' }]);
-  const body = parseBody(addToManyBody, { type: input.type, groups: input.groups });
+  const body = parseBody(addToManyBody, { iam_id: input.iam_id, type: input.type, groups: input.groups });
+  const iamId = body.iam_id;
   const seen = new Set<string>();
   for (const g of body.groups) {
     if (seen.has(g))
       throw new SeedError('duplicate_groupid_error', 400, `a duplicate group id entry was found for \`${g}\`: remove any duplicate entries`);
     seen.add(g);
   }
-  void ctx;
   const problem = principalProblem(state.get('principal', `${account.id}/${iamId}`), iamId, body.type);
   let count = staticGroupCount(state, account.id, iamId);
   const changes: Change[] = [];
