@@ -363,3 +363,27 @@ describe('parseSource: hostile input', () => {
     expect(Object.prototype.hasOwnProperty.call(s, '__proto__')).toBe(false);
   });
 });
+
+describe('counterexamples kept as permanent cases', () => {
+  it('refuses two stored memberships for the same principal, group and realm', () => {
+    const m = { accountId: 'a', principalId: 'u', groupId: 'g', realm: 'r', loginAt: '2025-01-01T00:00:00Z' };
+    const input = {
+      version: 1,
+      accounts: [{ id: 'a', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'a', kind: 'user' }],
+      groups: [{ id: 'g', accountId: 'a', name: 'g' }],
+      memberships: [
+        { ...m, expiresAt: '2025-01-02T00:00:00Z' },
+        { ...m, expiresAt: '2024-12-30T00:00:00Z' },
+      ],
+    };
+    let error: unknown;
+    try {
+      parseSource(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path)).toContainEqual(['memberships', 1, 'id']);
+  });
+});

@@ -72,6 +72,8 @@ function claimValues(raw: unknown): string[] | null {
 /** One claim condition on the login's claims: multi-valued claims match if any value does; NOT_* if none does. */
 export function matchClaim(m: ClaimMatcher, claims: Record<string, unknown>): boolean {
   const raw = Object.hasOwn(claims, m.claim) ? claims[m.claim] : undefined;
+  // a claim whose value is an object is neither a value nor missing: no operator holds on it
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return false;
   const values = claimValues(raw);
   const multi = Array.isArray(raw);
   switch (m.op) {

@@ -29,8 +29,8 @@ function test(m: AttributeMatcher, x: string | undefined): boolean {
 export function matchAttribute(m: AttributeMatcher, ctx: RequestContext): boolean {
   if (m.derived === Derived.None || ctx.service === undefined) return test(m, ctx.values[m.attr]);
   if (m.derived === Derived.ServiceType) return test(m, ctx.service.type);
+  // INVARIANT: a catalogued service's groups are all it has; with none, no condition holds (SEMANTICS §3.1)
   const groups = ctx.service.groups;
-  if (groups.length === 0) return test(m, undefined);
   for (const g of groups) if (test(m, g)) return true;
   return false;
 }

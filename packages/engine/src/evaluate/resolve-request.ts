@@ -53,10 +53,13 @@ export function createContext(): RequestContext {
 export function requestTime(request: AuthorizeRequest, options: AuthorizeOptions | undefined): number {
   const env = request.environment;
   const raw = env !== undefined && env !== null && typeof env === 'object' ? env.now : undefined;
-  const t = raw !== undefined ? raw : options?.now;
-  if (typeof t === 'number') return Number.isFinite(t) ? t : Number.NaN;
-  if (typeof t === 'string') return Date.parse(t);
-  return Number.NaN;
+  if (raw !== undefined) {
+    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+    if (typeof raw === 'string') return Date.parse(raw);
+    return Number.NaN;
+  }
+  const t = options?.now;
+  return typeof t === 'number' && Number.isFinite(t) ? t : Number.NaN;
 }
 
 function stringList(v: unknown, path: string, issues: Issue[]): readonly string[] {
@@ -74,52 +77,70 @@ function stringList(v: unknown, path: string, issues: Issue[]): readonly string[
   return v as string[];
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isScalar(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v));
+}
+
 /**
- * Copies a resource's attributes into `ctx.values` by interned id, checking each value; returns false (with issues)
- * when a value is not a string, finite number or boolean. Names no matcher reads are skipped.
+ * Copies a resource's attributes into `ctx.values` by interned id (when `load`), checking each value.
+ * Names no matcher reads are skipped.
  */
-function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, unknown>>, ctx: RequestContext, issues: Issue[]): void {
+function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, unknown>>, ctx: RequestContext, issues: Issue[], load: boolean): void {
   const values = ctx.values;
   const touched = ctx.touched;
   for (const k in attrs) {
     if (!Object.hasOwn(attrs, k)) continue;
     const v = attrs[k];
-    const t = typeof v;
-    let s: string;
-    if (t === 'string') s = v as string;
-    else if (t === 'boolean' || (t === 'number' && Number.isFinite(v))) s = String(v);
-    else {
+    if (!isScalar(v)) {
       issues.push({ path: ['resource', 'attributes', k], message: 'must be a string, a finite number or a boolean' });
       continue;
     }
+    if (!load) continue;
     const id = names.get(k);
     if (id === undefined) continue;
-    values[id] = s;
+    values[id] = typeof v === 'string' ? v : String(v);
     touched[ctx.touchedCount++] = id;
+  }
+}
+
+function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
+  const { id, accountId, authenticated, claims, service } = subject;
+  if (id !== undefined && typeof id !== 'string') issues.push({ path: ['subject', 'id'], message: 'must be a string' });
+  if (accountId !== undefined && typeof accountId !== 'string') issues.push({ path: ['subject', 'accountId'], message: 'must be a string' });
+  if (authenticated !== undefined && typeof authenticated !== 'boolean') issues.push({ path: ['subject', 'authenticated'], message: 'must be a boolean' });
+  if (claims !== undefined && (!isObject(claims) || typeof claims['realm'] !== 'string' || !isObject(claims['attributes'])))
+    issues.push({ path: ['subject', 'claims'], message: 'must be `{realm, attributes}`' });
+  if (service !== undefined) {
+    if (!isObject(service)) issues.push({ path: ['subject', 'service'], message: 'must be an object' });
+    else for (const k in service) if (Object.hasOwn(service, k) && !isScalar(service[k])) issues.push({ path: ['subject', 'service', k], message: 'must be a string, a finite number or a boolean' });
   }
 }
 
 /**
  * Checks the request and fills the context; returns the issues (empty when the request is usable).
- * Hand-written rather than zod: it runs on every request.
+ * Hand-written rather than zod: it runs on every request. The request's own resource fields are checked even
+ * when a registered resource replaces them.
  */
 export function resolveRequest(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, ctx: RequestContext): Issue[] {
   const issues: Issue[] = [];
-  if (request === null || typeof request !== 'object') {
+  if (!isObject(request)) {
     issues.push({ path: [], message: 'request must be an object' });
     return issues;
   }
-  const { subject, action, resource } = request;
+  if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
+  const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
-  if (subject === null || typeof subject !== 'object') issues.push({ path: ['subject'], message: 'must be an object' });
-  else {
-    if (subject.id !== undefined && typeof subject.id !== 'string') issues.push({ path: ['subject', 'id'], message: 'must be a string' });
-    if (subject.accountId !== undefined && typeof subject.accountId !== 'string')
-      issues.push({ path: ['subject', 'accountId'], message: 'must be a string' });
-  }
-  const now = requestTime(request, options);
+  if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
+  else checkSubject(subject as Record<string, unknown>, issues);
+  if (environment !== undefined && !isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
+  const now = requestTime(request, isObject(options) ? options : undefined);
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
-  if (resource === null || typeof resource !== 'object') {
+  if (!isObject(resource)) {
     issues.push({ path: ['resource'], message: 'must be an object' });
     return issues;
   }
@@ -129,37 +150,37 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   for (let i = 0; i < ctx.touchedCount; i++) ctx.values[ctx.touched[i]!] = undefined;
   ctx.touchedCount = 0;
   const names = tables.attributeNames;
-  if (resource.id !== undefined) {
+  const attrs = resource.attributes;
+  if (attrs !== undefined && !isObject(attrs)) issues.push({ path: ['resource', 'attributes'], message: 'must be an object' });
+  const inline = resource.id === undefined;
+  if (isObject(attrs)) loadAttributes(names, attrs, ctx, issues, inline);
+  const tags = stringList(resource.tags, 'tags', issues);
+  const projects = stringList(resource.projects, 'projects', issues);
+  const folders = stringList(resource.folders, 'folders', issues);
+  const zones = stringList(resource.zones, 'zones', issues);
+  if (resource.agentId !== undefined && typeof resource.agentId !== 'string') issues.push({ path: ['resource', 'agentId'], message: 'must be a string' });
+  if (!inline) {
     const r = typeof resource.id === 'string' ? tables.resources.get(resource.id) : undefined;
     if (r === undefined) {
       issues.push({ path: ['resource', 'id'], message: `unknown resource \`${String(resource.id)}\`` });
       return issues;
     }
     ctx.accountId = r.accountId;
-    loadAttributes(names, r.attributes, ctx, issues);
+    loadAttributes(names, r.attributes, ctx, issues, true);
     ctx.tags = r.tags;
     ctx.projects = r.projects;
     ctx.folders = r.folders;
     ctx.zones = r.zones;
     ctx.agentId = r.agentId;
   } else {
-    const attrs = resource.attributes;
-    if (attrs !== undefined && (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))) {
-      issues.push({ path: ['resource', 'attributes'], message: 'must be an object' });
-      return issues;
-    }
-    if (attrs !== undefined) loadAttributes(names, attrs, ctx, issues);
     const acc = ctx.values[ATTR.accountId];
     if (acc === undefined) issues.push({ path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' });
     ctx.accountId = acc ?? '';
-    const tags = stringList(resource.tags, 'tags', issues);
     ctx.tags = tags;
-    ctx.projects = stringList(resource.projects, 'projects', issues);
-    ctx.folders = stringList(resource.folders, 'folders', issues);
-    ctx.zones = stringList(resource.zones, 'zones', issues);
-    if (resource.agentId !== undefined && typeof resource.agentId !== 'string')
-      issues.push({ path: ['resource', 'agentId'], message: 'must be a string' });
-    ctx.agentId = resource.agentId;
+    ctx.projects = projects;
+    ctx.folders = folders;
+    ctx.zones = zones;
+    ctx.agentId = typeof resource.agentId === 'string' ? resource.agentId : undefined;
   }
   if (issues.length > 0) return issues;
   ctx.account = tables.accounts.get(ctx.accountId);

@@ -70,6 +70,7 @@ export function checkReferences(s: Source, issues: Issue[]): void {
     if (policyIds.has(b.id)) add(['bindings', i, 'id'], `binding id \`${b.id}\` is also a policy id`);
   });
   unique(s.resources, (r) => r.id, 'resource', 'resources');
+  unique(s.memberships, (m) => `${m.accountId}\u0000${m.principalId}\u0000${m.groupId}\u0000${m.realm}`, 'membership (account, principal, group, realm)', 'memberships');
 
   const principals = new Map(s.principals.map((p) => [scoped(p.accountId, p.id), p]));
   const groups = new Map(s.groups.map((g) => [scoped(g.accountId, g.id), g]));

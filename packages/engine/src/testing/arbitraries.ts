@@ -528,6 +528,8 @@ function buildAccount(system: SeedSystem, id: string, spec: AccountSpec, roles: 
     const principalId = at(pids, m.principal);
     const group = at(realGroups, m.group);
     if (principalId === undefined || group === undefined) continue;
+    // one stored membership per (principal, group, realm): a later login replaces the earlier one
+    if (out.memberships.some((x) => x.accountId === id && x.principalId === principalId && x.groupId === group.id && x.realm === m.realm)) continue;
     const ruleId = m.ruled ? group.rules[0]?.id : undefined;
     out.memberships.push({
       accountId: id,
