@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyChanges, parseSource, StoreError, ValidationError, type Change, type Source } from '@portcullis/engine';
+import { applyChanges, entityKey, parseSource, StoreError, ValidationError, type Change, type Source } from '@portcullis/engine';
 import { migrate, openSqliteStore, SCHEMA_VERSION } from '@portcullis/store-sqlite';
 import { richSource } from './helpers/store-arbitraries.js';
 
@@ -212,7 +212,7 @@ describe('sqlite store: one file, several connections', () => {
       expect(await b.commit(puts.slice(10), 1)).toEqual({ revision: 2 });
       expect((await a.changesSince(1)).changes).toEqual(puts.slice(10));
       // a is behind: a stale commit is refused, a current one holds
-      const del: Change = { op: 'delete', entity: 'membership', key: 'acc-ibm/IBMid-1/AccessGroupId-1/https://idp.example.com' };
+      const del: Change = { op: 'delete', entity: 'membership', key: entityKey('membership', source.memberships[0]!) };
       await expect(a.commit([del], 1)).rejects.toMatchObject({ code: 'revision_conflict' });
       expect(await a.commit([del], 2)).toEqual({ revision: 3 });
       const expected = { ...source, memberships: [] };
