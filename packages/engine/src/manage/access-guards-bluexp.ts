@@ -1,0 +1,206 @@
+// The guards of the BlueXP IAM and Tenancy operations (seeds 000, 001): a `<type>:<action>` permission at the node
+// the operation acts on, so a folder-or-project admin acts only at or below the nodes they administer (the
+// evaluator's folder path reaches folders for admin roles only); people, service accounts, groups and agents are
+// managed at the organization, and agents by an organization admin alone.
+import type { RequestResource } from '../evaluate/types.js';
+import type { HierarchyNode, RegisteredResource } from '../model/source.js';
+import { entityKey, type Change } from '../store.js';
+import { BLUEXP_CODES } from './access-codes.js';
+import type { Gate, Guard, GuardRegistry } from './access-guard.js';
+import { accountTarget, nodeTarget } from './access-targets.js';
+import { bluexpOperations as bx } from './bluexp-operations.js';
+import type { SourceState } from './source-state.js';
+
+/** The BlueXP permissions the management operations need, in the seed's `<type>:<action>` form. */
+export const BLUEXP_ACTIONS = {
+  hierarchyRead: 'hierarchy:read',
+  hierarchyCreate: 'hierarchy:create',
+  hierarchyUpdate: 'hierarchy:update',
+  hierarchyDelete: 'hierarchy:delete',
+  workspaceRead: 'workspace:read',
+  workspaceCreate: 'workspace:create',
+  workspaceUpdate: 'workspace:update',
+  workspaceDelete: 'workspace:delete',
+  resourceRead: 'resource:read',
+  resourceCreate: 'resource:create',
+  resourceUpdate: 'resource:update',
+  resourceDelete: 'resource:delete',
+  userRead: 'user:read',
+  userCreate: 'user:create',
+  userUpdate: 'user:update',
+  userDelete: 'user:delete',
+  serviceAccountCreate: 'serviceaccount:create',
+  serviceAccountUpdate: 'serviceaccount:update',
+  serviceAccountDelete: 'serviceaccount:delete',
+  agentCreate: 'agent:create',
+  agentUpdate: 'agent:update',
+  agentDelete: 'agent:delete',
+  userGroupRead: 'usergroup:read',
+  userGroupCreate: 'usergroup:create',
+  userGroupUpdate: 'usergroup:update',
+  userGroupDelete: 'usergroup:delete',
+  bindingRead: 'rolebinding:read',
+  bindingCreate: 'rolebinding:create',
+  bindingDelete: 'rolebinding:delete',
+  accountsRead: 'accounts:read',
+} as const;
+
+type Loose = Record<string, unknown>;
+const field = (input: unknown, name: string): unknown => (input as Loose | null)?.[name];
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function account(gate: Gate, input: unknown): string {
+  return str(field(input, 'account_id')) ?? gate.actor.accountId;
+}
+
+/** Where a registered resource lives, as a request resource; the organization when it is unknown. */
+function resourceAt(state: SourceState, accountId: string, id: unknown): RequestResource {
+  const r = typeof id === 'string' ? state.get('resource', id) : undefined;
+  if (!r || r.accountId !== accountId) return accountTarget(accountId);
+  return { attributes: { accountId }, projects: r.projects, folders: r.folders };
+}
+
+/** The nodes an input names in `projects` and `folders`, or the organization when it names none. */
+function placesOf(gate: Gate, input: unknown): RequestResource[] {
+  const accountId = account(gate, input);
+  const ids = [field(input, 'projects'), field(input, 'folders')].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === 'string');
+  return ids.length === 0 ? [accountTarget(accountId)] : ids.map((id) => nodeTarget(gate.state, accountId, id));
+}
+
+function guard<I>(check: (gate: Gate, input: I) => void, narrow?: Guard<I, unknown>['narrow']): Guard<I, unknown> {
+  return narrow === undefined ? { codes: BLUEXP_CODES, check } : { codes: BLUEXP_CODES, check, narrow };
+}
+
+/** `action` at the organization. */
+const atOrg = (action: string) => guard((gate, input) => gate.require(action, accountTarget(account(gate, input))));
+/** `action` at the node named by `name` (the organization when absent or null). */
+const atNode = (action: string, name: string) =>
+  guard((gate, input) => gate.require(action, nodeTarget(gate.state, account(gate, input), str(field(input, name)))));
+/** `action` by an organization admin, at the organization. */
+const byOrgAdmin = (action: string) =>
+  guard((gate, input) => {
+    if (!gate.mayAsOrganizationAdmin(action, accountTarget(account(gate, input)))) throw gate.forbidden();
+  });
+
+/** A state without the rows of one entity that `keep` refuses. */
+function keepOnly<E extends 'node' | 'resource' | 'binding' | 'principal' | 'group'>(gate: Gate, entity: E, accountId: string, keep: (row: never) => boolean): SourceState {
+  const drop: Change[] = [];
+  for (const row of gate.state.list(entity, accountId)) if (!keep(row as never)) drop.push({ op: 'delete', entity, key: entityKey(entity, row as never) });
+  return drop.length === 0 ? gate.state : gate.state.with(drop);
+}
+
+const readAtOrg = (action: string, entity: 'principal' | 'group') =>
+  guard(
+    () => undefined,
+    (gate, input) => {
+      const accountId = account(gate, input);
+      const all = gate.may(action, accountTarget(accountId));
+      return keepOnly(gate, entity, accountId, () => all);
+    },
+  );
+
+/** Registers the guards of every BlueXP IAM and Tenancy operation. */
+export function registerBluexpGuards(registry: GuardRegistry): void {
+  const A = BLUEXP_ACTIONS;
+  const nodesReadable = (gate: Gate, input: unknown) => {
+    const accountId = account(gate, input);
+    return keepOnly(gate, 'node', accountId, (n: HierarchyNode) => gate.may(A.hierarchyRead, nodeTarget(gate.state, accountId, n.id)));
+  };
+  registry
+    .register(bx.createFolder, atNode(A.hierarchyCreate, 'parentId'))
+    .register(bx.createProject, atNode(A.hierarchyCreate, 'parentId'))
+    .register(bx.getNode, atNode(A.hierarchyRead, 'node_id'))
+    .register(bx.listNodes, guard(() => undefined, nodesReadable))
+    .register(bx.renameNode, atNode(A.hierarchyUpdate, 'node_id'))
+    .register(
+      bx.moveNode,
+      guard((gate, input) => {
+        const accountId = account(gate, input);
+        gate.require(A.hierarchyUpdate, nodeTarget(gate.state, accountId, str(field(input, 'node_id'))));
+        gate.require(A.hierarchyCreate, nodeTarget(gate.state, accountId, str(field(input, 'parentId'))));
+      }),
+    )
+    .register(bx.deleteNode, atNode(A.hierarchyDelete, 'node_id'))
+    .register(
+      bx.listWorkspaces,
+      guard(
+        () => undefined,
+        (gate, input) => {
+          const accountId = account(gate, input);
+          return keepOnly(gate, 'node', accountId, (n: HierarchyNode) => gate.may(A.workspaceRead, nodeTarget(gate.state, accountId, n.id)));
+        },
+      ),
+    )
+    .register(bx.createWorkspace, atOrg(A.workspaceCreate))
+    .register(bx.renameWorkspace, atNode(A.workspaceUpdate, 'workspace_id'))
+    .register(bx.deleteWorkspace, atNode(A.workspaceDelete, 'workspace_id'))
+    .register(bx.createResource, guard((gate, input) => placesOf(gate, input).forEach((t) => gate.require(A.resourceCreate, t))))
+    .register(
+      bx.listResources,
+      guard(
+        () => undefined,
+        (gate, input) => {
+          const accountId = account(gate, input);
+          return keepOnly(gate, 'resource', accountId, (r: RegisteredResource) => gate.may(A.resourceRead, resourceAt(gate.state, accountId, r.id)));
+        },
+      ),
+    )
+    .register(
+      bx.associateResource,
+      guard((gate, input) => {
+        gate.require(A.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id')));
+        for (const t of placesOf(gate, input)) gate.require(A.resourceUpdate, t);
+      }),
+    )
+    .register(bx.dissociateResource, guard((gate, input) => gate.require(A.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id')))))
+    .register(bx.removeResourceFromAgent, guard((gate, input) => gate.require(A.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id')))))
+    .register(bx.deleteResource, guard((gate, input) => gate.require(A.resourceDelete, resourceAt(gate.state, account(gate, input), field(input, 'resource_id')))))
+    .register(bx.createUser, atOrg(A.userCreate))
+    .register(bx.updateUser, atOrg(A.userUpdate))
+    .register(bx.deleteUser, atOrg(A.userDelete))
+    .register(bx.listPrincipals, readAtOrg(A.userRead, 'principal'))
+    .register(bx.createServiceAccount, atOrg(A.serviceAccountCreate))
+    .register(bx.updateServiceAccount, atOrg(A.serviceAccountUpdate))
+    .register(bx.deleteServiceAccount, atOrg(A.serviceAccountDelete))
+    .register(bx.createAgent, byOrgAdmin(A.agentCreate))
+    .register(bx.setAgentProjects, byOrgAdmin(A.agentUpdate))
+    .register(bx.deleteAgent, byOrgAdmin(A.agentDelete))
+    .register(bx.createUserGroup, atOrg(A.userGroupCreate))
+    .register(bx.listUserGroups, readAtOrg(A.userGroupRead, 'group'))
+    .register(bx.updateUserGroup, atOrg(A.userGroupUpdate))
+    .register(bx.deleteUserGroup, atOrg(A.userGroupDelete))
+    .register(bx.addUserGroupMembers, atOrg(A.userGroupUpdate))
+    .register(bx.removeUserGroupMember, atOrg(A.userGroupUpdate))
+    .register(bx.createRoleBinding, atNode(A.bindingCreate, 'nodeId'))
+    .register(
+      bx.deleteRoleBinding,
+      guard((gate, input) => {
+        const accountId = account(gate, input);
+        const b = gate.state.get('binding', str(field(input, 'binding_id')) ?? '');
+        gate.require(A.bindingDelete, nodeTarget(gate.state, accountId, b?.accountId === accountId ? b.nodeId : undefined));
+      }),
+    )
+    .register(
+      bx.listRoleBindings,
+      guard(
+        () => undefined,
+        (gate, input) => {
+          const accountId = account(gate, input);
+          return keepOnly(gate, 'binding', accountId, (b: { nodeId: string }) => gate.may(A.bindingRead, nodeTarget(gate.state, accountId, b.nodeId)));
+        },
+      ),
+    )
+    // the seed: a user asks whether it belongs to the account; anyone else needs to read the account
+    .register(
+      bx.authorizeUserInAccount,
+      guard((gate, input) => {
+        if (str(field(input, 'user_id')) !== gate.actor.id) gate.require(A.accountsRead, accountTarget(account(gate, input)));
+      }),
+    )
+    .register(
+      bx.authorizeAgentInAccount,
+      guard((gate, input) => {
+        if (str(field(input, 'user_id')) !== gate.actor.id) gate.require(A.accountsRead, accountTarget(account(gate, input)));
+      }),
+    );
+}
