@@ -1,0 +1,23 @@
+// Reading a JSON file for the scenario loader and the CLI: a missing file or bad JSON is one clear
+// ValidationError (`invalid_input`) naming the file, never a raw fs or SyntaxError.
+import { readFileSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+
+/** Reads and parses one JSON file; throws a ValidationError whose one issue says what is wrong with it. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    throw new ValidationError('invalid_input', [{ path: [], message: `cannot read \`${path}\`: ${why}` }], `cannot read \`${path}\`: ${why}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.charAt(0).toLowerCase() + e.message.slice(1) : 'unreadable';
+    const message = `\`${path}\` is not JSON: ${detail}`;
+    throw new ValidationError('invalid_input', [{ path: [], message }], message);
+  }
+}
