@@ -207,3 +207,36 @@ export type { BluexpResource } from './manage/bluexp-resources.js';
 export type { BluexpPrincipal } from './manage/bluexp-principals.js';
 export type { BluexpUserGroup } from './manage/bluexp-user-groups.js';
 export type { BluexpRoleBinding } from './manage/bluexp-role-bindings.js';
+// Access control of management operations (#8): guards keyed by operation, the seeds' 401/403, the default catalog
+// of management services and roles, and the bootstrap of an account with one administrator.
+export { GuardRegistry, createGuardRegistry } from './manage/access-guard.js';
+export type { Guard, Gate, AccessCodes, SubjectActor } from './manage/access-guard.js';
+export { defaultGuards, registerGuard } from './manage/access-default-guards.js';
+export { runGuarded } from './manage/access-control.js';
+export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access-codes.js';
+export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access-targets.js';
+export { IBM_ACTIONS } from './manage/access-guards-ibm.js';
+export { CLOUDFLARE_ACTIONS } from './manage/access-guards-cloudflare.js';
+export { BLUEXP_ACTIONS } from './manage/access-guards-bluexp.js';
+export { IBM_ROLES, CLOUDFLARE_ROLES, BLUEXP_ROLES, DEFAULT_SERVICES, DEFAULT_ROLES } from './manage/catalog-default.js';
+export { bootstrapAccount } from './manage/catalog-bootstrap.js';
+export type { BootstrapAccountInput, BootstrapAccountResult } from './manage/catalog-bootstrap.js';
+// Cloudflare SSO connectors (seed 003) and BlueXP Tenancy account migration, account options and agent resources
+// (seed 001 FAQ), with the model rows they write; the decision gates they feed are SEMANTICS §0.1.
+export { ssoConnectorSchema, emailDomainOf, SSO_VERIFICATION_STATUSES } from './model/sso-connector.js';
+export type { SsoConnector, SsoVerificationStatus } from './model/sso-connector.js';
+export {
+  createSsoConnector,
+  listSsoConnectors,
+  getSsoConnector,
+  updateSsoConnector,
+  deleteSsoConnector,
+  beginSsoConnectorVerification,
+  completeSsoConnectorVerification,
+} from './manage/cloudflare-sso-connectors.js';
+export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare-sso-connectors.js';
+export { migrateAccount } from './manage/bluexp-tenancy-migration.js';
+export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp-tenancy-migration.js';
+export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
+export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
+export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';

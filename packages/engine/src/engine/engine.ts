@@ -4,6 +4,8 @@ import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
 import { authorize, authorizeMany } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
+import { runGuarded } from '../manage/access-control.js';
+import { defaultGuards } from '../manage/access-default-guards.js';
 import type { Actor, ManageContext, Operation } from '../manage/context.js';
 import { SourceState } from '../manage/source-state.js';
 import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
@@ -174,7 +176,8 @@ class EngineImpl implements Engine {
       if (actor === undefined || actor === null || typeof actor !== 'object')
         throw new ValidationError('invalid_input', [{ path: ['actor'], message: 'every operation names its actor (use `{kind: "system"}` on purpose)' }]);
       const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
-      const r = operation(this.#state, input, ctx);
+      // the actor passes the operation's guard over the current tables; `system` runs unguarded, on purpose
+      const r = runGuarded(defaultGuards, operation, this.#state, this.#tables, input, ctx);
       if (r.changes.length > 0) await this.#write(r.changes, true);
       return r.result;
     });
