@@ -1,4 +1,5 @@
-import { createAttributeNames, type AttributeNames } from './attribute-names.js';
+import { ATTR, createAttributeNames, type AttributeNames } from './attribute-names.js';
+import { Op } from './tables.js';
 import { createActionTable, internAction, internPrefix, type ActionTable } from './action-table.js';
 import { compileAttribute, compileClaim, compileRule, compileTag, Uncompilable } from './compile-matchers.js';
 import type {
@@ -22,10 +23,12 @@ import type {
 } from './tables.js';
 import { parseScope, type ScopeTarget } from '../model/scope.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Role, type Source } from '../model/source.js';
+import type { SsoConnector } from '../model/sso-connector.js';
+import { compileSso } from './compile-sso.js';
 
 /** Creates an empty per-identity index. */
 export function createIdentityIndex(): IdentityIndex {
-  return { exact: new Map(), patterns: new Map() };
+  return { exact: [], exactCount: 0, patterns: new Map() };
 }
 
 function createGroup(id: string): GroupEntry {
@@ -42,6 +45,7 @@ function createPrincipal(id: string): PrincipalEntry {
     dynamic: [],
     directBindingUntil: Number.NEGATIVE_INFINITY,
     projects: [],
+    email: undefined,
   };
 }
 
@@ -50,6 +54,8 @@ function createAccount(id: string): AccountTable {
     id,
     publicAccess: true,
     thirdPartyServicesEnabled: true,
+    saasEnabled: true,
+    sso: null,
     principals: new Map(),
     groups: new Map(),
     publicGroup: createGroup(PUBLIC_ACCESS_GROUP_ID),
@@ -182,20 +188,60 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
   };
 }
 
-/** The map and interned key a pattern is indexed under. */
-export function slotOf(index: IdentityIndex, actions: ActionTable, pattern: string): [Map<number, Bucket>, number] {
-  return pattern.endsWith('*') ? [index.patterns, internPrefix(actions, pattern.slice(0, -1))] : [index.exact, internAction(actions, pattern)];
+/** The bucket of an action pattern in an index, created on demand when `create`. */
+export function bucketOf(index: IdentityIndex, actions: ActionTable, pattern: string, create: boolean): Bucket | undefined {
+  if (pattern.endsWith('*')) {
+    const key = internPrefix(actions, pattern.slice(0, -1));
+    let b = index.patterns.get(key);
+    if (b === undefined && create) index.patterns.set(key, (b = { deny: [], allow: [] }));
+    return b;
+  }
+  const id = internAction(actions, pattern);
+  const exact = index.exact;
+  let b = id < exact.length ? exact[id] : undefined;
+  if (b === undefined && create) {
+    // INVARIANT: filled with undefined up to the id, so the array stays packed and never turns into a dictionary
+    while (exact.length <= id) exact.push(undefined);
+    exact[id] = b = { deny: [], allow: [] };
+    index.exactCount++;
+  }
+  return b;
 }
 
-/** Adds a candidate to an index under its pattern. */
-export function indexCandidate(index: IdentityIndex, actions: ActionTable, c: Candidate): void {
-  const [map, key] = slotOf(index, actions, c.pattern);
-  let bucket = map.get(key);
-  if (!bucket) {
-    bucket = { deny: [], allow: [] } satisfies Bucket;
-    map.set(key, bucket);
+/** Drops the bucket of a pattern when it holds no candidate any more. */
+export function dropIfEmpty(index: IdentityIndex, actions: ActionTable, pattern: string): void {
+  const b = bucketOf(index, actions, pattern, false);
+  if (b === undefined || b.deny.length > 0 || b.allow.length > 0) return;
+  if (pattern.endsWith('*')) index.patterns.delete(internPrefix(actions, pattern.slice(0, -1)));
+  else {
+    index.exact[internAction(actions, pattern)] = undefined;
+    index.exactCount--;
   }
-  (c.policy.deny ? bucket.deny : bucket.allow).push(c);
+}
+
+/** Adds a candidate to an index under a pattern (once, however often the role lists the pattern). */
+export function indexCandidate(index: IdentityIndex, actions: ActionTable, pattern: string, c: Candidate): void {
+  const bucket = bucketOf(index, actions, pattern, true)!;
+  const list = c.policy.deny ? bucket.deny : bucket.allow;
+  if (list[list.length - 1] !== c) list.push(c);
+}
+
+/** The bucket of an interned action id in an index, if any. */
+export function exactBucket(index: IdentityIndex, actionId: number): Bucket | undefined {
+  return actionId >= 0 && actionId < index.exact.length ? index.exact[actionId] : undefined;
+}
+
+/** True when a policy needs more than its service and attribute conditions checked. */
+function isSlow(p: CompiledPolicy): boolean {
+  return (
+    p.expiresAt !== Number.POSITIVE_INFINITY ||
+    p.serviceSubject !== null ||
+    p.federatedGroup ||
+    p.tags.length > 0 ||
+    p.scopes !== null ||
+    p.nodes !== null ||
+    p.rule !== null
+  );
 }
 
 /** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
@@ -216,13 +262,32 @@ export function indexPolicy(
   const index =
     subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
   const pinned = pinnedService(cp.attributes);
+  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
+  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
+  const general = cp.attributes.filter((m) => !(m.attr === ATTR.accountId && m.op === Op.Equals && m.value === a.id));
+  const forService = new Map<string | null, AttributeMatcher[]>();
+  const attributesFor = (service: string | null): AttributeMatcher[] => {
+    let list = forService.get(service);
+    if (list === undefined) {
+      // a candidate granted for service S is only tried when the resource's serviceName is S
+      list = service === null ? general : general.filter((m) => !(m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service));
+      forService.set(service, list);
+    }
+    return list;
+  };
   for (const roleId of roleIds) {
     const role = catalog.roles.get(roleId);
     if (!role) continue;
     const info = roleInfo(role);
+    const byService = new Map<string | null, Candidate>();
     for (const [pattern, service] of catalog.grants.get(roleId) ?? []) {
       if (pinned !== null && service !== null && service !== pinned) continue;
-      indexCandidate(index, actions, { policy: cp, role: info, pattern, service });
+      let c = byService.get(service);
+      if (c === undefined) {
+        c = { id: cp.id, deny: cp.deny, error: cp.error, slow: isSlow(cp), policy: cp, role: info, service, attributes: attributesFor(service) };
+        byService.set(service, c);
+      }
+      indexCandidate(index, actions, pattern, c);
     }
   }
 }
@@ -281,12 +346,17 @@ export function compile(source: Source): Tables {
     const a = account(accounts, acc.id);
     a.publicAccess = acc.publicAccess !== false;
     a.thirdPartyServicesEnabled = acc.options?.thirdPartyServicesEnabled !== false;
+    a.saasEnabled = acc.options?.saasEnabled !== false;
   }
+  const connectors = new Map<string, SsoConnector[]>();
+  for (const c of source.ssoConnectors ?? []) connectors.set(c.accountId, [...(connectors.get(c.accountId) ?? []), c]);
+  for (const [accountId, list] of connectors) compileSso(account(accounts, accountId), list);
   for (const p of source.principals) {
     const e = principalOf(account(accounts, p.accountId), p.id);
     e.kind = p.kind;
     e.active = (p.status ?? 'active') === 'active';
     e.projects = p.projects ?? [];
+    e.email = p.email;
   }
   for (const g of source.groups) {
     const a = account(accounts, g.accountId);
@@ -343,6 +413,6 @@ export function compile(source: Source): Tables {
   const resources = new Map<string, ResolvedResource>();
   for (const r of source.resources) resources.set(r.id, resolveResource(r));
   const services = new Map<string, ServiceInfo>();
-  for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [] });
+  for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [], thirdParty: s.thirdParty === true });
   return { accounts, resources, services, size, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
 }

@@ -82,13 +82,27 @@ export interface RoleInfo {
   readonly admin: 'organization' | 'folder-or-project' | null;
 }
 
-/** A (policy, role, action pattern) that an identity's index yields for an action. */
+/**
+ * A (policy, role, service) that an identity's index yields for the actions the role grants on that service. One
+ * object is shared by every action bucket it sits in; the matching pattern is recovered only to explain.
+ */
 export interface Candidate {
+  /** The policy id, copied here so that the hot path reads one object per candidate. */
+  readonly id: string;
+  readonly deny: boolean;
+  /** The policy's error, copied from it: an errored candidate never grants. */
+  readonly error: string | null;
+  /** True when something beyond service and attributes must be checked (expiry, subject, tags, scopes, nodes, rule). */
+  readonly slow: boolean;
   readonly policy: CompiledPolicy;
   readonly role: RoleInfo;
-  readonly pattern: string;
   /** The service the pattern is granted for (from the catalog or a custom role); null for any service. */
   readonly service: string | null;
+  /**
+   * The policy's attribute conditions less those the index already guarantees: `accountId` equal to the policy's
+   * own account, and `serviceName` equal to `service`. Usually one condition is left, often none.
+   */
+  readonly attributes: readonly AttributeMatcher[];
 }
 
 /** Candidates for one action, denies kept apart so that they are checked first. */
@@ -97,9 +111,15 @@ export interface Bucket {
   allow: Candidate[];
 }
 
-/** Per identity: exact action ids and pattern prefix ids (see ActionTable) to their candidates. */
+/**
+ * Per identity: exact action ids and pattern prefix ids (see ActionTable) to their candidates. Exact actions are a
+ * dense array indexed by action id (one memory load on the hot path, where a hash map costs three); patterns are rare
+ * and stay in a map.
+ */
 export interface IdentityIndex {
-  exact: Map<number, Bucket>;
+  exact: (Bucket | undefined)[];
+  /** How many exact actions have a bucket; 0 lets the evaluator skip the identity. */
+  exactCount: number;
   patterns: Map<number, Bucket>;
 }
 
@@ -133,6 +153,8 @@ export interface PrincipalEntry {
   directBindingUntil: number;
   /** Agents: the projects they are in. */
   projects: readonly string[];
+  /** The registered email, read by the SSO gate when a request carries none. */
+  email: string | undefined;
 }
 
 /** A compiled claim condition. */
@@ -162,6 +184,10 @@ export interface AccountTable {
   readonly id: string;
   publicAccess: boolean;
   thirdPartyServicesEnabled: boolean;
+  /** BlueXP Tenancy: false switches the whole account off for decisions (see SEMANTICS §0.1). */
+  saasEnabled: boolean;
+  /** Enabled, verified SSO connectors by email domain; null when the account has none, so the gate costs one check. */
+  sso: Map<string, SsoGate> | null;
   readonly principals: Map<string, PrincipalEntry>;
   readonly groups: Map<string, GroupEntry>;
   readonly publicGroup: GroupEntry;
@@ -173,6 +199,12 @@ export interface AccountTable {
   expiries: number[];
   /** True when some policy has a time-based rule: decisions may change at any instant. */
   timeRules: boolean;
+}
+
+/** An enabled, verified SSO connector: callers with an email in its domain must have signed in through SSO. */
+export interface SsoGate {
+  readonly id: string;
+  readonly emailDomain: string;
 }
 
 /** A registered resource, resolved once at compile time. */
@@ -191,6 +223,8 @@ export interface ResolvedResource {
 export interface ServiceInfo {
   readonly type: string;
   readonly groups: readonly string[];
+  /** Switched off in an account whose `thirdPartyServicesEnabled` is false. */
+  readonly thirdParty: boolean;
 }
 
 /** What each role grants: [pattern, service or null] pairs from its own actions and the catalog. */

@@ -1,4 +1,5 @@
 import { compileClaim } from './compile-matchers.js';
+import { compileSso } from './compile-sso.js';
 import {
   account,
   compile,
@@ -10,7 +11,8 @@ import {
   principalOf,
   resolveResource,
   resolveResourceGroups,
-  slotOf,
+  bucketOf,
+  dropIfEmpty,
 } from './compile-source.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
@@ -30,12 +32,11 @@ function unindex(tables: Tables, accountId: string, subject: Policy['subject'] |
   if (index === undefined) return;
   for (const roleId of roleIds) {
     for (const [pattern] of tables.catalog.grants.get(roleId) ?? []) {
-      const [map, key] = slotOf(index, tables.actions, pattern);
-      const bucket = map.get(key);
+      const bucket = bucketOf(index, tables.actions, pattern, false);
       if (bucket === undefined) continue;
       bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
       bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
-      if (bucket.deny.length === 0 && bucket.allow.length === 0) map.delete(key);
+      dropIfEmpty(index, tables.actions, pattern);
     }
   }
 }
@@ -124,6 +125,7 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
   }
   const rgAccounts = new Set<string>();
   const nodeAccounts = new Set<string>();
+  const ssoAccounts = new Set<string>();
   for (const [tag, c] of last) {
     const key = tag.slice(tag.indexOf('\u0000') + 1);
     switch (c.entity) {
@@ -173,6 +175,7 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
         pe.kind = row.kind;
         pe.active = neu !== undefined && (neu.status ?? 'active') === 'active';
         pe.projects = neu?.projects ?? [];
+        pe.email = neu?.email;
         break;
       }
       case 'membership': {
@@ -199,6 +202,8 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
           const a = account(tables.accounts, key);
           a.publicAccess = neu.publicAccess !== false;
           a.thirdPartyServicesEnabled = neu.options?.thirdPartyServicesEnabled !== false;
+          a.saasEnabled = neu.options?.saasEnabled !== false;
+          ssoAccounts.add(key);
         }
         break;
       }
@@ -213,12 +218,21 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
         if (row !== undefined) nodeAccounts.add(row.accountId);
         break;
       }
+      case 'ssoConnector': {
+        const row = after.get('ssoConnector', key) ?? before.get('ssoConnector', key);
+        if (row !== undefined) ssoAccounts.add(row.accountId);
+        break;
+      }
       case 'resourceGroup': {
         const row = after.get('resourceGroup', key) ?? before.get('resourceGroup', key);
         if (row !== undefined) rgAccounts.add(row.accountId);
         break;
       }
     }
+  }
+  for (const accountId of ssoAccounts) {
+    const a = tables.accounts.get(accountId);
+    if (a !== undefined) compileSso(a, after.list('ssoConnector', accountId));
   }
   for (const accountId of nodeAccounts) {
     const a = account(tables.accounts, accountId);

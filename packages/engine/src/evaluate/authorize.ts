@@ -12,6 +12,8 @@ import type {
   Tables,
 } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
+import { exactBucket } from '../compile/compile-source.js';
+import { accountGate } from './account-gates.js';
 import { matchCandidate } from './match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
@@ -43,6 +45,7 @@ export function createIdentitySet(): IdentitySet {
   return { account: undefined, now: 0, principal: null, count: 0, indexes: [], via: [], refs: [], service: undefined };
 }
 
+/** Marks groups already pushed in one resolution, so a group reached twice is scanned once. */
 let serial = 1;
 
 function push(set: IdentitySet, index: IdentityIndex, via: Via, ref: IdentitySet['refs'][number]): void {
@@ -171,8 +174,8 @@ const scratch = {
   owners: [] as number[],
 };
 
-/** Sorts a few ids by code unit; insertion sort beats Array#sort on the handful a decision holds. */
-function sortIds(ids: string[]): string[] {
+/** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two buckets counts once). */
+function sortUnique(ids: string[]): string[] {
   for (let i = 1; i < ids.length; i++) {
     const x = ids[i]!;
     let j = i - 1;
@@ -182,7 +185,16 @@ function sortIds(ids: string[]): string[] {
     }
     ids[j + 1] = x;
   }
+  let n = 1;
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
+  ids.length = n;
   return ids;
+}
+
+/** Keeps the first explanation of each policy. */
+function uniqueExplanations(list: Explanation[]): Explanation[] {
+  const seen = new Set<string>();
+  return list.filter((e) => !seen.has(e.policyId) && seen.add(e.policyId) !== undefined);
 }
 
 /** Evaluates a resolved request against a resolved identity set. */
@@ -194,12 +206,10 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   let prefixes: readonly number[] | null = null;
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
-    if (actionId >= 0 && index.exact.size > 0) {
-      const b = index.exact.get(actionId);
-      if (b !== undefined) {
-        buckets[nb] = b;
-        owners[nb++] = k;
-      }
+    const b = exactBucket(index, actionId);
+    if (b !== undefined) {
+      buckets[nb] = b;
+      owners[nb++] = k;
     }
     if (index.patterns.size > 0) {
       prefixes ??= prefixIdsOf(actions, ctx.action, actionId);
@@ -213,32 +223,29 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     }
   }
   if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
-  const mark = serial++;
   let denies: string[] | null = null;
   let errors: string[] | null = null;
-  let explanation: Explanation[] | null = explain ? [] : null;
+  const explanation: Explanation[] | null = explain ? [] : null;
+  const principal = set.principal;
+  const service = set.service;
+  // deny first: one matching deny decides, and allows need not be looked at
   for (let i = 0; i < nb; i++) {
     const list = buckets[i]!.deny;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
-      const p = c.policy;
-      if (p.mark === mark) continue;
-      if (p.error !== null) {
-        p.mark = mark;
-        (errors ??= []).push(p.id);
-        (denies ??= []).push(p.id);
-      } else if (matchCandidate(c, ctx, set.principal, set.service)) {
-        p.mark = mark;
-        (denies ??= []).push(p.id);
-        if (explanation !== null) explanation.push(explainOne(set, owners[i]!, c, realm));
+      if (c.error !== null) {
+        (errors ??= []).push(c.id);
+        (denies ??= []).push(c.id);
+      } else if (matchCandidate(c, ctx, principal, service)) {
+        (denies ??= []).push(c.id);
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
       }
     }
   }
   if (denies !== null) {
-    if (denies.length > 1) sortIds(denies);
-    const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies };
-    if (errors !== null) d.errors = sortIds(errors);
-    if (explanation !== null) d.explanation = explanation;
+    const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies.length > 1 ? sortUnique(denies) : denies };
+    if (errors !== null) d.errors = sortUnique(errors);
+    if (explanation !== null) d.explanation = uniqueExplanations(explanation);
     return d;
   }
   let allows: string[] | null = null;
@@ -246,29 +253,31 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     const list = buckets[i]!.allow;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
-      const p = c.policy;
-      if (p.mark === mark) continue;
-      if (p.error !== null) {
-        p.mark = mark;
-        (errors ??= []).push(p.id);
-      } else if (matchCandidate(c, ctx, set.principal, set.service)) {
-        p.mark = mark;
-        (allows ??= []).push(p.id);
-        if (explanation !== null) explanation.push(explainOne(set, owners[i]!, c, realm));
+      if (c.error !== null) (errors ??= []).push(c.id);
+      else if (matchCandidate(c, ctx, principal, service)) {
+        (allows ??= []).push(c.id);
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
       }
     }
   }
   let d: Decision;
-  if (allows !== null) {
-    if (allows.length > 1) sortIds(allows);
-    d = { allowed: true, reason: 'allow', policies: allows };
-  } else d = { allowed: false, reason: 'no-match', policies: [] };
-  if (errors !== null) d.errors = sortIds(errors);
-  if (explanation !== null) d.explanation = explanation;
+  if (allows !== null) d = { allowed: true, reason: 'allow', policies: allows.length > 1 ? sortUnique(allows) : allows };
+  else d = { allowed: false, reason: 'no-match', policies: [] };
+  if (errors !== null) d.errors = sortUnique(errors);
+  if (explanation !== null) d.explanation = uniqueExplanations(explanation);
   return d;
 }
 
-function explainOne(set: IdentitySet, k: number, c: Candidate, realm: string | undefined): Explanation {
+/** The first pattern of a candidate's role, on its service, that matches the action: recovered only to explain. */
+function patternOf(tables: Tables, c: Candidate, action: string): string {
+  for (const [pattern, service] of tables.catalog.grants.get(c.role.id) ?? []) {
+    if (service !== c.service) continue;
+    if (pattern === action || (pattern.endsWith('*') && action.length >= pattern.length && action.startsWith(pattern.slice(0, -1)))) return pattern;
+  }
+  return action;
+}
+
+function explainOne(tables: Tables, action: string, set: IdentitySet, k: number, c: Candidate, realm: string | undefined): Explanation {
   const identity = identityPath(set, k, c);
   if (identity.kind === 'group' && identity.via === 'claims') identity.realm = realm ?? '';
   return {
@@ -277,7 +286,7 @@ function explainOne(set: IdentitySet, k: number, c: Candidate, realm: string | u
     source: c.policy.source,
     identity,
     roleId: c.role.id,
-    actionPattern: c.pattern,
+    actionPattern: patternOf(tables, c, action),
   };
 }
 
@@ -290,6 +299,8 @@ export function authorize(tables: Tables, request: AuthorizeRequest, options?: A
     const ctx = scratch.ctx;
     const issues = resolveRequest(tables, request, options, ctx);
     if (issues.length > 0) return invalid(issues);
+    const gate = accountGate(ctx.account, request.subject, ctx.service, tables.services);
+    if (gate !== null) return gate;
     const set = scratch.set;
     resolveIdentities(set, ctx.account, request.subject, ctx.now);
     return decide(tables, ctx, set, options?.explain === true, request.subject.claims?.realm);
@@ -322,6 +333,11 @@ export function authorizeMany(
       const issues = resolveRequest(tables, req, options, ctx);
       if (issues.length > 0) {
         out[i] = invalid(issues);
+        continue;
+      }
+      const gate = accountGate(ctx.account, subject, ctx.service, tables.services);
+      if (gate !== null) {
+        out[i] = gate;
         continue;
       }
       let set = sets.get(ctx.account);

@@ -125,8 +125,15 @@ export function matchCandidate(
   principal: PrincipalEntry | null,
   service: Record<string, RequestScalar> | undefined,
 ): boolean {
-  const p = c.policy;
   if (c.service !== null && c.service !== ctx.serviceName) return false;
+  const attrs = c.attributes;
+  for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
+  return !c.slow || matchRest(c, ctx, principal, service);
+}
+
+/** The checks most policies do not need: expiry, service subject, federated group, tags, scopes, nodes, rule. */
+function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined): boolean {
+  const p = c.policy;
   if (ctx.now >= p.expiresAt) return false;
   if (p.serviceSubject !== null) {
     if (service === undefined) return false;
@@ -136,8 +143,6 @@ export function matchCandidate(
     }
   }
   if (p.federatedGroup && (principal === null || principal.kind !== 'user' || !(ctx.now < principal.directBindingUntil))) return false;
-  const attrs = p.attributes;
-  for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
   if (p.tags.length > 0) {
     const pairs = tagPairs(ctx);
     for (const t of p.tags) {
