@@ -47,7 +47,7 @@ function checkExpectation(e: Expected): void {
     expect(e.errors.length).toBeGreaterThan(0);
     expect([...new Set(e.errors)].sort()).toEqual(e.errors);
   }
-  if (e.reason === 'no-match' || e.reason === 'invalid-request') expect(e.policies).toEqual([]);
+  if (e.reason === 'no-match' || e.reason === 'invalid-request' || e.reason === 'sso-required') expect(e.policies).toEqual([]);
   else expect(e.policies.length).toBeGreaterThan(0);
 }
 

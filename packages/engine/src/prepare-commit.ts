@@ -15,6 +15,7 @@ import {
   serviceSchema,
   type Source,
 } from './model/source.js';
+import { ssoConnectorSchema } from './model/sso-connector.js';
 import { applyChanges, ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from './store.js';
 
 /** The schema of one row of each entity. */
@@ -30,6 +31,7 @@ export const ENTITY_SCHEMAS: { [E in EntityName]: z.ZodType } = {
   binding: bindingSchema,
   resource: registeredResourceSchema,
   membership: membershipSchema,
+  ssoConnector: ssoConnectorSchema,
 };
 
 /** What a store writes for a commit: the resulting source and the changes with every put value parsed (defaults filled in). */

@@ -12,6 +12,7 @@ import type {
   Service,
   Source,
 } from './model/source.js';
+import type { SsoConnector } from './model/sso-connector.js';
 
 /** Every kind of row a source holds, with the value type of each. */
 export interface EntityTypes {
@@ -26,6 +27,7 @@ export interface EntityTypes {
   binding: Binding;
   resource: RegisteredResource;
   membership: DynamicMembership;
+  ssoConnector: SsoConnector;
 }
 export type EntityName = keyof EntityTypes;
 
@@ -42,6 +44,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'binding',
   'resource',
   'membership',
+  'ssoConnector',
 ];
 
 /** Which array of the source holds each entity. */
@@ -57,6 +60,7 @@ export const ENTITY_FIELDS = {
   binding: 'bindings',
   resource: 'resources',
   membership: 'memberships',
+  ssoConnector: 'ssoConnectors',
 } as const satisfies { [E in EntityName]: keyof Source };
 
 /**

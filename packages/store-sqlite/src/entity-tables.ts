@@ -59,7 +59,7 @@ const SPECS: { [E in EntityName]: TableSpec<E> } = {
   },
   principal: {
     table: 'principals',
-    columns: ['account_id', 'id', 'kind', 'email', 'name', 'status', 'locked', 'projects'],
+    columns: ['account_id', 'id', 'kind', 'email', 'name', 'status', 'locked', 'projects', 'notification_opt_in'],
     encode: (p) => ({
       account_id: p.accountId,
       id: p.id,
@@ -69,10 +69,12 @@ const SPECS: { [E in EntityName]: TableSpec<E> } = {
       status: p.status,
       locked: bool(p.locked),
       projects: json(p.projects),
+      notification_opt_in: p.notificationOptIn === undefined ? null : bool(p.notificationOptIn),
     }),
     decode: (r) => {
       const p: Row = { id: r.id, accountId: r.account_id, kind: r.kind, status: r.status, locked: r.locked === 1, projects: parse(r.projects) };
       optional(p, r, { email: 'email', name: 'name' });
+      if (r.notification_opt_in !== null && r.notification_opt_in !== undefined) p['notificationOptIn'] = r.notification_opt_in === 1;
       return p as EntityTypes['principal'];
     },
   },
@@ -141,11 +143,19 @@ const SPECS: { [E in EntityName]: TableSpec<E> } = {
   },
   service: {
     table: 'services',
-    columns: ['name', 'type', 'display_name', 'groups', 'roles'],
-    encode: (s) => ({ name: s.name, type: s.type, display_name: opt(s.displayName), groups: json(s.groups), roles: json(s.roles) }),
+    columns: ['name', 'type', 'display_name', 'groups', 'roles', 'third_party'],
+    encode: (s) => ({
+      name: s.name,
+      type: s.type,
+      display_name: opt(s.displayName),
+      groups: json(s.groups),
+      roles: json(s.roles),
+      third_party: s.thirdParty === undefined ? null : bool(s.thirdParty),
+    }),
     decode: (r) => {
       const s: Row = { name: r.name, type: r.type, groups: parse(r.groups), roles: parse(r.roles) };
       optional(s, r, { displayName: 'display_name' });
+      if (r.third_party !== null && r.third_party !== undefined) s['thirdParty'] = r.third_party === 1;
       return s as EntityTypes['service'];
     },
   },
@@ -342,6 +352,32 @@ const SPECS: { [E in EntityName]: TableSpec<E> } = {
       const m: Row = { accountId: r.account_id, principalId: r.principal_id, groupId: r.group_id, realm: r.realm, loginAt: r.login_at, expiresAt: r.expires_at };
       optional(m, r, { ruleId: 'rule_id' });
       return m as EntityTypes['membership'];
+    },
+  },
+  ssoConnector: {
+    table: 'sso_connectors',
+    columns: ['account_id', 'id', 'email_domain', 'enabled', 'use_fedramp_language', 'verification', 'created_on', 'updated_on'],
+    encode: (c) => ({
+      account_id: c.accountId,
+      id: c.id,
+      email_domain: c.emailDomain,
+      enabled: bool(c.enabled),
+      use_fedramp_language: bool(c.useFedrampLanguage),
+      verification: json(c.verification),
+      created_on: opt(c.createdOn),
+      updated_on: opt(c.updatedOn),
+    }),
+    decode: (r) => {
+      const c: Row = {
+        id: r.id,
+        accountId: r.account_id,
+        emailDomain: r.email_domain,
+        enabled: r.enabled === 1,
+        useFedrampLanguage: r.use_fedramp_language === 1,
+        verification: parse(r.verification),
+      };
+      optional(c, r, { createdOn: 'created_on', updatedOn: 'updated_on' });
+      return c as EntityTypes['ssoConnector'];
     },
   },
 };

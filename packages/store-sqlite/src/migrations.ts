@@ -217,6 +217,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX policy_roles_role ON policy_roles (role_id);
     `,
   },
+  {
+    version: 3,
+    description: 'sso connectors; third-party services; notification opt-in of principals',
+    sql: `
+      CREATE TABLE sso_connectors (
+        key TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        email_domain TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        use_fedramp_language INTEGER NOT NULL,
+        verification TEXT NOT NULL,
+        created_on TEXT,
+        updated_on TEXT
+      );
+      CREATE INDEX sso_connectors_account_id ON sso_connectors (account_id, email_domain);
+      ALTER TABLE services ADD COLUMN third_party INTEGER;
+      ALTER TABLE principals ADD COLUMN notification_opt_in INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

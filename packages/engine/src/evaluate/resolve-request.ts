@@ -109,7 +109,9 @@ function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, un
 }
 
 function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
-  const { id, accountId, authenticated, claims, service } = subject;
+  const { id, accountId, authenticated, claims, service, email, sso } = subject;
+  if (email !== undefined && typeof email !== 'string') issues.push({ path: ['subject', 'email'], message: 'must be a string' });
+  if (sso !== undefined && typeof sso !== 'boolean') issues.push({ path: ['subject', 'sso'], message: 'must be a boolean' });
   if (id !== undefined && typeof id !== 'string') issues.push({ path: ['subject', 'id'], message: 'must be a string' });
   if (accountId !== undefined && typeof accountId !== 'string') issues.push({ path: ['subject', 'accountId'], message: 'must be a string' });
   if (authenticated !== undefined && typeof authenticated !== 'boolean') issues.push({ path: ['subject', 'authenticated'], message: 'must be a boolean' });

@@ -88,4 +88,6 @@ export interface Decision {
   /** For `invalid-request`: what is wrong with the request. */
   issues?: Issue[];
   explanation?: Explanation[];
+  /** For `sso-required`: the enabled, verified SSO connector whose email domain the caller's email is in. */
+  ssoConnector?: { id: string; emailDomain: string };
 }

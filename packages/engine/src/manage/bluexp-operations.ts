@@ -30,6 +30,14 @@ import {
   removeUserGroupMember,
   updateUserGroup,
 } from './bluexp-user-groups.js';
+import { migrateAccount } from './bluexp-tenancy-migration.js';
+import {
+  getAccountOptions,
+  listNotificationRecipients,
+  updateAccountOptions,
+  updateAccountUser,
+} from './bluexp-tenancy-options.js';
+import { attachAgentResource, createAccountResource, deleteServiceResource } from './bluexp-tenancy-resources.js';
 import { createWorkspace, deleteWorkspace, listWorkspaces, renameWorkspace } from './bluexp-workspaces.js';
 
 /** Every BlueXP IAM and Tenancy operation, keyed by name. */
@@ -72,4 +80,12 @@ export const bluexpOperations = {
   listRoleBindings,
   authorizeUserInAccount,
   authorizeAgentInAccount,
+  attachAgentResource,
+  createAccountResource,
+  deleteServiceResource,
+  getAccountOptions,
+  updateAccountOptions,
+  updateAccountUser,
+  listNotificationRecipients,
+  migrateAccount,
 } as const;

@@ -20,6 +20,15 @@ import {
   removeUserGroupMember,
   updateUserGroupMembers,
 } from './cloudflare-user-group-members.js';
+import {
+  beginSsoConnectorVerification,
+  completeSsoConnectorVerification,
+  createSsoConnector,
+  deleteSsoConnector,
+  getSsoConnector,
+  listSsoConnectors,
+  updateSsoConnector,
+} from './cloudflare-sso-connectors.js';
 import { createUserGroup, deleteUserGroup, getUserGroup, listUserGroups, updateUserGroup } from './cloudflare-user-groups.js';
 
 /** Every Cloudflare account IAM operation, keyed by the seed's operation name in camelCase. */
@@ -45,4 +54,11 @@ export const cloudflareOperations = {
   createAccountMember,
   updateAccountMember,
   removeAccountMember,
+  listSsoConnectors,
+  getSsoConnector,
+  createSsoConnector,
+  updateSsoConnector,
+  deleteSsoConnector,
+  beginSsoConnectorVerification,
+  completeSsoConnectorVerification,
 } as const;

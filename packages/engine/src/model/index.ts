@@ -55,3 +55,5 @@ export type { Rule, RuleLeaf, RuleOperator } from './rule-condition.js';
 export { parseScope } from './scope.js';
 export type { ScopeTarget } from './scope.js';
 export { FORBIDDEN_KEYS } from './primitives.js';
+export { ssoConnectorSchema, emailDomainSchema, emailDomainOf, checkSsoConnectors, SSO_VERIFICATION_STATUSES } from './sso-connector.js';
+export type { SsoConnector, SsoVerificationStatus } from './sso-connector.js';

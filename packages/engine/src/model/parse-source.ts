@@ -3,6 +3,7 @@ import { ValidationError, type Issue } from '../errors.js';
 import { FORBIDDEN_KEYS } from './primitives.js';
 import { LIMITS, PUBLIC_ACCESS_GROUP_ID, sourceSchema, type Source } from './source.js';
 import { parseScope } from './scope.js';
+import { checkSsoConnectors } from './sso-connector.js';
 
 /** Validates raw input (parsed JSON) as a whole source; throws a ValidationError listing every issue with its path. */
 export function parseSource(input: unknown): Source {
@@ -189,6 +190,7 @@ export function checkReferences(s: Source, issues: Issue[]): void {
     if (!principals.has(scoped(m.accountId, m.principalId))) add(['memberships', i, 'principalId'], `unknown principal \`${m.principalId}\``);
     if (!groups.has(scoped(m.accountId, m.groupId))) add(['memberships', i, 'groupId'], `unknown group \`${m.groupId}\``);
   });
+  checkSsoConnectors(s.ssoConnectors ?? [], new Set(accounts.keys()), add);
 }
 
 function checkHierarchy(

@@ -3,6 +3,7 @@ import { resourceSelectorSchema } from './attribute.js';
 import { claimRuleSchema } from './claim-rule.js';
 import { ruleSchema } from './rule-condition.js';
 import { idSchema, instantSchema, safeRecord, scalarSchema } from './primitives.js';
+import { ssoConnectorSchema } from './sso-connector.js';
 
 /** The version of the source document format this build reads and writes. */
 export const SOURCE_VERSION = 1;
@@ -51,6 +52,8 @@ export const principalSchema = z.object({
   locked: z.boolean().default(false),
   /** For agents: the BlueXP projects the agent is in. */
   projects: z.array(idSchema).max(1000).default([]),
+  /** BlueXP users: receives the account's notifications when the account's `notificationOptIn` is on too. */
+  notificationOptIn: z.boolean().optional(),
 });
 export type Principal = z.infer<typeof principalSchema>;
 
@@ -83,6 +86,8 @@ export const serviceSchema = z.object({
   groups: z.array(idSchema).default([]),
   /** role id -> actions that role grants on this service (on top of the role's own actions). */
   roles: safeRecord(z.array(z.string().min(1).max(256))).default({}),
+  /** A third-party service (BlueXP: such as Fluid): switched off in an account whose `thirdPartyServicesEnabled` is false. */
+  thirdParty: z.boolean().optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
@@ -250,6 +255,7 @@ export const sourceSchema = z.object({
   bindings: z.array(bindingSchema).default([]),
   resources: z.array(registeredResourceSchema).default([]),
   memberships: z.array(membershipSchema).default([]),
+  ssoConnectors: z.array(ssoConnectorSchema).default([]),
 });
 export type Source = z.infer<typeof sourceSchema>;
 /** The source as written in JSON, before defaults are applied. */

@@ -20,6 +20,7 @@ import type {
   Service,
   Source,
 } from '../model/source.js';
+import type { SsoConnector } from '../model/sso-connector.js';
 
 /** The fixed clock of generated data: Wednesday 2025-03-12 10:30:00 UTC; every generated time is near it. */
 export const BASE_TIME: number = Date.UTC(2025, 2, 12, 10, 30, 0);
@@ -675,8 +676,9 @@ export function arbSource(opts: ArbSourceOptions = {}): fc.Arbitrary<Source> {
       accounts: fc.tuple(...systems.map(() => fc.tuple(accountArb, accountArb))),
       roleActions: arbRoleActions,
       catalog: arbCatalog,
+      extras: arbExtras,
     })
-    .map(({ accounts, roleActions, catalog }) => {
+    .map(({ accounts, roleActions, catalog, extras }) => {
       const out: Built = { accounts: [], principals: [], groups: [], policies: [], resourceGroups: [], nodes: [], bindings: [], resources: [], memberships: [] };
       const plan: { system: SeedSystem; id: string; spec: AccountSpec }[] = [];
       systems.forEach((system, i) => {
@@ -701,8 +703,81 @@ export function arbSource(opts: ArbSourceOptions = {}): fc.Arbitrary<Source> {
         bindings: out.bindings,
         resources: out.resources,
         memberships: out.memberships,
+        ssoConnectors: [],
       };
-      return source;
+      return applyExtras(source, extras);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SSO connectors, account options, third-party services, emails (SEMANTICS §0.1)
+
+/** The email domains of generated principals, requests and connectors; `corp.example.evil` must not pass for `corp.example`. */
+const SSO_DOMAINS = ['corp.example', 'other.example'] as const;
+const REQUEST_EMAILS = ['u1@corp.example', 'U2@Corp.Example', 'x@other.example', 'x@corp.example.evil', 'no-at-sign', 'trailing@'] as const;
+const mostly = (v: boolean) => fc.oneof({ weight: 4, arbitrary: fc.constant(v) }, { weight: 1, arbitrary: fc.constant(!v) });
+const arbExtras = fc.record({
+  emails: fc.array(fc.nat(2), { minLength: PRINCIPAL_IDS.length, maxLength: PRINCIPAL_IDS.length }),
+  options: fc.array(fc.record({ saas: mostly(true), third: mostly(true), notify: fc.boolean() }), { minLength: 6, maxLength: 6 }),
+  thirdParty: fc.array(fc.boolean(), { minLength: SERVICE_NAMES.length, maxLength: SERVICE_NAMES.length }),
+  connectors: fc.array(
+    fc.record({
+      account: fc.nat(5),
+      domain: fc.nat(SSO_DOMAINS.length - 1),
+      status: fc.constantFrom('awaiting', 'pending', 'verified', 'verified', 'failed') as fc.Arbitrary<SsoConnector['verification']['status']>,
+      enabled: fc.boolean(),
+      fedramp: fc.boolean(),
+    }),
+    { maxLength: 3 },
+  ),
+});
+
+/** Adds emails, account options, third-party flags and SSO connectors to a built source; it stays valid. */
+function applyExtras(source: Source, extras: typeof arbExtras extends fc.Arbitrary<infer T> ? T : never): Source {
+  const emailOf = (id: string): string | undefined => {
+    const k = extras.emails[PRINCIPAL_IDS.indexOf(id as (typeof PRINCIPAL_IDS)[number])] ?? 0;
+    return k === 0 ? undefined : `${id}@${SSO_DOMAINS[k - 1]}`;
+  };
+  const principals = source.principals.map((p) => {
+    const email = p.kind === 'user' ? emailOf(p.id) : undefined;
+    return email === undefined ? p : { ...p, email };
+  });
+  const accounts = source.accounts.map((a, i) => {
+    const o = extras.options[i % extras.options.length]!;
+    return { ...a, options: { saasEnabled: o.saas, thirdPartyServicesEnabled: o.third, notificationOptIn: o.notify } };
+  });
+  const services = source.services.map((sv) => {
+    const k = SERVICE_NAMES.indexOf(sv.name as (typeof SERVICE_NAMES)[number]);
+    return k >= 0 && extras.thirdParty[k] === true ? { ...sv, thirdParty: true } : sv;
+  });
+  const ssoConnectors: SsoConnector[] = [];
+  for (const c of extras.connectors) {
+    const account = at(source.accounts, c.account);
+    if (account === undefined) continue;
+    const emailDomain = SSO_DOMAINS[c.domain]!;
+    if (ssoConnectors.some((x) => x.accountId === account.id && x.emailDomain === emailDomain)) continue;
+    ssoConnectors.push({
+      id: `sso${account.id}d${c.domain}`.padEnd(32, '0'),
+      accountId: account.id,
+      emailDomain,
+      enabled: c.enabled && c.status === 'verified',
+      useFedrampLanguage: c.fedramp,
+      verification: { code: `cloudflare_sso_verification=${account.id}.${c.domain}`, status: c.status },
+    });
+  }
+  return { ...source, principals, accounts, services, ssoConnectors };
+}
+
+/** Adds an email (often in a connector's domain) and an SSO flag to some request subjects. */
+function withSsoSubject(req: fc.Arbitrary<AuthorizeRequest>): fc.Arbitrary<AuthorizeRequest> {
+  return fc
+    .tuple(req, fc.option(fc.constantFrom(...REQUEST_EMAILS), { nil: undefined, freq: 2 }), fc.option(fc.boolean(), { nil: undefined, freq: 2 }))
+    .map(([r, email, sso]) => {
+      if (email === undefined && sso === undefined) return r;
+      const subject: RequestSubject = { ...r.subject };
+      if (email !== undefined) subject.email = email;
+      if (sso !== undefined) subject.sso = sso;
+      return { ...r, subject };
     });
 }
 
@@ -1075,8 +1150,9 @@ export function arbRequest(source: Source, opts: ArbRequestOptions = {}): fc.Arb
     aims.length === 0
       ? scattered
       : fc.oneof({ weight: 1, arbitrary: scattered }, { weight: 1, arbitrary: fc.oneof(...aims.map((a) => arbAimed(a, now))) });
-  if (opts.malformed !== true) return good;
-  return fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: fc.tuple(good, fc.nat(9)).map(([req, k]) => breakRequest(req, k)) });
+  const gated = withSsoSubject(good);
+  if (opts.malformed !== true) return gated;
+  return fc.oneof({ weight: 8, arbitrary: gated }, { weight: 1, arbitrary: fc.tuple(gated, fc.nat(11)).map(([req, k]) => breakRequest(req, k)) });
 }
 
 /** Breaks one rule of SEMANTICS §0 in a valid request. */
@@ -1111,6 +1187,12 @@ function breakRequest(req: AuthorizeRequest, k: number): AuthorizeRequest {
       break;
     case 8:
       r['subject'] = null;
+      break;
+    case 10:
+      r['subject'] = { ...subject, email: 5 };
+      break;
+    case 11:
+      r['subject'] = { ...subject, sso: 'yes' };
       break;
     default:
       r['environment'] = { now: Number.NaN };

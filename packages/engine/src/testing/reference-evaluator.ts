@@ -40,6 +40,8 @@ interface Ctx {
     authenticated: boolean;
     claims: { realm: string; attributes: Record<string, unknown> } | undefined;
     service: Record<string, RequestScalar> | undefined;
+    email: string | undefined;
+    sso: boolean;
   };
   attributes: Map<string, string>;
   tags: string[];
@@ -154,6 +156,10 @@ function checkRequest(source: Source, request: unknown, options: unknown): Ctx |
     if (typeof realm !== 'string' || !isObject(attrs)) add(['subject', 'claims'], 'must be `{realm, attributes}`');
     else claims = { realm, attributes: attrs };
   }
+  const email = own(sub, 'email');
+  if (email !== undefined && typeof email !== 'string') add(['subject', 'email'], 'must be a string');
+  const sso = own(sub, 'sso');
+  if (sso !== undefined && typeof sso !== 'boolean') add(['subject', 'sso'], 'must be a boolean');
   const rawService = own(sub, 'service');
   if (rawService !== undefined) {
     if (!isObject(rawService)) add(['subject', 'service'], 'must be an object');
@@ -225,6 +231,8 @@ function checkRequest(source: Source, request: unknown, options: unknown): Ctx |
       authenticated: authenticated !== false,
       claims,
       service,
+      email: typeof email === 'string' ? email : undefined,
+      sso: sso === true,
     },
     attributes,
     tags: tags.map((t) => t.toLowerCase()),
@@ -714,7 +722,35 @@ function holdsDirectBinding(ctx: Ctx, ids: Identities): boolean {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// §0.1 gates: SSO login, account options
+
+function gate(ctx: Ctx): Decision | undefined {
+  const { source, account: A, subject } = ctx;
+  if (!subject.sso) {
+    const email = subject.email ?? (subject.id === undefined ? undefined : source.principals.find((p) => p.accountId === A && p.id === subject.id)?.email);
+    const at = email === undefined ? -1 : email.lastIndexOf('@');
+    const domain = email === undefined || at < 0 || at === email.length - 1 ? undefined : email.slice(at + 1).toLowerCase();
+    const connector = (source.ssoConnectors ?? []).find(
+      (c) => c.accountId === A && c.enabled && c.verification.status === 'verified' && c.emailDomain === domain,
+    );
+    if (connector !== undefined)
+      return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: connector.id, emailDomain: connector.emailDomain } };
+  }
+  const acct = source.accounts.find((a) => a.id === A);
+  if (acct === undefined) return undefined;
+  const nothing: Decision = { allowed: false, reason: 'no-match', policies: [] };
+  if (acct.options?.saasEnabled === false) return nothing;
+  if (acct.options?.thirdPartyServicesEnabled === false) {
+    const thirdParty = (name: unknown) => name !== undefined && source.services.some((s) => s.name === String(name) && s.thirdParty === true);
+    if (thirdParty(ctx.serviceName) || thirdParty(subject.service === undefined ? undefined : own(subject.service, 'serviceName'))) return nothing;
+  }
+  return undefined;
+}
+
 function decide(ctx: Ctx, explain: boolean): Decision {
+  const gated = gate(ctx);
+  if (gated !== undefined) return gated;
   const ids = resolveIdentities(ctx);
   const outcomes: Outcome[] = [];
   for (const p of ctx.source.policies) {

@@ -1,0 +1,37 @@
+import type { AccountTable, ServiceInfo } from '../compile/tables.js';
+import { emailDomainOf } from '../model/sso-connector.js';
+import type { Decision, RequestSubject } from './types.js';
+
+/** The email the SSO gate reads: the request's own, else the registered email of the principal `subject.id` of the account. */
+function gateEmail(account: AccountTable, subject: RequestSubject): string | undefined {
+  if (typeof subject.email === 'string') return subject.email;
+  return typeof subject.id === 'string' ? account.principals.get(subject.id)?.email : undefined;
+}
+
+/**
+ * The gates checked before any identity or policy (SEMANTICS §0.1): the SSO login gate, then the account options
+ * (SaaS off, a third-party service switched off). Null when the request goes on to the policies. Each costs one
+ * check when it cannot apply.
+ */
+export function accountGate(
+  account: AccountTable | undefined,
+  subject: RequestSubject,
+  resourceService: ServiceInfo | undefined,
+  services: ReadonlyMap<string, ServiceInfo>,
+): Decision | null {
+  if (account === undefined) return null;
+  if (account.sso !== null && subject.sso !== true) {
+    const email = gateEmail(account, subject);
+    const domain = email === undefined ? undefined : emailDomainOf(email);
+    const gate = domain === undefined ? undefined : account.sso.get(domain);
+    if (gate !== undefined)
+      return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: gate.id, emailDomain: gate.emailDomain } };
+  }
+  if (!account.saasEnabled) return { allowed: false, reason: 'no-match', policies: [] };
+  if (!account.thirdPartyServicesEnabled) {
+    if (resourceService?.thirdParty === true) return { allowed: false, reason: 'no-match', policies: [] };
+    const caller = subject.service?.['serviceName'];
+    if (caller !== undefined && services.get(String(caller))?.thirdParty === true) return { allowed: false, reason: 'no-match', policies: [] };
+  }
+  return null;
+}
