@@ -30,7 +30,10 @@ export class DecisionCache {
     if (typeof request.action !== 'string') return undefined;
     const id = typeof s.id === 'string' ? s.id : '';
     const acting = typeof s.accountId === 'string' ? s.accountId : '';
-    return `${id}\u0001${acting}\u0001${s.authenticated === false ? 0 : 1}\u0001${request.action}\u0001${r.id}`;
+    // the SSO gate reads `email` and `sso`: requests that differ in them are different requests
+    if (typeof s.email === 'string' && s.email.includes('\u0001')) return undefined;
+    const gate = `${typeof s.email === 'string' ? `1${s.email}` : '0'}\u0001${s.sso === true ? 1 : 0}`;
+    return `${id}\u0001${acting}\u0001${s.authenticated === false ? 0 : 1}\u0001${gate}\u0001${request.action}\u0001${r.id}`;
   }
 
   get(key: string, revision: number, now: number): Decision | undefined {
