@@ -259,3 +259,22 @@ export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/blue
 export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
 export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
 export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';
+// Reverse queries and analysis (issue #7): who can, what can, list resources, resource filters (predicate and SQL),
+// permission diff, lint findings. Plain functions over tables or sources, ready to wire as `portcullis who/what/diff/lint`.
+export { whoCan } from './analyze/who-can.js';
+export type { WhoCanResult, AllowedPrincipal, AllowedGroup, MembersByRule, DeniedPrincipal, AllowedService, GrantPath, AccountGateReason } from './analyze/who-can.js';
+export { whatCan } from './analyze/what-can.js';
+export type { WhatCanResult, ActionGrant, PatternGrant } from './analyze/what-can.js';
+export type { AnalyzeOptions } from './analyze/action-candidates.js';
+export { listResources } from './analyze/list-resources.js';
+export type { ListedResource, ListResourcesOptions } from './analyze/list-resources.js';
+export { resourceFilter } from './analyze/resource-filter.js';
+export type { ResourceFilter, ExactFilter, ResidualFilter, ResidualReason, ResourceFilterOptions } from './analyze/resource-filter.js';
+export { evaluatePredicate, predicateAttributes } from './analyze/predicate.js';
+export type { Predicate } from './analyze/predicate.js';
+export { toSql, globToSqlite, quoteIdentifier } from './analyze/predicate-sql.js';
+export type { SqlFilter } from './analyze/predicate-sql.js';
+export { diff, grantsOf } from './analyze/permission-diff.js';
+export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange, DiffOptions } from './analyze/permission-diff.js';
+export { lint } from './analyze/lint-source.js';
+export type { Finding, FindingCode, LintOptions } from './analyze/lint-source.js';
