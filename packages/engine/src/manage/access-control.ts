@@ -31,7 +31,8 @@ export function runGuarded<I, R>(
   const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes);
   guard.check(gate, input);
   if (guard.narrow !== undefined) {
-    const r = operation(guard.narrow(gate, input), input, ctx);
+    const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
+    const r = operation(guard.narrow(gate, asked), asked, ctx);
     // INVARIANT: a narrowed run sees only part of the state, so it may only read
     if (r.changes.length > 0) throw forbidden(codes);
     return r;

@@ -37,6 +37,8 @@ export interface Guard<I = never, R = unknown> {
   codes: AccessCodes;
   /** Checks the actor before the operation runs (throws the 403 through `gate.require`). */
   check(gate: Gate, input: I): void;
+  /** For listings: the input the operation runs with, e.g. hiding a row the operation synthesizes. */
+  rewrite?(gate: Gate, input: I): unknown;
   /** For listings: the state the operation runs over, without what the actor may not read. */
   narrow?(gate: Gate, input: I): SourceState;
   /** Checks what the operation would do before it is committed (on top of the generic no-escalation review). */

@@ -143,6 +143,12 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(listAccessGroups, {
       codes: IBM_GROUP_CODES,
       check() {},
+      // the Public Access group is synthesized by the operation, so it is hidden through its own query parameter
+      rewrite(gate, input) {
+        const accountId = groupAccount(gate, input);
+        if (gate.may(A.groupsRead, accessGroupTarget(accountId, PUBLIC_ACCESS_GROUP_ID))) return input;
+        return { ...input, hide_public_access: true };
+      },
       // the seed: only the groups the caller has access to, through a policy on the group or on the whole service
       narrow(gate, input) {
         const accountId = groupAccount(gate, input);
