@@ -23,6 +23,9 @@ export interface LoadedScenario {
 function within(e: unknown, what: string, pathPrefix: (string | number)[]): never {
   if (!(e instanceof ValidationError)) throw e;
   const issues = e.issues.map((i) => ({ path: [...pathPrefix, ...i.path], message: i.message }));
+  const only = issues[0];
+  // a file that cannot be read or is not JSON is one root issue: one line
+  if (issues.length === 1 && only !== undefined && only.path.length === 0) throw new ValidationError(e.code, issues, `${what}: ${only.message}`);
   const lines = issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
   throw new ValidationError(e.code, issues, [`${what}: ${e.code.replace(/_/g, ' ')}: ${issues.length} issue${issues.length === 1 ? '' : 's'}`, ...lines].join('\n'));
 }

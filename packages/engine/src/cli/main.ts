@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The `portcullis` command: validate sources, explain one decision, run scenario files. Every failure
+// ends as one line on stderr and an exit code, never a stack trace.
+import { readFileSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+import { createProcessIo, type CliIo, type ExitCode } from './cli-io.js';
+import { explainCommand } from './explain-command.js';
+import { testCommand } from './test-command.js';
+import { validateCommand } from './validate-command.js';
+
+/** The top-level help. */
+export const MAIN_HELP = `usage: portcullis <command> [options]
+
+commands:
+  validate <source.json>...          check sources; every issue with its path
+  explain <source.json> --action <a> --resource <id | json> [--subject <id | json>] [--account <id>] [--now <time>]
+                                     decide one request and say why
+  test <scenario.json>...            run scenario files: pass or fail per case, and coverage
+
+options: --json (machine output), --help (per command: portcullis <command> --help), --version
+exit codes: 0 done, 1 a problem found (invalid source, failing case, invalid request), 2 bad usage or input`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => ExitCode> = {
+  validate: validateCommand,
+  explain: explainCommand,
+  test: testCommand,
+};
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export function runCli(argv: string[], io: CliIo): ExitCode {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) {
+      io.err(MAIN_HELP);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.out(MAIN_HELP);
+      return 0;
+    }
+    if (command === '--version') {
+      io.out(version());
+      return 0;
+    }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (run === undefined) {
+      io.err(`portcullis: unknown command \`${command}\` (see --help)`);
+      return 2;
+    }
+    return run(rest, io);
+  } catch (e) {
+    if (e instanceof ValidationError) io.err(`portcullis: ${e.message}`);
+    else io.err(`portcullis: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+}
+
+process.exitCode = runCli(process.argv.slice(2), createProcessIo());
