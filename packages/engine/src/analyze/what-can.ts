@@ -31,7 +31,7 @@ const UNNAMED = '\u0000';
 
 /**
  * The actions `subject` may perform on `resource` at `options.now`. The actions tried are only those the subject's
- * identity indexes hold (exact actions, and the named actions under its patterns); each is then decided by `authorize`
+ * identity indexes hold (exact actions, and the actions any role names under its patterns); each is then decided by `authorize`
  * itself, so the answer cannot drift from it. Throws `invalid_request` / `invalid_options`.
  */
 export function whatCan(tables: Tables, subject: RequestSubject, resource: RequestResource, options: AnalyzeOptions): WhatCanResult {
@@ -51,9 +51,10 @@ export function whatCan(tables: Tables, subject: RequestSubject, resource: Reque
   const names = new Set<string>();
   const prefixes: string[] = [];
   for (const [p, id] of tables.actions.prefixes) if (prefixIds.has(id)) prefixes.push(p);
-  for (const [name, id] of tables.actions.actions) {
-    if (exactIds.has(id) || prefixes.some((p) => name.length > p.length && name.startsWith(p))) names.add(name);
-  }
+  const under = (name: string) => prefixes.some((p) => name.length > p.length && name.startsWith(p));
+  for (const [name, id] of tables.actions.actions) if (exactIds.has(id) || under(name)) names.add(name);
+  // actions a role names but no indexed policy uses are still worth naming when one of the subject's patterns covers them
+  if (prefixes.length > 0) for (const grants of tables.catalog.grants.values()) for (const [name] of grants) if (!name.endsWith('*') && under(name)) names.add(name);
   const actions = [...names].sort(cmp);
   prefixes.sort(cmp);
   const items = [...actions, ...prefixes.map((p) => p + UNNAMED)].map((action) => ({ action, resource }));
