@@ -129,7 +129,7 @@ export function migrateAccount(state: SourceState, input: z.input<typeof migrate
       conflict('sso_domain', c.id, `sso connector for \`${c.emailDomain}\`: the target has one for that domain`);
   for (const rg of state.list('resourceGroup', from)) conflict('resource_group', rg.id, `resource group \`${rg.id}\`: cloudflare resource groups do not migrate`);
 
-  // bindings: rewritten; for a merged principal, ones the target already holds are dropped
+  // bindings: rewritten; for a merged principal, ones the target already holds are dropped (the source's own stay as they are)
   const mapBinding = (b: Binding): Binding => ({
     ...b,
     accountId: to,
@@ -143,7 +143,6 @@ export function migrateAccount(state: SourceState, input: z.input<typeof migrate
   for (const b of state.list('binding', from)) {
     const m = mapBinding(b);
     if (!held.has(bindingKey(m))) bindings.push(m);
-    held.add(bindingKey(m));
   }
   const isOrgAdmin = (b: Binding) => state.get('role', b.roleId)?.admin === 'organization';
   for (const [id, how] of Object.entries(principals)) {
