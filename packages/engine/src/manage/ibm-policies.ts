@@ -236,9 +236,13 @@ function setState(state: SourceState, p: Policy, target: 'active' | 'deleted', c
   return { result: next, changes: [{ op: 'put', entity: 'policy', value: next }], state };
 }
 
-function wrap<T>(r: OpResult<Policy>, shape: (s: SourceState, p: Policy) => T): OpResult<T> {
-  const next = r.state.with(r.changes);
-  return { result: shape(next, r.result), changes: r.changes, state: next };
+/**
+ * Shapes a policy op's result for the wire. Shaping reads only the catalog (roles, services, accounts), which a policy
+ * op never changes, so it reads the state before the change and the resulting state stays lazy (an Engine that
+ * applies the changes itself never pays for copying it).
+ */
+function wrap<T>(before: SourceState, r: OpResult<Policy>, shape: (s: SourceState, p: Policy) => T): OpResult<T> {
+  return done(before, shape(before, r.result), r.changes);
 }
 
 const V1_SORT = new Set([
@@ -372,12 +376,12 @@ export function listV2Policies(state: SourceState, input: ListV2PoliciesInput, _
 
 /** `POST /v1/policies`: creates an access or authorization policy; 409 `policy_conflict_error` on a duplicate subject and resource. */
 export function createPolicy(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<IbmPolicyV1> {
-  return wrap(create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+  return wrap(state, create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
 }
 
 /** `POST /v2/policies`: as v1, with `control.grant.roles` and an optional time or attribute `rule`. */
 export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<IbmPolicyV2> {
-  return wrap(create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+  return wrap(state, create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
 }
 
 /** `GET /v1/policies/{policy_id}`: deleted policies too, with `state: deleted`. */
@@ -394,12 +398,12 @@ export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: M
 
 /** `PUT /v1/policies/{policy_id}`: replaces subject, roles, resource and description; If-Match required, type immutable. */
 export function updatePolicy(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<IbmPolicyV1> {
-  return wrap(replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+  return wrap(state, replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
 }
 
 /** `PUT /v2/policies/{policy_id}`: replaces the policy, its rule and pattern included; If-Match required, type immutable. */
 export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<IbmPolicyV2> {
-  return wrap(replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+  return wrap(state, replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
 }
 
 /** `PATCH /v1/policies/{policy_id}`: `state` `active` restores a deleted policy, `deleted` deletes it; If-Match required. */
@@ -409,7 +413,7 @@ export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: Ma
   checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, p.etag);
   const target = body['state'];
   if (target !== 'active' && target !== 'deleted') throw invalidBody([{ path: ['state'], message: 'state is `active` or `deleted`' }]);
-  return wrap(setState(state, p, target, ctx), (s, x) => toV1(s, x));
+  return wrap(state, setState(state, p, target, ctx), (s, x) => toV1(s, x));
 }
 
 /**

@@ -120,8 +120,25 @@ export function refuseLocked(state: SourceState, accountId: string, subject: Pol
 
 /** The subject of a policy as a comparable string (service attributes in key order). */
 export function subjectKey(s: PolicySubject): string {
-  if (s.kind !== 'service') return JSON.stringify([s.kind, s.id]);
+  if (s.kind !== 'service') return s.kind === 'principal' ? `p\u0000${s.id}` : `g\u0000${s.id}`;
   return JSON.stringify(['service', Object.entries(s.attributes).map(([k, v]) => [k, String(v)]).sort()]);
+}
+
+// Rows are immutable, so a row's keys are computed once: a create then compares strings instead of rebuilding
+// the key of every policy in the account.
+const conflictKeys = new WeakMap<object, string>();
+const subjectKeys = new WeakMap<object, string>();
+
+function rowConflictKey(q: Policy): string {
+  let k = conflictKeys.get(q);
+  if (k === undefined) conflictKeys.set(q, (k = conflictKey(q)));
+  return k;
+}
+
+function rowSubjectKey(q: Policy): string {
+  let k = subjectKeys.get(q);
+  if (k === undefined) subjectKeys.set(q, (k = subjectKey(q.subject)));
+  return k;
 }
 
 /** Subject plus resource, ignoring the order of attributes, tags and any-of values: two policies with one key conflict. */
@@ -139,7 +156,7 @@ export function conflictKey(p: Pick<Policy, 'subject' | 'resource'>): string {
 export function refuseConflict(state: SourceState, p: Policy, verb: 'create' | 'update'): void {
   const key = conflictKey(p);
   for (const q of state.list('policy', p.accountId)) {
-    if (q.id === p.id || q.state !== 'active' || conflictKey(q) !== key) continue;
+    if (q.id === p.id || q.state !== 'active' || rowConflictKey(q) !== key) continue;
     throw new SeedError('policy_conflict_error', 409, `failed to ${verb} policy: policy \`${q.id}\` has the same subject and resource`, {
       conflicts_with: { etag: q.etag, policy: q.id },
     });
@@ -154,7 +171,7 @@ export function refuseOverQuota(state: SourceState, p: Policy): void {
   for (const q of state.list('policy', p.accountId)) {
     if (q.id === p.id || q.state !== 'active') continue;
     account++;
-    if (subjectKey(q.subject) === subject) perSubject++;
+    if (rowSubjectKey(q) === subject) perSubject++;
   }
   if (account + 1 > IBM_POLICY_LIMITS.perAccount)
     throw new SeedError('request_not_processed', 422, `exceeded maximum policies quota (${IBM_POLICY_LIMITS.perAccount}) for account \`${p.accountId}\``);
