@@ -72,6 +72,7 @@ export function buildSlice(w: Workload, accounts: number, requestCount: number):
     bindings: [],
     resources: [],
     memberships: [],
+    ssoConnectors: [],
   };
 
   const svcRoleActions = new Map<string, string[]>();

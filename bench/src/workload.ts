@@ -282,6 +282,7 @@ export function generateWorkload(scale: ScaleName | { policies: number; principa
     bindings: [],
     resources: [],
     memberships: [],
+    ssoConnectors: [],
   };
   const w: Workload = { scale: typeof scale === 'string' ? scale : 'custom', seed, source, infos: catalog.infos, ibm: [], cf: [], bx: [], stats: {} };
 
