@@ -264,3 +264,209 @@ describe('diff', () => {
     expect(differing).toBeGreaterThan(0);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// examples
+
+const HOUR = 3_600_000;
+const cos = (name: string, value: string) => ({ name, operator: 'stringEquals' as const, value });
+const EXAMPLE: SourceInput = {
+  version: 1,
+  accounts: [{ id: 'a1', system: 'ibm' }],
+  principals: [
+    { id: 'alice', accountId: 'a1', kind: 'user' },
+    { id: 'bob', accountId: 'a1', kind: 'user' },
+    { id: 'carol', accountId: 'a1', kind: 'user', status: 'disabled' },
+  ],
+  groups: [
+    { id: 'devs', accountId: 'a1', name: 'devs', members: ['alice', 'bob', 'carol'] },
+    {
+      id: 'sso-devs',
+      accountId: 'a1',
+      name: 'sso devs',
+      rules: [{ id: 'r1', realmName: 'https://idp.example', expiration: 12, conditions: [{ claim: 'dept', operator: 'EQUALS', value: '"eng"' }] }],
+    },
+    { id: 'empty', accountId: 'a1', name: 'empty' },
+  ],
+  roles: [
+    { id: 'Viewer', kind: 'platform', actions: ['cos.bucket.read'] },
+    { id: 'Writer', kind: 'service', actions: ['cos.bucket.*'] },
+    { id: 'Nothing', kind: 'custom', accountId: 'a1', actions: [] },
+  ],
+  policies: [
+    { id: 'p1', accountId: 'a1', subject: { kind: 'group', id: 'devs' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos')] } },
+    { id: 'p2', accountId: 'a1', effect: 'deny', subject: { kind: 'principal', id: 'bob' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos'), cos('region', 'eu-de')] } },
+    { id: 'p3', accountId: 'a1', subject: { kind: 'group', id: 'sso-devs' }, roles: ['Writer'], resource: { attributes: [cos('serviceName', 'cos')] } },
+    { id: 'p4', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos'), { name: 'region', operator: 'stringMatch', value: 'us-*' }] } },
+    { id: 'p5', accountId: 'a1', subject: { kind: 'group', id: 'devs' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos')] } },
+    { id: 'p6', accountId: 'a1', subject: { kind: 'group', id: 'devs' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos'), cos('region', 'eu-de')] } },
+    { id: 'p7', accountId: 'a1', subject: { kind: 'principal', id: 'bob' }, roles: ['Viewer'], resource: { attributes: [cos('region', 'eu-de'), cos('serviceName', 'cos')] } },
+    { id: 'p8', accountId: 'a1', subject: { kind: 'group', id: 'empty' }, roles: ['Viewer'], resource: { attributes: [cos('serviceName', 'cos')] } },
+    { id: 'p9', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Nothing'], resource: { attributes: [cos('serviceName', 'cos')] } },
+  ],
+  memberships: [
+    { accountId: 'a1', principalId: 'bob', groupId: 'sso-devs', realm: 'https://idp.example', loginAt: new Date(BASE_TIME - 13 * HOUR).toISOString(), expiresAt: new Date(BASE_TIME - HOUR).toISOString() },
+  ],
+};
+const example = parseSource(EXAMPLE);
+const exampleTables = compile(example);
+const bucket = (region: string) => ({ attributes: { accountId: 'a1', serviceName: 'cos', region } });
+
+describe('whoCan (examples)', () => {
+  it('lists principals with their granting policies, honours a direct deny, and names claim rules', () => {
+    const w = whoCan(exampleTables, 'cos.bucket.read', bucket('eu-de'), { now: BASE_TIME });
+    expect(w.principals.map((p) => [p.id, p.policies])).toEqual([['alice', ['p1', 'p5', 'p6']]]);
+    expect(w.principals[0]!.paths[0]).toEqual({ policyId: 'p1', via: 'static', groupId: 'devs' });
+    expect(w.denied).toEqual([{ id: 'bob', denies: ['p2'], overridden: ['p1', 'p5', 'p6', 'p7'] }]);
+    expect(w.groups.map((g) => g.id)).toEqual(['devs', 'empty', 'sso-devs']);
+    expect(w.membersByRule).toEqual([{ groupId: 'sso-devs', ruleId: 'r1', realm: 'https://idp.example', policies: ['p3'] }]);
+    expect(w.anonymous.allowed).toBe(false);
+  });
+
+  it('lists bob where his deny does not reach', () => {
+    const w = whoCan(exampleTables, 'cos.bucket.read', bucket('us-south'), { now: BASE_TIME });
+    expect(w.principals.map((p) => p.id)).toEqual(['alice', 'bob']);
+    expect(w.principals[0]!.policies).toEqual(['p1', 'p4', 'p5']);
+  });
+
+  it('refuses a missing clock and a malformed resource with typed errors', () => {
+    expect(() => whoCan(exampleTables, 'cos.bucket.read', bucket('eu-de'), {} as { now: number })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    expect(() => whoCan(exampleTables, 'cos.bucket.read', { attributes: { serviceName: 'cos' } }, { now: BASE_TIME })).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
+    );
+  });
+});
+
+describe('whatCan (examples)', () => {
+  it('lists the actions with the determining policies, and patterns for actions no role names', () => {
+    const w = whatCan(exampleTables, { id: 'alice' }, bucket('us-south'), { now: BASE_TIME });
+    expect(w.actions).toEqual([{ action: 'cos.bucket.read', policies: ['p1', 'p4', 'p5'] }]);
+    expect(w.patterns).toEqual([]);
+    const withClaims = whatCan(exampleTables, { id: 'alice', claims: { realm: 'https://idp.example', attributes: { dept: 'eng' } } }, bucket('us-south'), { now: BASE_TIME });
+    expect(withClaims.patterns).toEqual([{ pattern: 'cos.bucket.*', policies: ['p3'] }]);
+    const bob = whatCan(exampleTables, { id: 'bob' }, bucket('eu-de'), { now: BASE_TIME });
+    expect(bob.actions).toEqual([]);
+    expect(bob.denied).toEqual([{ action: 'cos.bucket.read', policies: ['p2'] }]);
+  });
+});
+
+describe('listResources and resourceFilter (examples)', () => {
+  it('lists the given resources the subject may act on', () => {
+    const got = listResources(exampleTables, { id: 'bob' }, 'cos.bucket.read', [bucket('eu-de'), bucket('us-south')], { now: BASE_TIME });
+    expect(got).toEqual([{ index: 1, policies: ['p1', 'p5'] }]);
+  });
+
+  it('writes a filter that selects the same rows in SQLite, with every value bound', () => {
+    const f = resourceFilter(exampleTables, { id: 'bob' }, 'cos.bucket.read', { accountId: 'a1', now: BASE_TIME });
+    if (f.residual) throw new Error('expected an exact filter');
+    expect(f.columns).toEqual(['accountId', 'region', 'serviceName']);
+    expect(f.sql.sql).not.toContain('eu-de');
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE r (id TEXT, "accountId" TEXT, "serviceName" TEXT, "region" TEXT)');
+      const ins = db.prepare('INSERT INTO r VALUES (?, ?, ?, ?)');
+      ins.run('x1', 'a1', 'cos', 'eu-de');
+      ins.run('x2', 'a1', 'cos', 'us-south');
+      ins.run('x3', 'a1', 'kms', 'us-south');
+      ins.run('x4', 'a2', 'cos', 'us-south');
+      ins.run('x5', 'a1', 'cos', null);
+      const ids = db.prepare(`SELECT id FROM r WHERE ${f.sql.sql} ORDER BY id`).all(...f.sql.params) as { id: string }[];
+      expect(ids.map((x) => x.id)).toEqual(['x2', 'x5']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('translates globs without letting values reach the SQL text', () => {
+    const src = parseSource({
+      ...EXAMPLE,
+      policies: [
+        { id: 'g1', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Viewer'], resource: { attributes: [{ name: 'path', operator: 'stringMatch', value: "a{{*}}[x]?'; DROP TABLE r; --*" }] } },
+      ],
+    });
+    const f = resourceFilter(compile(src), { id: 'alice' }, 'cos.bucket.read', { accountId: 'a1', now: BASE_TIME });
+    if (f.residual) throw new Error('expected an exact filter');
+    expect(f.sql.sql).not.toContain('DROP');
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE r (id TEXT, "accountId" TEXT, "path" TEXT)');
+      const ins = db.prepare('INSERT INTO r VALUES (?, ?, ?)');
+      ins.run('hit', 'a1', "a*[x]z'; DROP TABLE r; --tail");
+      ins.run('star-is-literal', 'a1', "ab[x]z'; DROP TABLE r; --tail");
+      ins.run('bracket-is-literal', 'a1', "a*xz'; DROP TABLE r; --tail");
+      const ids = (db.prepare(`SELECT id FROM r WHERE ${f.sql.sql}`).all(...f.sql.params) as { id: string }[]).map((x) => x.id);
+      expect(ids).toEqual(['hit']);
+      expect(toSql({ op: 'match', attr: 'we"ird', pattern: '*' }).sql).toContain('"we""ird"');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is residual when a policy needs tags, and falls back to listing', () => {
+    const src = parseSource({
+      ...EXAMPLE,
+      policies: [{ id: 't1', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Viewer'], resource: { tags: [{ name: 'env', value: 'prod' }] } }],
+      resources: [
+        { id: 'res-prod', accountId: 'a1', attributes: { serviceName: 'cos' }, tags: ['env:prod'] },
+        { id: 'res-dev', accountId: 'a1', attributes: { serviceName: 'cos' }, tags: ['env:dev'] },
+      ],
+    });
+    const f = resourceFilter(compile(src), { id: 'alice' }, 'cos.bucket.read', { accountId: 'a1', now: BASE_TIME });
+    expect(f.residual).toBe(true);
+    if (!f.residual) return;
+    expect(f.reasons).toEqual([{ policyId: 't1', on: 'tags' }]);
+    expect(f.resources).toEqual([{ id: 'res-prod', policies: ['t1'] }]);
+  });
+});
+
+describe('diff (examples)', () => {
+  it('shows the grants a member loses when removed from a group', () => {
+    const b = parseSource({ ...EXAMPLE, groups: EXAMPLE.groups!.map((g) => (g.id === 'devs' ? { ...g, members: ['bob'] } : g)) });
+    const d = diff(example, b);
+    expect(d.added).toEqual([]);
+    const lost = d.removed.map((g) => [g.identity, g.action, g.via.map((v) => v.policyId)]).sort((x, y) => String(x[2]).localeCompare(String(y[2])));
+    expect(lost).toEqual([[{ kind: 'principal', id: 'alice' }, 'cos.bucket.read', ['p1', 'p5']], [{ kind: 'principal', id: 'alice' }, 'cos.bucket.read', ['p6']]]);
+  });
+
+  it('shows a claim rule edit as grants of the rule', () => {
+    const b = parseSource({
+      ...EXAMPLE,
+      groups: EXAMPLE.groups!.map((g) => (g.id === 'sso-devs' ? { ...g, rules: [{ ...g.rules![0]!, conditions: [{ claim: 'dept', operator: 'EQUALS', value: '"ops"' }] }] } : g)),
+    });
+    const d = diff(example, b);
+    expect(d.added.map((g) => g.identity.kind)).toEqual(['rule']);
+    expect(d.removed.map((g) => g.identity.kind)).toEqual(['rule']);
+  });
+
+  it('is empty for edits that change no access', () => {
+    const b = parseSource({ ...EXAMPLE, policies: EXAMPLE.policies!.map((p) => ({ ...p, description: 'edited' })) });
+    expect(diff(example, b)).toEqual({ added: [], removed: [], context: [] });
+  });
+});
+
+describe('lint (examples)', () => {
+  it('reports each kind of finding with its code and id', () => {
+    const got = lint(example, { now: BASE_TIME }).map((f) => [f.code, f.id, f.related]);
+    expect(got).toEqual([
+      ['duplicate_policy', 'p5', ['p1']],
+      ['empty_subject_group', 'p8', ['empty']],
+      ['expired_membership', 'bob/sso-devs', ['sso-devs']],
+      ['role_grants_nothing', 'Nothing', ['p9']],
+      ['shadowed_by_deny', 'p7', ['p2']],
+      ['subsumed_policy', 'p6', ['p1']],
+      ['subsumed_policy', 'p6', ['p5']],
+    ]);
+  });
+
+  it('reports expired bindings and rules only with a clock', () => {
+    const src = parseSource({
+      version: 1,
+      accounts: [{ id: 'o1', system: 'bluexp' }],
+      principals: [{ id: 'u1', accountId: 'o1', kind: 'user' }],
+      roles: [{ id: 'bx-viewer', kind: 'bluexp', actions: ['workspace:read'] }],
+      bindings: [{ id: 'b1', accountId: 'o1', subject: { kind: 'principal', id: 'u1' }, roleId: 'bx-viewer', nodeId: 'o1', expiresAt: new Date(BASE_TIME - HOUR).toISOString() }],
+    });
+    expect(lint(src).map((f) => f.code)).toEqual([]);
+    expect(lint(src, { now: BASE_TIME }).map((f) => [f.code, f.id])).toEqual([['expired_binding', 'b1']]);
+  });
+});
