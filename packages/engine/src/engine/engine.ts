@@ -216,9 +216,9 @@ class EngineImpl implements Engine {
   }
 
   #setRevision(revision: number): void {
-    // INVARIANT: the revision changes with every new source, so a cached decision of an older one is never served
+    // INVARIANT: the revision only grows and every cache entry carries the revision it was computed at, so a
+    // decision of an older source is never served; stale entries simply age out of the LRU (no O(size) clear per write)
     this.#revision = revision;
-    this.#cache?.clear();
   }
 
   replaceSource(input: unknown): Promise<void> {
