@@ -17,9 +17,11 @@ export function requestTime(r: AuthorizeRequest): number {
   return typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : Number.NaN;
 }
 
-/** The same request from an anonymous caller: no id, acting account or claims; a calling service stays, as it is independent of the id. */
+/** The same request from an anonymous caller: no id, acting account or claims; a calling service, the email and the SSO flag stay, as they are independent of the id (the SSO login gate reads them). */
 export function anonymousRequest(r: AuthorizeRequest): AuthorizeRequest {
   const subject: RequestSubject = {};
   if (r.subject?.service !== undefined) subject.service = r.subject.service;
+  if (r.subject?.email !== undefined) subject.email = r.subject.email;
+  if (r.subject?.sso !== undefined) subject.sso = r.subject.sso;
   return { ...r, subject };
 }
