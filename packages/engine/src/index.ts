@@ -240,25 +240,6 @@ export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/blue
 export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
 export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
 export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';
-// Cloudflare SSO connectors (seed 003) and BlueXP Tenancy account migration, account options and agent resources
-// (seed 001 FAQ), with the model rows they write; the decision gates they feed are SEMANTICS §0.1.
-export { ssoConnectorSchema, emailDomainOf, SSO_VERIFICATION_STATUSES } from './model/sso-connector.js';
-export type { SsoConnector, SsoVerificationStatus } from './model/sso-connector.js';
-export {
-  createSsoConnector,
-  listSsoConnectors,
-  getSsoConnector,
-  updateSsoConnector,
-  deleteSsoConnector,
-  beginSsoConnectorVerification,
-  completeSsoConnectorVerification,
-} from './manage/cloudflare-sso-connectors.js';
-export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare-sso-connectors.js';
-export { migrateAccount } from './manage/bluexp-tenancy-migration.js';
-export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp-tenancy-migration.js';
-export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
-export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
-export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';
 // Reverse queries and analysis (issue #7): who can, what can, list resources, resource filters (predicate and SQL),
 // permission diff, lint findings. Plain functions over tables or sources, ready to wire as `portcullis who/what/diff/lint`.
 export { whoCan } from './analyze/who-can.js';
