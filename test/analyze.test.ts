@@ -95,11 +95,8 @@ describe('whatCan agrees with authorize', () => {
   it('every listed action is allowed, every allowed action is listed', () => {
     let listed = 0;
     fc.assert(
-      fc.property(arbSourceAndRequests({ maxRequests: 4 }), ({ source, requests }) => {
+      fc.property(arbSourceAndRequests({ maxRequests: 4 }), ({ requests, source }) => {
         const tables = compile(source);
-        const named = new Set<string>();
-        for (const role of source.roles) for (const a of role.actions) if (!a.endsWith('*')) named.add(a);
-        for (const s of source.services) for (const list of Object.values(s.roles)) for (const a of list) if (!a.endsWith('*')) named.add(a);
         for (const r of requests) {
           const now = timeOf(r);
           const w = whatCan(tables, r.subject, r.resource, { now });
@@ -112,8 +109,9 @@ describe('whatCan agrees with authorize', () => {
           for (const g of w.denied) expect(decideAt(tables, { ...r, action: g.action }, now).reason).toBe('explicit-deny');
           const d = decideAt(tables, r, now);
           if (!d.allowed) continue;
-          if (named.has(r.action)) expect(w.actions.map((x) => x.action)).toContain(r.action);
-          else expect(w.patterns.some((p) => r.action.startsWith(p.pattern.slice(0, -1)) && r.action.length >= p.pattern.length)).toBe(true);
+          const byName = w.actions.some((x) => x.action === r.action);
+          const byPattern = w.patterns.some((p) => r.action.startsWith(p.pattern.slice(0, -1)) && r.action.length >= p.pattern.length);
+          expect(byName || byPattern).toBe(true);
         }
       }),
       { numRuns: RUNS },
