@@ -264,6 +264,14 @@ describe('sqlite store: reopening', () => {
 
     store = openSqliteStore(file);
     expect(await store.load()).toEqual(before);
+    // read from the tables, rows come back frozen all the way down, like the cached ones
+    const other = openSqliteStore(file, { verifyOnLoad: false });
+    const reread = (await other.load()).source;
+    await other.close();
+    expect(reread).toEqual(before.source);
+    const frozenDeep = (v: unknown): boolean =>
+      v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v as object).every(frozenDeep));
+    expect(frozenDeep(reread)).toBe(true);
     expect(store.integrityCheck()).toEqual(['ok']);
     expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-1' }], 2)).toEqual({ revision: 3 });
     await store.close();

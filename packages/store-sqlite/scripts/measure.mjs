@@ -1,8 +1,10 @@
 // Rough figures for the README: commit latency of a one-policy change, cold load of 10k and 100k policies.
 // Run after building: node packages/store-sqlite/scripts/measure.mjs [policies...]
+// Also times `createEngineFromStore` (load + compile) on a freshly opened store, reported apart from the load.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createEngineFromStore } from '@portcullis/engine';
 import { openSqliteStore } from '@portcullis/store-sqlite';
 
 const sizes = process.argv.slice(2).map(Number);
@@ -62,6 +64,21 @@ for (const n of sizes.length ? sizes : [0, 10_000, 100_000]) {
     t = performance.now();
     await store.load();
     console.log(`${n} policies: warm load: ${ms(t)}`);
+    await store.close();
+  }
+  {
+    store = openSqliteStore(file, { verifyOnLoad: false });
+    t = performance.now();
+    await store.load();
+    const loaded = performance.now() - t;
+    t = performance.now();
+    await createEngineFromStore(store);
+    console.log(`${n} policies: createEngineFromStore on a loaded store (compile): ${ms(t)}; open + cold load before it: ${loaded.toFixed(1)} ms`);
+    await store.close();
+    store = openSqliteStore(file, { verifyOnLoad: false });
+    t = performance.now();
+    await createEngineFromStore(store);
+    console.log(`${n} policies: open + createEngineFromStore (cold load + compile): ${ms(t)}`);
     await store.close();
   }
   console.log(`${n} policies: file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB`);

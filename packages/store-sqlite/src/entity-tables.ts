@@ -38,6 +38,14 @@ const opt = (v: unknown): unknown => (v === undefined ? null : v);
 const bool = (v: boolean): number => (v ? 1 : 0);
 const parse = (v: unknown): unknown => JSON.parse(v as string);
 
+/** Freezes what JSON.parse returned: plain arrays and objects all the way down, none of them frozen yet. */
+function freezeJson<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) freezeJson(v[i]);
+  else for (const k in v) freezeJson((v as Record<string, unknown>)[k]);
+  return Object.freeze(v);
+}
+
 /** Copies the non-null columns to optional fields; a NULL column means the field was absent. */
 function optional(target: Row, row: Row, fields: Record<string, string>, decodeJson = false): void {
   for (const [field, column] of Object.entries(fields)) {
@@ -390,11 +398,52 @@ interface Prepared {
   children: { spec: ChildSpec; insert: Database.Statement; delete: Database.Statement; select: Database.Statement }[];
 }
 
+/** The policy columns in the order `readPolicies` reads them. */
+const POLICY_COLUMNS = [
+  'key',
+  'id',
+  'account_id',
+  'type',
+  'effect',
+  'subject_kind',
+  'subject_id',
+  'subject_attributes',
+  'resource',
+  'rule',
+  'pattern',
+  'description',
+  'state',
+  'etag',
+  'created_at',
+  'created_by_id',
+  'last_modified_at',
+  'last_modified_by_id',
+  'last_permit_at',
+  'last_permit_frequency',
+] as const;
+
+/** Optional policy fields and their column positions in POLICY_COLUMNS. */
+const POLICY_OPTIONAL: readonly [keyof Policy, number][] = [
+  ['pattern', 10],
+  ['description', 11],
+  ['etag', 13],
+  ['createdAt', 14],
+  ['createdById', 15],
+  ['lastModifiedAt', 16],
+  ['lastModifiedById', 17],
+  ['lastPermitAt', 18],
+  ['lastPermitFrequency', 19],
+];
+
 /** Prepared statements for reading and writing every entity table of one connection. */
 export class EntityTables {
   #prepared: { [E in EntityName]: Prepared };
+  #policyRows: Database.Statement;
+  #policyRoles: Database.Statement;
 
   constructor(db: Database.Database) {
+    this.#policyRows = db.prepare(`SELECT ${POLICY_COLUMNS.join(', ')} FROM policies ORDER BY rowid`).raw();
+    this.#policyRoles = db.prepare('SELECT policy_key, role_id FROM policy_roles ORDER BY policy_key, ord').raw();
     const prepared = {} as { [E in EntityName]: Prepared };
     for (const entity of ENTITY_NAMES) {
       const spec = SPECS[entity] as TableSpec<EntityName>;
@@ -441,6 +490,10 @@ export class EntityTables {
   readSource(): Source {
     const source = { version: 1 } as Record<string, unknown>;
     for (const entity of ENTITY_NAMES) {
+      if (entity === 'policy') {
+        source[ENTITY_FIELDS[entity]] = this.#readPolicies();
+        continue;
+      }
       const p = this.#prepared[entity];
       const spec = SPECS[entity] as TableSpec<EntityName>;
       const rows = p.select.all() as Row[];
@@ -458,5 +511,41 @@ export class EntityTables {
       source[ENTITY_FIELDS[entity]] = values;
     }
     return source as unknown as Source;
+  }
+
+  /**
+   * The policies, built straight from raw rows and frozen as they are built: a store holds policies by the
+   * 100k, and a row object per SQLite row, a second pass to decode it and a third to freeze it cost about as much
+   * again as the rows themselves. Same values, same key order as `SPECS.policy.decode`.
+   */
+  #readPolicies(): Policy[] {
+    const roles = new Map<string, string[]>();
+    for (const [key, role] of this.#policyRoles.all() as [string, string][]) {
+      const list = roles.get(key);
+      if (list) list.push(role);
+      else roles.set(key, [role]);
+    }
+    const out: Policy[] = [];
+    // iterate, not all: each raw row dies young instead of surviving (and being copied by) every scavenge
+    for (const r of this.#policyRows.iterate() as Iterable<unknown[]>) {
+      const subject =
+        r[5] === 'service'
+          ? Object.freeze({ kind: 'service', attributes: freezeJson(parse(r[7])) })
+          : Object.freeze({ kind: r[5], id: r[6] });
+      const p: Row = {
+        id: r[1],
+        accountId: r[2],
+        type: r[3],
+        effect: r[4],
+        subject,
+        roles: Object.freeze(roles.get(r[0] as string) ?? []),
+        resource: freezeJson(parse(r[8])),
+        state: r[12],
+      };
+      if (r[9] !== null) p['rule'] = freezeJson(parse(r[9]));
+      for (const [field, at] of POLICY_OPTIONAL) if (r[at] !== null) p[field] = r[at];
+      out.push(Object.freeze(p) as unknown as Policy);
+    }
+    return out;
   }
 }
