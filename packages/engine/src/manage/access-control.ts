@@ -39,6 +39,6 @@ export function runGuarded<I, R>(
   }
   const r = operation(state, input, ctx);
   guard.review?.(gate, input, r);
-  reviewEscalation(gate, state, r.changes);
+  if (guards.escalationReview) reviewEscalation(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }

@@ -9,7 +9,7 @@ import type { SourceState } from './source-state.js';
 
 /** What a policy decides, without its bookkeeping (etag, timestamps, usage). */
 function decisive(p: Policy): string {
-  return JSON.stringify([p.type, p.effect, p.subject, p.roles, p.resource, p.rule ?? null, p.state]);
+  return JSON.stringify([p.accountId, p.type, p.effect, p.subject, p.roles, p.resource, p.rule ?? null, p.state]);
 }
 
 /** True when the actor holds every role of the policy on every target it reaches. */
@@ -37,12 +37,15 @@ function holdsGroupGrants(gate: Gate, state: SourceState, g: Group, denyOnly: bo
 /**
  * Throws the seed's 403 when the changes would give anyone access the actor does not hold: a new or changed active
  * policy or binding; a deny policy lifted; a member or claim rule added to a group (it grants the group's access);
- * a member taken out of a group that has deny policies; a role or catalog service rewritten.
+ * a member taken out of a group that has deny policies; a role or catalog service rewritten. A row of one of
+ * `accounts` is reviewed with the actor acting in that account; every other row as the actor acts.
  */
-export function reviewEscalation(gate: Gate, before: SourceState, changes: readonly Change[]): void {
+export function reviewEscalation(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
   for (const c of changes) {
     const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
     const old = before.get(c.entity, key) as unknown;
+    const rowAccount = ((c.op === 'put' ? c.value : old) as { accountId?: unknown } | undefined)?.accountId;
+    const gate = typeof rowAccount === 'string' && accounts.includes(rowAccount) ? actorGate.inAccount(rowAccount) : actorGate;
     let ok = true;
     switch (c.entity) {
       case 'policy': {
@@ -58,7 +61,7 @@ export function reviewEscalation(gate: Gate, before: SourceState, changes: reado
         if (c.op !== 'put') break;
         const b = c.value as Binding;
         const was = old as Binding | undefined;
-        if (was !== undefined && was.roleId === b.roleId && was.nodeId === b.nodeId && JSON.stringify(was.subject) === JSON.stringify(b.subject) && (b.expiresAt === was.expiresAt || (b.expiresAt !== undefined && was.expiresAt !== undefined && Date.parse(b.expiresAt) <= Date.parse(was.expiresAt))))
+        if (was !== undefined && was.accountId === b.accountId && was.roleId === b.roleId && was.nodeId === b.nodeId && JSON.stringify(was.subject) === JSON.stringify(b.subject) && (b.expiresAt === was.expiresAt || (b.expiresAt !== undefined && was.expiresAt !== undefined && Date.parse(b.expiresAt) <= Date.parse(was.expiresAt))))
           break;
         ok = holdsBinding(gate, before, b);
         break;

@@ -25,7 +25,7 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
   const decide = (action: string, resource: RequestResource, explain: boolean) =>
     authorize(tables, { subject, action, resource }, { now, explain });
   const may = (action: string, resource: RequestResource): boolean => decide(action, resource, false).allowed === true;
-  return {
+  const gate: Gate = {
     actor,
     state,
     may,
@@ -43,7 +43,9 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       return d.allowed && (d.explanation ?? []).some((e) => state.get('role', e.roleId)?.admin === 'organization');
     },
     forbidden: () => forbidden(codes),
+    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes)),
   };
+  return gate;
 }
 
 /**

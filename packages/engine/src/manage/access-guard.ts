@@ -29,6 +29,11 @@ export interface Gate {
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
   /** The seed's 403, to throw. */
   forbidden(): Error;
+  /**
+   * The same actor id acting in `accountId`: for the one operation that spans two organizations (BlueXP migration),
+   * whose user ids are global. A guard asks it only of an account the input names.
+   */
+  inAccount(accountId: string): Gate;
 }
 
 /** How an operation is access-controlled. Every method receives the state before the operation. */
@@ -43,11 +48,39 @@ export interface Guard<I = never, R = unknown> {
   narrow?(gate: Gate, input: I): SourceState;
   /** Checks what the operation would do before it is committed (on top of the generic no-escalation review). */
   review?(gate: Gate, input: I, result: OpResult<R>): void;
+  /**
+   * The other accounts the operation writes in, each of whose rows the no-escalation review reads with the actor
+   * acting in that account (`gate.inAccount`); by default every row is reviewed as the actor acts.
+   */
+  accounts?(gate: Gate, input: I): readonly string[];
+}
+
+/** Options of a guard registry. */
+export interface GuardRegistryOptions {
+  /** Guards to start from (copied: registering in the new registry leaves `from` as it is). */
+  from?: GuardRegistry;
+  /**
+   * `false` leaves out the generic no-escalation review: only to show, in a test, what the review prevents. The
+   * registry the Engine consults always reviews.
+   */
+  escalationReview?: boolean;
 }
 
 /** Guards keyed by the operation function they protect. */
 export class GuardRegistry {
-  readonly #guards = new Map<unknown, Guard<never, unknown>>();
+  readonly #guards: Map<unknown, Guard<never, unknown>>;
+  readonly #review: boolean;
+
+  /** An empty registry, or a copy of `options.from`. */
+  constructor(options: GuardRegistryOptions = {}) {
+    this.#guards = new Map(options.from === undefined ? [] : options.from.#guards);
+    this.#review = options.escalationReview !== false;
+  }
+
+  /** True when the operations run through this registry pass the no-escalation review (the default; fixed at construction). */
+  get escalationReview(): boolean {
+    return this.#review;
+  }
 
   /** Registers the guard of `operation`; a second registration replaces the first. */
   register<I, R>(operation: Operation<I, R>, guard: Guard<I, R>): this {
@@ -67,7 +100,7 @@ export class GuardRegistry {
   }
 }
 
-/** Creates an empty guard registry. */
-export function createGuardRegistry(): GuardRegistry {
-  return new GuardRegistry();
+/** Creates a guard registry: empty, or a copy of `options.from`. */
+export function createGuardRegistry(options: GuardRegistryOptions = {}): GuardRegistry {
+  return new GuardRegistry(options);
 }

@@ -1,7 +1,10 @@
 // The guards of the BlueXP IAM and Tenancy operations (seeds 000, 001): a `<type>:<action>` permission at the node
 // the operation acts on, so a folder-or-project admin acts only at or below the nodes they administer (the
 // evaluator's folder path reaches folders for admin roles only); people, service accounts, groups and agents are
-// managed at the organization, and agents by an organization admin alone.
+// managed at the organization, and agents by an organization admin alone. Tenancy: migration is an organization-admin
+// act on both organizations, account options are read with `accounts:read` at the organization and changed by an
+// organization admin; a user opts itself in to notifications (or one who may `user:update` does it for it); agent
+// and account resources need `resource:create` where they go (account resources: the organization too).
 import type { RequestResource } from '../evaluate/types.js';
 import type { HierarchyNode, RegisteredResource } from '../model/source.js';
 import { entityKey, type Change } from '../store.js';
@@ -43,14 +46,17 @@ export const BLUEXP_ACTIONS = {
   bindingCreate: 'rolebinding:create',
   bindingDelete: 'rolebinding:delete',
   accountsRead: 'accounts:read',
+  accountsUpdate: 'accounts:update',
+  accountsMigrate: 'accounts:migrate',
 } as const;
 
 type Loose = Record<string, unknown>;
 const field = (input: unknown, name: string): unknown => (input as Loose | null)?.[name];
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** The organization an input names: `account_id`, or `account` (the query parameter of the resource listing). */
 function account(gate: Gate, input: unknown): string {
-  return str(field(input, 'account_id')) ?? gate.actor.accountId;
+  return str(field(input, 'account_id')) ?? str(field(input, 'account')) ?? gate.actor.accountId;
 }
 
 /** Where a registered resource lives, as a request resource; the organization when it is unknown. */
@@ -98,6 +104,19 @@ const readAtOrg = (action: string, entity: 'principal' | 'group') =>
       return keepOnly(gate, entity, accountId, () => all);
     },
   );
+
+/**
+ * Migration moves one organization's whole configuration into another: the actor acts in one of the two and is an
+ * organization admin of both (its user id is the same in each), and what lands in the target is reviewed as the
+ * actor acting there. A dry run shows both organizations' principals, so it needs the same.
+ */
+const migration = guard((gate, input) => {
+  const from = str(field(input, 'account_id')) ?? gate.actor.accountId;
+  const to = str(field(input, 'target_account_id')) ?? gate.actor.accountId;
+  if (gate.actor.accountId !== from && gate.actor.accountId !== to) throw gate.forbidden();
+  for (const a of [from, to]) if (!gate.inAccount(a).mayAsOrganizationAdmin(BLUEXP_ACTIONS.accountsMigrate, accountTarget(a))) throw gate.forbidden();
+});
+migration.accounts = (gate, input) => [str(field(input, 'account_id')), str(field(input, 'target_account_id'))].filter((a): a is string => a !== undefined && a !== gate.actor.accountId);
 
 /** Registers the guards of every BlueXP IAM and Tenancy operation. */
 export function registerBluexpGuards(registry: GuardRegistry): void {
@@ -202,5 +221,27 @@ export function registerBluexpGuards(registry: GuardRegistry): void {
       guard((gate, input) => {
         if (str(field(input, 'user_id')) !== gate.actor.id) gate.require(A.accountsRead, accountTarget(account(gate, input)));
       }),
-    );
+    )
+    .register(bx.migrateAccount, migration)
+    .register(bx.getAccountOptions, atOrg(A.accountsRead))
+    .register(bx.updateAccountOptions, byOrgAdmin(A.accountsUpdate))
+    // the seed: the occm service names the user in `x-user-token`; a user may also opt itself in or out
+    .register(
+      bx.updateAccountUser,
+      guard((gate, input) => {
+        const accountId = account(gate, input);
+        if (str(field(input, 'x-user-token')) !== gate.actor.id || gate.actor.accountId !== accountId) gate.require(A.userUpdate, accountTarget(accountId));
+      }),
+    )
+    .register(bx.listNotificationRecipients, readAtOrg(A.userRead, 'principal'))
+    .register(bx.attachAgentResource, guard((gate, input) => placesOf(gate, input).forEach((t) => gate.require(A.resourceCreate, t))))
+    // a license or persistence resource belongs to the organization, wherever else it is placed
+    .register(
+      bx.createAccountResource,
+      guard((gate, input) => {
+        gate.require(A.resourceCreate, accountTarget(account(gate, input)));
+        for (const t of placesOf(gate, input)) gate.require(A.resourceCreate, t);
+      }),
+    )
+    .register(bx.deleteServiceResource, guard((gate, input) => gate.require(A.resourceDelete, resourceAt(gate.state, account(gate, input), field(input, 'resource-id')))));
 }
