@@ -87,29 +87,28 @@ export function bootstrapAccount(state: SourceState, input: BootstrapAccountInpu
     }
   } else if (system === 'cloudflare') {
     changes.push(...missing<Role>(state, 'role', CLOUDFLARE_MANAGEMENT_ROLES));
-    const rg: ResourceGroup = {
-      id: ctx.newId('rg-'),
-      accountId,
-      name: 'account and all zones',
-      scope: [
-        { key: `com.cloudflare.api.account.${accountId}`, objects: [{ key: '*' }] },
-        { key: `com.cloudflare.api.account.${accountId}`, objects: [{ key: 'com.cloudflare.api.account.zone.*' }] },
-      ],
-    };
-    changes.push({ op: 'put', entity: 'resourceGroup', value: rg });
-    const policy: Policy = {
-      id: ctx.newId('policy-'),
-      accountId,
-      type: 'access',
-      effect: 'allow',
-      subject: { kind: 'principal', id: admin.id },
-      roles: [CLOUDFLARE_ROLES.administrator],
-      resource: { attributes: [], tags: [], resourceGroups: [rg.id] },
-      state: 'active',
-      ...stamp,
-    };
-    changes.push({ op: 'put', entity: 'policy', value: policy });
-    grants.push(policy.id);
+    // a permission group has one scope type: Administrator on the account, its zone twin on all zones
+    const adminGrants: [string, string, ResourceGroup['scope'][number]][] = [
+      ['account', CLOUDFLARE_ROLES.administrator, { key: `com.cloudflare.api.account.${accountId}`, objects: [{ key: '*' }] }],
+      ['all zones', CLOUDFLARE_ROLES.administratorZones, { key: `com.cloudflare.api.account.${accountId}`, objects: [{ key: 'com.cloudflare.api.account.zone.*' }] }],
+    ];
+    for (const [name, roleId, scope] of adminGrants) {
+      const rg: ResourceGroup = { id: ctx.newId('rg-'), accountId, name, scope: [scope] };
+      changes.push({ op: 'put', entity: 'resourceGroup', value: rg });
+      const policy: Policy = {
+        id: ctx.newId('policy-'),
+        accountId,
+        type: 'access',
+        effect: 'allow',
+        subject: { kind: 'principal', id: admin.id },
+        roles: [roleId],
+        resource: { attributes: [], tags: [], resourceGroups: [rg.id] },
+        state: 'active',
+        ...stamp,
+      };
+      changes.push({ op: 'put', entity: 'policy', value: policy });
+      grants.push(policy.id);
+    }
   } else {
     changes.push(...missing<Role>(state, 'role', BLUEXP_MANAGEMENT_ROLES));
     const b: Binding = { id: ctx.newId('binding-'), accountId, subject: { kind: 'principal', id: admin.id }, roleId: BLUEXP_ROLES.organizationAdmin, nodeId: accountId };

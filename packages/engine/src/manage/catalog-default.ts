@@ -1,6 +1,6 @@
 // The default catalog: the seeds' management services and roles, so access to access management is decided by the
 // engine like any other access. IBM: `iam-groups` and `iam-access-management` with Viewer/Operator/Editor/
-// Administrator; Cloudflare: Administrator, Administrator Read Only and the IAM permission groups; BlueXP: the
+// Administrator; Cloudflare: Administrator (account and zones), Administrator Read Only and the IAM permission groups; BlueXP: the
 // organization admin and the folder-or-project admin.
 import type { Role, Service } from '../model/source.js';
 import { BLUEXP_ACTIONS } from './access-guards-bluexp.js';
@@ -18,6 +18,8 @@ export const IBM_ROLES = {
 /** The Cloudflare permission group ids of the catalog. */
 export const CLOUDFLARE_ROLES = {
   administrator: 'cloudflare-administrator',
+  /** The Administrator's access to zones: a permission group has one scope type, so zones get their own. */
+  administratorZones: 'cloudflare-administrator-zones',
   administratorReadOnly: 'cloudflare-administrator-read-only',
   iamRead: 'cloudflare-iam-read',
   iamEdit: 'cloudflare-iam-edit',
@@ -75,19 +77,34 @@ export const CLOUDFLARE_ADMIN_TYPES = [
   'account', 'zone', 'dns', 'iam', 'member', 'billing', 'workers', 'ssl', 'firewall', 'cache', 'analytics', 'logs', 'access', 'sso', 'user',
 ] as const;
 
-/** The Cloudflare permission groups of the catalog (no scope type: they hold on account, zone and user resources). */
+/** The Cloudflare resource types a zone-scoped Administrator holds every action of. */
+export const CLOUDFLARE_ZONE_ADMIN_TYPES = ['zone', 'dns', 'ssl', 'firewall', 'cache', 'analytics', 'logs', 'workers'] as const;
+
+/**
+ * The Cloudflare permission groups of the catalog. A permission group has one scope type (SEMANTICS §3.3): the
+ * management ones are account-scoped; the Administrator's zones are a zone-scoped group of their own.
+ */
 export const CLOUDFLARE_MANAGEMENT_ROLES: Role[] = [
-  { id: CLOUDFLARE_ROLES.administrator, kind: 'permission-group', name: 'Administrator', actions: CLOUDFLARE_ADMIN_TYPES.map((t) => `${t}:*`) },
+  { id: CLOUDFLARE_ROLES.administrator, kind: 'permission-group', scopeType: 'account', name: 'Administrator', actions: CLOUDFLARE_ADMIN_TYPES.map((t) => `${t}:*`) },
+  {
+    id: CLOUDFLARE_ROLES.administratorZones,
+    kind: 'permission-group',
+    scopeType: 'zone',
+    name: 'Administrator (zones)',
+    actions: CLOUDFLARE_ZONE_ADMIN_TYPES.map((t) => `${t}:*`),
+  },
   {
     id: CLOUDFLARE_ROLES.administratorReadOnly,
     kind: 'permission-group',
+    scopeType: 'account',
     name: 'Administrator Read Only',
     actions: CLOUDFLARE_ADMIN_TYPES.map((t) => `${t}:read`),
   },
-  { id: CLOUDFLARE_ROLES.iamRead, kind: 'permission-group', name: 'IAM Read', actions: [CLOUDFLARE_ACTIONS.iamRead, CLOUDFLARE_ACTIONS.memberRead] },
+  { id: CLOUDFLARE_ROLES.iamRead, kind: 'permission-group', scopeType: 'account', name: 'IAM Read', actions: [CLOUDFLARE_ACTIONS.iamRead, CLOUDFLARE_ACTIONS.memberRead] },
   {
     id: CLOUDFLARE_ROLES.iamEdit,
     kind: 'permission-group',
+    scopeType: 'account',
     name: 'IAM Edit',
     actions: [CLOUDFLARE_ACTIONS.iamRead, CLOUDFLARE_ACTIONS.iamEdit, CLOUDFLARE_ACTIONS.memberRead, CLOUDFLARE_ACTIONS.memberEdit],
   },
