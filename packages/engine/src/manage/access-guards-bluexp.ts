@@ -59,11 +59,11 @@ function account(gate: Gate, input: unknown): string {
   return str(field(input, 'account_id')) ?? str(field(input, 'account')) ?? gate.actor.accountId;
 }
 
-/** Where a registered resource lives, as a request resource; the organization when it is unknown. */
+/** Where a registered resource lives, with its agent (whose projects bound a non-organization admin), as a request resource; the organization when it is unknown. */
 function resourceAt(state: SourceState, accountId: string, id: unknown): RequestResource {
   const r = typeof id === 'string' ? state.get('resource', id) : undefined;
   if (!r || r.accountId !== accountId) return accountTarget(accountId);
-  return { attributes: { accountId }, projects: r.projects, folders: r.folders };
+  return { attributes: { accountId }, projects: r.projects, folders: r.folders, ...(r.agentId !== undefined ? { agentId: r.agentId } : {}) };
 }
 
 /** The nodes an input names in `projects` and `folders`, or the organization when it names none. */
