@@ -224,6 +224,7 @@ export function indexCandidate(index: IdentityIndex, actions: ActionTable, patte
   const bucket = bucketOf(index, actions, pattern, true)!;
   const list = c.policy.deny ? bucket.deny : bucket.allow;
   if (list[list.length - 1] !== c) list.push(c);
+  bucket.accel = undefined;
 }
 
 /** The bucket of an interned action id in an index, if any. */

@@ -109,6 +109,11 @@ export interface Candidate {
 export interface Bucket {
   deny: Candidate[];
   allow: Candidate[];
+  /**
+   * A keyed prefilter over the candidates, built on first use for a large bucket (see bucket-accel.ts): undefined
+   * until then, null when no key is worth it. Reset to undefined whenever the candidates change.
+   */
+  accel?: import('./bucket-accel.js').BucketAccel | null;
 }
 
 /**

@@ -36,6 +36,7 @@ function unindex(tables: Tables, accountId: string, subject: Policy['subject'] |
       if (bucket === undefined) continue;
       bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
       bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
+      bucket.accel = undefined;
       dropIfEmpty(index, tables.actions, pattern);
     }
   }

@@ -12,6 +12,7 @@ import type {
   Tables,
 } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
+import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
 import { exactBucket } from '../compile/compile-source.js';
 import { accountGate } from './account-gates.js';
 import { matchCandidate } from './match-policy.js';
@@ -170,7 +171,8 @@ function identityPath(set: IdentitySet, k: number, c: Candidate): IdentityPath {
 const scratch = {
   ctx: createContext(),
   set: createIdentitySet(),
-  buckets: [] as Bucket[],
+  denies: [] as Candidate[][],
+  allows: [] as Candidate[][],
   owners: [] as number[],
 };
 
@@ -197,9 +199,47 @@ function uniqueExplanations(list: Explanation[]): Explanation[] {
   return list.filter((e) => !seen.has(e.policyId) && seen.add(e.policyId) !== undefined);
 }
 
+/** Adds the candidate lists of a bucket that can match the request: all of them, or, through its prefilter, those under the request's keys. */
+function collect(b: Bucket, k: number, ctx: RequestContext, nb: number): number {
+  const { denies, allows, owners } = scratch;
+  let acc = b.accel;
+  if (acc === undefined) acc = b.accel = b.deny.length + b.allow.length >= ACCEL_MIN ? buildAccel(b) : null;
+  if (acc === null) {
+    denies[nb] = b.deny;
+    allows[nb] = b.allow;
+    owners[nb] = k;
+    return nb + 1;
+  }
+  denies[nb] = acc.rest.deny;
+  allows[nb] = acc.rest.allow;
+  owners[nb++] = k;
+  const keyed = acc.keyed;
+  const push = (key: string | undefined) => {
+    if (key === undefined) return;
+    const l = keyed.get(key);
+    if (l === undefined) return;
+    denies[nb] = l.deny;
+    allows[nb] = l.allow;
+    owners[nb++] = k;
+  };
+  if (acc.kind === 'attr') push(ctx.values[acc.attr]);
+  else if (acc.kind === 'zone') for (const z of ctx.zones) push(z);
+  else {
+    // a candidate bound at node N can only match a resource with N above one of its projects or folders, or at the organization
+    const nodes = ctx.account!.nodes;
+    push(ctx.accountId);
+    for (const list of [ctx.projects, ctx.folders])
+      for (const p of list) {
+        const up = nodes.get(p)?.up;
+        if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
+      }
+  }
+  return nb;
+}
+
 /** Evaluates a resolved request against a resolved identity set. */
 function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
-  const { buckets, owners } = scratch;
+  const { denies: denyLists, allows: allowLists, owners } = scratch;
   let nb = 0;
   const actions = tables.actions;
   const actionId = actions.actions.get(ctx.action) ?? -1;
@@ -207,18 +247,12 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
     const b = exactBucket(index, actionId);
-    if (b !== undefined) {
-      buckets[nb] = b;
-      owners[nb++] = k;
-    }
+    if (b !== undefined) nb = collect(b, k, ctx, nb);
     if (index.patterns.size > 0) {
       prefixes ??= prefixIdsOf(actions, ctx.action, actionId);
       for (let i = 0; i < prefixes.length; i++) {
         const pb = index.patterns.get(prefixes[i]!);
-        if (pb !== undefined) {
-          buckets[nb] = pb;
-          owners[nb++] = k;
-        }
+        if (pb !== undefined) nb = collect(pb, k, ctx, nb);
       }
     }
   }
@@ -230,7 +264,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   const service = set.service;
   // deny first: one matching deny decides, and allows need not be looked at
   for (let i = 0; i < nb; i++) {
-    const list = buckets[i]!.deny;
+    const list = denyLists[i]!;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
       if (c.error !== null) {
@@ -250,7 +284,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   }
   let allows: string[] | null = null;
   for (let i = 0; i < nb; i++) {
-    const list = buckets[i]!.allow;
+    const list = allowLists[i]!;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
       if (c.error !== null) (errors ??= []).push(c.id);
