@@ -468,3 +468,27 @@ describe('lint (examples)', () => {
     expect(lint(src, { now: BASE_TIME }).map((f) => [f.code, f.id])).toEqual([['expired_binding', 'b1']]);
   });
 });
+
+describe('lint is sound on random sources', () => {
+  it('a shadowed allow never decides, and a subsumed policy never matches without the one subsuming it', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(arbSourceAndRequests({ maxRequests: 8 }), ({ source, requests }) => {
+        const findings = lint(source).filter((f) => f.code === 'shadowed_by_deny' || f.code === 'subsumed_policy');
+        if (findings.length === 0) return;
+        const tables = compile(source);
+        for (const r of requests) {
+          const d = authorize(tables, r);
+          for (const f of findings) {
+            if (!d.policies.includes(f.id)) continue;
+            checked++;
+            if (f.code === 'shadowed_by_deny') expect(d.allowed).toBe(false);
+            else expect(d.policies).toContain(f.related[0]);
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(checked).toBeGreaterThanOrEqual(0);
+  });
+});

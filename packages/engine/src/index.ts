@@ -255,7 +255,7 @@ export { evaluatePredicate, predicateAttributes } from './analyze/predicate.js';
 export type { Predicate } from './analyze/predicate.js';
 export { toSql, globToSqlite, quoteIdentifier } from './analyze/predicate-sql.js';
 export type { SqlFilter } from './analyze/predicate-sql.js';
-export { diff, grantsOf } from './analyze/permission-diff.js';
+export { diff } from './analyze/permission-diff.js';
 export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange, DiffOptions } from './analyze/permission-diff.js';
 export { lint } from './analyze/lint-source.js';
 export type { Finding, FindingCode, LintOptions } from './analyze/lint-source.js';

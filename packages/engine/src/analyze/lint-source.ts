@@ -66,7 +66,11 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
   const names = createAttributeNames();
   const units: Unit[] = [];
   const roleUsers = new Map<string, string[]>();
-  const use = (roleId: string, id: string) => roleUsers.set(roleId, [...(roleUsers.get(roleId) ?? []), id]);
+  const use = (roleId: string, id: string) => {
+    const list = roleUsers.get(roleId);
+    if (list === undefined) roleUsers.set(roleId, [id]);
+    else list.push(id);
+  };
   const grantsOf = (roleIds: readonly string[]) => {
     const out2: string[] = [];
     for (const r of roleIds) {
@@ -112,7 +116,8 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
   for (const b of source.bindings) {
     use(b.roleId, b.id);
     if (!catalog.roles.has(b.roleId)) out.push(finding('unknown_role', 'binding', b.id, b.accountId, [b.roleId], `binding \`${b.id}\`: role \`${b.roleId}\` is not defined`));
-    const cp = compileBinding(b, false);
+    const federated = b.subject.kind === 'group' && source.groups.some((g) => g.accountId === b.accountId && g.id === b.subject.id && g.federated);
+    const cp = compileBinding(b, federated);
     if (cp.error !== null) {
       out.push(finding('uncompilable_policy', 'binding', b.id, b.accountId, [], `binding \`${b.id}\`: cannot be evaluated: ${cp.error}`));
       continue;
@@ -123,7 +128,8 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
       id: b.id,
       kind: 'binding',
       accountId: b.accountId,
-      subjectKey: `${b.subject.kind}:${b.subject.id}`,
+      // a binding on an identity-provider group reaches fewer callers than a policy on that group: never compared with one
+      subjectKey: `${b.subject.kind}:${b.subject.id}${federated ? '#federated' : ''}`,
       subject: b.subject,
       deny: false,
       grants: grantsOf([b.roleId]),
@@ -170,43 +176,68 @@ function lintGroups(source: Source, units: Unit[], now: number | undefined, out:
   }
 }
 
+/** The subsets of a small set of conditions, as sorted keys; none for a large one (its comparisons are skipped). */
+function subsetKeys(conditions: Set<string>): string[] {
+  const xs = [...conditions].sort();
+  if (xs.length > 8) return [];
+  const out: string[] = [];
+  for (let mask = 0; mask < 1 << xs.length; mask++) out.push(JSON.stringify(xs.filter((_, i) => (mask & (1 << i)) !== 0)));
+  return out;
+}
+
 function lintPairs(source: Source, units: Unit[], out: Finding[]): void {
-  const bySubject = new Map<string, Unit[]>();
+  // units by (account, subject, effect, exact condition set): a unit can only be covered by one whose conditions are a subset of its own
+  const index = new Map<string, Unit[]>();
+  const keyOf = (accountId: string, subjectKey: string, deny: boolean, conditions: string) => `${accountId}\u0000${subjectKey}\u0000${deny}\u0000${conditions}`;
   for (const u of units) {
-    const k = `${u.accountId}\u0000${u.subjectKey}`;
-    bySubject.set(k, [...(bySubject.get(k) ?? []), u]);
+    const k = keyOf(u.accountId, u.subjectKey, u.deny, JSON.stringify([...u.conditions].sort()));
+    const list = index.get(k);
+    if (list === undefined) index.set(k, [u]);
+    else list.push(u);
   }
-  const sorted = (xs: Unit[]) => [...xs].sort((x, y) => cmp(x.id, y.id));
-  for (const list of bySubject.values()) {
-    const us = sorted(list);
-    for (let i = 0; i < us.length; i++) {
-      for (let j = 0; j < us.length; j++) {
-        if (i === j) continue;
-        const p = us[i]!;
-        const q = us[j]!;
-        if (p.deny !== q.deny) continue;
+  const subsets = new Map<Unit, string[]>();
+  const subsetsOf = (u: Unit) => {
+    let s = subsets.get(u);
+    if (s === undefined) subsets.set(u, (s = subsetKeys(u.conditions)));
+    return s;
+  };
+  for (const p of units) {
+    for (const sub of subsetsOf(p)) {
+      for (const q of index.get(keyOf(p.accountId, p.subjectKey, p.deny, sub)) ?? []) {
+        if (q === p) continue;
         if (same(p, q)) {
-          if (j < i) out.push(finding('duplicate_policy', p.kind, p.id, p.accountId, [q.id], `${p.kind} \`${p.id}\`: duplicates \`${q.id}\``));
-        } else if (covers(q, p, false)) {
+          if (q.id < p.id) out.push(finding('duplicate_policy', p.kind, p.id, p.accountId, [q.id], `${p.kind} \`${p.id}\`: duplicates \`${q.id}\``));
+        } else if (covers(q, p)) {
           out.push(finding('subsumed_policy', p.kind, p.id, p.accountId, [q.id], `${p.kind} \`${p.id}\`: every request it matches, \`${q.id}\` matches too`));
         }
       }
     }
   }
   // a deny shadows an allow when it reaches everyone the allow reaches and matches every request the allow matches
-  const members = new Map(source.groups.map((g) => [`${g.accountId}/${g.id}`, new Set(g.members ?? [])]));
+  const groupsOf = new Map<string, string[]>();
+  for (const g of source.groups) {
+    for (const m of g.members ?? []) {
+      const k = `${g.accountId}/${m}`;
+      const list = groupsOf.get(k);
+      if (list === undefined) groupsOf.set(k, [g.id]);
+      else list.push(g.id);
+    }
+  }
   const publicOn = new Map(source.accounts.map((a) => [a.id, a.publicAccess !== false]));
-  const denies = units.filter((u) => u.deny);
   for (const p of units) {
     if (p.deny) continue;
-    for (const d of denies) {
-      if (d.accountId !== p.accountId) continue;
-      const reaches =
-        d.subjectKey === p.subjectKey ||
-        (d.subject.kind === 'group' && d.subject.id === PUBLIC_ACCESS_GROUP_ID && publicOn.get(d.accountId) !== false && p.subject.kind !== 'service') ||
-        (d.subject.kind === 'group' && p.subject.kind === 'principal' && members.get(`${d.accountId}/${d.subject.id}`)?.has(p.subject.id!) === true);
-      if (reaches && covers(d, p, true))
-        out.push(finding('shadowed_by_deny', p.kind, p.id, p.accountId, [d.id], `${p.kind} \`${p.id}\`: every request it matches is denied by \`${d.id}\``));
+    const reaching = new Set<string>([p.subjectKey]);
+    if (p.subject.kind !== 'service' && publicOn.get(p.accountId) !== false) reaching.add(`group:${PUBLIC_ACCESS_GROUP_ID}`);
+    if (p.subject.kind === 'principal') for (const g of groupsOf.get(`${p.accountId}/${p.subject.id}`) ?? []) reaching.add(`group:${g}`);
+    const seen = new Set<Unit>();
+    for (const subjectKey of reaching) {
+      for (const sub of subsetsOf(p)) {
+        for (const d of index.get(keyOf(p.accountId, subjectKey, true, sub)) ?? []) {
+          if (seen.has(d) || !covers(d, p)) continue;
+          seen.add(d);
+          out.push(finding('shadowed_by_deny', p.kind, p.id, p.accountId, [d.id], `${p.kind} \`${p.id}\`: every request it matches is denied by \`${d.id}\``));
+        }
+      }
     }
   }
 }
@@ -225,22 +256,24 @@ function same(p: Unit, q: Unit): boolean {
 }
 
 /** Whether `q` matches every (action, resource, time) that `p` matches, as far as their written selectors show. */
-function covers(q: Unit, p: Unit, ignoreService: boolean): boolean {
+function covers(q: Unit, p: Unit): boolean {
   if (p.grants.length === 0) return false;
   for (const c of q.conditions) if (!p.conditions.has(c)) return false;
   if (q.scopes !== null && q.scopes !== p.scopes) return false;
   if (q.nodes !== null && (p.nodes === null || ![...p.nodes].every((n) => q.nodes!.has(n)))) return false;
   if (q.rule !== null && q.rule !== p.rule) return false;
   if (q.expiresAt < p.expiresAt) return false;
-  return p.grants.every((g) => q.grants.some((h) => grantCovers(h, g, ignoreService && q.deny && q.compiled.error !== null)));
+  const exact = new Set(q.grants);
+  const patterns = q.grants.filter((h) => h.split('|', 1)[0]!.endsWith('*'));
+  return p.grants.every((g) => exact.has(g) || patterns.some((h) => grantCovers(h, g)));
 }
 
 /** `pattern|service|admin|scopeType` h covers g: h's pattern matches every action g's does, on g's service (or any). */
-function grantCovers(h: string, g: string, anyService: boolean): boolean {
+function grantCovers(h: string, g: string): boolean {
   const [hp, hs, ha, ht] = h.split('|');
   const [gp, gs, ga, gt] = g.split('|');
   if (ha !== ga || ht !== gt) return false;
-  if (!anyService && hs !== '' && hs !== gs) return false;
+  if (hs !== '' && hs !== gs) return false;
   if (hp === gp) return true;
   if (!hp!.endsWith('*')) return false;
   const prefix = hp!.slice(0, -1);

@@ -72,19 +72,148 @@ export interface DiffOptions {
  * keyed without policy ids, so an access that stays reachable some other way is no change.
  */
 export function diff(a: Source, b: Source, options: DiffOptions = {}): PermissionDiff {
-  const ga = grantsOf(a, options.now);
-  const gb = grantsOf(b, options.now);
+  const bodies: BodyTable = { ids: new Map(), list: [] };
+  const ma = accessModel(a, options.now, bodies);
+  const mb = accessModel(b, options.now, bodies);
   const added: Grant[] = [];
   const removed: Grant[] = [];
-  for (const [k, g] of gb) if (!ga.has(k)) added.push(g);
-  for (const [k, g] of ga) if (!gb.has(k)) removed.push(g);
-  const byKey = (x: Grant, y: Grant) => cmp(grantKey(x), grantKey(y));
-  return { added: added.sort(byKey), removed: removed.sort(byKey), context: contextChanges(a, b) };
+  const changed = (node: string) => !sameKeys(ma.direct.get(node), mb.direct.get(node));
+  const compare = (identity: GrantIdentity, accountId: string, ea: Map<string, Effective>, eb: Map<string, Effective>) => {
+    for (const [k, e] of eb) if (!ea.has(k)) added.push(toGrant(bodies, accountId, identity, e));
+    for (const [k, e] of ea) if (!eb.has(k)) removed.push(toGrant(bodies, accountId, identity, e));
+  };
+  // identities that are nodes themselves: Public Access and calling services
+  const nodes = new Set([...ma.direct.keys(), ...mb.direct.keys()]);
+  for (const node of nodes) {
+    if (!(node.startsWith('pub:') || node.startsWith('s:')) || !changed(node)) continue;
+    const { accountId, identity } = nodeIdentity(node);
+    compare(identity, accountId, nodeEffective(ma, node), nodeEffective(mb, node));
+  }
+  // principals: only those whose own policies, groups, or groups' policies changed are expanded
+  const principals = new Set([...ma.principals.keys(), ...mb.principals.keys()]);
+  for (const key of principals) {
+    const pa = ma.principals.get(key);
+    const pb = mb.principals.get(key);
+    const affected =
+      pa === undefined ||
+      pb === undefined ||
+      pa.signature !== pb.signature ||
+      changed(`p:${key}`) ||
+      pa.groups.some((g) => changed(g.node)) ||
+      pb.groups.some((g) => changed(g.node));
+    if (!affected) continue;
+    const [accountId, id] = splitKey(key);
+    compare({ kind: 'principal', id }, accountId, principalEffective(ma, key), principalEffective(mb, key));
+  }
+  // claim rules: whoever a rule admits at login holds its groups' grants
+  const rules = new Set([...ma.rules.keys(), ...mb.rules.keys()]);
+  for (const key of rules) {
+    const ra = ma.rules.get(key);
+    const rb = mb.rules.get(key);
+    const affected = ra === undefined || rb === undefined || ra.groups.join() !== rb.groups.join() || [...ra.groups, ...rb.groups].some(changed);
+    if (!affected) continue;
+    const r = (ra ?? rb)!;
+    compare(r.identity, r.accountId, ruleEffective(ma, key), ruleEffective(mb, key));
+  }
+  const order = (x: Grant, y: Grant) =>
+    cmp(x.accountId, y.accountId) || cmp(JSON.stringify(x.identity), JSON.stringify(y.identity)) || cmp(x.action, y.action) || cmp(x.effect, y.effect) || cmp(JSON.stringify(x.resource), JSON.stringify(y.resource)) || (x.until ?? Infinity) - (y.until ?? Infinity);
+  return { added: added.sort(order), removed: removed.sort(order), context: contextChanges(a, b) };
 }
 
-/** Every effective grant of a source, by canonical key (see diff). */
-export function grantsOf(source: Source, now?: number): Map<string, Grant> {
-  const out = new Map<string, Grant>();
+/** Grant bodies (everything but the identity and expiry) interned across both sources, so equal bodies share an id. */
+interface BodyTable {
+  ids: Map<string, number>;
+  list: Omit<Grant, 'via' | 'identity' | 'until' | 'accountId'>[];
+}
+
+/** One grant a node (principal, group, Public Access, service) holds directly. */
+interface Entry {
+  body: number;
+  until: number;
+  /** A BlueXP identity-provider group binding: holds only for users with an unexpired direct binding. */
+  federated: boolean;
+  via: Grant['via'];
+}
+
+/** One effective grant of an identity, before it is written out. */
+interface Effective {
+  body: number;
+  until: number;
+  via: Grant['via'];
+}
+
+/** What a source grants, at two levels: grants held by each node, and how principals and rules reach group nodes. */
+interface AccessModel {
+  direct: Map<string, Map<string, Entry>>;
+  principals: Map<string, { signature: string; kind: string; directUntil: number; groups: { node: string; until: number }[] }>;
+  rules: Map<string, { accountId: string; identity: GrantIdentity; groups: string[] }>;
+}
+
+function sameKeys(x: Map<string, Entry> | undefined, y: Map<string, Entry> | undefined): boolean {
+  const n = x?.size ?? 0;
+  if (n !== (y?.size ?? 0)) return false;
+  if (n === 0) return true;
+  for (const k of x!.keys()) if (!y!.has(k)) return false;
+  return true;
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+function nodeIdentity(node: string): { accountId: string; identity: GrantIdentity } {
+  if (node.startsWith('pub:')) return { accountId: node.slice(4), identity: { kind: 'public' } };
+  const [accountId, json] = splitKey(node.slice(2));
+  return { accountId, identity: { kind: 'service', attributes: JSON.parse(json) as Record<string, string> } };
+}
+
+function addEffective(out: Map<string, Effective>, body: number, until: number, via: Grant['via']): void {
+  const key = `${body}|${until}`;
+  const have = out.get(key);
+  if (have === undefined) out.set(key, { body, until, via: [...via] });
+  else for (const v of via) if (!have.via.some((w) => w.policyId === v.policyId && w.groupId === v.groupId)) have.via.push(v);
+}
+
+function nodeEffective(m: AccessModel, node: string): Map<string, Effective> {
+  const out = new Map<string, Effective>();
+  for (const e of m.direct.get(node)?.values() ?? []) addEffective(out, e.body, e.until, e.via);
+  return out;
+}
+
+function principalEffective(m: AccessModel, key: string): Map<string, Effective> {
+  const out = new Map<string, Effective>();
+  const p = m.principals.get(key);
+  if (p === undefined) return out;
+  for (const e of m.direct.get(`p:${key}`)?.values() ?? []) addEffective(out, e.body, e.until, e.via);
+  for (const g of p.groups) {
+    for (const e of m.direct.get(g.node)?.values() ?? []) {
+      if (e.federated && p.kind !== 'user') continue;
+      const until = Math.min(e.until, g.until, e.federated ? p.directUntil : Infinity);
+      if (until === -Infinity) continue;
+      addEffective(out, e.body, until, e.via);
+    }
+  }
+  return out;
+}
+
+function ruleEffective(m: AccessModel, key: string): Map<string, Effective> {
+  const out = new Map<string, Effective>();
+  for (const node of m.rules.get(key)?.groups ?? []) {
+    for (const e of m.direct.get(node)?.values() ?? []) if (!e.federated) addEffective(out, e.body, e.until, e.via);
+  }
+  return out;
+}
+
+function toGrant(bodies: BodyTable, accountId: string, identity: GrantIdentity, e: Effective): Grant {
+  const g: Grant = { accountId, identity, ...bodies.list[e.body]!, via: [...e.via].sort((x, y) => cmp(x.policyId, y.policyId) || cmp(x.groupId ?? '', y.groupId ?? '')) };
+  if (e.until !== Infinity) g.until = e.until;
+  return { accountId: g.accountId, identity: g.identity, effect: g.effect, action: g.action, service: g.service, resource: g.resource, ...(g.until !== undefined ? { until: g.until } : {}), ...(g.errored ? { errored: true } : {}), via: g.via };
+}
+
+/** Builds the two-level access model of a source (see AccessModel); grants expired at `now` are left out. */
+function accessModel(source: Source, now: number | undefined, bodies: BodyTable): AccessModel {
+  const model: AccessModel = { direct: new Map(), principals: new Map(), rules: new Map() };
   const catalog = buildRoleCatalog(source);
   const resourceGroups = resolveResourceGroups(source);
   const names = createAttributeNames();
@@ -111,20 +240,26 @@ export function grantsOf(source: Source, now?: number): Map<string, Grant> {
     list.push({ principalId: m.principalId, until });
     dynamic.set(k, list);
   }
-  const nodesOf = new Map<string, Source['nodes']>();
-  for (const n of source.nodes) nodesOf.set(n.accountId, [...(nodesOf.get(n.accountId) ?? []), n]);
+  // the hierarchy, resolved once: every node's chain up to the organization, and what each node covers
+  const byNode = new Map<string, Source['nodes'][number]>();
+  const nodesOf = new Map<string, string[]>();
+  for (const n of source.nodes) {
+    byNode.set(`${n.accountId}/${n.id}`, n);
+    const list = nodesOf.get(n.accountId);
+    if (list === undefined) nodesOf.set(n.accountId, [n.id]);
+    else list.push(n.id);
+  }
   const upCache = new Map<string, Set<string>>();
   const up = (acc: string, id: string): Set<string> => {
     const key = `${acc}/${id}`;
     let s = upCache.get(key);
     if (s !== undefined) return s;
     s = new Set();
-    const byId = new Map((nodesOf.get(acc) ?? []).map((n) => [n.id, n]));
-    let cur = byId.get(id);
+    let cur = byNode.get(key);
     if (cur !== undefined) {
       s.add(cur.id);
       for (let i = 0; i < 64 && cur.parentId !== null; i++) {
-        const parent: (typeof cur) | undefined = byId.get(cur.parentId);
+        const parent: (typeof cur) | undefined = byNode.get(`${acc}/${cur.parentId}`);
         if (parent === undefined) break;
         s.add(parent.id);
         cur = parent;
@@ -134,58 +269,89 @@ export function grantsOf(source: Source, now?: number): Map<string, Grant> {
     upCache.set(key, s);
     return s;
   };
+  const coveredCache = new Map<string, string[]>();
   const covered = (acc: string, node: string): string[] => {
-    const out2 = (nodesOf.get(acc) ?? []).filter((n) => up(acc, n.id).has(node)).map((n) => n.id);
-    if (node === acc) out2.push(`organization:${acc}`);
-    return out2.sort(cmp);
+    const key = `${acc}/${node}`;
+    let c = coveredCache.get(key);
+    if (c === undefined) {
+      c = (nodesOf.get(acc) ?? []).filter((n) => up(acc, n).has(node));
+      if (node === acc) c.push(`organization:${acc}`);
+      c.sort(cmp);
+      coveredCache.set(key, c);
+    }
+    return c;
+  };
+  const agentsOf = new Map<string, { id: string; projects: string[] }[]>();
+  for (const p of source.principals) {
+    if ((p.projects ?? []).length === 0) continue;
+    const list = agentsOf.get(p.accountId) ?? [];
+    list.push({ id: p.id, projects: p.projects });
+    agentsOf.set(p.accountId, list);
+  }
+  const agentCache = new Map<string, Record<string, string[]>>();
+  const agentsUnder = (acc: string, nodes: readonly string[]): Record<string, string[]> => {
+    const key = `${acc}\u0000${nodes.join('\u0000')}`;
+    let r = agentCache.get(key);
+    if (r === undefined) {
+      r = {};
+      for (const a of agentsOf.get(acc) ?? []) {
+        const inside = a.projects.filter((q) => nodes.some((n) => up(acc, q).has(n))).sort(cmp);
+        if (inside.length > 0) r[a.id] = inside;
+      }
+      agentCache.set(key, r);
+    }
+    return r;
   };
 
-  /** The identities one subject reaches, each with the expiry of the way it is reached. */
-  const expand = (acc: string, subject: { kind: string; id?: string; attributes?: Record<string, unknown> }, federated: boolean) => {
-    const ids: { identity: GrantIdentity; until: number; groupId?: string }[] = [];
+  /** The node a subject names: a principal (only if registered and active), a group, Public Access, or a calling service. */
+  const nodeOf = (acc: string, subject: { kind: string; id?: string; attributes?: Record<string, unknown> }): string | null => {
     if (subject.kind === 'service') {
       const attrs: Record<string, string> = {};
       for (const k of Object.keys(subject.attributes ?? {}).sort()) attrs[k] = String(subject.attributes![k]);
-      ids.push({ identity: { kind: 'service', attributes: attrs }, until: Infinity });
-      return ids;
+      return `s:${acc}/${JSON.stringify(attrs)}`;
     }
     const id = subject.id!;
-    if (subject.kind === 'principal') {
-      if (active(acc, id)) ids.push({ identity: { kind: 'principal', id }, until: Infinity });
-      return ids;
-    }
-    if (id === PUBLIC_ACCESS_GROUP_ID) {
-      if (accounts.get(acc)?.publicAccess !== false) ids.push({ identity: { kind: 'public' }, until: Infinity, groupId: id });
-      return ids;
-    }
-    const g = groups.get(`${acc}/${id}`);
-    if (g === undefined) return ids;
-    const member = (pid: string, until: number) => {
-      if (!active(acc, pid)) return;
-      let u = until;
-      if (federated) {
-        if (principals.get(`${acc}/${pid}`)?.kind !== 'user') return;
-        u = Math.min(u, directUntil.get(`${acc}/${pid}`) ?? -Infinity);
-      }
-      ids.push({ identity: { kind: 'principal', id: pid }, until: u, groupId: id });
-    };
-    for (const m of g.members ?? []) member(m, Infinity);
-    for (const d of dynamic.get(`${acc}/${id}`) ?? []) member(d.principalId, d.until);
-    if (!federated) {
-      for (const r of g.rules ?? []) {
-        const conditions = [...(r.conditions ?? [])].map((c) => ({ claim: c.claim, operator: c.operator, value: c.value })).sort((x, y) => cmp(JSON.stringify(x), JSON.stringify(y)));
-        ids.push({ identity: { kind: 'rule', realm: r.realmName, conditions }, until: Infinity, groupId: id });
-      }
-    }
-    return ids;
+    if (subject.kind === 'principal') return active(acc, id) ? `p:${acc}/${id}` : null;
+    if (id === PUBLIC_ACCESS_GROUP_ID) return accounts.get(acc)?.publicAccess !== false ? `pub:${acc}` : null;
+    return groups.has(`${acc}/${id}`) ? `g:${acc}/${id}` : null;
   };
+  // how principals reach groups (static, dynamic), and how claim rules do
+  const reach = new Map<string, { node: string; until: number }[]>();
+  const via = (key: string, node: string, until: number) => {
+    if (now !== undefined && now >= until) return;
+    const list = reach.get(key);
+    if (list === undefined) reach.set(key, [{ node, until }]);
+    else list.push({ node, until });
+  };
+  for (const g of source.groups) {
+    if (g.id === PUBLIC_ACCESS_GROUP_ID) continue;
+    for (const m of g.members ?? []) via(`${g.accountId}/${m}`, `g:${g.accountId}/${g.id}`, Infinity);
+    for (const r of g.rules ?? []) {
+      const conditions = [...(r.conditions ?? [])].map((c) => ({ claim: c.claim, operator: c.operator, value: c.value })).sort((x, y) => cmp(JSON.stringify(x), JSON.stringify(y)));
+      const key = JSON.stringify([g.accountId, r.realmName, conditions]);
+      const have = model.rules.get(key);
+      const node = `g:${g.accountId}/${g.id}`;
+      if (have === undefined) model.rules.set(key, { accountId: g.accountId, identity: { kind: 'rule', realm: r.realmName, conditions }, groups: [node] });
+      else if (!have.groups.includes(node)) have.groups.push(node);
+    }
+  }
+  for (const [k, list] of dynamic) for (const d of list) via(`${splitKey(k)[0]}/${d.principalId}`, `g:${k}`, d.until);
+  for (const rule of model.rules.values()) rule.groups.sort(cmp);
+  for (const p of source.principals) {
+    if (p.status !== 'active') continue;
+    const key = `${p.accountId}/${p.id}`;
+    const paths = (reach.get(key) ?? []).sort((x, y) => cmp(x.node, y.node) || x.until - y.until);
+    const directUntilOf = directUntil.get(key) ?? -Infinity;
+    model.principals.set(key, { signature: JSON.stringify([p.kind, directUntilOf, paths]), kind: p.kind, directUntil: directUntilOf, groups: paths });
+  }
 
-  const add = (g: Omit<Grant, 'via'>, via: Grant['via'][number]) => {
-    if (now !== undefined && g.until !== undefined && now >= g.until) return;
-    const key = grantKey(g);
-    const have = out.get(key);
-    if (have === undefined) out.set(key, { ...g, via: [via] });
-    else if (!have.via.some((v) => v.policyId === via.policyId && v.groupId === via.groupId)) have.via.push(via);
+  const add = (node: string, entry: Omit<Entry, 'via'>, v: Grant['via'][number]) => {
+    let m = model.direct.get(node);
+    if (m === undefined) model.direct.set(node, (m = new Map()));
+    const key = `${entry.body}|${entry.until}|${entry.federated ? 1 : 0}`;
+    const have = m.get(key);
+    if (have === undefined) m.set(key, { ...entry, via: [v] });
+    else if (!have.via.some((w) => w.policyId === v.policyId && w.groupId === v.groupId)) have.via.push(v);
   };
 
   const emit = (
@@ -193,8 +359,11 @@ export function grantsOf(source: Source, now?: number): Map<string, Grant> {
     policyId: string,
     cp: ReturnType<typeof compilePolicy>,
     roleIds: readonly string[],
-    identities: ReturnType<typeof expand>,
+    node: string | null,
+    federated: boolean,
   ) => {
+    if (node === null) return;
+    const groupId = node.startsWith('g:') ? splitKey(node.slice(2))[1] : node.startsWith('pub:') ? PUBLIC_ACCESS_GROUP_ID : undefined;
     const pinned = cp.attributes.find((m) => m.name === 'serviceName' && m.op === 0)?.value ?? null;
     const attrs = cp.attributes.map((m) => attributePredicate({ services }, m, acc)).sort((x, y) => cmp(JSON.stringify(x), JSON.stringify(y)));
     const tags = cp.tags.map((t) => ({ name: t.name, value: t.value, glob: t.glob !== null })).sort((x, y) => cmp(JSON.stringify(x), JSON.stringify(y)));
@@ -211,33 +380,27 @@ export function grantsOf(source: Source, now?: number): Map<string, Grant> {
           };
         }
         if (cp.nodes !== null) {
-          const cov = [...new Set(cp.nodes.flatMap((n) => covered(acc, n)))].sort(cmp);
-          const agents: Record<string, string[]> = {};
-          if (role.admin !== 'organization') {
-            for (const p of source.principals) {
-              if (p.accountId !== acc || (p.projects ?? []).length === 0) continue;
-              const inside = (p.projects ?? []).filter((q) => cp.nodes!.some((n) => up(acc, q).has(n))).sort(cmp);
-              if (inside.length > 0) agents[p.id] = inside;
-            }
-          }
-          resource.nodes = { covered: cov, admin: role.admin ?? null, agents };
+          const cov = cp.nodes.length === 1 ? covered(acc, cp.nodes[0]!) : [...new Set(cp.nodes.flatMap((n) => covered(acc, n)))].sort(cmp);
+          resource.nodes = { covered: cov, admin: role.admin ?? null, agents: role.admin === 'organization' ? {} : agentsUnder(acc, cp.nodes) };
         }
         if (cp.rule !== null) resource.rule = canonicalRule(cp.rule, services, acc);
-        for (const who of identities) {
-          const until = Math.min(who.until, cp.expiresAt);
-          const g: Omit<Grant, 'via'> = {
-            accountId: acc,
-            identity: who.identity,
-            effect: cp.deny ? 'deny' : 'allow',
-            action: pattern,
-            service: cp.error !== null ? null : service,
-            resource: cp.error !== null ? { attributes: [], tags: [] } : resource,
-          };
-          if (until !== Infinity) g.until = until;
-          if (cp.error !== null) g.errored = true;
-          if (cp.error !== null && !cp.deny) continue;
-          add(g, who.groupId === undefined ? { policyId } : { policyId, groupId: who.groupId });
+        if (cp.error !== null && !cp.deny) continue;
+        const body: BodyTable['list'][number] = {
+          effect: cp.deny ? 'deny' : 'allow',
+          action: pattern,
+          service: cp.error !== null ? null : service,
+          resource: cp.error !== null ? { attributes: [], tags: [] } : resource,
+        };
+        if (cp.error !== null) body.errored = true;
+        const bodyKey = JSON.stringify([acc, body.effect, body.action, body.service, body.resource, body.errored === true]);
+        let id = bodies.ids.get(bodyKey);
+        if (id === undefined) {
+          id = bodies.list.length;
+          bodies.list.push(body);
+          bodies.ids.set(bodyKey, id);
         }
+        if (now !== undefined && now >= cp.expiresAt) continue;
+        add(node, { body: id, until: cp.expiresAt, federated }, groupId === undefined ? { policyId } : { policyId, groupId });
       }
     }
   };
@@ -245,19 +408,14 @@ export function grantsOf(source: Source, now?: number): Map<string, Grant> {
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
     const cp = compilePolicy(p, resourceGroups, names);
-    emit(p.accountId, p.id, cp, p.roles, expand(p.accountId, p.subject, false));
+    emit(p.accountId, p.id, cp, p.roles, nodeOf(p.accountId, p.subject), false);
   }
   for (const bd of source.bindings) {
     const federated = bd.subject.kind === 'group' && groups.get(`${bd.accountId}/${bd.subject.id}`)?.federated === true;
     const cp = compileBinding(bd, federated);
-    emit(bd.accountId, bd.id, cp, [bd.roleId], expand(bd.accountId, bd.subject, federated));
+    emit(bd.accountId, bd.id, cp, [bd.roleId], nodeOf(bd.accountId, bd.subject), federated);
   }
-  return out;
-}
-
-/** The canonical key of a grant: everything but where it comes from. */
-function grantKey(g: Omit<Grant, 'via'>): string {
-  return JSON.stringify([g.accountId, g.identity, g.effect, g.action, g.service, g.resource, g.until ?? null, g.errored === true]);
+  return model;
 }
 
 function canonicalRule(node: RuleNode, services: ReadonlyMap<string, ServiceInfo>, acc: string): unknown {
