@@ -1,5 +1,5 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactBucket } from '../compile/compile-source.js';
+import { exactBucket, forEachExactBucket } from '../compile/compile-source.js';
 import type { Bucket, Candidate, IdentityIndex, PrincipalEntry, Tables } from '../compile/tables.js';
 import { ValidationError } from '../errors.js';
 import { matchCandidate } from '../evaluate/match-policy.js';
@@ -49,9 +49,7 @@ export function bucketsFor(tables: Tables, index: IdentityIndex, action: string)
 /** The exact action ids an identity index holds a bucket for. */
 export function exactIdsOf(index: IdentityIndex): number[] {
   const out: number[] = [];
-  index.exact.forEach((b, i) => {
-    if (b !== undefined) out.push(i);
-  });
+  forEachExactBucket(index, (_b, i) => out.push(i));
   return out;
 }
 

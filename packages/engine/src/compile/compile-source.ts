@@ -1,5 +1,5 @@
 import { ATTR, createAttributeNames, type AttributeNames } from './attribute-names.js';
-import { Op } from './tables.js';
+import { Op, PAGE_BITS, PAGE_MASK } from './tables.js';
 import { createActionTable, internAction, internPrefix, type ActionTable } from './action-table.js';
 import { compileAttribute, compileClaim, compileRule, compileTag, Uncompilable } from './compile-matchers.js';
 import type {
@@ -15,6 +15,7 @@ import type {
   PrincipalEntry,
   ResolvedResource,
   RoleCatalog,
+  RoleGrantGroup,
   RoleInfo,
   RuleNode,
   ServiceInfo,
@@ -28,7 +29,7 @@ import { compileSso } from './compile-sso.js';
 
 /** Creates an empty per-identity index. */
 export function createIdentityIndex(): IdentityIndex {
-  return { exact: [], exactCount: 0, patterns: new Map() };
+  return { pages: [], exactCount: 0, patterns: new Map() };
 }
 
 function createGroup(id: string): GroupEntry {
@@ -69,7 +70,7 @@ function createAccount(id: string): AccountTable {
 
 
 /** Resolves what each role grants: its own actions (for its service, if it is a custom role) and the catalog's per-service actions. */
-export function buildRoleCatalog(source: Source): RoleCatalog {
+export function buildRoleCatalog(source: Source, actions: ActionTable = createActionTable()): RoleCatalog {
   const roles = new Map<string, Role>();
   const grants = new Map<string, [string, string | null][]>();
   for (const r of source.roles) {
@@ -85,7 +86,23 @@ export function buildRoleCatalog(source: Source): RoleCatalog {
       for (const a of actions) list.push([a, s.name]);
     }
   }
-  return { roles, grants };
+  const groups = new Map<string, RoleGrantGroup[]>();
+  for (const [roleId, list] of grants) {
+    const role = roles.get(roleId)!;
+    const info = roleInfo(role);
+    const byService = new Map<string | null, { actions: Set<number>; prefixes: Set<number> }>();
+    for (const [pattern, service] of list) {
+      let g = byService.get(service);
+      if (g === undefined) byService.set(service, (g = { actions: new Set(), prefixes: new Set() }));
+      if (pattern.endsWith('*')) g.prefixes.add(internPrefix(actions, pattern.slice(0, -1)));
+      else g.actions.add(internAction(actions, pattern));
+    }
+    groups.set(
+      roleId,
+      [...byService].map(([service, g]) => ({ service, role: info, actions: [...g.actions], prefixes: [...g.prefixes] })),
+    );
+  }
+  return { roles, grants, groups };
 }
 
 function roleInfo(role: Role): RoleInfo {
@@ -188,24 +205,27 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
   };
 }
 
+/** The empty candidate list every bucket starts with (most never get a deny): shared, so it costs nothing. */
+export const NO_CANDIDATES: Candidate[] = Object.freeze([]) as unknown as Candidate[];
+
+/** Trims every candidate list to its length: a list grown by push keeps spare capacity, which at 100k policies is most of the heap. */
+function trimIndex(index: IdentityIndex): void {
+  const trim = (b: Bucket) => {
+    if (b.deny !== NO_CANDIDATES) b.deny = b.deny.slice();
+    if (b.allow !== NO_CANDIDATES) b.allow = b.allow.slice();
+  };
+  for (const page of index.pages) if (page !== undefined) for (const b of page) if (b !== undefined) trim(b);
+  for (const b of index.patterns.values()) trim(b);
+}
+
 /** The bucket of an action pattern in an index, created on demand when `create`. */
 export function bucketOf(index: IdentityIndex, actions: ActionTable, pattern: string, create: boolean): Bucket | undefined {
   if (pattern.endsWith('*')) {
-    const key = internPrefix(actions, pattern.slice(0, -1));
-    let b = index.patterns.get(key);
-    if (b === undefined && create) index.patterns.set(key, (b = { deny: [], allow: [] }));
-    return b;
+    const id = internPrefix(actions, pattern.slice(0, -1));
+    return create ? patternSlot(index, id) : index.patterns.get(id);
   }
   const id = internAction(actions, pattern);
-  const exact = index.exact;
-  let b = id < exact.length ? exact[id] : undefined;
-  if (b === undefined && create) {
-    // INVARIANT: filled with undefined up to the id, so the array stays packed and never turns into a dictionary
-    while (exact.length <= id) exact.push(undefined);
-    exact[id] = b = { deny: [], allow: [] };
-    index.exactCount++;
-  }
-  return b;
+  return create ? exactSlot(index, id) : exactBucket(index, id);
 }
 
 /** Drops the bucket of a pattern when it holds no candidate any more. */
@@ -214,22 +234,23 @@ export function dropIfEmpty(index: IdentityIndex, actions: ActionTable, pattern:
   if (b === undefined || b.deny.length > 0 || b.allow.length > 0) return;
   if (pattern.endsWith('*')) index.patterns.delete(internPrefix(actions, pattern.slice(0, -1)));
   else {
-    index.exact[internAction(actions, pattern)] = undefined;
+    const id = internAction(actions, pattern);
+    index.pages[id >>> PAGE_BITS]![id & PAGE_MASK] = undefined;
     index.exactCount--;
   }
 }
 
-/** Adds a candidate to an index under a pattern (once, however often the role lists the pattern). */
-export function indexCandidate(index: IdentityIndex, actions: ActionTable, pattern: string, c: Candidate): void {
-  const bucket = bucketOf(index, actions, pattern, true)!;
-  const list = c.policy.deny ? bucket.deny : bucket.allow;
-  if (list[list.length - 1] !== c) list.push(c);
-  bucket.accel = undefined;
-}
-
 /** The bucket of an interned action id in an index, if any. */
 export function exactBucket(index: IdentityIndex, actionId: number): Bucket | undefined {
-  return actionId >= 0 && actionId < index.exact.length ? index.exact[actionId] : undefined;
+  const p = actionId >>> PAGE_BITS;
+  if (actionId < 0 || p >= index.pages.length) return undefined;
+  const page = index.pages[p];
+  return page === undefined ? undefined : page[actionId & PAGE_MASK];
+}
+
+/** Calls `fn` for every exact action bucket of an index with its action id. */
+export function forEachExactBucket(index: IdentityIndex, fn: (b: Bucket, actionId: number) => void): void {
+  index.pages.forEach((page, p) => page?.forEach((b, i) => b !== undefined && fn(b, (p << PAGE_BITS) | i)));
 }
 
 /** True when a policy needs more than its service and attribute conditions checked. */
@@ -258,7 +279,6 @@ export function indexPolicy(
   cp: CompiledPolicy,
   roleIds: readonly string[],
   catalog: RoleCatalog,
-  actions: ActionTable,
 ): void {
   const index =
     subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
@@ -276,21 +296,54 @@ export function indexPolicy(
     }
     return list;
   };
+  const slow = isSlow(cp);
   for (const roleId of roleIds) {
-    const role = catalog.roles.get(roleId);
-    if (!role) continue;
-    const info = roleInfo(role);
-    const byService = new Map<string | null, Candidate>();
-    for (const [pattern, service] of catalog.grants.get(roleId) ?? []) {
+    const groups = catalog.groups.get(roleId);
+    if (groups === undefined) continue;
+    for (const g of groups) {
+      const service = g.service;
       if (pinned !== null && service !== null && service !== pinned) continue;
-      let c = byService.get(service);
-      if (c === undefined) {
-        c = { id: cp.id, deny: cp.deny, error: cp.error, slow: isSlow(cp), policy: cp, role: info, service, attributes: attributesFor(service) };
-        byService.set(service, c);
-      }
-      indexCandidate(index, actions, pattern, c);
+      const c: Candidate = { id: cp.id, deny: cp.deny, error: cp.error, slow, policy: cp, role: g.role, service, attributes: attributesFor(service) };
+      for (const id of g.actions) addCandidate(exactSlot(index, id), c);
+      for (const id of g.prefixes) addCandidate(patternSlot(index, id), c);
     }
   }
+}
+
+/** The bucket of an interned action id, created if missing. */
+function exactSlot(index: IdentityIndex, id: number): Bucket {
+  const pages = index.pages;
+  const p = id >>> PAGE_BITS;
+  // INVARIANT: pages and pages' slots are filled with undefined up to what is used, so the arrays stay packed
+  while (pages.length <= p) pages.push(undefined);
+  let page = pages[p];
+  if (page === undefined) pages[p] = page = new Array<Bucket | undefined>(PAGE_MASK + 1).fill(undefined);
+  let b = page[id & PAGE_MASK];
+  if (b === undefined) {
+    page[id & PAGE_MASK] = b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES };
+    index.exactCount++;
+  }
+  return b;
+}
+
+/** The bucket of an interned pattern prefix id, created if missing. */
+function patternSlot(index: IdentityIndex, id: number): Bucket {
+  let b = index.patterns.get(id);
+  if (b === undefined) index.patterns.set(id, (b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES }));
+  return b;
+}
+
+/** Adds a candidate to a bucket (once). */
+function addCandidate(bucket: Bucket, c: Candidate): void {
+  const deny = c.deny;
+  const list = deny ? bucket.deny : bucket.allow;
+  if (list[list.length - 1] === c) return;
+  // INVARIANT: the shared empty list is never written to; a bucket gets its own list on its first candidate
+  if (list === NO_CANDIDATES) {
+    if (deny) bucket.deny = [c];
+    else bucket.allow = [c];
+  } else list.push(c);
+  bucket.accel = undefined;
 }
 
 export function resolveResourceGroups(source: Pick<Source, 'resourceGroups'>): Map<string, ScopeTarget[]> {
@@ -384,8 +437,8 @@ export function compile(source: Source): Tables {
     principalOf(a, m.principalId).dynamic.push({ group: groupOf(a, m.groupId), realm: m.realm, expiresAt, expiresAtIso: m.expiresAt });
   }
   compileNodes(source.nodes, accounts);
-  const catalog = buildRoleCatalog(source);
   const actions = createActionTable();
+  const catalog = buildRoleCatalog(source, actions);
   const attributeNames = createAttributeNames();
   const resourceGroups = resolveResourceGroups(source);
   let size = 0;
@@ -394,7 +447,7 @@ export function compile(source: Source): Tables {
     const cp = compilePolicy(p, resourceGroups, attributeNames);
     const a = account(accounts, p.accountId);
     if (cp.rule !== null) a.timeRules = true;
-    indexPolicy(a, p.subject, cp, p.roles, catalog, actions);
+    indexPolicy(a, p.subject, cp, p.roles, catalog);
     size++;
   }
   const groupsById = new Map(source.groups.map((g) => [`${g.accountId}/${g.id}`, g]));
@@ -407,7 +460,7 @@ export function compile(source: Source): Tables {
     }
     if (b.expiresAt !== undefined) a.expiries.push(Date.parse(b.expiresAt));
     const federated = b.subject.kind === 'group' && groupsById.get(`${b.accountId}/${b.subject.id}`)?.federated === true;
-    indexPolicy(a, b.subject, compileBinding(b, federated), [b.roleId], catalog, actions);
+    indexPolicy(a, b.subject, compileBinding(b, federated), [b.roleId], catalog);
     size++;
   }
   for (const a of accounts.values()) a.expiries = a.expiries.filter((t) => !Number.isNaN(t)).sort((x, y) => x - y);
@@ -415,5 +468,11 @@ export function compile(source: Source): Tables {
   for (const r of source.resources) resources.set(r.id, resolveResource(r));
   const services = new Map<string, ServiceInfo>();
   for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [], thirdParty: s.thirdParty === true });
+  for (const a of accounts.values()) {
+    trimIndex(a.publicGroup.index);
+    trimIndex(a.serviceIndex);
+    for (const g of a.groups.values()) trimIndex(g.index);
+    for (const p of a.principals.values()) trimIndex(p.index);
+  }
   return { accounts, resources, services, size, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
 }

@@ -122,11 +122,19 @@ export interface Bucket {
  * and stay in a map.
  */
 export interface IdentityIndex {
-  exact: (Bucket | undefined)[];
-  /** How many exact actions have a bucket; 0 lets the evaluator skip the identity. */
+  /**
+   * Buckets by action id in pages of PAGE ids (`pages[id >>> PAGE_BITS][id & PAGE_MASK]`): two array loads on the hot
+   * path, and an identity whose policies reach a few services holds a few pages, not a slot for every known action.
+   */
+  pages: ((Bucket | undefined)[] | undefined)[];
+  /** How many exact actions have a bucket. */
   exactCount: number;
   patterns: Map<number, Bucket>;
 }
+
+/** Action ids per page of an identity index. */
+export const PAGE_BITS = 5;
+export const PAGE_MASK = (1 << PAGE_BITS) - 1;
 
 /** A group of one account. */
 export interface GroupEntry {
@@ -236,6 +244,18 @@ export interface ServiceInfo {
 export interface RoleCatalog {
   readonly roles: Map<string, import('../model/source.js').Role>;
   readonly grants: Map<string, [string, string | null][]>;
+  /** The same grants grouped by service, with actions and pattern prefixes interned: what indexing a policy walks. */
+  readonly groups: Map<string, readonly RoleGrantGroup[]>;
+}
+
+/** What one role grants on one service (or on any service, `service` null), interned. */
+export interface RoleGrantGroup {
+  readonly service: string | null;
+  readonly role: RoleInfo;
+  /** Interned exact action ids, each once. */
+  readonly actions: readonly number[];
+  /** Interned pattern prefix ids, each once. */
+  readonly prefixes: readonly number[];
 }
 
 /** The decision tables: everything `authorize` reads. Treat as immutable; only the Engine updates its own in place. */

@@ -13,6 +13,7 @@ import {
   resolveResourceGroups,
   bucketOf,
   dropIfEmpty,
+  NO_CANDIDATES,
 } from './compile-source.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
@@ -34,8 +35,8 @@ function unindex(tables: Tables, accountId: string, subject: Policy['subject'] |
     for (const [pattern] of tables.catalog.grants.get(roleId) ?? []) {
       const bucket = bucketOf(index, tables.actions, pattern, false);
       if (bucket === undefined) continue;
-      bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
-      bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
+      if (bucket.deny !== NO_CANDIDATES) bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
+      if (bucket.allow !== NO_CANDIDATES) bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
       bucket.accel = undefined;
       dropIfEmpty(index, tables.actions, pattern);
     }
@@ -47,7 +48,7 @@ function addPolicy(tables: Tables, p: Policy): void {
   const cp = compilePolicy(p, tables.resourceGroupTargets, tables.attributeNames);
   const a = account(tables.accounts, p.accountId);
   if (cp.rule !== null) a.timeRules = true;
-  indexPolicy(a, p.subject, cp, p.roles, tables.catalog, tables.actions);
+  indexPolicy(a, p.subject, cp, p.roles, tables.catalog);
   tables.size++;
 }
 
@@ -61,7 +62,7 @@ function addBinding(tables: Tables, b: Binding, state: SourceState): void {
   const a = account(tables.accounts, b.accountId);
   const group = b.subject.kind === 'group' ? state.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
   if (b.expiresAt !== undefined) insertSorted(a.expiries, Date.parse(b.expiresAt));
-  indexPolicy(a, b.subject, compileBinding(b, group?.federated === true), [b.roleId], tables.catalog, tables.actions);
+  indexPolicy(a, b.subject, compileBinding(b, group?.federated === true), [b.roleId], tables.catalog);
   tables.size++;
 }
 
