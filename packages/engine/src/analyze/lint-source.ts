@@ -71,15 +71,18 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
     if (list === undefined) roleUsers.set(roleId, [id]);
     else list.push(id);
   };
-  const grantsOf = (roleIds: readonly string[]) => {
-    const out2: string[] = [];
-    for (const r of roleIds) {
+  const roleGrants = new Map<string, string[]>();
+  const grantsOfRole = (r: string): string[] => {
+    let list = roleGrants.get(r);
+    if (list === undefined) {
       const role = catalog.roles.get(r);
-      if (role === undefined) continue;
-      for (const [pattern, service] of catalog.grants.get(r) ?? []) out2.push(`${pattern}|${service ?? ''}|${role.admin ?? ''}|${role.kind === 'permission-group' ? (role.scopeType ?? '') : ''}`);
+      const tail = role === undefined ? '' : `|${role.admin ?? ''}|${role.kind === 'permission-group' ? (role.scopeType ?? '') : ''}`;
+      list = role === undefined ? [] : [...new Set((catalog.grants.get(r) ?? []).map(([pattern, service]) => `${pattern}|${service ?? ''}${tail}`))].sort();
+      roleGrants.set(r, list);
     }
-    return [...new Set(out2)].sort();
+    return list;
   };
+  const grantsOf = (roleIds: readonly string[]) => (roleIds.length === 1 ? grantsOfRole(roleIds[0]!) : [...new Set(roleIds.flatMap(grantsOfRole))].sort());
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
     const cp = compilePolicy(p, resourceGroups, names);

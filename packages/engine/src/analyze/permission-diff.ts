@@ -77,7 +77,12 @@ export function diff(a: Source, b: Source, options: DiffOptions = {}): Permissio
   const mb = accessModel(b, options.now, bodies);
   const added: Grant[] = [];
   const removed: Grant[] = [];
-  const changed = (node: string) => !sameKeys(ma.direct.get(node), mb.direct.get(node));
+  const changedNodes = new Map<string, boolean>();
+  const changed = (node: string) => {
+    let c = changedNodes.get(node);
+    if (c === undefined) changedNodes.set(node, (c = !sameKeys(ma.direct.get(node), mb.direct.get(node))));
+    return c;
+  };
   const compare = (identity: GrantIdentity, accountId: string, ea: Map<string, Effective>, eb: Map<string, Effective>) => {
     for (const [k, e] of eb) if (!ea.has(k)) added.push(toGrant(bodies, accountId, identity, e));
     for (const [k, e] of ea) if (!eb.has(k)) removed.push(toGrant(bodies, accountId, identity, e));
@@ -119,6 +124,9 @@ export function diff(a: Source, b: Source, options: DiffOptions = {}): Permissio
     cmp(x.accountId, y.accountId) || cmp(JSON.stringify(x.identity), JSON.stringify(y.identity)) || cmp(x.action, y.action) || cmp(x.effect, y.effect) || cmp(JSON.stringify(x.resource), JSON.stringify(y.resource)) || (x.until ?? Infinity) - (y.until ?? Infinity);
   return { added: added.sort(order), removed: removed.sort(order), context: contextChanges(a, b) };
 }
+
+/** The resource of an errored deny: it refuses whatever it is a candidate for. */
+const ERRORED: GrantResource = { attributes: [], tags: [] };
 
 /** Grant bodies (everything but the identity and expiry) interned across both sources, so equal bodies share an id. */
 interface BodyTable {
@@ -345,6 +353,7 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
     model.principals.set(key, { signature: JSON.stringify([p.kind, directUntilOf, paths]), kind: p.kind, directUntil: directUntilOf, groups: paths });
   }
 
+  const resourceKeys = new Map<GrantResource, string>();
   const add = (node: string, entry: Omit<Entry, 'via'>, v: Grant['via'][number]) => {
     let m = model.direct.get(node);
     if (m === undefined) model.direct.set(node, (m = new Map()));
@@ -370,29 +379,31 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
     for (const roleId of roleIds) {
       const role = catalog.roles.get(roleId);
       if (role === undefined) continue;
+      const resource: GrantResource = { attributes: attrs, tags };
+      if (cp.scopes !== null) {
+        resource.scopes = {
+          targets: [...new Set(cp.scopes.map((t) => JSON.stringify(t)))].sort(cmp),
+          scopeType: role.kind === 'permission-group' ? (role.scopeType ?? null) : null,
+        };
+      }
+      if (cp.nodes !== null) {
+        const cov = cp.nodes.length === 1 ? covered(acc, cp.nodes[0]!) : [...new Set(cp.nodes.flatMap((n) => covered(acc, n)))].sort(cmp);
+        resource.nodes = { covered: cov, admin: role.admin ?? null, agents: role.admin === 'organization' ? {} : agentsUnder(acc, cp.nodes) };
+      }
+      if (cp.rule !== null) resource.rule = canonicalRule(cp.rule, services, acc);
       for (const [pattern, service] of catalog.grants.get(roleId) ?? []) {
         if (pinned !== null && service !== null && service !== pinned) continue;
-        const resource: GrantResource = { attributes: attrs, tags };
-        if (cp.scopes !== null) {
-          resource.scopes = {
-            targets: [...new Set(cp.scopes.map((t) => JSON.stringify(t)))].sort(cmp),
-            scopeType: role.kind === 'permission-group' ? (role.scopeType ?? null) : null,
-          };
-        }
-        if (cp.nodes !== null) {
-          const cov = cp.nodes.length === 1 ? covered(acc, cp.nodes[0]!) : [...new Set(cp.nodes.flatMap((n) => covered(acc, n)))].sort(cmp);
-          resource.nodes = { covered: cov, admin: role.admin ?? null, agents: role.admin === 'organization' ? {} : agentsUnder(acc, cp.nodes) };
-        }
-        if (cp.rule !== null) resource.rule = canonicalRule(cp.rule, services, acc);
         if (cp.error !== null && !cp.deny) continue;
         const body: BodyTable['list'][number] = {
           effect: cp.deny ? 'deny' : 'allow',
           action: pattern,
           service: cp.error !== null ? null : service,
-          resource: cp.error !== null ? { attributes: [], tags: [] } : resource,
+          resource: cp.error !== null ? ERRORED : resource,
         };
         if (cp.error !== null) body.errored = true;
-        const bodyKey = JSON.stringify([acc, body.effect, body.action, body.service, body.resource, body.errored === true]);
+        let resourceKey = resourceKeys.get(body.resource);
+        if (resourceKey === undefined) resourceKeys.set(body.resource, (resourceKey = JSON.stringify(body.resource)));
+        const bodyKey = `${acc}\u0000${body.effect}\u0000${body.errored === true}\u0000${body.service ?? ''}\u0000${body.service === null ? 0 : 1}\u0000${pattern}\u0000${resourceKey}`;
         let id = bodies.ids.get(bodyKey);
         if (id === undefined) {
           id = bodies.list.length;

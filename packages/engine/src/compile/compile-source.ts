@@ -36,9 +36,10 @@ function createGroup(id: string): GroupEntry {
   return { id, federated: false, index: createIdentityIndex(), mark: 0 };
 }
 
-function createPrincipal(id: string): PrincipalEntry {
+function createPrincipal(id: string, num: number): PrincipalEntry {
   return {
     id,
+    num,
     kind: 'user',
     active: false,
     index: createIdentityIndex(),
@@ -58,6 +59,7 @@ function createAccount(id: string): AccountTable {
     saasEnabled: true,
     sso: null,
     principals: new Map(),
+    principalCount: 0,
     groups: new Map(),
     publicGroup: createGroup(PUBLIC_ACCESS_GROUP_ID),
     claimRules: new Map(),
@@ -131,7 +133,7 @@ export function groupOf(a: AccountTable, id: string): GroupEntry {
 export function principalOf(a: AccountTable, id: string): PrincipalEntry {
   let p = a.principals.get(id);
   if (!p) {
-    p = createPrincipal(id);
+    p = createPrincipal(id, ++a.principalCount);
     a.principals.set(id, p);
   }
   return p;
@@ -176,7 +178,7 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
     expiresAt: Number.POSITIVE_INFINITY,
     federatedGroup: false,
     serviceSubject,
-    mark: 0,
+    permits: 0,
   };
 }
 
@@ -201,7 +203,7 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
     expiresAt,
     federatedGroup,
     serviceSubject: null,
-    mark: 0,
+    permits: 0,
   };
 }
 
@@ -377,12 +379,13 @@ export function compileNodes(nodes: Source['nodes'], accounts: Map<string, Accou
   }
 }
 
-export function resolveResource(r: Source['resources'][number]): ResolvedResource {
+export function resolveResource(r: Source['resources'][number], num: number): ResolvedResource {
   const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(r.attributes ?? {})) attributes[k] = String(v);
   attributes['accountId'] = r.accountId;
   return {
     id: r.id,
+    num,
     accountId: r.accountId,
     attributes,
     tags: (r.tags ?? []).map((t) => t.toLowerCase()),
@@ -465,7 +468,8 @@ export function compile(source: Source): Tables {
   }
   for (const a of accounts.values()) a.expiries = a.expiries.filter((t) => !Number.isNaN(t)).sort((x, y) => x - y);
   const resources = new Map<string, ResolvedResource>();
-  for (const r of source.resources) resources.set(r.id, resolveResource(r));
+  let nextResourceNum = 1;
+  for (const r of source.resources) resources.set(r.id, resolveResource(r, nextResourceNum++));
   const services = new Map<string, ServiceInfo>();
   for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [], thirdParty: s.thirdParty === true });
   for (const a of accounts.values()) {
@@ -474,5 +478,5 @@ export function compile(source: Source): Tables {
     for (const g of a.groups.values()) trimIndex(g.index);
     for (const p of a.principals.values()) trimIndex(p.index);
   }
-  return { accounts, resources, services, size, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
+  return { accounts, resources, services, size, nextResourceNum, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
 }

@@ -71,8 +71,8 @@ export interface CompiledPolicy {
   readonly federatedGroup: boolean;
   /** Authorization policies: the subject attributes the calling service must carry. */
   readonly serviceSubject: readonly (readonly [string, string])[] | null;
-  /** Per-evaluation scratch mark, so that a policy reached twice is counted once. */
-  mark: number;
+  /** Allow decisions this policy determined since the Engine last wrote usage figures (mutable counter). */
+  permits: number;
 }
 
 /** What one role is, as far as matching needs it. */
@@ -156,6 +156,8 @@ export interface DynamicEntry {
 /** A principal of one account. */
 export interface PrincipalEntry {
   readonly id: string;
+  /** A small number unique within its account, for the decision cache's numeric keys. */
+  readonly num: number;
   kind: 'user' | 'service' | 'agent';
   /** Registered and active; anything else decides as an anonymous caller. */
   active: boolean;
@@ -202,6 +204,8 @@ export interface AccountTable {
   /** Enabled, verified SSO connectors by email domain; null when the account has none, so the gate costs one check. */
   sso: Map<string, SsoGate> | null;
   readonly principals: Map<string, PrincipalEntry>;
+  /** How many principal entries were created: the next one's `num`. */
+  principalCount: number;
   readonly groups: Map<string, GroupEntry>;
   readonly publicGroup: GroupEntry;
   readonly claimRules: Map<string, ClaimRuleEntry[]>;
@@ -223,6 +227,8 @@ export interface SsoGate {
 /** A registered resource, resolved once at compile time. */
 export interface ResolvedResource {
   readonly id: string;
+  /** A small number unique within its tables, for the decision cache's numeric keys. */
+  readonly num: number;
   readonly accountId: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
@@ -265,6 +271,8 @@ export interface Tables {
   readonly services: Map<string, ServiceInfo>;
   /** Number of compiled policies and bindings. */
   size: number;
+  /** The next ResolvedResource.num to give. */
+  nextResourceNum: number;
   readonly catalog: RoleCatalog;
   readonly actions: import('./action-table.js').ActionTable;
   readonly attributeNames: import('./attribute-names.js').AttributeNames;

@@ -212,7 +212,7 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
       case 'resource': {
         const neu = after.get('resource', key);
         if (neu === undefined) tables.resources.delete(key);
-        else tables.resources.set(key, resolveResource(neu));
+        else tables.resources.set(key, resolveResource(neu, tables.resources.get(key)?.num ?? tables.nextResourceNum++));
         break;
       }
       case 'node': {

@@ -1,49 +1,68 @@
 import { LRUCache } from 'lru-cache';
-import type { Tables } from '../compile/tables.js';
+import type { CompiledPolicy, Tables } from '../compile/tables.js';
 import type { AuthorizeRequest, Decision } from '../evaluate/types.js';
 
 interface Entry {
   decision: Decision;
+  /** The policies that determined an allow, so a hit counts their usage without a lookup by id. */
+  allowed: readonly CompiledPolicy[];
   revision: number;
   /** The decision holds for times in [from, until). */
   from: number;
   until: number;
 }
 
+const ACTION_BITS = 2 ** 11;
+const PRINCIPAL_BITS = 2 ** 21;
+const RESOURCE_LIMIT = 2 ** 21;
+
 /**
- * Caches decisions of plain requests (a principal id, an action, a registered resource id, no claims, no explicit
- * time). An entry is served only for the same source revision and only between the time it was computed and the next
- * expiry in the resource's account, so that it can never outlive what it was computed from.
+ * Caches decisions of plain requests: a principal id (or none), an action, a registered resource id; no claims, no
+ * calling service, no email or SSO flag of the request's own, no explicit time, acting for the resource's account.
+ * Keys are numbers built from the ids the tables already gave the resource, action and principal, so a lookup hashes
+ * no string. An entry is served only for the same source revision and only between the time it was computed and the
+ * next expiry in the resource's account, so that it can never outlive what it was computed from.
  */
 export class DecisionCache {
-  readonly #lru: LRUCache<string, Entry>;
+  readonly #lru: LRUCache<number, Entry>;
   constructor(max: number) {
-    this.#lru = new LRUCache<string, Entry>({ max });
+    this.#lru = new LRUCache<number, Entry>({ max });
   }
 
   /** The cache key of a request, or undefined when the request is not cacheable. */
-  key(request: AuthorizeRequest): string | undefined {
+  key(request: AuthorizeRequest, tables: Tables): number | undefined {
     const s = request.subject;
     const r = request.resource;
     if (request.environment !== undefined || s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return undefined;
     if (typeof r.id !== 'string' || r.attributes !== undefined || s.claims !== undefined || s.service !== undefined) return undefined;
-    if (typeof request.action !== 'string') return undefined;
-    const id = typeof s.id === 'string' ? s.id : '';
-    const acting = typeof s.accountId === 'string' ? s.accountId : '';
-    // the SSO gate reads `email` and `sso`: requests that differ in them are different requests
-    if (typeof s.email === 'string' && s.email.includes('\u0001')) return undefined;
-    const gate = `${typeof s.email === 'string' ? `1${s.email}` : '0'}\u0001${s.sso === true ? 1 : 0}`;
-    return `${id}\u0001${acting}\u0001${s.authenticated === false ? 0 : 1}\u0001${gate}\u0001${request.action}\u0001${r.id}`;
+    if (s.email !== undefined || s.sso !== undefined || typeof request.action !== 'string') return undefined;
+    const res = tables.resources.get(r.id);
+    if (res === undefined || res.num >= RESOURCE_LIMIT) return undefined;
+    const action = tables.actions.actions.get(request.action);
+    if (action === undefined || action >= ACTION_BITS) return undefined;
+    let principal = 0;
+    if (s.id !== undefined) {
+      if (typeof s.id !== 'string' || (s.accountId !== undefined && s.accountId !== res.accountId)) return undefined;
+      const p = tables.accounts.get(res.accountId)?.principals.get(s.id);
+      // INVARIANT: a subject that is not a principal of the account decides as an anonymous caller unless an email
+      // of its own gates it, and the request carries none: so it shares the anonymous key
+      if (p !== undefined && s.authenticated !== false) {
+        if (p.num >= PRINCIPAL_BITS) return undefined;
+        principal = p.num;
+      } else if (s.authenticated !== undefined && typeof s.authenticated !== 'boolean') return undefined;
+    }
+    return (res.num * ACTION_BITS + action) * PRINCIPAL_BITS + principal;
   }
 
-  get(key: string, revision: number, now: number): Decision | undefined {
+  /** The cached entry for a key, if it is still valid at this revision and time. */
+  get(key: number, revision: number, now: number): Entry | undefined {
     const e = this.#lru.get(key);
     if (e === undefined || e.revision !== revision || now < e.from || now >= e.until) return undefined;
-    return e.decision;
+    return e;
   }
 
   /** Stores a decision if its account's decisions cannot change by themselves at a time we cannot bound. */
-  set(key: string, request: AuthorizeRequest, decision: Decision, tables: Tables, revision: number, now: number): void {
+  set(key: number, request: AuthorizeRequest, decision: Decision, allowed: readonly CompiledPolicy[], tables: Tables, revision: number, now: number): void {
     if (decision.reason === 'invalid-request') return;
     const res = tables.resources.get(request.resource.id!);
     const account = res === undefined ? undefined : tables.accounts.get(res.accountId);
@@ -60,7 +79,7 @@ export class DecisionCache {
       }
       if (lo < ex.length) until = ex[lo]!;
     }
-    this.#lru.set(key, { decision, revision, from: now, until });
+    this.#lru.set(key, { decision, allowed, revision, from: now, until });
   }
 
   clear(): void {

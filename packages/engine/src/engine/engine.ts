@@ -1,8 +1,8 @@
 import { compile } from '../compile/compile-source.js';
-import type { Tables } from '../compile/tables.js';
+import type { CompiledPolicy, Tables } from '../compile/tables.js';
 import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
-import { authorize, authorizeMany } from '../evaluate/authorize.js';
+import { authorize, decideMany, lastAllowed } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
 import { runGuarded } from '../manage/access-control.js';
 import { defaultGuards } from '../manage/access-default-guards.js';
@@ -106,8 +106,8 @@ class EngineImpl implements Engine {
   readonly #cache: DecisionCache | null;
   #hits = 0;
   #misses = 0;
-  /** policy id -> permits since the last flush; batched so the hot path only bumps a counter. */
-  #permits = new Map<string, number>();
+  /** Policies with permits since the last flush; batched so the hot path only bumps a counter on the policy. */
+  #permitted: CompiledPolicy[] = [];
   #lastPermitAt = 0;
   /** Serializes writes: each waits for the one before. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -135,32 +135,44 @@ class EngineImpl implements Engine {
 
   authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
     const cache = this.#cache;
-    const key = cache !== null && options?.explain !== true && options?.now === undefined ? cache.key(request) : undefined;
     const now = options?.now ?? this.#clock();
-    let d: Decision | undefined;
-    if (key !== undefined) {
-      d = cache!.get(key, this.#revision, now);
-      if (d !== undefined) this.#hits++;
-      else this.#misses++;
+    if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : { ...options, now }, now);
+    const key = cache.key(request, this.#tables);
+    if (key === undefined) return this.#decide(request, { now }, now);
+    const hit = cache.get(key, this.#revision, now);
+    if (hit !== undefined) {
+      this.#hits++;
+      if (hit.allowed.length > 0) this.#count(hit.allowed, now);
+      return hit.decision;
     }
-    if (d === undefined) {
-      d = authorize(this.#tables, request, options === undefined ? { now } : { ...options, now });
-      if (key !== undefined) cache!.set(key, request, d, this.#tables, this.#revision, now);
-    }
-    if (d.allowed) this.#count(d.policies, now);
+    this.#misses++;
+    const d = authorize(this.#tables, request, { now });
+    const allowed = lastAllowed();
+    if (allowed.length > 0) this.#count(allowed, now);
+    cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 
-  #count(ids: readonly string[], now: number): void {
-    for (let i = 0; i < ids.length; i++) this.#permits.set(ids[i]!, (this.#permits.get(ids[i]!) ?? 0) + 1);
+  #decide(request: AuthorizeRequest, options: AuthorizeOptions, now: number): Decision {
+    const d = authorize(this.#tables, request, options);
+    if (d.allowed) this.#count(lastAllowed(), now);
+    return d;
+  }
+
+  /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
+  #count(policies: readonly CompiledPolicy[], now: number): void {
+    outer: for (let i = 0; i < policies.length; i++) {
+      const p = policies[i]!;
+      // a policy reached through two roles determined the decision once
+      for (let j = 0; j < i; j++) if (policies[j] === p) continue outer;
+      if (p.permits++ === 0) this.#permitted.push(p);
+    }
     this.#lastPermitAt = now;
   }
 
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
     const now = options?.now ?? this.#clock();
-    const out = authorizeMany(this.#tables, subject, requests, { ...options, now });
-    for (const d of out) if (d.allowed) this.#count(d.policies, now);
-    return out;
+    return decideMany(this.#tables, subject, requests, { ...options, now }, (allowed) => this.#count(allowed, now));
   }
 
   #serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -245,9 +257,13 @@ class EngineImpl implements Engine {
   }
 
   async flushUsage(): Promise<number> {
-    if (this.#permits.size === 0) return 0;
-    const permits = this.#permits;
-    this.#permits = new Map();
+    if (this.#permitted.length === 0) return 0;
+    const permits = new Map<string, number>();
+    for (const p of this.#permitted) {
+      if (p.source === 'policy') permits.set(p.id, (permits.get(p.id) ?? 0) + p.permits);
+      p.permits = 0;
+    }
+    this.#permitted = [];
     const at = new Date(this.#lastPermitAt).toISOString();
     const changes: Change[] = [];
     for (const [id, n] of permits) {

@@ -5,6 +5,7 @@ import type {
   Candidate,
   ClaimMatcher,
   ClaimRuleEntry,
+  CompiledPolicy,
   DynamicEntry,
   GroupEntry,
   IdentityIndex,
@@ -173,6 +174,9 @@ const scratch = {
   set: createIdentitySet(),
   denies: [] as Candidate[][],
   allows: [] as Candidate[][],
+  /** The policies that determined the last allow, for the Engine's usage figures. */
+  allowed: [] as CompiledPolicy[],
+  allowedCount: 0,
   owners: [] as number[],
 };
 
@@ -290,6 +294,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
       if (c.error !== null) (errors ??= []).push(c.id);
       else if (matchCandidate(c, ctx, principal, service)) {
         (allows ??= []).push(c.id);
+        scratch.allowed[scratch.allowedCount++] = c.policy;
         if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
       }
     }
@@ -325,10 +330,19 @@ function explainOne(tables: Tables, action: string, set: IdentitySet, k: number,
 }
 
 /**
+ * The policies (one entry per matching candidate, so possibly repeated) that determined the last allow decided by
+ * `authorize`, valid until the next call. For the Engine's usage figures; not part of the public surface.
+ */
+export function lastAllowed(): readonly CompiledPolicy[] {
+  return scratch.allowedCount === 0 ? [] : scratch.allowed.slice(0, scratch.allowedCount);
+}
+
+/**
  * Decides one request over compiled tables. Pure and synchronous; never throws: a malformed request or an
  * internal error answers deny with reason `invalid-request`.
  */
 export function authorize(tables: Tables, request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
+  scratch.allowedCount = 0;
   try {
     const ctx = scratch.ctx;
     const issues = resolveRequest(tables, request, options, ctx);
@@ -353,17 +367,35 @@ export function authorizeMany(
   requests: readonly Omit<AuthorizeRequest, 'subject'>[],
   options?: AuthorizeOptions,
 ): Decision[] {
+  return decideMany(tables, subject, requests, options, undefined);
+}
+
+/** authorizeMany, telling `onAllowed` which policies determined each allow (the Engine's usage figures). */
+export function decideMany(
+  tables: Tables,
+  subject: RequestSubject,
+  requests: readonly Omit<AuthorizeRequest, 'subject'>[],
+  options: AuthorizeOptions | undefined,
+  onAllowed: ((policies: readonly CompiledPolicy[]) => void) | undefined,
+): Decision[] {
   const out: Decision[] = new Array(requests.length);
   const sets = new Map<AccountTable | undefined, IdentitySet>();
   const explain = options?.explain === true;
   const ctx = createContext();
+  // one request object reused for every item: only its action, resource and environment change
+  const req: AuthorizeRequest = { subject, action: '', resource: {} };
   for (let i = 0; i < requests.length; i++) {
     try {
-      const req = { ...requests[i]!, subject } as AuthorizeRequest;
-      if (subject === null || typeof subject !== 'object') {
-        out[i] = invalid([{ path: ['subject'], message: 'must be an object' }]);
+      scratch.allowedCount = 0;
+      const item = requests[i]!;
+      if (subject === null || typeof subject !== 'object' || item === null || typeof item !== 'object') {
+        out[i] = invalid([{ path: subject === null || typeof subject !== 'object' ? ['subject'] : [i], message: 'must be an object' }]);
         continue;
       }
+      req.action = item.action;
+      req.resource = item.resource;
+      if (item.environment !== undefined) req.environment = item.environment;
+      else delete req.environment;
       const issues = resolveRequest(tables, req, options, ctx);
       if (issues.length > 0) {
         out[i] = invalid(issues);
@@ -380,7 +412,9 @@ export function authorizeMany(
         resolveIdentities(set, ctx.account, subject, ctx.now);
         sets.set(ctx.account, set);
       }
-      out[i] = decide(tables, ctx, set, explain, subject.claims?.realm);
+      const d = decide(tables, ctx, set, explain, subject.claims?.realm);
+      out[i] = d;
+      if (d.allowed && onAllowed !== undefined) onAllowed(lastAllowed());
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }
