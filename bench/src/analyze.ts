@@ -1,9 +1,10 @@
 /**
  * Reverse queries at scale L (100k policies): whoCan per (action, resource), listResources over an account's
- * registered resources, resourceFilter per (subject, action), whatCan per (subject, resource). Prints figures only.
+ * registered resources, resourceFilter per (subject, action), whatCan per (subject, resource); with ANALYZE_SOURCE_OPS=1
+ * also diff and lint over the whole source. Prints figures only.
  * Run: `pnpm bench:analyze` (or `tsc -b bench && node --expose-gc bench/dist/analyze.js [S|M|L|XL]`).
  */
-import { compile, listResources, resourceFilter, whatCan, whoCan, type RequestResource, type RequestSubject } from '@portcullis/engine';
+import { compile, diff, lint, listResources, resourceFilter, whatCan, whoCan, type RequestResource, type RequestSubject } from '@portcullis/engine';
 import { generateRequests, generateWorkload, NOW, registerResources, type ScaleName } from './workload.js';
 
 const scale = (process.argv[2] ?? 'L') as ScaleName;
@@ -87,3 +88,14 @@ for (const r of requests.slice(0, SAMPLES)) {
   }
 }
 summarize('resourceFilter', filter, `  (${exact} of ${filter.length} exact, avg ${(paramCount / Math.max(1, exact)).toFixed(1)} params; residual ones list instead)`);
+
+// source-level analyses, on request (tens of seconds at L): diff after removing one policy, and lint
+if (process.env['ANALYZE_SOURCE_OPS'] === '1') {
+  const edited = { ...source, policies: source.policies.slice(1) };
+  const [diffMs, d] = time(() => diff(source, edited));
+  console.log(`diff (one policy removed)          ${diffMs.toFixed(0).padStart(8)} ms  (${d.removed.length} grants removed, ${d.added.length} added)`);
+  const [lintMs, findings] = time(() => lint(source, { now: NOW }));
+  const counts: Record<string, number> = {};
+  for (const f of findings) counts[f.code] = (counts[f.code] ?? 0) + 1;
+  console.log(`lint                               ${lintMs.toFixed(0).padStart(8)} ms  ${JSON.stringify(counts)}`);
+}

@@ -82,7 +82,14 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
     }
     return list;
   };
-  const grantsOf = (roleIds: readonly string[]) => (roleIds.length === 1 ? grantsOfRole(roleIds[0]!) : [...new Set(roleIds.flatMap(grantsOfRole))].sort());
+  const combined = new Map<string, string[]>();
+  const grantsOf = (roleIds: readonly string[]) => {
+    if (roleIds.length === 1) return grantsOfRole(roleIds[0]!);
+    const key = [...roleIds].sort().join('\u0000');
+    let list = combined.get(key);
+    if (list === undefined) combined.set(key, (list = [...new Set(roleIds.flatMap(grantsOfRole))].sort()));
+    return list;
+  };
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
     const cp = compilePolicy(p, resourceGroups, names);

@@ -72,7 +72,7 @@ export interface DiffOptions {
  * keyed without policy ids, so an access that stays reachable some other way is no change.
  */
 export function diff(a: Source, b: Source, options: DiffOptions = {}): PermissionDiff {
-  const bodies: BodyTable = { ids: new Map(), list: [] };
+  const bodies: BodyTable = { ids: new Map(), resources: new Map(), list: [] };
   const ma = accessModel(a, options.now, bodies);
   const mb = accessModel(b, options.now, bodies);
   const added: Grant[] = [];
@@ -131,6 +131,7 @@ const ERRORED: GrantResource = { attributes: [], tags: [] };
 /** Grant bodies (everything but the identity and expiry) interned across both sources, so equal bodies share an id. */
 interface BodyTable {
   ids: Map<string, number>;
+  resources: Map<string, number>;
   list: Omit<Grant, 'via' | 'identity' | 'until' | 'accountId'>[];
 }
 
@@ -353,7 +354,9 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
     model.principals.set(key, { signature: JSON.stringify([p.kind, directUntilOf, paths]), kind: p.kind, directUntil: directUntilOf, groups: paths });
   }
 
-  const resourceKeys = new Map<GrantResource, string>();
+  // resources are interned twice: by object (one per policy and role) and by content, so grant keys stay short
+  const resourceKeys = new Map<GrantResource, number>();
+  const resourceIds = bodies.resources;
   const add = (node: string, entry: Omit<Entry, 'via'>, v: Grant['via'][number]) => {
     let m = model.direct.get(node);
     if (m === undefined) model.direct.set(node, (m = new Map()));
@@ -402,7 +405,12 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
         };
         if (cp.error !== null) body.errored = true;
         let resourceKey = resourceKeys.get(body.resource);
-        if (resourceKey === undefined) resourceKeys.set(body.resource, (resourceKey = JSON.stringify(body.resource)));
+        if (resourceKey === undefined) {
+          const json = JSON.stringify(body.resource);
+          let n = resourceIds.get(json);
+          if (n === undefined) resourceIds.set(json, (n = resourceIds.size));
+          resourceKeys.set(body.resource, (resourceKey = n));
+        }
         const bodyKey = `${acc}\u0000${body.effect}\u0000${body.errored === true}\u0000${body.service ?? ''}\u0000${body.service === null ? 0 : 1}\u0000${pattern}\u0000${resourceKey}`;
         let id = bodies.ids.get(bodyKey);
         if (id === undefined) {
