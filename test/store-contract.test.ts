@@ -72,7 +72,7 @@ function storeContract(name: string, factory: StoreFactory): void {
 
     it('loads an empty source at revision 0', async () => {
       const store = open();
-      expect(await store.load()).toEqual({ source: EMPTY, revision: 0 });
+      expect(await store.load()).toEqual({ source: EMPTY, revision: 0, validated: true });
       expect(await store.changesSince(0)).toEqual({ changes: [], revision: 0 });
     });
 
@@ -80,7 +80,7 @@ function storeContract(name: string, factory: StoreFactory): void {
       const store = open();
       const source = parseSource(richSource);
       expect(await store.commit(putsOf(source), 0)).toEqual({ revision: 1 });
-      expect(await store.load()).toEqual({ source, revision: 1 });
+      expect(await store.load()).toEqual({ source, revision: 1, validated: true });
     });
 
     it('fills in defaults: stored rows are the parsed rows', async () => {
@@ -250,7 +250,7 @@ function storeContract(name: string, factory: StoreFactory): void {
               }
             }
             const loaded = await store.load();
-            expect(loaded).toEqual({ source: model, revision });
+            expect(loaded).toEqual({ source: model, revision, validated: true });
             const feed = await store.changesSince(0);
             expect(feed.revision).toBe(revision);
             expect(applyChanges(EMPTY, feed.changes)).toEqual(model);

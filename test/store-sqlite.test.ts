@@ -174,7 +174,7 @@ describe('sqlite store: migrations', () => {
     db.close();
 
     const store = openSqliteStore(file);
-    expect(await store.load()).toEqual({ source: { ...EMPTY, accounts: [account] }, revision: 1 });
+    expect(await store.load()).toEqual({ source: { ...EMPTY, accounts: [account] }, revision: 1, validated: true });
     expect((await store.changesSince(0)).changes).toEqual([{ op: 'put', entity: 'account', value: account }]);
     expect(await store.commit(puts.slice(1, 3), 1)).toEqual({ revision: 2 });
     await store.close();
@@ -216,8 +216,8 @@ describe('sqlite store: one file, several connections', () => {
       await expect(a.commit([del], 1)).rejects.toMatchObject({ code: 'revision_conflict' });
       expect(await a.commit([del], 2)).toEqual({ revision: 3 });
       const expected = { ...source, memberships: [] };
-      expect(await a.load()).toEqual({ source: expected, revision: 3 });
-      expect(await b.load()).toEqual({ source: expected, revision: 3 });
+      expect(await a.load()).toEqual({ source: expected, revision: 3, validated: true });
+      expect(await b.load()).toEqual({ source: expected, revision: 3, validated: true });
       // b refuses a batch that is only invalid given a's commit (the principal a policy names is gone)
       await expect(b.commit([{ op: 'delete', entity: 'principal', key: 'acc-cf/m-1' }], 3)).rejects.toBeInstanceOf(ValidationError);
     } finally {

@@ -115,6 +115,11 @@ export function applyChanges(source: Source, changes: readonly Change[]): Source
 export interface Snapshot {
   source: Source;
   revision: number;
+  /**
+   * True when the store itself checked this source with parseSource (on load or on every commit that built it), so an
+   * engine need not parse it again. A store that cannot promise it leaves it out and the engine parses.
+   */
+  validated?: boolean;
 }
 
 /** What every store implements: all-or-nothing commits with optimistic concurrency, and a change feed. */

@@ -35,7 +35,8 @@ export class MemoryStore implements Store {
   /** The current source (frozen: it is the stored state itself) and its revision. */
   async load(): Promise<Snapshot> {
     this.#open();
-    return { source: this.#source, revision: this.#revision };
+    // INVARIANT: the constructor parsed the initial source and prepareCommit validated every commit since
+    return { source: this.#source, revision: this.#revision, validated: true };
   }
 
   /** Validates and applies the whole batch or nothing; refuses a stale `expectedRevision`. */

@@ -74,7 +74,8 @@ export class SqliteStore implements Store {
   async load(): Promise<Snapshot> {
     const db = this.#open();
     const cached = this.#run('cannot load store', () => db.transaction(() => this.#current()).deferred());
-    return { source: cached.source, revision: cached.revision };
+    // with verifyOnLoad the rows were parsed on load, and every commit since was validated before it was written
+    return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
 
   /** Writes all changes or none, in one IMMEDIATE transaction; refuses a stale `expectedRevision`. */
