@@ -155,7 +155,7 @@ export function conflictKey(p: Pick<Policy, 'subject' | 'resource'>): string {
 /** Refuses an active duplicate (same subject and resource) with 409 `policy_conflict_error` naming the existing policy. */
 export function refuseConflict(state: SourceState, p: Policy, verb: 'create' | 'update'): void {
   const key = conflictKey(p);
-  for (const q of state.list('policy', p.accountId)) {
+  for (const q of state.rowsOf('policy', p.accountId)) {
     if (q.id === p.id || q.state !== 'active' || rowConflictKey(q) !== key) continue;
     throw new SeedError('policy_conflict_error', 409, `failed to ${verb} policy: policy \`${q.id}\` has the same subject and resource`, {
       conflicts_with: { etag: q.etag, policy: q.id },
@@ -168,7 +168,7 @@ export function refuseOverQuota(state: SourceState, p: Policy): void {
   const subject = subjectKey(p.subject);
   let account = 0;
   let perSubject = 0;
-  for (const q of state.list('policy', p.accountId)) {
+  for (const q of state.rowsOf('policy', p.accountId)) {
     if (q.id === p.id || q.state !== 'active') continue;
     account++;
     if (rowSubjectKey(q) === subject) perSubject++;

@@ -2,7 +2,8 @@ import type { Source } from '../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type EntityTypes } from '../store.js';
 
 type Rows = { [E in EntityName]: Map<string, EntityTypes[E]> };
-type ByAccount = { [E in EntityName]: Map<string, Set<string>> };
+/** Per entity: account id -> that account's rows by key (global rows, such as system roles, under ''). */
+type ByAccount = { [E in EntityName]: Map<string, Map<string, EntityTypes[E]>> };
 
 function accountOf(entity: EntityName, row: unknown): string {
   if (entity === 'service' || entity === 'role') return (row as { accountId?: string }).accountId ?? '';
@@ -10,10 +11,12 @@ function accountOf(entity: EntityName, row: unknown): string {
   return (row as { accountId: string }).accountId;
 }
 
+const NO_ROWS: ReadonlyMap<string, never> = new Map<string, never>();
+
 /**
- * The source keyed for management operations: rows by key and keys by account, so an operation touches what it
- * names instead of scanning every row. Immutable: `with(changes)` returns a new state that shares every entity map
- * the changes did not touch.
+ * The source keyed for management operations: rows by key, and by account, so an operation touches what it names
+ * (and scans one account, never every row). Immutable: `with(changes)` returns a new state that shares every map the
+ * changes did not touch.
  */
 export class SourceState {
   readonly #rows: Rows;
@@ -29,17 +32,17 @@ export class SourceState {
   /** Indexes a parsed source. */
   static from(source: Source): SourceState {
     const rows = {} as Record<EntityName, Map<string, unknown>>;
-    const by = {} as Record<EntityName, Map<string, Set<string>>>;
+    const by = {} as Record<EntityName, Map<string, Map<string, unknown>>>;
     for (const e of ENTITY_NAMES) {
       const m = new Map<string, unknown>();
-      const b = new Map<string, Set<string>>();
+      const b = new Map<string, Map<string, unknown>>();
       for (const row of source[ENTITY_FIELDS[e]] as unknown[]) {
         const key = entityKey(e, row as never);
         m.set(key, row);
         const a = accountOf(e, row);
-        let set = b.get(a);
-        if (!set) b.set(a, (set = new Set()));
-        set.add(key);
+        let inAccount = b.get(a);
+        if (!inAccount) b.set(a, (inAccount = new Map()));
+        inAccount.set(key, row);
       }
       rows[e] = m;
       by[e] = b;
@@ -55,12 +58,13 @@ export class SourceState {
   /** All rows of an entity, or those of one account, in insertion order. */
   list<E extends EntityName>(entity: E, accountId?: string): EntityTypes[E][] {
     if (accountId === undefined) return [...this.#rows[entity].values()];
-    const keys = this.#byAccount[entity].get(accountId);
-    if (!keys) return [];
-    const m = this.#rows[entity];
-    const out: EntityTypes[E][] = [];
-    for (const k of keys) out.push(m.get(k)!);
-    return out;
+    const rows = this.#byAccount[entity].get(accountId);
+    return rows === undefined ? [] : [...rows.values()];
+  }
+
+  /** The rows of one account, without copying them: for scans that only read. */
+  rowsOf<E extends EntityName>(entity: E, accountId: string): Iterable<EntityTypes[E]> {
+    return (this.#byAccount[entity].get(accountId) ?? NO_ROWS).values();
   }
 
   /** How many rows an entity has in an account. */
@@ -72,7 +76,7 @@ export class SourceState {
   with(changes: readonly Change[]): SourceState {
     if (changes.length === 0) return this;
     const rows = { ...this.#rows } as Record<EntityName, Map<string, unknown>>;
-    const by = { ...this.#byAccount } as Record<EntityName, Map<string, Set<string>>>;
+    const by = { ...this.#byAccount } as Record<EntityName, Map<string, Map<string, unknown>>>;
     const copied = new Set<string>();
     for (const c of changes) {
       if (!copied.has(c.entity)) {
@@ -80,7 +84,7 @@ export class SourceState {
         rows[c.entity] = new Map(rows[c.entity]);
         by[c.entity] = new Map(by[c.entity]);
       }
-      applyOne(rows[c.entity]!, by[c.entity]!, c, copied);
+      applyOne(rows[c.entity]!, by[c.entity]!, c, copied, false);
     }
     return new SourceState(rows as Rows, by as ByAccount, undefined);
   }
@@ -90,8 +94,8 @@ export class SourceState {
    * everyone else uses `with`.
    */
   applyInPlace(changes: readonly Change[]): void {
-    const copied = new Set<string>(['*']);
-    for (const c of changes) applyOne(this.#rows[c.entity] as Map<string, unknown>, this.#byAccount[c.entity], c, copied);
+    const copied = new Set<string>();
+    for (const c of changes) applyOne(this.#rows[c.entity] as Map<string, unknown>, this.#byAccount[c.entity], c, copied, true);
     if (changes.length > 0) this.#source = undefined;
   }
 
@@ -105,35 +109,34 @@ export class SourceState {
   }
 }
 
-function applyOne(rows: Map<string, unknown>, by: Map<string, Set<string>>, c: Change, copied: Set<string>): void {
-  const inPlace = copied.has('*');
-  const touch = (a: string): Set<string> => {
+function applyOne(rows: Map<string, unknown>, by: Map<string, Map<string, unknown>>, c: Change, copied: Set<string>, inPlace: boolean): void {
+  // the account's own map, copied once per `with` before its first write so the old state keeps its rows
+  const accountRows = (a: string): Map<string, unknown> => {
     const tag = `${c.entity}\u0000${a}`;
-    let set = by.get(a);
-    if (!set) {
-      set = new Set();
-      by.set(a, set);
+    let m = by.get(a);
+    if (!m) {
+      by.set(a, (m = new Map()));
       copied.add(tag);
     } else if (!inPlace && !copied.has(tag)) {
-      set = new Set(set);
-      by.set(a, set);
+      by.set(a, (m = new Map(m)));
       copied.add(tag);
     }
-    return set;
+    return m;
   };
   if (c.op === 'put') {
     const key = entityKey(c.entity, c.value as never);
     const old = rows.get(key);
+    const a = accountOf(c.entity, c.value);
     if (old !== undefined) {
       const oa = accountOf(c.entity, old);
-      if (oa !== accountOf(c.entity, c.value)) touch(oa).delete(key);
+      if (oa !== a) accountRows(oa).delete(key);
     }
     rows.set(key, c.value);
-    touch(accountOf(c.entity, c.value)).add(key);
+    accountRows(a).set(key, c.value);
   } else {
     const old = rows.get(c.key);
     if (old === undefined) return;
     rows.delete(c.key);
-    touch(accountOf(c.entity, old)).delete(c.key);
+    accountRows(accountOf(c.entity, old)).delete(c.key);
   }
 }
