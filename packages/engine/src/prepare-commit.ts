@@ -49,6 +49,26 @@ export interface PreparedCommit {
 const INDEXES = new WeakMap<Source, ReferenceIndex>();
 
 /**
+ * Parses every put row with its entity's schema (defaults filled in, prototype keys refused); throws a ValidationError
+ * with `code` listing every bad row, paths pointing into the batch. Deletes pass through.
+ */
+export function parseRows(changes: readonly Change[], code: 'invalid_source' | 'invalid_input'): Change[] {
+  const issues: Issue[] = [];
+  const parsed = changes.map((c, i): Change => {
+    if (c.op === 'delete') return { op: 'delete', entity: c.entity, key: c.key };
+    findForbiddenKeys(c.value, [i, 'value'], issues, 0);
+    const r = ENTITY_SCHEMAS[c.entity].safeParse(c.value);
+    if (!r.success) {
+      for (const issue of zodIssues(r.error)) issues.push({ path: [i, 'value', ...issue.path], message: issue.message });
+      return c;
+    }
+    return { op: 'put', entity: c.entity, value: r.data } as Change;
+  });
+  if (issues.length > 0) throw new ValidationError(code, issues);
+  return parsed;
+}
+
+/**
  * Validates a batch of changes against the current source, the one check every store runs before writing.
  * `current` must be a parsed source (what `parseSource` or an earlier `prepareCommit` returned) and must not be
  * modified afterwards: its rows are trusted, the put rows are parsed, and the cross-row checks run over the rows
@@ -66,18 +86,8 @@ export function prepareCommit(current: Source, changes: unknown): PreparedCommit
   changes.forEach((c, i) => checkShape(c, i, shape));
   if (shape.length > 0) throw new ValidationError('invalid_input', shape);
 
+  const parsed = parseRows(changes as Change[], 'invalid_source');
   const issues: Issue[] = [];
-  const parsed: Change[] = (changes as Change[]).map((c, i) => {
-    if (c.op === 'delete') return { op: 'delete', entity: c.entity, key: c.key };
-    findForbiddenKeys(c.value, [i, 'value'], issues, 0);
-    const r = ENTITY_SCHEMAS[c.entity].safeParse(c.value);
-    if (!r.success) {
-      for (const issue of zodIssues(r.error)) issues.push({ path: [i, 'value', ...issue.path], message: issue.message });
-      return c;
-    }
-    return { op: 'put', entity: c.entity, value: r.data } as Change;
-  });
-  if (issues.length > 0) throw new ValidationError('invalid_source', issues);
 
   // INVARIANT: every row of `current` was parsed and passed the cross-row checks when it was written, so a row
   // whose lookups all return what they returned before still passes them: only the affected rows need checking

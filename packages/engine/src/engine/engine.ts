@@ -10,7 +10,7 @@ import type { Actor, ManageContext, Operation } from '../manage/context.js';
 import { SourceState } from '../manage/source-state.js';
 import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
 import { SOURCE_VERSION, type Source } from '../model/source.js';
-import { ENTITY_SCHEMAS } from '../prepare-commit.js';
+import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 
@@ -77,23 +77,6 @@ function randomId(prefix: string): string {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Checks each put row against its entity schema and returns the changes with defaults applied. */
-function checkRows(changes: readonly Change[]): Change[] {
-  const issues: Issue[] = [];
-  const out = changes.map((c, i) => {
-    if (c.op === 'delete') return c;
-    findForbiddenKeys(c.value, [i, 'value'], issues, 0);
-    const r = ENTITY_SCHEMAS[c.entity].safeParse(c.value);
-    if (!r.success) {
-      for (const issue of zodIssues(r.error)) issues.push({ path: [i, 'value', ...issue.path], message: issue.message });
-      return c;
-    }
-    return { op: 'put', entity: c.entity, value: r.data } as Change;
-  });
-  if (issues.length > 0) throw new ValidationError('invalid_input', issues);
-  return out;
 }
 
 class EngineImpl implements Engine {
@@ -206,7 +189,7 @@ class EngineImpl implements Engine {
    */
   async #write(raw: readonly Change[], trusted: boolean): Promise<void> {
     if (!Array.isArray(raw)) throw new ValidationError('invalid_input', [{ path: [], message: 'changes must be an array' }]);
-    const changes = checkRows(raw);
+    const changes = parseRows(raw, 'invalid_input');
     let revision = this.#revision + 1;
     if (this.#store !== undefined) revision = (await this.#store.commit(changes, this.#revision)).revision;
     else if (!trusted) parseSource(applyChanges(this.#state.toSource(), changes));
