@@ -143,7 +143,8 @@ function invalid(issues: Issue[]): Decision {
   return { allowed: false, reason: 'invalid-request', policies: [], issues };
 }
 
-function identityPath(set: IdentitySet, k: number, c: Candidate): IdentityPath {
+/** How the caller holds identity `k` of the set (for an explanation); `realm` names the login's realm for claims. */
+function identityPath(set: IdentitySet, k: number, realm: string): IdentityPath {
   const ref = set.refs[k];
   switch (set.via[k]) {
     case Via.Principal:
@@ -156,13 +157,12 @@ function identityPath(set: IdentitySet, k: number, c: Candidate): IdentityPath {
     }
     case Via.Claims: {
       const r = ref as ClaimRuleEntry;
-      return { kind: 'group', id: r.group.id, via: 'claims', ruleId: r.ruleId, realm: '' };
+      return { kind: 'group', id: r.group.id, via: 'claims', ruleId: r.ruleId, realm };
     }
     case Via.Public:
       return { kind: 'group', id: (ref as GroupEntry).id, via: 'public' };
     default: {
       const name = set.service?.['serviceName'];
-      void c;
       return { kind: 'service', serviceName: name === undefined ? '' : String(name) };
     }
   }
@@ -200,7 +200,11 @@ function sortUnique(ids: string[]): string[] {
 /** Keeps the first explanation of each policy. */
 function uniqueExplanations(list: Explanation[]): Explanation[] {
   const seen = new Set<string>();
-  return list.filter((e) => !seen.has(e.policyId) && seen.add(e.policyId) !== undefined);
+  return list.filter((e) => {
+    if (seen.has(e.policyId)) return false;
+    seen.add(e.policyId);
+    return true;
+  });
 }
 
 /** Adds the candidate lists of a bucket that can match the request: all of them, or, through its prefilter, those under the request's keys. */
@@ -316,9 +320,9 @@ function patternOf(tables: Tables, c: Candidate, action: string): string {
   return action;
 }
 
+/** One explanation entry: the identity, role and pattern that let a determining candidate in. */
 function explainOne(tables: Tables, action: string, set: IdentitySet, k: number, c: Candidate, realm: string | undefined): Explanation {
-  const identity = identityPath(set, k, c);
-  if (identity.kind === 'group' && identity.via === 'claims') identity.realm = realm ?? '';
+  const identity = identityPath(set, k, realm ?? '');
   return {
     policyId: c.policy.id,
     effect: c.policy.deny ? 'deny' : 'allow',
