@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,6 +177,167 @@ describe('errors and help', () => {
   it('prints help for the tool and each command (exit 0)', () => {
     for (const args of [['--help'], ['validate', '--help'], ['explain', '--help'], ['test', '-h']]) {
       const r = cli(...args);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^usage: portcullis/);
+    }
+  });
+});
+
+describe('portcullis who, what, diff and lint', () => {
+  const GET = 'cloud-object-storage.object.get';
+  const SECRET = '{"serviceName":"cloud-object-storage","resource":"analytics-secret"}';
+
+  beforeAll(() => {
+    const source = JSON.parse(readFileSync(join(dir, 'source.json'), 'utf8')) as { policies: { id: string }[] };
+    // B drops the data group's read and gives carol a read of her own
+    const changed = {
+      ...source,
+      policies: [
+        ...source.policies.filter((p) => p.id !== 'p-data-read'),
+        { id: 'p-carol-read', accountId: 'acct-1', subject: { kind: 'principal', id: 'IBMid-carol' }, roles: ['Reader'],
+          resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] } },
+      ],
+    };
+    writeFileSync(join(dir, 'changed.json'), JSON.stringify(changed));
+    // a second copy of the data group's read: a duplicate
+    writeFileSync(join(dir, 'duplicate.json'), JSON.stringify({ ...source, policies: [...source.policies, { ...source.policies[0], id: 'p-dup' }] }));
+  });
+
+  it('who lists the principals and groups allowed with their policies, the claim rules and the denied (exit 0)', () => {
+    const r = cli('who', 'source.json', '--action', GET, '--resource', 'bucket-analytics-raw', '--now', NOW, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as {
+      accountId: string;
+      principals: { id: string; policies: string[]; paths: { via: string; groupId?: string }[] }[];
+      groups: { id: string; policies: string[] }[];
+      membersByRule: { groupId: string; ruleId: string }[];
+      denied: unknown[];
+    };
+    expect(json.accountId).toBe('acct-1');
+    expect(json.principals.map((p) => [p.id, p.policies])).toEqual([['IBMid-alice', ['p-data-read']]]);
+    expect(json.principals[0]!.paths[0]).toMatchObject({ via: 'static', groupId: 'AccessGroupId-data' });
+    expect(json.groups.map((g) => g.id)).toEqual(['AccessGroupId-data', 'AccessGroupId-sso']);
+    expect(json.membersByRule).toEqual([expect.objectContaining({ groupId: 'AccessGroupId-sso', ruleId: 'rule-eng' })]);
+    expect(json.denied).toEqual([]);
+    const human = cli('who', 'source.json', '--action', GET, '--resource', 'bucket-analytics-raw', '--now', NOW);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('IBMid-alice');
+    expect(human.out).toContain('rule-eng');
+  });
+
+  it('who takes JSON attributes with --account and lists a principal a deny refuses under denied', () => {
+    const r = cli('who', 'source.json', '--action', GET, '--account', 'acct-1', '--resource', SECRET, '--now', NOW, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { principals: { id: string }[]; denied: { id: string; denies: string[]; overridden: string[] }[] };
+    expect(json.principals.map((p) => p.id)).not.toContain('IBMid-alice');
+    expect(json.denied).toEqual([{ id: 'IBMid-alice', denies: ['p-secret-deny'], overridden: ['p-data-read'] }]);
+  });
+
+  it('who and what exit 1 with the issues for an invalid request', () => {
+    const who = cli('who', 'source.json', '--action', '', '--resource', 'bucket-analytics-raw', '--now', NOW, '--json');
+    expect(who.code).toBe(1);
+    expect((JSON.parse(who.out) as { issues: { path: string[] }[] }).issues.map((i) => i.path)).toEqual([['action']]);
+    const what = cli('what', 'source.json', '--subject', '{"id":"IBMid-alice","claims":5}', '--resource', 'bucket-analytics-raw', '--now', NOW, '--json');
+    expect(what.code).toBe(1);
+    expect((JSON.parse(what.out) as { issues: { path: string[] }[] }).issues.map((i) => i.path)).toEqual([['subject', 'claims']]);
+  });
+
+  it('what lists the allowed actions with their policies, and the actions a deny refuses (exit 0)', () => {
+    const r = cli('what', 'source.json', '--subject', 'IBMid-alice', '--resource', 'bucket-analytics-raw', '--now', NOW, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { accountId: string; actions: { action: string; policies: string[] }[]; denied: unknown[] };
+    expect(json.accountId).toBe('acct-1');
+    expect(json.actions).toEqual([{ action: GET, policies: ['p-data-read'] }]);
+    expect(json.denied).toEqual([]);
+    const secret = cli('what', 'source.json', '--subject', 'IBMid-alice', '--account', 'acct-1', '--resource', SECRET, '--now', NOW, '--json');
+    expect(secret.code).toBe(0);
+    const denied = JSON.parse(secret.out) as { actions: unknown[]; denied: { action: string; policies: string[] }[] };
+    expect(denied.actions).toEqual([]);
+    expect(denied.denied.map((d) => [d.action, d.policies])).toEqual([
+      [GET, ['p-secret-deny']],
+      ['cloud-object-storage.object.put', ['p-secret-deny']],
+    ]);
+    const human = cli('what', 'source.json', '--subject', 'IBMid-alice', '--resource', 'bucket-analytics-raw', '--now', NOW);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('p-data-read');
+  });
+
+  it('what takes a JSON subject with claims', () => {
+    const subject = JSON.stringify({ id: 'IBMid-carol', claims: { realm: 'https://idp.example.com', attributes: { dept: 'eng' } } });
+    const r = cli('what', 'source.json', '--subject', subject, '--account', 'acct-1', '--resource', '{"serviceName":"cloud-object-storage"}', '--now', NOW, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { actions: { action: string; policies: string[] }[] };
+    expect(json.actions.map((a) => a.action)).toEqual([GET, 'cloud-object-storage.object.put']);
+    expect(json.actions.every((a) => a.policies.includes('p-sso-write'))).toBe(true);
+  });
+
+  it('diff lists the grants added and removed and exits 1, and exits 0 for equal sources', () => {
+    const r = cli('diff', 'source.json', 'changed.json', '--now', NOW, '--json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out) as {
+      different: boolean;
+      added: { identity: { kind: string; id?: string }; action: string; via: { policyId: string }[] }[];
+      removed: { identity: { kind: string; id?: string }; action: string; via: { policyId: string }[] }[];
+    };
+    expect(json.different).toBe(true);
+    expect(json.removed.map((g) => [g.identity.id, g.action, g.via.map((v) => v.policyId)])).toEqual([['IBMid-alice', GET, ['p-data-read']]]);
+    expect(json.added.map((g) => g.identity.id)).toEqual(['IBMid-carol']);
+    expect(json.added.map((g) => g.via.map((v) => v.policyId))).toEqual([['p-carol-read']]);
+    const human = cli('diff', 'source.json', 'changed.json');
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('p-carol-read');
+    const same = cli('diff', 'source.json', 'storage-source.json', '--json');
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.out)).toMatchObject({ different: false, added: [], removed: [], context: [] });
+    expect(cli('diff', 'source.json', 'storage-source.json').code).toBe(0);
+  });
+
+  it('lint reports findings with their codes and exits 1, and exits 0 for a clean source', () => {
+    const r = cli('lint', 'duplicate.json', '--now', NOW, '--json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out) as { findings: { code: string; id: string; related: string[] }[] };
+    expect(json.findings.map((f) => [f.code, f.id, f.related])).toEqual([['duplicate_policy', 'p-dup', ['p-data-read']]]);
+    const human = cli('lint', 'duplicate.json');
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('duplicate_policy');
+    const clean = cli('lint', 'source.json', '--json');
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.out)).toMatchObject({ findings: [] });
+    expect(cli('lint', 'source.json').code).toBe(0);
+  });
+
+  it('gives one line and exit 2 for a missing file, bad JSON, an invalid source, an unknown flag or a missing argument', () => {
+    for (const args of [
+      ['who', 'missing.json', '--action', GET, '--resource', 'bucket-analytics-raw'],
+      ['who', 'bad.json', '--action', GET, '--resource', 'bucket-analytics-raw'],
+      ['who', 'source.json', '--resource', 'bucket-analytics-raw'],
+      ['who', 'source.json', '--action', GET, '--resource', 'no-such-resource'],
+      ['who', 'source.json', '--action', GET, '--resource', 'bucket-analytics-raw', '--subject', 'IBMid-alice'],
+      ['what', 'missing.json', '--subject', 'IBMid-alice', '--resource', 'bucket-analytics-raw'],
+      ['what', 'source.json', '--resource', 'bucket-analytics-raw'],
+      ['what', 'source.json', '--subject', '{"id":', '--resource', 'bucket-analytics-raw'],
+      ['what', 'source.json', '--subject', 'IBMid-alice', '--resource', '{"serviceName":"x"}'],
+      ['diff', 'source.json'],
+      ['diff', 'source.json', 'missing.json'],
+      ['diff', 'bad.json', 'source.json'],
+      ['diff', 'source.json', 'invalid-source.json'],
+      ['diff', 'source.json', 'changed.json', '--now', 'soon'],
+      ['lint', 'missing.json'],
+      ['lint', 'bad.json'],
+      ['lint', 'invalid-source.json'],
+      ['lint', 'source.json', '--frobnicate'],
+      ['lint', 'source.json', '--now'],
+    ]) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expectOneLine(r.err);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('prints help for each command (exit 0)', () => {
+    for (const command of ['who', 'what', 'diff', 'lint']) {
+      const r = cli(command, '--help');
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^usage: portcullis/);
     }

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// The `portcullis` command: validate sources, explain one decision, run scenario files. Every failure
+// The `portcullis` command: validate sources, explain one decision, run scenario files, and analyse access
+// (who, what, diff, lint). Every failure
 // ends as one line on stderr and an exit code, never a stack trace.
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
 import { createProcessIo, type CliIo, type ExitCode } from './cli-io.js';
+import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
+import { lintCommand } from './lint-command.js';
 import { testCommand } from './test-command.js';
 import { validateCommand } from './validate-command.js';
+import { whatCommand } from './what-command.js';
+import { whoCommand } from './who-command.js';
 
 /** The top-level help. */
 export const MAIN_HELP = `usage: portcullis <command> [options]
@@ -16,14 +21,26 @@ commands:
   explain <source.json> --action <a> --resource <id | json> [--subject <id | json>] [--account <id>] [--now <time>]
                                      decide one request and say why
   test <scenario.json>...            run scenario files: pass or fail per case, and coverage
+  who <source.json> --action <a> --resource <id | json> [--account <id>] [--now <time>]
+                                     the principals and groups allowed, with the policies that grant it
+  what <source.json> --subject <id | json> --resource <id | json> [--account <id>] [--now <time>]
+                                     the actions allowed with their determining policies, and those denied
+  diff <a.json> <b.json> [--now <time>]
+                                     the grants added and removed; exit 1 when anything differs
+  lint <source.json> [--now <time>]  findings with their stable codes; exit 1 when any
 
 options: --json (machine output), --help (per command: portcullis <command> --help), --version
-exit codes: 0 done, 1 a problem found (invalid source, failing case, invalid request), 2 bad usage or input`;
+exit codes: 0 done, 1 a problem found (invalid source, failing case, invalid request, a difference, a finding),
+            2 bad usage or input`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => ExitCode> = {
   validate: validateCommand,
   explain: explainCommand,
   test: testCommand,
+  who: whoCommand,
+  what: whatCommand,
+  diff: diffCommand,
+  lint: lintCommand,
 };
 
 function version(): string {
