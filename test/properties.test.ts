@@ -39,6 +39,25 @@ describe('the compiled evaluator equals the reference evaluator', () => {
     expect(pairs).toBeGreaterThan(RUNS);
   });
 
+  it('with many policies per identity, so that large buckets go through the keyed prefilter', () => {
+    let prefiltered = 0;
+    fc.assert(
+      fc.property(
+        arbSource({ maxPolicies: 40 }).chain((source) => fc.tuple(fc.constant(source), fc.array(arbRequest(source), { minLength: 1, maxLength: 10 }))),
+        ([source, requests]) => {
+          const tables = compile(source);
+          for (const request of requests) expect(core(authorize(tables, request))).toEqual(core(referenceAuthorize(source, request)));
+          for (const a of tables.accounts.values())
+            for (const g of [...a.groups.values(), a.publicGroup])
+              for (const page of g.index.pages) for (const b of page ?? []) if (b?.accel) prefiltered++;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // INVARIANT: the property is only worth something if the prefilter was built and used
+    expect(prefiltered).toBeGreaterThan(0);
+  });
+
   it('authorizeMany equals authorize request by request', () => {
     fc.assert(
       fc.property(arbSourceAndRequests({ maxRequests: 6 }), ({ source, requests }) => {

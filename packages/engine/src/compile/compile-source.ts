@@ -375,7 +375,7 @@ export function compileNodes(nodes: Source['nodes'], accounts: Map<string, Accou
       cur = parent;
     }
     up.add(n.accountId);
-    account(accounts, n.accountId).nodes.set(n.id, { id: n.id, up } satisfies NodeEntry);
+    account(accounts, n.accountId).nodes.set(n.id, { id: n.id, kind: n.kind, up } satisfies NodeEntry);
   }
 }
 

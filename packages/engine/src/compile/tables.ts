@@ -191,7 +191,17 @@ export interface ClaimRuleEntry {
 /** A folder or project: its chain up to (and including) the organization. */
 export interface NodeEntry {
   readonly id: string;
+  readonly kind: 'folder' | 'project';
   readonly up: ReadonlySet<string>;
+}
+
+/**
+ * `up(n)` of SEMANTICS §3.4 for an id named as a project (or folder): the node's chain to the organization when it
+ * is a node of that kind in the account, else undefined: an unknown or wrong-kind id reaches nothing.
+ */
+export function upOf(a: AccountTable, id: string, kind: 'folder' | 'project'): ReadonlySet<string> | undefined {
+  const n = a.nodes.get(id);
+  return n !== undefined && n.kind === kind ? n.up : undefined;
 }
 
 /** Everything of one account. */

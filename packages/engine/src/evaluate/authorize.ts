@@ -12,6 +12,7 @@ import type {
   PrincipalEntry,
   Tables,
 } from '../compile/tables.js';
+import { upOf } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
 import { exactBucket } from '../compile/compile-source.js';
@@ -234,13 +235,16 @@ function collect(b: Bucket, k: number, ctx: RequestContext, nb: number): number 
   else if (acc.kind === 'zone') for (const z of ctx.zones) push(z);
   else {
     // a candidate bound at node N can only match a resource with N above one of its projects or folders, or at the organization
-    const nodes = ctx.account!.nodes;
+    const account = ctx.account!;
     push(ctx.accountId);
-    for (const list of [ctx.projects, ctx.folders])
-      for (const p of list) {
-        const up = nodes.get(p)?.up;
-        if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
-      }
+    for (const p of ctx.projects) {
+      const up = upOf(account, p, 'project');
+      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
+    }
+    for (const f of ctx.folders) {
+      const up = upOf(account, f, 'folder');
+      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
+    }
   }
   return nb;
 }

@@ -1,5 +1,5 @@
 import { matchGlob } from '../compile/glob.js';
-import { Derived, Op, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
+import { Derived, Op, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
 import { ATTR } from '../compile/attribute-names.js';
 import { tagPairs, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
@@ -92,7 +92,7 @@ function agentBelow(ctx: RequestContext, node: string): boolean {
   const a = ctx.account!;
   const agent = a.principals.get(ctx.agentId!);
   if (agent === undefined) return false;
-  for (const q of agent.projects) if (a.nodes.get(q)?.up.has(node) === true) return true;
+  for (const q of agent.projects) if (upOf(a, q, 'project')?.has(node) === true) return true;
   return false;
 }
 
@@ -101,13 +101,13 @@ function coversNode(c: Candidate, node: string, ctx: RequestContext): boolean {
   const admin = c.role.admin;
   const agentRule = ctx.agentId !== undefined && admin !== 'organization';
   for (const p of ctx.projects) {
-    if (a.nodes.get(p)?.up.has(node) !== true) continue;
+    if (upOf(a, p, 'project')?.has(node) !== true) continue;
     if (agentRule && !agentIn(ctx, p)) continue;
     return true;
   }
   if (admin !== null) {
     for (const f of ctx.folders) {
-      if (a.nodes.get(f)?.up.has(node) !== true) continue;
+      if (upOf(a, f, 'folder')?.has(node) !== true) continue;
       if (agentRule && !agentBelow(ctx, node)) continue;
       return true;
     }
