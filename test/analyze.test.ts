@@ -492,3 +492,18 @@ describe('lint is sound on random sources', () => {
     expect(checked).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('whatCan checks the subject as authorize does', () => {
+  it('refuses a malformed subject with invalid_request', async () => {
+    const { whatCan: what, compile: comp, parseSource: parse, ValidationError: VE } = await import('@portcullis/engine');
+    const tables = comp(parse({ version: 1, accounts: [{ id: 'a', system: 'ibm' }] }));
+    let error: unknown;
+    try {
+      what(tables, { id: 'x', claims: 5 } as never, { attributes: { accountId: 'a' } }, { now: 0 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(VE);
+    expect((error as InstanceType<typeof VE>).code).toBe('invalid_request');
+  });
+});

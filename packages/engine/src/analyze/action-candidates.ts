@@ -4,7 +4,7 @@ import type { Bucket, Candidate, IdentityIndex, PrincipalEntry, Tables } from '.
 import { ValidationError } from '../errors.js';
 import { matchCandidate } from '../evaluate/match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from '../evaluate/resolve-request.js';
-import type { RequestResource, RequestScalar } from '../evaluate/types.js';
+import type { RequestSubject, RequestResource, RequestScalar } from '../evaluate/types.js';
 
 /** The clock of every analysis: injected, never read. */
 export interface AnalyzeOptions {
@@ -24,9 +24,10 @@ export function checkNow(options: AnalyzeOptions | undefined): number {
  * Resolves an action and a resource at `now` exactly as `authorize` would (SEMANTICS §0), so that an analysis reads the
  * same values the evaluator reads. Bad input throws `invalid_request` rather than answering deny.
  */
-export function resolveTarget(tables: Tables, action: string, resource: RequestResource, now: number): RequestContext {
+export function resolveTarget(tables: Tables, action: string, resource: RequestResource, now: number, subject: RequestSubject = {}): RequestContext {
   const ctx = createContext();
-  const issues = resolveRequest(tables, { subject: {}, action, resource }, { now }, ctx);
+  // the subject is checked as authorize checks it, so an analysis refuses what a decision would refuse
+  const issues = resolveRequest(tables, { subject, action, resource }, { now }, ctx);
   if (issues.length > 0) throw new ValidationError('invalid_request', issues);
   return ctx;
 }

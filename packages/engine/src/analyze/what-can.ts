@@ -44,7 +44,7 @@ type Outcome = { allowed: boolean; denied: boolean; policies: string[] };
  */
 export function whatCan(tables: Tables, subject: RequestSubject, resource: RequestResource, options: AnalyzeOptions): WhatCanResult {
   const now = checkNow(options);
-  const ctx = resolveTarget(tables, UNNAMED, resource, now);
+  const ctx = resolveTarget(tables, UNNAMED, resource, now, subject);
   const out: WhatCanResult = { accountId: ctx.accountId, actions: [], denied: [], patterns: [] };
   if (accountGate(ctx.account, subject, ctx.service, tables.services) !== null) return out;
   const set = createIdentitySet();
