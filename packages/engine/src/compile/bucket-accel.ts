@@ -55,7 +55,9 @@ function build(kind: BucketAccel['kind'], attr: number, b: Bucket, keysOf: (c: C
   const keyed = new Map<string, KeyedLists>();
   const rest: KeyedLists = { deny: [], allow: [] };
   const add = (c: Candidate, deny: boolean) => {
-    const keys = keysOf(c);
+    // INVARIANT: an errored candidate sits in `rest`, so every request it is a candidate for sees it (an errored
+    // deny must refuse whatever its other conditions say)
+    const keys = c.error !== null ? null : keysOf(c);
     if (keys === null) return void (deny ? rest.deny : rest.allow).push(c);
     for (const k of new Set(keys)) {
       let l = keyed.get(k);
@@ -77,8 +79,8 @@ export function buildAccel(b: Bucket): BucketAccel | null {
   if (all < ACCEL_MIN) return null;
   const unkeyed = (keysOf: (c: Candidate) => Keys) => {
     let n = 0;
-    for (const c of b.deny) if (keysOf(c) === null) n++;
-    for (const c of b.allow) if (keysOf(c) === null) n++;
+    for (const c of b.deny) if (c.error !== null || keysOf(c) === null) n++;
+    for (const c of b.allow) if (c.error !== null || keysOf(c) === null) n++;
     return n;
   };
   const attrs = new Set<number>();

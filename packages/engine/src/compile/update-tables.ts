@@ -216,18 +216,16 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
         break;
       }
       case 'node': {
-        const row = after.get('node', key) ?? before.get('node', key);
-        if (row !== undefined) nodeAccounts.add(row.accountId);
+        // a node that moved account leaves the old one: both are rebuilt
+        for (const row of [before.get('node', key), after.get('node', key)]) if (row !== undefined) nodeAccounts.add(row.accountId);
         break;
       }
       case 'ssoConnector': {
-        const row = after.get('ssoConnector', key) ?? before.get('ssoConnector', key);
-        if (row !== undefined) ssoAccounts.add(row.accountId);
+        for (const row of [before.get('ssoConnector', key), after.get('ssoConnector', key)]) if (row !== undefined) ssoAccounts.add(row.accountId);
         break;
       }
       case 'resourceGroup': {
-        const row = after.get('resourceGroup', key) ?? before.get('resourceGroup', key);
-        if (row !== undefined) rgAccounts.add(row.accountId);
+        for (const row of [before.get('resourceGroup', key), after.get('resourceGroup', key)]) if (row !== undefined) rgAccounts.add(row.accountId);
         break;
       }
     }

@@ -31,11 +31,18 @@ export class DecisionCache {
 
   /** The cache key of a request, or undefined when the request is not cacheable. */
   key(request: AuthorizeRequest, tables: Tables): number | undefined {
+    if (request === null || typeof request !== 'object') return undefined;
     const s = request.subject;
     const r = request.resource;
     if (request.environment !== undefined || s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return undefined;
-    if (typeof r.id !== 'string' || r.attributes !== undefined || s.claims !== undefined || s.service !== undefined) return undefined;
-    if (s.email !== undefined || s.sso !== undefined || typeof request.action !== 'string') return undefined;
+    // INVARIANT: only requests whose every field is one the key covers, of a valid type, are cached, so a hit never
+    // skips a check of SEMANTICS §0 that the same request would fail
+    if (typeof r.id !== 'string' || r.attributes !== undefined || r.tags !== undefined || r.projects !== undefined) return undefined;
+    if (r.folders !== undefined || r.zones !== undefined || r.agentId !== undefined) return undefined;
+    if (s.claims !== undefined || s.service !== undefined || s.email !== undefined || s.sso !== undefined) return undefined;
+    if (typeof request.action !== 'string' || (s.accountId !== undefined && typeof s.accountId !== 'string')) return undefined;
+    // an unauthenticated id is not the anonymous caller: the SSO gate still reads that principal's stored email
+    if (s.authenticated !== undefined && s.authenticated !== true) return undefined;
     const res = tables.resources.get(r.id);
     if (res === undefined || res.num >= RESOURCE_LIMIT) return undefined;
     const action = tables.actions.actions.get(request.action);
@@ -46,10 +53,10 @@ export class DecisionCache {
       const p = tables.accounts.get(res.accountId)?.principals.get(s.id);
       // INVARIANT: a subject that is not a principal of the account decides as an anonymous caller unless an email
       // of its own gates it, and the request carries none: so it shares the anonymous key
-      if (p !== undefined && s.authenticated !== false) {
+      if (p !== undefined) {
         if (p.num >= PRINCIPAL_BITS) return undefined;
         principal = p.num;
-      } else if (s.authenticated !== undefined && typeof s.authenticated !== 'boolean') return undefined;
+      }
     }
     return (res.num * ACTION_BITS + action) * PRINCIPAL_BITS + principal;
   }
@@ -79,7 +86,10 @@ export class DecisionCache {
       }
       if (lo < ex.length) until = ex[lo]!;
     }
-    this.#lru.set(key, { decision, allowed, revision, from: now, until });
+    // a cached decision is handed to every later caller: frozen, so no caller can change another's answer
+    Object.freeze(decision.policies);
+    if (decision.errors !== undefined) Object.freeze(decision.errors);
+    this.#lru.set(key, { decision: Object.freeze(decision), allowed, revision, from: now, until });
   }
 
   clear(): void {

@@ -118,6 +118,8 @@ class EngineImpl implements Engine {
 
   authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
     const cache = this.#cache;
+    // options that are not an object are refused by authorize itself (invalid-request), never spread away
+    if (options !== undefined && (options === null || typeof options !== 'object')) return authorize(this.#tables, request, options);
     const now = options?.now ?? this.#clock();
     if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : { ...options, now }, now);
     const key = cache.key(request, this.#tables);
@@ -154,6 +156,7 @@ class EngineImpl implements Engine {
   }
 
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
+    if (options !== undefined && (options === null || typeof options !== 'object')) return decideMany(this.#tables, subject, requests, options, undefined);
     const now = options?.now ?? this.#clock();
     return decideMany(this.#tables, subject, requests, { ...options, now }, (allowed) => this.#count(allowed, now));
   }

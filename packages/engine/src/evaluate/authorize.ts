@@ -1,4 +1,4 @@
-import type { Issue } from '../errors.js';
+import { ValidationError, type Issue } from '../errors.js';
 import type {
   AccountTable,
   Bucket,
@@ -279,6 +279,8 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     const list = denyLists[i]!;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
+      // a role that grants the action only for another service does not make the policy a candidate, errored or not
+      if (c.service !== null && c.service !== ctx.serviceName) continue;
       if (c.error !== null) {
         (errors ??= []).push(c.id);
         (denies ??= []).push(c.id);
@@ -289,6 +291,14 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     }
   }
   if (denies !== null) {
+    // errored allows are listed too: they were candidates, whatever decided
+    for (let i = 0; i < nb; i++) {
+      const list = allowLists[i]!;
+      for (let j = 0; j < list.length; j++) {
+        const c = list[j]!;
+        if (c.error !== null && (c.service === null || c.service === ctx.serviceName)) (errors ??= []).push(c.id);
+      }
+    }
     const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies.length > 1 ? sortUnique(denies) : denies };
     if (errors !== null) d.errors = sortUnique(errors);
     if (explanation !== null) d.explanation = uniqueExplanations(explanation);
@@ -299,6 +309,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     const list = allowLists[i]!;
     for (let j = 0; j < list.length; j++) {
       const c = list[j]!;
+      if (c.service !== null && c.service !== ctx.serviceName) continue;
       if (c.error !== null) (errors ??= []).push(c.id);
       else if (matchCandidate(c, ctx, principal, service)) {
         (allows ??= []).push(c.id);
@@ -386,6 +397,7 @@ export function decideMany(
   options: AuthorizeOptions | undefined,
   onAllowed: ((policies: readonly CompiledPolicy[]) => void) | undefined,
 ): Decision[] {
+  if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
   const sets = new Map<AccountTable | undefined, IdentitySet>();
   const explain = options?.explain === true;

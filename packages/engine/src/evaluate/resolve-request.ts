@@ -49,17 +49,20 @@ export function createContext(): RequestContext {
   };
 }
 
+/** The range of a JavaScript Date (±8.64e15 ms): a number outside it is no time at all. */
+const MAX_TIME = 8.64e15;
+
 /** The time of a request: `environment.now` wins over `options.now`; NaN when neither is usable. */
 export function requestTime(request: AuthorizeRequest, options: AuthorizeOptions | undefined): number {
   const env = request.environment;
   const raw = env !== undefined && env !== null && typeof env === 'object' ? env.now : undefined;
   if (raw !== undefined) {
-    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+    if (typeof raw === 'number') return Number.isFinite(raw) && Math.abs(raw) <= MAX_TIME ? raw : Number.NaN;
     if (typeof raw === 'string') return Date.parse(raw);
     return Number.NaN;
   }
   const t = options?.now;
-  return typeof t === 'number' && Number.isFinite(t) ? t : Number.NaN;
+  return typeof t === 'number' && Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : Number.NaN;
 }
 
 function stringList(v: unknown, path: string, issues: Issue[]): readonly string[] {

@@ -66,6 +66,7 @@ export function checkLeaf(key: string, operator: string, value: unknown): { path
       out.push({ path: ['key'], message: `\`${operator}\` needs a key \`{{resource.attributes.NAME}}\`` });
     const many = operator.endsWith('AnyOf');
     if (many !== Array.isArray(value)) bad(many ? `\`${operator}\` takes an array` : `\`${operator}\` takes one value`);
+    if (operator === 'stringExists' && String(value) !== 'true' && String(value) !== 'false') bad('`stringExists` takes true or false');
     if (many && (vals.length < 1 || vals.length > 10)) bad('takes 1 to 10 values');
   } else {
     out.push({ path: ['operator'], message: `unknown operator \`${operator}\`` });

@@ -85,7 +85,7 @@ export const serviceSchema = z.object({
   /** Service groups such as `IAM` (`service_group_id` in a policy resource). */
   groups: z.array(idSchema).default([]),
   /** role id -> actions that role grants on this service (on top of the role's own actions). */
-  roles: safeRecord(z.array(z.string().min(1).max(256))).default({}),
+  roles: safeRecord(z.array(z.lazy(() => actionPatternSchema))).default({}),
   /** A third-party service (BlueXP: such as Fluid): switched off in an account whose `thirdPartyServicesEnabled` is false. */
   thirdParty: z.boolean().optional(),
 });

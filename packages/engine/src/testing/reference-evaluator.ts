@@ -108,6 +108,9 @@ function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
 
+/** The range of a JavaScript Date: a time outside it is no time at all. */
+const MAX_TIME = 8.64e15;
+
 function checkRequest(source: Source, request: unknown, options: unknown): Ctx | Issue[] {
   const issues: Issue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
@@ -129,11 +132,11 @@ function checkRequest(source: Source, request: unknown, options: unknown): Ctx |
   const envNow = isObject(env) ? own(env, 'now') : undefined;
   const optNow = own(opts, 'now');
   if (envNow !== undefined) {
-    if (typeof envNow === 'number' && Number.isFinite(envNow)) now = envNow;
+    if (typeof envNow === 'number' && Number.isFinite(envNow) && Math.abs(envNow) <= MAX_TIME) now = envNow;
     else if (typeof envNow === 'string' && Number.isFinite(Date.parse(envNow))) now = Date.parse(envNow);
     else add(['environment', 'now'], 'must be epoch milliseconds or an ISO 8601 date-time');
   } else if (optNow !== undefined) {
-    if (typeof optNow === 'number' && Number.isFinite(optNow)) now = optNow;
+    if (typeof optNow === 'number' && Number.isFinite(optNow) && Math.abs(optNow) <= MAX_TIME) now = optNow;
     else add(['options', 'now'], 'must be finite epoch milliseconds');
   } else {
     add(['environment', 'now'], 'no time: neither `environment.now` nor `options.now` is given');
