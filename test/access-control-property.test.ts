@@ -18,12 +18,14 @@ import {
   defaultGuards,
   IBM_ROLES,
   ibmAccessGroupOperations as ag,
+  parseSource,
   ibmPolicyOperations as pol,
   runGuarded,
   SeedError,
   SourceState,
 } from '@portcullis/engine';
 import type { Actor, AuthorizeRequest, Engine, RequestResource, Source } from '@portcullis/engine';
+import { arbRequest } from '@portcullis/engine/testing';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
 const NOW = Date.parse('2026-01-02T03:04:05Z');
@@ -98,6 +100,34 @@ function noSelfEscalation<S>(sc: Scenario<S>, runner: (e: Engine) => Runner) {
         if (!(err instanceof SeedError)) throw err;
       }
       for (const a of access(sc, r)) if (!granted.has(a)) throw new Error(`gained \`${a}\``);
+    }
+  });
+}
+
+/**
+ * Issue #3's property: after any sequence of operations the Engine, which updates its tables change by change,
+ * decides exactly like a fresh compile of the source it ends with (checked on the probes and on generated requests).
+ */
+function incrementalEqualsFresh<S>(sc: Scenario<S>) {
+  return fc.asyncProperty(fc.array(sc.step, { minLength: 1, maxLength: 10 }), fc.nat(), async (steps, seed) => {
+    const { e, ids } = await sc.world();
+    const r = engineRunner(e);
+    for (const s of steps) {
+      try {
+        await sc.run(r, s, ids);
+      } catch (err) {
+        if (!(err instanceof SeedError)) throw err;
+      }
+    }
+    const fresh = compile(parseSource(e.source));
+    const subjects = [{ id: sc.me.id, accountId: sc.me.accountId }, {}, ...e.source.principals.slice(0, 4).map((p) => ({ id: p.id }))];
+    const requests: AuthorizeRequest[] = [
+      ...sc.probes.flatMap((p) => subjects.map((subject) => ({ subject, action: p.action, resource: p.resource }))),
+      ...fc.sample(arbRequest(e.source), { numRuns: 20, seed }),
+    ];
+    for (const q of requests) {
+      const core = (d: { allowed: boolean; reason: string; policies: string[] }) => `${d.allowed} ${d.reason} ${d.policies.join(',')}`;
+      expect(core(authorize(e.tables, q, { now: NOW }))).toBe(core(authorize(fresh, q, { now: NOW })));
     }
   });
 }
@@ -299,6 +329,12 @@ describe('no self-escalation', () => {
       const out = await fc.check(noSelfEscalation(sc, unreviewedRunner), { numRuns: 200 });
       expect(out.failed).toBe(true);
       expect(String(out.errorInstance)).toMatch(/gained/);
+    }, 120_000);
+  }
+
+  for (const [name, scenario] of scenarios) {
+    it(`${name}: after any sequence of operations the incrementally updated tables decide like a fresh compile`, async () => {
+      await fc.assert(incrementalEqualsFresh(await scenario()), { numRuns: 40 });
     }, 120_000);
   }
 
