@@ -49,6 +49,9 @@ export function createContext(): RequestContext {
   };
 }
 
+const scratchIssues: Issue[] = [];
+const NO_ISSUES: Issue[] = Object.freeze([]) as unknown as Issue[];
+
 /** The range of a JavaScript Date (±8.64e15 ms): a number outside it is no time at all. */
 const MAX_TIME = 8.64e15;
 
@@ -132,10 +135,13 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
  * when a registered resource replaces them.
  */
 export function resolveRequest(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, ctx: RequestContext): Issue[] {
-  const issues: Issue[] = [];
+  // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
+  // issues costs no allocation, a request with some gets its own copy
+  const issues = scratchIssues;
+  issues.length = 0;
   if (!isObject(request)) {
     issues.push({ path: [], message: 'request must be an object' });
-    return issues;
+    return issues.length === 0 ? NO_ISSUES : issues.slice();
   }
   if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
   const { subject, action, resource, environment } = request;
@@ -147,7 +153,7 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
   if (!isObject(resource)) {
     issues.push({ path: ['resource'], message: 'must be an object' });
-    return issues;
+    return issues.length === 0 ? NO_ISSUES : issues.slice();
   }
   ctx.now = now;
   ctx.action = action;
@@ -168,7 +174,7 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
     const r = typeof resource.id === 'string' ? tables.resources.get(resource.id) : undefined;
     if (r === undefined) {
       issues.push({ path: ['resource', 'id'], message: `unknown resource \`${String(resource.id)}\`` });
-      return issues;
+      return issues.length === 0 ? NO_ISSUES : issues.slice();
     }
     ctx.accountId = r.accountId;
     loadAttributes(names, r.attributes, ctx, issues, true);
@@ -187,13 +193,13 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
     ctx.zones = zones;
     ctx.agentId = typeof resource.agentId === 'string' ? resource.agentId : undefined;
   }
-  if (issues.length > 0) return issues;
+  if (issues.length > 0) return issues.slice();
   ctx.account = tables.accounts.get(ctx.accountId);
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
-  return issues;
+  return issues.length === 0 ? NO_ISSUES : issues.slice();
 }
 
 /** The resource's tags split at the first `:` into lowercased [key, value] pairs; computed once per request, on demand. */
