@@ -25,8 +25,24 @@ const RESOURCE_LIMIT = 2 ** 21;
  */
 export class DecisionCache {
   readonly #lru: LRUCache<number, Entry>;
+  /**
+   * The cache's own numbers for action strings: every action a request names, not only those a role names exactly
+   * (an action granted through `type:*` alone is cacheable too). Append-only and bounded, so a stream of made-up
+   * actions cannot grow it without limit: past the bound a new action is simply not cached.
+   */
+  readonly #actions = new Map<string, number>();
   constructor(max: number) {
     this.#lru = new LRUCache<number, Entry>({ max });
+  }
+
+  #actionId(action: string): number | undefined {
+    let id = this.#actions.get(action);
+    if (id === undefined) {
+      if (this.#actions.size >= ACTION_BITS || action.length > 256) return undefined;
+      id = this.#actions.size;
+      this.#actions.set(action, id);
+    }
+    return id;
   }
 
   /** The cache key of a request, or undefined when the request is not cacheable. */
@@ -45,8 +61,8 @@ export class DecisionCache {
     if (s.authenticated !== undefined && s.authenticated !== true) return undefined;
     const res = tables.resources.get(r.id);
     if (res === undefined || res.num >= RESOURCE_LIMIT) return undefined;
-    const action = tables.actions.actions.get(request.action);
-    if (action === undefined || action >= ACTION_BITS) return undefined;
+    const action = this.#actionId(request.action);
+    if (action === undefined) return undefined;
     let principal = 0;
     if (s.id !== undefined) {
       if (typeof s.id !== 'string' || (s.accountId !== undefined && s.accountId !== res.accountId)) return undefined;
