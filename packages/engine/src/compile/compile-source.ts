@@ -212,9 +212,10 @@ export const NO_CANDIDATES: Candidate[] = Object.freeze([]) as unknown as Candid
 
 /** Trims every candidate list to its length: a list grown by push keeps spare capacity, which at 100k policies is most of the heap. */
 function trimIndex(index: IdentityIndex): void {
+  // a one-candidate list was created exactly sized ([c]); only lists grown by push carry spare capacity
   const trim = (b: Bucket) => {
-    if (b.deny !== NO_CANDIDATES) b.deny = b.deny.slice();
-    if (b.allow !== NO_CANDIDATES) b.allow = b.allow.slice();
+    if (b.deny.length > 1) b.deny = b.deny.slice();
+    if (b.allow.length > 1) b.allow = b.allow.slice();
   };
   for (const page of index.pages) if (page !== undefined) for (const b of page) if (b !== undefined) trim(b);
   for (const b of index.patterns.values()) trim(b);
@@ -322,7 +323,7 @@ function exactSlot(index: IdentityIndex, id: number): Bucket {
   if (page === undefined) pages[p] = page = new Array<Bucket | undefined>(PAGE_MASK + 1).fill(undefined);
   let b = page[id & PAGE_MASK];
   if (b === undefined) {
-    page[id & PAGE_MASK] = b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES };
+    page[id & PAGE_MASK] = b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES, accel: undefined };
     index.exactCount++;
   }
   return b;
@@ -331,7 +332,7 @@ function exactSlot(index: IdentityIndex, id: number): Bucket {
 /** The bucket of an interned pattern prefix id, created if missing. */
 function patternSlot(index: IdentityIndex, id: number): Bucket {
   let b = index.patterns.get(id);
-  if (b === undefined) index.patterns.set(id, (b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES }));
+  if (b === undefined) index.patterns.set(id, (b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES, accel: undefined }));
   return b;
 }
 
@@ -345,7 +346,8 @@ function addCandidate(bucket: Bucket, c: Candidate): void {
     if (deny) bucket.deny = [c];
     else bucket.allow = [c];
   } else list.push(c);
-  bucket.accel = undefined;
+  // INVARIANT: every bucket is created with an `accel` slot, so resetting it never changes the bucket's shape
+  if (bucket.accel !== undefined) bucket.accel = undefined;
 }
 
 export function resolveResourceGroups(source: Pick<Source, 'resourceGroups'>): Map<string, ScopeTarget[]> {
