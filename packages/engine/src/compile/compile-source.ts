@@ -306,7 +306,21 @@ export function indexPolicy(
     for (const g of groups) {
       const service = g.service;
       if (pinned !== null && service !== null && service !== pinned) continue;
-      const c: Candidate = { id: cp.id, deny: cp.deny, error: cp.error, slow, policy: cp, role: g.role, service, attributes: attributesFor(service) };
+      const attributes = attributesFor(service);
+      const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
+      const c: Candidate = {
+        id: cp.id,
+        deny: cp.deny,
+        error: cp.error,
+        slow,
+        policy: cp,
+        role: g.role,
+        service,
+        attributes,
+        eqAttr: eq < 0 ? -1 : attributes[eq]!.attr,
+        eqValue: eq < 0 ? '' : attributes[eq]!.value,
+        rest: eq < 0 ? attributes : attributes.filter((_, i) => i !== eq),
+      };
       for (const id of g.actions) addCandidate(exactSlot(index, id), c);
       for (const id of g.prefixes) addCandidate(patternSlot(index, id), c);
     }

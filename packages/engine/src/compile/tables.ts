@@ -103,6 +103,13 @@ export interface Candidate {
    * own account, and `serviceName` equal to `service`. Usually one condition is left, often none.
    */
   readonly attributes: readonly AttributeMatcher[];
+  /**
+   * The first plain `stringEquals` of `attributes`, inlined (attribute id, or -1 when there is none, and value) so the
+   * commonest check reads no matcher object; `rest` holds the other conditions.
+   */
+  readonly eqAttr: number;
+  readonly eqValue: string;
+  readonly rest: readonly AttributeMatcher[];
 }
 
 /** Candidates for one action, denies kept apart so that they are checked first. */

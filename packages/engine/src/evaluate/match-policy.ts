@@ -126,7 +126,8 @@ export function matchCandidate(
   service: Record<string, RequestScalar> | undefined,
 ): boolean {
   if (c.service !== null && c.service !== ctx.serviceName) return false;
-  const attrs = c.attributes;
+  if (c.eqAttr >= 0 && ctx.values[c.eqAttr] !== c.eqValue) return false;
+  const attrs = c.rest;
   for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
   return !c.slow || matchRest(c, ctx, principal, service);
 }
