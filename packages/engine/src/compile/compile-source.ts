@@ -44,6 +44,8 @@ function createPrincipal(id: string, num: number): PrincipalEntry {
     active: false,
     index: createIdentityIndex(),
     staticGroups: [],
+    ownBuckets: null,
+    ownVersion: -1,
     dynamic: [],
     directBindingUntil: Number.NEGATIVE_INFINITY,
     projects: [],
@@ -494,5 +496,5 @@ export function compile(source: Source): Tables {
     for (const g of a.groups.values()) trimIndex(g.index);
     for (const p of a.principals.values()) trimIndex(p.index);
   }
-  return { accounts, resources, services, size, nextResourceNum, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
+  return { accounts, resources, services, size, version: 0, nextResourceNum, catalog, actions, attributeNames, resourceGroupTargets: resourceGroups };
 }

@@ -170,6 +170,13 @@ export interface PrincipalEntry {
   active: boolean;
   readonly index: IdentityIndex;
   staticGroups: GroupEntry[];
+  /**
+   * Per action: the buckets of this principal's own index and of its static groups, gathered on first use so a
+   * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
+   * bounded (cleared past OWN_BUCKETS_MAX entries).
+   */
+  ownBuckets: Map<number | string, readonly Bucket[]> | null;
+  ownVersion: number;
   dynamic: DynamicEntry[];
   /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */
   directBindingUntil: number;
@@ -288,6 +295,8 @@ export interface Tables {
   readonly services: Map<string, ServiceInfo>;
   /** Number of compiled policies and bindings. */
   size: number;
+  /** Bumped by every incremental update, so per-principal gathered buckets know they are stale. */
+  version: number;
   /** The next ResolvedResource.num to give. */
   nextResourceNum: number;
   readonly catalog: RoleCatalog;

@@ -119,6 +119,8 @@ function updateGroup(a: AccountTable, before: Group | undefined, after: Group | 
  */
 export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, after: SourceState, changes: readonly Change[]): Tables {
   if (changes.some((c) => c.entity === 'role' || c.entity === 'service')) return compile(after.toSource());
+  // INVARIANT: any change may change what a principal's static groups hold: gathered buckets are dropped
+  tables.version++;
   // the last change of a row decides; compare that row with the row before the whole batch
   const last = new Map<string, Change>();
   for (const c of changes) {

@@ -41,11 +41,16 @@ export interface IdentitySet {
   via: Via[];
   refs: (GroupEntry | DynamicEntry | ClaimRuleEntry | PrincipalEntry | null)[];
   service: Record<string, RequestScalar> | undefined;
+  /**
+   * Set by a fast resolution: the principal whose own index and static groups are not in `indexes` but read through
+   * its gathered buckets (see ownBucketsOf). Null otherwise.
+   */
+  merged: PrincipalEntry | null;
 }
 
 /** Creates an empty identity set, to be reused across calls. */
 export function createIdentitySet(): IdentitySet {
-  return { account: undefined, now: 0, principal: null, count: 0, indexes: [], via: [], refs: [], service: undefined };
+  return { account: undefined, now: 0, principal: null, count: 0, indexes: [], via: [], refs: [], service: undefined, merged: null };
 }
 
 /** Marks groups already pushed in one resolution, so a group reached twice is scanned once. */
@@ -102,12 +107,13 @@ export function matchClaim(m: ClaimMatcher, claims: Record<string, unknown>): bo
 }
 
 /** Resolves the caller's identities in the resource's account (DESIGN "The decision", step 1). */
-export function resolveIdentities(set: IdentitySet, account: AccountTable | undefined, subject: RequestSubject, now: number): void {
+export function resolveIdentities(set: IdentitySet, account: AccountTable | undefined, subject: RequestSubject, now: number, fast = false): void {
   const mark = serial++;
   set.account = account;
   set.now = now;
   set.count = 0;
   set.principal = null;
+  set.merged = null;
   set.service = subject.service !== null && typeof subject.service === 'object' ? subject.service : undefined;
   if (account === undefined) return;
   const authenticated = typeof subject.id === 'string' && subject.authenticated !== false;
@@ -115,15 +121,22 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
   const p = authenticated && actingFor === account.id ? account.principals.get(subject.id!) : undefined;
   if (p !== undefined && p.active) {
     set.principal = p;
-    push(set, p.index, Via.Principal, p);
-    for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
-    for (const d of p.dynamic) if (now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
+    if (fast) {
+      // the principal's own index and its static groups are read through its gathered buckets; a dynamic or
+      // claimed group that is also static is already there
+      set.merged = p;
+      for (const d of p.dynamic) if (now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
+    } else {
+      push(set, p.index, Via.Principal, p);
+      for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
+      for (const d of p.dynamic) if (now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
+    }
     const claims = subject.claims;
     if (claims !== undefined && claims !== null && typeof claims.realm === 'string' && claims.attributes !== null && typeof claims.attributes === 'object') {
       const rules = account.claimRules.get(claims.realm);
       if (rules !== undefined) {
         for (const r of rules) {
-          if (r.group.mark === mark) continue;
+          if (r.group.mark === mark || (fast && p.staticGroups.includes(r.group))) continue;
           let ok = true;
           for (const c of r.conditions) {
             if (!matchClaim(c, claims.attributes)) {
@@ -249,6 +262,43 @@ function collect(b: Bucket, k: number, ctx: RequestContext, nb: number): number 
   return nb;
 }
 
+/** At most this many actions keep gathered buckets per principal; past it the map starts again. */
+const OWN_BUCKETS_MAX = 64;
+
+/**
+ * The buckets of a principal's own index and of its static groups for an action, gathered once per (principal,
+ * action) and tables version: one map lookup where there would be a probe per group. Unknown actions (reached only
+ * through patterns) are keyed by their string.
+ */
+function ownBucketsOf(tables: Tables, p: PrincipalEntry, actionId: number, action: string): readonly Bucket[] {
+  let cache = p.ownBuckets;
+  if (cache === null || p.ownVersion !== tables.version) {
+    p.ownBuckets = cache = new Map();
+    p.ownVersion = tables.version;
+  }
+  const key = actionId >= 0 ? actionId : action;
+  let out = cache.get(key);
+  if (out === undefined) {
+    const list: Bucket[] = [];
+    const prefixes = prefixIdsOf(tables.actions, action, actionId);
+    const add = (index: IdentityIndex) => {
+      const b = exactBucket(index, actionId);
+      if (b !== undefined) list.push(b);
+      if (index.patterns.size > 0) {
+        for (const id of prefixes) {
+          const pb = index.patterns.get(id);
+          if (pb !== undefined) list.push(pb);
+        }
+      }
+    };
+    add(p.index);
+    for (const g of p.staticGroups) add(g.index);
+    if (cache.size >= OWN_BUCKETS_MAX) cache.clear();
+    cache.set(key, (out = list));
+  }
+  return out;
+}
+
 /** Evaluates a resolved request against a resolved identity set. */
 function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
   const { denies: denyLists, allows: allowLists, owners } = scratch;
@@ -256,6 +306,10 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   const actions = tables.actions;
   const actionId = actions.actions.get(ctx.action) ?? -1;
   let prefixes: readonly number[] | null = null;
+  if (set.merged !== null) {
+    const own = ownBucketsOf(tables, set.merged, actionId, ctx.action);
+    for (let i = 0; i < own.length; i++) nb = collect(own[i]!, -1, ctx, nb);
+  }
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
     const b = exactBucket(index, actionId);
@@ -369,8 +423,10 @@ export function authorize(tables: Tables, request: AuthorizeRequest, options?: A
     const gate = accountGate(ctx.account, request.subject, ctx.service, tables.services);
     if (gate !== null) return gate;
     const set = scratch.set;
-    resolveIdentities(set, ctx.account, request.subject, ctx.now);
-    return decide(tables, ctx, set, options?.explain === true, request.subject.claims?.realm);
+    const explain = options?.explain === true;
+    // an explanation names the identity of each policy, so it resolves every identity one by one
+    resolveIdentities(set, ctx.account, request.subject, ctx.now, !explain);
+    return decide(tables, ctx, set, explain, request.subject.claims?.realm);
   } catch (e) {
     return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
@@ -429,7 +485,7 @@ export function decideMany(
       let set = sets.get(ctx.account);
       if (set === undefined || set.now !== ctx.now) {
         set = createIdentitySet();
-        resolveIdentities(set, ctx.account, subject, ctx.now);
+        resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
         sets.set(ctx.account, set);
       }
       const d = decide(tables, ctx, set, explain, subject.claims?.realm);
