@@ -398,42 +398,45 @@ interface Prepared {
   children: { spec: ChildSpec; insert: Database.Statement; delete: Database.Statement; select: Database.Statement }[];
 }
 
-/** The policy columns in the order `readPolicies` reads them. */
-const POLICY_COLUMNS = [
-  'key',
-  'id',
-  'account_id',
-  'type',
-  'effect',
-  'subject_kind',
-  'subject_id',
-  'subject_attributes',
-  'resource',
-  'rule',
-  'pattern',
-  'description',
-  'state',
-  'etag',
-  'created_at',
-  'created_by_id',
-  'last_modified_at',
-  'last_modified_by_id',
-  'last_permit_at',
-  'last_permit_frequency',
-] as const;
+/** The policy columns in the order `readPolicies` reads them: the row key, then the policy table's own columns. */
+const POLICY_COLUMNS: readonly string[] = ['key', ...SPECS.policy.columns];
+
+/** The position of a policy column in POLICY_COLUMNS; throws at load if a name is missing, so the two never drift. */
+function policyColumn(name: string): number {
+  const at = POLICY_COLUMNS.indexOf(name);
+  if (at < 0) throw new Error(`policy column \`${name}\` is not in the policies table`);
+  return at;
+}
+
+/** Positions of the columns `readPolicies` reads by index (raw rows are arrays). */
+const PC = {
+  key: policyColumn('key'),
+  id: policyColumn('id'),
+  accountId: policyColumn('account_id'),
+  type: policyColumn('type'),
+  effect: policyColumn('effect'),
+  subjectKind: policyColumn('subject_kind'),
+  subjectId: policyColumn('subject_id'),
+  subjectAttributes: policyColumn('subject_attributes'),
+  resource: policyColumn('resource'),
+  rule: policyColumn('rule'),
+  state: policyColumn('state'),
+} as const;
 
 /** Optional policy fields and their column positions in POLICY_COLUMNS. */
-const POLICY_OPTIONAL: readonly [keyof Policy, number][] = [
-  ['pattern', 10],
-  ['description', 11],
-  ['etag', 13],
-  ['createdAt', 14],
-  ['createdById', 15],
-  ['lastModifiedAt', 16],
-  ['lastModifiedById', 17],
-  ['lastPermitAt', 18],
-  ['lastPermitFrequency', 19],
-];
+const POLICY_OPTIONAL: readonly [keyof Policy, number][] = (
+  [
+    ['pattern', 'pattern'],
+    ['description', 'description'],
+    ['etag', 'etag'],
+    ['createdAt', 'created_at'],
+    ['createdById', 'created_by_id'],
+    ['lastModifiedAt', 'last_modified_at'],
+    ['lastModifiedById', 'last_modified_by_id'],
+    ['lastPermitAt', 'last_permit_at'],
+    ['lastPermitFrequency', 'last_permit_frequency'],
+  ] as const
+).map(([field, column]) => [field, policyColumn(column)]);
 
 /** Prepared statements for reading and writing every entity table of one connection. */
 export class EntityTables {
@@ -529,20 +532,20 @@ export class EntityTables {
     // iterate, not all: each raw row dies young instead of surviving (and being copied by) every scavenge
     for (const r of this.#policyRows.iterate() as Iterable<unknown[]>) {
       const subject =
-        r[5] === 'service'
-          ? Object.freeze({ kind: 'service', attributes: freezeJson(parse(r[7])) })
-          : Object.freeze({ kind: r[5], id: r[6] });
+        r[PC.subjectKind] === 'service'
+          ? Object.freeze({ kind: 'service', attributes: freezeJson(parse(r[PC.subjectAttributes])) })
+          : Object.freeze({ kind: r[PC.subjectKind], id: r[PC.subjectId] });
       const p: Row = {
-        id: r[1],
-        accountId: r[2],
-        type: r[3],
-        effect: r[4],
+        id: r[PC.id],
+        accountId: r[PC.accountId],
+        type: r[PC.type],
+        effect: r[PC.effect],
         subject,
-        roles: Object.freeze(roles.get(r[0] as string) ?? []),
-        resource: freezeJson(parse(r[8])),
-        state: r[12],
+        roles: Object.freeze(roles.get(r[PC.key] as string) ?? []),
+        resource: freezeJson(parse(r[PC.resource])),
+        state: r[PC.state],
       };
-      if (r[9] !== null) p['rule'] = freezeJson(parse(r[9]));
+      if (r[PC.rule] !== null) p['rule'] = freezeJson(parse(r[PC.rule]));
       for (const [field, at] of POLICY_OPTIONAL) if (r[at] !== null) p[field] = r[at];
       out.push(Object.freeze(p) as unknown as Policy);
     }
