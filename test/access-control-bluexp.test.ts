@@ -3,8 +3,9 @@
 // what is managed at the organization, in another organization), and an anonymous caller; a refusal changes nothing.
 // A folder-or-project admin acts only at or below its nodes. Refusals are pinned by `code` and `status`.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, createEngine, SeedError } from '@portcullis/engine';
-import type { Actor, Engine } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, createEngine } from '@portcullis/engine';
+import type { Actor } from '@portcullis/engine';
+import { refusal, snapshot } from './helpers/access.js';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
 const NOW = Date.parse('2026-01-02T03:04:05Z');
@@ -16,18 +17,7 @@ const UNAUTHENTICATED = { code: BLUEXP_CODES.unauthenticated.code, status: 401 }
 const FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
 const FOLDER_ADMIN = BLUEXP_ROLES.folderOrProjectAdmin;
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SeedError);
-    return { code: (e as SeedError).code, status: (e as SeedError).status };
-  }
-  throw new Error('expected a refusal');
-}
 
-/** The engine's whole state, to show a refusal changed nothing. */
-const snapshot = (e: Engine) => ({ revision: e.revision, source: JSON.stringify(e.source) });
 
 /**
  * Organizations `bx-a`, `bx-b` and `bx-c`; `bx-admin` is the organization admin of `bx-a` and of `bx-c`, `bx-adminb` of

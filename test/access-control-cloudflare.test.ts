@@ -2,8 +2,9 @@
 // a caller with the wrong permission group, one with the right permission group on another account, and an
 // anonymous caller; a refusal changes nothing. Refusals are pinned by `code` and `status`, never by wording.
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, cloudflareOperations as cf, CLOUDFLARE_CODES, CLOUDFLARE_ROLES, createEngine, SeedError } from '@portcullis/engine';
-import type { Actor, Engine } from '@portcullis/engine';
+import { bootstrapAccount, cloudflareOperations as cf, CLOUDFLARE_CODES, CLOUDFLARE_ROLES, createEngine } from '@portcullis/engine';
+import type { Actor } from '@portcullis/engine';
+import { refusal, snapshot } from './helpers/access.js';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
 const NOW = Date.parse('2026-01-02T03:04:05Z');
@@ -14,18 +15,7 @@ const who = (id: string, accountId = A): Actor => ({ kind: 'subject', id, accoun
 const UNAUTHENTICATED = { code: CLOUDFLARE_CODES.unauthenticated.code, status: 401 };
 const FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SeedError);
-    return { code: (e as SeedError).code, status: (e as SeedError).status };
-  }
-  throw new Error('expected a refusal');
-}
 
-/** The engine's whole state, to show a refusal changed nothing. */
-const snapshot = (e: Engine) => ({ revision: e.revision, source: JSON.stringify(e.source) });
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
 

@@ -15,6 +15,7 @@ import {
   SeedError,
 } from '@portcullis/engine';
 import type { Actor, Engine } from '@portcullis/engine';
+import { refusal } from './helpers/access.js';
 
 const NOW = Date.parse('2026-01-02T03:04:05Z');
 const SYSTEM: Actor = { kind: 'system' };
@@ -23,15 +24,6 @@ const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, ac
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SeedError);
-    return { code: (e as SeedError).code, status: (e as SeedError).status };
-  }
-  throw new Error('expected a refusal');
-}
 
 /** Passes the access check: succeeds, or fails for a reason other than 401/403. */
 async function passes(p: Promise<unknown>): Promise<unknown> {
