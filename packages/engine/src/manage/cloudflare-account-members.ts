@@ -14,8 +14,7 @@ import {
   orderBy,
   paginate,
   parseInput,
-  type CloudflareEnvelope,
-} from './cloudflare-common.js';
+  type CloudflareEnvelope, pageQuery } from './cloudflare-common.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
 
@@ -62,8 +61,7 @@ const listSchema = z.object({
   account_id: z.string().min(1),
   status: statusField.optional(),
   direction: z.enum(['asc', 'desc']).optional(),
-  page: z.unknown().optional(),
-  per_page: z.unknown().optional(),
+  ...pageQuery,
 });
 
 /** GET /accounts/{account_id}/members: the account's user principals; `status` filters, `direction` orders by email. */

@@ -1,6 +1,6 @@
 // What every Cloudflare account IAM operation shares: the v4 response envelope, input parsing that lists every
 // issue, the account check, 32-character ids and page/per_page paging.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SeedError, type Issue } from '../errors.js';
 import { zodIssues } from '../model/parse-source.js';
 import { parseScope, type ScopeTarget } from '../model/scope.js';
@@ -83,6 +83,9 @@ function hash128(s: string): string {
   }
   return out;
 }
+
+/** The page query fields every Cloudflare listing takes; checked by cloudflarePage. */
+export const pageQuery = { page: z.unknown().optional(), per_page: z.unknown().optional() };
 
 /** The checked page parameters: `page` >= 1 (default 1), `per_page` 1..100 (default 50). */
 export interface CloudflarePage {

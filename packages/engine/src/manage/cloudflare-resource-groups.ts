@@ -14,8 +14,7 @@ import {
   parseInput,
   refuseIssues,
   scopeMismatches,
-  type CloudflareEnvelope,
-} from './cloudflare-common.js';
+  type CloudflareEnvelope, pageQuery } from './cloudflare-common.js';
 import { done, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
 
@@ -91,8 +90,7 @@ const listSchema = z.object({
   account_id: z.string().min(1),
   id: z.string().optional(),
   name: z.string().optional(),
-  page: z.unknown().optional(),
-  per_page: z.unknown().optional(),
+  ...pageQuery,
 });
 
 /** GET /accounts/{account_id}/iam/resource_groups: filters `id` and `name` are exact; paged by `page`/`per_page`. */

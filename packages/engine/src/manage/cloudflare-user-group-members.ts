@@ -15,8 +15,7 @@ import {
   paginate,
   parseInput,
   refuseIssues,
-  type CloudflareEnvelope,
-} from './cloudflare-common.js';
+  type CloudflareEnvelope, pageQuery } from './cloudflare-common.js';
 import { findUserGroup } from './cloudflare-user-groups.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
@@ -66,8 +65,7 @@ const listSchema = z.object({
   account_id: z.string().min(1),
   user_group_id: z.string().min(1),
   direction: z.enum(['asc', 'desc']).optional(),
-  page: z.unknown().optional(),
-  per_page: z.unknown().optional(),
+  ...pageQuery,
 });
 
 /** GET /accounts/{account_id}/iam/user_groups/{user_group_id}/members: `direction` orders by email. */

@@ -18,8 +18,7 @@ import {
   parseInput,
   refuseIssues,
   scopeMismatches,
-  type CloudflareEnvelope,
-} from './cloudflare-common.js';
+  type CloudflareEnvelope, pageQuery } from './cloudflare-common.js';
 import { permissionGroupView, type CloudflarePermissionGroup } from './cloudflare-permission-groups.js';
 import { resourceGroupView, type CloudflareResourceGroup } from './cloudflare-resource-groups.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
@@ -232,8 +231,7 @@ const listSchema = z.object({
   name: z.string().optional(),
   fuzzyName: z.string().optional(),
   direction: z.enum(['asc', 'desc']).optional(),
-  page: z.unknown().optional(),
-  per_page: z.unknown().optional(),
+  ...pageQuery,
 });
 
 /**
