@@ -453,9 +453,12 @@ export function compile(source: Source): Tables {
     const a = account(accounts, m.accountId);
     if (!a.groups.has(m.groupId)) continue;
     const expiresAt = Date.parse(m.expiresAt);
-    if (Number.isNaN(expiresAt)) continue;
-    a.expiries.push(expiresAt);
-    principalOf(a, m.principalId).dynamic.push({ group: groupOf(a, m.groupId), realm: m.realm, expiresAt, expiresAtIso: m.expiresAt });
+    const loginAt = Date.parse(m.loginAt);
+    // a membership whose times cannot be read grants nothing
+    if (Number.isNaN(expiresAt) || Number.isNaN(loginAt)) continue;
+    // decisions change at the login as at the expiry
+    a.expiries.push(loginAt, expiresAt);
+    principalOf(a, m.principalId).dynamic.push({ group: groupOf(a, m.groupId), realm: m.realm, loginAt, expiresAt, expiresAtIso: m.expiresAt });
   }
   compileNodes(source.nodes, accounts);
   const actions = createActionTable();

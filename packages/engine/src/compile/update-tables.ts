@@ -192,8 +192,10 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
         if (old !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
         if (neu !== undefined && a.groups.has(neu.groupId)) {
           const expiresAt = Date.parse(neu.expiresAt);
-          if (!Number.isNaN(expiresAt)) {
-            pe.dynamic = [...pe.dynamic, { group: groupOf(a, neu.groupId), realm: neu.realm, expiresAt, expiresAtIso: neu.expiresAt }];
+          const loginAt = Date.parse(neu.loginAt);
+          if (!Number.isNaN(expiresAt) && !Number.isNaN(loginAt)) {
+            pe.dynamic = [...pe.dynamic, { group: groupOf(a, neu.groupId), realm: neu.realm, loginAt, expiresAt, expiresAtIso: neu.expiresAt }];
+            insertSorted(a.expiries, loginAt);
             insertSorted(a.expiries, expiresAt);
           }
         }

@@ -125,11 +125,11 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
       // the principal's own index and its static groups are read through its gathered buckets; a dynamic or
       // claimed group that is also static is already there
       set.merged = p;
-      for (const d of p.dynamic) if (now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
+      for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
     } else {
       push(set, p.index, Via.Principal, p);
       for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
-      for (const d of p.dynamic) if (now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
+      for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
     }
     const claims = subject.claims;
     if (claims !== undefined && claims !== null && typeof claims.realm === 'string' && claims.attributes !== null && typeof claims.attributes === 'object') {

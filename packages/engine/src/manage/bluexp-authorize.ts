@@ -18,7 +18,7 @@ function activeIn(state: SourceState, accountId: string, id: string, kinds: read
   return a?.system === 'bluexp' && p !== undefined && p.status === 'active' && kinds.includes(p.kind);
 }
 
-const userSchema = z.object({ account_id: z.string().min(1), user_id: z.string().min(1) });
+const userSchema = z.strictObject({ account_id: z.string().min(1), user_id: z.string().min(1) });
 
 /** authorize-user-is-in-account: the caller (a user or service account from its token) is an active principal of the account. */
 export function authorizeUserInAccount(
@@ -30,7 +30,7 @@ export function authorizeUserInAccount(
   return done(state, { authorized: activeIn(state, q.account_id, q.user_id, ['user', 'service']) }, []);
 }
 
-const agentSchema = z.object({ account_id: z.string().min(1), 'x-agent-id': z.string().min(1), user_id: z.string().min(1).optional() });
+const agentSchema = z.strictObject({ account_id: z.string().min(1), 'x-agent-id': z.string().min(1), user_id: z.string().min(1).optional() });
 
 /**
  * authorize-agent-in-account: the agent named by `x-agent-id` is an active agent principal of the account and,

@@ -13,7 +13,7 @@ import type { SourceState } from './source-state.js';
 export const ACCOUNT_RESOURCE_CLASSES: readonly string[] = ['license', 'persistence'];
 
 const idList = z.array(z.string().min(1)).max(1000);
-const agentResourceSchema = z.object({
+const agentResourceSchema = z.strictObject({
   account_id: z.string().min(1),
   /** `discover` attaches an existing resource; `create` is the same after provisioning. */
   mode: z.enum(['discover', 'create']).default('discover'),
@@ -46,7 +46,7 @@ export function attachAgentResource(state: SourceState, input: z.input<typeof ag
   return createResource(state, rest, ctx);
 }
 
-const accountResourceSchema = z.object({
+const accountResourceSchema = z.strictObject({
   account_id: z.string().min(1),
   resourceId: z.string().min(1).max(256).optional(),
   resourceType: z.string().min(1).max(256),
@@ -63,7 +63,7 @@ export function createAccountResource(state: SourceState, input: z.input<typeof 
   return createResource(state, q, ctx);
 }
 
-const serviceResourceSchema = z.object({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });
+const serviceResourceSchema = z.strictObject({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });
 
 /** DELETE /tenancy/service-resource/{resource-id}: deletes the resource as deleteResource does; 404 `resource_not_found`. */
 export function deleteServiceResource(

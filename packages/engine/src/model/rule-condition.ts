@@ -34,7 +34,7 @@ export function resourceAttributeOfKey(key: string): string | undefined {
 
 /** One leaf condition `{key, operator, value}`. */
 export const ruleLeafSchema = z
-  .object({
+  .strictObject({
     key: z.string().min(1).max(256),
     operator: z.enum(RULE_OPERATORS, { message: 'unknown operator' }),
     value: z.union([scalarSchema, z.array(scalarSchema).max(10)]),
@@ -80,13 +80,13 @@ export interface Rule {
   conditions: (RuleLeaf | Rule)[];
 }
 
-const innerRuleSchema = z.object({
+const innerRuleSchema = z.strictObject({
   operator: z.enum(['and', 'or']),
   conditions: z.array(ruleLeafSchema).min(1).max(10),
 });
 
 /** The top-level rule of a v2 policy. */
-export const ruleSchema: z.ZodType<Rule> = z.object({
+export const ruleSchema: z.ZodType<Rule> = z.strictObject({
   operator: z.enum(['and', 'or']),
   conditions: z.array(z.union([ruleLeafSchema, innerRuleSchema])).min(1).max(10),
 });
