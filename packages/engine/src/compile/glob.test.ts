@@ -104,6 +104,9 @@ describe('glob: what each shape refuses', () => {
     ['a*b?*d', 'ab', false],
     ['a*?b*c', 'abc', false],
     ['a*b*c*d', 'adcbd', false],
+    ['a*b?*b', 'abb', false],
+    ['a*b?*c', 'abxbc', true],
+    ['a*bc*c', 'abc', false],
     // single segment with `?`: the length counts
     ['a?', 'a', false],
     ['a?', 'abc', false],
