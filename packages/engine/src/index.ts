@@ -114,6 +114,7 @@ export type {
   IbmPolicyList,
   IbmV2PolicyList,
   PermitRecord,
+  WithEtag,
 } from './manage/ibm-policies.js';
 export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
 export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';

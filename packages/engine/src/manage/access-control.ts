@@ -30,15 +30,15 @@ export function runGuarded<I, R>(
   if (guard === undefined) throw forbidden(codes);
   const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes);
   guard.check(gate, input);
+  const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
   if (guard.narrow !== undefined) {
-    const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
     const r = operation(guard.narrow(gate, asked), asked, ctx);
     // INVARIANT: a narrowed run sees only part of the state, so it may only read
     if (r.changes.length > 0) throw forbidden(codes);
     return r;
   }
-  const r = operation(state, input, ctx);
-  guard.review?.(gate, input, r);
+  const r = operation(state, asked, ctx);
+  guard.review?.(gate, asked, r);
   if (guards.escalationReview) reviewEffects(gate, state, r.state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }
