@@ -42,7 +42,8 @@ export type StoreErrorCode =
   | 'read_only'
   | 'missing_directory'
   | 'io_error'
-  | 'corrupt_data';
+  | 'corrupt_data'
+  | 'native_build_missing';
 
 /** A store failed; `cause` holds the underlying error when there is one. */
 export class StoreError extends Error {

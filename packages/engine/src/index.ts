@@ -77,7 +77,7 @@ export type {
   IdentityPath,
 } from './evaluate/types.js';
 export { createEngine, createEngineFromStore } from './engine/engine.js';
-export type { Engine, EngineOptions } from './engine/engine.js';
+export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
 export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
@@ -85,7 +85,7 @@ export type { PreparedCommit } from './prepare-commit.js';
 // IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
 // are the manage foundation every operation takes; exported here first because the tests need them.
 export { SourceState } from './manage/source-state.js';
-export type { Actor, ManageContext, OpResult } from './manage/context.js';
+export type { Actor, ManageContext, OpResult, Operation, OperationInput, OperationResult } from './manage/context.js';
 export {
   ibmPolicyOperations,
   listPolicies,

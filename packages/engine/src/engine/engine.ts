@@ -9,15 +9,15 @@ import { defaultGuards } from '../manage/access-default-guards.js';
 import type { Actor, ManageContext, Operation } from '../manage/context.js';
 import { SourceState } from '../manage/source-state.js';
 import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
-import { SOURCE_VERSION, type Source } from '../model/source.js';
+import { SOURCE_VERSION, type Source, type SourceInput } from '../model/source.js';
 import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 
 /** Options of createEngine, checked at construction. */
 export interface EngineOptions {
-  /** The initial source (validated with parseSource). Defaults to an empty source. */
-  source?: unknown;
+  /** The initial source (validated with parseSource, so JSON read from a file may be passed as is). Defaults to an empty source. */
+  source?: SourceInput;
   /** Where the source is persisted; `createEngineFromStore` loads from it. */
   store?: Store;
   /** The clock, epoch milliseconds. Injected so tests and replays control time. Defaults to Date.now. */
@@ -52,7 +52,7 @@ export interface Engine {
   /** Commits row-level changes directly (validated like any commit). */
   commit(changes: Change[]): Promise<void>;
   /** Validates and installs a whole new source; cached decisions of the old one are never served again. */
-  replaceSource(source: unknown): Promise<void>;
+  replaceSource(source: SourceInput): Promise<void>;
   /** Catches up with commits another process made to the store. Returns the number of changes applied. */
   refresh(): Promise<number>;
   /** Writes the usage figures (`lastPermitAt`, `lastPermitFrequency`) gathered since the last flush. */
@@ -219,7 +219,7 @@ class EngineImpl implements Engine {
     this.#revision = revision;
   }
 
-  replaceSource(input: unknown): Promise<void> {
+  replaceSource(input: SourceInput): Promise<void> {
     return this.#serialize(async () => {
       const source = parseSource(input);
       if (this.#store !== undefined) {
