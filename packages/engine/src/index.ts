@@ -260,3 +260,22 @@ export { diff } from './analyze/permission-diff.js';
 export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange, DiffOptions } from './analyze/permission-diff.js';
 export { lint } from './analyze/lint-source.js';
 export type { Finding, FindingCode, LintOptions } from './analyze/lint-source.js';
+// The AuthZEN Authorization API 1.0 (issue #16): evaluation, evaluations, searches and PDP metadata over an engine.
+export { createAuthzen, toAuthzenDecision, AUTHZEN_PATHS } from './authzen/authzen.js';
+export type { Authzen, AuthzenEngine, AuthzenOptions } from './authzen/authzen.js';
+export { AUTHZEN_SUBJECT_TYPES } from './authzen/authzen-request.js';
+export type {
+  AuthzenSubject,
+  AuthzenResource,
+  AuthzenAction,
+  AuthzenContext,
+  AuthzenEvaluationRequest,
+  AuthzenEvaluationsRequest,
+  AuthzenDecision,
+  AuthzenEvaluationsResponse,
+  AuthzenPageRequest,
+  AuthzenSearchRequest,
+  AuthzenSearchResponse,
+  AuthzenMetadata,
+  EvaluationsSemantic,
+} from './authzen/authzen-types.js';
