@@ -6,12 +6,10 @@ import type { Memo } from './memo.js';
 export const enum Op {
   Equals = 0,
   Match = 1,
+  /** `stringExists`, true or false (the value says which). */
   Exists = 2,
-  NotExists = 3,
   EqualsAnyOf = 4,
   MatchAnyOf = 5,
-  /** An operator the compiler did not know: the policy is errored. */
-  Unknown = 6,
 }
 
 /** Attributes whose value is derived from the service catalog. */
@@ -27,6 +25,8 @@ export interface AttributeMatcher {
   /** The interned id of `name` (see AttributeNames). */
   readonly attr: number;
   readonly op: Op;
+  /** The operator's own file: how it tests a value, keys a prefilter, reads as a predicate. */
+  readonly operator: import('./operators/attribute-operator.js').OperatorMatcher;
   readonly derived: Derived;
   readonly value: string;
   readonly values: readonly string[];
