@@ -15,7 +15,7 @@ import type {
 import { upOf } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
-import { exactBucket } from '../compile/compile-source.js';
+import { exactBucket } from '../compile/identity-index.js';
 import { accountGate } from './account-gates.js';
 import { matchCandidate } from './match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
