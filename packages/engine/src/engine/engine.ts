@@ -2,7 +2,7 @@ import { compile } from '../compile/compile-source.js';
 import type { CompiledPolicy, Tables } from '../compile/tables.js';
 import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
-import { authorize, decideMany, lastAllowed } from '../evaluate/authorize.js';
+import { authorize, decideMany, decideOne } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
 import { runGuarded } from '../manage/access-control.js';
 import { defaultGuards } from '../manage/access-default-guards.js';
@@ -62,6 +62,7 @@ export interface Engine {
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
+const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 function checkOptions(o: EngineOptions): void {
   const issues: Issue[] = [];
@@ -131,17 +132,17 @@ class EngineImpl implements Engine {
       return hit.decision;
     }
     this.#misses++;
-    const d = authorize(this.#tables, request, { now });
-    const allowed = lastAllowed();
-    if (allowed.length > 0) this.#count(allowed, now);
+    let allowed: readonly CompiledPolicy[] = NONE;
+    const d = decideOne(this.#tables, request, { now }, (policies) => {
+      allowed = policies;
+      this.#count(policies, now);
+    });
     cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 
   #decide(request: AuthorizeRequest, options: AuthorizeOptions, now: number): Decision {
-    const d = authorize(this.#tables, request, options);
-    if (d.allowed) this.#count(lastAllowed(), now);
-    return d;
+    return decideOne(this.#tables, request, options, (policies) => this.#count(policies, now));
   }
 
   /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
