@@ -78,8 +78,9 @@ export type {
 } from './evaluate/types.js';
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
+export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
-export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
+export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
 export type { PreparedCommit } from './prepare-commit.js';
 // IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
