@@ -39,6 +39,6 @@ export function runGuarded<I, R>(
   }
   const r = operation(state, input, ctx);
   guard.review?.(gate, input, r);
-  if (guards.escalationReview) reviewEffects(gate, state, r.state, r.changes, guard.accounts?.(gate, input) ?? []);
+  if (guards.escalationReview) reviewEffects(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }
