@@ -19,6 +19,8 @@ export interface Gate {
   readonly actor: SubjectActor;
   /** The state before the operation. */
   readonly state: SourceState;
+  /** The time of the operation (`ctx.now`), as the operation itself reads it: ISO 8601. */
+  readonly now: string;
   /** True when the engine allows the actor `action` on `resource`. */
   may(action: string, resource: RequestResource): boolean;
   /** Throws the seed's 403 unless the actor may do `action` on `resource`. */
