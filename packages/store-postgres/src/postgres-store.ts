@@ -175,6 +175,12 @@ export class PostgresStore implements Store {
       throw translateError(e, where);
     }
     let broken: Error | undefined;
+    // a checked-out client whose connection dies emits 'error' besides failing its query: without a listener
+    // that would be an uncaught exception in the host process
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const result = await step(client);
@@ -194,6 +200,7 @@ export class PostgresStore implements Store {
       if (!broken) await client.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw translateError(e, where);
     } finally {
+      client.off('error', onError);
       // a connection that failed mid-statement is dropped, never handed out again
       client.release(broken ?? false);
     }
