@@ -2,12 +2,15 @@
 // one engine process to the next decision of the three others (p50/p99 over four processes), and
 // `createEngineFromStore` at a scale, split into open, load and build (compile). PostgreSQL runs in a throwaway
 // cluster started here with fsync on, like a production server; SQLite commits with synchronous=FULL.
-// Run after building: node --expose-gc bench/dist/fleet.js [scale=L] [rounds=60]
+// Run after building: node --expose-gc bench/dist/fleet.js [scale=L] [rounds=60] [startup|commit]
+// `startup` runs only the createEngineFromStore part, `commit` only the commit latency and the lag; with FLEET_PROFILE=<dir> the first start-up from each store
+// is CPU-profiled into <dir>/<store>-startup.cpuprofile (summarise with bench/dist/profile-summary.js).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { createEngineFromStore, ENTITY_FIELDS, ENTITY_NAMES, type Change, type Source, type Store } from '@portcullis/engine';
 import { openPostgresStore } from '@portcullis/store-postgres';
@@ -28,6 +31,9 @@ const fixture = (await import(path.join(repo, 'test', 'helpers', 'fleet-fixture.
 
 const scale = (process.argv[2] ?? 'L') as ScaleName;
 const rounds = Number(process.argv[3] ?? 60);
+const startupOnly = process.argv[4] === 'startup';
+const commitOnly = process.argv[4] === 'commit';
+const profileDir = process.env['FLEET_PROFILE'];
 const WORKERS = 4;
 
 const pct = (xs: number[], p: number): number => {
@@ -152,6 +158,12 @@ async function startUp(t: Target, source: Source): Promise<void> {
   const runs: { open: number; load: number; build: number; total: number }[] = [];
   for (let i = 0; i < 3; i++) {
     (globalThis as { gc?: () => void }).gc?.();
+    const session = profileDir !== undefined && i === 0 ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     start = performance.now();
     const s = t.name === 'postgres' ? await openPostgresStore({ url: target, schema }) : openSqliteStore(target);
     const opened = performance.now();
@@ -161,6 +173,12 @@ async function startUp(t: Target, source: Source): Promise<void> {
     const engine = await createEngineFromStore(s, { follow: false });
     const built = performance.now();
     runs.push({ open: opened - start, load: loaded - opened, build: built - loaded, total: built - start });
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(profileDir!, { recursive: true });
+      fs.writeFileSync(path.join(profileDir!, `${t.name}-startup.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    }
     await engine.close();
   }
   runs.sort((a, b) => a.total - b.total);
@@ -179,10 +197,12 @@ const cluster = await startCluster({ fsync: true });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-fleet-bench-'));
 try {
   const ts = targets(cluster, dir);
-  for (const t of ts) await commitLatency(t);
-  for (const t of ts) await propagationLag(t);
-  const { source } = generateWorkload(scale);
-  for (const t of ts) await startUp(t, source);
+  if (!startupOnly) for (const t of ts) await commitLatency(t);
+  if (!startupOnly) for (const t of ts) await propagationLag(t);
+  if (!commitOnly) {
+    const { source } = generateWorkload(scale);
+    for (const t of ts) await startUp(t, source);
+  }
 } finally {
   cluster.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
