@@ -43,6 +43,7 @@ export type StoreErrorCode =
   | 'missing_directory'
   | 'io_error'
   | 'corrupt_data'
+  | 'native_build_missing'
   /** another process holds the lock past the wait allowed: safe to retry later */
   | 'busy'
   /** the database server cannot be reached (refused, dropped, restarting): safe to retry later */

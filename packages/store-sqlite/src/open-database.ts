@@ -147,6 +147,7 @@ export function translate(e: unknown, file: string, what: string): StoreError {
   const message = e instanceof Error ? e.message : String(e);
   const say = (c: ConstructorParameters<typeof StoreError>[0], text: string) =>
     new StoreError(c, `${what} \`${file}\`: ${text}`, { cause: e });
+  if (isMissingNativeBuild(code, message)) return say('native_build_missing', NATIVE_BUILD_HINT);
   if (isBusy(e)) return say('busy', `the file is locked by another connection beyond the busy timeout: ${message}`);
   switch (code) {
     case 'SQLITE_NOTADB':
@@ -169,6 +170,27 @@ export function translate(e: unknown, file: string, what: string): StoreError {
     default:
       return say('io_error', message);
   }
+}
+
+/**
+ * What to do when better-sqlite3's compiled addon cannot be loaded: the commonest cause is a package manager that
+ * skipped its install script (pnpm 10 and later do so unless told), the next a Node.js upgrade since it was built.
+ */
+export const NATIVE_BUILD_HINT =
+  "better-sqlite3's native build is missing or was built for another Node.js version: its install script did not run " +
+  '(pnpm skips it unless `allowBuilds: { better-sqlite3: true }` is in pnpm-workspace.yaml, or `onlyBuiltDependencies` ' +
+  'on pnpm 10), so allow it and run `pnpm rebuild better-sqlite3` (npm: `npm rebuild better-sqlite3`)';
+
+/** Whether a failure to open is better-sqlite3 failing to load its addon, not anything about the file. */
+function isMissingNativeBuild(code: unknown, message: string): boolean {
+  // `bindings` (how better-sqlite3 finds its addon) throws a plain Error naming the paths it tried; a stale or
+  // foreign build fails in dlopen with ERR_DLOPEN_FAILED and a NODE_MODULE_VERSION mismatch
+  return (
+    message.includes('Could not locate the bindings file') ||
+    code === 'ERR_DLOPEN_FAILED' ||
+    message.includes('NODE_MODULE_VERSION') ||
+    message.includes('better_sqlite3.node')
+  );
 }
 
 function statOrUndefined(p: string): fs.Stats | undefined {

@@ -2,14 +2,14 @@ import { compile } from '../compile/compile-source.js';
 import type { CompiledPolicy, Tables } from '../compile/tables.js';
 import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
-import { authorize, decideMany, lastAllowed } from '../evaluate/authorize.js';
+import { authorize, decideMany, decideOne } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
 import { runGuarded } from '../manage/access-control.js';
 import { defaultGuards } from '../manage/access-default-guards.js';
 import type { Actor, ManageContext, Operation } from '../manage/context.js';
 import { SourceState } from '../manage/source-state.js';
 import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
-import { SOURCE_VERSION, type Source } from '../model/source.js';
+import { SOURCE_VERSION, type Source, type SourceInput } from '../model/source.js';
 import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
@@ -17,8 +17,8 @@ import { checkFollowOption, Follower, type FollowOptions, type FollowStatus } fr
 
 /** Options of createEngine, checked at construction. */
 export interface EngineOptions {
-  /** The initial source (validated with parseSource). Defaults to an empty source. */
-  source?: unknown;
+  /** The initial source (validated with parseSource, so JSON read from a file may be passed as is). Defaults to an empty source. */
+  source?: SourceInput;
   /** Where the source is persisted; `createEngineFromStore` loads from it. */
   store?: Store;
   /** The clock, epoch milliseconds. Injected so tests and replays control time. Defaults to Date.now. */
@@ -63,7 +63,7 @@ export interface Engine {
   /** Commits row-level changes directly (validated like any commit). */
   commit(changes: Change[]): Promise<void>;
   /** Validates and installs a whole new source; cached decisions of the old one are never served again. */
-  replaceSource(source: unknown): Promise<void>;
+  replaceSource(source: SourceInput): Promise<void>;
   /** Catches up with commits another process made to the store. Returns the number of changes applied. */
   refresh(): Promise<number>;
   /** Writes the usage figures (`lastPermitAt`, `lastPermitFrequency`) gathered since the last flush. */
@@ -80,6 +80,7 @@ export interface Engine {
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
+const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 function checkOptions(o: EngineOptions): void {
   const issues: Issue[] = [];
@@ -167,17 +168,17 @@ class EngineImpl implements Engine {
       return hit.decision;
     }
     this.#misses++;
-    const d = authorize(this.#tables, request, { now });
-    const allowed = lastAllowed();
-    if (allowed.length > 0) this.#count(allowed, now);
+    let allowed: readonly CompiledPolicy[] = NONE;
+    const d = decideOne(this.#tables, request, { now }, (policies) => {
+      allowed = policies;
+      this.#count(policies, now);
+    });
     cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 
   #decide(request: AuthorizeRequest, options: AuthorizeOptions, now: number): Decision {
-    const d = authorize(this.#tables, request, options);
-    if (d.allowed) this.#count(lastAllowed(), now);
-    return d;
+    return decideOne(this.#tables, request, options, (policies) => this.#count(policies, now));
   }
 
   /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
@@ -270,7 +271,7 @@ class EngineImpl implements Engine {
     this.#revision = revision;
   }
 
-  replaceSource(input: unknown): Promise<void> {
+  replaceSource(input: SourceInput): Promise<void> {
     return this.#serialize(async () => {
       const source = parseSource(input);
       if (this.#store !== undefined) {
