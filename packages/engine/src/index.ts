@@ -78,6 +78,7 @@ export type {
 } from './evaluate/types.js';
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
+export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
 export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
