@@ -35,13 +35,19 @@ export function createStaticTokenAuthenticator(entries: unknown): Authenticator 
     const d = 'token' in e ? digest(e.token) : Buffer.from(e.sha256, 'hex');
     byDigest.set(d.toString('hex'), { digest: d, actor: e.actor });
   }
+  // tokens seen valid once, so the hot path skips the hash; it only ever holds configured tokens
+  const known = new Map<string, Actor>();
   return {
     authenticate(token: string): Actor | undefined {
+      const seen = known.get(token);
+      if (seen !== undefined) return seen;
       const d = digest(token);
       const hit = byDigest.get(d.toString('hex'));
-      // INVARIANT: the map is keyed by digest, so the lookup leaks nothing about the token; the final compare is
-      // constant-time all the same
-      return hit !== undefined && timingSafeEqual(hit.digest, d) ? hit.actor : undefined;
+      // INVARIANT: the map is keyed by digest, so the lookup leaks nothing about an unknown token; the final compare
+      // is constant-time all the same
+      if (hit === undefined || !timingSafeEqual(hit.digest, d)) return undefined;
+      known.set(token, hit.actor);
+      return hit.actor;
     },
   };
 }
