@@ -155,6 +155,16 @@ describe('IBM Policy Management through IamPolicyManagementV1', () => {
     }
     const got = await admin.getPolicy({ policyId: ids[0]! });
     expect(got.result.subjects![0]!.attributes![0]!.value).toBe(g.id);
+    // conditional replace with the policy's etag; the stale etag is then 412 and changes nothing
+    const etag = got.headers['etag'] as string;
+    expect(etag).toBeTruthy();
+    const replaced = await admin.replacePolicy({ policyId: ids[0]!, ifMatch: etag, type: 'access', description: 'replaced', subjects, roles: [{ role_id: viewer }], resources: resources('AccessGroupId-a') });
+    expect(replaced.status).toBe(200);
+    expect(replaced.result.description).toBe('replaced');
+    expect(replaced.headers['etag']).not.toBe(etag);
+    const stale = await failure(admin.replacePolicy({ policyId: ids[0]!, ifMatch: etag, type: 'access', description: 'lost', subjects, roles: [{ role_id: viewer }], resources: resources('AccessGroupId-a') }));
+    expect(stale.status).toBe(412);
+    expect((await admin.getPolicy({ policyId: ids[0]! })).result.description).toBe('replaced');
 
     const pager = new IamPolicyManagementV1.V2PoliciesPager(admin, { accountId: IBM_ACCOUNT, accessGroupId: g.id!, limit: 2 });
     const listed = await pager.getAll();

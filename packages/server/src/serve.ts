@@ -23,6 +23,8 @@ import { loadStaticTokenFile } from './static-token-authenticator.js';
 export interface ServeOptions {
   /** A SQLite file path (default `portcullis.db`) or a `postgres://` URL. */
   db: string;
+  /** The PostgreSQL schema of the store (default the store's own, `portcullis`). */
+  pgSchema?: string;
   port: number;
   host: string;
   /** A static token file (see tokenFileSchema). */
@@ -52,7 +54,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--port 8080] [--host 127.0.0.1]
+const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--pg-schema <name>] [--port 8080] [--host 127.0.0.1]
                        [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url>]
                        [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-account-claim account_id]
                        [--source <source.json>] [--bootstrap <bootstrap.json>] [--base-url <url>]
@@ -60,6 +62,7 @@ const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--port
 
 const FLAGS: Record<string, keyof ServeOptions> = {
   '--db': 'db',
+  '--pg-schema': 'pgSchema',
   '--port': 'port',
   '--host': 'host',
   '--tokens': 'tokens',
@@ -105,18 +108,18 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
   return out;
 }
 
-async function openStore(db: string): Promise<Store> {
+async function openStore(db: string, pgSchema: string | undefined): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(db)) {
     // INVARIANT: the PostgreSQL store is optional; its name is a variable so the build does not require it
     const name = '@portcullis/store-postgres';
-    let mod: { openPostgresStore?: (url: string) => Store | Promise<Store> };
+    let mod: { openPostgresStore?: (options: { url: string; schema?: string }) => Store | Promise<Store> };
     try {
       mod = (await import(name)) as typeof mod;
     } catch {
       throw new ValidationError('invalid_options', [{ path: ['--db'], message: 'a postgres:// URL needs @portcullis/store-postgres installed' }]);
     }
     if (typeof mod.openPostgresStore !== 'function') throw new ValidationError('invalid_options', [{ path: ['--db'], message: '@portcullis/store-postgres has no openPostgresStore' }]);
-    return await mod.openPostgresStore(db);
+    return await mod.openPostgresStore(pgSchema === undefined ? { url: db } : { url: db, schema: pgSchema });
   }
   const { openSqliteStore } = await import('@portcullis/store-sqlite');
   return openSqliteStore(db);
@@ -153,7 +156,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     };
     authenticators.push(createJwtAuthenticator(jwt));
   }
-  const store = await openStore(options.db);
+  if (options.pgSchema !== undefined && !/^postgres(ql)?:\/\//.test(options.db))
+    throw new ValidationError('invalid_options', [{ path: ['--pg-schema'], message: 'only with a postgres:// --db' }]);
+  const store = await openStore(options.db, options.pgSchema);
   let app: FastifyInstance | undefined;
   try {
     const engine = await createEngineFromStore(store);
