@@ -45,15 +45,25 @@ async function world() {
   await apply(bx.createUser, { id: 'plain', email: 'plain@example.com', roleId: 'bx-agents' });
   await apply(bx.createServiceAccount, { id: 'svc', name: 'svc' });
   await apply(bx.createAgent, { id: 'agent1', name: 'agent', projects: [P1r] });
-  const R1 = (await apply(bx.createResource, { resourceType: 'volume', projects: [P1r] })).resourceId;
-  const R2 = (await apply(bx.createResource, { resourceType: 'volume', projects: [P2] })).resourceId;
+  await apply(bx.createAgent, { id: 'agent2', name: 'agent two', projects: [P2] });
+  await apply(bx.createAgent, { id: 'agent3', name: 'spare agent' });
+  // only a Connector discovers resources (seed 001): each agent registers one in its project
+  const discover = async (agent: string, project: string, cloud_id: string) =>
+    ((await e.apply(bx.createResource as Op, { account_id: A, 'x-agent-id': agent, cloud_id, resourceType: 'volume', projects: [project] } as never, { actor: who(agent) })) as {
+      resourceId: string;
+    }).resourceId;
+  const R1 = await discover('agent1', P1r, 'vm-1');
+  const R2 = await discover('agent2', P2, 'vm-2');
   const g1 = (await apply(bx.createUserGroup, { name: 'g1', members: ['plain'] })).id;
   const bP1 = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'plain' }, roleId: FOLDER_ADMIN, nodeId: P1 })).id;
-  await apply(bx.updateAccountOptions, { notificationOptIn: true });
+  // `pa` administers P1 and P1r: nothing there that fa (who administers F1) could not delegate, so fa may take one back
+  await apply(bx.createUser, { id: 'pa', email: 'pa@example.com', roleId: FOLDER_ADMIN, nodeId: P1 });
+  const bP1r = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'pa' }, roleId: FOLDER_ADMIN, nodeId: P1r })).id;
+  await apply(bx.updateAccountOptions, { CMNotificationOptIn: true });
   await apply(bx.updateAccountUser, { 'x-user-token': 'plain', notificationOptIn: true });
   return {
     e,
-    actors: { admin, fa: who('fa'), fa2: who('fa2'), am: who('am'), plain: who('plain'), adminb: who('bx-adminb', 'bx-b') },
+    actors: { admin, fa: who('fa'), fa2: who('fa2'), am: who('am'), plain: who('plain'), adminb: who('bx-adminb', 'bx-b'), agent1: who('agent1') },
     F1,
     F1a,
     P1,
@@ -64,6 +74,7 @@ async function world() {
     R2,
     g1,
     bP1,
+    bP1r,
   };
 }
 
@@ -84,7 +95,8 @@ interface Case {
 const atF1 = { allowed: 'fa', wrong: 'am', elsewhere: 'fa2' } as const;
 const atOrg = { allowed: 'admin', wrong: 'am', elsewhere: 'adminb' } as const;
 const byOrgAdmin = { allowed: 'admin', wrong: 'am', elsewhere: 'adminb' } as const;
-const rows = (key?: string) => (r: unknown) => ((key === undefined ? r : (r as Record<string, unknown>)[key]) as Record<string, string>[]).map((x) => x['id'] ?? x['workspacePublicId'] ?? x['resourceId'] ?? x['userId']!);
+const rows = (key?: string) => (r: unknown) =>
+  ((key === undefined ? r : (r as Record<string, unknown>)[key]) as Record<string, string>[]).map((x) => x['id'] ?? x['workspacePublicId'] ?? x['resourceId'] ?? x['userId'] ?? x['resourceGroupId']!);
 
 const cases: Case[] = [
   { name: 'createFolder', input: (w) => ({ name: 'new', parentId: w.F1 }), ...atF1 },
@@ -98,7 +110,6 @@ const cases: Case[] = [
   { name: 'createWorkspace', input: () => ({ workspaceName: 'ws' }), ...atOrg },
   { name: 'renameWorkspace', input: (w) => ({ workspace_id: w.P1, workspaceName: 'renamed' }), ...atF1 },
   { name: 'deleteWorkspace', input: (w) => ({ workspace_id: w.P1 }), ...atF1 },
-  { name: 'createResource', input: (w) => ({ resourceType: 'volume', projects: [w.P1] }), ...atF1 },
   { name: 'listResources', input: () => ({ account_id: undefined, account: A }), ...atF1, list: { ids: rows(), target: (w) => w.R1 } },
   { name: 'associateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1] }), ...atF1 },
   { name: 'dissociateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1r] }), ...atF1 },
@@ -114,7 +125,8 @@ const cases: Case[] = [
   // `am` holds every agent permission at the organization, but only an organization admin manages agents
   { name: 'createAgent', input: () => ({ name: 'agent2' }), ...byOrgAdmin },
   { name: 'setAgentProjects', input: (w) => ({ principal_id: 'agent1', projects: [w.P1] }), ...byOrgAdmin },
-  { name: 'deleteAgent', input: () => ({ principal_id: 'agent1' }), ...byOrgAdmin },
+  // agent1 and agent2 hold resources, which keeps them (agent_has_resources)
+  { name: 'deleteAgent', input: () => ({ principal_id: 'agent3' }), ...byOrgAdmin },
   { name: 'createUserGroup', input: () => ({ name: 'g2' }), ...atOrg },
   { name: 'listUserGroups', input: () => ({}), ...atOrg, list: { ids: rows('groups'), target: (w) => w.g1 } },
   { name: 'updateUserGroup', input: (w) => ({ group_id: w.g1, name: 'renamed' }), ...atOrg },
@@ -122,11 +134,12 @@ const cases: Case[] = [
   { name: 'addUserGroupMembers', input: (w) => ({ group_id: w.g1, members: ['fa'] }), ...atOrg },
   { name: 'removeUserGroupMember', input: (w) => ({ group_id: w.g1, member_id: 'plain' }), ...atOrg },
   { name: 'createRoleBinding', input: (w) => ({ subject: { kind: 'principal', id: 'plain' }, roleId: FOLDER_ADMIN, nodeId: w.P1r }), ...atF1 },
-  { name: 'deleteRoleBinding', input: (w) => ({ binding_id: w.bP1 }), ...atF1 },
+  // (not bP1: `plain` holds at P1 the agent permissions of the organization, which fa does not hold, so no lock-out of it)
+  { name: 'deleteRoleBinding', input: (w) => ({ binding_id: w.bP1r }), ...atF1 },
   { name: 'listRoleBindings', input: () => ({}), ...atF1, list: { ids: rows('bindings'), target: (w) => w.bP1 } },
-  { name: 'authorizeUserInAccount', input: () => ({ user_id: 'fa2' }), ...atOrg },
-  { name: 'authorizeAgentInAccount', input: () => ({ 'x-agent-id': 'agent1', user_id: 'fa2' }), ...atOrg },
-  { name: 'attachAgentResource', input: (w) => ({ 'x-agent-id': 'agent1', cloud_id: 'vm-1', resourceType: 'volume', projects: [w.P1r] }), ...atF1 },
+  { name: 'listPermissions', input: () => ({}), ...atOrg },
+  { name: 'getPermission', input: () => ({ permission: 'workspace:*' }), ...atOrg },
+  { name: 'listResourceGroups', input: () => ({}), ...atF1, list: { ids: rows(), target: (w) => w.F1 } },
   { name: 'createAccountResource', input: () => ({ resourceType: 'license', resourceClass: 'license' }), ...atOrg },
   { name: 'deleteServiceResource', input: (w) => ({ 'resource-id': w.R1 }), ...atF1 },
   { name: 'getAccountOptions', input: () => ({}), ...atOrg },
@@ -139,7 +152,7 @@ const run = (w: World, c: Case, actor: Actor) => w.e.apply(bx[c.name] as Op, { a
 
 describe('BlueXP operations authorize their caller', () => {
   it('every BlueXP operation is in the table (or tested on its own below)', () => {
-    expect(new Set([...cases.map((c) => c.name), 'migrateAccount'])).toEqual(new Set(Object.keys(bx)));
+    expect(new Set([...cases.map((c) => c.name), 'migrateAccount', 'authorizeUserInAccount', 'authorizeAgentInAccount', 'createResource', 'attachAgentResource', 'getResourceGroup'])).toEqual(new Set(Object.keys(bx)));
   });
 
   for (const c of cases) {
@@ -227,12 +240,15 @@ describe('a folder-or-project admin acts only at or below its nodes', () => {
     expect(snapshot(w.e)).toEqual(before);
   });
 
-  it('an organization admin cannot bind a role that holds more than it does', async () => {
+  it('an organization admin binds any role of its organization, even one whose actions it does not hold (DELEGATION.md)', async () => {
     const w = await world();
     await w.e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: A, name: 'Storage', actions: ['volume:create'] } }]);
+    const input = { account_id: A, subject: { kind: 'principal', id: 'plain' }, roleId: 'bx-storage', nodeId: w.P1 };
+    await w.e.apply(bx.createRoleBinding as Op, input as never, { actor: w.actors.admin });
+    // a folder admin does not hold it, so it may not bind it even inside its folder
     const before = snapshot(w.e);
-    const input = { account_id: A, subject: { kind: 'principal', id: 'fa' }, roleId: 'bx-storage', nodeId: w.P1 };
-    expect(await refusal(w.e.apply(bx.createRoleBinding as Op, input as never, { actor: w.actors.admin }))).toEqual(FORBIDDEN);
+    const again = { ...input, subject: { kind: 'principal', id: 'fa2' } };
+    expect(await refusal(w.e.apply(bx.createRoleBinding as Op, again as never, { actor: w.actors.fa }))).toEqual(FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
   });
 });
@@ -246,8 +262,14 @@ describe('BlueXP Tenancy: who acts for itself', () => {
 
   it('a user asks whether it belongs to the organization without any permission', async () => {
     const w = await world();
-    const r = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A, user_id: 'am' } as never, { actor: w.actors.am })) as { authorized: boolean };
+    const r = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: w.actors.am })) as { authorized: boolean };
     expect(r.authorized).toBe(true);
+    // the answer is about the caller alone: a user of another organization learns only that it is not in this one
+    const o = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: w.actors.adminb })) as { authorized: boolean };
+    expect(o.authorized).toBe(false);
+    const agent = (await w.e.apply(bx.authorizeAgentInAccount as Op, { account_id: A, 'x-agent-id': 'agent1' } as never, { actor: w.actors.am })) as { authorized: boolean };
+    expect(agent.authorized).toBe(true);
+    expect(await refusal(w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: { kind: 'anonymous' } }))).toMatchObject({ status: 401 });
   });
 });
 
@@ -287,13 +309,11 @@ describe('BlueXP Tenancy: account migration is an organization-admin act on both
     expect(snapshot(w.e)).toEqual(before);
   });
 
-  it('what lands in the target is reviewed as the actor acting there: a role it does not hold there is refused', async () => {
+  it('an organization admin of both migrates with a custom role in use: it delegates every role of its organizations (issue 12)', async () => {
     const w = await world();
     await w.e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: A, name: 'Storage', actions: ['volume:create'] } }]);
-    const before = snapshot(w.e);
-    expect(await refusal(w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: w.actors.admin }))).toEqual(FORBIDDEN);
-    expect(snapshot(w.e)).toEqual(before);
-    // the host may still run it on purpose
-    await w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: SYSTEM });
+    await w.e.apply(bx.createRoleBinding as Op, { account_id: A, subject: { kind: 'principal', id: 'plain' }, roleId: 'bx-storage', nodeId: w.P1 } as never, { actor: w.actors.admin });
+    await w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: w.actors.admin });
+    expect(w.e.source.bindings.some((b) => b.accountId === 'bx-c' && b.roleId === 'bx-storage')).toBe(true);
   });
 });
