@@ -93,3 +93,142 @@ describe('Cloudflare scopes hold only in their own account and for their own typ
     expect(decide(s, zone)).toEqual({ allowed: false, reason: 'no-match', policies: [], errors: [] });
   });
 });
+
+describe('Cloudflare scopes of a role that is no permission group', () => {
+  // a custom role has no scope type: the scope's own target type alone decides what it reaches
+  const source = (scope: { key: string; objects: { key: string }[] }) =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'cloudflare' }],
+      principals: [{ id: 'm', accountId: 'A', kind: 'user' }],
+      roles: [{ id: 'custom', kind: 'custom', accountId: 'A', actions: ['x.read'] }],
+      resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scope] }],
+      policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: ['rg'] } }],
+    });
+  const accountScope = { key: 'com.cloudflare.api.account.A', objects: [{ key: '*' }] };
+  const zoneScope = { key: 'com.cloudflare.api.account.A', objects: [{ key: 'com.cloudflare.api.account.zone.z1' }] };
+  const userScope = { key: 'com.cloudflare.api.user.u1', objects: [{ key: '*' }] };
+  const ask = (resource: AuthorizeRequest['resource']) => ({ subject: { id: 'm' }, action: 'x.read', resource, environment: NOW });
+  const atAccount = ask({ attributes: { accountId: 'A' } });
+  const atZone = ask({ attributes: { accountId: 'A', resource: 'u1' }, zones: ['z1'] });
+  const atUser = ask({ attributes: { accountId: 'A', resourceType: 'user', resource: 'u1' } });
+  const yes = (id: string) => ({ allowed: true, reason: 'allow', policies: [id], errors: [] });
+  const no = { allowed: false, reason: 'no-match', policies: [], errors: [] };
+
+  it('an account scope reaches the account, not its zones or users', () => {
+    expect(decide(source(accountScope), atAccount)).toEqual(yes('p'));
+    expect(decide(source(accountScope), atZone)).toEqual(no);
+    expect(decide(source(accountScope), atUser)).toEqual(no);
+  });
+
+  it('a zone scope reaches its zone, not the account; every zone (`zone.*`) is not the account either', () => {
+    expect(decide(source(zoneScope), atZone)).toEqual(yes('p'));
+    expect(decide(source(zoneScope), atAccount)).toEqual(no);
+    const everyZone = { key: 'com.cloudflare.api.account.A', objects: [{ key: 'com.cloudflare.api.account.zone.*' }] };
+    expect(decide(source(everyZone), atZone)).toEqual(yes('p'));
+    expect(decide(source(everyZone), atAccount)).toEqual(no);
+  });
+
+  it('a user scope reaches that user, not a zone whose resource attribute names the user', () => {
+    expect(decide(source(userScope), atUser)).toEqual(yes('p'));
+    expect(decide(source(userScope), atZone)).toEqual(no);
+  });
+});
+
+describe('attribute and subject comparisons that once had no test', () => {
+  const ibm = (policy: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+      services: [
+        { name: 'cos', type: 'service', groups: ['Other'], roles: { R: ['cos.read'] } },
+        { name: 'kms', type: 'service', roles: { R: ['cos.read'] } },
+      ],
+      roles: [{ id: 'R', kind: 'service' }],
+      policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], ...policy }],
+      ...extra,
+    });
+  const read = (attributes: Record<string, string>, more: Partial<AuthorizeRequest['resource']> = {}, subject: AuthorizeRequest['subject'] = { id: 'u' }) => ({
+    subject,
+    action: 'cos.read',
+    resource: { attributes: { accountId: 'A', ...attributes }, ...more },
+    environment: NOW,
+  });
+  const no = { allowed: false, reason: 'no-match', policies: [], errors: [] };
+
+  it('a tag condition compares the tag name, not only its value', () => {
+    const s = ibm({ resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cos' }], tags: [{ name: 'env', value: 'prod' }] } });
+    expect(decide(s, read({ serviceName: 'cos' }, { tags: ['env:prod'] })).allowed).toBe(true);
+    expect(decide(s, read({ serviceName: 'cos' }, { tags: ['team:prod'] }))).toEqual(no);
+  });
+
+  it('a resource accountId condition naming another account is never met', () => {
+    const s = ibm({ resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'B' }, { name: 'serviceName', operator: 'stringEquals', value: 'cos' }] } });
+    expect(decide(s, read({ serviceName: 'cos' }))).toEqual(no);
+  });
+
+  it('service_group_id holds only for a group the catalogued service has', () => {
+    const s = ibm({ resource: { attributes: [{ name: 'service_group_id', operator: 'stringEquals', value: 'IAM' }] } });
+    expect(decide(s, read({ serviceName: 'cos' }))).toEqual(no);
+    expect(decide(s, read({ serviceName: 'kms', service_group_id: 'IAM' }))).toEqual(no);
+  });
+
+  it('a service subject attribute the calling service lacks is not the string "undefined"', () => {
+    const s = parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      services: [{ name: 'kms', type: 'service', roles: { R: ['kms.read'] } }],
+      roles: [{ id: 'R', kind: 'service' }],
+      policies: [
+        {
+          id: 'p',
+          accountId: 'A',
+          type: 'authorization',
+          subject: { kind: 'service', attributes: { serviceName: 'cos', accountId: 'A', region: 'undefined' } },
+          roles: ['R'],
+          resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'A' }, { name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+        },
+      ],
+    });
+    const call = (service: Record<string, string>) => ({ subject: { service }, action: 'kms.read', resource: { attributes: { accountId: 'A', serviceName: 'kms' } }, environment: NOW });
+    expect(decide(s, call({ serviceName: 'cos', accountId: 'A', region: 'undefined' })).allowed).toBe(true);
+    expect(decide(s, call({ serviceName: 'cos', accountId: 'A' }))).toEqual(no);
+  });
+});
+
+describe('a federated group binding counts only for an active user holding a direct binding', () => {
+  const source = parseSource({
+    version: 1,
+    accounts: [{ id: 'O', system: 'bluexp' }],
+    nodes: [{ id: 'p1', accountId: 'O', kind: 'project' }],
+    principals: [
+      { id: 'u', accountId: 'O', kind: 'user' },
+      { id: 'ag', accountId: 'O', kind: 'agent', projects: ['p1'] },
+      { id: 'svc', accountId: 'O', kind: 'service' },
+    ],
+    groups: [{ id: 'fed', accountId: 'O', name: 'fed', federated: true, members: ['u', 'ag', 'svc'] }],
+    roles: [
+      { id: 'viewer', kind: 'bluexp', actions: ['resource:read'] },
+      { id: 'other', kind: 'bluexp', actions: ['other:read'] },
+    ],
+    bindings: [
+      { id: 'b-fed', accountId: 'O', subject: { kind: 'group', id: 'fed' }, roleId: 'viewer', nodeId: 'p1' },
+      { id: 'b-u', accountId: 'O', subject: { kind: 'principal', id: 'u' }, roleId: 'other', nodeId: 'O', expiresAt: '2026-01-05T10:00:00Z' },
+      { id: 'b-ag', accountId: 'O', subject: { kind: 'principal', id: 'ag' }, roleId: 'other', nodeId: 'O' },
+      { id: 'b-svc', accountId: 'O', subject: { kind: 'principal', id: 'svc' }, roleId: 'other', nodeId: 'O' },
+    ],
+  });
+  const read = (id: string, now: string) => ({ subject: { id }, action: 'resource:read', resource: { attributes: { accountId: 'O' }, projects: ['p1'] }, environment: { now } });
+  const no = { allowed: false, reason: 'no-match', policies: [], errors: [] };
+
+  it('a user, while the direct binding holds, and not at its expiry', () => {
+    expect(decide(source, read('u', '2026-01-05T09:59:59.999Z')).allowed).toBe(true);
+    expect(decide(source, read('u', '2026-01-05T10:00:00Z'))).toEqual(no);
+  });
+
+  it('never an agent or a service account, whatever they hold directly', () => {
+    expect(decide(source, read('ag', '2026-01-05T09:00:00Z'))).toEqual(no);
+    expect(decide(source, read('svc', '2026-01-05T09:00:00Z'))).toEqual(no);
+  });
+});
