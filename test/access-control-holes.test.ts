@@ -204,6 +204,17 @@ describe('hole 3: the effect of a change is reviewed, whatever it writes', () =>
     await apply(w.e, bx.associateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
   });
 
+  it('BlueXP: taking a resource out of a project is refused when someone there holds a role the actor does not (no lock-out)', async () => {
+    const w = await bluexp();
+    await apply(w.e, bx.associateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', { id: w.R })).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.dissociateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    await apply(w.e, bx.dissociateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', { id: w.R })).toBe(false);
+  });
+
   it('IBM: a policy without an attribute the caller’s own grant pins as absent (stringExists: false) is refused', async () => {
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
