@@ -327,3 +327,48 @@ describe('hole 5: no lock-out of a superior', () => {
     expect(may(e, 'cf-iam', 'cf-a', 'iam:edit', { attributes: { accountId: 'cf-a' } })).toBe(false);
   });
 });
+
+describe('delegation follows the seeds where the project refused what they allow', () => {
+  it('IBM: an administrator of a service assigns its service roles, even ones it does not hold; an editor of it cannot', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
+    const policy = (id: string, who: string, role: string, service: string) => ({
+      op: 'put' as const,
+      entity: 'policy' as const,
+      value: {
+        id,
+        accountId: 'acc',
+        subject: { kind: 'principal', id: who },
+        roles: [role],
+        resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc' }, { name: 'serviceName', operator: 'stringEquals', value: service }] },
+      },
+    });
+    const MANAGER = 'crn:v1:bluemix:public:iam::::serviceRole:Manager';
+    await e.commit([
+      ...['IBMid-kms-admin', 'IBMid-kms-editor', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } })),
+      { op: 'put', entity: 'role', value: { id: MANAGER, kind: 'service', name: 'Manager', actions: [] } },
+      {
+        op: 'put',
+        entity: 'service',
+        value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.editor]: ['kms.keys.read', 'kms.keys.write'], [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write', 'kms.policies.set'], [MANAGER]: ['kms.keys.purge'] } },
+      },
+      policy('p-a', 'IBMid-kms-admin', IBM_ROLES.administrator, 'kms'),
+      policy('p-a-iam', 'IBMid-kms-admin', IBM_ROLES.administrator, 'iam-access-management'),
+      policy('p-e', 'IBMid-kms-editor', IBM_ROLES.editor, 'kms'),
+      policy('p-e-iam', 'IBMid-kms-editor', IBM_ROLES.administrator, 'iam-access-management'),
+    ]);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-friend' }] }],
+      roles: [{ role_id: MANAGER }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }] }],
+    };
+    const kms: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms' } };
+    expect(may(e, 'IBMid-kms-admin', 'acc', 'kms.keys.purge', kms)).toBe(false);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, body, who('IBMid-kms-editor', 'acc')))).toEqual({ code: IBM_POLICY_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, body, who('IBMid-kms-admin', 'acc'));
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.purge', kms)).toBe(true);
+  });
+});
