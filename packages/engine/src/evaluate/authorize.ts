@@ -15,7 +15,7 @@ import type {
 import { upOf } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
-import { exactBucket } from '../compile/compile-source.js';
+import { exactBucket } from '../compile/identity-index.js';
 import { accountGate } from './account-gates.js';
 import { matchCandidate } from './match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
@@ -188,11 +188,14 @@ const scratch = {
   set: createIdentitySet(),
   denies: [] as Candidate[][],
   allows: [] as Candidate[][],
-  /** The policies that determined the last allow, for the Engine's usage figures. */
-  allowed: [] as CompiledPolicy[],
-  allowedCount: 0,
   owners: [] as number[],
 };
+
+/**
+ * Told, once per allow decision, which compiled policies determined it (one entry per matching candidate, so a policy
+ * reached through two roles appears twice). The Engine's usage figures come through here, never through module state.
+ */
+export type OnAllowed = (policies: readonly CompiledPolicy[]) => void;
 
 /** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two buckets counts once). */
 function sortUnique(ids: string[]): string[] {
@@ -300,28 +303,69 @@ function ownBucketsOf(tables: Tables, p: PrincipalEntry, actionId: number, actio
 }
 
 /** Evaluates a resolved request against a resolved identity set. */
-function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
-  const { denies: denyLists, allows: allowLists, owners } = scratch;
-  let nb = 0;
+/** The buckets an identity set holds for one action, each with the identity it came from (-1: gathered own buckets). */
+interface Gathered {
+  buckets: Bucket[];
+  owners: number[];
+  count: number;
+}
+
+function createGathered(): Gathered {
+  return { buckets: [], owners: [], count: 0 };
+}
+
+/** One gathered list reused by single decisions: evaluation is synchronous and never re-entered. */
+const scratchGathered = createGathered();
+
+/** Gathers into `out` the buckets of every identity of the set for an action: what a batch shares across its requests. */
+function gather(tables: Tables, action: string, set: IdentitySet, out: Gathered): Gathered {
+  let n = 0;
+  const { buckets, owners } = out;
   const actions = tables.actions;
-  const actionId = actions.actions.get(ctx.action) ?? -1;
+  const actionId = actions.actions.get(action) ?? -1;
   let prefixes: readonly number[] | null = null;
   if (set.merged !== null) {
-    const own = ownBucketsOf(tables, set.merged, actionId, ctx.action);
-    for (let i = 0; i < own.length; i++) nb = collect(own[i]!, -1, ctx, nb);
+    const own = ownBucketsOf(tables, set.merged, actionId, action);
+    for (let i = 0; i < own.length; i++) {
+      buckets[n] = own[i]!;
+      owners[n++] = -1;
+    }
   }
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
     const b = exactBucket(index, actionId);
-    if (b !== undefined) nb = collect(b, k, ctx, nb);
+    if (b !== undefined) {
+      buckets[n] = b;
+      owners[n++] = k;
+    }
     if (index.patterns.size > 0) {
-      prefixes ??= prefixIdsOf(actions, ctx.action, actionId);
+      prefixes ??= prefixIdsOf(actions, action, actionId);
       for (let i = 0; i < prefixes.length; i++) {
         const pb = index.patterns.get(prefixes[i]!);
-        if (pb !== undefined) nb = collect(pb, k, ctx, nb);
+        if (pb !== undefined) {
+          buckets[n] = pb;
+          owners[n++] = k;
+        }
       }
     }
   }
+  out.count = n;
+  return out;
+}
+
+/** Evaluates a resolved request against the buckets gathered for its identity set and action. */
+function decide(
+  tables: Tables,
+  ctx: RequestContext,
+  set: IdentitySet,
+  gathered: Gathered,
+  explain: boolean,
+  realm: string | undefined,
+  onAllowed: OnAllowed | undefined,
+): Decision {
+  const { denies: denyLists, allows: allowLists, owners } = scratch;
+  let nb = 0;
+  for (let i = 0; i < gathered.count; i++) nb = collect(gathered.buckets[i]!, gathered.owners[i]!, ctx, nb);
   if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
   let denies: string[] | null = null;
   let errors: string[] | null = null;
@@ -359,6 +403,8 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     return d;
   }
   let allows: string[] | null = null;
+  // built only for a caller that asked: a decision without usage figures allocates nothing for them
+  let allowed: CompiledPolicy[] | null = null;
   for (let i = 0; i < nb; i++) {
     const list = allowLists[i]!;
     for (let j = 0; j < list.length; j++) {
@@ -367,7 +413,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
       if (c.error !== null) (errors ??= []).push(c.id);
       else if (matchCandidate(c, ctx, principal, service)) {
         (allows ??= []).push(c.id);
-        scratch.allowed[scratch.allowedCount++] = c.policy;
+        if (onAllowed !== undefined) (allowed ??= []).push(c.policy);
         if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
       }
     }
@@ -377,6 +423,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   else d = { allowed: false, reason: 'no-match', policies: [] };
   if (errors !== null) d.errors = sortUnique(errors);
   if (explanation !== null) d.explanation = uniqueExplanations(explanation);
+  if (allowed !== null) onAllowed!(allowed);
   return d;
 }
 
@@ -403,19 +450,15 @@ function explainOne(tables: Tables, action: string, set: IdentitySet, k: number,
 }
 
 /**
- * The policies (one entry per matching candidate, so possibly repeated) that determined the last allow decided by
- * `authorize`, valid until the next call. For the Engine's usage figures; not part of the public surface.
- */
-export function lastAllowed(): readonly CompiledPolicy[] {
-  return scratch.allowedCount === 0 ? [] : scratch.allowed.slice(0, scratch.allowedCount);
-}
-
-/**
  * Decides one request over compiled tables. Pure and synchronous; never throws: a malformed request or an
  * internal error answers deny with reason `invalid-request`.
  */
 export function authorize(tables: Tables, request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
-  scratch.allowedCount = 0;
+  return decideOne(tables, request, options, undefined);
+}
+
+/** authorize, telling `onAllowed` which policies determined an allow (the Engine's usage figures). */
+export function decideOne(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, onAllowed: OnAllowed | undefined): Decision {
   try {
     const ctx = scratch.ctx;
     const issues = resolveRequest(tables, request, options, ctx);
@@ -426,7 +469,7 @@ export function authorize(tables: Tables, request: AuthorizeRequest, options?: A
     const explain = options?.explain === true;
     // an explanation names the identity of each policy, so it resolves every identity one by one
     resolveIdentities(set, ctx.account, request.subject, ctx.now, !explain);
-    return decide(tables, ctx, set, explain, request.subject.claims?.realm);
+    return decide(tables, ctx, set, gather(tables, ctx.action, set, scratchGathered), explain, request.subject.claims?.realm, onAllowed);
   } catch (e) {
     return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
@@ -451,18 +494,18 @@ export function decideMany(
   subject: RequestSubject,
   requests: readonly Omit<AuthorizeRequest, 'subject'>[],
   options: AuthorizeOptions | undefined,
-  onAllowed: ((policies: readonly CompiledPolicy[]) => void) | undefined,
+  onAllowed: OnAllowed | undefined,
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
-  const sets = new Map<AccountTable | undefined, IdentitySet>();
+  // per account: the subject's identities, resolved once, and the buckets they hold per action, gathered once
+  const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
   const ctx = createContext();
   // one request object reused for every item: only its action, resource and environment change
   const req: AuthorizeRequest = { subject, action: '', resource: {} };
   for (let i = 0; i < requests.length; i++) {
     try {
-      scratch.allowedCount = 0;
       const item = requests[i]!;
       if (subject === null || typeof subject !== 'object' || item === null || typeof item !== 'object') {
         out[i] = invalid([{ path: subject === null || typeof subject !== 'object' ? ['subject'] : [i], message: 'must be an object' }]);
@@ -482,15 +525,15 @@ export function decideMany(
         out[i] = gate;
         continue;
       }
-      let set = sets.get(ctx.account);
-      if (set === undefined || set.now !== ctx.now) {
-        set = createIdentitySet();
+      let entry = sets.get(ctx.account);
+      if (entry === undefined || entry.set.now !== ctx.now) {
+        const set = createIdentitySet();
         resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
-        sets.set(ctx.account, set);
+        sets.set(ctx.account, (entry = { set, gathered: new Map() }));
       }
-      const d = decide(tables, ctx, set, explain, subject.claims?.realm);
-      out[i] = d;
-      if (d.allowed && onAllowed !== undefined) onAllowed(lastAllowed());
+      let gathered = entry.gathered.get(ctx.action);
+      if (gathered === undefined) entry.gathered.set(ctx.action, (gathered = gather(tables, ctx.action, entry.set, createGathered())));
+      out[i] = decide(tables, ctx, entry.set, gathered, explain, subject.claims?.realm, onAllowed);
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }

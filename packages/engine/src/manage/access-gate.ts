@@ -20,7 +20,8 @@ export function forbidden(codes: AccessCodes, details?: Record<string, unknown>)
 
 /** Creates the gate of one operation run. */
 export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes): Gate {
-  const subject = { id: actor.id, accountId: actor.accountId };
+  // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
+  const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
   const decide = (action: string, resource: RequestResource, explain: boolean) =>
     authorize(tables, { subject, action, resource }, { now, explain });
   const may = (action: string, resource: RequestResource): boolean => decide(action, resource, false).allowed === true;

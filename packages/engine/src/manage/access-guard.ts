@@ -46,7 +46,10 @@ export interface Guard<I = never, R = unknown> {
   codes: AccessCodes;
   /** Checks the actor before the operation runs (throws the 403 through `gate.require`). */
   check(gate: Gate, input: I): void;
-  /** For listings: the input the operation runs with, e.g. hiding a row the operation synthesizes. */
+  /**
+   * The input the operation runs with: for a listing, e.g. hiding a row the operation synthesizes; for a per-item
+   * operation, what the actor may not touch (answered per item, as the seed's 207 bodies do).
+   */
   rewrite?(gate: Gate, input: I): unknown;
   /** For listings: the state the operation runs over, without what the actor may not read. */
   narrow?(gate: Gate, input: I): SourceState;

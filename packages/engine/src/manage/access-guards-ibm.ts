@@ -8,7 +8,7 @@ import { entityKey, type Change } from '../store.js';
 import { IBM_GROUP_CODES, IBM_POLICY_CODES } from './access-codes.js';
 import type { Gate, Guard, GuardRegistry } from './access-guard.js';
 import { accessGroupTarget, policyServiceTarget, policyTargets } from './access-targets.js';
-import { addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
+import { GROUPS_NOT_PERMITTED, groupsWithMember, addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
 import { createAccessGroup, deleteAccessGroup, getAccessGroup, listAccessGroups, updateAccessGroup } from './ibm-access-groups.js';
 import { addAccessGroupRule, getAccessGroupRule, listAccessGroupRules, login, removeAccessGroupRule, replaceAccessGroupRule } from './ibm-claim-rules.js';
 import {
@@ -170,17 +170,26 @@ export function registerIbmGuards(registry: GuardRegistry): void {
       check(gate, input) {
         const accountId = groupAccount(gate, input);
         const iamId = str((input as unknown as Loose | null)?.['iam_id']);
-        const groups = gate.state.list('group', accountId).filter((g) => iamId !== undefined && g.members.includes(iamId));
+        // the groups it is in now, static or dynamic: removing it ends both (ibm-group-members.ts)
+        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, isoInstant(gate.now));
         if (groups.length === 0) gate.require(A.membersRemove, accessGroupTarget(accountId));
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
     })
+    // seed 002: the answer is a 207 with each group's own result, 403 for a group the caller may not change; a caller
+    // that may change none of them is refused as a whole (fail closed: nothing to do, nothing learned)
     .register(addMemberToMultipleAccessGroups, {
       codes: IBM_GROUP_CODES,
       check(gate, input) {
         const ids = (input as unknown as Loose | null)?.['groups'];
         if (!Array.isArray(ids) || ids.length === 0) gate.require(A.membersAdd, accessGroupTarget(groupAccount(gate, input)));
-        else for (const id of ids) gate.require(A.membersAdd, groupTarget(gate, input, id));
+        else if (!ids.some((id) => gate.may(A.membersAdd, groupTarget(gate, input, id)))) throw gate.forbidden();
+      },
+      rewrite(gate, input) {
+        const ids = (input as unknown as Loose | null)?.['groups'];
+        if (!Array.isArray(ids)) return input;
+        const denied = new Set(ids.filter((id): id is string => typeof id === 'string' && !gate.may(A.membersAdd, groupTarget(gate, input, id))));
+        return denied.size === 0 ? input : { ...input, [GROUPS_NOT_PERMITTED]: denied };
       },
     })
     .register(addAccessGroupRule, onGroup(A.rulesCreate))
@@ -208,3 +217,6 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(deletePolicy, policyWrite(A.policyDelete))
     .register(deleteV2Policy, policyWrite(A.policyDelete));
 }
+
+// INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so nothing is granted by it
+const isoInstant = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');

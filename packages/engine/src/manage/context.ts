@@ -2,8 +2,13 @@ import { SeedError } from '../errors.js';
 import type { Change } from '../store.js';
 import type { SourceState } from './source-state.js';
 
-/** Who performs an operation: a subject of an account, or the host's own `system` actor, named on purpose. */
-export type Actor = { kind: 'system' } | { kind: 'subject'; id: string; accountId: string } | { kind: 'anonymous' };
+/**
+ * Who performs an operation: a subject of an account, or the host's own `system` actor, named on purpose. A subject's
+ * `sso: true` is the host saying the actor signed in through SSO (SEMANTICS §0.1: the login gate of an SSO-enabled
+ * email domain lets it through), as the host asserts claims; without it, an actor whose email domain is SSO-gated
+ * is refused like any request of it.
+ */
+export type Actor = { kind: 'system' } | { kind: 'subject'; id: string; accountId: string; sso?: boolean } | { kind: 'anonymous' };
 
 /** What every management operation receives besides its input: the actor, the time and fresh ids. Injected, never read. */
 export interface ManageContext {
@@ -35,6 +40,12 @@ export function done<T>(state: SourceState, result: T, changes: Change[]): OpRes
 
 /** A management operation: pure, `(state, input, ctx) -> OpResult`, throwing SeedError on refusal. */
 export type Operation<I, R> = (state: SourceState, input: I, ctx: ManageContext) => OpResult<R>;
+
+/** The input an operation takes, so a host can name it: `OperationInput<typeof cloudflareOperations.createUserGroup>`. */
+export type OperationInput<O> = O extends (state: SourceState, input: infer I, ctx: ManageContext) => OpResult<unknown> ? I : never;
+
+/** The result an operation resolves to through `engine.apply`, in the seed's JSON shape. */
+export type OperationResult<O> = O extends (state: SourceState, input: never, ctx: ManageContext) => OpResult<infer R> ? R : never;
 
 /** The etag of a row: changes on every write because it hashes the row's content. */
 export function etagOf(row: unknown): string {
