@@ -336,8 +336,10 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
       const covered = g.resource.nodes.covered;
       if (!covered.some((n) => fresh.has(n))) continue;
-      // a grant that reached the resource where it was already gains nothing by its new place
-      if (is.agentId === was.agentId && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place (a role other than the
+      // organization admin's reached a resource discovered by an agent only with that agent below its node)
+      const agentOk = g.resource.nodes.admin === 'organization' || was.agentId === undefined || (g.resource.nodes.agents[was.agentId]?.length ?? 0) > 0;
+      if (agentOk && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
       if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
     }
   }

@@ -46,7 +46,8 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
         return [];
       }
     },
-    as: (principalId) => (principalId === actor.id ? gate : createGate({ ...actor, id: principalId }, state, tables, now, codes)),
+    // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
+    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes),
     forbidden: () => forbidden(codes),
     inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes)),
   };
