@@ -33,6 +33,17 @@ describe('scenario files', () => {
   // one vitest test per case of the file, as a user would write it
   const report = defineScenarioTests(scenarioFile, { it });
 
+  // a relative path means the file beside this test, whatever directory vitest runs in (the repo root here, where
+  // `./scenarios/…` does not exist); a file URL is taken as is
+  const relative = defineScenarioTests('./scenarios/storage.scenario.json', { it: () => undefined });
+  const byUrl = defineScenarioTests(new URL('./scenarios/storage.scenario.json', import.meta.url), { it: () => undefined });
+  it('reads a relative scenario path relative to the calling file, and takes a file URL', () => {
+    expect(process.cwd()).not.toBe(here);
+    expect(relative.cases.map((c) => c.passed)).toEqual(report.cases.map((c) => c.passed));
+    expect(byUrl.cases.length).toBe(report.cases.length);
+    expect(codeOf(() => defineScenarioTests(new URL('https://example.com/x.json'), { it: () => undefined }))).toBe('invalid_input');
+  });
+
   it('reports the deliberately uncovered policy, and nothing else, as not exercised', () => {
     expect(report.failed).toBe(0);
     expect(report.coverage.policies.uncovered).toEqual(['p-carol-write-uncovered']);

@@ -19,8 +19,8 @@ export interface Gate {
   readonly actor: SubjectActor;
   /** The state before the operation. */
   readonly state: SourceState;
-  /** The time of the operation (`ctx.now`), as the operation itself reads it: ISO 8601. */
-  readonly now: string;
+  /** The instant of the operation, epoch ms (the clock reading every answer of the gate is made at). */
+  readonly now: number;
   /** True when the engine allows the actor `action` on `resource`. */
   may(action: string, resource: RequestResource): boolean;
   /** Throws the seed's 403 unless the actor may do `action` on `resource`. */
@@ -29,6 +29,10 @@ export interface Gate {
   holds(roleId: string, targets: readonly RequestResource[]): boolean;
   /** True when an organization-admin role (BlueXP) is what lets the actor do `action` on `resource`. */
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
+  /** The highest BlueXP administrator level among the roles that let the actor do `action` on `resource`, or null. */
+  adminLevel(action: string, resource: RequestResource): 'organization' | 'folder-or-project' | null;
+  /** The same questions asked for another principal of the actor's account (what a lock-out would take from it). */
+  as(principalId: string): Gate;
   /** The seed's 403, to throw. */
   forbidden(): Error;
   /**

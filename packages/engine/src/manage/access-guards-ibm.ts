@@ -46,6 +46,8 @@ export const IBM_ACTIONS = {
 } as const;
 
 type Loose = Record<string, unknown>;
+// INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so it adds no group to check
+const isoOf = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The account an access group operation acts in: `account_id`, else the actor's own (as resolveGroup reads it). */
@@ -76,7 +78,7 @@ function without<E extends 'group' | 'policy'>(state: SourceState, entity: E, ro
 /** True when the actor may read policy `p`: `iam.policy.read` on the account's policy service, or on what `p` reaches. */
 export function mayReadPolicy(gate: Gate, p: Policy): boolean {
   if (gate.may(IBM_ACTIONS.policyRead, policyServiceTarget(p.accountId))) return true;
-  return policyTargets(gate.state, p).some((t) => gate.may(IBM_ACTIONS.policyRead, t));
+  return policyTargets(gate.state, p, []).some((t) => gate.may(IBM_ACTIONS.policyRead, t));
 }
 
 function policyAccountOfBody(input: unknown): string | undefined {
@@ -171,7 +173,7 @@ export function registerIbmGuards(registry: GuardRegistry): void {
         const accountId = groupAccount(gate, input);
         const iamId = str((input as unknown as Loose | null)?.['iam_id']);
         // the groups it is in now, static or dynamic: removing it ends both (ibm-group-members.ts)
-        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, gate.now);
+        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, isoOf(gate.now));
         if (groups.length === 0) gate.require(A.membersRemove, accessGroupTarget(accountId));
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
@@ -197,12 +199,11 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(getAccessGroupRule, onGroup(A.rulesRead))
     .register(replaceAccessGroupRule, onGroup(A.rulesUpdate))
     .register(removeAccessGroupRule, onGroup(A.rulesDelete))
+    // claims are what the host's identity provider vouched for, never what a caller says: the host logs users in
     .register(login, {
       codes: IBM_GROUP_CODES,
-      // a login records the caller's own claims: nobody logs in for someone else
-      check(gate, input) {
-        const i = input as unknown as Loose | null;
-        if (str(i?.['iam_id']) !== gate.actor.id || str(i?.['account_id']) !== gate.actor.accountId) throw gate.forbidden();
+      check(gate) {
+        throw gate.forbidden();
       },
     })
     .register(listPolicies, listReadablePolicies)

@@ -41,6 +41,12 @@ export function done<T>(state: SourceState, result: T, changes: Change[]): OpRes
 /** A management operation: pure, `(state, input, ctx) -> OpResult`, throwing SeedError on refusal. */
 export type Operation<I, R> = (state: SourceState, input: I, ctx: ManageContext) => OpResult<R>;
 
+/** The input an operation takes, so a host can name it: `OperationInput<typeof cloudflareOperations.createUserGroup>`. */
+export type OperationInput<O> = O extends (state: SourceState, input: infer I, ctx: ManageContext) => OpResult<unknown> ? I : never;
+
+/** The result an operation resolves to through `engine.apply`, in the seed's JSON shape. */
+export type OperationResult<O> = O extends (state: SourceState, input: never, ctx: ManageContext) => OpResult<infer R> ? R : never;
+
 /** The etag of a row: changes on every write because it hashes the row's content. */
 export function etagOf(row: unknown): string {
   const s = JSON.stringify(row, (k, v) => (k === 'etag' ? undefined : v));
