@@ -45,9 +45,9 @@ export function stageForOtherUser(script: string, packages: string[], fromDir: s
       peerDependencies?: Record<string, string>;
       peerDependenciesMeta?: Record<string, { optional?: boolean }>;
     };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) stage(dep, dir);
-    // a required peer (the stores take @portcullis/engine as one) must be there too; an optional one is left out
-    for (const dep of Object.keys(pkg.peerDependencies ?? {})) if (pkg.peerDependenciesMeta?.[dep]?.optional !== true) stage(dep, dir);
+    // a peer (the stores' @portcullis/engine) is installed beside the package by its user: stage it too
+    const peers = Object.keys(pkg.peerDependencies ?? {}).filter((p) => pkg.peerDependenciesMeta?.[p]?.optional !== true);
+    for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...peers]) stage(dep, dir);
   };
   for (const p of packages) stage(p, fromDir);
   const staged = path.join(root, path.basename(script));

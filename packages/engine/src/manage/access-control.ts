@@ -40,6 +40,6 @@ export function runGuarded<I, R>(
   }
   const r = operation(state, asked, ctx);
   guard.review?.(gate, asked, r);
-  if (guards.escalationReview) reviewEffects(gate, state, r.state, r.changes, guard.accounts?.(gate, input) ?? []);
+  if (guards.escalationReview) reviewEffects(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }

@@ -2,6 +2,7 @@
 // Every answer comes from `authorize`, the same evaluator that decides the host's own requests.
 import type { Tables } from '../compile/tables.js';
 import { SeedError } from '../errors.js';
+import { whatCan } from '../analyze/what-can.js';
 import { authorize } from '../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { Role } from '../model/source.js';
@@ -54,6 +55,15 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
         if (admin === 'folder-or-project') level = admin;
       }
       return level;
+    },
+    actionsOn(resource) {
+      try {
+        const w = whatCan(tables, subject, resource, { now });
+        return [...w.actions.map((a) => a.action), ...w.patterns.map((p) => p.pattern)];
+      } catch {
+        // a resource the analysis refuses is one nothing is held on
+        return [];
+      }
     },
     as: (principalId) => (principalId === actor.id ? gate : createGate({ ...actor, id: principalId }, state, tables, now, codes)),
     forbidden: () => forbidden(codes),
