@@ -178,14 +178,14 @@ export function registerIbmGuards(registry: GuardRegistry): void {
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
     })
-    // seed 002: the answer is a 207 with each group's own result, 403 for a group the caller may not change; a caller
-    // that may change none of them is refused as a whole (fail closed: nothing to do, nothing learned)
+    // seed 002: the answer is a 207 with each group's own result, 403 for a group the caller may not change (the seed
+    // lists no 403 for the request as a whole: a caller that may change none gets a 403 for each, and nothing is
+    // written); a group that does not exist is asked as the account's service, so a 404 tells only who may add there
     .register(addMemberToMultipleAccessGroups, {
       codes: IBM_GROUP_CODES,
       check(gate, input) {
         const ids = (input as unknown as Loose | null)?.['groups'];
         if (!Array.isArray(ids) || ids.length === 0) gate.require(A.membersAdd, accessGroupTarget(groupAccount(gate, input)));
-        else if (!ids.some((id) => gate.may(A.membersAdd, groupTarget(gate, input, id)))) throw gate.forbidden();
       },
       rewrite(gate, input) {
         const ids = (input as unknown as Loose | null)?.['groups'];
