@@ -49,6 +49,9 @@ async function world() {
   const R2 = (await apply(bx.createResource, { resourceType: 'volume', projects: [P2] })).resourceId;
   const g1 = (await apply(bx.createUserGroup, { name: 'g1', members: ['plain'] })).id;
   const bP1 = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'plain' }, roleId: FOLDER_ADMIN, nodeId: P1 })).id;
+  // `pa` administers P1 and P1r: nothing there that fa (who administers F1) could not delegate, so fa may take one back
+  await apply(bx.createUser, { id: 'pa', email: 'pa@example.com', roleId: FOLDER_ADMIN, nodeId: P1 });
+  const bP1r = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'pa' }, roleId: FOLDER_ADMIN, nodeId: P1r })).id;
   await apply(bx.updateAccountOptions, { notificationOptIn: true });
   await apply(bx.updateAccountUser, { 'x-user-token': 'plain', notificationOptIn: true });
   return {
@@ -64,6 +67,7 @@ async function world() {
     R2,
     g1,
     bP1,
+    bP1r,
   };
 }
 
@@ -122,7 +126,8 @@ const cases: Case[] = [
   { name: 'addUserGroupMembers', input: (w) => ({ group_id: w.g1, members: ['fa'] }), ...atOrg },
   { name: 'removeUserGroupMember', input: (w) => ({ group_id: w.g1, member_id: 'plain' }), ...atOrg },
   { name: 'createRoleBinding', input: (w) => ({ subject: { kind: 'principal', id: 'plain' }, roleId: FOLDER_ADMIN, nodeId: w.P1r }), ...atF1 },
-  { name: 'deleteRoleBinding', input: (w) => ({ binding_id: w.bP1 }), ...atF1 },
+  // (not bP1: `plain` holds at P1 the agent permissions of the organization, which fa does not hold, so no lock-out of it)
+  { name: 'deleteRoleBinding', input: (w) => ({ binding_id: w.bP1r }), ...atF1 },
   { name: 'listRoleBindings', input: () => ({}), ...atF1, list: { ids: rows('bindings'), target: (w) => w.bP1 } },
   { name: 'authorizeUserInAccount', input: () => ({ user_id: 'fa2' }), ...atOrg },
   { name: 'authorizeAgentInAccount', input: () => ({ 'x-agent-id': 'agent1', user_id: 'fa2' }), ...atOrg },
@@ -227,12 +232,15 @@ describe('a folder-or-project admin acts only at or below its nodes', () => {
     expect(snapshot(w.e)).toEqual(before);
   });
 
-  it('an organization admin cannot bind a role that holds more than it does', async () => {
+  it('an organization admin binds any role of its organization, even one whose actions it does not hold (DELEGATION.md)', async () => {
     const w = await world();
     await w.e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: A, name: 'Storage', actions: ['volume:create'] } }]);
+    const input = { account_id: A, subject: { kind: 'principal', id: 'plain' }, roleId: 'bx-storage', nodeId: w.P1 };
+    await w.e.apply(bx.createRoleBinding as Op, input as never, { actor: w.actors.admin });
+    // a folder admin does not hold it, so it may not bind it even inside its folder
     const before = snapshot(w.e);
-    const input = { account_id: A, subject: { kind: 'principal', id: 'fa' }, roleId: 'bx-storage', nodeId: w.P1 };
-    expect(await refusal(w.e.apply(bx.createRoleBinding as Op, input as never, { actor: w.actors.admin }))).toEqual(FORBIDDEN);
+    const again = { ...input, subject: { kind: 'principal', id: 'fa2' } };
+    expect(await refusal(w.e.apply(bx.createRoleBinding as Op, again as never, { actor: w.actors.fa }))).toEqual(FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
   });
 });
@@ -287,13 +295,11 @@ describe('BlueXP Tenancy: account migration is an organization-admin act on both
     expect(snapshot(w.e)).toEqual(before);
   });
 
-  it('what lands in the target is reviewed as the actor acting there: a role it does not hold there is refused', async () => {
+  it('an organization admin of both migrates with a custom role in use: it delegates every role of its organizations (issue 12)', async () => {
     const w = await world();
     await w.e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: A, name: 'Storage', actions: ['volume:create'] } }]);
-    const before = snapshot(w.e);
-    expect(await refusal(w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: w.actors.admin }))).toEqual(FORBIDDEN);
-    expect(snapshot(w.e)).toEqual(before);
-    // the host may still run it on purpose
-    await w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: SYSTEM });
+    await w.e.apply(bx.createRoleBinding as Op, { account_id: A, subject: { kind: 'principal', id: 'plain' }, roleId: 'bx-storage', nodeId: w.P1 } as never, { actor: w.actors.admin });
+    await w.e.apply(bx.migrateAccount as Op, input('bx-c', false) as never, { actor: w.actors.admin });
+    expect(w.e.source.bindings.some((b) => b.accountId === 'bx-c' && b.roleId === 'bx-storage')).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ import {
   type Policy,
   type Source,
 } from '@portcullis/engine';
-import { arbRequest, arbSource, arbSourceAndRequests, BASE_TIME, referenceAuthorize } from '@portcullis/engine/testing';
+import { arbRequest, arbSource, arbSourceAndRequests, BASE_TIME, clearMemos, referenceAuthorize } from '@portcullis/engine/testing';
 
 /** What a decision must agree on; explanations may differ in which of several paths they name. */
 const core = (d: Decision) => ({ allowed: d.allowed, reason: d.reason, policies: d.policies, errors: d.errors ?? [] });
@@ -64,6 +64,29 @@ describe('the compiled evaluator equals the reference evaluator', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('memo slots written during a decision never change an answer', () => {
+  /** Decides the requests in order, then again warm, then after clearing every memo in reverse order: all the same. */
+  const sameAnswers = (source: Source, requests: readonly AuthorizeRequest[]) => {
+    const tables = compile(source);
+    const cold = requests.map((r) => core(authorize(tables, r)));
+    const warm = requests.map((r) => core(authorize(tables, r)));
+    clearMemos(tables);
+    const cleared = [...requests].reverse().map((r) => core(authorize(tables, r))).reverse();
+    const fresh = requests.map((r) => core(authorize(compile(source), r)));
+    expect(warm).toEqual(cold);
+    expect(cleared).toEqual(cold);
+    expect(fresh).toEqual(cold);
+  };
+
+  it('on random sources', () => {
+    fc.assert(fc.property(arbSourceAndRequests({ maxRequests: 8 }), ({ source, requests }) => sameAnswers(source, requests)), { numRuns: 300 });
+  });
+
+  it('on buckets large enough for the keyed prefilter', () => {
+    fc.assert(fc.property(arbHeavySource(), fc.array(arbHeavyRequest(), { minLength: 2, maxLength: 12 }), sameAnswers), { numRuns: 150 });
   });
 });
 

@@ -21,10 +21,11 @@ import {
 } from '@portcullis/engine';
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openSqliteStore } from '@portcullis/store-sqlite';
+import { openPostgresStore } from '@portcullis/store-postgres';
 import { changeBatch, richSource, seedBatch } from './helpers/store-arbitraries.js';
 
 /** Makes a fresh, empty store; `cleanup` removes whatever it left behind. */
-type StoreFactory = () => { store: Store; cleanup: () => void };
+type StoreFactory = () => { store: Store; cleanup: () => void } | Promise<{ store: Store; cleanup: () => void }>;
 
 const EMPTY = parseSource({ version: 1 });
 
@@ -55,11 +56,11 @@ async function expectValidationError(p: Promise<unknown>, code?: string): Promis
 }
 
 /** The contract every Store implementation must meet. */
-function storeContract(name: string, factory: StoreFactory): void {
+function storeContract(name: string, factory: StoreFactory, propertyRuns = 100): void {
   describe(`store contract: ${name}`, () => {
     const cleanups: (() => void)[] = [];
-    const open = (): Store => {
-      const { store, cleanup } = factory();
+    const open = async (): Promise<Store> => {
+      const { store, cleanup } = await factory();
       cleanups.push(() => {
         void store.close();
         cleanup();
@@ -71,20 +72,20 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('loads an empty source at revision 0', async () => {
-      const store = open();
+      const store = await open();
       expect(await store.load()).toEqual({ source: EMPTY, revision: 0, validated: true });
       expect(await store.changesSince(0)).toEqual({ changes: [], revision: 0 });
     });
 
     it('loads what it committed, every entity and optional field included', async () => {
-      const store = open();
+      const store = await open();
       const source = parseSource(richSource);
       expect(await store.commit(putsOf(source), 0)).toEqual({ revision: 1 });
       expect(await store.load()).toEqual({ source, revision: 1, validated: true });
     });
 
     it('fills in defaults: stored rows are the parsed rows', async () => {
-      const store = open();
+      const store = await open();
       // rows as a user writes them, defaults left out: the value type is the parsed one, so cast
       await store.commit(
         [
@@ -101,7 +102,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('replaces a row on put and removes it on delete, keeping the order of the others', async () => {
-      const store = open();
+      const store = await open();
       const source = parseSource(richSource);
       await store.commit(putsOf(source), 0);
       const changed = { ...source.policies[0]!, description: 'changed' };
@@ -119,7 +120,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('writes nothing when one change of a batch is invalid', async () => {
-      const store = open();
+      const store = await open();
       const source = parseSource(richSource);
       await store.commit(putsOf(source), 0);
       const before = await store.load();
@@ -142,7 +143,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('refuses a stale expected revision and writes nothing', async () => {
-      const store = open();
+      const store = await open();
       const account: Change = { op: 'put', entity: 'account', value: parseSource({ version: 1, accounts: [{ id: 'a', system: 'ibm' }] }).accounts[0]! };
       await store.commit([account], 0);
       const other: Change = { op: 'put', entity: 'account', value: { ...(account as { value: Source['accounts'][number] }).value, id: 'b' } };
@@ -155,7 +156,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('lets only one of two racing commits at the same revision through', async () => {
-      const store = open();
+      const store = await open();
       const a = (id: string): Change => ({ op: 'put', entity: 'account', value: { id, system: 'ibm', publicAccess: true, options: { saasEnabled: true, thirdPartyServicesEnabled: true, notificationOptIn: false } } });
       const results = await Promise.allSettled([store.commit([a('x')], 0), store.commit([a('y')], 0)]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -164,7 +165,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('returns the changes committed after a revision, in order, with the current revision', async () => {
-      const store = open();
+      const store = await open();
       const source = parseSource(richSource);
       const puts = putsOf(source);
       await store.commit(puts.slice(0, 20), 0);
@@ -181,7 +182,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('refuses every call after close', async () => {
-      const store = open();
+      const store = await open();
       await store.close();
       await expectStoreError(store.load(), 'store_closed');
       await expectStoreError(store.commit([], 0), 'store_closed');
@@ -190,7 +191,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     });
 
     it('never lets a caller change stored state through an object it passed or got back', async () => {
-      const store = open();
+      const store = await open();
       const input = structuredClone(parseSource(richSource));
       const changes = putsOf(input);
       await store.commit(changes, 0);
@@ -223,7 +224,7 @@ function storeContract(name: string, factory: StoreFactory): void {
     it('matches applyChanges on random change sequences, refusing exactly the batches with an invalid row or an invalid result', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(changeBatch, { minLength: 1, maxLength: 8 }), async (batches) => {
-          const { store, cleanup } = factory();
+          const { store, cleanup } = await factory();
           try {
             let model = parseSource(applyChanges(EMPTY, seedBatch));
             await store.commit(seedBatch, 0);
@@ -259,7 +260,7 @@ function storeContract(name: string, factory: StoreFactory): void {
             cleanup();
           }
         }),
-        { numRuns: 100 },
+        { numRuns: propertyRuns },
       );
     });
   });
@@ -271,6 +272,14 @@ storeContract('sqlite', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-contract-'));
   return { store: openSqliteStore(path.join(dir, 'store.db')), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 });
+
+// a real PostgreSQL server (test/postgres-setup.ts starts one): each store in a schema of its own
+let schemas = 0;
+storeContract('postgres', async () => {
+  const url = process.env.PORTCULLIS_PG_URL!;
+  const schema = `contract_${process.pid}_${++schemas}`;
+  return { store: await openPostgresStore({ url, schema, poolSize: 2 }), cleanup: () => {} };
+}, 40); // each run creates a schema (about 0.2 s of DDL), so fewer runs than the in-process stores
 
 // keep the helpers' key function honest: deletes in the arbitraries are written as entityKey would write them
 describe('store contract helpers', () => {

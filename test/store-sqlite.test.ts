@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { applyChanges, entityKey, parseSource, StoreError, ValidationError, type Change, type Source } from '@portcullis/engine';
 import { migrate, openSqliteStore, SCHEMA_VERSION } from '@portcullis/store-sqlite';
 import { richSource } from './helpers/store-arbitraries.js';
+import { stageForOtherUser } from './helpers/stage-for-other-user.js';
 
 // better-sqlite3 as the store package itself resolves it, to craft files the store would never write
 const require = createRequire(fileURLToPath(new URL('../packages/store-sqlite/package.json', import.meta.url)));
@@ -17,6 +18,7 @@ const Database = require('better-sqlite3') as typeof import('better-sqlite3');
 
 const TRY_OPEN = fileURLToPath(new URL('./helpers/store-try-open.mjs', import.meta.url));
 const COMMITTER = fileURLToPath(new URL('./crash/committer.mjs', import.meta.url));
+const OPEN_RACE = fileURLToPath(new URL('./helpers/store-open-race.mjs', import.meta.url));
 const EMPTY = parseSource({ version: 1 });
 const source = parseSource(richSource);
 const puts: Change[] = (['account', 'service', 'role', 'principal', 'node', 'group', 'resourceGroup', 'policy', 'binding', 'resource', 'membership'] as const).flatMap(
@@ -83,6 +85,22 @@ describe('sqlite store: files it refuses', () => {
     expectRefused(file, 'not_a_database');
   });
 
+  it('refuses, untouched, a database of another application that has a table named schema_version', () => {
+    const file = path.join(tempDir(), 'other-app.db');
+    const db = new Database(file);
+    // rollback-journal mode: switching it to WAL would change its header, which expectRefused would see
+    db.exec('CREATE TABLE schema_version (version INTEGER); INSERT INTO schema_version VALUES (1); CREATE TABLE meta (k TEXT, v TEXT)');
+    db.close();
+    expectRefused(file, 'not_a_database');
+  });
+
+  it('refuses an empty file (a truncated store is never re-bootstrapped into an empty one)', () => {
+    const file = path.join(tempDir(), 'store.db');
+    fs.writeFileSync(file, '');
+    expectRefused(file, 'not_a_database');
+    expect(fs.statSync(file).size).toBe(0);
+  });
+
   it('refuses a store written by a newer schema version', async () => {
     const file = path.join(tempDir(), 'future.db');
     const store = openSqliteStore(file);
@@ -110,10 +128,15 @@ describe('sqlite store: files it refuses', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  // Root writes anything, so as root the read-only cases run the open in a child process as `nobody`.
+  // Root writes anything, so as root the read-only cases run the open in a child process as `nobody`, from a copy
+  // of the helper and its packages that `nobody` can reach wherever the checkout lives.
   const asRoot = process.getuid?.() === 0;
+  let staged: { script: string; cleanup: () => void } | undefined;
+  afterAll(() => staged?.cleanup());
   const tryOpen = (file: string): { ok?: boolean; code?: string; message?: string } => {
-    const r = spawnSync(process.execPath, [TRY_OPEN, file], { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    if (asRoot) staged ??= stageForOtherUser(TRY_OPEN, ['@portcullis/store-sqlite'], path.dirname(TRY_OPEN));
+    const script = asRoot ? staged!.script : TRY_OPEN;
+    const r = spawnSync(process.execPath, [script, file], { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout);
   };
@@ -248,6 +271,81 @@ describe('sqlite store: one file, several connections', () => {
     expect(s.groups).toHaveLength(80);
     expect(s.policies).toHaveLength(400);
     expect(applyChanges(EMPTY, (await store.changesSince(0)).changes)).toEqual(s);
+    await store.close();
+  });
+});
+
+describe('sqlite store: opening while others work on the file', () => {
+  it('eight processes creating one new file at the same moment all open it and commit', async () => {
+    const file = path.join(tempDir(), 'race.db');
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const children = tags.map((tag) => {
+      const child = spawn(process.execPath, [OPEN_RACE, file, tag], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      let ready: () => void;
+      const loaded = new Promise<void>((resolve) => (ready = resolve));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.startsWith('ready\n')) ready();
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const done = new Promise<string>((resolve, reject) =>
+        child.on('close', (code) => (code === 0 ? resolve(out.replace('ready\n', '').trim()) : reject(new Error(`opener ${tag} exited with ${code}: ${err}`)))),
+      );
+      return { child, loaded, done };
+    });
+    // once every child has loaded its modules, give them the word together
+    await Promise.all(children.map(({ loaded }) => loaded));
+    for (const { child } of children) child.stdin.write('go\n');
+    const acks = await Promise.all(children.map(({ done }) => done));
+    expect(acks.map((l) => Number(l.split(' ')[1])).sort((p, q) => p - q)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const store = openSqliteStore(file);
+    expect((await store.load()).source.accounts).toHaveLength(8);
+    expect(store.integrityCheck()).toEqual(['ok']);
+    await store.close();
+    // no temporary file of the losers is left behind
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('opens a current file, and reads it, while another connection holds the write lock', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    const first = openSqliteStore(file);
+    await first.commit(puts, 0);
+    await first.close();
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      // a zero busy timeout: opening must not need the lock at all
+      const store = openSqliteStore(file, { busyTimeoutMs: 0 });
+      expect((await store.load()).revision).toBe(1);
+      await store.close();
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  it('reports a lock held past the busy timeout as `busy`, writing nothing', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    const store = openSqliteStore(file, { busyTimeoutMs: 20 });
+    await store.commit(puts, 0);
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const e = await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 1).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(StoreError);
+      expect((e as StoreError).code).toBe('busy');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect((await store.load()).revision).toBe(1);
+    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 1)).toEqual({ revision: 2 });
     await store.close();
   });
 });

@@ -43,7 +43,11 @@ export type StoreErrorCode =
   | 'missing_directory'
   | 'io_error'
   | 'corrupt_data'
-  | 'native_build_missing';
+  | 'native_build_missing'
+  /** another process holds the lock past the wait allowed: safe to retry later */
+  | 'busy'
+  /** the database server cannot be reached (refused, dropped, restarting): safe to retry later */
+  | 'unavailable';
 
 /** A store failed; `cause` holds the underlying error when there is one. */
 export class StoreError extends Error {

@@ -79,8 +79,9 @@ export type {
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
+export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
-export type { Store, Change, Snapshot, EntityName, EntityTypes } from './store.js';
+export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
 export type { PreparedCommit } from './prepare-commit.js';
 // IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
@@ -115,6 +116,7 @@ export type {
   IbmPolicyList,
   IbmV2PolicyList,
   PermitRecord,
+  WithEtag,
 } from './manage/ibm-policies.js';
 export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
 export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';
@@ -260,3 +262,22 @@ export { diff } from './analyze/permission-diff.js';
 export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange, DiffOptions } from './analyze/permission-diff.js';
 export { lint } from './analyze/lint-source.js';
 export type { Finding, FindingCode, LintOptions } from './analyze/lint-source.js';
+// The AuthZEN Authorization API 1.0 (issue #16): evaluation, evaluations, searches and PDP metadata over an engine.
+export { createAuthzen, toAuthzenDecision, AUTHZEN_PATHS } from './authzen/authzen.js';
+export type { Authzen, AuthzenEngine, AuthzenOptions } from './authzen/authzen.js';
+export { AUTHZEN_SUBJECT_TYPES } from './authzen/authzen-request.js';
+export type {
+  AuthzenSubject,
+  AuthzenResource,
+  AuthzenAction,
+  AuthzenContext,
+  AuthzenEvaluationRequest,
+  AuthzenEvaluationsRequest,
+  AuthzenDecision,
+  AuthzenEvaluationsResponse,
+  AuthzenPageRequest,
+  AuthzenSearchRequest,
+  AuthzenSearchResponse,
+  AuthzenMetadata,
+  EvaluationsSemantic,
+} from './authzen/authzen-types.js';

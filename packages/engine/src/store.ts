@@ -13,6 +13,7 @@ import type {
   Source,
 } from './model/source.js';
 import type { SsoConnector } from './model/sso-connector.js';
+import type { StoreError } from './errors.js';
 
 /** Every kind of row a source holds, with the value type of each. */
 export interface EntityTypes {
@@ -130,5 +131,27 @@ export interface Store {
   commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }>;
   /** The changes committed after `revision`, in order, for another process to catch up. */
   changesSince(revision: number): Promise<{ changes: Change[]; revision: number }>;
+  close(): Promise<void>;
+  /**
+   * Announces every revision committed to the store, by any process, until the feed is closed. Optional: a store
+   * without it (memory) has no other writers to hear of. Announcements may skip or repeat revisions, and none
+   * arrive while the feed is disconnected, so a follower always reads what it missed with `changesSince`.
+   */
+  watch?(listener: FeedListener): StoreFeed;
+}
+
+/** What a store's change feed tells its follower. */
+export interface FeedListener {
+  /** A revision was committed; the store is at least at `revision`. */
+  onRevision(revision: number): void;
+  /**
+   * The feed lost its connection (`connected: false`, with the error) or has it again (`connected: true`, after
+   * which the follower catches up: announcements sent while it was away are gone).
+   */
+  onStatus(status: { connected: boolean; error?: StoreError }): void;
+}
+
+/** A running change feed; closing it stops its connection and timers. */
+export interface StoreFeed {
   close(): Promise<void>;
 }

@@ -251,13 +251,21 @@ export function readSchemaVersion(db: Database.Database): number {
 }
 
 /**
+ * The `application_id` a Portcullis store carries in its SQLite header ('PTCU'), so a file is known as ours by one
+ * read (files of builds before it are known by their tables).
+ */
+export const APPLICATION_ID = 0x50544355;
+
+/**
  * Brings the schema up to `target` (default: this build's) inside one IMMEDIATE transaction, so two processes
- * opening an old file at once migrate it once. Returns the version before migrating.
+ * opening an old file at once migrate it once, and marks the file as a Portcullis store in its header. Returns the
+ * version before migrating.
  */
 export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): number {
   return db
     .transaction(() => {
       db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
       const from = readSchemaVersion(db);
       for (const m of MIGRATIONS) {
         if (m.version <= from || m.version > target) continue;

@@ -7,12 +7,15 @@ import {
   StoreError,
   ValidationError,
   type Change,
+  type FeedListener,
   type Snapshot,
+  type StoreFeed,
   type Source,
   type Store,
 } from '@portcullis/engine';
 import { EntityTables } from './entity-tables.js';
 import { openDatabase, translate } from './open-database.js';
+import { PollFeed } from './poll-feed.js';
 
 /** Options of `openSqliteStore`, checked when the store opens. */
 export interface SqliteStoreOptions {
@@ -23,6 +26,8 @@ export interface SqliteStoreOptions {
    * validated; this guards against a file edited by hand or by another tool, at the cost of a parse per cold load.
    */
   verifyOnLoad?: boolean;
+  /** How often a change feed (`watch`) looks for commits of other processes, in milliseconds (default 50). */
+  pollIntervalMs?: number;
 }
 
 /** A source and the revision it is at: what the store keeps in memory between calls. */
@@ -42,6 +47,8 @@ export class SqliteStore implements Store {
   #db: Database.Database | undefined;
   #tables: EntityTables;
   #verifyOnLoad: boolean;
+  #pollIntervalMs: number;
+  #feeds = new Set<PollFeed>();
   #cache: Cached | undefined;
   #stmt: {
     revision: Database.Statement;
@@ -51,7 +58,8 @@ export class SqliteStore implements Store {
   };
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    const { busyTimeoutMs = 5000, verifyOnLoad = true } = checkOptions(options);
+    const { busyTimeoutMs = 5000, verifyOnLoad = true, pollIntervalMs = 50 } = checkOptions(options);
+    this.#pollIntervalMs = pollIntervalMs;
     this.path = path;
     const db = openDatabase(path, busyTimeoutMs);
     this.#db = db;
@@ -123,6 +131,26 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** Follows commits to the file from every connection and process on this host by polling (see PollFeed). */
+  watch(listener: FeedListener): StoreFeed {
+    const db = this.#open();
+    const dataVersion = db.prepare('PRAGMA data_version').pluck();
+    const feed = new PollFeed(
+      {
+        dataVersion: () => {
+          this.#open();
+          return dataVersion.get() as number;
+        },
+        revision: () => this.#readRevision(),
+        translate: (e) => (e instanceof StoreError ? e : translate(e, this.path, 'cannot follow store')),
+      },
+      listener,
+      this.#pollIntervalMs,
+    );
+    this.#feeds.add(feed);
+    return feed;
+  }
+
   /** Runs `PRAGMA integrity_check`: `['ok']` for a sound file, otherwise SQLite's list of problems. */
   integrityCheck(): string[] {
     const db = this.#open();
@@ -135,6 +163,8 @@ export class SqliteStore implements Store {
     const db = this.#db;
     this.#db = undefined;
     this.#cache = undefined;
+    for (const feed of this.#feeds) await feed.close();
+    this.#feeds.clear();
     db?.close();
   }
 
@@ -224,11 +254,14 @@ function checkOptions(options: SqliteStoreOptions): SqliteStoreOptions {
   if (options === null || typeof options !== 'object')
     throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
   const issues = [];
-  const known = new Set(['busyTimeoutMs', 'verifyOnLoad']);
+  const known = new Set(['busyTimeoutMs', 'verifyOnLoad', 'pollIntervalMs']);
   for (const k of Object.keys(options)) if (!known.has(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
   const t = options.busyTimeoutMs;
   if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0))
     issues.push({ path: ['busyTimeoutMs'], message: 'must be a non-negative integer number of milliseconds' });
+  const p = options.pollIntervalMs;
+  if (p !== undefined && (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 1))
+    issues.push({ path: ['pollIntervalMs'], message: 'must be a positive integer number of milliseconds' });
   if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean')
     issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);

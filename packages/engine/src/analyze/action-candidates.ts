@@ -1,5 +1,5 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactBucket, forEachExactBucket } from '../compile/compile-source.js';
+import { exactBucket, forEachExactBucket } from '../compile/identity-index.js';
 import type { Bucket, Candidate, IdentityIndex, PrincipalEntry, Tables } from '../compile/tables.js';
 import { ValidationError } from '../errors.js';
 import { matchCandidate } from '../evaluate/match-policy.js';

@@ -1,5 +1,7 @@
 import { createAttributeNames } from '../compile/attribute-names.js';
-import { buildRoleCatalog, compileBinding, compilePolicy, resolveResourceGroups } from '../compile/compile-source.js';
+import { buildRoleCatalog } from '../compile/role-catalog.js';
+import { compileBinding, compilePolicy } from '../compile/compile-policy.js';
+import { resolveResourceGroups } from '../compile/account-scopes.js';
 import type { RuleNode, ServiceInfo } from '../compile/tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Source } from '../model/source.js';
 import { attributePredicate } from './resource-filter.js';

@@ -1,4 +1,4 @@
-import { Derived, Op, type AttributeMatcher, type Candidate, type RuleNode, type Tables } from '../compile/tables.js';
+import { Derived, type AttributeMatcher, type Candidate, type RuleNode, type Tables } from '../compile/tables.js';
 import { matchGlob } from '../compile/glob.js';
 import { ValidationError } from '../errors.js';
 import { accountGate } from '../evaluate/account-gates.js';
@@ -160,43 +160,12 @@ function rulePredicate(tables: Tables, node: RuleNode, accountId: string, state:
 
 /** A matcher on a known value, as the evaluator tests it. */
 function holds(m: AttributeMatcher, x: string | undefined): boolean {
-  switch (m.op) {
-    case Op.Equals:
-      return x === m.value;
-    case Op.Match:
-      return x !== undefined && matchGlob(m.glob!, x);
-    case Op.Exists:
-      return x !== undefined;
-    case Op.NotExists:
-      return x === undefined;
-    case Op.EqualsAnyOf:
-      return x !== undefined && m.values.includes(x);
-    case Op.MatchAnyOf:
-      return x !== undefined && m.globs.some((g) => matchGlob(g, x));
-    default:
-      return false;
-  }
+  return m.operator.test(m, x);
 }
 
 /** A matcher on the resource's own attribute `m.name`. */
 function leaf(m: AttributeMatcher): Predicate {
-  const attr = m.name;
-  switch (m.op) {
-    case Op.Equals:
-      return { op: 'eq', attr, value: m.value };
-    case Op.Match:
-      return { op: 'match', attr, pattern: m.value };
-    case Op.Exists:
-      return { op: 'exists', attr };
-    case Op.NotExists:
-      return not({ op: 'exists', attr });
-    case Op.EqualsAnyOf:
-      return anyOf(attr, m.values);
-    case Op.MatchAnyOf:
-      return or(...m.values.map((pattern) => ({ op: 'match', attr, pattern }) satisfies Predicate));
-    default:
-      return FALSE;
-  }
+  return m.operator.predicate(m, m.name);
 }
 
 /**

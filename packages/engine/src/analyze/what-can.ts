@@ -1,5 +1,5 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactBucket } from '../compile/compile-source.js';
+import { exactBucket } from '../compile/identity-index.js';
 import type { Bucket, Tables } from '../compile/tables.js';
 import { accountGate } from '../evaluate/account-gates.js';
 import { createIdentitySet, resolveIdentities } from '../evaluate/authorize.js';

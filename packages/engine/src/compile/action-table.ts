@@ -1,3 +1,5 @@
+import type { Memo } from './memo.js';
+
 /**
  * Actions and pattern prefixes interned to small integers, so that every per-identity lookup on the hot path is an
  * integer-keyed map lookup instead of a string comparison. Append-only: ids never change once given.
@@ -8,7 +10,7 @@ export interface ActionTable {
   /** Pattern prefix (`workspace:` of `workspace:*`) -> id. */
   readonly prefixes: Map<string, number>;
   /** Action id -> the ids of the known prefixes it starts with; reset whenever a prefix is added. */
-  prefixCache: (readonly number[] | undefined)[];
+  prefixCache: Memo<(readonly number[] | undefined)[]>;
 }
 
 /** Creates an empty action table. */

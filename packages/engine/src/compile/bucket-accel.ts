@@ -1,5 +1,5 @@
 import { ATTR } from './attribute-names.js';
-import { Op, type Bucket, type Candidate } from './tables.js';
+import type { Bucket, Candidate } from './tables.js';
 
 /** Below this many candidates a bucket is scanned whole: a keyed lookup would cost more than it saves. */
 export const ACCEL_MIN = 8;
@@ -28,8 +28,8 @@ type Keys = readonly string[] | null;
 function attrKeys(c: Candidate, attr: number): Keys {
   for (const m of c.attributes) {
     if (m.attr !== attr || m.derived !== 0) continue;
-    if (m.op === Op.Equals) return [m.value];
-    if (m.op === Op.EqualsAnyOf) return m.values;
+    const keys = m.operator.keys(m);
+    if (keys !== null) return keys;
   }
   return null;
 }
@@ -85,7 +85,7 @@ export function buildAccel(b: Bucket): BucketAccel | null {
   };
   const attrs = new Set<number>();
   for (const list of [b.deny, b.allow])
-    for (const c of list) for (const m of c.attributes) if ((m.op === Op.Equals || m.op === Op.EqualsAnyOf) && m.derived === 0) attrs.add(m.attr);
+    for (const c of list) for (const m of c.attributes) if (m.derived === 0 && m.operator.keys(m) !== null) attrs.add(m.attr);
   let best: { kind: BucketAccel['kind']; attr: number; rest: number } | null = null;
   for (const attr of attrs) {
     // accountId is implied by the table; serviceName by the candidate's service: neither selects anything

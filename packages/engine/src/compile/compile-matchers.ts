@@ -1,6 +1,9 @@
 import { internAttribute, type AttributeNames } from './attribute-names.js';
 import { compileGlob } from './glob.js';
-import { Derived, Op, type AttributeMatcher, type ClaimMatcher, type Cmp, type RuleNode, type TagMatcher } from './tables.js';
+import { ATTRIBUTE_OPERATOR_TABLE } from './attribute-operators.js';
+import type { AttributeOperator } from '../model/attribute.js';
+import { Uncompilable } from './uncompilable.js';
+import { Derived, type AttributeMatcher, type ClaimMatcher, type Cmp, type RuleNode, type TagMatcher } from './tables.js';
 import { claimString } from '../model/claim-rule.js';
 import {
   CURRENT_DATE_TIME,
@@ -12,43 +15,21 @@ import {
   resourceAttributeOfKey,
 } from '../model/rule-condition.js';
 
-const OPS: Record<string, Op> = {
-  stringEquals: Op.Equals,
-  stringMatch: Op.Match,
-  stringExists: Op.Exists,
-  stringEqualsAnyOf: Op.EqualsAnyOf,
-  stringMatchAnyOf: Op.MatchAnyOf,
-};
-
-/** Thrown inside the compiler for a policy it cannot evaluate; caught per policy, never escapes compile. */
-export class Uncompilable extends Error {}
+export { Uncompilable } from './uncompilable.js';
 
 /** Compiles one attribute condition; throws Uncompilable for what validation should have refused. */
 export function compileAttribute(names: AttributeNames, name: string, operator: string, value: unknown): AttributeMatcher {
-  let op = Object.hasOwn(OPS, operator) ? OPS[operator]! : Op.Unknown;
-  if (op === Op.Unknown) throw new Uncompilable(`attribute \`${name}\`: unknown operator \`${operator}\``);
-  const many = op === Op.EqualsAnyOf || op === Op.MatchAnyOf;
-  if (many !== Array.isArray(value)) throw new Uncompilable(`attribute \`${name}\`: \`${operator}\` value shape`);
+  const spec = Object.hasOwn(ATTRIBUTE_OPERATOR_TABLE, operator) ? ATTRIBUTE_OPERATOR_TABLE[operator as AttributeOperator] : undefined;
+  if (spec === undefined) throw new Uncompilable(`attribute \`${name}\`: unknown operator \`${operator}\``);
+  if (spec.many !== Array.isArray(value)) throw new Uncompilable(`attribute \`${name}\`: \`${operator}\` value shape`);
   const values = (Array.isArray(value) ? value : [value]).map((v) => {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new Uncompilable(`attribute \`${name}\`: bad value`);
     return String(v);
   });
-  if (many && (values.length < 1 || values.length > 10)) throw new Uncompilable(`attribute \`${name}\`: 1 to 10 values`);
-  if (op === Op.Exists) {
-    if (values[0] === 'false') op = Op.NotExists;
-    else if (values[0] !== 'true') throw new Uncompilable(`attribute \`${name}\`: stringExists takes true or false`);
-  }
+  if (spec.many && (values.length < 1 || values.length > 10)) throw new Uncompilable(`attribute \`${name}\`: 1 to 10 values`);
   const derived = name === 'serviceType' ? Derived.ServiceType : name === 'service_group_id' ? Derived.ServiceGroup : Derived.None;
-  return {
-    name,
-    attr: internAttribute(names, name),
-    op,
-    derived,
-    value: values[0] ?? '',
-    values,
-    glob: op === Op.Match ? compileGlob(values[0]!) : null,
-    globs: op === Op.MatchAnyOf ? values.map(compileGlob) : [],
-  };
+  const compiled = spec.compile(values, name);
+  return { name, attr: internAttribute(names, name), op: spec.code, operator: spec, derived, ...compiled };
 }
 
 /** Compiles a tag condition; the name and value are lowercased. */

@@ -1,16 +1,15 @@
 import type { Glob } from './glob.js';
 import type { ScopeTarget } from '../model/scope.js';
+import type { Memo } from './memo.js';
 
 /** Attribute operator codes of a compiled matcher. */
 export const enum Op {
   Equals = 0,
   Match = 1,
+  /** `stringExists`, true or false (the value says which). */
   Exists = 2,
-  NotExists = 3,
   EqualsAnyOf = 4,
   MatchAnyOf = 5,
-  /** An operator the compiler did not know: the policy is errored. */
-  Unknown = 6,
 }
 
 /** Attributes whose value is derived from the service catalog. */
@@ -26,6 +25,8 @@ export interface AttributeMatcher {
   /** The interned id of `name` (see AttributeNames). */
   readonly attr: number;
   readonly op: Op;
+  /** The operator's own file: how it tests a value, keys a prefilter, reads as a predicate. */
+  readonly operator: import('./operators/attribute-operator.js').OperatorMatcher;
   readonly derived: Derived;
   readonly value: string;
   readonly values: readonly string[];
@@ -120,7 +121,7 @@ export interface Bucket {
    * A keyed prefilter over the candidates, built on first use for a large bucket (see bucket-accel.ts): undefined
    * until then, null when no key is worth it. Reset to undefined whenever the candidates change.
    */
-  accel?: import('./bucket-accel.js').BucketAccel | null;
+  accel?: Memo<import('./bucket-accel.js').BucketAccel | null>;
 }
 
 /**
@@ -148,8 +149,8 @@ export interface GroupEntry {
   readonly id: string;
   federated: boolean;
   readonly index: IdentityIndex;
-  /** Per-evaluation scratch mark, so that a group reached twice is scanned once. */
-  mark: number;
+  /** Per-evaluation scratch mark, so that a group reached twice is scanned once (0: never marked). */
+  mark: Memo<number>;
 }
 
 /** A stored dynamic membership. */
@@ -175,8 +176,8 @@ export interface PrincipalEntry {
    * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
    * bounded (cleared past OWN_BUCKETS_MAX entries).
    */
-  ownBuckets: Map<number | string, readonly Bucket[]> | null;
-  ownVersion: number;
+  ownBuckets: Memo<Map<number | string, readonly Bucket[]> | null>;
+  ownVersion: Memo<number>;
   dynamic: DynamicEntry[];
   /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */
   directBindingUntil: number;

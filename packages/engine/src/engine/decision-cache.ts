@@ -1,6 +1,31 @@
 import { LRUCache } from 'lru-cache';
 import type { CompiledPolicy, Tables } from '../compile/tables.js';
-import type { AuthorizeRequest, Decision } from '../evaluate/types.js';
+import type { AuthorizeRequest, Decision, RequestResource, RequestSubject } from '../evaluate/types.js';
+
+/** What the cache does with one request field: builds the key from it, or refuses to cache a request that carries it. */
+type Coverage = 'key' | 'absent';
+type Covers<T> = { readonly [K in keyof Required<T>]: Coverage };
+
+/**
+ * Every field of a request and what the cache does with it. Checked against the request types: a field added to
+ * AuthorizeRequest, RequestSubject or RequestResource and not listed here fails to compile, so a request carrying it
+ * can never be served a decision the cache made without it. `key()` builds its key from the `key` fields and reads
+ * the `absent` lists below, nothing else.
+ */
+export const CACHE_COVERAGE = {
+  request: { subject: 'key', action: 'key', resource: 'key', environment: 'absent' },
+  // `authenticated` is in the key as "true or unset": an unauthenticated id still has its stored email read by the SSO gate
+  subject: { id: 'key', accountId: 'key', authenticated: 'key', claims: 'absent', service: 'absent', email: 'absent', sso: 'absent' },
+  resource: { id: 'key', attributes: 'absent', tags: 'absent', projects: 'absent', folders: 'absent', zones: 'absent', agentId: 'absent' },
+} as const satisfies { request: Covers<AuthorizeRequest>; subject: Covers<RequestSubject>; resource: Covers<RequestResource> };
+
+function absent<T>(coverage: Covers<T>): readonly (keyof T)[] {
+  return (Object.keys(coverage) as (keyof T)[]).filter((k) => coverage[k] === 'absent');
+}
+
+const ABSENT_REQUEST = absent<AuthorizeRequest>(CACHE_COVERAGE.request);
+const ABSENT_SUBJECT = absent<RequestSubject>(CACHE_COVERAGE.subject);
+const ABSENT_RESOURCE = absent<RequestResource>(CACHE_COVERAGE.resource);
 
 interface Entry {
   decision: Decision;
@@ -50,13 +75,13 @@ export class DecisionCache {
     if (request === null || typeof request !== 'object') return undefined;
     const s = request.subject;
     const r = request.resource;
-    if (request.environment !== undefined || s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return undefined;
-    // INVARIANT: only requests whose every field is one the key covers, of a valid type, are cached, so a hit never
-    // skips a check of SEMANTICS §0 that the same request would fail
-    if (typeof r.id !== 'string' || r.attributes !== undefined || r.tags !== undefined || r.projects !== undefined) return undefined;
-    if (r.folders !== undefined || r.zones !== undefined || r.agentId !== undefined) return undefined;
-    if (s.claims !== undefined || s.service !== undefined || s.email !== undefined || s.sso !== undefined) return undefined;
-    if (typeof request.action !== 'string' || (s.accountId !== undefined && typeof s.accountId !== 'string')) return undefined;
+    if (s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return undefined;
+    // INVARIANT: only requests whose every field is one the key covers (CACHE_COVERAGE), of a valid type, are cached,
+    // so a hit never skips a check of SEMANTICS §0 that the same request would fail
+    for (let i = 0; i < ABSENT_REQUEST.length; i++) if (request[ABSENT_REQUEST[i]!] !== undefined) return undefined;
+    for (let i = 0; i < ABSENT_SUBJECT.length; i++) if (s[ABSENT_SUBJECT[i]!] !== undefined) return undefined;
+    for (let i = 0; i < ABSENT_RESOURCE.length; i++) if (r[ABSENT_RESOURCE[i]!] !== undefined) return undefined;
+    if (typeof r.id !== 'string' || typeof request.action !== 'string' || (s.accountId !== undefined && typeof s.accountId !== 'string')) return undefined;
     // an unauthenticated id is not the anonymous caller: the SSO gate still reads that principal's stored email
     if (s.authenticated !== undefined && s.authenticated !== true) return undefined;
     const res = tables.resources.get(r.id);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
+import { CACHE_COVERAGE } from './decision-cache.js';
 import { ValidationError } from '../errors.js';
 import type { Policy } from '../model/source.js';
 
@@ -108,5 +109,40 @@ describe('Engine', () => {
     await expect(engine.apply(op, { id: 'p5' }, undefined as never)).rejects.toThrow(ValidationError);
     expect(await engine.apply(op, { id: 'p5' }, { actor: { kind: 'system' } })).toEqual({ id: 'p5' });
     expect(engine.authorize(ask('u2')).policies).toEqual(['p5']);
+  });
+
+  it('never caches a request carrying a field the cache key does not cover (every `absent` field of CACHE_COVERAGE)', () => {
+    const engine = createEngine({ source: { ...base, policies: [policy('p1', { kind: 'group', id: 'g1' })] }, clock: () => T0 });
+    const samples: Record<string, unknown> = {
+      environment: { now: T0 },
+      claims: { realm: 'idp', attributes: {} },
+      service: { serviceName: 'cos' },
+      email: 'u1@example.com',
+      sso: true,
+      attributes: { serviceName: 'cos' },
+      tags: ['a:b'],
+      projects: ['p'],
+      folders: ['f'],
+      zones: ['z'],
+      agentId: 'agent',
+    };
+    const cases: { where: 'request' | 'subject' | 'resource'; field: string }[] = [];
+    for (const where of ['request', 'subject', 'resource'] as const)
+      for (const [field, coverage] of Object.entries(CACHE_COVERAGE[where])) if (coverage === 'absent') cases.push({ where, field });
+    expect(cases.length).toBeGreaterThan(8);
+    for (const { where, field } of cases) {
+      expect(Object.hasOwn(samples, field)).toBe(true);
+      const r = ask('u1') as Record<string, any>;
+      if (where === 'request') r[field] = samples[field];
+      else r[where] = { ...r[where], [field]: samples[field] };
+      const before = engine.cacheStats();
+      engine.authorize(r as never);
+      engine.authorize(r as never);
+      expect(engine.cacheStats().hits).toBe(before.hits);
+    }
+    // the plain request is cached: the loop above was not vacuous
+    engine.authorize(ask('u1'));
+    engine.authorize(ask('u1'));
+    expect(engine.cacheStats().hits).toBeGreaterThan(0);
   });
 });

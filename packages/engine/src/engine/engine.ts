@@ -2,7 +2,7 @@ import { compile } from '../compile/compile-source.js';
 import type { CompiledPolicy, Tables } from '../compile/tables.js';
 import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
-import { authorize, decideMany, lastAllowed } from '../evaluate/authorize.js';
+import { authorize, decideMany, decideOne } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
 import { runGuarded } from '../manage/access-control.js';
 import { defaultGuards } from '../manage/access-default-guards.js';
@@ -14,6 +14,7 @@ import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } from './decision-hooks.js';
+import { checkFollowOption, Follower, type FollowOptions, type FollowStatus } from './follow.js';
 
 /** Options of createEngine, checked at construction. */
 export interface EngineOptions extends DecisionHookOptions {
@@ -27,6 +28,13 @@ export interface EngineOptions extends DecisionHookOptions {
   cacheSize?: number;
   /** Fresh ids for management operations. Defaults to random 32-character hex ids with the prefix. */
   newId?: (prefix: string) => string;
+  /**
+   * Whether an engine created from a store follows the store's change feed, catching up on its own with every
+   * commit another process makes (default true for a store with `watch`; see FollowOptions).
+   */
+  follow?: boolean | FollowOptions;
+  /** How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 5). */
+  conflictRetries?: number;
 }
 
 /** Options of one management operation. */
@@ -62,9 +70,17 @@ export interface Engine {
   cacheStats(): { size: number; hits: number; misses: number };
   /** How many times `onDecision` or the tracer threw (each error is dropped; the decision stands). */
   readonly hookErrors: number;
+  /** How far behind its store the engine is, and whether its feed is connected (see FollowStatus). */
+  followStatus(): FollowStatus;
+  /**
+   * Stops following the store, waits for the writes in flight and closes the store. Decisions go on over the last
+   * tables; every later write or refresh fails with StoreError `store_closed`. Closing twice is harmless.
+   */
+  close(): Promise<void>;
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
+const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 function checkOptions(o: EngineOptions): void {
   const issues: Issue[] = [];
@@ -73,6 +89,9 @@ function checkOptions(o: EngineOptions): void {
   if (o.newId !== undefined && typeof o.newId !== 'function') issues.push({ path: ['newId'], message: 'must be a function' });
   if (o.cacheSize !== undefined && (!Number.isInteger(o.cacheSize) || o.cacheSize < 0))
     issues.push({ path: ['cacheSize'], message: 'must be a non-negative integer' });
+  if (o.conflictRetries !== undefined && (!Number.isSafeInteger(o.conflictRetries) || o.conflictRetries < 0))
+    issues.push({ path: ['conflictRetries'], message: 'must be a non-negative integer' });
+  checkFollowOption(o.follow, issues);
   checkHookOptions(o, issues);
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
 }
@@ -102,6 +121,11 @@ class EngineImpl implements Engine {
   #lastPermitAt = 0;
   /** Serializes writes: each waits for the one before. */
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #conflictRetries: number;
+  /** The newest store revision this engine has seen (its own commits and catch-ups). */
+  #storeRevision: number;
+  #follower: Follower | undefined;
+  #closed = false;
 
   constructor(source: Source, revision: number, options: EngineOptions) {
     this.#state = SourceState.from(source);
@@ -113,6 +137,16 @@ class EngineImpl implements Engine {
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
     this.#hooks = DecisionHooks.from(options);
+    this.#conflictRetries = options.conflictRetries ?? 5;
+    this.#storeRevision = revision;
+    const store = this.#store;
+    if (store?.watch !== undefined && options.follow !== false) {
+      const follow = typeof options.follow === 'object' ? options.follow : {};
+      this.#follower = new Follower(store as Store & Required<Pick<Store, 'watch'>>, {
+        revision: () => this.#revision,
+        catchUp: () => this.#serialize(() => this.#catchUp()).then(() => this.#storeRevision),
+      }, this.#clock, follow);
+    }
   }
 
   get source(): Source {
@@ -157,9 +191,13 @@ class EngineImpl implements Engine {
       return hit.decision;
     }
     this.#misses++;
-    const d = this.#stamp(authorize(this.#tables, request, { now }));
-    const allowed = lastAllowed();
-    if (allowed.length > 0) this.#count(allowed, now);
+    let allowed: readonly CompiledPolicy[] = NONE;
+    const d = this.#stamp(
+      decideOne(this.#tables, request, { now }, (policies) => {
+        allowed = policies;
+        this.#count(policies, now);
+      }),
+    );
     cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
@@ -171,9 +209,7 @@ class EngineImpl implements Engine {
   }
 
   #decide(request: AuthorizeRequest, options: AuthorizeOptions, now: number): Decision {
-    const d = this.#stamp(authorize(this.#tables, request, options));
-    if (d.allowed) this.#count(lastAllowed(), now);
-    return d;
+    return this.#stamp(decideOne(this.#tables, request, options, (policies) => this.#count(policies, now)));
   }
 
   /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
@@ -229,11 +265,21 @@ class EngineImpl implements Engine {
       const actor = options?.actor;
       if (actor === undefined || actor === null || typeof actor !== 'object')
         throw new ValidationError('invalid_input', [{ path: ['actor'], message: 'every operation names its actor (use `{kind: "system"}` on purpose)' }]);
-      const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
-      // the actor passes the operation's guard over the current tables; `system` runs unguarded, on purpose
-      const r = runGuarded(defaultGuards, operation, this.#state, this.#tables, input, ctx);
-      if (r.changes.length > 0) await this.#write(r.changes, true);
-      return r.result;
+      for (let attempt = 0; ; attempt++) {
+        const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
+        // the actor passes the operation's guard over the current tables; `system` runs unguarded, on purpose
+        const r = runGuarded(defaultGuards, operation, this.#state, this.#tables, input, ctx);
+        if (r.changes.length === 0) return r.result;
+        try {
+          await this.#write(r.changes, true);
+          return r.result;
+        } catch (e) {
+          // another process committed first: the operation is pure, so it reruns (guard included) on the state
+          // that won; after `conflictRetries` lost races the conflict is the caller's to see
+          if (!(e instanceof StoreError && e.code === 'revision_conflict') || attempt >= this.#conflictRetries) throw e;
+          await this.#catchUp();
+        }
+      }
     });
   }
 
@@ -247,11 +293,14 @@ class EngineImpl implements Engine {
    * checked against the whole resulting source (the store does it too when there is one).
    */
   async #write(raw: readonly Change[], trusted: boolean): Promise<void> {
+    this.#checkOpen();
     if (!Array.isArray(raw)) throw new ValidationError('invalid_input', [{ path: [], message: 'changes must be an array' }]);
     const changes = parseRows(raw, 'invalid_input');
     let revision = this.#revision + 1;
-    if (this.#store !== undefined) revision = (await this.#store.commit(changes, this.#revision)).revision;
-    else if (!trusted) parseSource(applyChanges(this.#state.toSource(), changes));
+    if (this.#store !== undefined) {
+      revision = (await this.#store.commit(changes, this.#revision)).revision;
+      if (revision > this.#storeRevision) this.#storeRevision = revision;
+    } else if (!trusted) parseSource(applyChanges(this.#state.toSource(), changes));
     this.#applyLocal(changes, revision);
   }
 
@@ -288,14 +337,23 @@ class EngineImpl implements Engine {
   }
 
   refresh(): Promise<number> {
-    return this.#serialize(async () => {
-      if (this.#store === undefined) return 0;
-      const { changes, revision } = await this.#store.changesSince(this.#revision);
-      if (revision === this.#revision) return 0;
-      // INVARIANT: the store validated every committed change, so they apply as they are
-      this.#applyLocal(changes, revision);
-      return changes.length;
-    });
+    return this.#serialize(() => this.#catchUp());
+  }
+
+  /** Applies what other processes committed since our revision; the caller holds the write queue. */
+  async #catchUp(): Promise<number> {
+    this.#checkOpen();
+    if (this.#store === undefined) return 0;
+    const { changes, revision } = await this.#store.changesSince(this.#revision);
+    if (revision > this.#storeRevision) this.#storeRevision = revision;
+    if (revision === this.#revision) return 0;
+    // INVARIANT: the store validated every committed change, so they apply as they are
+    this.#applyLocal(changes, revision);
+    return changes.length;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StoreError('store_closed', 'engine closed: it no longer writes to or reads from its store');
   }
 
   async flushUsage(): Promise<number> {
@@ -319,6 +377,24 @@ class EngineImpl implements Engine {
 
   cacheStats(): { size: number; hits: number; misses: number } {
     return { size: this.#cache?.size ?? 0, hits: this.#hits, misses: this.#misses };
+  }
+
+  followStatus(): FollowStatus {
+    if (this.#follower !== undefined && !this.#closed) return this.#follower.status();
+    const revision = this.#revision;
+    return { following: false, connected: false, revision, storeRevision: revision, behind: 0, staleSince: undefined, lastError: undefined };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const follower = this.#follower;
+    this.#follower = undefined;
+    await follower?.close();
+    // writes already queued finish first; anything queued after this sees the engine closed
+    await this.#serialize(async () => {
+      this.#closed = true;
+    });
+    await this.#store?.close();
   }
 }
 

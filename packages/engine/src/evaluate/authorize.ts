@@ -15,7 +15,7 @@ import type {
 import { upOf } from '../compile/tables.js';
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
-import { exactBucket } from '../compile/compile-source.js';
+import { exactBucket } from '../compile/identity-index.js';
 import { accountGate } from './account-gates.js';
 import { matchCandidate } from './match-policy.js';
 import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
@@ -188,11 +188,14 @@ const scratch = {
   set: createIdentitySet(),
   denies: [] as Candidate[][],
   allows: [] as Candidate[][],
-  /** The policies that determined the last allow, for the Engine's usage figures. */
-  allowed: [] as CompiledPolicy[],
-  allowedCount: 0,
   owners: [] as number[],
 };
+
+/**
+ * Told, once per allow decision, which compiled policies determined it (one entry per matching candidate, so a policy
+ * reached through two roles appears twice). The Engine's usage figures come through here, never through module state.
+ */
+export type OnAllowed = (policies: readonly CompiledPolicy[]) => void;
 
 /** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two buckets counts once). */
 function sortUnique(ids: string[]): string[] {
@@ -300,7 +303,14 @@ function ownBucketsOf(tables: Tables, p: PrincipalEntry, actionId: number, actio
 }
 
 /** Evaluates a resolved request against a resolved identity set. */
-function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: boolean, realm: string | undefined): Decision {
+function decide(
+  tables: Tables,
+  ctx: RequestContext,
+  set: IdentitySet,
+  explain: boolean,
+  realm: string | undefined,
+  onAllowed: OnAllowed | undefined,
+): Decision {
   const { denies: denyLists, allows: allowLists, owners } = scratch;
   let nb = 0;
   const actions = tables.actions;
@@ -359,6 +369,8 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
     return d;
   }
   let allows: string[] | null = null;
+  // built only for a caller that asked: a decision without usage figures allocates nothing for them
+  let allowed: CompiledPolicy[] | null = null;
   for (let i = 0; i < nb; i++) {
     const list = allowLists[i]!;
     for (let j = 0; j < list.length; j++) {
@@ -367,7 +379,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
       if (c.error !== null) (errors ??= []).push(c.id);
       else if (matchCandidate(c, ctx, principal, service)) {
         (allows ??= []).push(c.id);
-        scratch.allowed[scratch.allowedCount++] = c.policy;
+        if (onAllowed !== undefined) (allowed ??= []).push(c.policy);
         if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
       }
     }
@@ -377,6 +389,7 @@ function decide(tables: Tables, ctx: RequestContext, set: IdentitySet, explain: 
   else d = { allowed: false, reason: 'no-match', policies: [] };
   if (errors !== null) d.errors = sortUnique(errors);
   if (explanation !== null) d.explanation = uniqueExplanations(explanation);
+  if (allowed !== null) onAllowed!(allowed);
   return d;
 }
 
@@ -403,19 +416,15 @@ function explainOne(tables: Tables, action: string, set: IdentitySet, k: number,
 }
 
 /**
- * The policies (one entry per matching candidate, so possibly repeated) that determined the last allow decided by
- * `authorize`, valid until the next call. For the Engine's usage figures; not part of the public surface.
- */
-export function lastAllowed(): readonly CompiledPolicy[] {
-  return scratch.allowedCount === 0 ? [] : scratch.allowed.slice(0, scratch.allowedCount);
-}
-
-/**
  * Decides one request over compiled tables. Pure and synchronous; never throws: a malformed request or an
  * internal error answers deny with reason `invalid-request`.
  */
 export function authorize(tables: Tables, request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
-  scratch.allowedCount = 0;
+  return decideOne(tables, request, options, undefined);
+}
+
+/** authorize, telling `onAllowed` which policies determined an allow (the Engine's usage figures). */
+export function decideOne(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, onAllowed: OnAllowed | undefined): Decision {
   try {
     const ctx = scratch.ctx;
     const issues = resolveRequest(tables, request, options, ctx);
@@ -426,7 +435,7 @@ export function authorize(tables: Tables, request: AuthorizeRequest, options?: A
     const explain = options?.explain === true;
     // an explanation names the identity of each policy, so it resolves every identity one by one
     resolveIdentities(set, ctx.account, request.subject, ctx.now, !explain);
-    return decide(tables, ctx, set, explain, request.subject.claims?.realm);
+    return decide(tables, ctx, set, explain, request.subject.claims?.realm, onAllowed);
   } catch (e) {
     return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
@@ -451,7 +460,7 @@ export function decideMany(
   subject: RequestSubject,
   requests: readonly Omit<AuthorizeRequest, 'subject'>[],
   options: AuthorizeOptions | undefined,
-  onAllowed: ((policies: readonly CompiledPolicy[]) => void) | undefined,
+  onAllowed: OnAllowed | undefined,
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
@@ -462,7 +471,6 @@ export function decideMany(
   const req: AuthorizeRequest = { subject, action: '', resource: {} };
   for (let i = 0; i < requests.length; i++) {
     try {
-      scratch.allowedCount = 0;
       const item = requests[i]!;
       if (subject === null || typeof subject !== 'object' || item === null || typeof item !== 'object') {
         out[i] = invalid([{ path: subject === null || typeof subject !== 'object' ? ['subject'] : [i], message: 'must be an object' }]);
@@ -488,9 +496,7 @@ export function decideMany(
         resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
         sets.set(ctx.account, set);
       }
-      const d = decide(tables, ctx, set, explain, subject.claims?.realm);
-      out[i] = d;
-      if (d.allowed && onAllowed !== undefined) onAllowed(lastAllowed());
+      out[i] = decide(tables, ctx, set, explain, subject.claims?.realm, onAllowed);
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }

@@ -1,37 +1,16 @@
 import { matchGlob } from '../compile/glob.js';
-import { Derived, Op, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
+import { Derived, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
 import { ATTR } from '../compile/attribute-names.js';
 import { tagPairs, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
 
-function test(m: AttributeMatcher, x: string | undefined): boolean {
-  switch (m.op) {
-    case Op.Equals:
-      return x === m.value;
-    case Op.Match:
-      return x !== undefined && matchGlob(m.glob!, x);
-    case Op.Exists:
-      return x !== undefined;
-    case Op.NotExists:
-      return x === undefined;
-    case Op.EqualsAnyOf:
-      return x !== undefined && m.values.includes(x);
-    case Op.MatchAnyOf:
-      if (x === undefined) return false;
-      for (const g of m.globs) if (matchGlob(g, x)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
 /** One attribute condition against the resource, with `serviceType` and `service_group_id` derived from the catalog. */
 export function matchAttribute(m: AttributeMatcher, ctx: RequestContext): boolean {
-  if (m.derived === Derived.None || ctx.service === undefined) return test(m, ctx.values[m.attr]);
-  if (m.derived === Derived.ServiceType) return test(m, ctx.service.type);
+  if (m.derived === Derived.None || ctx.service === undefined) return m.operator.test(m, ctx.values[m.attr]);
+  if (m.derived === Derived.ServiceType) return m.operator.test(m, ctx.service.type);
   // INVARIANT: a catalogued service's groups are all it has; with none, no condition holds (SEMANTICS §3.1)
   const groups = ctx.service.groups;
-  for (const g of groups) if (test(m, g)) return true;
+  for (const g of groups) if (m.operator.test(m, g)) return true;
   return false;
 }
 

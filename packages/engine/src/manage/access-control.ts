@@ -1,10 +1,10 @@
 // Runs a management operation on behalf of an actor: `system` runs anything (bootstrap, migrations: the host names
 // it on purpose); `anonymous` gets the seed's 401; a subject passes the operation's guard, runs over what it may
-// read, and its changes pass the no-escalation review. Nothing is written unless all of it passes.
+// read, and the effect of its changes passes the review (access-escalation.ts). Nothing is written unless all of it passes.
 import type { Tables } from '../compile/tables.js';
 import { ValidationError } from '../errors.js';
 import { UNGUARDED_CODES } from './access-codes.js';
-import { reviewEscalation } from './access-escalation.js';
+import { reviewEffects } from './access-escalation.js';
 import { createGate, forbidden, unauthenticated } from './access-gate.js';
 import type { GuardRegistry } from './access-guard.js';
 import type { ManageContext, Operation, OpResult } from './context.js';
@@ -30,15 +30,15 @@ export function runGuarded<I, R>(
   if (guard === undefined) throw forbidden(codes);
   const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes);
   guard.check(gate, input);
+  const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
   if (guard.narrow !== undefined) {
-    const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
     const r = operation(guard.narrow(gate, asked), asked, ctx);
     // INVARIANT: a narrowed run sees only part of the state, so it may only read
     if (r.changes.length > 0) throw forbidden(codes);
     return r;
   }
-  const r = operation(state, input, ctx);
-  guard.review?.(gate, input, r);
-  if (guards.escalationReview) reviewEscalation(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
+  const r = operation(state, asked, ctx);
+  guard.review?.(gate, asked, r);
+  if (guards.escalationReview) reviewEffects(gate, state, r.state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }

@@ -1,99 +1,269 @@
-// No escalation: whatever an operation writes, an actor grants only access it already holds. The review reads the
-// changes, not the operation's input, so it covers every operation that writes a policy, a binding, a group
-// membership or a claim rule, including operations added after it.
-import { entityKey, type Change } from '../store.js';
-import type { Binding, Group, Policy, Role } from '../model/source.js';
+// The effect review: what an operation does to access, not what it writes. The grants of every identity of the
+// accounts the changes touch are compared before and after (the permission diff: policies and bindings expanded
+// through roles, groups, claim rules, dynamic memberships, resource groups, the folder tree, principals' status), and
+// - every grant gained by anyone, and every deny lifted, must be one the actor may delegate where it is gained
+//   (access-delegation.ts);
+// - every deny added, and every grant lost, must not hit a principal that holds access the actor could not delegate
+//   (no lock-out of superiors);
+// - a registered resource placed under more folders or projects gives their role holders access to it: each such
+//   grant must be one the actor may delegate on the resource as it was.
+// It reads the changes only to know which accounts to compare, so it covers every operation, including ones added
+// later. A change it cannot place in an account (a global role, a catalog service) or of an entity it does not know
+// fails closed.
+import { diff, type Grant } from '../analyze/permission-diff.js';
+import type { RequestResource } from '../evaluate/types.js';
+import type { Source } from '../model/source.js';
+import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../store.js';
+import { createDelegation } from './access-delegation.js';
 import type { Gate } from './access-guard.js';
-import { bindingTarget, policyTargets } from './access-targets.js';
+import { absentAttributes, nodeTarget, policyTargets } from './access-targets.js';
 import type { SourceState } from './source-state.js';
 
-/** What a policy decides, without its bookkeeping (etag, timestamps, usage). */
-function decisive(p: Policy): string {
-  return JSON.stringify([p.accountId, p.type, p.effect, p.subject, p.roles, p.resource, p.rule ?? null, p.state]);
+/** The entities whose effect on access the review knows how to read; a change to any other is refused. */
+const REVIEWED: ReadonlySet<EntityName> = new Set<EntityName>([
+  'account',
+  'principal',
+  'group',
+  'role',
+  'policy',
+  'resourceGroup',
+  'node',
+  'binding',
+  'resource',
+  'membership',
+  'ssoConnector',
+]);
+
+/** The account a row belongs to; undefined for a global row (a system role, a catalog service). */
+function accountOfRow(entity: EntityName, row: unknown): string | undefined {
+  if (entity === 'service') return undefined;
+  if (entity === 'account') return (row as { id: string }).id;
+  const a = (row as { accountId?: unknown }).accountId;
+  return typeof a === 'string' ? a : undefined;
 }
 
-/** True when the actor holds every role of the policy on every target it reaches. */
-function holdsPolicy(gate: Gate, state: SourceState, p: Policy): boolean {
-  const targets = policyTargets(state, p);
-  return p.roles.every((r) => gate.holds(r, targets));
-}
-
-function holdsBinding(gate: Gate, state: SourceState, b: Binding): boolean {
-  return gate.holds(b.roleId, [bindingTarget(state, b)]);
-}
-
-/** The active policies and the bindings naming group `g`; `denyOnly` keeps the deny policies alone. */
-function holdsGroupGrants(gate: Gate, state: SourceState, g: Group, denyOnly: boolean): boolean {
-  for (const p of state.list('policy', g.accountId)) {
-    if (p.state !== 'active' || p.subject.kind !== 'group' || p.subject.id !== g.id) continue;
-    if (denyOnly && p.effect !== 'deny') continue;
-    if (!holdsPolicy(gate, state, p)) return false;
+/** The rows of `accounts` (and the global roles and services every account reads), as a source. */
+function accountsSource(state: SourceState, accounts: ReadonlySet<string>): Source {
+  const s: Record<string, unknown> = { version: 1 };
+  for (const e of ENTITY_NAMES) {
+    const rows: unknown[] = [];
+    if (e === 'role' || e === 'service') rows.push(...state.list(e, ''));
+    for (const a of accounts) rows.push(...state.list(e, a));
+    s[ENTITY_FIELDS[e]] = rows;
   }
-  if (denyOnly) return true;
-  for (const b of state.list('binding', g.accountId)) if (b.subject.kind === 'group' && b.subject.id === g.id && !holdsBinding(gate, state, b)) return false;
-  return true;
+  return s as unknown as Source;
+}
+
+/** Every grant a source holds, by identity: the diff from the same source with no policies and no bindings. */
+function allGrants(source: Source, now: number): Grant[] {
+  return diff({ ...source, policies: [], bindings: [] }, source, { now }).added;
+}
+
+/** The stand-in for a future member of one group: an id no source can hold (ids are non-empty and never start with NUL). */
+const PHANTOM = '\u0000phantom:';
+const phantomOf = (groupId: string) => `${PHANTOM}${groupId}`;
+
+/**
+ * The source as it would decide for whoever may come to hold its grants: every principal active, and in every group
+ * a member of its own that stands for any future one. What an operation writes on a group nobody is in yet, or on a
+ * pending member, shows here as a grant gained, so it is reviewed when written, not when someone later joins.
+ */
+function latent(source: Source): Source {
+  return {
+    ...source,
+    principals: [
+      ...source.principals.map((p) => (p.status === 'active' ? p : { ...p, status: 'active' as const })),
+      ...source.groups.map((g) => ({ id: phantomOf(g.id), accountId: g.accountId, kind: 'user' as const, status: 'active' as const, projects: [] })),
+    ],
+    groups: source.groups.map((g) => ({ ...g, members: [...(g.members ?? []), phantomOf(g.id)] })),
+  } as Source;
+}
+
+const sameIdentity = (x: Grant, y: Grant) => x.accountId === y.accountId && JSON.stringify(x.identity) === JSON.stringify(y.identity);
+
+/**
+ * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
+ * of one of `accounts` is judged with the actor acting in that account (migration); every other as the actor acts.
+ */
+export function reviewEffects(actorGate: Gate, before: SourceState, after: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
+  if (changes.length === 0) return;
+  const touched = new Set<string>();
+  for (const c of changes) {
+    // INVARIANT: an entity the review cannot read, or a row of no account, is the system's alone
+    if (!REVIEWED.has(c.entity)) throw actorGate.forbidden();
+    const old = before.get(c.entity, c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key) as unknown;
+    for (const row of [old, c.op === 'put' ? c.value : undefined]) {
+      if (row === undefined) continue;
+      const a = accountOfRow(c.entity, row);
+      if (a === undefined) throw actorGate.forbidden();
+      touched.add(a);
+    }
+  }
+  const gateOf = (accountId: string): Gate => (accounts.includes(accountId) ? actorGate.inAccount(accountId) : actorGate);
+  const delegation = createDelegation(gateOf);
+  const now = actorGate.now;
+  const a = accountsSource(before, touched);
+  const b = accountsSource(after, touched);
+  const d = diff(a, b, { now });
+  const dl = diff(latent(a), latent(b), { now });
+  const refuse = (accountId: string): never => {
+    throw gateOf(accountId).forbidden();
+  };
+
+  const absent = new Map<string, string[]>();
+  const absentOf = (accountId: string) => {
+    let v = absent.get(accountId);
+    if (v === undefined) absent.set(accountId, (v = [...new Set([...absentAttributes(before, accountId), ...absentAttributes(after, accountId)])].sort()));
+    return v;
+  };
+  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
+    grantTargets(g, counterpart, state, before, after, absentOf(g.accountId), loss);
+
+  // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained
+  const gained = (g: Grant, counterpart: readonly Grant[], state: SourceState): void => {
+    const targets = targetsOf(g, counterpart, state);
+    const admin = g.resource.nodes?.admin ?? null;
+    for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
+  };
+  const similar = (g: Grant, pool: readonly Grant[]) =>
+    pool.filter((x) => sameIdentity(x, g) && x.action === g.action && x.effect === g.effect && x.service === g.service && x.via.some((v) => g.via.some((w) => w.policyId === v.policyId)));
+  for (const dd of [d, dl]) {
+    for (const g of dd.added) gained(g, similar(g, dd.removed), after);
+    for (const g of dd.removed) if (g.effect === 'deny') gained(g, similar(g, dd.added), before);
+  }
+
+  // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
+  let beforeGrants: Map<string, Grant[]> | undefined;
+  const grantsOf = (accountId: string, id: string): Grant[] => {
+    if (beforeGrants === undefined) {
+      beforeGrants = new Map();
+      for (const g of allGrants(a, now)) {
+        if (g.identity.kind !== 'principal' || g.effect !== 'allow') continue;
+        const k = `${g.accountId}/${g.identity.id}`;
+        const list = beforeGrants.get(k);
+        if (list === undefined) beforeGrants.set(k, [g]);
+        else list.push(g);
+      }
+    }
+    return beforeGrants.get(`${accountId}/${id}`) ?? [];
+  };
+  const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
+    if (id.startsWith(PHANTOM) || (accountId === actorGate.actor.accountId && id === actorGate.actor.id)) return false;
+    const them = gateOf(accountId).as(id);
+    for (const g of grantsOf(accountId, id)) {
+      const admin = g.resource.nodes?.admin ?? null;
+      for (const t of where) {
+        const at = g.service === null ? t : { ...t, attributes: { ...(t.attributes ?? {}), serviceName: g.service } };
+        if (them.may(g.action, at) && !delegation.may(accountId, g.action, g.service, t, admin)) return true;
+      }
+    }
+    return false;
+  };
+  const principalsHit = (g: Grant): [string, string][] => {
+    if (g.identity.kind === 'principal') return [[g.accountId, g.identity.id]];
+    // a deny on every caller or on whoever a rule admits hits every principal of the account
+    return before.list('principal', g.accountId).map((p) => [p.accountId, p.id]);
+  };
+  for (const g of d.added) {
+    if (g.effect !== 'deny') continue;
+    const where = targetsOf(g, null, after);
+    for (const [acc, id] of principalsHit(g)) if (superior(acc, id, where)) refuse(acc);
+  }
+  for (const g of d.removed) {
+    if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
+    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
+    const lost = targetsOf(g, similar(g, d.added), before, true);
+    if (lost.length > 0 && superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
+  }
+
+  // placement: a registered resource under more nodes (or another agent) is reached by their role holders
+  let afterGrants: Grant[] | undefined;
+  for (const c of d.context) {
+    if (c.kind !== 'resource' || c.change !== 'changed') continue;
+    const was = before.get('resource', c.id);
+    const is = after.get('resource', c.id);
+    if (was === undefined || is === undefined) continue;
+    const wasAt = new Set([...was.projects, ...was.folders]);
+    const fresh = new Set([...is.projects, ...is.folders].filter((n) => !wasAt.has(n)));
+    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of [...is.projects, ...is.folders]) fresh.add(n);
+    if (fresh.size === 0) continue;
+    const system = before.get('account', is.accountId)?.system;
+    // only BlueXP places resources in nodes; a subject rewriting another system's resource is refused
+    if (system !== 'bluexp') refuse(is.accountId);
+    afterGrants ??= allGrants(latent(b), now);
+    const where: RequestResource = { attributes: { accountId: was.accountId }, projects: was.projects, folders: was.folders, ...(was.agentId !== undefined ? { agentId: was.agentId } : {}) };
+    for (const g of afterGrants) {
+      if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
+      const covered = g.resource.nodes.covered;
+      if (!covered.some((n) => fresh.has(n))) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place
+      if (is.agentId === was.agentId && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
+      if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
+    }
+  }
 }
 
 /**
- * Throws the seed's 403 when the changes would give anyone access the actor does not hold: a new or changed active
- * policy or binding; a deny policy lifted; a member or claim rule added to a group (it grants the group's access);
- * a member taken out of a group that has deny policies; a role or catalog service rewritten. A row of one of
- * `accounts` is reviewed with the actor acting in that account; every other row as the actor acts.
+ * The request resources where a grant is gained (or, with `counterpart` null, all it reaches). BlueXP: the nodes it
+ * covers that its counterpart (the same grant on the other side of the change) did not, each where it sat before the
+ * operation; a node the operation creates counts as gained only if the counterpart did not cover its nearest existing
+ * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. With `loss`, `g` is a
+ * grant lost and the result is where it is lost: a node the operation deletes takes nothing from anyone.
  */
-export function reviewEscalation(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
-  for (const c of changes) {
-    const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
-    const old = before.get(c.entity, key) as unknown;
-    const rowAccount = ((c.op === 'put' ? c.value : old) as { accountId?: unknown } | undefined)?.accountId;
-    const gate = typeof rowAccount === 'string' && accounts.includes(rowAccount) ? actorGate.inAccount(rowAccount) : actorGate;
-    let ok = true;
-    switch (c.entity) {
-      case 'policy': {
-        const was = old as Policy | undefined;
-        const now = c.op === 'put' ? (c.value as Policy) : undefined;
-        if (now !== undefined && was !== undefined && decisive(now) === decisive(was)) break;
-        // granting or narrowing an allow, and adding or lifting a deny, both need the roles held on the target
-        if (now !== undefined && now.state === 'active') ok = holdsPolicy(gate, before, now);
-        if (ok && was !== undefined && was.state === 'active' && was.effect === 'deny') ok = holdsPolicy(gate, before, was);
-        break;
-      }
-      case 'binding': {
-        if (c.op !== 'put') break;
-        const b = c.value as Binding;
-        const was = old as Binding | undefined;
-        if (was !== undefined && was.accountId === b.accountId && was.roleId === b.roleId && was.nodeId === b.nodeId && JSON.stringify(was.subject) === JSON.stringify(b.subject) && (b.expiresAt === was.expiresAt || (b.expiresAt !== undefined && was.expiresAt !== undefined && Date.parse(b.expiresAt) <= Date.parse(was.expiresAt))))
-          break;
-        ok = holdsBinding(gate, before, b);
-        break;
-      }
-      case 'group': {
-        const was = old as Group | undefined;
-        const now = c.op === 'put' ? (c.value as Group) : undefined;
-        const wasMembers = new Set(was?.members ?? []);
-        const nowMembers = new Set(now?.members ?? []);
-        const added = [...nowMembers].some((m) => !wasMembers.has(m));
-        const removed = [...wasMembers].some((m) => !nowMembers.has(m));
-        const rulesChanged = JSON.stringify(was?.rules ?? []) !== JSON.stringify(now?.rules ?? []);
-        const target = now ?? was!;
-        if (added || (rulesChanged && (now?.rules.length ?? 0) > 0)) ok = holdsGroupGrants(gate, before, target, false);
-        else if (removed || rulesChanged) ok = holdsGroupGrants(gate, before, target, true);
-        break;
-      }
-      case 'role': {
-        if (c.op !== 'put') break;
-        const r = c.value as Role;
-        const was = old as Role | undefined;
-        if (was !== undefined && JSON.stringify(was) === JSON.stringify(r)) break;
-        // a global role reaches every account: only `system` writes one
-        ok = r.accountId !== undefined && r.actions.every((a) => gate.may(a, { attributes: { accountId: r.accountId!, ...(r.serviceName ? { serviceName: r.serviceName } : {}) } }));
-        break;
-      }
-      case 'service':
-        ok = false;
-        break;
-      default:
-        break;
+function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, absent: readonly string[], loss: boolean): RequestResource[] {
+  const accountId = g.accountId;
+  if (g.errored === true) return [{ attributes: { accountId } }];
+  const org = `organization:${accountId}`;
+  const widened = (x: Grant) => (g.until ?? Infinity) > (x.until ?? Infinity) || JSON.stringify(g.resource.nodes?.agents ?? null) !== JSON.stringify(x.resource.nodes?.agents ?? null);
+  const nodes = g.resource.nodes;
+  if (nodes !== undefined) {
+    let fresh = nodes.covered;
+    if (counterpart !== null && counterpart.length > 0) {
+      const had = new Set(counterpart.flatMap((x) => x.resource.nodes?.covered ?? []));
+      fresh = nodes.covered.filter((n) => {
+        if (had.has(n)) return false;
+        if (n === org || before.get('node', n) !== undefined) return true;
+        const anc = existingAncestor(before, after, accountId, n);
+        return !had.has(anc === accountId ? org : anc);
+      });
+      // the same coverage (or less), for no longer and with no more agents, gains nothing
+      if (fresh.length === 0 && counterpart.some(widened)) fresh = nodes.covered;
     }
-    if (!ok) throw gate.forbidden();
+    if (loss) fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
+    if (fresh.includes(org)) return [{ attributes: { accountId } }];
+    return fresh.map((n) => nodeTarget(before, accountId, existingAncestor(before, after, accountId, n)));
   }
+  const scopes = g.resource.scopes;
+  if (scopes !== undefined) {
+    let fresh = scopes.targets;
+    if (counterpart !== null && counterpart.length > 0) {
+      const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
+      fresh = scopes.targets.filter((t) => !had.has(t));
+      if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
+    }
+    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as { type: string; zone?: string; userId?: string }));
+  }
+  const out: RequestResource[] = [];
+  for (const v of g.via) {
+    const p = state.get('policy', v.policyId);
+    // INVARIANT: a grant comes from a policy or a binding of its account; one the review cannot find asks for the account
+    if (p === undefined || p.accountId !== accountId) return [{ attributes: { accountId } }];
+    out.push(...policyTargets(state, p, absent));
+  }
+  return out;
+}
+/** `nodeId` if it existed before the operation, else its nearest ancestor (after it) that did; else the organization. */
+function existingAncestor(before: SourceState, after: SourceState, accountId: string, nodeId: string): string {
+  let id: string | null = nodeId;
+  for (let i = 0; i < 64 && id !== null; i++) {
+    if (before.get('node', id)?.accountId === accountId) return id;
+    id = after.get('node', id)?.parentId ?? null;
+  }
+  return accountId;
+}
+
+function scopeTarget(accountId: string, t: { type: string; zone?: string; userId?: string }): RequestResource {
+  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone ?? '*'] };
+  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId ?? '' } };
+  return { attributes: { accountId } };
 }

@@ -28,6 +28,7 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
   const gate: Gate = {
     actor,
     state,
+    now,
     may,
     require(action, resource) {
       if (!may(action, resource)) throw forbidden(codes, { action });
@@ -42,6 +43,18 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       const d = decide(action, resource, true);
       return d.allowed && (d.explanation ?? []).some((e) => state.get('role', e.roleId)?.admin === 'organization');
     },
+    adminLevel(action, resource) {
+      const d = decide(action, resource, true);
+      if (!d.allowed) return null;
+      let level: 'organization' | 'folder-or-project' | null = null;
+      for (const e of d.explanation ?? []) {
+        const admin = state.get('role', e.roleId)?.admin;
+        if (admin === 'organization') return admin;
+        if (admin === 'folder-or-project') level = admin;
+      }
+      return level;
+    },
+    as: (principalId) => (principalId === actor.id ? gate : createGate({ ...actor, id: principalId }, state, tables, now, codes)),
     forbidden: () => forbidden(codes),
     inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes)),
   };

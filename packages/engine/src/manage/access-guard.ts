@@ -19,6 +19,8 @@ export interface Gate {
   readonly actor: SubjectActor;
   /** The state before the operation. */
   readonly state: SourceState;
+  /** The instant of the operation, epoch ms (the clock reading every answer of the gate is made at). */
+  readonly now: number;
   /** True when the engine allows the actor `action` on `resource`. */
   may(action: string, resource: RequestResource): boolean;
   /** Throws the seed's 403 unless the actor may do `action` on `resource`. */
@@ -27,6 +29,10 @@ export interface Gate {
   holds(roleId: string, targets: readonly RequestResource[]): boolean;
   /** True when an organization-admin role (BlueXP) is what lets the actor do `action` on `resource`. */
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
+  /** The highest BlueXP administrator level among the roles that let the actor do `action` on `resource`, or null. */
+  adminLevel(action: string, resource: RequestResource): 'organization' | 'folder-or-project' | null;
+  /** The same questions asked for another principal of the actor's account (what a lock-out would take from it). */
+  as(principalId: string): Gate;
   /** The seed's 403, to throw. */
   forbidden(): Error;
   /**
@@ -42,7 +48,10 @@ export interface Guard<I = never, R = unknown> {
   codes: AccessCodes;
   /** Checks the actor before the operation runs (throws the 403 through `gate.require`). */
   check(gate: Gate, input: I): void;
-  /** For listings: the input the operation runs with, e.g. hiding a row the operation synthesizes. */
+  /**
+   * The input the operation runs with: for a listing, e.g. hiding a row the operation synthesizes; for a per-item
+   * operation, what the actor may not touch (answered per item, as the seed's 207 bodies do).
+   */
   rewrite?(gate: Gate, input: I): unknown;
   /** For listings: the state the operation runs over, without what the actor may not read. */
   narrow?(gate: Gate, input: I): SourceState;

@@ -54,9 +54,15 @@ type Loose = Record<string, unknown>;
 const field = (input: unknown, name: string): unknown => (input as Loose | null)?.[name];
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** The organization an input names: `account_id`, or `account` (the query parameter of the resource listing). */
+/**
+ * The organization an input names: `account_id`, or `account` (the query parameter of the resource listing). An input
+ * naming two organizations is refused: the guard and the operation must read the same one.
+ */
 function account(gate: Gate, input: unknown): string {
-  return str(field(input, 'account_id')) ?? str(field(input, 'account')) ?? gate.actor.accountId;
+  const byId = str(field(input, 'account_id'));
+  const byQuery = str(field(input, 'account'));
+  if (byId !== undefined && byQuery !== undefined && byId !== byQuery) throw gate.forbidden();
+  return byId ?? byQuery ?? gate.actor.accountId;
 }
 
 /** Where a registered resource lives, with its agent (whose projects bound a non-organization admin), as a request resource; the organization when it is unknown. */

@@ -8,7 +8,7 @@ import { entityKey, type Change } from '../store.js';
 import { IBM_GROUP_CODES, IBM_POLICY_CODES } from './access-codes.js';
 import type { Gate, Guard, GuardRegistry } from './access-guard.js';
 import { accessGroupTarget, policyServiceTarget, policyTargets } from './access-targets.js';
-import { addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
+import { GROUPS_NOT_PERMITTED, addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
 import { createAccessGroup, deleteAccessGroup, getAccessGroup, listAccessGroups, updateAccessGroup } from './ibm-access-groups.js';
 import { addAccessGroupRule, getAccessGroupRule, listAccessGroupRules, login, removeAccessGroupRule, replaceAccessGroupRule } from './ibm-claim-rules.js';
 import {
@@ -76,7 +76,7 @@ function without<E extends 'group' | 'policy'>(state: SourceState, entity: E, ro
 /** True when the actor may read policy `p`: `iam.policy.read` on the account's policy service, or on what `p` reaches. */
 export function mayReadPolicy(gate: Gate, p: Policy): boolean {
   if (gate.may(IBM_ACTIONS.policyRead, policyServiceTarget(p.accountId))) return true;
-  return policyTargets(gate.state, p).some((t) => gate.may(IBM_ACTIONS.policyRead, t));
+  return policyTargets(gate.state, p, []).some((t) => gate.may(IBM_ACTIONS.policyRead, t));
 }
 
 function policyAccountOfBody(input: unknown): string | undefined {
@@ -175,12 +175,20 @@ export function registerIbmGuards(registry: GuardRegistry): void {
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
     })
+    // seed 002: the answer is a 207 with each group's own result, 403 for a group the caller may not change; a caller
+    // that may change none of them is refused as a whole (fail closed: nothing to do, nothing learned)
     .register(addMemberToMultipleAccessGroups, {
       codes: IBM_GROUP_CODES,
       check(gate, input) {
         const ids = (input as unknown as Loose | null)?.['groups'];
         if (!Array.isArray(ids) || ids.length === 0) gate.require(A.membersAdd, accessGroupTarget(groupAccount(gate, input)));
-        else for (const id of ids) gate.require(A.membersAdd, groupTarget(gate, input, id));
+        else if (!ids.some((id) => gate.may(A.membersAdd, groupTarget(gate, input, id)))) throw gate.forbidden();
+      },
+      rewrite(gate, input) {
+        const ids = (input as unknown as Loose | null)?.['groups'];
+        if (!Array.isArray(ids)) return input;
+        const denied = new Set(ids.filter((id): id is string => typeof id === 'string' && !gate.may(A.membersAdd, groupTarget(gate, input, id))));
+        return denied.size === 0 ? input : { ...input, [GROUPS_NOT_PERMITTED]: denied };
       },
     })
     .register(addAccessGroupRule, onGroup(A.rulesCreate))
@@ -188,12 +196,11 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(getAccessGroupRule, onGroup(A.rulesRead))
     .register(replaceAccessGroupRule, onGroup(A.rulesUpdate))
     .register(removeAccessGroupRule, onGroup(A.rulesDelete))
+    // claims are what the host's identity provider vouched for, never what a caller says: the host logs users in
     .register(login, {
       codes: IBM_GROUP_CODES,
-      // a login records the caller's own claims: nobody logs in for someone else
-      check(gate, input) {
-        const i = input as unknown as Loose | null;
-        if (str(i?.['iam_id']) !== gate.actor.id || str(i?.['account_id']) !== gate.actor.accountId) throw gate.forbidden();
+      check(gate) {
+        throw gate.forbidden();
       },
     })
     .register(listPolicies, listReadablePolicies)

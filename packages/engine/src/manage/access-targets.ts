@@ -12,12 +12,18 @@ export const ANY_VALUE = '\u0001any';
 /** The most targets one selector expands to; past it `…AnyOf` attributes ask for every value. */
 const MAX_TARGETS = 64;
 
-/** The IBM, Cloudflare or BlueXP targets of a policy's resource selector. */
-export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>): RequestResource[] {
+/**
+ * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `absent` names attributes some grant pins as
+ * absent (`stringExists: false`): the selector leaves them open, so the target asks for any value of them, never for
+ * their absence (an access pinned to "no such attribute" does not cover a selector that does not mention it).
+ */
+export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, absent: readonly string[] = absentAttributes(state, p.accountId)): RequestResource[] {
   const sel = p.resource;
   if (sel.resourceGroups !== undefined && sel.resourceGroups.length > 0) return resourceGroupTargets(state, p.accountId, sel.resourceGroups);
   if (sel.nodes !== undefined && sel.nodes.length > 0) return sel.nodes.map((n) => nodeTarget(state, p.accountId, n));
-  let attrs: Record<string, string>[] = [{}];
+  const open: Record<string, string> = {};
+  for (const name of absent) open[name] = ANY_VALUE;
+  let attrs: Record<string, string>[] = [open];
   for (const c of sel.attributes) {
     if (c.name === 'accountId') continue;
     if (c.operator === 'stringEquals') for (const a of attrs) a[c.name] = String(c.value);
@@ -28,6 +34,26 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
   }
   const tags = sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`);
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
+}
+
+/** The attribute names that some policy or rule of `accountId` pins as absent (`stringExists: false`). */
+export function absentAttributes(state: SourceState, accountId: string): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o['operator'] === 'stringExists' && String(o['value']) === 'false') {
+        const key = typeof o['key'] === 'string' ? /^\{\{resource\.attributes\.(.+)\}\}$/.exec(o['key'])?.[1] : undefined;
+        const name = typeof o['name'] === 'string' ? o['name'] : key;
+        if (name !== undefined) out.add(name);
+      }
+      for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visit(x);
+    }
+  };
+  for (const p of state.rowsOf('policy', accountId)) if (p.state === 'active') visit([p.resource.attributes, p.rule ?? null]);
+  out.delete('accountId');
+  return [...out].sort();
 }
 
 /** The targets of Cloudflare resource groups: the account, a zone (`*` for all), or a user. */

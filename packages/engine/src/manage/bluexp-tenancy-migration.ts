@@ -104,7 +104,12 @@ export function migrateAccount(state: SourceState, input: z.input<typeof migrate
       const owner = p.email === undefined ? undefined : targetEmails.get(p.email.toLowerCase());
       if (owner !== undefined) conflict('email', p.id, `\`${p.id}\`: the target already has \`${owner}\` with the email \`${p.email}\``);
       else principals[p.id] = 'moved';
-    } else if (t.kind === p.kind && sameEmail(t.email, p.email)) principals[p.id] = 'merged';
+    } else if (t.kind === p.kind && sameEmail(t.email, p.email)) {
+      // a merge keeps the target's row: a user inactive in the source would wake its dormant bindings there
+      if ((p.status ?? 'active') !== 'active' && (t.status ?? 'active') === 'active')
+        conflict('principal', p.id, `\`${p.id}\`: ${p.status} in the source and active in the target, so the merge would give its bindings effect`);
+      else principals[p.id] = 'merged';
+    }
     else conflict('principal', p.id, `\`${p.id}\`: the target has a ${t.kind} with this id and ${t.email === undefined ? 'no email' : `the email \`${t.email}\``}`);
   }
 

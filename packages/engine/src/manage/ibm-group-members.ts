@@ -116,12 +116,20 @@ export interface RemoveFromAllResult {
   groups: ({ access_group_id: string; status_code: 204 } | ({ access_group_id: string } & ItemError))[];
 }
 
+/**
+ * Where the access check puts the groups of a request the actor may not change (a symbol, so no JSON body can carry
+ * it and a strict input schema never sees it); the operation answers each of them 403 in its 207 body.
+ */
+export const GROUPS_NOT_PERMITTED: unique symbol = Symbol('portcullis.groupsNotPermitted');
+
 /** PUT /groups/_allgroups/members/{iam_id}?account_id= */
 export interface AddMemberToMultipleAccessGroupsInput {
   account_id: string;
   iam_id: string;
   type?: IbmMemberType;
   groups: string[];
+  /** Set by the access check, never by a caller: the groups the actor may not add members to. */
+  [GROUPS_NOT_PERMITTED]?: ReadonlySet<string>;
 }
 
 /** The seed's 207 body of an add to several groups. */
@@ -199,6 +207,9 @@ function principalProblem(p: Principal | undefined, iamId: string, type: IbmMemb
 function limitMessage(iamId: string): string {
   return `iam_id \`${iamId}\` is already in ${MAX_GROUPS_PER_MEMBER} access groups`;
 }
+
+/** The seed's per-group 403 message. */
+const FORBIDDEN_ITEM = "forbidden: you don't have the required access to complete this action";
 
 function memberNotFound(iamId: string, groupId: string): SeedError {
   return new SeedError('membership_not_found', 404, `iam_id \`${iamId}\` is not a member of access group \`${groupId}\``);
@@ -314,7 +325,8 @@ export function removeMemberFromAllAccessGroups(
   return done(state, { iam_id: iamId, groups }, changes);
 }
 
-// A group named twice refuses the whole request with 400 `duplicate_groupid_error`.
+// A group named twice refuses the whole request with 400 `duplicate_groupid_error`. A group the actor may not change
+// is a per-group 403 (the access check names them in GROUPS_NOT_PERMITTED), as the seed's 207 example shows.
 /** Adds one principal to up to 50 access groups, each with its own outcome (seed: Add member to multiple Access Groups). */
 export function addMemberToMultipleAccessGroups(
   state: SourceState,
@@ -333,7 +345,10 @@ export function addMemberToMultipleAccessGroups(
   const problem = principalProblem(state.get('principal', `${account.id}/${iamId}`), iamId, body.type);
   let count = staticGroupCount(state, account.id, iamId);
   const changes: Change[] = [];
+  const notPermitted = input[GROUPS_NOT_PERMITTED];
   const groups: AddToMultipleResult['groups'] = body.groups.map((access_group_id) => {
+    // checked first: an actor learns nothing about a group it may not change
+    if (notPermitted?.has(access_group_id) === true) return { access_group_id, ...itemError(403, FORBIDDEN_ITEM) };
     if (access_group_id === PUBLIC_ACCESS_GROUP_ID)
       return { access_group_id, ...itemError(405, `cannot add members for: \`${PUBLIC_ACCESS_GROUP_ID}\``) };
     const g = state.get('group', `${account.id}/${access_group_id}`);

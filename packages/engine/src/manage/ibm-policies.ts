@@ -23,7 +23,7 @@ import { instantSchema } from '../model/primitives.js';
 import { policySchema, type Policy } from '../model/source.js';
 import { zodIssues } from '../model/parse-source.js';
 import type { Change } from '../store.js';
-import { checkIfMatch, done, withEtag, type ManageContext, type OpResult } from './context.js';
+import { checkIfMatch, done, etagOf, withEtag, type ManageContext, type OpResult } from './context.js';
 import { checkDraft, refuseConflict, refuseLocked, refuseOverQuota } from './ibm-policy-checks.js';
 import { isRecord, readV1Body, readV2Body, type PolicyDraft } from './ibm-policy-draft.js';
 import { IBM_POLICY_HREF_BASE, toV1, toV2, type IbmPolicyV1, type IbmPolicyV2, type WireFormat } from './ibm-policy-wire.js';
@@ -88,6 +88,13 @@ export type PatchPolicyInput = PolicyIdInput & { if_match?: string; state: 'acti
 /** `GET /v2/policies/{policy_id}` with the optional `format=include_last_permit`. */
 export type GetV2PolicyInput = PolicyIdInput & { format?: string };
 
+/**
+ * A single-policy response body plus `etag`, the value of the seed's `ETag` response header (a host moves it to the
+ * header, as for access groups). Lists carry none: the seed gives their responses no ETag header and their rows no
+ * etag field; a client reads the etag with GET, as the seed says.
+ */
+export type WithEtag<T> = T & { etag: string };
+
 /** The v1 list response. */
 export interface IbmPolicyList {
   policies: IbmPolicyV1[];
@@ -106,6 +113,11 @@ export interface PermitRecord {
   policyId: string;
   at: string;
   count: number;
+}
+
+// A policy loaded from a source written by hand may have no etag yet; the If-Match check uses the same value.
+function currentEtag(p: Policy): string {
+  return p.etag ?? etagOf(p);
 }
 
 function actorId(ctx: ManageContext): string {
@@ -190,7 +202,7 @@ function create(state: SourceState, input: unknown, ctx: ManageContext, version:
 function replace(state: SourceState, input: unknown, ctx: ManageContext, version: Version): OpResult<Policy> {
   const body = asBody(input);
   const existing = findPolicy(state, body['policy_id'], version);
-  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, existing.etag);
+  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(existing));
   const draft = readDraft(state, body, version, existing);
   refuseLocked(state, existing.accountId, existing.subject, ['policy_id']);
   refuseLocked(state, draft.accountId, draft.subject!, [...draft.at.subject, 'attributes', 0, 'value']);
@@ -241,8 +253,13 @@ function setState(state: SourceState, p: Policy, target: 'active' | 'deleted', c
  * op never changes, so it reads the state before the change and the resulting state stays lazy (an Engine that
  * applies the changes itself never pays for copying it).
  */
-function wrap<T>(before: SourceState, r: OpResult<Policy>, shape: (s: SourceState, p: Policy) => T): OpResult<T> {
-  return done(before, shape(before, r.result), r.changes);
+function wrap<T>(before: SourceState, r: OpResult<Policy>, shape: (s: SourceState, p: Policy) => T): OpResult<WithEtag<T>> {
+  return done(before, etagged(shape(before, r.result), r.result), r.changes);
+}
+
+/** A response body with the policy's etag; every write goes through finish or withEtag, so a stored row has one. */
+function etagged<T>(body: T, p: Policy): WithEtag<T> {
+  return { ...body, etag: currentEtag(p) };
 }
 
 const V1_SORT = new Set([
@@ -375,42 +392,44 @@ export function listV2Policies(state: SourceState, input: ListV2PoliciesInput, _
 }
 
 /** `POST /v1/policies`: creates an access or authorization policy; 409 `policy_conflict_error` on a duplicate subject and resource. */
-export function createPolicy(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<IbmPolicyV1> {
+export function createPolicy(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
   return wrap(state, create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
 }
 
 /** `POST /v2/policies`: as v1, with `control.grant.roles` and an optional time or attribute `rule`. */
-export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<IbmPolicyV2> {
+export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
   return wrap(state, create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
 }
 
 /** `GET /v1/policies/{policy_id}`: deleted policies too, with `state: deleted`. */
-export function getPolicy(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<IbmPolicyV1> {
-  return done(state, toV1(state, findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1')), []);
+export function getPolicy(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
+  return done(state, etagged(toV1(state, p), p), []);
 }
 
 /** `GET /v2/policies/{policy_id}`; `format=include_last_permit` adds the usage figures. */
-export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<IbmPolicyV2> {
+export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
   const q: Record<string, unknown> = isRecord(input) ? input : {};
   const format = oneOf(q, 'format', ['include_last_permit']);
-  return done(state, toV2(state, findPolicy(state, q['policy_id'], 'v2'), { lastPermit: format === 'include_last_permit' }), []);
+  const p = findPolicy(state, q['policy_id'], 'v2');
+  return done(state, etagged(toV2(state, p, { lastPermit: format === 'include_last_permit' }), p), []);
 }
 
 /** `PUT /v1/policies/{policy_id}`: replaces subject, roles, resource and description; If-Match required, type immutable. */
-export function updatePolicy(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<IbmPolicyV1> {
+export function updatePolicy(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
   return wrap(state, replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
 }
 
 /** `PUT /v2/policies/{policy_id}`: replaces the policy, its rule and pattern included; If-Match required, type immutable. */
-export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<IbmPolicyV2> {
+export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
   return wrap(state, replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
 }
 
 /** `PATCH /v1/policies/{policy_id}`: `state` `active` restores a deleted policy, `deleted` deletes it; If-Match required. */
-export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<IbmPolicyV1> {
+export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
   const body = asBody(input);
   const p = findPolicy(state, body['policy_id'], 'v1');
-  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, p.etag);
+  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(p));
   const target = body['state'];
   if (target !== 'active' && target !== 'deleted') throw invalidBody([{ path: ['state'], message: 'state is `active` or `deleted`' }]);
   return wrap(state, setState(state, p, target, ctx), (s, x) => toV1(s, x));

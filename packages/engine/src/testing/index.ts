@@ -62,3 +62,5 @@ export type { ScenarioCoverage, ClaimRuleRef } from './scenario-coverage.js';
 export { defineScenarioTests } from './scenario-vitest.js';
 /** Shapes of defineScenarioTests. */
 export type { TestFunction, DefineScenarioTestsOptions } from './scenario-vitest.js';
+/** Empties every memo slot of compiled tables (what a decision writes while it runs), for proving memos never decide. */
+export { clearMemos } from '../compile/memo.js';

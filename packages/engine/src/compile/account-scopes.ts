@@ -1,0 +1,67 @@
+import { account } from './account-table.js';
+import { addPolicy, removePolicy, type RowContext } from './apply-row.js';
+import { compileSso } from './compile-sso.js';
+import type { AccountTable, NodeEntry } from './tables.js';
+import { parseScope, type ScopeTarget } from '../model/scope.js';
+import type { Source } from '../model/source.js';
+
+/** The scope targets each Cloudflare resource group reaches. */
+export function resolveResourceGroups(source: Pick<Source, 'resourceGroups'>): Map<string, ScopeTarget[]> {
+  const out = new Map<string, ScopeTarget[]>();
+  for (const rg of source.resourceGroups) {
+    const targets: ScopeTarget[] = [];
+    for (const sc of rg.scope) {
+      const parsed = parseScope(sc, rg.accountId);
+      if ('targets' in parsed) targets.push(...parsed.targets);
+    }
+    out.set(rg.id, targets);
+  }
+  return out;
+}
+
+/** Computes `up` (self, ancestors, organization) for every node given. */
+export function compileNodes(nodes: Source['nodes'], accounts: Map<string, AccountTable>): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
+    const up = new Set<string>([n.id]);
+    let cur = n;
+    // INVARIANT: parseSource refuses cycles; the bound keeps an unvalidated cycle from looping
+    for (let i = 0; i < 64 && cur.parentId !== null; i++) {
+      const parent = byId.get(cur.parentId);
+      if (!parent || parent.accountId !== n.accountId) break;
+      up.add(parent.id);
+      cur = parent;
+    }
+    up.add(n.accountId);
+    account(accounts, n.accountId).nodes.set(n.id, { id: n.id, kind: n.kind, up } satisfies NodeEntry);
+  }
+}
+
+/**
+ * Rebuilds what is derived from a whole account's rows rather than from one row (SSO gates, node chains, resource-group
+ * targets) for the accounts the applied rows marked. Compile and an update both end their rows with it.
+ */
+export function rebuildDirtyAccounts(ctx: RowContext): void {
+  const { tables, lookup, dirty } = ctx;
+  for (const id of dirty.sso) compileSso(account(tables.accounts, id), lookup.list('ssoConnector', id));
+  for (const id of dirty.nodes) {
+    account(tables.accounts, id).nodes.clear();
+    compileNodes(lookup.list('node', id), tables.accounts);
+  }
+  if (dirty.resourceGroups.size > 0) {
+    for (const rg of [...tables.resourceGroupTargets.keys()]) if (lookup.get('resourceGroup', rg) === undefined) tables.resourceGroupTargets.delete(rg);
+    for (const id of dirty.resourceGroups)
+      for (const [rg, targets] of resolveResourceGroups({ resourceGroups: lookup.list('resourceGroup', id) })) tables.resourceGroupTargets.set(rg, targets);
+  }
+}
+
+/** After an update changed resource groups: the policies naming some carry their targets, so they are compiled again. */
+export function recompileScopedPolicies(ctx: RowContext): void {
+  for (const id of ctx.dirty.resourceGroups) {
+    for (const p of ctx.lookup.list('policy', id)) {
+      if (p.resource.resourceGroups === undefined || p.resource.resourceGroups.length === 0) continue;
+      removePolicy(ctx, p);
+      addPolicy(ctx, p);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { account, groupOf, principalOf } from './account-table.js';
+import { compileClaim } from './compile-matchers.js';
+import { compileBinding, compilePolicy } from './compile-policy.js';
+import { bucketOf, dropIfEmpty, indexPolicy, NO_CANDIDATES } from './identity-index.js';
+import { resolveResource } from './resolve-resource.js';
+import type { AccountTable, IdentityIndex, Tables } from './tables.js';
+import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
+import type { SourceState } from '../manage/source-state.js';
+import type { EntityName, EntityTypes } from '../store.js';
+
+/** What applying a row reads besides the row itself: other rows of the source after the change. */
+export type RowLookup = Pick<SourceState, 'get' | 'list'>;
+
+/** How rows are applied: by compile to empty tables, or by an update to live ones. */
+export interface RowContext {
+  readonly tables: Tables;
+  /** The source as it is after the rows. */
+  readonly lookup: RowLookup;
+  /** Compile: expiries are appended and sorted once at the end. An update inserts each one in order. */
+  readonly bulk: boolean;
+  /** Accounts whose nodes, resource-group targets or SSO gates are rebuilt once all rows are applied (see account-scopes.ts). */
+  readonly dirty: { readonly nodes: Set<string>; readonly resourceGroups: Set<string>; readonly sso: Set<string> };
+}
+
+/** The identity index a policy or binding subject names, created on first mention. */
+function indexFor(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex {
+  return subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
+}
+
+function existingIndex(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex | undefined {
+  if (subject.kind === 'principal') return a.principals.get(subject.id)?.index;
+  if (subject.kind === 'group') return subject.id === PUBLIC_ACCESS_GROUP_ID ? a.publicGroup.index : a.groups.get(subject.id)?.index;
+  return a.serviceIndex;
+}
+
+/** Removes a policy's candidates, visiting only the buckets its roles could have put it in. */
+function unindex(tables: Tables, accountId: string, subject: Policy['subject'] | Binding['subject'], id: string, roleIds: readonly string[]): void {
+  const a = tables.accounts.get(accountId);
+  const index = a === undefined ? undefined : existingIndex(a, subject);
+  if (index === undefined) return;
+  for (const roleId of roleIds) {
+    for (const [pattern] of tables.catalog.grants.get(roleId) ?? []) {
+      const bucket = bucketOf(index, tables.actions, pattern, false);
+      if (bucket === undefined) continue;
+      if (bucket.deny !== NO_CANDIDATES) bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
+      if (bucket.allow !== NO_CANDIDATES) bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
+      bucket.accel = undefined;
+      dropIfEmpty(index, tables.actions, pattern);
+    }
+  }
+}
+
+function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {
+  if (Number.isNaN(t)) return;
+  const list = a.expiries;
+  if (ctx.bulk) return void list.push(t);
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > t) i--;
+  list.splice(i, 0, t);
+}
+
+/** Adds an active policy to the tables. */
+export function addPolicy(ctx: RowContext, p: Policy): void {
+  if (p.state === 'deleted') return;
+  const t = ctx.tables;
+  const cp = compilePolicy(p, t.resourceGroupTargets, t.attributeNames);
+  const a = account(t.accounts, p.accountId);
+  if (cp.rule !== null) a.timeRules = true;
+  indexPolicy(indexFor(a, p.subject), a.id, cp, p.roles, t.catalog);
+  t.size++;
+}
+
+/** Removes a policy that `addPolicy` added. */
+export function removePolicy(ctx: RowContext, p: Policy): void {
+  if (p.state === 'deleted') return;
+  unindex(ctx.tables, p.accountId, p.subject, p.id, p.roles);
+  ctx.tables.size--;
+}
+
+function addBinding(ctx: RowContext, b: Binding): void {
+  const t = ctx.tables;
+  const a = account(t.accounts, b.accountId);
+  const group = b.subject.kind === 'group' ? ctx.lookup.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
+  if (b.expiresAt !== undefined) addExpiry(ctx, a, Date.parse(b.expiresAt));
+  if (b.subject.kind === 'principal') {
+    // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it
+    const until = b.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(b.expiresAt);
+    const pe = principalOf(a, b.subject.id);
+    if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
+  }
+  indexPolicy(indexFor(a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog);
+  t.size++;
+}
+
+function removeBinding(ctx: RowContext, b: Binding): void {
+  unindex(ctx.tables, b.accountId, b.subject, b.id, [b.roleId]);
+  ctx.tables.size--;
+  if (b.subject.kind !== 'principal') return;
+  const pe = ctx.tables.accounts.get(b.accountId)?.principals.get(b.subject.id);
+  if (pe === undefined) return;
+  let until = Number.NEGATIVE_INFINITY;
+  for (const other of ctx.lookup.list('binding', b.accountId)) {
+    if (other.id === b.id || other.subject.kind !== 'principal' || other.subject.id !== b.subject.id) continue;
+    const t = other.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(other.expiresAt);
+    if (!Number.isNaN(t) && t > until) until = t;
+  }
+  pe.directBindingUntil = until;
+}
+
+function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined, after: Group | undefined): void {
+  const id = (after ?? before)!.id;
+  const entry = groupOf(a, id);
+  if (after !== undefined) entry.federated = after.federated === true;
+  if (id === PUBLIC_ACCESS_GROUP_ID) return;
+  if (before !== undefined) {
+    for (const m of before.members ?? []) {
+      const pe = a.principals.get(m);
+      if (pe !== undefined) pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
+    }
+    for (const [realm, rules] of a.claimRules) {
+      const kept = rules.filter((r) => r.group !== entry);
+      if (kept.length === 0) a.claimRules.delete(realm);
+      else if (kept.length !== rules.length) a.claimRules.set(realm, kept);
+    }
+  }
+  if (after === undefined) {
+    for (const pe of a.principals.values()) pe.dynamic = pe.dynamic.filter((d) => d.group !== entry);
+    a.groups.delete(id);
+    return;
+  }
+  for (const m of after.members ?? []) principalOf(a, m).staticGroups.push(entry);
+  for (const rule of after.rules ?? []) {
+    let list = a.claimRules.get(rule.realmName);
+    if (list === undefined) a.claimRules.set(rule.realmName, (list = []));
+    list.push({ group: entry, ruleId: rule.id, conditions: (rule.conditions ?? []).map((c) => compileClaim(c.claim, c.operator, c.value)) });
+  }
+  if (before !== undefined && before.federated !== after.federated) {
+    // bindings to the group carry its federated flag: recompile them
+    for (const b of ctx.lookup.list('binding', a.id)) {
+      if (b.subject.kind !== 'group' || b.subject.id !== after.id) continue;
+      removeBinding(ctx, b);
+      addBinding(ctx, b);
+    }
+  }
+}
+
+/**
+ * Applies one row's change, `before` to `after` (undefined: no such row), to the tables. The one path by which compile
+ * builds tables (every row with `before` undefined) and an update changes them, so the two cannot drift apart. Roles and
+ * services are not rows here: they reach every policy, and a change to them compiles afresh.
+ */
+export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
+  ctx: RowContext,
+  entity: E,
+  before: EntityTypes[E] | undefined,
+  after: EntityTypes[E] | undefined,
+): void {
+  const t = ctx.tables;
+  const row = (after ?? before) as EntityTypes[E] | undefined;
+  if (row === undefined) return;
+  switch (entity) {
+    case 'policy': {
+      if (before !== undefined) removePolicy(ctx, before as Policy);
+      if (after !== undefined) addPolicy(ctx, after as Policy);
+      return;
+    }
+    case 'binding': {
+      if (before !== undefined) removeBinding(ctx, before as Binding);
+      if (after !== undefined) addBinding(ctx, after as Binding);
+      return;
+    }
+    case 'group':
+      return applyGroup(ctx, account(t.accounts, (row as Group).accountId), before as Group | undefined, after as Group | undefined);
+    case 'principal': {
+      const p = row as EntityTypes['principal'];
+      const neu = after as EntityTypes['principal'] | undefined;
+      const pe = principalOf(account(t.accounts, p.accountId), p.id);
+      pe.kind = p.kind;
+      pe.active = neu !== undefined && (neu.status ?? 'active') === 'active';
+      pe.projects = neu?.projects ?? [];
+      pe.email = neu?.email;
+      return;
+    }
+    case 'membership': {
+      const m = row as EntityTypes['membership'];
+      const old = before as EntityTypes['membership'] | undefined;
+      const neu = after as EntityTypes['membership'] | undefined;
+      const a = account(t.accounts, m.accountId);
+      if (old !== undefined) {
+        const pe = a.principals.get(old.principalId);
+        if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
+      }
+      // INVARIANT: groups are applied before memberships (compile orders them; an update's group exists in the state)
+      if (neu !== undefined && a.groups.has(neu.groupId)) {
+        const expiresAt = Date.parse(neu.expiresAt);
+        if (!Number.isNaN(expiresAt)) {
+          const pe = principalOf(a, neu.principalId);
+          pe.dynamic = [...pe.dynamic, { group: groupOf(a, neu.groupId), realm: neu.realm, expiresAt, expiresAtIso: neu.expiresAt }];
+          addExpiry(ctx, a, expiresAt);
+        }
+      }
+      return;
+    }
+    case 'account': {
+      const id = (row as EntityTypes['account']).id;
+      const neu = after as EntityTypes['account'] | undefined;
+      if (neu === undefined) {
+        t.accounts.delete(id);
+        return;
+      }
+      const a = account(t.accounts, id);
+      a.publicAccess = neu.publicAccess !== false;
+      a.thirdPartyServicesEnabled = neu.options?.thirdPartyServicesEnabled !== false;
+      a.saasEnabled = neu.options?.saasEnabled !== false;
+      ctx.dirty.sso.add(id);
+      return;
+    }
+    case 'resource': {
+      const id = (row as EntityTypes['resource']).id;
+      const neu = after as EntityTypes['resource'] | undefined;
+      if (neu === undefined) t.resources.delete(id);
+      else t.resources.set(id, resolveResource(neu, t.resources.get(id)?.num ?? t.nextResourceNum++));
+      return;
+    }
+    // a row that moved account leaves the old one: both accounts are rebuilt
+    case 'node':
+      for (const r of [before, after] as (EntityTypes['node'] | undefined)[]) if (r !== undefined) ctx.dirty.nodes.add(r.accountId);
+      return;
+    case 'ssoConnector':
+      for (const r of [before, after] as (EntityTypes['ssoConnector'] | undefined)[]) if (r !== undefined) ctx.dirty.sso.add(r.accountId);
+      return;
+    case 'resourceGroup':
+      for (const r of [before, after] as (EntityTypes['resourceGroup'] | undefined)[]) if (r !== undefined) ctx.dirty.resourceGroups.add(r.accountId);
+      return;
+  }
+}

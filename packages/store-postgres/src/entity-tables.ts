@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Source } from '@portcullis/engine';
+import { SPECS, type ChildSpec, type Row, type TableSpec } from './row-codecs.js';
+
+/** Column types other than TEXT, for reading rows out of a JSON batch (`json_to_recordset`). */
+const COLUMN_TYPES: Record<string, string> = {
+  public_access: 'smallint',
+  locked: 'smallint',
+  notification_opt_in: 'smallint',
+  federated: 'smallint',
+  third_party: 'smallint',
+  enabled: 'smallint',
+  use_fedramp_language: 'smallint',
+  expiration: 'bigint',
+  last_permit_frequency: 'bigint',
+  ord: 'integer',
+};
+
+const typed = (columns: readonly string[]): string => columns.map((c) => `${c} ${COLUMN_TYPES[c] ?? 'text'}`).join(', ');
+
+interface ChildStatements {
+  spec: ChildSpec;
+  insert: string;
+  delete: string;
+  select: string;
+}
+
+interface Statements {
+  upsert: string;
+  delete: string;
+  select: string;
+  children: ChildStatements[];
+}
+
+/**
+ * Reads and writes every entity table of one schema. A commit writes each run of puts (or deletes) of one entity
+ * with one statement, the rows passed as one JSON parameter: a bootstrap of 100k rows is a handful of round trips.
+ */
+export class EntityTables {
+  #statements: { [E in EntityName]: Statements };
+
+  constructor(schema: string) {
+    const statements = {} as { [E in EntityName]: Statements };
+    for (const entity of ENTITY_NAMES) {
+      const spec = SPECS[entity] as TableSpec<EntityName>;
+      const cols = ['key', ...spec.columns];
+      const table = `${schema}.${spec.table}`;
+      statements[entity] = {
+        // WITH ORDINALITY + ORDER BY: new rows take identity positions in batch order, which load() returns
+        upsert: `INSERT INTO ${table} (${cols.join(', ')})
+          SELECT ${cols.join(', ')} FROM ROWS FROM (json_to_recordset($1::json) AS (${typed(cols)})) WITH ORDINALITY AS x(${cols.join(', ')}, n)
+          ORDER BY n
+          ON CONFLICT (key) DO UPDATE SET ${spec.columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        delete: `DELETE FROM ${table} WHERE key = ANY($1::text[])`,
+        select: `SELECT ${cols.join(', ')} FROM ${table} ORDER BY pos`,
+        children: (spec.children ?? []).map((child) => {
+          const ccols = [child.parentColumn, ...child.columns];
+          const ctable = `${schema}.${child.table}`;
+          return {
+            spec: child,
+            insert: `INSERT INTO ${ctable} (${ccols.join(', ')}) SELECT ${ccols.join(', ')} FROM json_to_recordset($1::json) AS x(${typed(ccols)})`,
+            delete: `DELETE FROM ${ctable} WHERE ${child.parentColumn} = ANY($1::text[])`,
+            select: `SELECT ${ccols.join(', ')} FROM ${ctable} ORDER BY ${child.parentColumn}, ord`,
+          };
+        }),
+      };
+    }
+    this.#statements = statements;
+  }
+
+  /** Writes changes in order; the caller holds the transaction. */
+  async write(client: pg.PoolClient, changes: readonly Change[]): Promise<void> {
+    let i = 0;
+    while (i < changes.length) {
+      const first = changes[i]!;
+      let j = i + 1;
+      while (j < changes.length && changes[j]!.entity === first.entity && changes[j]!.op === first.op) j++;
+      const run = changes.slice(i, j);
+      if (first.op === 'delete') await this.#delete(client, first.entity, run.map((c) => (c as { key: string }).key));
+      else await this.#put(client, first.entity, run.map((c) => (c as { value: unknown }).value));
+      i = j;
+    }
+  }
+
+  async #delete(client: pg.PoolClient, entity: EntityName, keys: string[]): Promise<void> {
+    const s = this.#statements[entity];
+    await client.query(s.delete, [keys]);
+    for (const c of s.children) await client.query(c.delete, [keys]);
+  }
+
+  async #put(client: pg.PoolClient, entity: EntityName, values: unknown[]): Promise<void> {
+    const s = this.#statements[entity];
+    const spec = SPECS[entity] as TableSpec<EntityName>;
+    // one statement cannot upsert a key twice: the last value wins, at the place of the first (as two upserts would)
+    const byKey = new Map<string, unknown>();
+    for (const v of values) byKey.set(entityKey(entity, v as never), v);
+    const rows = [...byKey].map(([key, v]) => ({ key, ...spec.encode(v as never) }));
+    await client.query(s.upsert, [JSON.stringify(rows)]);
+    if (s.children.length === 0) return;
+    const keys = [...byKey.keys()];
+    for (const c of s.children) {
+      await client.query(c.delete, [keys]);
+      const childRows = [...byKey].flatMap(([key, v]) => c.spec.rows(v as never).map((r) => ({ [c.spec.parentColumn]: key, ...r })));
+      if (childRows.length > 0) await client.query(c.insert, [JSON.stringify(childRows)]);
+    }
+  }
+
+  /** Reads every row of every table into a source, in insertion order; the caller holds a snapshot transaction. */
+  async readSource(client: pg.PoolClient): Promise<Source> {
+    const source = { version: 1 } as Record<string, unknown>;
+    for (const entity of ENTITY_NAMES) {
+      const s = this.#statements[entity];
+      const spec = SPECS[entity] as TableSpec<EntityName>;
+      const rows = (await client.query(s.select)).rows as Row[];
+      const values = rows.map((r) => spec.decode(r));
+      for (const c of s.children) {
+        const byParent = new Map<string, Row[]>();
+        for (const r of (await client.query(c.select)).rows as Row[]) {
+          const k = r[c.spec.parentColumn] as string;
+          let list = byParent.get(k);
+          if (!list) byParent.set(k, (list = []));
+          list.push(r);
+        }
+        rows.forEach((r, i) => c.spec.attach(values[i] as never, byParent.get(r.key as string) ?? []));
+      }
+      source[ENTITY_FIELDS[entity]] = values;
+    }
+    return source as unknown as Source;
+  }
+}

@@ -1,0 +1,117 @@
+/** One forward step of the schema; steps run in order, each in the transaction that records it. */
+export interface PostgresMigration {
+  version: number;
+  description: string;
+  /** The statements, with `$schema` standing for the quoted schema name. */
+  sql: string;
+}
+
+/**
+ * Every schema this build knows, oldest first. Append only: a released step is never edited, because databases
+ * written by it exist. The tables are those of @portcullis/store-sqlite's schema 3, one per entity, keyed by
+ * `key` (the row's `entityKey`); `pos` is an identity column that an upsert keeps, so `ORDER BY pos` is the
+ * insertion order `load()` returns, as SQLite's rowid is there.
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    description: 'entity tables, meta, change log',
+    sql: `
+      CREATE TABLE $schema.meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        revision BIGINT NOT NULL,
+        source_version INTEGER NOT NULL
+      );
+      INSERT INTO $schema.meta (id, revision, source_version) VALUES (1, 0, 1);
+
+      CREATE TABLE $schema.change_log (
+        revision BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        change TEXT NOT NULL,
+        committed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (revision, seq)
+      );
+
+      CREATE TABLE $schema.accounts (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, system TEXT NOT NULL, name TEXT, public_access SMALLINT NOT NULL, options TEXT NOT NULL
+      );
+      CREATE TABLE $schema.principals (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        account_id TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, email TEXT, name TEXT, status TEXT NOT NULL,
+        locked SMALLINT NOT NULL, projects TEXT NOT NULL, notification_opt_in SMALLINT
+      );
+      CREATE INDEX principals_account_id ON $schema.principals (account_id, id);
+      CREATE TABLE $schema.groups (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        account_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, federated SMALLINT NOT NULL,
+        created_at TEXT, created_by_id TEXT, last_modified_at TEXT, last_modified_by_id TEXT, etag TEXT
+      );
+      CREATE TABLE $schema.group_members (
+        group_key TEXT NOT NULL, ord INTEGER NOT NULL, account_id TEXT NOT NULL, principal_id TEXT NOT NULL,
+        PRIMARY KEY (group_key, ord)
+      );
+      CREATE INDEX group_members_principal ON $schema.group_members (account_id, principal_id);
+      CREATE TABLE $schema.claim_rules (
+        group_key TEXT NOT NULL, ord INTEGER NOT NULL, account_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT,
+        realm_name TEXT NOT NULL, expiration BIGINT NOT NULL, conditions TEXT NOT NULL, created_at TEXT,
+        last_modified_at TEXT, etag TEXT,
+        PRIMARY KEY (group_key, ord)
+      );
+      CREATE TABLE $schema.services (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        name TEXT NOT NULL, type TEXT NOT NULL, display_name TEXT, groups TEXT NOT NULL, roles TEXT NOT NULL, third_party SMALLINT
+      );
+      CREATE TABLE $schema.roles (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, kind TEXT NOT NULL, account_id TEXT, name TEXT, description TEXT, actions TEXT NOT NULL,
+        service_name TEXT, scope_type TEXT, admin TEXT
+      );
+      CREATE TABLE $schema.policies (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, account_id TEXT NOT NULL, type TEXT NOT NULL, effect TEXT NOT NULL, subject_kind TEXT NOT NULL,
+        subject_id TEXT, subject_attributes TEXT, resource TEXT NOT NULL, rule TEXT, pattern TEXT, description TEXT,
+        state TEXT NOT NULL, etag TEXT, created_at TEXT, created_by_id TEXT, last_modified_at TEXT,
+        last_modified_by_id TEXT, last_permit_at TEXT, last_permit_frequency BIGINT
+      );
+      CREATE INDEX policies_subject ON $schema.policies (account_id, subject_kind, subject_id);
+      CREATE TABLE $schema.policy_roles (
+        policy_key TEXT NOT NULL, ord INTEGER NOT NULL, role_id TEXT NOT NULL,
+        PRIMARY KEY (policy_key, ord)
+      );
+      CREATE INDEX policy_roles_role ON $schema.policy_roles (role_id);
+      CREATE TABLE $schema.resource_groups (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, account_id TEXT NOT NULL, name TEXT, scope TEXT NOT NULL, meta TEXT
+      );
+      CREATE TABLE $schema.nodes (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, account_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, parent_id TEXT
+      );
+      CREATE TABLE $schema.bindings (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, account_id TEXT NOT NULL, subject_kind TEXT NOT NULL, subject_id TEXT NOT NULL,
+        role_id TEXT NOT NULL, node_id TEXT NOT NULL, expires_at TEXT
+      );
+      CREATE TABLE $schema.resources (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        id TEXT NOT NULL, account_id TEXT NOT NULL, attributes TEXT NOT NULL, tags TEXT NOT NULL, projects TEXT NOT NULL,
+        folders TEXT NOT NULL, zones TEXT NOT NULL, agent_id TEXT, cloud_id TEXT
+      );
+      CREATE TABLE $schema.memberships (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        account_id TEXT NOT NULL, principal_id TEXT NOT NULL, group_id TEXT NOT NULL, realm TEXT NOT NULL, rule_id TEXT,
+        login_at TEXT NOT NULL, expires_at TEXT NOT NULL
+      );
+      CREATE INDEX memberships_expires_at ON $schema.memberships (expires_at);
+      CREATE TABLE $schema.sso_connectors (
+        key TEXT PRIMARY KEY, pos BIGINT GENERATED ALWAYS AS IDENTITY,
+        account_id TEXT NOT NULL, id TEXT NOT NULL, email_domain TEXT NOT NULL, enabled SMALLINT NOT NULL,
+        use_fedramp_language SMALLINT NOT NULL, verification TEXT NOT NULL, created_on TEXT, updated_on TEXT
+      );
+    `,
+  },
+];
+
+/** The schema version this build writes. */
+export const POSTGRES_SCHEMA_VERSION: number = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,355 @@
+import pg from 'pg';
+import {
+  applyChanges,
+  deepFreeze,
+  parseSource,
+  prepareCommit,
+  StoreError,
+  ValidationError,
+  type Change,
+  type FeedListener,
+  type Issue,
+  type Snapshot,
+  type Source,
+  type Store,
+  type StoreFeed,
+} from '@portcullis/engine';
+import { ChangeFeed } from './change-feed.js';
+import { EntityTables } from './entity-tables.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
+import { translateError } from './translate-error.js';
+
+/** Options of `openPostgresStore`, checked before anything connects. */
+export interface PostgresStoreOptions {
+  /** A libpq connection URL: `postgresql://user:password@host:5432/database`. */
+  url: string;
+  /** The schema holding the store's tables, created on first open (default `portcullis`). Several stores may share a database under different schemas. */
+  schema?: string;
+  /** Connections in the pool for loads and commits (default 4); a change feed uses one more of its own. */
+  poolSize?: number;
+  /** How long to wait for a connection before failing with `unavailable`, in milliseconds (default 10000). */
+  connectTimeoutMs?: number;
+  /** Whether a load from the tables re-validates the rows with `parseSource` (default true), as the SQLite store does. */
+  verifyOnLoad?: boolean;
+  /** Bounds of the change feed's reconnect backoff, in milliseconds (default 100 and 5000). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+/** A source and the revision it is at: what the store keeps in memory between calls. */
+interface Cached {
+  source: Source;
+  revision: number;
+}
+
+// INVARIANT: BIGINT columns (revisions, counters) hold safe integers, so they are read as numbers, not strings
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * A Store in one PostgreSQL schema: a table per entity, forward migrations, a change log and an optimistic
+ * revision. A commit runs in one transaction that first locks the revision row, so commits from every process
+ * are applied one after another in revision order, all or nothing; it announces its revision with NOTIFY, which
+ * PostgreSQL delivers only once the transaction has committed. Like the SQLite store it keeps the last source it
+ * read or wrote in memory, frozen, and catches it up from the change log when another process committed.
+ */
+export class PostgresStore implements Store {
+  /** The schema this store lives in. */
+  readonly schema: string;
+  readonly #pool: pg.Pool;
+  readonly #clientConfig: pg.ClientConfig;
+  readonly #q: string;
+  readonly #channel: string;
+  readonly #tables: EntityTables;
+  readonly #verifyOnLoad: boolean;
+  readonly #backoff: { minMs: number; maxMs: number };
+  readonly #feeds = new Set<ChangeFeed>();
+  #cache: Cached | undefined;
+  #closed = false;
+
+  private constructor(options: Required<PostgresStoreOptions>) {
+    this.schema = options.schema;
+    this.#q = `"${options.schema}"`;
+    this.#channel = `portcullis:${options.schema}`;
+    this.#verifyOnLoad = options.verifyOnLoad;
+    this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs };
+    this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
+    this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
+    // an idle pooled connection that the server drops reports here; the next query gets a fresh connection
+    this.#pool.on('error', () => undefined);
+    this.#tables = new EntityTables(this.#q);
+  }
+
+  /** Connects, checks the schema is ours (or absent) and migrates it forward; see `openPostgresStore`. */
+  static async open(input: string | PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(checkOptions(input));
+    try {
+      await store.#prepareSchema();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** The whole current source (frozen) and its revision, read from one snapshot. */
+  async load(): Promise<Snapshot> {
+    const cached = await this.#transaction('cannot load store', 'read', async (client) => {
+      const revision = await this.#readRevision(client, false);
+      const cache = this.#cache;
+      // a newer cache is a committed state too: a commit of this store finished after the snapshot began
+      if (cache && cache.revision >= revision) return cache;
+      return this.#current(client, revision);
+    });
+    return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
+  }
+
+  /** Writes all changes or none, in one transaction holding the revision row; refuses a stale `expectedRevision`. */
+  async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
+    checkRevision(expectedRevision, 'expectedRevision');
+    this.#open();
+    const next = await this.#transaction('cannot commit to store', 'write', async (client): Promise<Cached> => {
+      // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
+      const revision = await this.#readRevision(client, true);
+      if (expectedRevision !== revision)
+        throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
+      const current = await this.#current(client, revision);
+      const prepared = prepareCommit(current.source, changes);
+      deepFreeze(prepared.changes);
+      freezeArrays(prepared.source);
+      await this.#tables.write(client, prepared.changes);
+      await client.query(
+        `INSERT INTO ${this.#q}.change_log (revision, seq, change) SELECT $1, n - 1, c FROM unnest($2::text[]) WITH ORDINALITY AS t(c, n)`,
+        [revision + 1, prepared.changes.map((c) => JSON.stringify(c))],
+      );
+      await client.query(`UPDATE ${this.#q}.meta SET revision = $1 WHERE id = 1`, [revision + 1]);
+      // delivered to listeners only when (and if) the transaction commits
+      await client.query('SELECT pg_notify($1, $2)', [this.#channel, String(revision + 1)]);
+      return { source: prepared.source, revision: revision + 1 };
+    });
+    // only now is the commit durable, so only now may the cache move on
+    if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
+    return { revision: next.revision };
+  }
+
+  /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
+  async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
+    checkRevision(revision, 'revision');
+    return this.#transaction('cannot read the change log of store', 'read', async (client) => {
+      const current = await this.#readRevision(client, false);
+      const changes = await this.#readLog(client, revision, current);
+      return { changes, revision: current };
+    });
+  }
+
+  /** Follows every commit to this schema, from any process, over a LISTEN connection of its own (see ChangeFeed). */
+  watch(listener: FeedListener): StoreFeed {
+    this.#open();
+    const feed: ChangeFeed = new ChangeFeed(this.#clientConfig, this.#channel, listener, this.#backoff, () => this.#feeds.delete(feed));
+    this.#feeds.add(feed);
+    return feed;
+  }
+
+  /** Closes the pool and every feed; every later call fails with `store_closed`. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cache = undefined;
+    await Promise.all([...this.#feeds].map((f) => f.close()));
+    await this.#pool.end().catch(() => undefined);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreError('store_closed', `store closed: schema \`${this.schema}\` was closed`);
+  }
+
+  async #transaction<T>(what: string, mode: 'read' | 'write', step: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#open();
+    const where = `${what} \`${this.schema}\``;
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (e) {
+      throw translateError(e, where);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      const result = await step(client);
+      try {
+        await client.query('COMMIT');
+      } catch (e) {
+        broken = e as Error;
+        const t = translateError(e, where);
+        // the server may have committed before the connection dropped: say so instead of guessing
+        if (mode === 'write' && t instanceof StoreError && t.code === 'unavailable')
+          throw new StoreError('unavailable', `${where}: the connection dropped during COMMIT: the commit may or may not have been written`, { cause: e });
+        throw t;
+      }
+      return result;
+    } catch (e) {
+      if (!(e instanceof StoreError || e instanceof ValidationError)) broken = e as Error;
+      if (!broken) await client.query('ROLLBACK').catch((r: Error) => (broken = r));
+      throw translateError(e, where);
+    } finally {
+      // a connection that failed mid-statement is dropped, never handed out again
+      client.release(broken ?? false);
+    }
+  }
+
+  async #readRevision(client: pg.PoolClient, lock: boolean): Promise<number> {
+    const r = await client.query(`SELECT revision FROM ${this.#q}.meta WHERE id = 1${lock ? ' FOR UPDATE' : ''}`);
+    return r.rows[0].revision as number;
+  }
+
+  async #readLog(client: pg.PoolClient, after: number, upTo: number): Promise<Change[]> {
+    const r = await client.query({
+      text: `SELECT change FROM ${this.#q}.change_log WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`,
+      values: [after, upTo],
+      rowMode: 'array',
+    });
+    try {
+      return r.rows.map((row: unknown[]) => JSON.parse(row[0] as string) as Change);
+    } catch (e) {
+      throw new StoreError('corrupt_data', `store \`${this.schema}\`: a change log entry does not parse`, { cause: e });
+    }
+  }
+
+  /** The source at `revision`: the cache, the cache caught up from the change log, or the tables read afresh. */
+  async #current(client: pg.PoolClient, revision: number): Promise<Cached> {
+    const cache = this.#cache;
+    if (cache && cache.revision === revision) return cache;
+    let next: Cached;
+    if (cache && cache.revision < revision) {
+      next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
+    } else {
+      next = { source: deepFreeze(await this.#readTables(client)), revision };
+    }
+    if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
+    return next;
+  }
+
+  async #readTables(client: pg.PoolClient): Promise<Source> {
+    const source = await this.#tables.readSource(client);
+    if (!this.#verifyOnLoad) return source;
+    try {
+      return parseSource(source);
+    } catch (e) {
+      if (e instanceof ValidationError)
+        throw new StoreError('corrupt_data', `store \`${this.schema}\` holds rows that do not form a valid source:\n${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+
+  /**
+   * Makes sure the schema is a Portcullis store of a version this build knows. The common case (current schema)
+   * only reads; creating or migrating takes a transaction-scoped advisory lock, so processes starting together
+   * migrate once. A schema that holds tables but no `schema_version` and `meta` is someone else's: refused.
+   */
+  async #prepareSchema(): Promise<void> {
+    const check = async (client: pg.PoolClient): Promise<number> => {
+      const r = await client.query(
+        `SELECT count(*) FILTER (WHERE table_name IN ('schema_version', 'meta')) AS ours, count(*) AS tables
+         FROM information_schema.tables WHERE table_schema = $1`,
+        [this.schema],
+      );
+      const { ours, tables } = r.rows[0] as { ours: number; tables: number };
+      if (tables === 0) return 0;
+      if (ours !== 2)
+        throw new StoreError('not_a_database', `cannot open store \`${this.schema}\`: schema \`${this.schema}\` holds tables, but is not a Portcullis store`);
+      const v = await client.query(`SELECT coalesce(max(version), 0) AS version FROM ${this.#q}.schema_version`);
+      const version = Number(v.rows[0].version);
+      if (version > POSTGRES_SCHEMA_VERSION)
+        throw new StoreError(
+          'schema_too_new',
+          `cannot open store \`${this.schema}\`: schema version ${version} is newer than ${POSTGRES_SCHEMA_VERSION}, the newest this build of @portcullis/store-postgres knows: upgrade the package`,
+        );
+      return version;
+    };
+    const version = await this.#transaction('cannot open store', 'read', check);
+    if (version === POSTGRES_SCHEMA_VERSION) return;
+    await this.#transaction('cannot open store', 'write', async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.#channel]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.#q}`);
+      const from = await check(client);
+      if (from === 0)
+        await client.query(`CREATE TABLE ${this.#q}.schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (m.version <= from) continue;
+        await client.query(m.sql.replaceAll('$schema', this.#q));
+        await client.query(`INSERT INTO ${this.#q}.schema_version (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+      }
+    });
+  }
+}
+
+/**
+ * The cached source moved on by another process's committed changes, through `prepareCommit` (so the next commit
+ * here stays incremental); should the log hold what this build refuses (a newer writer), the log wins.
+ */
+function catchUp(source: Source, changes: Change[]): Source {
+  try {
+    const prepared = prepareCommit(source, changes);
+    deepFreeze(prepared.changes);
+    return freezeArrays(prepared.source);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    return deepFreeze(applyChanges(source, changes));
+  }
+}
+
+/** Freezes the source and its arrays; its rows are frozen already (see the SQLite store). */
+function freezeArrays(source: Source): Source {
+  for (const v of Object.values(source)) if (Array.isArray(v)) Object.freeze(v);
+  return Object.freeze(source);
+}
+
+function checkRevision(revision: unknown, name: string): void {
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
+    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
+}
+
+const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs'];
+
+function checkOptions(input: unknown): Required<PostgresStoreOptions> {
+  const options = (typeof input === 'string' ? { url: input } : input) as PostgresStoreOptions;
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new ValidationError('invalid_options', [{ path: [], message: 'options must be a connection URL or an object' }]);
+  const issues: Issue[] = [];
+  for (const k of Object.keys(options)) if (!KNOWN.includes(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
+  if (typeof options.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url))
+    issues.push({ path: ['url'], message: 'must be a `postgresql://` connection URL' });
+  if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)))
+    issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 63)' });
+  const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs') => {
+    const v = options[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) issues.push({ path: [k], message: 'must be a positive integer' });
+  };
+  positive('poolSize');
+  positive('connectTimeoutMs');
+  positive('reconnectMinMs');
+  positive('reconnectMaxMs');
+  if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean') issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
+  if (issues.length > 0) throw new ValidationError('invalid_options', issues);
+  return {
+    url: options.url,
+    schema: options.schema ?? 'portcullis',
+    poolSize: options.poolSize ?? 4,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    verifyOnLoad: options.verifyOnLoad ?? true,
+    reconnectMinMs: options.reconnectMinMs ?? 100,
+    reconnectMaxMs: Math.max(options.reconnectMaxMs ?? 5000, options.reconnectMinMs ?? 100),
+  };
+}
+
+/**
+ * Opens the store in a PostgreSQL database: `openPostgresStore('postgresql://…')` or with options. Creates its
+ * schema on first use and migrates an older one forward; refuses, without writing, a schema that is not a
+ * Portcullis store (`not_a_database`) or is newer than this build (`schema_too_new`). A server that cannot be
+ * reached is `unavailable`.
+ */
+export function openPostgresStore(urlOrOptions: string | PostgresStoreOptions): Promise<PostgresStore> {
+  return PostgresStore.open(urlOrOptions);
+}
