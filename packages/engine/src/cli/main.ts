@@ -3,11 +3,11 @@
 // (who, what, diff, lint). Every failure
 // ends as one line on stderr and an exit code, never a stack trace.
 import { readFileSync } from 'node:fs';
-import { ValidationError } from '../errors.js';
 import { createProcessIo, type CliIo, type ExitCode } from './cli-io.js';
 import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
 import { lintCommand } from './lint-command.js';
+import { errorLine } from './one-line.js';
 import { serveCommand } from './serve-command.js';
 import { testCommand } from './test-command.js';
 import { validateCommand } from './validate-command.js';
@@ -78,8 +78,7 @@ export function runCli(argv: string[], io: CliIo): ExitCode {
     }
     return run(rest, io);
   } catch (e) {
-    if (e instanceof ValidationError) io.err(`portcullis: ${e.message}`);
-    else io.err(`portcullis: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`portcullis: ${errorLine(e)}`);
     return 2;
   }
 }
