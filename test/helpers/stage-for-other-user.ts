@@ -23,7 +23,7 @@ function findPackage(name: string, fromDir: string): string {
 }
 
 /**
- * Copies `script` and the closure of `packages` (their `dependencies` and required peers, recursively) into a new directory that any
+ * Copies `script` and the closure of `packages` (their `dependencies`, recursively) into a new directory that any
  * user can read, laid out as one flat node_modules. Returns the staged script's path and a cleanup.
  */
 export function stageForOtherUser(script: string, packages: string[], fromDir: string): { script: string; cleanup: () => void } {
@@ -45,9 +45,9 @@ export function stageForOtherUser(script: string, packages: string[], fromDir: s
       peerDependencies?: Record<string, string>;
       peerDependenciesMeta?: Record<string, { optional?: boolean }>;
     };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) stage(dep, dir);
-    // a store takes the engine as a peer: the host installs it beside the store, so it is staged beside it too
-    for (const dep of Object.keys(pkg.peerDependencies ?? {})) if (pkg.peerDependenciesMeta?.[dep]?.optional !== true) stage(dep, dir);
+    // a peer (the stores' @portcullis/engine) is installed beside the package by its user: stage it too
+    const peers = Object.keys(pkg.peerDependencies ?? {}).filter((p) => pkg.peerDependenciesMeta?.[p]?.optional !== true);
+    for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...peers]) stage(dep, dir);
   };
   for (const p of packages) stage(p, fromDir);
   const staged = path.join(root, path.basename(script));

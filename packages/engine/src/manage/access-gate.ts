@@ -2,6 +2,7 @@
 // Every answer comes from `authorize`, the same evaluator that decides the host's own requests.
 import type { Tables } from '../compile/tables.js';
 import { SeedError } from '../errors.js';
+import { whatCan } from '../analyze/what-can.js';
 import { authorize } from '../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { Role } from '../model/source.js';
@@ -21,7 +22,8 @@ export function forbidden(codes: AccessCodes, details?: Record<string, unknown>)
 
 /** Creates the gate of one operation run. */
 export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes): Gate {
-  const subject = { id: actor.id, accountId: actor.accountId };
+  // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
+  const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
   const decide = (action: string, resource: RequestResource, explain: boolean) =>
     authorize(tables, { subject, action, resource }, { now, explain });
   const may = (action: string, resource: RequestResource): boolean => decide(action, resource, false).allowed === true;
@@ -53,6 +55,15 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
         if (admin === 'folder-or-project') level = admin;
       }
       return level;
+    },
+    actionsOn(resource) {
+      try {
+        const w = whatCan(tables, subject, resource, { now });
+        return [...w.actions.map((a) => a.action), ...w.patterns.map((p) => p.pattern)];
+      } catch {
+        // a resource the analysis refuses is one nothing is held on
+        return [];
+      }
     },
     as: (principalId) => (principalId === actor.id ? gate : createGate({ ...actor, id: principalId }, state, tables, now, codes)),
     forbidden: () => forbidden(codes),
