@@ -160,7 +160,7 @@ describe('installed with npm into a strict TypeScript app', () => {
   let src = '';
   let sqliteBuild = '';
   let programs = 0;
-  const sh = (cmd: string, args: string[], what: string, cwd = app) => must(run(cmd, args, { cwd }), what);
+  const sh = (cmd: string, args: string[], what: string, cwd = app, env?: NodeJS.ProcessEnv) => must(run(cmd, args, { cwd, env }), what);
 
   beforeAll(() => {
     app = join(work, 'app');
@@ -244,7 +244,9 @@ try {
     copyFileSync(sqliteBuild, join(app, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
     expect(programs).toBeGreaterThanOrEqual(5);
     // each runs where it is, as its relative paths expect
-    for (let i = 1; i <= programs; i++) sh('node', [`readme-${i}.js`], `README example ${i}`, src);
+    // the fleet example reads its database URL as a deployment would: the throwaway server of test/postgres-setup.ts
+    const env = { DATABASE_URL: process.env.PORTCULLIS_PG_URL };
+    for (let i = 1; i <= programs; i++) sh('node', [`readme-${i}.js`], `README example ${i}`, src, env);
     expect(JSON.parse(sh('node', ['consumer.cjs'], 'the CommonJS consumer', src))).toEqual({ allowed: false, revision: 0, memory: 'function', sqlite: 'function', error: 'function' });
   }, LONG);
 
