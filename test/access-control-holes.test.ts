@@ -75,7 +75,9 @@ describe('hole 2: a BlueXP listing checks and lists the same organization', () =
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'admin-a' } }, SYSTEM);
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-b', admin: { id: 'admin-b' } }, SYSTEM);
-    const r = (await apply(e, bx.createResource, { account_id: 'bx-a', resourceType: 'volume' }, who('admin-a', 'bx-a'))) as unknown as { resourceId: string };
+    // only a Connector creates resources (seed 001): the host registers this one
+    const r = { resourceId: 'res-a' };
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: r.resourceId, accountId: 'bx-a', attributes: { resourceType: 'volume' } } }]);
     const intruder = who('admin-b', 'bx-b');
     expect(await refusal(apply(e, bx.listResources, { account_id: 'bx-b', account: 'bx-a' }, intruder))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
     const listed = (await apply(e, bx.listResources, { account: 'bx-a' }, intruder)) as unknown as { resourceId: string }[];
@@ -180,7 +182,9 @@ describe('hole 3: the effect of a change is reviewed, whatever it writes', () =>
     await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
     await run(bx.createRoleBinding, { subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F2 });
     await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
-    const R = (await run(bx.createResource, { resourceType: 'volume', projects: [P1] })).resourceId;
+    // only a Connector creates resources (seed 001): the host registers this one
+    const R = 'res-1';
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: 'bx-a', attributes: { resourceType: 'volume' }, projects: [P1] } }]);
     return { e, admin, fa: who('fa', 'bx-a'), F1, F2, P1, P2, R };
   }
   const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };

@@ -203,8 +203,8 @@ describe('sqlite store: migrations', () => {
     await store.close();
 
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(SCHEMA_VERSION).toBe(4);
     // version 2's column is there and filled by new commits
     expect(after.prepare('SELECT committed_at FROM change_log WHERE revision = 2').pluck().all().every((t) => typeof t === 'number')).toBe(true);
     expect(after.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'policy_roles_role'").get()).toBeDefined();
@@ -216,7 +216,7 @@ describe('sqlite store: migrations', () => {
     await openSqliteStore(file).close();
     await openSqliteStore(file).close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
     db.close();
   });
 });

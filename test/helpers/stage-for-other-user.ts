@@ -40,8 +40,14 @@ export function stageForOtherUser(script: string, packages: string[], fromDir: s
       dereference: true,
       filter: (src) => !SKIP_ANYWHERE.has(path.basename(src)) && (path.dirname(src) !== dir || !SKIP.has(path.basename(src))),
     });
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) stage(dep, dir);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    // a peer (the stores' @portcullis/engine) is installed beside the package by its user: stage it too
+    const peers = Object.keys(pkg.peerDependencies ?? {}).filter((p) => pkg.peerDependenciesMeta?.[p]?.optional !== true);
+    for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...peers]) stage(dep, dir);
   };
   for (const p of packages) stage(p, fromDir);
   const staged = path.join(root, path.basename(script));

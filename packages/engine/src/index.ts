@@ -196,6 +196,8 @@ export {
 // Cloudflare account IAM (seed 003) and NetApp BlueXP IAM and Tenancy (seeds 000, 001): management operations.
 export { cloudflareOperations } from './manage/cloudflare-operations.js';
 export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare-common.js';
+export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare-errors.js';
+export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare-errors.js';
 export type { CloudflarePermissionGroup } from './manage/cloudflare-permission-groups.js';
 export type { CloudflareResourceGroup } from './manage/cloudflare-resource-groups.js';
 export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare-user-groups.js';

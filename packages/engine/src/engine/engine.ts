@@ -32,7 +32,10 @@ export interface EngineOptions {
    * commit another process makes (default true for a store with `watch`; see FollowOptions).
    */
   follow?: boolean | FollowOptions;
-  /** How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 5). */
+  /**
+   * How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 10;
+   * each rerun follows a random pause of up to 2^n ms, at most 100 ms).
+   */
   conflictRetries?: number;
 }
 
@@ -128,7 +131,7 @@ class EngineImpl implements Engine {
     this.#newId = options.newId ?? randomId;
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
-    this.#conflictRetries = options.conflictRetries ?? 5;
+    this.#conflictRetries = options.conflictRetries ?? 10;
     this.#storeRevision = revision;
     const store = this.#store;
     if (store?.watch !== undefined && options.follow !== false) {
@@ -219,6 +222,8 @@ class EngineImpl implements Engine {
           // another process committed first: the operation is pure, so it reruns (guard included) on the state
           // that won; after `conflictRetries` lost races the conflict is the caller's to see
           if (!(e instanceof StoreError && e.code === 'revision_conflict') || attempt >= this.#conflictRetries) throw e;
+          // a random pause, growing with each lost race, so writers that keep colliding spread out
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** (attempt + 1))));
           await this.#catchUp();
         }
       }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Tables } from '../compile/tables.js';
 import { SeedError } from '../errors.js';
+import { whatCan } from '../analyze/what-can.js';
 import { authorize } from '../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { Role } from '../model/source.js';
@@ -69,7 +70,8 @@ function concrete(resource: RequestResource): RequestResource[] {
 
 /** Creates the gate of one operation run. */
 export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes): Gate {
-  const subject = { id: actor.id, accountId: actor.accountId };
+  // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
+  const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
   // INVARIANT: the evaluator never sees an open value itself, only unguessable instances, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
     concrete(resource).map((r) => authorize(tables, { subject, action, resource: r }, { now, explain }));
@@ -105,6 +107,20 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       // the lowest level any probe reaches: every value must be reached at that level
       if (levels.includes(null)) return null;
       return levels.includes('folder-or-project') ? 'folder-or-project' : (levels[0] ?? null);
+    },
+    actionsOn(resource) {
+      // what is held on any instance of an open value is held there (a lock-out takes it)
+      const out = new Set<string>();
+      for (const r of concrete(resource)) {
+        try {
+          const w = whatCan(tables, subject, r, { now });
+          for (const a of w.actions) out.add(a.action);
+          for (const p of w.patterns) out.add(p.pattern);
+        } catch {
+          // a resource the analysis refuses is one nothing is held on
+        }
+      }
+      return [...out];
     },
     as: (principalId) => (principalId === actor.id ? gate : createGate({ ...actor, id: principalId }, state, tables, now, codes)),
     forbidden: () => forbidden(codes),

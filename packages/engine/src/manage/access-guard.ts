@@ -31,6 +31,8 @@ export interface Gate {
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
   /** The highest BlueXP administrator level among the roles that let the actor do `action` on `resource`, or null. */
   adminLevel(action: string, resource: RequestResource): 'organization' | 'folder-or-project' | null;
+  /** The actions and action patterns the actor may perform on `resource` (what it holds there). */
+  actionsOn(resource: RequestResource): string[];
   /** The same questions asked for another principal of the actor's account (what a lock-out would take from it). */
   as(principalId: string): Gate;
   /** The seed's 403, to throw. */

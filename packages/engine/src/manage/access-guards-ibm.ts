@@ -8,7 +8,7 @@ import { entityKey, type Change } from '../store.js';
 import { IBM_GROUP_CODES, IBM_POLICY_CODES } from './access-codes.js';
 import type { Gate, Guard, GuardRegistry } from './access-guard.js';
 import { accessGroupTarget, policyServiceTarget, policyTargets } from './access-targets.js';
-import { GROUPS_NOT_PERMITTED, addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
+import { GROUPS_NOT_PERMITTED, groupsWithMember, addMembersToAccessGroup, addMemberToMultipleAccessGroups, isMemberOfAccessGroup, listAccessGroupMembers, removeMemberFromAccessGroup, removeMemberFromAllAccessGroups, removeMembersFromAccessGroup } from './ibm-group-members.js';
 import { createAccessGroup, deleteAccessGroup, getAccessGroup, listAccessGroups, updateAccessGroup } from './ibm-access-groups.js';
 import { addAccessGroupRule, getAccessGroupRule, listAccessGroupRules, login, removeAccessGroupRule, replaceAccessGroupRule } from './ibm-claim-rules.js';
 import {
@@ -170,7 +170,8 @@ export function registerIbmGuards(registry: GuardRegistry): void {
       check(gate, input) {
         const accountId = groupAccount(gate, input);
         const iamId = str((input as unknown as Loose | null)?.['iam_id']);
-        const groups = gate.state.list('group', accountId).filter((g) => iamId !== undefined && g.members.includes(iamId));
+        // the groups it is in now, static or dynamic: removing it ends both (ibm-group-members.ts)
+        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, isoInstant(gate.now));
         if (groups.length === 0) gate.require(A.membersRemove, accessGroupTarget(accountId));
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
@@ -216,3 +217,6 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(deletePolicy, policyWrite(A.policyDelete))
     .register(deleteV2Policy, policyWrite(A.policyDelete));
 }
+
+// INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so nothing is granted by it
+const isoInstant = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');
