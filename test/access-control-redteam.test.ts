@@ -2,7 +2,7 @@
 // attacking `engine.apply` as a client would, kept as a permanent test. Each is refused now with the seed's 403 and the
 // refusal changes nothing; where the same change is legitimate for someone who may delegate it, the test shows that too.
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, createEngine, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, createEngine, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
 import type { Actor, Engine, RequestResource } from '@portcullis/engine';
 import { refusal, snapshot } from './helpers/access.js';
 
@@ -86,5 +86,65 @@ describe('the review asks for "any value" with a value that a narrow grant of th
     const e = await ibmWorld([attr('resource', '*', 'stringMatch')]);
     await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*' }]), who('IBMid-me', 'acc'));
     expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(true);
+  });
+});
+
+/**
+ * BlueXP `bx-a`: `fa` administers folder F1 (project P1, served by agent `ag`, holding resource R); `friend` holds a
+ * storage role at folder F2 (project P2, which `ag` does not serve); a thousand other users hold roles elsewhere, so the
+ * review, which models only the bindings that can reach what moves, has something to leave out.
+ */
+async function bluexpWorld() {
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'admin' } }, SYSTEM);
+  const admin = who('admin', 'bx-a');
+  const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx-a', ...input }, admin)) as { id: string };
+  const F1 = (await run(bx.createFolder, { name: 'f1' })).id;
+  const F2 = (await run(bx.createFolder, { name: 'f2' })).id;
+  const F3 = (await run(bx.createFolder, { name: 'f3' })).id;
+  const P1 = (await run(bx.createProject, { name: 'p1', parentId: F1 })).id;
+  const P2 = (await run(bx.createProject, { name: 'p2', parentId: F2 })).id;
+  await e.commit([
+    { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'bx-a', name: 'Storage', actions: ['volume:create', 'volume:delete'] } },
+    ...Array.from({ length: 1000 }, (_, i) => ({ op: 'put' as const, entity: 'principal' as const, value: { id: `u${i}`, accountId: 'bx-a', kind: 'user', email: `u${i}@example.com`, status: 'active' } })),
+    ...Array.from({ length: 1000 }, (_, i) => ({ op: 'put' as const, entity: 'binding' as const, value: { id: `b${i}`, accountId: 'bx-a', subject: { kind: 'principal', id: `u${i}` }, roleId: 'bx-storage', nodeId: F3 } })),
+  ]);
+  await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
+  await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
+  await run(bx.createAgent, { id: 'ag', name: 'connector', projects: [P1] });
+  const R = ((await apply(e, bx.createResource, { account_id: 'bx-a', 'x-agent-id': 'ag', cloud_id: 'vm-1', resourceType: 'volume', projects: [P1] }, who('ag', 'bx-a'))) as { resourceId: string }).resourceId;
+  // the organization admin also places R in P2: friend's role there does not reach it while `ag`, which does not serve P2, holds it
+  await run(bx.associateResource, { resource_id: R, projects: [P2] });
+  return { e, admin, fa: who('fa', 'bx-a'), F1, F2, F3, P1, P2, R };
+}
+const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
+
+describe('the review of what a BlueXP node or resource move reaches', () => {
+  it('taking a resource from its agent lets the role holders of every project it is in reach it: refused when the actor cannot give their roles', async () => {
+    const w = await bluexpWorld();
+    const onR: RequestResource = { id: w.R } as RequestResource;
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(false);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.removeResourceFromAgent, { account_id: 'bx-a', resource_id: w.R }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(false);
+    // the organization admin gives every role anywhere
+    await apply(w.e, bx.removeResourceFromAgent, { account_id: 'bx-a', resource_id: w.R }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(true);
+  });
+
+  it('moving a project under a folder with role holders is judged on the bindings above it, however many others the organization has', async () => {
+    const w = await bluexpWorld();
+    await apply(w.e, bx.createRoleBinding, { account_id: 'bx-a', subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.F3 }, w.admin);
+    const atP1: RequestResource = { attributes: { accountId: 'bx-a' }, projects: [w.P1] };
+    const before = snapshot(w.e);
+    // the thousand storage holders at F3 would reach P1: fa administers both folders but holds no storage role
+    expect(await refusal(apply(w.e, bx.moveNode, { account_id: 'bx-a', node_id: w.P1, parentId: w.F3 }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(may(w.e, 'u7', 'bx-a', 'volume:create', atP1)).toBe(false);
+    // a new folder inside F1 reaches nobody new
+    await apply(w.e, bx.createFolder, { account_id: 'bx-a', name: 'f1b', parentId: w.F1 }, w.fa);
+    await apply(w.e, bx.moveNode, { account_id: 'bx-a', node_id: w.P1, parentId: w.F3 }, w.admin);
+    expect(may(w.e, 'u7', 'bx-a', 'volume:create', atP1)).toBe(true);
   });
 });
