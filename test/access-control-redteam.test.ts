@@ -148,3 +148,25 @@ describe('the review of what a BlueXP node or resource move reaches', () => {
     expect(may(w.e, 'u7', 'bx-a', 'volume:create', atP1)).toBe(true);
   });
 });
+
+describe('errors do not tell one account what another holds', () => {
+  it('IBM: reading a policy of another account is answered as reading an id that does not exist', async () => {
+    const e = engine();
+    for (const [accountId, admin] of [['acc-a', 'IBMid-admin-a'], ['acc-b', 'IBMid-admin-b']] as const) await apply(e, bootstrapAccount, { system: 'ibm', accountId, admin: { id: admin } }, SYSTEM);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-admin-b' }] }],
+      roles: [{ role_id: IBM_ROLES.viewer }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc-b' }, { name: 'serviceName', value: 'iam-groups' }] }],
+    };
+    const theirs = ((await apply(e, pol.createPolicy, body, who('IBMid-admin-b', 'acc-b'))) as { id: string }).id;
+    const intruder = who('IBMid-admin-a', 'acc-a');
+    for (const get of [pol.getPolicy, pol.getV2Policy]) {
+      const free = await refusal(apply(e, get, { policy_id: `${theirs.slice(0, -4)}ffff` }, intruder));
+      expect(free.status).toBe(404);
+      expect(await refusal(apply(e, get, { policy_id: theirs }, intruder))).toEqual(free);
+    }
+    // its own administrator reads it
+    expect(((await apply(e, pol.getPolicy, { policy_id: theirs }, who('IBMid-admin-b', 'acc-b'))) as { id: string }).id).toBe(theirs);
+  });
+});
