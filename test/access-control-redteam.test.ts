@@ -91,7 +91,7 @@ describe('the review asks for "any value" with a value that a narrow grant of th
 
 /**
  * BlueXP `bx-a`: `fa` administers folder F1 (project P1, served by agent `ag`, holding resource R); `friend` holds a
- * storage role at folder F2 (project P2, which `ag` does not serve); a thousand other users hold roles elsewhere, so the
+ * storage role at folder F2 (project P2, which `ag` does not serve, and P2b, which it does); a thousand other users hold roles elsewhere, so the
  * review, which models only the bindings that can reach what moves, has something to leave out.
  */
 async function bluexpWorld() {
@@ -104,6 +104,7 @@ async function bluexpWorld() {
   const F3 = (await run(bx.createFolder, { name: 'f3' })).id;
   const P1 = (await run(bx.createProject, { name: 'p1', parentId: F1 })).id;
   const P2 = (await run(bx.createProject, { name: 'p2', parentId: F2 })).id;
+  const P2b = (await run(bx.createProject, { name: 'p2b', parentId: F2 })).id;
   await e.commit([
     { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'bx-a', name: 'Storage', actions: ['volume:create', 'volume:delete'] } },
     ...Array.from({ length: 1000 }, (_, i) => ({ op: 'put' as const, entity: 'principal' as const, value: { id: `u${i}`, accountId: 'bx-a', kind: 'user', email: `u${i}@example.com`, status: 'active' } })),
@@ -111,7 +112,8 @@ async function bluexpWorld() {
   ]);
   await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
   await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
-  await run(bx.createAgent, { id: 'ag', name: 'connector', projects: [P1] });
+  // `ag` also serves P2b, under F2 too: below friend's folder, but not where R is
+  await run(bx.createAgent, { id: 'ag', name: 'connector', projects: [P1, P2b] });
   const R = ((await apply(e, bx.createResource, { account_id: 'bx-a', 'x-agent-id': 'ag', cloud_id: 'vm-1', resourceType: 'volume', projects: [P1] }, who('ag', 'bx-a'))) as { resourceId: string }).resourceId;
   // the organization admin also places R in P2: friend's role there does not reach it while `ag`, which does not serve P2, holds it
   await run(bx.associateResource, { resource_id: R, projects: [P2] });
