@@ -252,9 +252,9 @@ const bluexp: Scenario<BxStep> = {
     await run(bx.createUser, { id: 'fb', email: 'fb@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
     await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
     await run(bx.createUser, { id: 'plain', email: 'plain@example.com', roleId: 'bx-viewer', nodeId: P1 });
-    // only a Connector creates resources (seed 001): the host registers this one
-    const R = 'r-1';
-    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: BX, attributes: { resourceType: 'volume' }, projects: [P1] } as never }]);
+    // only a Connector creates resources (seed 001): the host registers R as the row a discovery would write
+    const R = 'res-r';
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: BX, attributes: { resourceType: 'volume' }, tags: [], projects: [P1], folders: [], zones: [] } }]);
     const g = (await run(bx.createUserGroup, { name: 'storage' })).id;
     await run(bx.createRoleBinding, { subject: { kind: 'group', id: g }, roleId: 'bx-storage', nodeId: F1 });
     return { e, ids: { F1, F2, P1, P1b, P2, R, g } };

@@ -75,9 +75,9 @@ describe('hole 2: a BlueXP listing checks and lists the same organization', () =
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'admin-a' } }, SYSTEM);
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-b', admin: { id: 'admin-b' } }, SYSTEM);
-    // only a Connector creates resources (seed 001): the host registers this one
-    await e.commit([{ op: 'put', entity: 'resource', value: { id: 'r-a', accountId: 'bx-a', attributes: { resourceType: 'volume' } } as never }]);
-    const r = { resourceId: 'r-a' };
+    // only a Connector creates resources (seed 001): the host registers this one as the row a discovery would write
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: 'res-a', accountId: 'bx-a', attributes: { resourceType: 'volume' }, tags: [], projects: [], folders: [], zones: [] } }]);
+    const r = { resourceId: 'res-a' };
     const intruder = who('admin-b', 'bx-b');
     expect(await refusal(apply(e, bx.listResources, { account_id: 'bx-b', account: 'bx-a' }, intruder))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
     const listed = (await apply(e, bx.listResources, { account: 'bx-a' }, intruder)) as unknown as { resourceId: string }[];
@@ -182,9 +182,9 @@ describe('hole 3: the effect of a change is reviewed, whatever it writes', () =>
     await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
     await run(bx.createRoleBinding, { subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F2 });
     await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
-    // only a Connector creates resources (seed 001): the host registers this one
-    const R = 'r-1';
-    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: 'bx-a', attributes: { resourceType: 'volume' }, projects: [P1] } as never }]);
+    // only a Connector creates resources (seed 001): the host registers R as the row a discovery would write
+    const R = 'res-r';
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: 'bx-a', attributes: { resourceType: 'volume' }, tags: [], projects: [P1], folders: [], zones: [] } }]);
     return { e, admin, fa: who('fa', 'bx-a'), F1, F2, P1, P2, R };
   }
   const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
