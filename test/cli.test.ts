@@ -343,3 +343,60 @@ describe('portcullis who, what, diff and lint', () => {
     }
   });
 });
+
+describe('what reaches a terminal (issue 15)', () => {
+  /** Nothing a terminal would act on or hide: no control character but the final newline, no BOM, no lone surrogate. */
+  const expectPrintable = (err: string) => {
+    // eslint-disable-next-line no-control-regex
+    expect(err.replace(/\n$/, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufeff]|[\ud800-\udfff]/);
+  };
+
+  it('escapes the bytes of a binary file in the one-line error', () => {
+    writeFileSync(join(dir, 'binary.json'), Buffer.from([0x0d, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0xfe, 0x07, 0x0a, 0x41]));
+    for (const args of [['validate', 'binary.json'], ['explain', 'binary.json', '--action', 'a.b', '--resource', 'r'], ['test', 'binary.json']]) {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expectOneLine(r.err);
+      expectPrintable(r.err);
+      expect(r.err).toContain('binary.json');
+    }
+  });
+
+  it('gives one line for a scenario with many issues and for a scenario whose source has many', () => {
+    writeFileSync(
+      join(dir, 'many-issues.json'),
+      JSON.stringify({ source: './source.json', cases: [{ subject: 'u', action: 1, resource: 'r', expected: 'allow' }, { name: 2 }, {}] }),
+    );
+    const manyPolicies = Array.from({ length: 5 }, (_, i) => ({ id: `p${i}`, accountId: 'a1', subject: { kind: 'group', id: 'g-none' }, roles: ['Nope'], resource: {} }));
+    writeFileSync(join(dir, 'many-source.json'), JSON.stringify({ version: 1, accounts: [{ id: 'a1', system: 'ibm' }], policies: manyPolicies }));
+    const cases = [{ name: 'one', subject: 'u', action: 'a.b', resource: 'r', expect: 'deny' }];
+    writeFileSync(join(dir, 'bad-source-scenario.json'), JSON.stringify({ source: './many-source.json', now: NOW, cases }));
+    writeFileSync(join(dir, 'inline-bad-source.json'), JSON.stringify({ source: { version: 1, accounts: [{ id: 'a1', system: 'ibm' }], policies: manyPolicies }, now: NOW, cases }));
+    for (const file of ['many-issues.json', 'bad-source-scenario.json', 'inline-bad-source.json']) {
+      const r = cli('test', file);
+      expect(r.code).toBe(2);
+      expectOneLine(r.err);
+      expect(r.err).toMatch(/\(and \d+ more\)/);
+    }
+    const r = cli('explain', 'many-source.json', '--action', 'a.b', '--resource', 'r');
+    expect(r.code).toBe(2);
+    expectOneLine(r.err);
+  });
+
+  it('reads a file that starts with a UTF-8 byte-order mark', () => {
+    writeFileSync(join(dir, 'bom-source.json'), `\ufeff${readFileSync(join(dir, 'source.json'), 'utf8')}`);
+    expect(cli('validate', 'bom-source.json').code).toBe(0);
+    const r = cli('explain', 'bom-source.json', '--subject', 'IBMid-alice', '--action', 'cloud-object-storage.object.get', '--resource', 'bucket-analytics-raw', '--now', NOW);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+  });
+
+  it('ends quietly when the reader of stdout goes away (`| head -1`)', () => {
+    // far more than a pipe holds, so the CLI is still writing when head exits
+    const files = Array.from({ length: 3000 }, () => 'source.json');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${main}" validate ${files.join(' ')} 2>err.txt | head -1; echo "status \${PIPESTATUS[0]}"`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^valid: `source\.json`/);
+    expect(r.stdout).toMatch(/status 0\n$/);
+    expect(readFileSync(join(dir, 'err.txt'), 'utf8')).toBe('');
+  });
+});

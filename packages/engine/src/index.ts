@@ -79,6 +79,7 @@ export type {
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
+export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
 export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';

@@ -1,5 +1,6 @@
 // A progress line on stderr for long runs: rewritten in place on a terminal, plain lines when forced
 // with --progress on a pipe; silent otherwise, so that output piped to a file stays clean.
+import { printable } from './one-line.js';
 import type { CliIo } from './cli-io.js';
 
 /** Reports progress at most every `intervalMs`, plus every forced update. */
@@ -22,10 +23,11 @@ export class ProgressLine {
     const now = Date.now();
     if (!force && now - this.#last < this.#intervalMs) return;
     this.#last = now;
+    // the text names files: escaped, so a file name cannot move the cursor or end the line
     if (this.#io.stderrIsTty) {
-      this.#io.errRaw(`\r\u001b[2K${text}`);
+      this.#io.errRaw(`\r\u001b[2K${printable(text)}`);
       this.#shown = true;
-    } else this.#io.err(text);
+    } else this.#io.err(printable(text));
   }
 
   /** Clears the line on a terminal, so that results do not land after it. */

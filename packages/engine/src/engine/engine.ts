@@ -14,9 +14,10 @@ import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 import { checkFollowOption, Follower, type FollowOptions, type FollowStatus } from './follow.js';
+import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } from './decision-hooks.js';
 
 /** Options of createEngine, checked at construction. */
-export interface EngineOptions {
+export interface EngineOptions extends DecisionHookOptions {
   /** The initial source (validated with parseSource, so JSON read from a file may be passed as is). Defaults to an empty source. */
   source?: SourceInput;
   /** Where the source is persisted; `createEngineFromStore` loads from it. */
@@ -32,7 +33,10 @@ export interface EngineOptions {
    * commit another process makes (default true for a store with `watch`; see FollowOptions).
    */
   follow?: boolean | FollowOptions;
-  /** How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 5). */
+  /**
+   * How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 10;
+   * each rerun follows a random pause of up to 2^n ms, at most 100 ms).
+   */
   conflictRetries?: number;
 }
 
@@ -74,6 +78,8 @@ export interface Engine {
    * tables; every later write or refresh fails with StoreError `store_closed`. Closing twice is harmless.
    */
   close(): Promise<void>;
+  /** How many times `onDecision` or the tracer threw (each error is dropped; the decision stands). */
+  readonly hookErrors: number;
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
@@ -89,6 +95,7 @@ function checkOptions(o: EngineOptions): void {
   if (o.conflictRetries !== undefined && (!Number.isSafeInteger(o.conflictRetries) || o.conflictRetries < 0))
     issues.push({ path: ['conflictRetries'], message: 'must be a non-negative integer' });
   checkFollowOption(o.follow, issues);
+  checkHookOptions(o, issues);
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
 }
 
@@ -106,6 +113,10 @@ class EngineImpl implements Engine {
   readonly #clock: () => number;
   readonly #newId: (prefix: string) => string;
   readonly #cache: DecisionCache | null;
+  /** Null unless onDecision or a tracer is set: then every call below skips them with one check. */
+  readonly #hooks: DecisionHooks | null;
+  /** The time the last authorize call decided at, for the decision log. */
+  #at = 0;
   #hits = 0;
   #misses = 0;
   /** Policies with permits since the last flush; batched so the hot path only bumps a counter on the policy. */
@@ -128,7 +139,7 @@ class EngineImpl implements Engine {
     this.#newId = options.newId ?? randomId;
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
-    this.#conflictRetries = options.conflictRetries ?? 5;
+    this.#conflictRetries = options.conflictRetries ?? 10;
     this.#storeRevision = revision;
     const store = this.#store;
     if (store?.watch !== undefined && options.follow !== false) {
@@ -138,6 +149,7 @@ class EngineImpl implements Engine {
         catchUp: () => this.#serialize(() => this.#catchUp()).then(() => this.#storeRevision),
       }, this.#clock, follow);
     }
+    this.#hooks = DecisionHooks.from(options);
   }
 
   get source(): Source {
@@ -150,11 +162,28 @@ class EngineImpl implements Engine {
     return this.#revision;
   }
 
+  get hookErrors(): number {
+    return this.#hooks?.errors ?? 0;
+  }
+
   authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
+    const hooks = this.#hooks;
+    if (hooks === null) return this.#authorize(request, options);
+    const span = hooks.start('portcullis.authorize', 1);
+    const hits = this.#hits;
+    const d = this.#authorize(request, options);
+    const cached = this.#hits !== hits;
+    hooks.log(request, d, this.#revision, timeOf(request, this.#at), cached);
+    hooks.end(span, [d], this.#revision, cached ? 1 : 0);
+    return d;
+  }
+
+  #authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
     const cache = this.#cache;
     // options that are not an object are refused by authorize itself (invalid-request), never spread away
-    if (options !== undefined && (options === null || typeof options !== 'object')) return authorize(this.#tables, request, options);
+    if (options !== undefined && (options === null || typeof options !== 'object')) return this.#stamp(authorize(this.#tables, request, options));
     const now = options?.now ?? this.#clock();
+    this.#at = now;
     if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : { ...options, now }, now);
     const key = cache.key(request, this.#tables);
     if (key === undefined) return this.#decide(request, { now }, now);
@@ -166,16 +195,22 @@ class EngineImpl implements Engine {
     }
     this.#misses++;
     let allowed: readonly CompiledPolicy[] = NONE;
-    const d = decideOne(this.#tables, request, { now }, (policies) => {
+    const d = this.#stamp(decideOne(this.#tables, request, { now }, (policies) => {
       allowed = policies;
       this.#count(policies, now);
-    });
+    }));
     cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 
+  /** Marks a fresh decision with the revision it was made on (a cached one was marked before it was cached). */
+  #stamp(d: Decision): Decision {
+    d.revision = this.#revision;
+    return d;
+  }
+
   #decide(request: AuthorizeRequest, options: AuthorizeOptions, now: number): Decision {
-    return decideOne(this.#tables, request, options, (policies) => this.#count(policies, now));
+    return this.#stamp(decideOne(this.#tables, request, options, (policies) => this.#count(policies, now)));
   }
 
   /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
@@ -190,9 +225,33 @@ class EngineImpl implements Engine {
   }
 
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
-    if (options !== undefined && (options === null || typeof options !== 'object')) return decideMany(this.#tables, subject, requests, options, undefined);
-    const now = options?.now ?? this.#clock();
-    return decideMany(this.#tables, subject, requests, { ...options, now }, (allowed) => this.#count(allowed, now));
+    const hooks = this.#hooks;
+    if (hooks === null) return this.#authorizeMany(subject, requests, options);
+    const span = hooks.start('portcullis.authorizeMany', Array.isArray(requests) ? requests.length : 0);
+    let out: Decision[] = [];
+    try {
+      out = this.#authorizeMany(subject, requests, options);
+    } finally {
+      // a batch that is not an array throws invalid_request: its span still ends, with no decisions
+      hooks.end(span, out, this.#revision, 0);
+    }
+    hooks.logMany(subject, requests, out, this.#revision, this.#at);
+    return out;
+  }
+
+  #authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
+    let out: Decision[];
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      this.#at = this.#clock();
+      out = decideMany(this.#tables, subject, requests, options, undefined);
+    } else {
+      const now = options?.now ?? this.#clock();
+      this.#at = now;
+      out = decideMany(this.#tables, subject, requests, { ...options, now }, (allowed) => this.#count(allowed, now));
+    }
+    const revision = this.#revision;
+    for (let i = 0; i < out.length; i++) out[i]!.revision = revision;
+    return out;
   }
 
   #serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -219,6 +278,8 @@ class EngineImpl implements Engine {
           // another process committed first: the operation is pure, so it reruns (guard included) on the state
           // that won; after `conflictRetries` lost races the conflict is the caller's to see
           if (!(e instanceof StoreError && e.code === 'revision_conflict') || attempt >= this.#conflictRetries) throw e;
+          // a random pause, growing with each lost race, so writers that keep colliding spread out
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** (attempt + 1))));
           await this.#catchUp();
         }
       }

@@ -90,4 +90,6 @@ export interface Decision {
   explanation?: Explanation[];
   /** For `sso-required`: the enabled, verified SSO connector whose email domain the caller's email is in. */
   ssoConnector?: { id: string; emailDomain: string };
+  /** Set by an Engine: the source revision the decision was made on (`engine.revision` at the time). */
+  revision?: number;
 }

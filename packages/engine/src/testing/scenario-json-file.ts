@@ -13,6 +13,8 @@ export function readJsonFile(path: string): unknown {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
     throw new ValidationError('invalid_input', [{ path: [], message: `cannot read \`${path}\`: ${why}` }], `cannot read \`${path}\`: ${why}`);
   }
+  // a byte-order mark is not JSON, but editors on some systems write one: it is read past, as Node's own loaders do
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
