@@ -222,6 +222,7 @@ const BX = 'bx-a';
 type BxStep =
   | { kind: 'move'; node: number; parent: number }
   | { kind: 'associate'; project: number }
+  | { kind: 'dissociate'; project: number }
   | { kind: 'bind'; subject: number; role: number; node: number }
   | { kind: 'unbind'; index: number }
   | { kind: 'join'; member: number }
@@ -270,6 +271,7 @@ const bluexp: Scenario<BxStep> = {
   step: fc.oneof(
     fc.record({ kind: fc.constant('move' as const), node: fc.nat(2), parent: fc.nat(1) }),
     fc.record({ kind: fc.constant('associate' as const), project: fc.nat(2) }),
+    fc.record({ kind: fc.constant('dissociate' as const), project: fc.nat(2) }),
     fc.record({ kind: fc.constant('bind' as const), subject: fc.nat(4), role: fc.nat(3), node: fc.nat(5) }),
     fc.record({ kind: fc.constant('unbind' as const), index: fc.nat(20) }),
     fc.record({ kind: fc.constant('join' as const), member: fc.nat(4) }),
@@ -285,6 +287,8 @@ const bluexp: Scenario<BxStep> = {
         return [bx.moveNode, { node_id: projects[s.node]!, parentId: folders[s.parent]! }];
       case 'associate':
         return [bx.associateResource, { resource_id: ids['R']!, projects: [projects[s.project]!] }];
+      case 'dissociate':
+        return [bx.dissociateResource, { resource_id: ids['R']!, projects: [projects[s.project]!] }];
       case 'bind':
         return [bx.createRoleBinding, { subject: { kind: 'principal', id: BX_PEOPLE[s.subject]! }, roleId: BX_ROLES[s.role]!, nodeId: nodes[s.node]! }];
       case 'unbind': {

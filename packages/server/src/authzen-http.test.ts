@@ -21,6 +21,7 @@ const PATHS: Record<string, string> = {
   searchAction: '/access/v1/search/action',
 };
 const TOKEN = 'pep-token-0123456789abcdef';
+const USER_TOKEN = 'user-token-0123456789abcdef';
 
 let app: FastifyInstance;
 let base: string;
@@ -29,7 +30,10 @@ beforeAll(async () => {
   const engine = createEngine({ source: fixture });
   app = await createServer({
     engine,
-    authenticator: createStaticTokenAuthenticator([{ token: TOKEN, actor: { kind: 'system' } }]),
+    authenticator: createStaticTokenAuthenticator([
+      { token: TOKEN, actor: { kind: 'system' } },
+      { token: USER_TOKEN, actor: { kind: 'subject', id: 'alice', accountId: 'acct-authzen' } },
+    ]),
     bodyLimit: 64 * 1024,
     baseUrl: 'https://pdp.example.com',
   });
@@ -90,11 +94,14 @@ describe('AuthZEN transport', () => {
     expect(s.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('a PEP without a token or with a forged one is 401; the decision is never an HTTP error', async () => {
+  it('a PEP without a token or with a forged one is 401, a user token 403; the decision is never an HTTP error', async () => {
     for (const auth of [undefined, 'Bearer not-a-known-token', 'Basic YWxpY2U6c2VjcmV0']) {
       const res = await fetch(base + PATHS['evaluation']!, { method: 'POST', body: ok, headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) } });
       expect(res.status).toBe(401);
     }
+    // a subject's token may not read decisions about anyone (authzenCallers defaults to the system actor)
+    expect((await post(PATHS['evaluation']!, ok, { authorization: `Bearer ${USER_TOKEN}` })).status).toBe(403);
+    expect((await post(PATHS['searchSubject']!, JSON.stringify({ subject: { type: 'user' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } }), { authorization: `Bearer ${USER_TOKEN}` })).status).toBe(403);
     const denied = await post(PATHS['evaluation']!, JSON.stringify({ subject: { type: 'user', id: 'bob' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } }));
     expect(denied.status).toBe(200);
     expect(denied.body.decision).toBe(false);

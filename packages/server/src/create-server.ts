@@ -25,8 +25,12 @@ export interface ServerOptions {
   engine: Engine;
   /** Turns bearer tokens into actors. Without one every token is refused and callers are anonymous. */
   authenticator?: Authenticator;
-  /** AuthZEN: whether callers without a token may ask for decisions (default false: a PEP authenticates). */
-  authzenAnonymous?: boolean;
+  /**
+   * Who may ask the AuthZEN endpoints: `system` (default: PEP tokens of the system actor; a subject's token is 403,
+   * since answers about anyone in any account are not every user's to read), `authenticated` (any valid token), or
+   * `anyone` (no token needed).
+   */
+  authzenCallers?: 'system' | 'authenticated' | 'anyone';
   /** Most evaluations in one AuthZEN request. Default 1,000. */
   maxEvaluations?: number;
   /** The PDP identifier published in the AuthZEN metadata; default the request's own origin. */
@@ -58,6 +62,8 @@ function checkOptions(o: ServerOptions): void {
   if (!isObject(o)) throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
   if (!isObject(o.engine) || typeof (o.engine as Engine).apply !== 'function') issues.push({ path: ['engine'], message: 'must be an engine' });
   if (o.authenticator !== undefined && typeof o.authenticator?.authenticate !== 'function') issues.push({ path: ['authenticator'], message: 'must have authenticate(token)' });
+  if (o.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(o.authzenCallers))
+    issues.push({ path: ['authzenCallers'], message: 'one of system, authenticated, anyone' });
   for (const k of ['bodyLimit', 'requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxHeaderSize', 'maxEvaluations'] as const) {
     const v = o[k];
     if (v !== undefined && (!Number.isInteger(v) || v <= 0)) issues.push({ path: [k], message: 'must be a positive integer' });
@@ -103,12 +109,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // only JSON bodies: any other content type is 415 (AuthZEN's 400), before a handler runs
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  // callback-style hooks: no promise per request on the hot path
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, actor: actorLabel(req) }, 'request');
+    done();
   });
 
   async function actorOf(req: FastifyRequest, family: ApiFamily): Promise<Actor> {
@@ -159,9 +167,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
 
   // AuthZEN: a PEP authenticates (unless configured otherwise); the decision itself is never an HTTP error
+  const callers = options.authzenCallers ?? 'system';
   const authzenCaller = async (req: FastifyRequest): Promise<void> => {
     const actor = await actorOf(req, 'authzen');
-    if (actor.kind === 'anonymous' && options.authzenAnonymous !== true) throw new HttpError(401, 'unauthorized', 'a bearer token is required');
+    if (callers === 'anyone') return;
+    if (actor.kind === 'anonymous') throw new HttpError(401, 'unauthorized', 'a bearer token is required');
+    if (callers === 'system' && actor.kind !== 'system') throw new HttpError(403, 'forbidden', 'this token may not ask for decisions');
   };
   const authzenRoutes: [string, (body: unknown) => unknown][] = [
     [AUTHZEN_PATHS.evaluation, authzen.evaluation],

@@ -41,6 +41,8 @@ export interface ServeOptions {
   bootstrap?: string;
   baseUrl?: string;
   bodyLimit?: number;
+  /** Who may ask the AuthZEN endpoints (see createServer). Default `system`. */
+  authzenCallers?: 'system' | 'authenticated' | 'anyone';
   /** pino level; `silent` logs nothing. Default `info`. */
   logLevel: string;
 }
@@ -58,7 +60,8 @@ const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--pg-s
                        [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url>]
                        [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-account-claim account_id]
                        [--source <source.json>] [--bootstrap <bootstrap.json>] [--base-url <url>]
-                       [--body-limit <bytes>] [--log-level info|warn|error|silent]`;
+                       [--body-limit <bytes>] [--log-level info|warn|error|silent]
+                       [--authzen-callers system|authenticated|anyone]`;
 
 const FLAGS: Record<string, keyof ServeOptions> = {
   '--db': 'db',
@@ -76,6 +79,7 @@ const FLAGS: Record<string, keyof ServeOptions> = {
   '--base-url': 'baseUrl',
   '--body-limit': 'bodyLimit',
   '--log-level': 'logLevel',
+  '--authzen-callers': 'authzenCallers',
 };
 
 /** Parses the command line; bad usage throws ValidationError `invalid_options` listing every problem. */
@@ -104,6 +108,8 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
   }
   if (out.jwtKey !== undefined && out.jwksUrl !== undefined) issues.push({ path: ['--jwt-key'], message: 'give --jwt-key or --jwks-url, not both' });
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(out.logLevel)) issues.push({ path: ['--log-level'], message: 'unknown level' });
+  if (out.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(out.authzenCallers))
+    issues.push({ path: ['--authzen-callers'], message: 'one of system, authenticated, anyone' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues, `invalid options: ${issues.map((i) => `${i.path.join(' ')}: ${i.message}`).join('; ')}\n${USAGE}`);
   return out;
 }
@@ -176,6 +182,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ...(authenticators.length > 0 ? { authenticator: chainAuthenticators(...authenticators) } : {}),
       ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
       ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+      ...(options.authzenCallers !== undefined ? { authzenCallers: options.authzenCallers } : {}),
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
     });
     const url = await app.listen({ port: options.port, host: options.host });

@@ -46,6 +46,8 @@ export const IBM_ACTIONS = {
 } as const;
 
 type Loose = Record<string, unknown>;
+// INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so it adds no group to check
+const isoOf = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The account an access group operation acts in: `account_id`, else the actor's own (as resolveGroup reads it). */
@@ -171,7 +173,7 @@ export function registerIbmGuards(registry: GuardRegistry): void {
         const accountId = groupAccount(gate, input);
         const iamId = str((input as unknown as Loose | null)?.['iam_id']);
         // the groups it is in now, static or dynamic: removing it ends both (ibm-group-members.ts)
-        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, isoInstant(gate.now));
+        const groups = iamId === undefined ? [] : groupsWithMember(gate.state, accountId, iamId, isoOf(gate.now));
         if (groups.length === 0) gate.require(A.membersRemove, accessGroupTarget(accountId));
         for (const g of groups) gate.require(A.membersRemove, accessGroupTarget(accountId, g.id));
       },
@@ -217,6 +219,3 @@ export function registerIbmGuards(registry: GuardRegistry): void {
     .register(deletePolicy, policyWrite(A.policyDelete))
     .register(deleteV2Policy, policyWrite(A.policyDelete));
 }
-
-// INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so nothing is granted by it
-const isoInstant = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');
