@@ -10,7 +10,7 @@ const report = join(root, '.ci', 'last-test-results.json');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env }).status ?? 1;
 
 rmSync(report, { force: true });
-const built = run(bin('tsc'), ['-b', 'packages/engine', 'packages/store-memory', 'packages/store-sqlite', 'packages/store-postgres', 'examples', 'bench']);
+const built = run(bin('tsc'), ['-b', 'packages/engine', 'packages/store-memory', 'packages/store-sqlite', 'packages/store-postgres', 'packages/server', 'examples', 'bench']);
 if (built !== 0) {
   console.log('build failed');
   console.log('0 passed, 1 failed');

@@ -45,18 +45,25 @@ async function world() {
   await apply(bx.createUser, { id: 'plain', email: 'plain@example.com', roleId: 'bx-agents' });
   await apply(bx.createServiceAccount, { id: 'svc', name: 'svc' });
   await apply(bx.createAgent, { id: 'agent1', name: 'agent', projects: [P1r] });
-  const R1 = (await apply(bx.createResource, { resourceType: 'volume', projects: [P1r] })).resourceId;
-  const R2 = (await apply(bx.createResource, { resourceType: 'volume', projects: [P2] })).resourceId;
+  await apply(bx.createAgent, { id: 'agent2', name: 'agent two', projects: [P2] });
+  await apply(bx.createAgent, { id: 'agent3', name: 'spare agent' });
+  // only a Connector discovers resources (seed 001): each agent registers one in its project
+  const discover = async (agent: string, project: string, cloud_id: string) =>
+    ((await e.apply(bx.createResource as Op, { account_id: A, 'x-agent-id': agent, cloud_id, resourceType: 'volume', projects: [project] } as never, { actor: who(agent) })) as {
+      resourceId: string;
+    }).resourceId;
+  const R1 = await discover('agent1', P1r, 'vm-1');
+  const R2 = await discover('agent2', P2, 'vm-2');
   const g1 = (await apply(bx.createUserGroup, { name: 'g1', members: ['plain'] })).id;
   const bP1 = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'plain' }, roleId: FOLDER_ADMIN, nodeId: P1 })).id;
   // `pa` administers P1 and P1r: nothing there that fa (who administers F1) could not delegate, so fa may take one back
   await apply(bx.createUser, { id: 'pa', email: 'pa@example.com', roleId: FOLDER_ADMIN, nodeId: P1 });
   const bP1r = (await apply(bx.createRoleBinding, { subject: { kind: 'principal', id: 'pa' }, roleId: FOLDER_ADMIN, nodeId: P1r })).id;
-  await apply(bx.updateAccountOptions, { notificationOptIn: true });
+  await apply(bx.updateAccountOptions, { CMNotificationOptIn: true });
   await apply(bx.updateAccountUser, { 'x-user-token': 'plain', notificationOptIn: true });
   return {
     e,
-    actors: { admin, fa: who('fa'), fa2: who('fa2'), am: who('am'), plain: who('plain'), adminb: who('bx-adminb', 'bx-b') },
+    actors: { admin, fa: who('fa'), fa2: who('fa2'), am: who('am'), plain: who('plain'), adminb: who('bx-adminb', 'bx-b'), agent1: who('agent1') },
     F1,
     F1a,
     P1,
@@ -88,7 +95,8 @@ interface Case {
 const atF1 = { allowed: 'fa', wrong: 'am', elsewhere: 'fa2' } as const;
 const atOrg = { allowed: 'admin', wrong: 'am', elsewhere: 'adminb' } as const;
 const byOrgAdmin = { allowed: 'admin', wrong: 'am', elsewhere: 'adminb' } as const;
-const rows = (key?: string) => (r: unknown) => ((key === undefined ? r : (r as Record<string, unknown>)[key]) as Record<string, string>[]).map((x) => x['id'] ?? x['workspacePublicId'] ?? x['resourceId'] ?? x['userId']!);
+const rows = (key?: string) => (r: unknown) =>
+  ((key === undefined ? r : (r as Record<string, unknown>)[key]) as Record<string, string>[]).map((x) => x['id'] ?? x['workspacePublicId'] ?? x['resourceId'] ?? x['userId'] ?? x['resourceGroupId']!);
 
 const cases: Case[] = [
   { name: 'createFolder', input: (w) => ({ name: 'new', parentId: w.F1 }), ...atF1 },
@@ -102,11 +110,12 @@ const cases: Case[] = [
   { name: 'createWorkspace', input: () => ({ workspaceName: 'ws' }), ...atOrg },
   { name: 'renameWorkspace', input: (w) => ({ workspace_id: w.P1, workspaceName: 'renamed' }), ...atF1 },
   { name: 'deleteWorkspace', input: (w) => ({ workspace_id: w.P1 }), ...atF1 },
-  { name: 'createResource', input: (w) => ({ resourceType: 'volume', projects: [w.P1] }), ...atF1 },
   { name: 'listResources', input: () => ({ account_id: undefined, account: A }), ...atF1, list: { ids: rows(), target: (w) => w.R1 } },
   { name: 'associateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1] }), ...atF1 },
   { name: 'dissociateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1r] }), ...atF1 },
-  { name: 'removeResourceFromAgent', input: (w) => ({ resource_id: w.R1 }), ...atF1 },
+  // R1 is attached to agent1 (only a Connector discovers resources): detaching it widens who reaches R1, which the
+  // effect review lets the organization admin do (a folder admin of F1 is refused: see the report of issue 13)
+  { name: 'removeResourceFromAgent', input: (w) => ({ resource_id: w.R1 }), ...atOrg },
   { name: 'deleteResource', input: (w) => ({ resource_id: w.R1 }), ...atF1 },
   { name: 'createUser', input: (w) => ({ email: 'new@example.com', roleId: FOLDER_ADMIN, nodeId: w.F1 }), ...atOrg },
   { name: 'updateUser', input: () => ({ principal_id: 'plain', name: 'Plain' }), ...atOrg },
@@ -118,7 +127,8 @@ const cases: Case[] = [
   // `am` holds every agent permission at the organization, but only an organization admin manages agents
   { name: 'createAgent', input: () => ({ name: 'agent2' }), ...byOrgAdmin },
   { name: 'setAgentProjects', input: (w) => ({ principal_id: 'agent1', projects: [w.P1] }), ...byOrgAdmin },
-  { name: 'deleteAgent', input: () => ({ principal_id: 'agent1' }), ...byOrgAdmin },
+  // agent1 and agent2 hold resources, which keeps them (agent_has_resources)
+  { name: 'deleteAgent', input: () => ({ principal_id: 'agent3' }), ...byOrgAdmin },
   { name: 'createUserGroup', input: () => ({ name: 'g2' }), ...atOrg },
   { name: 'listUserGroups', input: () => ({}), ...atOrg, list: { ids: rows('groups'), target: (w) => w.g1 } },
   { name: 'updateUserGroup', input: (w) => ({ group_id: w.g1, name: 'renamed' }), ...atOrg },
@@ -129,9 +139,9 @@ const cases: Case[] = [
   // (not bP1: `plain` holds at P1 the agent permissions of the organization, which fa does not hold, so no lock-out of it)
   { name: 'deleteRoleBinding', input: (w) => ({ binding_id: w.bP1r }), ...atF1 },
   { name: 'listRoleBindings', input: () => ({}), ...atF1, list: { ids: rows('bindings'), target: (w) => w.bP1 } },
-  { name: 'authorizeUserInAccount', input: () => ({ user_id: 'fa2' }), ...atOrg },
-  { name: 'authorizeAgentInAccount', input: () => ({ 'x-agent-id': 'agent1', user_id: 'fa2' }), ...atOrg },
-  { name: 'attachAgentResource', input: (w) => ({ 'x-agent-id': 'agent1', cloud_id: 'vm-1', resourceType: 'volume', projects: [w.P1r] }), ...atF1 },
+  { name: 'listPermissions', input: () => ({}), ...atOrg },
+  { name: 'getPermission', input: () => ({ permission: 'workspace:*' }), ...atOrg },
+  { name: 'listResourceGroups', input: () => ({}), ...atF1, list: { ids: rows(), target: (w) => w.F1 } },
   { name: 'createAccountResource', input: () => ({ resourceType: 'license', resourceClass: 'license' }), ...atOrg },
   { name: 'deleteServiceResource', input: (w) => ({ 'resource-id': w.R1 }), ...atF1 },
   { name: 'getAccountOptions', input: () => ({}), ...atOrg },
@@ -144,7 +154,7 @@ const run = (w: World, c: Case, actor: Actor) => w.e.apply(bx[c.name] as Op, { a
 
 describe('BlueXP operations authorize their caller', () => {
   it('every BlueXP operation is in the table (or tested on its own below)', () => {
-    expect(new Set([...cases.map((c) => c.name), 'migrateAccount'])).toEqual(new Set(Object.keys(bx)));
+    expect(new Set([...cases.map((c) => c.name), 'migrateAccount', 'authorizeUserInAccount', 'authorizeAgentInAccount', 'createResource', 'attachAgentResource', 'getResourceGroup'])).toEqual(new Set(Object.keys(bx)));
   });
 
   for (const c of cases) {
@@ -254,8 +264,14 @@ describe('BlueXP Tenancy: who acts for itself', () => {
 
   it('a user asks whether it belongs to the organization without any permission', async () => {
     const w = await world();
-    const r = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A, user_id: 'am' } as never, { actor: w.actors.am })) as { authorized: boolean };
+    const r = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: w.actors.am })) as { authorized: boolean };
     expect(r.authorized).toBe(true);
+    // the answer is about the caller alone: a user of another organization learns only that it is not in this one
+    const o = (await w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: w.actors.adminb })) as { authorized: boolean };
+    expect(o.authorized).toBe(false);
+    const agent = (await w.e.apply(bx.authorizeAgentInAccount as Op, { account_id: A, 'x-agent-id': 'agent1' } as never, { actor: w.actors.am })) as { authorized: boolean };
+    expect(agent.authorized).toBe(true);
+    expect(await refusal(w.e.apply(bx.authorizeUserInAccount as Op, { account_id: A } as never, { actor: { kind: 'anonymous' } }))).toMatchObject({ status: 401 });
   });
 });
 

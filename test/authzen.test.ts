@@ -78,6 +78,20 @@ describe('AuthZEN evaluations', () => {
     expect(u).toMatchObject({ decision: false, context: { reason: 'invalid-request' } });
   });
 
+  it('resource properties overlay a registered resource; a null property keeps the attribute absent', () => {
+    const engine = createEngine({ source: fixture, clock: () => NOW });
+    const lib = createAuthzen(engine, { clock: () => NOW });
+    // record-1 is active: alice writes it; told it is archived, she does not
+    expect(lib.evaluation({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } }).decision).toBe(true);
+    expect(lib.evaluation({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1', properties: { status: 'archived' } } }).decision).toBe(false);
+    const unregistered = { accountId: 'acct-authzen', serviceName: 'records', status: 'active' };
+    // `type` becomes resourceType (the policy needs `record`), unless the property says null
+    expect(lib.evaluation({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'r-9', properties: unregistered } }).decision).toBe(true);
+    expect(lib.evaluation({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'r-9', properties: { ...unregistered, resourceType: null } } }).decision).toBe(false);
+    // an unregistered resource without an account cannot be decided: a deny, never an error
+    expect(lib.evaluation({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'r-9', properties: { status: 'active' } } })).toMatchObject({ decision: false, context: { reason: 'invalid-request' } });
+  });
+
   it('an anonymous subject decides as a caller without identity', () => {
     const r = az.evaluation({ subject: { type: 'anonymous' }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } });
     expect(r.decision).toBe(false);

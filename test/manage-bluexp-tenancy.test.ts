@@ -140,9 +140,11 @@ describe('account migration (migrate account configuration into another account)
     const parsed = parseSource(after.toSource());
     for (const p of before.list('principal', O)) {
       if (p.kind === 'agent') continue;
-      const was = authorizeUserInAccount(before, { account_id: O, user_id: p.id }, context()).result.authorized;
-      expect(authorizeUserInAccount(after, { account_id: T, user_id: p.id }, context()).result.authorized).toBe(was);
-      expect(authorizeUserInAccount(after, { account_id: O, user_id: p.id }, context()).result.authorized).toBe(false);
+      // the user asks with its own token (seed 001: the user comes from the `authorization` header)
+      const as: ManageContext = { ...context(), actor: { kind: 'subject', id: p.id, accountId: T } };
+      const was = authorizeUserInAccount(before, { account_id: O }, as).result.authorized;
+      expect(authorizeUserInAccount(after, { account_id: T }, as).result.authorized).toBe(was);
+      expect(authorizeUserInAccount(after, { account_id: O }, as).result.authorized).toBe(false);
     }
     expect(after.list('principal', O)).toEqual([]);
     expect(after.list('node', O)).toEqual([]);
@@ -201,9 +203,9 @@ describe('account migration (migrate account configuration into another account)
 
 describe('account options (SaaS enablement, third-party service enablement, CMNotificationOptIn)', () => {
   it('get and update the options; only the given ones change', () => {
-    expect(getAccountOptions(fresh(), { account_id: O }, context()).result).toEqual({ accountId: O, saasEnabled: true, thirdPartyServicesEnabled: true, notificationOptIn: false });
+    expect(getAccountOptions(fresh(), { account_id: O }, context()).result).toEqual({ accountId: O, saasEnabled: true, thirdPartyServicesEnabled: true, CMNotificationOptIn: false });
     const out = updateAccountOptions(fresh(), { account_id: O, thirdPartyServicesEnabled: false }, context());
-    expect(out.result).toEqual({ accountId: O, saasEnabled: true, thirdPartyServicesEnabled: false, notificationOptIn: false });
+    expect(out.result).toEqual({ accountId: O, saasEnabled: true, thirdPartyServicesEnabled: false, CMNotificationOptIn: false });
     expect(updateAccountOptions(out.state, { account_id: O, thirdPartyServicesEnabled: false }, context()).changes).toEqual([]);
     expectRefused(() => updateAccountOptions(fresh(), { account_id: O, saasEnabled: 'no' } as never, context()), 'invalid_request', 400);
     expectRefused(() => updateAccountOptions(fresh(), { account_id: O, somethingElse: true } as never, context()), 'invalid_request', 400);
@@ -230,7 +232,7 @@ describe('account options (SaaS enablement, third-party service enablement, CMNo
     const s1 = updateAccountUser(fresh(), { account_id: O, 'x-user-token': 'dev', notificationOptIn: true }, context());
     expect(s1.result).toEqual({ accountId: O, userId: 'dev', notificationOptIn: true, receivesNotifications: false });
     expect(listNotificationRecipients(s1.state, { account_id: O }, context()).result).toEqual([]);
-    const s2 = updateAccountOptions(s1.state, { account_id: O, notificationOptIn: true }, context());
+    const s2 = updateAccountOptions(s1.state, { account_id: O, CMNotificationOptIn: true }, context());
     const s3 = updateAccountUser(s2.state, { account_id: O, 'x-user-token': 'idle', notificationOptIn: true }, context());
     expect(listNotificationRecipients(s3.state, { account_id: O }, context()).result.map((u) => u.userId)).toEqual(['dev']);
     expect(parseSource(s3.state.toSource()).principals.find((p) => p.id === 'dev' && p.accountId === O)?.notificationOptIn).toBe(true);

@@ -114,7 +114,7 @@ describe('folders and projects: delete', () => {
     const { state, ids } = chain(1, fresh(), ctx);
     const p = bx.createProject(state, { account_id: O, name: 'p', parentId: ids[0]! }, ctx);
     expectRefused(() => bx.deleteNode(p.state, { account_id: O, node_id: ids[0]! }, ctx), 'node_not_empty', 409);
-    const r = bx.createResource(p.state, { account_id: O, resourceType: 'volume', projects: [p.result.id] }, ctx);
+    const r = bx.createResource(p.state, { account_id: O, resourceType: 'volume', cloud_id: 'vm-1', 'x-agent-id': 'ag1', projects: [p.result.id] }, ctx);
     expectRefused(() => bx.deleteNode(r.state, { account_id: O, node_id: p.result.id }, ctx), 'node_not_empty', 409);
     const agent = bx.setAgentProjects(p.state, { account_id: O, principal_id: 'ag1', projects: [p.result.id] }, ctx);
     expectRefused(() => bx.deleteNode(agent.state, { account_id: O, node_id: p.result.id }, ctx), 'node_not_empty', 409);
@@ -170,7 +170,7 @@ describe('resources in projects and folders', () => {
     const ctx = context();
     const f = bx.createFolder(fresh(), { account_id: O, name: 'f' }, ctx);
     const e = expectRefused(
-      () => bx.createResource(f.state, { account_id: O, resourceType: 'volume', projects: ['nope', f.result.id], 'x-agent-id': 'admin' }, ctx),
+      () => bx.createResource(f.state, { account_id: O, resourceType: 'volume', cloud_id: 'vm-1', projects: ['nope', f.result.id], 'x-agent-id': 'admin' }, ctx),
       'invalid_request',
       400,
     );
@@ -194,7 +194,7 @@ describe('users, service accounts and agents', () => {
     expect(gone.state.get('binding', 'b-viewer')).toBeUndefined();
     expect(gone.state.get('group', `${O}/idp-ops`)!.members).toEqual([]);
     valid(gone.state);
-    const r = bx.createResource(fresh(), { account_id: O, resourceType: 'volume', 'x-agent-id': 'ag1' }, ctx);
+    const r = bx.createResource(fresh(), { account_id: O, resourceType: 'volume', cloud_id: 'vm-1', 'x-agent-id': 'ag1' }, ctx);
     expectRefused(() => bx.deleteAgent(r.state, { account_id: O, principal_id: 'ag1' }, ctx), 'agent_has_resources', 409);
     expectRefused(() => bx.deleteUser(fresh(), { account_id: O, principal_id: 'ag1' }, ctx), 'user_not_found', 404);
   });
@@ -266,16 +266,25 @@ describe('role bindings', () => {
 });
 
 describe('authorize-user-is-in-account / authorize-agent-in-account', () => {
-  it('answers whether an active user or agent belongs to the account', () => {
-    const ctx = context();
+  // seed 001: "The API endpoint 'authorize-user-is-in-account' only accepts the parameter 'accountId'. [...] The
+  // 'authorization' header contains the user token identifying the user."
+  it('answers whether the caller (an active user) and an agent belong to the account', () => {
+    const as = (id: string, accountId = O): ManageContext => ({ ...context(), actor: { kind: 'subject', id, accountId } });
     const s = fresh();
-    expect(authorizeUserInAccount(s, { account_id: O, user_id: 'viewer' }, ctx).result).toEqual({ authorized: true });
-    expect(authorizeUserInAccount(s, { account_id: O, user_id: 'idle' }, ctx).result).toEqual({ authorized: false });
-    expect(authorizeUserInAccount(s, { account_id: O, user_id: 'other' }, ctx).result).toEqual({ authorized: false });
-    expect(authorizeUserInAccount(s, { account_id: 'nope', user_id: 'viewer' }, ctx).result).toEqual({ authorized: false });
-    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'ag1', user_id: 'viewer' }, ctx).result).toEqual({ authorized: true });
-    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'viewer' }, ctx).result).toEqual({ authorized: false });
-    expectRefused(() => authorizeAgentInAccount(s, { account_id: O } as never, ctx), 'invalid_request', 400);
+    expect(authorizeUserInAccount(s, { account_id: O }, as('viewer')).result).toEqual({ authorized: true });
+    expect(authorizeUserInAccount(s, { account_id: O }, as('idle')).result).toEqual({ authorized: false });
+    expect(authorizeUserInAccount(s, { account_id: O }, as('other')).result).toEqual({ authorized: false });
+    expect(authorizeUserInAccount(s, { account_id: 'nope' }, as('viewer')).result).toEqual({ authorized: false });
+    // the host's own actor is no user
+    expect(authorizeUserInAccount(s, { account_id: O }, context()).result).toEqual({ authorized: false });
+    // the user is never an input
+    expectRefused(() => authorizeUserInAccount(s, { account_id: O, user_id: 'viewer' } as never, as('other')), 'invalid_request', 400);
+    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'ag1' }, as('viewer')).result).toEqual({ authorized: true });
+    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'ag1' }, as('other')).result).toEqual({ authorized: false });
+    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'ag1' }, context()).result).toEqual({ authorized: true });
+    expect(authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'viewer' }, as('viewer')).result).toEqual({ authorized: false });
+    expectRefused(() => authorizeAgentInAccount(s, { account_id: O } as never, context()), 'invalid_request', 400);
+    expectRefused(() => authorizeAgentInAccount(s, { account_id: O, 'x-agent-id': 'ag1', user_id: 'viewer' } as never, context()), 'invalid_request', 400);
   });
 });
 
@@ -293,7 +302,7 @@ describe('property: any sequence of operations keeps a valid source; a refusal c
     fc.record({ name: fc.constant('createProject'), input: fc.record({ account_id: acct, name, parentId: parent }) }),
     fc.record({ name: fc.constant('moveNode'), input: fc.record({ account_id: acct, node_id: node, parentId: parent }) }),
     fc.record({ name: fc.constant('deleteNode'), input: fc.record({ account_id: acct, node_id: node }) }),
-    fc.record({ name: fc.constant('createResource'), input: fc.record({ account_id: acct, resourceType: fc.constant('volume'), projects: fc.array(node, { maxLength: 2 }), folders: fc.array(node, { maxLength: 1 }) }) }),
+    fc.record({ name: fc.constant('createResource'), input: fc.record({ account_id: acct, 'x-agent-id': fc.constantFrom('ag1', 'admin'), cloud_id: fc.constantFrom('vm-1', ''), resourceType: fc.constant('volume'), projects: fc.array(node, { maxLength: 2 }), folders: fc.array(node, { maxLength: 1 }) }) }),
     fc.record({ name: fc.constant('associateResource'), input: fc.record({ account_id: acct, resource_id: fc.constantFrom('resource-1', 'resource-2', 'resource-3'), projects: fc.array(node, { maxLength: 2 }) }) }),
     fc.record({ name: fc.constant('setAgentProjects'), input: fc.record({ account_id: acct, principal_id: principal, projects: fc.array(node, { maxLength: 2 }) }) }),
     fc.record({ name: fc.constant('createUser'), input: fc.record({ account_id: acct, email: fc.constantFrom('x@y.io', 'z@y.io'), roleId: role, nodeId: at }) }),

@@ -218,13 +218,15 @@ describe('Delete member from an Access Group', () => {
     parseSource(r.state.toSource());
   });
 
-  it('refuses a non-member (404 membership_not_found), a dynamic one included, and the Public Access group (405)', () => {
+  it('refuses a non-member (404 membership_not_found) and the Public Access group (405); a dynamic member is removed', () => {
     refused(() => ops.removeMemberFromAccessGroup(state(), { ...G, iam_id: 'IBMid-alice' }, ctxAt()), 'membership_not_found', 404);
-    refused(
-      () => ops.removeMemberFromAccessGroup(state(), { access_group_id: 'AccessGroupId-fed', account_id: 'A', iam_id: 'IBMid-alice' }, ctxAt()),
-      'membership_not_found',
-      404,
-    );
+    // a dynamic member is a member (the HEAD check answers 204), so removing it ends its stored membership (issue 13)
+    const fed = { access_group_id: 'AccessGroupId-fed', account_id: 'A', iam_id: 'IBMid-alice' };
+    const r = ops.removeMemberFromAccessGroup(state(), fed, ctxAt());
+    expect(r.changes).toEqual([{ op: 'delete', entity: 'membership', key: expect.any(String) }]);
+    refused(() => ops.isMemberOfAccessGroup(r.state, fed, ctxAt()), 'membership_not_found', 404);
+    // once expired it is no member, and there is nothing to remove
+    refused(() => ops.removeMemberFromAccessGroup(state(), fed, ctxAt('2025-03-01T12:30:00.000Z')), 'membership_not_found', 404);
     refused(
       () => ops.removeMemberFromAccessGroup(state(), { access_group_id: PUBLIC_ACCESS_GROUP_ID, account_id: 'A', iam_id: 'IBMid-bob' }, ctxAt()),
       'method_not_allowed_for_group',
@@ -271,7 +273,12 @@ describe('Delete member from all Access Groups', () => {
   });
 
   it('refuses a member of no group (404 no_groups_found) and a missing account_id', () => {
-    refused(() => ops.removeMemberFromAllAccessGroups(state(), { account_id: 'A', iam_id: 'IBMid-alice' }, ctxAt()), 'no_groups_found', 404);
+    refused(() => ops.removeMemberFromAllAccessGroups(state(), { account_id: 'A', iam_id: 'IBMid-carol' }, ctxAt()), 'no_groups_found', 404);
+    // alice is a dynamic member of the federated group until 12:30: removed from it; after that, in no group
+    expect(ops.removeMemberFromAllAccessGroups(state(), { account_id: 'A', iam_id: 'IBMid-alice' }, ctxAt()).result.groups).toEqual([
+      { access_group_id: 'AccessGroupId-fed', status_code: 204 },
+    ]);
+    refused(() => ops.removeMemberFromAllAccessGroups(state(), { account_id: 'A', iam_id: 'IBMid-alice' }, ctxAt('2025-03-01T12:30:00.000Z')), 'no_groups_found', 404);
     refused(() => ops.removeMemberFromAllAccessGroups(state(), { iam_id: 'IBMid-bob' } as never, ctxAt()), 'missing_required_query_parameter', 400);
   });
 });

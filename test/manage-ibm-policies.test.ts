@@ -436,7 +436,11 @@ describe('listPolicies (GET /v1/policies)', () => {
     const s = populated();
     const ctx = context();
     const display = listPolicies(s, { account_id: 'acct-a', iam_id: 'IBMid-alice', format: 'display' }, ctx).result.policies[0]!;
-    expect(display.roles[0]!.actions).toEqual([{ id: 'cloud-object-storage.bucket.list' }, { id: 'resource-controller.instance.retrieve' }]);
+    // the fixture's catalog describes no action: each shows its id as its name
+    expect(display.roles[0]!.actions).toEqual([
+      { id: 'cloud-object-storage.bucket.list', displayName: 'cloud-object-storage.bucket.list', description: '' },
+      { id: 'resource-controller.instance.retrieve', displayName: 'resource-controller.instance.retrieve', description: '' },
+    ]);
     const plain = listPolicies(s, { account_id: 'acct-a', iam_id: 'IBMid-alice' }, ctx).result.policies[0]!;
     expect(plain.roles[0]!.actions).toBeUndefined();
     expect(plain.last_permit_frequency).toBeUndefined();

@@ -160,7 +160,7 @@ describe('installed with npm into a strict TypeScript app', () => {
   let src = '';
   let sqliteBuild = '';
   let programs = 0;
-  const sh = (cmd: string, args: string[], what: string, cwd = app) => must(run(cmd, args, { cwd }), what);
+  const sh = (cmd: string, args: string[], what: string, cwd = app, env?: NodeJS.ProcessEnv) => must(run(cmd, args, { cwd, env }), what);
 
   beforeAll(() => {
     app = join(work, 'app');

@@ -203,8 +203,8 @@ describe('sqlite store: migrations', () => {
     await store.close();
 
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(SCHEMA_VERSION).toBe(4);
     // version 2's column is there and filled by new commits
     expect(after.prepare('SELECT committed_at FROM change_log WHERE revision = 2').pluck().all().every((t) => typeof t === 'number')).toBe(true);
     expect(after.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'policy_roles_role'").get()).toBeDefined();
@@ -216,7 +216,7 @@ describe('sqlite store: migrations', () => {
     await openSqliteStore(file).close();
     await openSqliteStore(file).close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
     db.close();
   });
 });
@@ -307,6 +307,32 @@ describe('sqlite store: opening while others work on the file', () => {
     await store.close();
     // no temporary file of the losers is left behind
     expect(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('switches a new file to WAL while another process holds a read transaction on it, once the reader lets go', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    // a SQLite database without tables, in rollback-journal mode: opening takes it as new and switches it to WAL
+    new Database(file).exec('VACUUM');
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(file)});
+         db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('holding');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('holding') && resolve()));
+    // the switch needs every other connection's lock gone: it waits (SQLite's busy handler, then our retries) until the holder lets go
+    const store = openSqliteStore(file, { busyTimeoutMs: 30_000 });
+    expect(await store.commit(puts, 0)).toEqual({ revision: 1 });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('close', resolve)));
   });
 
   it('opens a current file, and reads it, while another connection holds the write lock', async () => {

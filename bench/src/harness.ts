@@ -249,6 +249,32 @@ async function runScale(scale: ScaleName, o: HarnessOptions): Promise<{ rows: Ro
       ratio: null,
       note: `hit ratio ${(hit * 100).toFixed(1)}%, ${reg.resources.length} resources registered; createEngine ${createMs.toFixed(0)} ms`,
     });
+    // the hit path alone: only the requests the cache serves (the stream above mixes in uncacheable ones)
+    const hits: AuthorizeRequest[] = [];
+    for (const r of reg.requests) {
+      const h = engine.cacheStats().hits;
+      engine.authorize(r as AuthorizeRequest);
+      if (engine.cacheStats().hits > h) hits.push(r as AuthorizeRequest);
+    }
+    if (hits.length > 0) {
+      const nextHit = cycle(hits);
+      const hitStep = () => {
+        sink ^= engine.authorize(nextHit()).policies.length;
+      };
+      const htb = await tiny(`engine hits ${scale}`, o.taskMs, 256, hitStep);
+      const hp = percentiles(o.latencyMs, batchFor(htb.meanNs), hitStep);
+      rows.push({
+        scenario: 'engine.authorize (cache hits only)',
+        scale,
+        opsPerSec: htb.opsPerSec,
+        meanNs: htb.meanNs,
+        p50Ns: hp.p50,
+        p99Ns: hp.p99,
+        cpuNs: hp.cpuNs,
+        ratio: null,
+        note: `${hits.length} of ${reg.requests.length} requests cacheable`,
+      });
+    }
   }
   // authorizeMany of 100 (one subject, one action, 100 resources)
   {
@@ -272,6 +298,37 @@ async function runScale(scale: ScaleName, o: HarnessOptions): Promise<{ rows: Ro
       note: `per batch; ${(tb.meanNs / 100).toFixed(0)} ns per decision`,
     });
   }
+  // the floor: only the unavoidable work of a request (hash each of its strings once, read one array per string)
+  {
+    const ids = internStrings(w, requests);
+    const slots = new Int32Array(ids.size + 1);
+    for (let i = 0; i < slots.length; i++) slots[i] = i;
+    const next = cycle(requests);
+    const step = () => {
+      const r = next();
+      let h = slots[ids.get(r.action) ?? 0]!;
+      const id = r.subject.id;
+      if (id !== undefined) h ^= slots[ids.get(id) ?? 0]!;
+      const attrs = r.resource.attributes;
+      if (attrs !== undefined) for (const k in attrs) h ^= slots[ids.get(String(attrs[k])) ?? 0]!;
+      sink ^= h;
+    };
+    const tb = await tiny(`floor ${scale}`, o.taskMs, 256, step);
+    const p = percentiles(o.latencyMs, batchFor(tb.meanNs), step);
+    rows.push({
+      scenario: 'floor (hash each request string once, read one array)',
+      scale,
+      opsPerSec: tb.opsPerSec,
+      meanNs: tb.meanNs,
+      p50Ns: p.p50,
+      p99Ns: p.p99,
+      cpuNs: p.cpuNs,
+      ratio: null,
+      note: `${ids.size} interned strings`,
+    });
+  }
+  // CASL beside us at this scale: the equality-only IBM slice of every IBM account, abilities built per subject
+  rows.push(...(await caslAtScale(w, scale, o)));
   const cm = median(compileMs);
   rows.push({ scenario: 'compile', scale, opsPerSec: 1000 / cm, meanNs: cm * 1e6, p50Ns: null, p99Ns: null, cpuNs: null, ratio: null, note: `median of ${compileMs.length}` });
   for (const r of rows.filter((x) => x.scale === scale)) log(`  ${r.scenario}: ${fmtOps(r.opsPerSec)}/s, mean ${fmtNs(r.meanNs)}, p50 ${fmtNs(r.p50Ns)}, p99 ${fmtNs(r.p99Ns)}, cpu ${fmtNs(r.cpuNs)} ${r.note}`);
@@ -287,6 +344,79 @@ async function runScale(scale: ScaleName, o: HarnessOptions): Promise<{ rows: Ro
       intentVsOutcome: mix.byIntent,
     },
   };
+}
+
+/** Every string a decision could look up, interned once: principal ids, role actions, attribute values, and the stream's own. */
+function internStrings(w: Workload, requests: readonly BenchRequest[]): Map<string, number> {
+  const ids = new Map<string, number>();
+  const add = (x: string) => {
+    if (!ids.has(x)) ids.set(x, ids.size + 1);
+  };
+  for (const p of w.source.principals) add(p.id);
+  for (const r of w.source.roles) for (const a of r.actions ?? []) add(a);
+  for (const v of w.source.services) for (const list of Object.values(v.roles ?? {})) for (const a of list) add(a);
+  for (const p of w.source.policies) for (const c of p.resource.attributes) for (const v of Array.isArray(c.value) ? c.value : [c.value]) add(String(v));
+  for (const r of requests) {
+    add(r.action);
+    if (r.subject.id !== undefined) add(r.subject.id);
+    for (const v of Object.values(r.resource.attributes ?? {})) add(String(v));
+  }
+  return ids;
+}
+
+/** CASL and us on the equality-only IBM slice of every IBM account of a scale; CASL is timed only when it agrees on every request. */
+async function caslAtScale(w: Workload, scale: string, o: HarnessOptions): Promise<Row[]> {
+  const slice = buildSlice(w, w.ibm.length, 1000);
+  const tables = compile(slice.source);
+  const ours = slice.requests.map((r) => authorize(tables, r as AuthorizeRequest, OPTS));
+  const next = cycle(slice.requests);
+  const usStep = () => {
+    sink ^= authorize(tables, next() as AuthorizeRequest, OPTS).policies.length;
+  };
+  const us = await tiny(`portcullis slice ${scale}`, o.taskMs, 256, usStep);
+  const usP = percentiles(o.latencyMs, batchFor(us.meanNs), usStep);
+  const rows: Row[] = [
+    {
+      scenario: 'portcullis authorize, IBM equality slice',
+      scale,
+      opsPerSec: us.opsPerSec,
+      meanNs: us.meanNs,
+      p50Ns: usP.p50,
+      p99Ns: usP.p99,
+      cpuNs: usP.cpuNs,
+      ratio: 1,
+      note: `${slice.stats['policies']} policies of ${slice.stats['accounts']} accounts`,
+    },
+  ];
+  const peer = createCaslPeer(slice, pkgVersion('@casl/ability'));
+  const prepared = slice.requests.map((r) => peer.prepare(r));
+  let agree = 0;
+  prepared.forEach((x, i) => {
+    if (peer.decide(x).allowed === ours[i]!.allowed) agree++;
+  });
+  log(`  CASL at ${scale}: agreement ${agree}/${prepared.length} (${peer.size}; setup ${peer.setupMs.toFixed(0)} ms)`);
+  if (agree !== prepared.length) {
+    rows.push({ scenario: 'CASL (per-subject abilities)', scale, opsPerSec: Number.NaN, meanNs: Number.NaN, p50Ns: null, p99Ns: null, cpuNs: null, ratio: null, note: `disagrees (${agree}/${prepared.length}), not timed` });
+    return rows;
+  }
+  const nextP = cycle(prepared);
+  const step = () => {
+    sink ^= peer.decide(nextP()).allowed ? 1 : 0;
+  };
+  const tb = await tiny(`CASL ${scale}`, o.taskMs, 64, step);
+  const p = percentiles(o.latencyMs, batchFor(tb.meanNs), step);
+  rows.push({
+    scenario: 'CASL (per-subject abilities)',
+    scale,
+    opsPerSec: tb.opsPerSec,
+    meanNs: tb.meanNs,
+    p50Ns: p.p50,
+    p99Ns: p.p99,
+    cpuNs: p.cpuNs,
+    ratio: tb.meanNs / us.meanNs,
+    note: `agreement ${agree}/${prepared.length}; ${peer.size}`,
+  });
+  return rows;
 }
 
 function outcomeMix(tables: Tables, requests: readonly BenchRequest[], intents: readonly Intent[]) {
@@ -408,34 +538,33 @@ function evaluateGoals(o: HarnessOptions, rows: Row[], perScale: Record<string, 
   const main = o.scales.includes('L') ? 'L' : o.scales[o.scales.length - 1]!;
   const u = find(rows, 'authorize (tables', main);
   if (u) {
-    g.push({ goal: `uncached >= 2 M decisions/s at ${main}`, figure: `${fmtOps(u.opsPerSec)}/s`, met: u.opsPerSec >= 2e6 });
-    g.push({ goal: `uncached p99 <= 2 µs at ${main}`, figure: fmtNs(u.p99Ns), met: u.p99Ns !== null && u.p99Ns <= 2000 });
+    g.push({ goal: `uncached mean <= 2 µs at ${main}`, figure: fmtNs(u.meanNs), met: u.meanNs <= 2000 });
+    g.push({ goal: `uncached p99 <= 10 µs at ${main}`, figure: fmtNs(u.p99Ns), met: u.p99Ns !== null && u.p99Ns <= 10_000 });
+    const floor = find(rows, 'floor', main);
+    if (floor) g.push({ goal: `distance from the floor at ${main} (no goal)`, figure: `${(u.meanNs / floor.meanNs).toFixed(1)}x the floor's mean`, met: null });
   }
   const first = find(rows, 'authorize (tables', o.scales[0]!);
-  const lastScale = o.scales[o.scales.length - 1]!;
-  const last = find(rows, 'authorize (tables', lastScale);
-  if (first && last) {
-    const f = last.meanNs / first.meanNs;
-    const fc = first.cpuNs !== null && last.cpuNs !== null ? last.cpuNs / first.cpuNs : null;
-    g.push({
-      goal: `<= 1.5x slower from S to XL${lastScale === 'XL' ? '' : ` (here ${o.scales[0]} to ${lastScale})`}`,
-      figure: `${f.toFixed(2)}x wall${fc === null ? '' : `, ${fc.toFixed(2)}x cpu`}`,
-      met: f <= 1.5,
-    });
+  const atMain = find(rows, 'authorize (tables', main);
+  if (first && atMain) {
+    const f = atMain.meanNs / first.meanNs;
+    const fc = first.cpuNs !== null && atMain.cpuNs !== null ? atMain.cpuNs / first.cpuNs : null;
+    g.push({ goal: `${main} no more than 2x ${o.scales[0]}`, figure: `${f.toFixed(2)}x wall${fc === null ? '' : `, ${fc.toFixed(2)}x cpu`}`, met: f <= 2 });
   }
   const c = find(rows, 'compile', 'L');
-  if (c) g.push({ goal: 'compile L <= 1 s', figure: `${(c.meanNs / 1e6).toFixed(0)} ms`, met: c.meanNs <= 1e9 });
-  const cached = find(rows, 'engine.authorize', main);
-  if (cached) g.push({ goal: `cached >= 10 M decisions/s at ${main}`, figure: `${fmtOps(cached.opsPerSec)}/s`, met: cached.opsPerSec >= 10e6 });
+  if (c) g.push({ goal: 'compile L <= 0.6 s', figure: `${(c.meanNs / 1e6).toFixed(0)} ms`, met: c.meanNs <= 0.6e9 });
+  const hits = find(rows, 'engine.authorize (cache hits', main);
+  if (hits) g.push({ goal: `cache hit p50 <= 300 ns at ${main}`, figure: fmtNs(hits.p50Ns), met: hits.p50Ns !== null && hits.p50Ns <= 300 });
   const many = find(rows, 'authorizeMany', main);
-  if (many) g.push({ goal: `authorizeMany of 100 <= 20 µs at ${main}`, figure: `${fmtNs(many.meanNs)} mean, ${fmtNs(many.p99Ns)} p99`, met: many.meanNs <= 20_000 });
+  if (many) g.push({ goal: `authorizeMany of 100 <= 50 µs at ${main}`, figure: `${fmtNs(many.meanNs)} mean, ${fmtNs(many.p99Ns)} p99`, met: many.meanNs <= 50_000 });
+  const casl = find(rows, 'CASL (per-subject', main);
+  if (casl) g.push({ goal: `>= 5x faster than CASL at ${main}`, figure: casl.ratio === null ? casl.note : `${casl.ratio.toFixed(1)}x`, met: casl.ratio === null ? null : casl.ratio >= 5 });
   const cedar = rows.find((r) => r.scale === 'slice' && r.scenario.startsWith('cedar'));
   if (cedar) g.push({ goal: '>= 20x faster than cedar-wasm', figure: cedar.ratio === null ? cedar.note : `${cedar.ratio.toFixed(1)}x`, met: cedar.ratio === null ? null : cedar.ratio >= 20 });
   const casbin = rows.find((r) => r.scale === 'slice' && r.scenario.startsWith('casbin'));
   if (casbin) g.push({ goal: '>= 100x faster than casbin', figure: casbin.ratio === null ? casbin.note : `${casbin.ratio.toFixed(0)}x`, met: casbin.ratio === null ? null : casbin.ratio >= 100 });
   for (const s of o.scales) {
     const b = perScale[s]?.['heapBytesPerPolicy'];
-    if (b !== null && b !== undefined) g.push({ goal: `heap per policy at ${s} (no goal)`, figure: `${b} B`, met: null });
+    if (b !== null && b !== undefined) g.push({ goal: `heap per policy at ${s} <= 1 KB`, figure: `${b} B`, met: (b as number) <= 1024 });
   }
   return g;
 }

@@ -53,8 +53,13 @@ const group = fc
     rules: maybe(fc.uniqueArray(claimRule, { maxLength: 2, selector: (r) => r.id })),
     federated: maybe(fc.boolean()),
     etag: maybe(text),
+    since: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
   })
-  .map(clean);
+  .map(({ since, ...g }) => {
+    // when and by whom some of the members were added: only members have an entry
+    const memberSince = Object.fromEntries((g.members ?? []).filter((_, i) => since[i]).map((m) => [m, { createdAt: '2025-01-01T00:00:00Z', createdById: 'u1' }]));
+    return clean({ ...g, memberSince: Object.keys(memberSince).length > 0 ? memberSince : undefined });
+  });
 
 const role = fc
   .record({
@@ -73,6 +78,7 @@ const service = fc
     displayName: maybe(text),
     groups: maybe(fc.array(fc.constantFrom('IAM', 'Storage'), { maxLength: 2 })),
     roles: maybe(fc.dictionary(roleId, fc.array(fc.constantFrom('s.read', 's.write'), { maxLength: 2 }), { maxKeys: 2 })),
+    actions: maybe(fc.dictionary(fc.constantFrom('s.read', 's.write'), fc.record({ displayName: fc.string({ minLength: 1, maxLength: 8 }), description: maybe(text) }).map(clean), { maxKeys: 2 })),
   })
   .map(clean);
 

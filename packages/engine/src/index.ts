@@ -78,8 +78,8 @@ export type {
 } from './evaluate/types.js';
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
-export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
+export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
 export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
 export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
@@ -197,6 +197,8 @@ export {
 // Cloudflare account IAM (seed 003) and NetApp BlueXP IAM and Tenancy (seeds 000, 001): management operations.
 export { cloudflareOperations } from './manage/cloudflare-operations.js';
 export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare-common.js';
+export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare-errors.js';
+export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare-errors.js';
 export type { CloudflarePermissionGroup } from './manage/cloudflare-permission-groups.js';
 export type { CloudflareResourceGroup } from './manage/cloudflare-resource-groups.js';
 export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare-user-groups.js';

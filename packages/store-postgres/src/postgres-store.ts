@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   /** Bounds of the change feed's reconnect backoff, in milliseconds (default 100 and 5000). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** How often the feed checks its connection is alive; silence as long counts as a lost connection (default 10000 ms). */
+  heartbeatMs?: number;
 }
 
 /** A source and the revision it is at: what the store keeps in memory between calls. */
@@ -64,7 +66,7 @@ export class PostgresStore implements Store {
   readonly #channel: string;
   readonly #tables: EntityTables;
   readonly #verifyOnLoad: boolean;
-  readonly #backoff: { minMs: number; maxMs: number };
+  readonly #backoff: { minMs: number; maxMs: number; heartbeatMs: number };
   readonly #feeds = new Set<ChangeFeed>();
   #cache: Cached | undefined;
   #closed = false;
@@ -74,7 +76,7 @@ export class PostgresStore implements Store {
     this.#q = `"${options.schema}"`;
     this.#channel = `portcullis:${options.schema}`;
     this.#verifyOnLoad = options.verifyOnLoad;
-    this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs };
+    this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, heartbeatMs: options.heartbeatMs };
     this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
     this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
     // an idle pooled connection that the server drops reports here; the next query gets a fresh connection
@@ -96,8 +98,7 @@ export class PostgresStore implements Store {
 
   /** The whole current source (frozen) and its revision, read from one snapshot. */
   async load(): Promise<Snapshot> {
-    const cached = await this.#transaction('cannot load store', 'read', async (client) => {
-      const revision = await this.#readRevision(client, false);
+    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => {
       const cache = this.#cache;
       // a newer cache is a committed state too: a commit of this store finished after the snapshot began
       if (cache && cache.revision >= revision) return cache;
@@ -110,9 +111,8 @@ export class PostgresStore implements Store {
   async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
     checkRevision(expectedRevision, 'expectedRevision');
     this.#open();
-    const next = await this.#transaction('cannot commit to store', 'write', async (client): Promise<Cached> => {
-      // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
-      const revision = await this.#readRevision(client, true);
+    // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
+    const next = await this.#transaction('cannot commit to store', 'lock', async (client, revision): Promise<Cached> => {
       if (expectedRevision !== revision)
         throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
       const current = await this.#current(client, revision);
@@ -120,13 +120,13 @@ export class PostgresStore implements Store {
       deepFreeze(prepared.changes);
       freezeArrays(prepared.source);
       await this.#tables.write(client, prepared.changes);
+      // the log, the revision and the announcement in one round trip; NOTIFY is delivered only if the transaction commits
       await client.query(
-        `INSERT INTO ${this.#q}.change_log (revision, seq, change) SELECT $1, n - 1, c FROM unnest($2::text[]) WITH ORDINALITY AS t(c, n)`,
-        [revision + 1, prepared.changes.map((c) => JSON.stringify(c))],
+        `WITH log AS (INSERT INTO ${this.#q}.change_log (revision, seq, change) SELECT $1::bigint, n - 1, c FROM unnest($2::text[]) WITH ORDINALITY AS t(c, n)),
+              meta AS (UPDATE ${this.#q}.meta SET revision = $1::bigint WHERE id = 1)
+         SELECT pg_notify($3, $1::bigint::text)`,
+        [revision + 1, prepared.changes.map((c) => JSON.stringify(c)), this.#channel],
       );
-      await client.query(`UPDATE ${this.#q}.meta SET revision = $1 WHERE id = 1`, [revision + 1]);
-      // delivered to listeners only when (and if) the transaction commits
-      await client.query('SELECT pg_notify($1, $2)', [this.#channel, String(revision + 1)]);
       return { source: prepared.source, revision: revision + 1 };
     });
     // only now is the commit durable, so only now may the cache move on
@@ -137,8 +137,7 @@ export class PostgresStore implements Store {
   /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
   async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
     checkRevision(revision, 'revision');
-    return this.#transaction('cannot read the change log of store', 'read', async (client) => {
-      const current = await this.#readRevision(client, false);
+    return this.#transaction('cannot read the change log of store', 'read', async (client, current) => {
       const changes = await this.#readLog(client, revision, current);
       return { changes, revision: current };
     });
@@ -165,7 +164,12 @@ export class PostgresStore implements Store {
     if (this.#closed) throw new StoreError('store_closed', `store closed: schema \`${this.schema}\` was closed`);
   }
 
-  async #transaction<T>(what: string, mode: 'read' | 'write', step: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `step` in a transaction: `read` is a REPEATABLE READ snapshot, `lock` a write transaction holding the meta
+   * row, `write` one that does not read it. The transaction begins with the revision read in the same round trip
+   * (`BEGIN; SELECT …`), which `step` receives (-1 for `write`).
+   */
+  async #transaction<T>(what: string, mode: 'read' | 'lock' | 'write', step: (client: pg.PoolClient, revision: number) => Promise<T>): Promise<T> {
     this.#open();
     const where = `${what} \`${this.schema}\``;
     let client: pg.PoolClient;
@@ -175,16 +179,28 @@ export class PostgresStore implements Store {
       throw translateError(e, where);
     }
     let broken: Error | undefined;
+    // a checked-out client whose connection dies emits 'error' besides failing its query: without a listener
+    // that would be an uncaught exception in the host process
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
-      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      const result = await step(client);
+      let revision = -1;
+      if (mode === 'write') await client.query('BEGIN');
+      else {
+        const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+        const results = (await client.query(`${begin}; SELECT revision FROM ${this.#q}.meta WHERE id = 1${mode === 'lock' ? ' FOR UPDATE' : ''}`)) as unknown as pg.QueryResult[];
+        revision = results[1]!.rows[0].revision as number;
+      }
+      const result = await step(client, revision);
       try {
         await client.query('COMMIT');
       } catch (e) {
         broken = e as Error;
         const t = translateError(e, where);
         // the server may have committed before the connection dropped: say so instead of guessing
-        if (mode === 'write' && t instanceof StoreError && t.code === 'unavailable')
+        if (mode !== 'read' && t instanceof StoreError && t.code === 'unavailable')
           throw new StoreError('unavailable', `${where}: the connection dropped during COMMIT: the commit may or may not have been written`, { cause: e });
         throw t;
       }
@@ -194,14 +210,10 @@ export class PostgresStore implements Store {
       if (!broken) await client.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw translateError(e, where);
     } finally {
+      client.off('error', onError);
       // a connection that failed mid-statement is dropped, never handed out again
       client.release(broken ?? false);
     }
-  }
-
-  async #readRevision(client: pg.PoolClient, lock: boolean): Promise<number> {
-    const r = await client.query(`SELECT revision FROM ${this.#q}.meta WHERE id = 1${lock ? ' FOR UPDATE' : ''}`);
-    return r.rows[0].revision as number;
   }
 
   async #readLog(client: pg.PoolClient, after: number, upTo: number): Promise<Change[]> {
@@ -268,7 +280,7 @@ export class PostgresStore implements Store {
         );
       return version;
     };
-    const version = await this.#transaction('cannot open store', 'read', check);
+    const version = await this.#transaction('cannot open store', 'write', check);
     if (version === POSTGRES_SCHEMA_VERSION) return;
     await this.#transaction('cannot open store', 'write', async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.#channel]);
@@ -311,7 +323,7 @@ function checkRevision(revision: unknown, name: string): void {
     throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
-const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs'];
+const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs'];
 
 function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   const options = (typeof input === 'string' ? { url: input } : input) as PostgresStoreOptions;
@@ -323,7 +335,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
     issues.push({ path: ['url'], message: 'must be a `postgresql://` connection URL' });
   if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)))
     issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 63)' });
-  const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs') => {
+  const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs') => {
     const v = options[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) issues.push({ path: [k], message: 'must be a positive integer' });
   };
@@ -331,6 +343,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   positive('connectTimeoutMs');
   positive('reconnectMinMs');
   positive('reconnectMaxMs');
+  positive('heartbeatMs');
   if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean') issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
   return {
@@ -341,6 +354,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
     verifyOnLoad: options.verifyOnLoad ?? true,
     reconnectMinMs: options.reconnectMinMs ?? 100,
     reconnectMaxMs: Math.max(options.reconnectMaxMs ?? 5000, options.reconnectMinMs ?? 100),
+    heartbeatMs: options.heartbeatMs ?? 10_000,
   };
 }
 

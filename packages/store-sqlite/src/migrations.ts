@@ -237,6 +237,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE principals ADD COLUMN notification_opt_in INTEGER;
     `,
   },
+  {
+    version: 4,
+    description: 'when and by whom group members were added; display names of catalog actions',
+    sql: `
+      ALTER TABLE group_members ADD COLUMN created_at TEXT;
+      ALTER TABLE group_members ADD COLUMN created_by_id TEXT;
+      ALTER TABLE services ADD COLUMN actions TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

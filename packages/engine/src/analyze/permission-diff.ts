@@ -222,10 +222,22 @@ function toGrant(bodies: BodyTable, accountId: string, identity: GrantIdentity, 
   return { accountId: g.accountId, identity: g.identity, effect: g.effect, action: g.action, service: g.service, resource: g.resource, ...(g.until !== undefined ? { until: g.until } : {}), ...(g.errored ? { errored: true } : {}), via: g.via };
 }
 
+/** Role catalogs by the (roles, services) arrays they were built from: sources that share both arrays share one. */
+const catalogs = new WeakMap<object, WeakMap<object, ReturnType<typeof buildRoleCatalog>>>();
+
+function catalogOf(source: Source): ReturnType<typeof buildRoleCatalog> {
+  let byServices = catalogs.get(source.roles);
+  if (byServices === undefined) catalogs.set(source.roles, (byServices = new WeakMap()));
+  let c = byServices.get(source.services);
+  if (c === undefined) byServices.set(source.services, (c = buildRoleCatalog(source)));
+  return c;
+}
+
 /** Builds the two-level access model of a source (see AccessModel); grants expired at `now` are left out. */
 function accessModel(source: Source, now: number | undefined, bodies: BodyTable): AccessModel {
   const model: AccessModel = { direct: new Map(), principals: new Map(), rules: new Map() };
-  const catalog = buildRoleCatalog(source);
+  // INVARIANT: a catalog is read only, and a source's roles and services arrays are never mutated after it is built
+  const catalog = catalogOf(source);
   const resourceGroups = resolveResourceGroups(source);
   const names = createAttributeNames();
   const services = new Map<string, ServiceInfo>();

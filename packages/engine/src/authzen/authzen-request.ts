@@ -66,7 +66,8 @@ export function toSubject(s: Record<string, unknown>): RequestSubject {
  * tags and places; without properties the request names it by id (the cached path). Properties overlay them: scalar
  * properties are attributes, the place properties (`tags`, `projects`, `folders`, `zones`, `agentId`) say where it
  * lives, structured properties are ignored (no policy can match them). An unregistered resource is described by its
- * properties alone (`accountId` among them); `resourceType` defaults to `type` and `resource` to `id`.
+ * properties alone (`accountId` among them); `resourceType` defaults to `type` and `resource` to `id`, unless the
+ * property is given (null keeps the attribute absent).
  */
 export function toResource(tables: Tables, r: Record<string, unknown>): RequestResource {
   const props = isObject(r['properties']) ? r['properties'] : undefined;
@@ -91,8 +92,10 @@ export function toResource(tables: Tables, r: Record<string, unknown>): RequestR
     if ((RESOURCE_PLACES as readonly string[]).includes(k)) (out as Record<string, unknown>)[k] = v;
     else if (isScalar(v)) attributes[k] = v;
   }
-  if (attributes['resourceType'] === undefined && typeof r['type'] === 'string') attributes['resourceType'] = r['type'];
-  if (registered === undefined && attributes['resource'] === undefined && id !== undefined) attributes['resource'] = id;
+  // a property given as null keeps the attribute absent (no default from `type` or `id`)
+  const given = (k: string) => props !== undefined && Object.hasOwn(props, k);
+  if (attributes['resourceType'] === undefined && !given('resourceType') && typeof r['type'] === 'string') attributes['resourceType'] = r['type'];
+  if (registered === undefined && attributes['resource'] === undefined && !given('resource') && id !== undefined) attributes['resource'] = id;
   return out;
 }
 

@@ -8,6 +8,7 @@ import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
 import { lintCommand } from './lint-command.js';
 import { errorLine } from './one-line.js';
+import { serveCommand } from './serve-command.js';
 import { testCommand } from './test-command.js';
 import { validateCommand } from './validate-command.js';
 import { whatCommand } from './what-command.js';
@@ -28,6 +29,8 @@ commands:
   diff <a.json> <b.json> [--now <time>]
                                      the grants added and removed; exit 1 when anything differs
   lint <source.json> [--now <time>]  findings with their stable codes; exit 1 when any
+  serve [--db <file.db>] [--port <n>] [--tokens <tokens.json>] …
+                                     the HTTP server (AuthZEN and the seeds' REST APIs); needs @portcullis/server
 
 options: --json (machine output), --help (per command: portcullis <command> --help), --version
 exit codes: 0 done, 1 a problem found (invalid source, failing case, invalid request, a difference, a finding),
@@ -80,4 +83,6 @@ export function runCli(argv: string[], io: CliIo): ExitCode {
   }
 }
 
-process.exitCode = runCli(process.argv.slice(2), createProcessIo());
+const argv = process.argv.slice(2);
+// `serve` is the one long-running command: it resolves when the server has shut down
+process.exitCode = argv[0] === 'serve' ? await serveCommand(argv.slice(1), createProcessIo()) : runCli(argv, createProcessIo());

@@ -91,6 +91,8 @@ export function compileRule(node: unknown, names: AttributeNames, depth = 1): Ru
     const vals = Array.isArray(value) ? value : [value];
     if (vals.length === 0) throw new Uncompilable(`rule condition \`${operator}\`: no days`);
     const days = vals.map((v) => {
+      // an integer weekday (IBM's `[1,2,3,4,5]`) is the weekday in UTC
+      if (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 7) return { day: v as number, offsetMs: 0 };
       const m = typeof v === 'string' ? DAY_VALUE.exec(v) : null;
       if (!m) throw new Uncompilable(`rule condition \`${operator}\`: malformed weekday`);
       return { day: Number(m[1]), offsetMs: offsetMs(m[2]!) };

@@ -13,8 +13,8 @@ import { SOURCE_VERSION, type Source, type SourceInput } from '../model/source.j
 import { parseRows } from '../prepare-commit.js';
 import { applyChanges, entityKey, type Change, type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
-import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } from './decision-hooks.js';
 import { checkFollowOption, Follower, type FollowOptions, type FollowStatus } from './follow.js';
+import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } from './decision-hooks.js';
 
 /** Options of createEngine, checked at construction. */
 export interface EngineOptions extends DecisionHookOptions {
@@ -33,7 +33,10 @@ export interface EngineOptions extends DecisionHookOptions {
    * commit another process makes (default true for a store with `watch`; see FollowOptions).
    */
   follow?: boolean | FollowOptions;
-  /** How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 5). */
+  /**
+   * How many times `apply` reruns an operation that lost a race to another writer before it gives up (default 10;
+   * each rerun follows a random pause of up to 2^n ms, at most 100 ms).
+   */
   conflictRetries?: number;
 }
 
@@ -68,8 +71,6 @@ export interface Engine {
   flushUsage(): Promise<number>;
   /** Cache statistics. */
   cacheStats(): { size: number; hits: number; misses: number };
-  /** How many times `onDecision` or the tracer threw (each error is dropped; the decision stands). */
-  readonly hookErrors: number;
   /** How far behind its store the engine is, and whether its feed is connected (see FollowStatus). */
   followStatus(): FollowStatus;
   /**
@@ -77,6 +78,8 @@ export interface Engine {
    * tables; every later write or refresh fails with StoreError `store_closed`. Closing twice is harmless.
    */
   close(): Promise<void>;
+  /** How many times `onDecision` or the tracer threw (each error is dropped; the decision stands). */
+  readonly hookErrors: number;
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
@@ -136,8 +139,7 @@ class EngineImpl implements Engine {
     this.#newId = options.newId ?? randomId;
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
-    this.#hooks = DecisionHooks.from(options);
-    this.#conflictRetries = options.conflictRetries ?? 5;
+    this.#conflictRetries = options.conflictRetries ?? 10;
     this.#storeRevision = revision;
     const store = this.#store;
     if (store?.watch !== undefined && options.follow !== false) {
@@ -147,6 +149,7 @@ class EngineImpl implements Engine {
         catchUp: () => this.#serialize(() => this.#catchUp()).then(() => this.#storeRevision),
       }, this.#clock, follow);
     }
+    this.#hooks = DecisionHooks.from(options);
   }
 
   get source(): Source {
@@ -192,12 +195,10 @@ class EngineImpl implements Engine {
     }
     this.#misses++;
     let allowed: readonly CompiledPolicy[] = NONE;
-    const d = this.#stamp(
-      decideOne(this.#tables, request, { now }, (policies) => {
-        allowed = policies;
-        this.#count(policies, now);
-      }),
-    );
+    const d = this.#stamp(decideOne(this.#tables, request, { now }, (policies) => {
+      allowed = policies;
+      this.#count(policies, now);
+    }));
     cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
@@ -277,6 +278,8 @@ class EngineImpl implements Engine {
           // another process committed first: the operation is pure, so it reruns (guard included) on the state
           // that won; after `conflictRetries` lost races the conflict is the caller's to see
           if (!(e instanceof StoreError && e.code === 'revision_conflict') || attempt >= this.#conflictRetries) throw e;
+          // a random pause, growing with each lost race, so writers that keep colliding spread out
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** (attempt + 1))));
           await this.#catchUp();
         }
       }

@@ -210,7 +210,7 @@ function sortUnique(ids: string[]): string[] {
   }
   let n = 1;
   for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
-  ids.length = n;
+  if (n !== ids.length) ids.length = n;
   return ids;
 }
 
@@ -303,35 +303,69 @@ function ownBucketsOf(tables: Tables, p: PrincipalEntry, actionId: number, actio
 }
 
 /** Evaluates a resolved request against a resolved identity set. */
+/** The buckets an identity set holds for one action, each with the identity it came from (-1: gathered own buckets). */
+interface Gathered {
+  buckets: Bucket[];
+  owners: number[];
+  count: number;
+}
+
+function createGathered(): Gathered {
+  return { buckets: [], owners: [], count: 0 };
+}
+
+/** One gathered list reused by single decisions: evaluation is synchronous and never re-entered. */
+const scratchGathered = createGathered();
+
+/** Gathers into `out` the buckets of every identity of the set for an action: what a batch shares across its requests. */
+function gather(tables: Tables, action: string, set: IdentitySet, out: Gathered): Gathered {
+  let n = 0;
+  const { buckets, owners } = out;
+  const actions = tables.actions;
+  const actionId = actions.actions.get(action) ?? -1;
+  let prefixes: readonly number[] | null = null;
+  if (set.merged !== null) {
+    const own = ownBucketsOf(tables, set.merged, actionId, action);
+    for (let i = 0; i < own.length; i++) {
+      buckets[n] = own[i]!;
+      owners[n++] = -1;
+    }
+  }
+  for (let k = 0; k < set.count; k++) {
+    const index = set.indexes[k]!;
+    const b = exactBucket(index, actionId);
+    if (b !== undefined) {
+      buckets[n] = b;
+      owners[n++] = k;
+    }
+    if (index.patterns.size > 0) {
+      prefixes ??= prefixIdsOf(actions, action, actionId);
+      for (let i = 0; i < prefixes.length; i++) {
+        const pb = index.patterns.get(prefixes[i]!);
+        if (pb !== undefined) {
+          buckets[n] = pb;
+          owners[n++] = k;
+        }
+      }
+    }
+  }
+  out.count = n;
+  return out;
+}
+
+/** Evaluates a resolved request against the buckets gathered for its identity set and action. */
 function decide(
   tables: Tables,
   ctx: RequestContext,
   set: IdentitySet,
+  gathered: Gathered,
   explain: boolean,
   realm: string | undefined,
   onAllowed: OnAllowed | undefined,
 ): Decision {
   const { denies: denyLists, allows: allowLists, owners } = scratch;
   let nb = 0;
-  const actions = tables.actions;
-  const actionId = actions.actions.get(ctx.action) ?? -1;
-  let prefixes: readonly number[] | null = null;
-  if (set.merged !== null) {
-    const own = ownBucketsOf(tables, set.merged, actionId, ctx.action);
-    for (let i = 0; i < own.length; i++) nb = collect(own[i]!, -1, ctx, nb);
-  }
-  for (let k = 0; k < set.count; k++) {
-    const index = set.indexes[k]!;
-    const b = exactBucket(index, actionId);
-    if (b !== undefined) nb = collect(b, k, ctx, nb);
-    if (index.patterns.size > 0) {
-      prefixes ??= prefixIdsOf(actions, ctx.action, actionId);
-      for (let i = 0; i < prefixes.length; i++) {
-        const pb = index.patterns.get(prefixes[i]!);
-        if (pb !== undefined) nb = collect(pb, k, ctx, nb);
-      }
-    }
-  }
+  for (let i = 0; i < gathered.count; i++) nb = collect(gathered.buckets[i]!, gathered.owners[i]!, ctx, nb);
   if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
   let denies: string[] | null = null;
   let errors: string[] | null = null;
@@ -435,7 +469,7 @@ export function decideOne(tables: Tables, request: AuthorizeRequest, options: Au
     const explain = options?.explain === true;
     // an explanation names the identity of each policy, so it resolves every identity one by one
     resolveIdentities(set, ctx.account, request.subject, ctx.now, !explain);
-    return decide(tables, ctx, set, explain, request.subject.claims?.realm, onAllowed);
+    return decide(tables, ctx, set, gather(tables, ctx.action, set, scratchGathered), explain, request.subject.claims?.realm, onAllowed);
   } catch (e) {
     return invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
   }
@@ -464,11 +498,13 @@ export function decideMany(
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
-  const sets = new Map<AccountTable | undefined, IdentitySet>();
+  // per account: the subject's identities, resolved once, and the buckets they hold per action, gathered once
+  const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
   const ctx = createContext();
-  // one request object reused for every item: only its action, resource and environment change
-  const req: AuthorizeRequest = { subject, action: '', resource: {} };
+  // one request object reused for every item: only its action, resource and environment change. The environment slot
+  // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
+  const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
   for (let i = 0; i < requests.length; i++) {
     try {
       const item = requests[i]!;
@@ -478,8 +514,7 @@ export function decideMany(
       }
       req.action = item.action;
       req.resource = item.resource;
-      if (item.environment !== undefined) req.environment = item.environment;
-      else delete req.environment;
+      req.environment = item.environment;
       const issues = resolveRequest(tables, req, options, ctx);
       if (issues.length > 0) {
         out[i] = invalid(issues);
@@ -490,13 +525,15 @@ export function decideMany(
         out[i] = gate;
         continue;
       }
-      let set = sets.get(ctx.account);
-      if (set === undefined || set.now !== ctx.now) {
-        set = createIdentitySet();
+      let entry = sets.get(ctx.account);
+      if (entry === undefined || entry.set.now !== ctx.now) {
+        const set = createIdentitySet();
         resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
-        sets.set(ctx.account, set);
+        sets.set(ctx.account, (entry = { set, gathered: new Map() }));
       }
-      out[i] = decide(tables, ctx, set, explain, subject.claims?.realm, onAllowed);
+      let gathered = entry.gathered.get(ctx.action);
+      if (gathered === undefined) entry.gathered.set(ctx.action, (gathered = gather(tables, ctx.action, entry.set, createGathered())));
+      out[i] = decide(tables, ctx, entry.set, gathered, explain, subject.claims?.realm, onAllowed);
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }

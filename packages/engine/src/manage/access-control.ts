@@ -26,6 +26,7 @@ export function runGuarded<I, R>(
   if (actor.kind === 'anonymous') throw unauthenticated(codes);
   if (actor.kind !== 'subject' || typeof actor.id !== 'string' || actor.id === '' || typeof actor.accountId !== 'string' || actor.accountId === '')
     throw new ValidationError('invalid_input', [{ path: ['actor'], message: 'an actor is `{kind: "system"}`, `{kind: "anonymous"}` or `{kind: "subject", id, accountId}`' }]);
+  if (actor.sso !== undefined && typeof actor.sso !== 'boolean') throw new ValidationError('invalid_input', [{ path: ['actor', 'sso'], message: 'must be a boolean' }]);
   // fail closed: an operation nobody wrote a guard for is the system's alone
   if (guard === undefined) throw forbidden(codes);
   const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes);
@@ -39,6 +40,6 @@ export function runGuarded<I, R>(
   }
   const r = operation(state, asked, ctx);
   guard.review?.(gate, asked, r);
-  if (guards.escalationReview) reviewEffects(gate, state, r.state, r.changes, guard.accounts?.(gate, input) ?? []);
+  if (guards.escalationReview) reviewEffects(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
 }

@@ -12,12 +12,12 @@
 // fails closed.
 import { diff, type Grant } from '../analyze/permission-diff.js';
 import type { RequestResource } from '../evaluate/types.js';
-import type { Source } from '../model/source.js';
+import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../store.js';
 import { createDelegation } from './access-delegation.js';
 import type { Gate } from './access-guard.js';
 import { absentAttributes, nodeTarget, policyTargets } from './access-targets.js';
-import type { SourceState } from './source-state.js';
+import { SourceState } from './source-state.js';
 
 /** The entities whose effect on access the review knows how to read; a change to any other is refused. */
 const REVIEWED: ReadonlySet<EntityName> = new Set<EntityName>([
@@ -42,16 +42,150 @@ function accountOfRow(entity: EntityName, row: unknown): string | undefined {
   return typeof a === 'string' ? a : undefined;
 }
 
-/** The rows of `accounts` (and the global roles and services every account reads), as a source. */
-function accountsSource(state: SourceState, accounts: ReadonlySet<string>): Source {
-  const s: Record<string, unknown> = { version: 1 };
+/**
+ * Which policies and bindings the diff needs: those whose effect the change can alter. Whole subjects (every policy
+ * and binding of a principal, a group, Public Access or the calling services of an account), single rows by id, or
+ * every row of an account (a BlueXP node or resource moved reaches every binding above and below it). A grant the
+ * diff then reports as gained may already be held another way; reporting it is stricter, never weaker.
+ */
+interface Reach {
+  whole: Set<string>;
+  subjects: Set<string>;
+  rows: Set<string>;
+  /** The principals (`account/id`) whose grants can change, and the groups that can give them any (filled by `settle`). */
+  principals: Set<string>;
+  groups: Set<string>;
+}
+
+const subjectKey = (accountId: string, s: { kind: string; id?: string }) =>
+  s.kind === 'service' ? `s:${accountId}` : s.kind === 'principal' ? `p:${accountId}/${s.id}` : s.id === PUBLIC_ACCESS_GROUP_ID ? `pub:${accountId}` : `g:${accountId}/${s.id}`;
+
+/** What `changes` can affect, read from the rows they replace and write. */
+function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
+  const r: Reach = { whole: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
+  const rowsUsing = (accountId: string, test: (p: Policy) => boolean, testB: (b: Binding) => boolean) => {
+    for (const state of [before, after]) {
+      for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
+      for (const b of state.rowsOf('binding', accountId)) if (testB(b)) r.rows.add(b.id);
+    }
+  };
+  const principal = (accountId: string, id: string) => {
+    r.subjects.add(`p:${accountId}/${id}`);
+    // a principal's status, kind or projects change what every one of its groups gives it
+    for (const state of [before, after]) {
+      for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(id)) r.subjects.add(`g:${accountId}/${g.id}`);
+      for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) r.subjects.add(`g:${accountId}/${m.groupId}`);
+    }
+  };
+  for (const c of changes) {
+    const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
+    for (const row of [before.get(c.entity, key), c.op === 'put' ? c.value : undefined] as unknown[]) {
+      if (row === undefined) continue;
+      const accountId = accountOfRow(c.entity, row) ?? '';
+      const id = (row as { id?: string }).id ?? '';
+      switch (c.entity) {
+        case 'policy':
+        case 'binding':
+          r.rows.add(id);
+          break;
+        case 'principal':
+          principal(accountId, id);
+          break;
+        case 'group':
+          r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
+          break;
+        case 'membership':
+          r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
+          break;
+        case 'resourceGroup':
+          rowsUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id), () => false);
+          break;
+        case 'role':
+          rowsUsing(accountId, (p) => p.roles.includes(id), (b) => b.roleId === id);
+          break;
+        case 'account':
+          r.subjects.add(`pub:${accountId}`);
+          break;
+        case 'node':
+        case 'resource':
+          r.whole.add(accountId);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  settle(r, before, after);
+  return r;
+}
+
+/** The principals and groups the diff must model: those the reach names, and the members of its groups. */
+function settle(r: Reach, before: SourceState, after: SourceState): void {
+  const subjectOf = (accountId: string, s: { kind: string; id?: string }) => {
+    if (s.kind === 'principal') r.principals.add(`${accountId}/${s.id}`);
+    else if (s.kind === 'group' && s.id !== PUBLIC_ACCESS_GROUP_ID) r.groups.add(`${accountId}/${s.id}`);
+  };
+  for (const key of r.subjects) {
+    if (key.startsWith('p:')) r.principals.add(key.slice(2));
+    else if (key.startsWith('g:')) r.groups.add(key.slice(2));
+  }
+  for (const state of [before, after]) {
+    for (const id of r.rows) {
+      const row = state.get('policy', id) ?? state.get('binding', id);
+      if (row !== undefined) subjectOf(row.accountId, row.subject);
+    }
+  }
+  for (const state of [before, after]) {
+    for (const key of r.groups) {
+      const i = key.indexOf('/');
+      const accountId = key.slice(0, i);
+      for (const m of state.get('group', key)?.members ?? []) r.principals.add(`${accountId}/${m}`);
+      for (const m of state.rowsOf('membership', accountId)) if (m.groupId === key.slice(i + 1)) r.principals.add(`${accountId}/${m.principalId}`);
+    }
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/**
+ * The rows of `accounts` (and the global roles and services every account reads), with only the policies and bindings
+ * `reach` names, as a source. `catalog` gives the roles and services arrays when they are shared with another source
+ * (so the diff builds their role catalog once).
+ */
+function accountsSource(state: SourceState, accounts: ReadonlySet<string>, reach: Reach, catalog: { roles: unknown[]; services: unknown[] }): Source {
+  const s: Record<string, unknown> = { version: 1, roles: catalog.roles, services: catalog.services };
   for (const e of ENTITY_NAMES) {
+    if (e === 'role' || e === 'service') continue;
     const rows: unknown[] = [];
-    if (e === 'role' || e === 'service') rows.push(...state.list(e, ''));
-    for (const a of accounts) rows.push(...state.list(e, a));
+    for (const a of accounts) {
+      const whole = reach.whole.has(a);
+      if (e === 'policy' || e === 'binding') {
+        for (const row of state.rowsOf(e, a)) if (whole || reach.rows.has(row.id) || reach.subjects.has(subjectKey(a, row.subject))) rows.push(row);
+      } else if (e === 'principal' && !whole) {
+        for (const row of state.rowsOf(e, a)) if (reach.principals.has(`${a}/${row.id}`)) rows.push(row);
+      } else if (e === 'group' && !whole) {
+        for (const row of state.rowsOf(e, a)) if (row.id === PUBLIC_ACCESS_GROUP_ID || reach.groups.has(`${a}/${row.id}`)) rows.push(row);
+      } else if (e === 'membership' && !whole) {
+        for (const row of state.rowsOf(e, a)) if (reach.groups.has(`${a}/${row.groupId}`)) rows.push(row);
+      } else rows.push(...state.list(e, a));
+    }
     s[ENTITY_FIELDS[e]] = rows;
   }
   return s as unknown as Source;
+}
+
+/** The rows of `accounts`, and the global roles and services, as a state of their own. */
+function touchedState(state: SourceState, accounts: ReadonlySet<string>): SourceState {
+  const s: Record<string, unknown> = { version: 1 };
+  for (const e of ENTITY_NAMES) {
+    const rows: unknown[] = e === 'role' || e === 'service' ? state.list(e, '') : [];
+    for (const a of accounts) rows.push(...state.rowsOf(e, a));
+    s[ENTITY_FIELDS[e]] = rows;
+  }
+  return SourceState.from(s as unknown as Source);
 }
 
 /** Every grant a source holds, by identity: the diff from the same source with no policies and no bindings. */
@@ -85,7 +219,7 @@ const sameIdentity = (x: Grant, y: Grant) => x.accountId === y.accountId && JSON
  * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
  * of one of `accounts` is judged with the actor acting in that account (migration); every other as the actor acts.
  */
-export function reviewEffects(actorGate: Gate, before: SourceState, after: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
+export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
   if (changes.length === 0) return;
   const touched = new Set<string>();
   for (const c of changes) {
@@ -99,11 +233,23 @@ export function reviewEffects(actorGate: Gate, before: SourceState, after: Sourc
       touched.add(a);
     }
   }
+  // the state after, of the touched accounts alone: applying the changes to the whole state would copy every account
+  const after = touchedState(before, touched).with(changes);
   const gateOf = (accountId: string): Gate => (accounts.includes(accountId) ? actorGate.inAccount(accountId) : actorGate);
   const delegation = createDelegation(gateOf);
   const now = actorGate.now;
-  const a = accountsSource(before, touched);
-  const b = accountsSource(after, touched);
+  const reach = reachOf(before, after, changes);
+  const catalogRows = (state: SourceState) => {
+    const roles: unknown[] = state.list('role', '');
+    const services: unknown[] = state.list('service', '');
+    for (const acc of touched) roles.push(...state.list('role', acc));
+    return { roles, services };
+  };
+  const catalogBefore = catalogRows(before);
+  // the same arrays for both sides when the change leaves roles and services alone: one catalog for the four diffs
+  const catalogAfter = changes.some((c) => c.entity === 'role' || c.entity === 'service') ? catalogRows(after) : catalogBefore;
+  const a = accountsSource(before, touched, reach, catalogBefore);
+  const b = accountsSource(after, touched, reach, catalogAfter);
   const d = diff(a, b, { now });
   const dl = diff(latent(a), latent(b), { now });
   const refuse = (accountId: string): never => {
@@ -133,31 +279,10 @@ export function reviewEffects(actorGate: Gate, before: SourceState, after: Sourc
   }
 
   // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
-  let beforeGrants: Map<string, Grant[]> | undefined;
-  const grantsOf = (accountId: string, id: string): Grant[] => {
-    if (beforeGrants === undefined) {
-      beforeGrants = new Map();
-      for (const g of allGrants(a, now)) {
-        if (g.identity.kind !== 'principal' || g.effect !== 'allow') continue;
-        const k = `${g.accountId}/${g.identity.id}`;
-        const list = beforeGrants.get(k);
-        if (list === undefined) beforeGrants.set(k, [g]);
-        else list.push(g);
-      }
-    }
-    return beforeGrants.get(`${accountId}/${id}`) ?? [];
-  };
   const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
     if (id.startsWith(PHANTOM) || (accountId === actorGate.actor.accountId && id === actorGate.actor.id)) return false;
     const them = gateOf(accountId).as(id);
-    for (const g of grantsOf(accountId, id)) {
-      const admin = g.resource.nodes?.admin ?? null;
-      for (const t of where) {
-        const at = g.service === null ? t : { ...t, attributes: { ...(t.attributes ?? {}), serviceName: g.service } };
-        if (them.may(g.action, at) && !delegation.may(accountId, g.action, g.service, t, admin)) return true;
-      }
-    }
-    return false;
+    return where.some((t) => them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t)));
   };
   const principalsHit = (g: Grant): [string, string][] => {
     if (g.identity.kind === 'principal') return [[g.accountId, g.identity.id]];
@@ -178,26 +303,43 @@ export function reviewEffects(actorGate: Gate, before: SourceState, after: Sourc
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
   let afterGrants: Grant[] | undefined;
+  let beforeAll: Grant[] | undefined;
   for (const c of d.context) {
     if (c.kind !== 'resource' || c.change !== 'changed') continue;
     const was = before.get('resource', c.id);
     const is = after.get('resource', c.id);
     if (was === undefined || is === undefined) continue;
     const wasAt = new Set([...was.projects, ...was.folders]);
-    const fresh = new Set([...is.projects, ...is.folders].filter((n) => !wasAt.has(n)));
-    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of [...is.projects, ...is.folders]) fresh.add(n);
-    if (fresh.size === 0) continue;
+    const isAt = new Set([...is.projects, ...is.folders]);
+    const fresh = new Set([...isAt].filter((n) => !wasAt.has(n)));
+    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of isAt) fresh.add(n);
+    const left = [...wasAt].filter((n) => !isAt.has(n));
+    if (fresh.size === 0 && left.length === 0) continue;
     const system = before.get('account', is.accountId)?.system;
     // only BlueXP places resources in nodes; a subject rewriting another system's resource is refused
     if (system !== 'bluexp') refuse(is.accountId);
-    afterGrants ??= allGrants(latent(b), now);
     const where: RequestResource = { attributes: { accountId: was.accountId }, projects: was.projects, folders: was.folders, ...(was.agentId !== undefined ? { agentId: was.agentId } : {}) };
+    // the role holders of the nodes it leaves lose it, unless they reach it where it stays: no lock-out of a superior
+    if (left.length > 0) {
+      beforeAll ??= allGrants(a, now);
+      const org = `organization:${was.accountId}`;
+      for (const g of beforeAll) {
+        if (g.effect !== 'allow' || g.identity.kind !== 'principal' || g.accountId !== was.accountId || g.resource.nodes === undefined) continue;
+        const covered = g.resource.nodes.covered;
+        if (!covered.some((n) => left.includes(n)) || covered.some((n) => isAt.has(n) || n === org)) continue;
+        if (superior(g.accountId, g.identity.id, [where])) refuse(g.accountId);
+      }
+    }
+    if (fresh.size === 0) continue;
+    afterGrants ??= allGrants(latent(b), now);
     for (const g of afterGrants) {
       if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
       const covered = g.resource.nodes.covered;
       if (!covered.some((n) => fresh.has(n))) continue;
-      // a grant that reached the resource where it was already gains nothing by its new place
-      if (is.agentId === was.agentId && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place (a role other than the
+      // organization admin's reached a resource discovered by an agent only with that agent below its node)
+      const agentOk = g.resource.nodes.admin === 'organization' || was.agentId === undefined || (g.resource.nodes.agents[was.agentId]?.length ?? 0) > 0;
+      if (agentOk && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
       if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
     }
   }

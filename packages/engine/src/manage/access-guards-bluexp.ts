@@ -5,13 +5,16 @@
 // act on both organizations, account options are read with `accounts:read` at the organization and changed by an
 // organization admin; a user opts itself in to notifications (or one who may `user:update` does it for it); agent
 // and account resources need `resource:create` where they go (account resources: the organization too).
+import { compile } from '../compile/compile-source.js';
 import type { RequestResource } from '../evaluate/types.js';
 import type { HierarchyNode, RegisteredResource } from '../model/source.js';
 import { entityKey, type Change } from '../store.js';
 import { BLUEXP_CODES } from './access-codes.js';
+import { createGate } from './access-gate.js';
 import type { Gate, Guard, GuardRegistry } from './access-guard.js';
 import { accountTarget, nodeTarget } from './access-targets.js';
 import { bluexpOperations as bx } from './bluexp-operations.js';
+import { ORGANIZATION_GROUP_HIDDEN } from './bluexp-resource-groups.js';
 import type { SourceState } from './source-state.js';
 
 /** The BlueXP permissions the management operations need, in the seed's `<type>:<action>` form. */
@@ -94,6 +97,61 @@ const byOrgAdmin = (action: string) =>
     if (!gate.mayAsOrganizationAdmin(action, accountTarget(account(gate, input)))) throw gate.forbidden();
   });
 
+/**
+ * The gate with SaaS on in `accountId`: SaaS off closes the organization's portal, and so every decision in it
+ * (SEMANTICS §0.1), but not the switch that opens it again. The account options are decided as if SaaS were on, by
+ * the same evaluator over tables compiled with it on (rare: only while it is off).
+ */
+function withSaasOn(gate: Gate, accountId: string): Gate {
+  const a = gate.state.get('account', accountId);
+  if (a === undefined || a.system !== 'bluexp' || a.options.saasEnabled) return gate;
+  const state = gate.state.with([{ op: 'put', entity: 'account', value: { ...a, options: { ...a.options, saasEnabled: true } } }]);
+  return createGate(gate.actor, state, compile(state.toSource()), gate.now, BLUEXP_CODES);
+}
+
+/**
+ * Only a Connector discovers and creates resources (seed 001: "From the view of an external BlueXP user, only the
+ * Connector can discover and create resources"): the actor is the active agent `x-agent-id` names, acting in its
+ * organization, and it places the resource in projects it serves (none: the organization); associating folders and
+ * more projects is the administrators' part (associateResource).
+ */
+const byConnector = guard((gate, input) => {
+  const accountId = account(gate, input);
+  const agent = gate.state.get('principal', `${accountId}/${gate.actor.id}`);
+  if (gate.actor.accountId !== accountId || str(field(input, 'x-agent-id')) !== gate.actor.id || agent?.kind !== 'agent' || agent.status !== 'active')
+    throw gate.forbidden();
+  const projects = field(input, 'projects');
+  const folders = field(input, 'folders');
+  if (Array.isArray(folders) && folders.length > 0) throw gate.forbidden();
+  if (Array.isArray(projects) && projects.some((p) => typeof p !== 'string' || !agent.projects.includes(p))) throw gate.forbidden();
+});
+
+/** May the actor read role bindings at the organization or at some node of it (whoever assigns roles somewhere)? */
+function readsBindingsSomewhere(gate: Gate, accountId: string): boolean {
+  if (gate.may(BLUEXP_ACTIONS.bindingRead, accountTarget(accountId))) return true;
+  return gate.state.list('node', accountId).some((n) => gate.may(BLUEXP_ACTIONS.bindingRead, nodeTarget(gate.state, accountId, n.id)));
+}
+
+/** The implicit resource groups the actor may read: `resource:read` at the node, and of their resources those it may read. */
+const resourceGroupsReadable: Guard<unknown, unknown> = {
+  codes: BLUEXP_CODES,
+  check: () => undefined,
+  rewrite(gate, input) {
+    const accountId = account(gate, input);
+    if (gate.may(BLUEXP_ACTIONS.resourceRead, accountTarget(accountId))) return input;
+    return { ...(input as Loose), [ORGANIZATION_GROUP_HIDDEN]: true };
+  },
+  narrow(gate, input) {
+    const accountId = account(gate, input);
+    const drop: Change[] = [];
+    for (const n of gate.state.list('node', accountId))
+      if (!gate.may(BLUEXP_ACTIONS.resourceRead, nodeTarget(gate.state, accountId, n.id))) drop.push({ op: 'delete', entity: 'node', key: n.id });
+    for (const r of gate.state.list('resource', accountId))
+      if (!gate.may(BLUEXP_ACTIONS.resourceRead, resourceAt(gate.state, accountId, r.id))) drop.push({ op: 'delete', entity: 'resource', key: r.id });
+    return drop.length === 0 ? gate.state : gate.state.with(drop);
+  },
+};
+
 /** A state without the rows of one entity that `keep` refuses. */
 function keepOnly<E extends 'node' | 'resource' | 'binding' | 'principal' | 'group'>(gate: Gate, entity: E, accountId: string, keep: (row: never) => boolean): SourceState {
   const drop: Change[] = [];
@@ -159,7 +217,7 @@ export function registerBluexpGuards(registry: GuardRegistry): void {
     .register(bx.createWorkspace, atOrg(A.workspaceCreate))
     .register(bx.renameWorkspace, atNode(A.workspaceUpdate, 'workspace_id'))
     .register(bx.deleteWorkspace, atNode(A.workspaceDelete, 'workspace_id'))
-    .register(bx.createResource, guard((gate, input) => placesOf(gate, input).forEach((t) => gate.require(A.resourceCreate, t))))
+    .register(bx.createResource, byConnector)
     .register(
       bx.listResources,
       guard(
@@ -215,22 +273,27 @@ export function registerBluexpGuards(registry: GuardRegistry): void {
         },
       ),
     )
-    // the seed: a user asks whether it belongs to the account; anyone else needs to read the account
+    // the seed: the caller asks whether it belongs to the account (the user comes from its token, never the input),
+    // so it needs no permission; the answer is about itself alone
     .register(
       bx.authorizeUserInAccount,
-      guard((gate, input) => {
-        if (str(field(input, 'user_id')) !== gate.actor.id) gate.require(A.accountsRead, accountTarget(account(gate, input)));
-      }),
+      guard(() => undefined),
     )
     .register(
       bx.authorizeAgentInAccount,
-      guard((gate, input) => {
-        if (str(field(input, 'user_id')) !== gate.actor.id) gate.require(A.accountsRead, accountTarget(account(gate, input)));
-      }),
+      guard(() => undefined),
     )
     .register(bx.migrateAccount, migration)
-    .register(bx.getAccountOptions, atOrg(A.accountsRead))
-    .register(bx.updateAccountOptions, byOrgAdmin(A.accountsUpdate))
+    // seed 001: "SaaS enablement is used to allow an account to have access to the BlueXP portal": off, it still lets
+    // its organization admin read the options and turn it on again
+    .register(bx.getAccountOptions, guard((gate, input) => withSaasOn(gate, account(gate, input)).require(A.accountsRead, accountTarget(account(gate, input)))))
+    .register(
+      bx.updateAccountOptions,
+      guard((gate, input) => {
+        const accountId = account(gate, input);
+        if (!withSaasOn(gate, accountId).mayAsOrganizationAdmin(A.accountsUpdate, accountTarget(accountId))) throw gate.forbidden();
+      }),
+    )
     // the seed: the occm service names the user in `x-user-token`; a user may also opt itself in or out
     .register(
       bx.updateAccountUser,
@@ -240,7 +303,12 @@ export function registerBluexpGuards(registry: GuardRegistry): void {
       }),
     )
     .register(bx.listNotificationRecipients, readAtOrg(A.userRead, 'principal'))
-    .register(bx.attachAgentResource, guard((gate, input) => placesOf(gate, input).forEach((t) => gate.require(A.resourceCreate, t))))
+    .register(bx.attachAgentResource, byConnector)
+    // the permission and resourcegroup components (seed 000): read-only views decided by the same tables
+    .register(bx.listPermissions, guard((gate, input) => { if (!readsBindingsSomewhere(gate, account(gate, input))) throw gate.forbidden(); }))
+    .register(bx.getPermission, guard((gate, input) => { if (!readsBindingsSomewhere(gate, account(gate, input))) throw gate.forbidden(); }))
+    .register(bx.listResourceGroups, resourceGroupsReadable)
+    .register(bx.getResourceGroup, resourceGroupsReadable)
     // a license or persistence resource belongs to the organization, wherever else it is placed
     .register(
       bx.createAccountResource,

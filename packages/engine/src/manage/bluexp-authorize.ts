@@ -18,31 +18,43 @@ function activeIn(state: SourceState, accountId: string, id: string, kinds: read
   return a?.system === 'bluexp' && p !== undefined && p.status === 'active' && kinds.includes(p.kind);
 }
 
-const userSchema = z.object({ account_id: z.string().min(1), user_id: z.string().min(1) });
+/** The user a check is about: the caller, from its token (seed 001); the host's `system` actor is no user. */
+function caller(ctx: ManageContext): string | undefined {
+  return ctx.actor.kind === 'subject' ? ctx.actor.id : undefined;
+}
 
-/** authorize-user-is-in-account: the caller (a user or service account from its token) is an active principal of the account. */
+const userSchema = z.object({ account_id: z.string().min(1) }).strict();
+
+/**
+ * authorize-user-is-in-account: the caller (a user or service account, from its token) is an active principal of the
+ * account. The seed: it "only accepts the parameter 'accountId'" and "the 'authorization' header contains the user
+ * token identifying the user", so naming another user is an unknown key, refused.
+ */
 export function authorizeUserInAccount(
   state: SourceState,
   input: z.input<typeof userSchema>,
-  _ctx: ManageContext,
+  ctx: ManageContext,
 ): OpResult<BluexpAuthorizeResult> {
   const q = parseBody(userSchema, input);
-  return done(state, { authorized: activeIn(state, q.account_id, q.user_id, ['user', 'service']) }, []);
+  const user = caller(ctx);
+  return done(state, { authorized: user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']) }, []);
 }
 
-const agentSchema = z.object({ account_id: z.string().min(1), 'x-agent-id': z.string().min(1), user_id: z.string().min(1).optional() });
+const agentSchema = z.object({ account_id: z.string().min(1), 'x-agent-id': z.string().min(1) }).strict();
 
 /**
- * authorize-agent-in-account: the agent named by `x-agent-id` is an active agent principal of the account and,
- * when the caller's `user_id` is given, the caller is in the account too.
+ * authorize-agent-in-account: the agent named by `x-agent-id` is an active agent principal of the account and the
+ * caller (the user of the `authorization` token) is in the account too; the host's `system` actor asks about the
+ * agent alone.
  */
 export function authorizeAgentInAccount(
   state: SourceState,
   input: z.input<typeof agentSchema>,
-  _ctx: ManageContext,
+  ctx: ManageContext,
 ): OpResult<BluexpAuthorizeResult> {
   const q = parseBody(agentSchema, input);
   const agent = activeIn(state, q.account_id, q['x-agent-id'], ['agent']);
-  const user = q.user_id === undefined || activeIn(state, q.account_id, q.user_id, ['user', 'service']);
-  return done(state, { authorized: agent && user }, []);
+  const user = caller(ctx);
+  const userIn = ctx.actor.kind === 'system' || (user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']));
+  return done(state, { authorized: agent && userIn }, []);
 }

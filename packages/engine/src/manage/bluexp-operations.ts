@@ -21,6 +21,8 @@ import {
   listResources,
   removeResourceFromAgent,
 } from './bluexp-resources.js';
+import { getPermission, listPermissions } from './bluexp-permissions.js';
+import { getResourceGroup, listResourceGroups } from './bluexp-resource-groups.js';
 import { createRoleBinding, deleteRoleBinding, listRoleBindings } from './bluexp-role-bindings.js';
 import {
   addUserGroupMembers,
@@ -78,6 +80,10 @@ export const bluexpOperations = {
   createRoleBinding,
   deleteRoleBinding,
   listRoleBindings,
+  listPermissions,
+  getPermission,
+  listResourceGroups,
+  getResourceGroup,
   authorizeUserInAccount,
   authorizeAgentInAccount,
   attachAgentResource,

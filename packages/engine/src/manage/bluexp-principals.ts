@@ -10,6 +10,7 @@ import { bluexpAccount, freshId, parseBody, refuse } from './bluexp-common.js';
 import { bindingFields, bindingView, planBinding, type BluexpRoleBinding } from './bluexp-role-bindings.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
+import { dropMembers } from './group-member-list.js';
 
 /** A principal as the operations return it, with its direct role bindings (agents: their projects). */
 export interface BluexpPrincipal {
@@ -69,7 +70,7 @@ function principalRemoval(state: SourceState, p: Principal, ctx: ManageContext):
   for (const g of state.list('group', a)) {
     if (!g.members.includes(p.id)) continue;
     const next = produce(g, (d) => {
-      d.members = d.members.filter((m) => m !== p.id);
+      dropMembers(d, new Set([p.id]));
       d.lastModifiedAt = ctx.now;
     });
     changes.push({ op: 'put', entity: 'group', value: withEtag(next) });

@@ -9,14 +9,18 @@ import { bluexpAccount, freshId, parseBody, refuse } from './bluexp-common.js';
 import { done, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
 
-/** A resource as the operations return it (`cloud_id` as the seed names it). */
+/**
+ * A resource as the operations return it. Seed 001: "Every BlueXP resource has the data field 'cloud_id'" (the cloud
+ * identifier, such as the cloud VM id): always present, null for one that has none (a license, or a row loaded
+ * without it).
+ */
 export interface BluexpResource {
   resourceId: string;
   accountId: string;
   resourceType?: string;
   resourceClass?: string;
   name?: string;
-  cloud_id?: string;
+  cloud_id: string | null;
   agentId?: string;
   projects: string[];
   folders: string[];
@@ -24,12 +28,11 @@ export interface BluexpResource {
 
 /** The view of a resource row. */
 export function resourceView(r: RegisteredResource): BluexpResource {
-  const out: BluexpResource = { resourceId: r.id, accountId: r.accountId, projects: [...r.projects], folders: [...r.folders] };
+  const out: BluexpResource = { resourceId: r.id, accountId: r.accountId, cloud_id: r.cloudId ?? null, projects: [...r.projects], folders: [...r.folders] };
   for (const k of ['resourceType', 'resourceClass', 'name'] as const) {
     const v = r.attributes[k];
     if (v !== undefined) out[k] = String(v);
   }
-  if (r.cloudId !== undefined) out.cloud_id = r.cloudId;
   if (r.agentId !== undefined) out.agentId = r.agentId;
   return out;
 }
@@ -52,22 +55,47 @@ function nodeIssues(state: SourceState, accountId: string, ids: string[], kind: 
 }
 
 const idList = z.array(z.string().min(1)).max(1000);
-const createSchema = z.object({
-  account_id: z.string().min(1),
-  resourceId: z.string().min(1).max(256).optional(),
-  resourceType: z.string().min(1).max(256),
-  resourceClass: z.string().min(1).max(256).optional(),
-  name: z.string().max(256).optional(),
-  cloud_id: z.string().max(512).optional(),
-  /** The agent (connector) that discovered the resource, from the `x-agent-id` header. */
-  'x-agent-id': z.string().min(1).optional(),
-  projects: idList.default([]),
-  folders: idList.default([]),
-});
 
-/** Registers a discovered or created resource, in the given projects and folders (none: it belongs to the organization). */
+/** What registering a resource takes, checked: the agent and `cloud_id` are absent only for an account resource. */
+export interface ResourceFields {
+  account_id: string;
+  resourceId?: string | undefined;
+  resourceType: string;
+  resourceClass?: string | undefined;
+  name?: string | undefined;
+  cloud_id?: string | undefined;
+  'x-agent-id'?: string | undefined;
+  projects: string[];
+  folders: string[];
+}
+
+const createSchema = z
+  .object({
+    account_id: z.string().min(1),
+    resourceId: z.string().min(1).max(256).optional(),
+    resourceType: z.string().min(1).max(256),
+    resourceClass: z.string().min(1).max(256).optional(),
+    name: z.string().max(256).optional(),
+    /** The cloud identifier, such as the cloud VM id (seed 001: every resource has it). */
+    cloud_id: z.string().min(1).max(512),
+    /** The agent (Connector) that discovered or created the resource, from the `x-agent-id` header. */
+    'x-agent-id': z.string().min(1),
+    projects: idList.default([]),
+    folders: idList.default([]),
+  })
+  .strict();
+
+/**
+ * Registers a resource a Connector discovered or created (seed 001: "only the Connector can discover and create
+ * resources"), with its `cloud_id`, attached to that agent, in the given projects and folders (none: the
+ * organization). The access check lets only the agent itself do it.
+ */
 export function createResource(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(createSchema, input);
+  return registerResource(state, parseBody(createSchema, input), ctx);
+}
+
+/** Registers a resource from checked fields: an agent's discovery, or (without agent) a resource of the account. */
+export function registerResource(state: SourceState, q: ResourceFields, ctx: ManageContext): OpResult<BluexpResource> {
   bluexpAccount(state, q.account_id);
   const issues = [
     ...nodeIssues(state, q.account_id, q.projects, 'project', 'projects'),

@@ -15,8 +15,8 @@ export interface BluexpAccountOptions {
   accountId: string;
   saasEnabled: boolean;
   thirdPartyServicesEnabled: boolean;
-  /** `CMNotificationOptIn`: the account sends event notifications to the users who opted in. */
-  notificationOptIn: boolean;
+  /** The seed's name: the account sends event notifications to the users who opted in (`update-user`). */
+  CMNotificationOptIn: boolean;
 }
 
 /** The view of an account's options. */
@@ -25,7 +25,7 @@ export function accountOptionsView(a: Account): BluexpAccountOptions {
     accountId: a.id,
     saasEnabled: a.options.saasEnabled,
     thirdPartyServicesEnabled: a.options.thirdPartyServicesEnabled,
-    notificationOptIn: a.options.notificationOptIn,
+    CMNotificationOptIn: a.options.notificationOptIn,
   };
 }
 
@@ -42,7 +42,7 @@ const updateSchema = z
     account_id: z.string().min(1),
     saasEnabled: z.boolean().optional(),
     thirdPartyServicesEnabled: z.boolean().optional(),
-    notificationOptIn: z.boolean().optional(),
+    CMNotificationOptIn: z.boolean().optional(),
   })
   .strict();
 
@@ -53,7 +53,7 @@ export function updateAccountOptions(state: SourceState, input: z.input<typeof u
   const options = {
     saasEnabled: q.saasEnabled ?? old.options.saasEnabled,
     thirdPartyServicesEnabled: q.thirdPartyServicesEnabled ?? old.options.thirdPartyServicesEnabled,
-    notificationOptIn: q.notificationOptIn ?? old.options.notificationOptIn,
+    notificationOptIn: q.CMNotificationOptIn ?? old.options.notificationOptIn,
   };
   const same =
     options.saasEnabled === old.options.saasEnabled &&

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
 import { bluexpAccount, parseBody, refuse } from './bluexp-common.js';
-import { createResource, deleteResource, type BluexpResource } from './bluexp-resources.js';
+import { deleteResource, registerResource, type BluexpResource } from './bluexp-resources.js';
 import type { ManageContext, OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
 
@@ -13,19 +13,21 @@ import type { SourceState } from './source-state.js';
 export const ACCOUNT_RESOURCE_CLASSES: readonly string[] = ['license', 'persistence'];
 
 const idList = z.array(z.string().min(1)).max(1000);
-const agentResourceSchema = z.object({
-  account_id: z.string().min(1),
-  /** `discover` attaches an existing resource; `create` is the same after provisioning. */
-  mode: z.enum(['discover', 'create']).default('discover'),
-  'x-agent-id': z.string().min(1),
-  cloud_id: z.string().min(1).max(512),
-  resourceId: z.string().min(1).max(256).optional(),
-  resourceType: z.string().min(1).max(256),
-  resourceClass: z.string().min(1).max(256).optional(),
-  name: z.string().max(256).optional(),
-  projects: idList.default([]),
-  folders: idList.default([]),
-});
+const agentResourceSchema = z
+  .object({
+    account_id: z.string().min(1),
+    /** `discover` attaches an existing resource; `create` is the same after provisioning. */
+    mode: z.enum(['discover', 'create']).default('discover'),
+    'x-agent-id': z.string().min(1),
+    cloud_id: z.string().min(1).max(512),
+    resourceId: z.string().min(1).max(256).optional(),
+    resourceType: z.string().min(1).max(256),
+    resourceClass: z.string().min(1).max(256).optional(),
+    name: z.string().max(256).optional(),
+    projects: idList.default([]),
+    folders: idList.default([]),
+  })
+  .strict();
 
 /**
  * A resource discovered or created by an agent, attached to it with its `cloud_id`: the agent must be an active agent
@@ -43,7 +45,7 @@ export function attachAgentResource(state: SourceState, input: z.input<typeof ag
     issues.push({ path: ['resourceClass'], message: `a \`${q.resourceClass}\` resource belongs to the account, not to an agent` });
   refuse('invalid_request', issues);
   const { mode: _mode, ...rest } = q;
-  return createResource(state, rest, ctx);
+  return registerResource(state, rest, ctx);
 }
 
 const accountResourceSchema = z.object({
@@ -60,7 +62,7 @@ const accountResourceSchema = z.object({
 /** A license or persistence resource: it belongs to the account and is attached to no agent. */
 export function createAccountResource(state: SourceState, input: z.input<typeof accountResourceSchema>, ctx: ManageContext): OpResult<BluexpResource> {
   const q = parseBody(accountResourceSchema, input);
-  return createResource(state, q, ctx);
+  return registerResource(state, q, ctx);
 }
 
 const serviceResourceSchema = z.object({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });

@@ -9,6 +9,7 @@ import { entityKey, type Change } from '../store.js';
 import { actorOf, bluexpAccount, freshId, parseBody, refuse } from './bluexp-common.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
+import { dropMembers } from './group-member-list.js';
 
 /** A user group as the operations return it. */
 export interface BluexpUserGroup {
@@ -164,7 +165,7 @@ export function removeUserGroupMember(state: SourceState, input: z.input<typeof 
   if (!old.members.includes(q.member_id)) throw new SeedError('member_not_found', 404, `\`${q.member_id}\` is not in user group \`${old.id}\``);
   const next = withEtag(
     produce(old, (d) => {
-      d.members = d.members.filter((m) => m !== q.member_id);
+      dropMembers(d, new Set([q.member_id]));
       d.lastModifiedAt = ctx.now;
       d.lastModifiedById = actorOf(ctx);
     }),

@@ -35,6 +35,29 @@ const A = IBM_ACTIONS;
 const groupsRead = [A.groupsRead, A.membersRead, A.rulesRead];
 const groupsWrite = [A.groupsCreate, A.groupsUpdate, A.groupsDelete, A.membersAdd, A.membersRemove, A.rulesCreate, A.rulesUpdate, A.rulesDelete];
 
+// What `format=display` shows for each action (seed 004 names `iam.policy.read` "IAM Policy Read", "The ability to see
+// policies." and `iam.policy.create` "IAM Policy Create", "The ability to create policies."; the others follow suit).
+const describe = (displayName: string, description: string) => ({ displayName, description });
+const GROUP_ACTIONS = {
+  [A.groupsRead]: describe('IAM Access Groups Read', 'The ability to see access groups.'),
+  [A.groupsCreate]: describe('IAM Access Groups Create', 'The ability to create access groups.'),
+  [A.groupsUpdate]: describe('IAM Access Groups Update', 'The ability to change access groups.'),
+  [A.groupsDelete]: describe('IAM Access Groups Delete', 'The ability to delete access groups.'),
+  [A.membersRead]: describe('IAM Access Groups Members Read', 'The ability to see the members of access groups.'),
+  [A.membersAdd]: describe('IAM Access Groups Members Add', 'The ability to add members to access groups.'),
+  [A.membersRemove]: describe('IAM Access Groups Members Remove', 'The ability to remove members from access groups.'),
+  [A.rulesRead]: describe('IAM Access Groups Rules Read', 'The ability to see the dynamic rules of access groups.'),
+  [A.rulesCreate]: describe('IAM Access Groups Rules Create', 'The ability to add dynamic rules to access groups.'),
+  [A.rulesUpdate]: describe('IAM Access Groups Rules Update', 'The ability to change the dynamic rules of access groups.'),
+  [A.rulesDelete]: describe('IAM Access Groups Rules Delete', 'The ability to delete the dynamic rules of access groups.'),
+};
+const POLICY_ACTIONS = {
+  [A.policyRead]: describe('IAM Policy Read', 'The ability to see policies.'),
+  [A.policyCreate]: describe('IAM Policy Create', 'The ability to create policies.'),
+  [A.policyUpdate]: describe('IAM Policy Update', 'The ability to update policies.'),
+  [A.policyDelete]: describe('IAM Policy Delete', 'The ability to delete policies.'),
+};
+
 /** The IBM account management services: Viewer reads, Operator reads, Editor and Administrator change. */
 export const IBM_MANAGEMENT_SERVICES: Service[] = [
   {
@@ -48,6 +71,7 @@ export const IBM_MANAGEMENT_SERVICES: Service[] = [
       [IBM_ROLES.editor]: [...groupsRead, ...groupsWrite],
       [IBM_ROLES.administrator]: [...groupsRead, ...groupsWrite],
     },
+    actions: GROUP_ACTIONS,
   },
   {
     name: 'iam-access-management',
@@ -61,6 +85,7 @@ export const IBM_MANAGEMENT_SERVICES: Service[] = [
       // only an Administrator assigns access (seed 004: the Administrator role lists `iam.policy.create`)
       [IBM_ROLES.administrator]: [A.policyRead, A.policyCreate, A.policyUpdate, A.policyDelete],
     },
+    actions: POLICY_ACTIONS,
   },
 ];
 

@@ -17,6 +17,7 @@ import {
   type CloudflareEnvelope, pageQuery } from './cloudflare-common.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
+import { dropMembers } from './group-member-list.js';
 
 /** A member's status in the account as the seed names it. */
 export type CloudflareMemberStatus = 'accepted' | 'pending';
@@ -152,7 +153,7 @@ export function removeAccountMember(
   for (const g of state.list('group', q.account_id)) {
     if (!g.members.includes(p.id)) continue;
     const next = produce(g, (d) => {
-      d.members = d.members.filter((m) => m !== p.id);
+      dropMembers(d, new Set([p.id]));
       d.lastModifiedAt = ctx.now;
     });
     changes.push({ op: 'put', entity: 'group', value: withEtag(next) });

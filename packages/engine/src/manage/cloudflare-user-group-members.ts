@@ -19,6 +19,7 @@ import {
 import { findUserGroup } from './cloudflare-user-groups.js';
 import { done, withEtag, type ManageContext, type OpResult } from './context.js';
 import type { SourceState } from './source-state.js';
+import { setMembers } from './group-member-list.js';
 
 const memberInput = z.object({ id: z.string().min(1), status: z.enum(['accepted', 'pending']).optional() });
 type MemberInput = z.infer<typeof memberInput>;
@@ -54,7 +55,7 @@ function resolveMembers(state: SourceState, accountId: string, members: MemberIn
 function groupWithMembers(g: Group, members: string[], ctx: ManageContext): Group {
   return withEtag(
     produce(g, (d) => {
-      d.members = members;
+      setMembers(d, members);
       d.lastModifiedAt = ctx.now;
       d.lastModifiedById = actorId(ctx);
     }),

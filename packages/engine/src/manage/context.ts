@@ -2,8 +2,13 @@ import { SeedError } from '../errors.js';
 import type { Change } from '../store.js';
 import type { SourceState } from './source-state.js';
 
-/** Who performs an operation: a subject of an account, or the host's own `system` actor, named on purpose. */
-export type Actor = { kind: 'system' } | { kind: 'subject'; id: string; accountId: string } | { kind: 'anonymous' };
+/**
+ * Who performs an operation: a subject of an account, or the host's own `system` actor, named on purpose. A subject's
+ * `sso: true` is the host saying the actor signed in through SSO (SEMANTICS §0.1: the login gate of an SSO-enabled
+ * email domain lets it through), as the host asserts claims; without it, an actor whose email domain is SSO-gated
+ * is refused like any request of it.
+ */
+export type Actor = { kind: 'system' } | { kind: 'subject'; id: string; accountId: string; sso?: boolean } | { kind: 'anonymous' };
 
 /** What every management operation receives besides its input: the actor, the time and fresh ids. Injected, never read. */
 export interface ManageContext {

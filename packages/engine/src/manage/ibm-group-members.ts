@@ -2,13 +2,14 @@ import { produce } from 'immer';
 import { z } from 'zod';
 import { SeedError, type Issue } from '../errors.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Group, type Principal } from '../model/source.js';
-import type { Change } from '../store.js';
+import { entityKey, type Change } from '../store.js';
 import { checkPage, done, pageLinks, sortBy, type ManageContext, type OpResult } from './context.js';
 import {
   IBM_GROUPS_BASE,
   MAX_GROUPS_PER_MEMBER,
   MAX_ITEMS_PER_CALL,
   actorId,
+  groupIdsOfMember,
   isMemberOfGroup,
   itemError,
   parseBody,
@@ -23,6 +24,7 @@ import {
   type ItemError,
 } from './ibm-group-support.js';
 import type { SourceState } from './source-state.js';
+import { addMembersSince, dropMembers } from './group-member-list.js';
 
 /** The member types the seed allows: users (`IBMid-…`) and service ids (`iam-ServiceId-…`). */
 export const IBM_MEMBER_TYPES = ['user', 'service'] as const;
@@ -63,13 +65,15 @@ export interface ListAccessGroupMembersInput {
   sort?: string;
 }
 
-/** A member in a listing; `name`/`email` only with `verbose`. */
+/** A member in a listing; `name`/`email` only with `verbose`; when and by whom it was added, when that is known. */
 export interface GroupMemberBody {
   iam_id: string;
   type: string;
   href: string;
   name?: string;
   email?: string;
+  created_at?: string;
+  created_by_id?: string;
 }
 
 /** The seed's list envelope for members. */
@@ -231,7 +235,7 @@ export function addMembersToAccessGroup(state: SourceState, input: AddMembersToA
     added.push(iam_id);
     return { iam_id, type, created_at: ctx.now, created_by_id: by, status_code: 200 as const };
   });
-  const changes: Change[] = added.length === 0 ? [] : [putGroup(produce(group, (d) => void d.members.push(...added)))];
+  const changes: Change[] = added.length === 0 ? [] : [putGroup(produce(group, (d) => addMembersSince(d, added, ctx.now, by)))];
   return done(state, { members: results }, changes);
 }
 
@@ -257,6 +261,12 @@ export function listAccessGroupMembers(state: SourceState, input: ListAccessGrou
       if (p.name !== undefined) m.name = p.name;
       if (p.email !== undefined) m.email = p.email;
     }
+    // a member added before its time was kept (or written straight into a source) has none to show
+    const since = group.memberSince?.[p.id];
+    if (since !== undefined) {
+      m.created_at = since.createdAt;
+      m.created_by_id = since.createdById;
+    }
     return m;
   });
   const query = queryOf({ type: input.type, verbose: input.verbose, sort: input.sort, account_id: input.account_id });
@@ -273,39 +283,57 @@ export function isMemberOfAccessGroup(state: SourceState, input: GroupMemberInpu
   return done(state, null, []);
 }
 
-/** Removes one static member (seed: Delete member from an Access Group, 204); dynamic members leave when they expire. */
+// Removing a member ends every way it is in the group that the account stores: its static membership and its stored
+// dynamic memberships (from logins through a claim rule), so the membership check answers 404 afterwards. A later
+// login whose claims match a rule makes it a dynamic member again, and claims carried in a request are not stored
+// (SEMANTICS.md §1, "Removing a member").
+/** Removes one member, static or dynamic (seed: Delete member from an Access Group, 204). */
 export function removeMemberFromAccessGroup(state: SourceState, input: GroupMemberInput, ctx: ManageContext): OpResult<null> {
-  const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
+  const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
-  if (!group.members.includes(iamId)) throw memberNotFound(iamId, group.id);
-  return done(state, null, [putGroup(removeMembers(group, new Set([iamId])))]);
+  if (!isMemberOfGroup(state, account.id, group.id, iamId, ctx.now)) throw memberNotFound(iamId, group.id);
+  return done(state, null, removalChanges(state, group, new Set([iamId])));
 }
 
 function removeMembers(group: Group, ids: ReadonlySet<string>): Group {
-  return produce(group, (d) => {
-    d.members = d.members.filter((m) => !ids.has(m));
-  });
+  return produce(group, (d) => dropMembers(d, ids));
 }
 
-/** Removes up to 50 static members, each with its own outcome (seed: Delete members from an Access Group, 207). */
+/** The changes that take `ids` out of `group`: the static list, and every stored dynamic membership of theirs in it. */
+function removalChanges(state: SourceState, group: Group, ids: ReadonlySet<string>): Change[] {
+  const changes: Change[] = [];
+  if (group.members.some((m) => ids.has(m))) changes.push(putGroup(removeMembers(group, ids)));
+  for (const m of state.list('membership', group.accountId))
+    if (m.groupId === group.id && ids.has(m.principalId)) changes.push({ op: 'delete', entity: 'membership', key: entityKey('membership', m) });
+  return changes;
+}
+
+/** Removes up to 50 members, static or dynamic, each with its own outcome (seed: Delete members from an Access Group, 207). */
 export function removeMembersFromAccessGroup(
   state: SourceState,
   input: RemoveMembersFromAccessGroupInput,
   ctx: ManageContext,
 ): OpResult<RemoveMembersResult> {
-  const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
+  const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
   const body = parseBody(removeBody, { members: input.members });
   const gone = new Set<string>();
   const members = body.members.map((iam_id) => {
-    if (!group.members.includes(iam_id)) return { iam_id, ...itemError(404, `iam_id \`${iam_id}\` is not a member of access group \`${group.id}\``) };
+    if (!isMemberOfGroup(state, account.id, group.id, iam_id, ctx.now))
+      return { iam_id, ...itemError(404, `iam_id \`${iam_id}\` is not a member of access group \`${group.id}\``) };
     gone.add(iam_id);
     return { iam_id, status_code: 204 as const };
   });
-  return done(state, { access_group_id: group.id, members }, gone.size === 0 ? [] : [putGroup(removeMembers(group, gone))]);
+  return done(state, { access_group_id: group.id, members }, gone.size === 0 ? [] : removalChanges(state, group, gone));
 }
 
-// 404 `no_groups_found` when it is in none. Dynamic memberships are not touched: they expire.
-/** Removes a principal from every access group of an account that lists it (seed: Delete member from all Access Groups). */
+/** The access groups of an account `iamId` is a member of at `now`, static or dynamic, the Public Access group aside. */
+export function groupsWithMember(state: SourceState, accountId: string, iamId: string, now: string): Group[] {
+  const ids = groupIdsOfMember(state, accountId, iamId, now);
+  return state.list('group', accountId).filter((g) => g.id !== PUBLIC_ACCESS_GROUP_ID && ids.has(g.id));
+}
+
+// 404 `no_groups_found` when it is in none. A dynamic member leaves as removeMemberFromAccessGroup says.
+/** Removes a principal from every access group of an account it is in (seed: Delete member from all Access Groups). */
 export function removeMemberFromAllAccessGroups(
   state: SourceState,
   input: RemoveMemberFromAllAccessGroupsInput,
@@ -316,9 +344,8 @@ export function removeMemberFromAllAccessGroups(
   const ids = new Set([iamId]);
   const changes: Change[] = [];
   const groups: RemoveFromAllResult['groups'] = [];
-  for (const g of state.list('group', account.id)) {
-    if (g.id === PUBLIC_ACCESS_GROUP_ID || !g.members.includes(iamId)) continue;
-    changes.push(putGroup(removeMembers(g, ids)));
+  for (const g of groupsWithMember(state, account.id, iamId, ctx.now)) {
+    changes.push(...removalChanges(state, g, ids));
     groups.push({ access_group_id: g.id, status_code: 204 });
   }
   if (groups.length === 0) throw new SeedError('no_groups_found', 404, `no groups found for member: \`${iamId}\``);
@@ -343,6 +370,7 @@ export function addMemberToMultipleAccessGroups(
     seen.add(g);
   }
   const problem = principalProblem(state.get('principal', `${account.id}/${iamId}`), iamId, body.type);
+  const by = actorId(ctx);
   let count = staticGroupCount(state, account.id, iamId);
   const changes: Change[] = [];
   const notPermitted = input[GROUPS_NOT_PERMITTED];
@@ -357,7 +385,7 @@ export function addMemberToMultipleAccessGroups(
     if (g.members.includes(iamId)) return { access_group_id, status_code: 200 as const };
     if (count >= MAX_GROUPS_PER_MEMBER) return { access_group_id, ...itemError(409, limitMessage(iamId)) };
     count++;
-    changes.push(putGroup(produce(g, (d) => void d.members.push(iamId))));
+    changes.push(putGroup(produce(g, (d) => addMembersSince(d, [iamId], ctx.now, by))));
     return { access_group_id, status_code: 200 as const };
   });
   return done(state, { groups }, changes);

@@ -1,4 +1,4 @@
-import type { Policy, Role } from '../model/source.js';
+import type { Policy, Role, Service } from '../model/source.js';
 import type { Rule } from '../model/rule-condition.js';
 import type { Scalar } from '../model/primitives.js';
 import { ibmRole, servicesOf } from './ibm-policy-checks.js';
@@ -7,9 +7,14 @@ import type { SourceState } from './source-state.js';
 /** Where hrefs point; the host may rewrite them. */
 export const IBM_POLICY_HREF_BASE = 'https://iam.cloud.ibm.com';
 
-/** An action of a role as `format=display` lists it; the catalog keeps no display names, so only the id. */
+/**
+ * An action of a role as `format=display` lists it (seed 004). The name and description come from the catalog
+ * (`service.actions`); an action the catalog does not describe shows its id as its name and an empty description.
+ */
 export interface IbmPolicyAction {
   id: string;
+  displayName: string;
+  description: string;
 }
 
 /** A role as the seed returns it. */
@@ -70,10 +75,20 @@ export interface WireFormat {
 
 function roleActions(state: SourceState, p: Policy, role: Role | undefined, roleId: string): IbmPolicyAction[] {
   const out = new Set<string>();
-  if (role && (role.serviceName === undefined || servicesOf(state, p.resource.attributes).some((s) => s.name === role.serviceName)))
-    for (const a of role.actions) out.add(a);
-  for (const s of servicesOf(state, p.resource.attributes)) for (const a of s.roles[roleId] ?? []) out.add(a);
-  return [...out].sort().map((id) => ({ id }));
+  const reached = servicesOf(state, p.resource.attributes);
+  if (role && (role.serviceName === undefined || reached.some((s) => s.name === role.serviceName))) for (const a of role.actions) out.add(a);
+  for (const s of reached) for (const a of s.roles[roleId] ?? []) out.add(a);
+  return [...out].sort().map((id) => describeAction(state, reached, id));
+}
+
+// the services the policy reaches describe their actions first; a role's own action may belong to any other service
+function describeAction(state: SourceState, reached: readonly Service[], id: string): IbmPolicyAction {
+  for (const list of [reached, state.list('service')])
+    for (const s of list) {
+      const d = s.actions?.[id];
+      if (d !== undefined) return { id, displayName: d.displayName, description: d.description ?? '' };
+    }
+  return { id, displayName: id, description: '' };
 }
 
 function wireRoles(state: SourceState, p: Policy, format: WireFormat): IbmPolicyRole[] {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError, type Issue } from '../errors.js';
 import { FORBIDDEN_KEYS } from './primitives.js';
-import { LIMITS, PUBLIC_ACCESS_GROUP_ID, sourceSchema, type Source } from './source.js';
+import { LIMITS, PUBLIC_ACCESS_GROUP_ID, isValidActionPattern, sourceSchema, type Source } from './source.js';
 import { parseScope } from './scope.js';
 import { checkSsoConnectors } from './sso-connector.js';
 
@@ -98,6 +98,8 @@ export function checkReferences(s: Source, issues: Issue[]): void {
       if (seen.has(m)) add(['groups', i, 'members', j], `member \`${m}\` is listed twice`);
       seen.add(m);
     });
+    for (const m of Object.keys(g.memberSince ?? {}))
+      if (!seen.has(m)) add(['groups', i, 'memberSince', m], `\`${m}\` is not a static member of the group`);
     const ruleIds = new Set<string>();
     g.rules.forEach((r, j) => {
       if (ruleIds.has(r.id)) add(['groups', i, 'rules', j, 'id'], `duplicate rule id \`${r.id}\``);
@@ -112,6 +114,8 @@ export function checkReferences(s: Source, issues: Issue[]): void {
   });
   s.services.forEach((v, i) => {
     for (const roleId of Object.keys(v.roles)) if (!roles.has(roleId)) add(['services', i, 'roles', roleId], `unknown role \`${roleId}\``);
+    for (const action of Object.keys(v.actions ?? {}))
+      if (!isValidActionPattern(action) || action.endsWith('*')) add(['services', i, 'actions', action], `\`${action}\` is not an action id`);
   });
   s.resourceGroups.forEach((rg, i) => {
     acc(rg.accountId, ['resourceGroups', i, 'accountId']);

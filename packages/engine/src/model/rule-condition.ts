@@ -60,7 +60,7 @@ export function checkLeaf(key: string, operator: string, value: unknown): { path
     if (key !== DAY_OF_WEEK) out.push({ path: ['key'], message: `\`${operator}\` needs key \`${DAY_OF_WEEK}\`` });
     if (operator === 'dayOfWeekEquals' && Array.isArray(value)) bad('`dayOfWeekEquals` takes one value');
     if (operator === 'dayOfWeekAnyOf' && !Array.isArray(value)) bad('`dayOfWeekAnyOf` takes an array');
-    if (vals.length === 0 || vals.some((v) => typeof v !== 'string' || !DAY_VALUE.test(v))) bad('must be a weekday `1+00:00` .. `7+00:00`');
+    if (vals.length === 0 || vals.some((v) => !isDayValue(v))) bad('must be a weekday `1+00:00` .. `7+00:00`, or an integer 1 .. 7 (UTC)');
   } else if ((ATTRIBUTE_OPERATORS as readonly string[]).includes(operator)) {
     if (resourceAttributeOfKey(key) === undefined)
       out.push({ path: ['key'], message: `\`${operator}\` needs a key \`{{resource.attributes.NAME}}\`` });
@@ -74,24 +74,38 @@ export function checkLeaf(key: string, operator: string, value: unknown): { path
   return out;
 }
 
-/** A rule: `and`/`or` of at most 10 conditions, nested at most twice. */
-export interface Rule {
-  operator: 'and' | 'or';
-  conditions: (RuleLeaf | Rule)[];
+/**
+ * A weekday value of `day_of_week`: `N±hh:mm` at a written offset, or (as IBM documents `[1,2,3,4,5]`) an integer
+ * ISO weekday 1 (Monday) .. 7, which means the weekday in UTC.
+ */
+export function isDayValue(v: unknown): boolean {
+  return typeof v === 'string' ? DAY_VALUE.test(v) : Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 7;
 }
+
+/** An `and`/`or` of at most 10 conditions, nested at most twice. */
+export interface RuleGroup {
+  operator: 'and' | 'or';
+  conditions: (RuleLeaf | RuleGroup)[];
+}
+
+/** The rule of a v2 policy: an `and`/`or` group, or a single condition `{key, operator, value}` standing alone. */
+export type Rule = RuleGroup | RuleLeaf;
 
 const innerRuleSchema = z.object({
   operator: z.enum(['and', 'or']),
   conditions: z.array(ruleLeafSchema).min(1).max(10),
 });
 
-/** The top-level rule of a v2 policy. */
-export const ruleSchema: z.ZodType<Rule> = z.object({
+const ruleGroupSchema = z.object({
   operator: z.enum(['and', 'or']),
   conditions: z.array(z.union([ruleLeafSchema, innerRuleSchema])).min(1).max(10),
 });
 
-/** True when a rule node is a nested `and`/`or`. */
-export function isRuleGroup(node: RuleLeaf | Rule): node is Rule {
-  return (node as Rule).conditions !== undefined;
+// the operator tells the two shapes apart: `and`/`or` is a group, any condition operator a leaf
+/** The top-level rule of a v2 policy: a group, or one leaf on its own (IBM accepts both). */
+export const ruleSchema: z.ZodType<Rule> = z.discriminatedUnion('operator', [ruleGroupSchema, ruleLeafSchema]);
+
+/** True when a rule node is an `and`/`or` group. */
+export function isRuleGroup(node: Rule): node is RuleGroup {
+  return (node as RuleGroup).conditions !== undefined;
 }

@@ -65,6 +65,11 @@ export const groupSchema = z.object({
   description: z.string().max(LIMITS.groupDescription, `description is at most ${LIMITS.groupDescription} characters`).default(''),
   /** Principal ids of the static members. */
   members: z.array(idSchema).default([]),
+  /**
+   * When and by whom static members were added, by member id (IBM lists them with each member); a member added
+   * before this was kept has no entry. Every key is a member (parseSource).
+   */
+  memberSince: safeRecord(z.object({ createdAt: instantSchema, createdById: z.string().min(1).max(256) }).strict()).optional(),
   /** Claim rules; rules are ORed. */
   rules: z.array(claimRuleSchema).max(LIMITS.rulesPerGroup, `at most ${LIMITS.rulesPerGroup} claim rules`).default([]),
   /** A BlueXP group federated from an identity provider. */
@@ -86,6 +91,8 @@ export const serviceSchema = z.object({
   groups: z.array(idSchema).default([]),
   /** role id -> actions that role grants on this service (on top of the role's own actions). */
   roles: safeRecord(z.array(z.lazy(() => actionPatternSchema))).default({}),
+  /** action id -> how IBM's `format=display` names and describes it; an action without an entry shows its id. */
+  actions: safeRecord(z.object({ displayName: z.string().min(1).max(256), description: z.string().max(1024).optional() }).strict()).optional(),
   /** A third-party service (BlueXP: such as Fluid): switched off in an account whose `thirdPartyServicesEnabled` is false. */
   thirdParty: z.boolean().optional(),
 });

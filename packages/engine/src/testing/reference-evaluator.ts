@@ -580,7 +580,7 @@ function ruleHolds(ctx: Ctx, node: unknown, depth: number): Tri {
     const results = (node['conditions'] as unknown[]).map((c) => ruleHolds(ctx, c, depth + 1));
     return op === 'and' ? allOf(results) : anyOf(results);
   }
-  if (depth === 1) return ERR;
+  // a leaf may stand alone as the whole rule (IBM v2 accepts `{key, operator, value}` as the rule)
   return leafHolds(ctx, node['key'], node['operator'], node['value']);
 }
 
@@ -629,10 +629,12 @@ function leafHolds(ctx: Ctx, key: unknown, operator: unknown, value: unknown): T
       if (values === undefined || values.length === 0) return ERR;
       let hit = false;
       for (const v of values) {
+        // an integer 1..7 is an ISO weekday in UTC; a string carries its own offset
+        const whole = typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 7;
         const m = typeof v === 'string' ? DAY_RE.exec(v) : null;
-        if (m === null) return ERR;
-        const d = new Date(now + offsetMs(m[2] as string)).getUTCDay();
-        if ((d === 0 ? 7 : d) === Number(m[1])) hit = true;
+        if (m === null && !whole) return ERR;
+        const d = new Date(now + (whole ? 0 : offsetMs(m![2] as string))).getUTCDay();
+        if ((d === 0 ? 7 : d) === (whole ? v : Number(m![1]))) hit = true;
       }
       return hit;
     }

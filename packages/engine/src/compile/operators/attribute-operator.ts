@@ -2,6 +2,9 @@ import type { Glob } from '../glob.js';
 import type { Op } from '../tables.js';
 import type { Predicate } from '../../analyze/predicate.js';
 
+/** The glob list of every operator without globs: shared, so a matcher costs no empty array. */
+export const NO_GLOBS: readonly Glob[] = Object.freeze([]);
+
 /** What an operator keeps of a condition's values once compiled. */
 export interface OperatorValues {
   /** The first value (`stringExists`: `true` or `false`). */

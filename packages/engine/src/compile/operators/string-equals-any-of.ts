@@ -1,13 +1,13 @@
 import { anyOf } from '../../analyze/predicate.js';
 import { Op } from '../tables.js';
-import type { OperatorMatcher } from './attribute-operator.js';
+import { NO_GLOBS, type OperatorMatcher } from './attribute-operator.js';
 
 /** `stringEqualsAnyOf`: the value is present and equal to one of 1 to 10 values. */
 export const stringEqualsAnyOf: OperatorMatcher = {
   name: 'stringEqualsAnyOf',
   code: Op.EqualsAnyOf,
   many: true,
-  compile: (values) => ({ value: values[0]!, values, glob: null, globs: [] }),
+  compile: (values) => ({ value: values[0]!, values, glob: null, globs: NO_GLOBS }),
   test: (m, x) => x !== undefined && m.values.includes(x),
   keys: (m) => m.values,
   predicate: (m, attr) => anyOf(attr, m.values),

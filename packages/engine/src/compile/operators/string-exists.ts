@@ -1,7 +1,7 @@
 import { not } from '../../analyze/predicate.js';
 import { Uncompilable } from '../uncompilable.js';
 import { Op } from '../tables.js';
-import type { OperatorMatcher } from './attribute-operator.js';
+import { NO_GLOBS, type OperatorMatcher } from './attribute-operator.js';
 
 /** `stringExists`: `true` holds when the attribute is present (empty allowed), `false` when it is absent. */
 export const stringExists: OperatorMatcher = {
@@ -10,7 +10,7 @@ export const stringExists: OperatorMatcher = {
   many: false,
   compile: (values, attribute) => {
     if (values[0] !== 'true' && values[0] !== 'false') throw new Uncompilable(`attribute \`${attribute}\`: stringExists takes true or false`);
-    return { value: values[0], values, glob: null, globs: [] };
+    return { value: values[0], values, glob: null, globs: NO_GLOBS };
   },
   test: (m, x) => (m.value === 'true') === (x !== undefined),
   keys: () => null,

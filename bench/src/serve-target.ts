@@ -1,0 +1,46 @@
+// The server under load (`pnpm bench:serve` forks it): a generated workload in an in-memory engine behind
+// createServer, one static PEP token, logging one line per request to stdout (the parent sends it to /dev/null).
+// On the parent's 'cpu' message it reports its CPU time, so the parent can divide it by the requests served.
+import { createServer as createHttpServer } from 'node:http';
+import { createEngine } from '@portcullis/engine';
+import { createServer, createStaticTokenAuthenticator } from '@portcullis/server';
+import { generateWorkload, type ScaleName } from './workload.js';
+
+const scale = (process.argv[2] ?? 'M') as ScaleName;
+const log = process.argv[3] !== 'nolog';
+if (process.argv[4] === 'ceiling') {
+  // the machine's ceiling: bare node:http reading the body and answering a fixed decision, no framework, no engine
+  const bare = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"decision":true}');
+    });
+  });
+  bare.listen(0, '127.0.0.1', () => process.send!({ url: `http://127.0.0.1:${(bare.address() as { port: number }).port}` }));
+  process.on('message', (m: unknown) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ cpuMicros: u.user + u.system });
+    } else if (m === 'stop') process.exit(0);
+  });
+} else {
+const w = generateWorkload(scale);
+const engine = createEngine({ source: w.source });
+const app = await createServer({
+  engine,
+  authenticator: createStaticTokenAuthenticator([{ token: 'bench-pep-token-0123456789', actor: { kind: 'system' } }]),
+  logger: log ? { level: 'info' } : false,
+  maxEvaluations: 1000,
+});
+const url = await app.listen({ port: 0, host: '127.0.0.1' });
+process.send!({ url });
+process.on('message', (m: unknown) => {
+  if (m === 'cpu') {
+    const u = process.cpuUsage();
+    process.send!({ cpuMicros: u.user + u.system });
+  } else if (m === 'stop') {
+    void app.close().then(() => process.exit(0));
+  }
+});
+}

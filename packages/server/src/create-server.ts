@@ -1,0 +1,267 @@
+// The HTTP server: fastify (maintained, fast, schema-light JSON handling with prototype-poisoning protection, body
+// limits, request and header timeouts, graceful close) carrying the AuthZEN endpoints and the seeds' REST APIs. It
+// adds no path around engine.apply: every management request runs the seed operation as the token's actor, guarded
+// exactly as in process. One log line per request; /healthz and /readyz for orchestrators.
+import { randomUUID } from 'node:crypto';
+import {
+  AUTHZEN_PATHS,
+  createAuthzen,
+  ValidationError,
+  type Actor,
+  type Authzen,
+  type Engine,
+  type Issue,
+} from '@portcullis/engine';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Authenticator } from './authenticator.js';
+import { errorPayload, FAMILY_CODES, familyOf, HttpError } from './http-errors.js';
+import type { ApiFamily, ManagementRoute } from './route-table.js';
+import { BLUEXP_ROUTES } from './routes-bluexp.js';
+import { CLOUDFLARE_ROUTES } from './routes-cloudflare.js';
+import { IBM_ROUTES } from './routes-ibm.js';
+
+/** Options of createServer, checked at construction. */
+export interface ServerOptions {
+  engine: Engine;
+  /** Turns bearer tokens into actors. Without one every token is refused and callers are anonymous. */
+  authenticator?: Authenticator;
+  /**
+   * Who may ask the AuthZEN endpoints: `system` (default: PEP tokens of the system actor; a subject's token is 403,
+   * since answers about anyone in any account are not every user's to read), `authenticated` (any valid token), or
+   * `anyone` (no token needed).
+   */
+  authzenCallers?: 'system' | 'authenticated' | 'anyone';
+  /** Most evaluations in one AuthZEN request. Default 1,000. */
+  maxEvaluations?: number;
+  /** The PDP identifier published in the AuthZEN metadata; default the request's own origin. */
+  baseUrl?: string;
+  /** Largest request body, bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Whole-request timeout, ms. Default 30,000. */
+  requestTimeoutMs?: number;
+  /** Time allowed to receive the request headers, ms. Default 10,000. */
+  headersTimeoutMs?: number;
+  /** Idle keep-alive timeout, ms. Default 72,000 (above common load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Largest request header block, bytes. Default 16 KiB. */
+  maxHeaderSize?: number;
+  /** fastify's logger: false (default), true, or pino options. Each request logs one line at `info`. */
+  logger?: FastifyServerOptions['logger'];
+  /** Extra readiness check for /readyz (a store ping, say). */
+  ready?: () => boolean | Promise<boolean>;
+}
+
+const ANONYMOUS: Actor = { kind: 'anonymous' };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkOptions(o: ServerOptions): void {
+  const issues: Issue[] = [];
+  if (!isObject(o)) throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
+  if (!isObject(o.engine) || typeof (o.engine as Engine).apply !== 'function') issues.push({ path: ['engine'], message: 'must be an engine' });
+  if (o.authenticator !== undefined && typeof o.authenticator?.authenticate !== 'function') issues.push({ path: ['authenticator'], message: 'must have authenticate(token)' });
+  if (o.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(o.authzenCallers))
+    issues.push({ path: ['authzenCallers'], message: 'one of system, authenticated, anyone' });
+  for (const k of ['bodyLimit', 'requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxHeaderSize', 'maxEvaluations'] as const) {
+    const v = o[k];
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) issues.push({ path: [k], message: 'must be a positive integer' });
+  }
+  if (o.baseUrl !== undefined) {
+    try {
+      const u = new URL(o.baseUrl);
+      if (u.search !== '' || u.hash !== '') issues.push({ path: ['baseUrl'], message: 'must have no query or fragment' });
+    } catch {
+      issues.push({ path: ['baseUrl'], message: 'must be an absolute URL' });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError('invalid_options', issues);
+}
+
+/** Builds the server (not yet listening): `await server.listen({port, host})`, `await server.close()`. */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  checkOptions(options);
+  const { engine, authenticator } = options;
+  const authzen: Authzen = createAuthzen(engine, options.maxEvaluations === undefined ? {} : { maxEvaluations: options.maxEvaluations });
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // fastify's own two lines per request are replaced by the one onResponse line below
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
+    // headersTimeout must not exceed requestTimeout (node refuses it otherwise)
+    http: { maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, headersTimeout: Math.min(headersTimeout, requestTimeout) },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 512 },
+  });
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+  // only JSON bodies: any other content type is 415 (AuthZEN's 400), before a handler runs
+  app.removeContentTypeParser('text/plain');
+
+  // callback-style hooks: no promise per request on the hot path
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('x-request-id', req.id);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, actor: actorLabel(req) }, 'request');
+    done();
+  });
+
+  async function actorOf(req: FastifyRequest, family: ApiFamily): Promise<Actor> {
+    const h = req.headers.authorization;
+    if (h === undefined) return ANONYMOUS;
+    const codes = FAMILY_CODES[family];
+    const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(h);
+    if (m === null) throw new HttpError(401, codes.unauthorized, 'the Authorization header must be `Bearer <token>`');
+    const actor = authenticator === undefined ? undefined : await authenticator.authenticate(m[1]!);
+    if (actor === undefined) throw new HttpError(401, codes.unauthorized, 'the bearer token is not valid');
+    (req as { actor?: Actor }).actor = actor;
+    return actor;
+  }
+
+  function sendError(req: FastifyRequest, reply: FastifyReply, family: ApiFamily, status: number, code: string, message: string, issues?: Issue[]) {
+    const p = errorPayload(family, status, code, message, String(req.id), issues);
+    return reply.code(status).type(p.contentType).send(p.body);
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const family = familyOf(req.url);
+    return sendError(req, reply, family, 404, FAMILY_CODES[family].notFound, `no route \`${req.method} ${req.url.split('?', 1)[0]}\``);
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    const family = familyOf(req.url);
+    const codes = FAMILY_CODES[family];
+    const e = err as { name?: string; code?: unknown; status?: unknown; statusCode?: unknown; message?: string; issues?: Issue[]; details?: { issues?: Issue[] } };
+    if (err instanceof HttpError) return sendError(req, reply, family, err.status, err.code, err.message, err.issues);
+    if (e?.name === 'SeedError' && typeof e.status === 'number' && typeof e.code === 'string')
+      return sendError(req, reply, family, e.status, e.code, String(e.message), e.details?.issues);
+    if (err instanceof ValidationError) return sendError(req, reply, family, 400, family === 'authzen' ? codes.badRequest : codes.badRequest, err.message.split('\n', 1)[0]!, err.issues);
+    const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
+    if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return sendError(req, reply, family, family === 'authzen' ? 400 : 415, codes.mediaType, 'the request body must be application/json');
+    if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(req, reply, family, 413, codes.tooLarge, 'the request body is too large');
+    if (status >= 400 && status < 500) return sendError(req, reply, family, status, codes.badRequest, String(e?.message ?? 'bad request'));
+    // INVARIANT: nothing about an internal failure (a store error, a bug) leaks to the caller; the log has it
+    req.log.error({ err }, 'request failed');
+    const unavailable = e?.name === 'StoreError';
+    return sendError(req, reply, family, unavailable ? 503 : 500, unavailable ? codes.unavailable : codes.internal, unavailable ? 'the store is unavailable' : 'internal error');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = !closing && (options.ready === undefined || (await options.ready()));
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', revision: engine.revision });
+  });
+
+  // AuthZEN: a PEP authenticates (unless configured otherwise); the decision itself is never an HTTP error
+  const callers = options.authzenCallers ?? 'system';
+  const authzenCaller = async (req: FastifyRequest): Promise<void> => {
+    const actor = await actorOf(req, 'authzen');
+    if (callers === 'anyone') return;
+    if (actor.kind === 'anonymous') throw new HttpError(401, 'unauthorized', 'a bearer token is required');
+    if (callers === 'system' && actor.kind !== 'system') throw new HttpError(403, 'forbidden', 'this token may not ask for decisions');
+  };
+  const authzenRoutes: [string, (body: unknown) => unknown][] = [
+    [AUTHZEN_PATHS.evaluation, authzen.evaluation],
+    [AUTHZEN_PATHS.evaluations, authzen.evaluations],
+    [AUTHZEN_PATHS.searchSubject, authzen.searchSubject],
+    [AUTHZEN_PATHS.searchResource, authzen.searchResource],
+    [AUTHZEN_PATHS.searchAction, authzen.searchAction],
+  ];
+  for (const [url, run] of authzenRoutes) {
+    app.post(url, async (req) => {
+      await authzenCaller(req);
+      return run(req.body);
+    });
+  }
+  app.get(AUTHZEN_PATHS.metadata, async (req) => authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`));
+
+  for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) registerManagement(app, route, engine, actorOf);
+  return app;
+}
+
+function actorLabel(req: FastifyRequest): string {
+  const a = (req as { actor?: Actor }).actor;
+  if (a === undefined) return 'anonymous';
+  return a.kind === 'subject' ? `${a.accountId}/${a.id}` : a.kind;
+}
+
+/** Gathers path parameters, the allowed query keys, the allowed body keys and If-Match into the operation's input. */
+export function inputOf(route: ManagementRoute, req: FastifyRequest): Record<string, unknown> {
+  const codes = FAMILY_CODES[route.family];
+  const input: Record<string, unknown> = {};
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(query)) {
+    if (!route.query?.includes(k))
+      throw new HttpError(400, route.family === 'ibm' ? 'invalid_query_parameter' : codes.badRequest, `unknown query parameter \`${k}\``, [{ path: ['query', k], message: 'unknown query parameter' }]);
+    const v = query[k];
+    input[k] = route.booleans?.includes(k) && (v === 'true' || v === 'false') ? v === 'true' : v;
+  }
+  const body = req.body;
+  if (route.body !== undefined) {
+    if (body !== undefined && body !== null) {
+      if (!isObject(body)) throw new HttpError(400, codes.badRequest, 'the request body must be a JSON object', [{ path: ['body'], message: 'must be an object' }]);
+      const unknown = Object.keys(body).filter((k) => !route.body!.includes(k));
+      if (unknown.length > 0)
+        throw new HttpError(400, codes.badRequest, `unknown field \`${unknown[0]}\` in the request body`, unknown.map((k) => ({ path: ['body', k], message: 'unknown field' })));
+      for (const k of Object.keys(body)) {
+        if (k in input) throw new HttpError(400, codes.badRequest, `\`${k}\` is given both in the query and in the body`, [{ path: ['body', k], message: 'also in the query' }]);
+        input[k] = body[k];
+      }
+    }
+  } else if (body !== undefined && body !== null && !(isObject(body) && Object.keys(body).length === 0)) {
+    throw new HttpError(400, codes.badRequest, 'this endpoint takes no request body', [{ path: ['body'], message: 'not allowed' }]);
+  }
+  // INVARIANT: path parameters come last, so neither the query nor the body can name another row than the path does
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(params)) input[k] = params[k];
+  for (const h of route.headers ?? []) {
+    const v = req.headers[h];
+    if (typeof v === 'string') input[h] = v;
+  }
+  if (route.ifMatch) {
+    const h = req.headers['if-match'];
+    if (typeof h === 'string') input['if_match'] = h;
+  }
+  return input;
+}
+
+function registerManagement(
+  app: FastifyInstance,
+  route: ManagementRoute,
+  engine: Engine,
+  actorOf: (req: FastifyRequest, family: ApiFamily) => Promise<Actor>,
+): void {
+  const status = route.status ?? 200;
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler: async (req, reply) => {
+      const actor = await actorOf(req, route.family);
+      const input = inputOf(route, req);
+      const result: unknown = await engine.apply(route.operation, input, { actor });
+      let body = result;
+      if (isObject(result) && typeof result['etag'] === 'string') {
+        // the etag travels in the ETag header, as the seeds show it
+        reply.header('etag', result['etag']);
+        const { etag: _etag, ...rest } = result;
+        body = rest;
+      }
+      if (status === 204 || route.method === 'HEAD') return reply.code(status).send();
+      return reply.code(status).send(body ?? {});
+    },
+  });
+}
