@@ -113,7 +113,9 @@ const cases: Case[] = [
   { name: 'listResources', input: () => ({ account_id: undefined, account: A }), ...atF1, list: { ids: rows(), target: (w) => w.R1 } },
   { name: 'associateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1] }), ...atF1 },
   { name: 'dissociateResource', input: (w) => ({ resource_id: w.R1, projects: [w.P1r] }), ...atF1 },
-  { name: 'removeResourceFromAgent', input: (w) => ({ resource_id: w.R1 }), ...atF1 },
+  // R1 is attached to agent1 (only a Connector discovers resources): detaching it widens who reaches R1, which the
+  // effect review lets the organization admin do (a folder admin of F1 is refused: see the report of issue 13)
+  { name: 'removeResourceFromAgent', input: (w) => ({ resource_id: w.R1 }), ...atOrg },
   { name: 'deleteResource', input: (w) => ({ resource_id: w.R1 }), ...atF1 },
   { name: 'createUser', input: (w) => ({ email: 'new@example.com', roleId: FOLDER_ADMIN, nodeId: w.F1 }), ...atOrg },
   { name: 'updateUser', input: () => ({ principal_id: 'plain', name: 'Plain' }), ...atOrg },

@@ -222,6 +222,7 @@ const BX = 'bx-a';
 type BxStep =
   | { kind: 'move'; node: number; parent: number }
   | { kind: 'associate'; project: number }
+  | { kind: 'dissociate'; project: number }
   | { kind: 'bind'; subject: number; role: number; node: number }
   | { kind: 'unbind'; index: number }
   | { kind: 'join'; member: number }
@@ -251,7 +252,9 @@ const bluexp: Scenario<BxStep> = {
     await run(bx.createUser, { id: 'fb', email: 'fb@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
     await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
     await run(bx.createUser, { id: 'plain', email: 'plain@example.com', roleId: 'bx-viewer', nodeId: P1 });
-    const R = (await run(bx.createResource, { resourceType: 'volume', projects: [P1] })).resourceId;
+    // only a Connector creates resources (seed 001): the host registers R as the row a discovery would write
+    const R = 'res-r';
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: BX, attributes: { resourceType: 'volume' }, tags: [], projects: [P1], folders: [], zones: [] } }]);
     const g = (await run(bx.createUserGroup, { name: 'storage' })).id;
     await run(bx.createRoleBinding, { subject: { kind: 'group', id: g }, roleId: 'bx-storage', nodeId: F1 });
     return { e, ids: { F1, F2, P1, P1b, P2, R, g } };
@@ -268,6 +271,7 @@ const bluexp: Scenario<BxStep> = {
   step: fc.oneof(
     fc.record({ kind: fc.constant('move' as const), node: fc.nat(2), parent: fc.nat(1) }),
     fc.record({ kind: fc.constant('associate' as const), project: fc.nat(2) }),
+    fc.record({ kind: fc.constant('dissociate' as const), project: fc.nat(2) }),
     fc.record({ kind: fc.constant('bind' as const), subject: fc.nat(4), role: fc.nat(3), node: fc.nat(5) }),
     fc.record({ kind: fc.constant('unbind' as const), index: fc.nat(20) }),
     fc.record({ kind: fc.constant('join' as const), member: fc.nat(4) }),
@@ -283,6 +287,8 @@ const bluexp: Scenario<BxStep> = {
         return [bx.moveNode, { node_id: projects[s.node]!, parentId: folders[s.parent]! }];
       case 'associate':
         return [bx.associateResource, { resource_id: ids['R']!, projects: [projects[s.project]!] }];
+      case 'dissociate':
+        return [bx.dissociateResource, { resource_id: ids['R']!, projects: [projects[s.project]!] }];
       case 'bind':
         return [bx.createRoleBinding, { subject: { kind: 'principal', id: BX_PEOPLE[s.subject]! }, roleId: BX_ROLES[s.role]!, nodeId: nodes[s.node]! }];
       case 'unbind': {

@@ -75,7 +75,9 @@ describe('hole 2: a BlueXP listing checks and lists the same organization', () =
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'admin-a' } }, SYSTEM);
     await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-b', admin: { id: 'admin-b' } }, SYSTEM);
-    const r = (await apply(e, bx.createResource, { account_id: 'bx-a', resourceType: 'volume' }, who('admin-a', 'bx-a'))) as unknown as { resourceId: string };
+    // only a Connector creates resources (seed 001): the host registers this one as the row a discovery would write
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: 'res-a', accountId: 'bx-a', attributes: { resourceType: 'volume' }, tags: [], projects: [], folders: [], zones: [] } }]);
+    const r = { resourceId: 'res-a' };
     const intruder = who('admin-b', 'bx-b');
     expect(await refusal(apply(e, bx.listResources, { account_id: 'bx-b', account: 'bx-a' }, intruder))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
     const listed = (await apply(e, bx.listResources, { account: 'bx-a' }, intruder)) as unknown as { resourceId: string }[];
@@ -180,7 +182,9 @@ describe('hole 3: the effect of a change is reviewed, whatever it writes', () =>
     await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
     await run(bx.createRoleBinding, { subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F2 });
     await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
-    const R = (await run(bx.createResource, { resourceType: 'volume', projects: [P1] })).resourceId;
+    // only a Connector creates resources (seed 001): the host registers R as the row a discovery would write
+    const R = 'res-r';
+    await e.commit([{ op: 'put', entity: 'resource', value: { id: R, accountId: 'bx-a', attributes: { resourceType: 'volume' }, tags: [], projects: [P1], folders: [], zones: [] } }]);
     return { e, admin, fa: who('fa', 'bx-a'), F1, F2, P1, P2, R };
   }
   const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
@@ -202,6 +206,17 @@ describe('hole 3: the effect of a change is reviewed, whatever it writes', () =>
     expect(await refusal(apply(w.e, bx.associateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.fa))).toEqual(BX_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     await apply(w.e, bx.associateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
+  });
+
+  it('BlueXP: taking a resource out of a project is refused when someone there holds a role the actor does not (no lock-out)', async () => {
+    const w = await bluexp();
+    await apply(w.e, bx.associateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', { id: w.R })).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.dissociateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    await apply(w.e, bx.dissociateResource, { account_id: 'bx-a', resource_id: w.R, projects: [w.P2] }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', { id: w.R })).toBe(false);
   });
 
   it('IBM: a policy without an attribute the caller’s own grant pins as absent (stringExists: false) is refused', async () => {
@@ -314,5 +329,50 @@ describe('hole 5: no lock-out of a superior', () => {
     const g = ((await apply(e, cf.createUserGroup, { account_id: 'cf-a', name: 'muted', policies: [deny] }, who('cf-admin', 'cf-a'))) as { result: { id: string } }).result.id;
     await apply(e, cf.addUserGroupMembers, { account_id: 'cf-a', user_group_id: g, members: [{ id: 'cf-iam' }] }, who('cf-admin', 'cf-a'));
     expect(may(e, 'cf-iam', 'cf-a', 'iam:edit', { attributes: { accountId: 'cf-a' } })).toBe(false);
+  });
+});
+
+describe('delegation follows the seeds where the project refused what they allow', () => {
+  it('IBM: an administrator of a service assigns its service roles, even ones it does not hold; an editor of it cannot', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
+    const policy = (id: string, who: string, role: string, service: string) => ({
+      op: 'put' as const,
+      entity: 'policy' as const,
+      value: {
+        id,
+        accountId: 'acc',
+        subject: { kind: 'principal', id: who },
+        roles: [role],
+        resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc' }, { name: 'serviceName', operator: 'stringEquals', value: service }] },
+      },
+    });
+    const MANAGER = 'crn:v1:bluemix:public:iam::::serviceRole:Manager';
+    await e.commit([
+      ...['IBMid-kms-admin', 'IBMid-kms-editor', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } })),
+      { op: 'put', entity: 'role', value: { id: MANAGER, kind: 'service', name: 'Manager', actions: [] } },
+      {
+        op: 'put',
+        entity: 'service',
+        value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.editor]: ['kms.keys.read', 'kms.keys.write'], [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write', 'kms.policies.set'], [MANAGER]: ['kms.keys.purge'] } },
+      },
+      policy('p-a', 'IBMid-kms-admin', IBM_ROLES.administrator, 'kms'),
+      policy('p-a-iam', 'IBMid-kms-admin', IBM_ROLES.administrator, 'iam-access-management'),
+      policy('p-e', 'IBMid-kms-editor', IBM_ROLES.editor, 'kms'),
+      policy('p-e-iam', 'IBMid-kms-editor', IBM_ROLES.administrator, 'iam-access-management'),
+    ]);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-friend' }] }],
+      roles: [{ role_id: MANAGER }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }] }],
+    };
+    const kms: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms' } };
+    expect(may(e, 'IBMid-kms-admin', 'acc', 'kms.keys.purge', kms)).toBe(false);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, body, who('IBMid-kms-editor', 'acc')))).toEqual({ code: IBM_POLICY_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, body, who('IBMid-kms-admin', 'acc'));
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.purge', kms)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 // stale, heals a gap in the feed from the change log, and close() releases everything. Real stores throughout:
 // a SQLite file in a temporary directory and the PostgreSQL server test/postgres-setup.ts started.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -205,6 +206,55 @@ describe('following a PostgreSQL store through an outage', () => {
     expect(follower.followStatus()).toMatchObject({ connected: true, behind: 0, lastError: undefined });
     for (const k of [0, 1, 2]) expect(follower.authorize(ask(principalId(0, k))).allowed).toBe(true);
     expect(follower.source).toEqual(writer.source);
+  });
+});
+
+describe('following a PostgreSQL store over a connection that goes silent', () => {
+  it('notices the silence by its heartbeat, reconnects once the network is back, and heals the gap', async () => {
+    // a real TCP relay to the server that can drop every byte both ways: a partition, no error and no end
+    const server = new URL(PG_URL);
+    let partitioned = false;
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(Number(server.port), server.hostname);
+      for (const s of [inbound, outbound]) sockets.add(s);
+      inbound.on('data', (d: Buffer) => partitioned || outbound.write(d));
+      outbound.on('data', (d: Buffer) => partitioned || inbound.write(d));
+      const end = () => {
+        inbound.destroy();
+        outbound.destroy();
+      };
+      for (const s of [inbound, outbound]) s.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          for (const s of sockets) s.destroy();
+          relay.close(resolve);
+        }),
+    );
+    const viaRelay = new URL(PG_URL);
+    viaRelay.port = String((relay.address() as net.AddressInfo).port);
+    const schema = `silent_${process.pid}`;
+    const writerStore = await openPostgresStore({ url: PG_URL, schema });
+    await writerStore.commit(baseChanges(1, 3), 0);
+    const writer = track(await createEngineFromStore(writerStore, { follow: false }));
+    const followerStore = await openPostgresStore({ url: viaRelay.toString(), schema, heartbeatMs: 200, reconnectMinMs: 20, reconnectMaxMs: 200, connectTimeoutMs: 1000 });
+    const follower = track(await createEngineFromStore(followerStore));
+    await until(() => follower.followStatus().connected && follower.followStatus().staleSince === undefined);
+
+    partitioned = true;
+    await addMember(writer, principalId(0, 0));
+    await until(() => !follower.followStatus().connected);
+    expect(follower.followStatus().lastError?.code).toBe('unavailable');
+    expect(follower.followStatus().staleSince).toBeTypeOf('number');
+    expect(follower.authorize(ask(principalId(0, 0))).allowed).toBe(false);
+
+    partitioned = false;
+    await until(() => follower.authorize(ask(principalId(0, 0))).allowed);
+    await until(() => follower.followStatus().connected && follower.followStatus().staleSince === undefined);
+    expect(follower.revision).toBe(writer.revision);
   });
 });
 

@@ -243,10 +243,11 @@ try {
     mkdirSync(join(app, 'node_modules', 'better-sqlite3', 'build', 'Release'), { recursive: true });
     copyFileSync(sqliteBuild, join(app, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
     expect(programs).toBeGreaterThanOrEqual(5);
-    // each runs where it is, as its relative paths expect
-    // the fleet example reads its database URL as a deployment would: the throwaway server of test/postgres-setup.ts
-    const env = { DATABASE_URL: process.env.PORTCULLIS_PG_URL };
-    for (let i = 1; i <= programs; i++) sh('node', [`readme-${i}.js`], `README example ${i}`, src, env);
+    // each runs where it is, as its relative paths expect; the PostgreSQL example against the suite's throwaway
+    // server (test/postgres-setup.ts), as DATABASE_URL
+    const url = process.env.PORTCULLIS_PG_URL;
+    expect(url, 'PORTCULLIS_PG_URL from the suite').toBeTruthy();
+    for (let i = 1; i <= programs; i++) must(run('node', [`readme-${i}.js`], { cwd: src, env: { DATABASE_URL: url } }), `README example ${i}`);
     expect(JSON.parse(sh('node', ['consumer.cjs'], 'the CommonJS consumer', src))).toEqual({ allowed: false, revision: 0, memory: 'function', sqlite: 'function', error: 'function' });
   }, LONG);
 

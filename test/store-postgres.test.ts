@@ -3,10 +3,11 @@
 // started; each case in a schema of its own.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreError, ValidationError } from '@portcullis/engine';
+import { ENTITY_FIELDS, ENTITY_NAMES, parseSource, StoreError, ValidationError, type Change } from '@portcullis/engine';
 import { openPostgresStore, POSTGRES_SCHEMA_VERSION } from '@portcullis/store-postgres';
 import { freePort } from './helpers/postgres-cluster.mjs';
 import { baseChanges } from './helpers/fleet-fixture.mjs';
+import { richSource } from './helpers/store-arbitraries.js';
 
 const PG_URL = process.env.PORTCULLIS_PG_URL!;
 let admin: pg.Client;
@@ -79,6 +80,23 @@ describe('postgres store: schemas it refuses', () => {
       const e = await openError(options as never);
       expect(e).toBeInstanceOf(ValidationError);
       expect((e as ValidationError).code).toBe('invalid_options');
+    }
+  });
+});
+
+describe('postgres store: reading the tables', () => {
+  it('a store opened afresh reads from the tables exactly what another committed, every entity and optional field included', async () => {
+    const schema = schemaName('tables');
+    const source = parseSource(richSource);
+    const puts = ENTITY_NAMES.flatMap((entity) => (source[ENTITY_FIELDS[entity]] as unknown[]).map((value) => ({ op: 'put', entity, value }) as Change));
+    const writer = await openPostgresStore({ url: PG_URL, schema });
+    await writer.commit(puts, 0);
+    await writer.close();
+    for (const verifyOnLoad of [true, false]) {
+      const reader = await openPostgresStore({ url: PG_URL, schema, verifyOnLoad });
+      const loaded = await reader.load();
+      expect(loaded.source).toEqual(source);
+      await reader.close();
     }
   });
 });

@@ -309,6 +309,32 @@ describe('sqlite store: opening while others work on the file', () => {
     expect(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('switches a new file to WAL while another process holds a read transaction on it, once the reader lets go', async () => {
+    const file = path.join(tempDir(), 'store.db');
+    // a SQLite database without tables, in rollback-journal mode: opening takes it as new and switches it to WAL
+    new Database(file).exec('VACUUM');
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(file)});
+         db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('holding');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('holding') && resolve()));
+    // the switch needs every other connection's lock gone: it waits (SQLite's busy handler, then our retries) until the holder lets go
+    const store = openSqliteStore(file, { busyTimeoutMs: 30_000 });
+    expect(await store.commit(puts, 0)).toEqual({ revision: 1 });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('close', resolve)));
+  });
+
   it('opens a current file, and reads it, while another connection holds the write lock', async () => {
     const file = path.join(tempDir(), 'store.db');
     const first = openSqliteStore(file);

@@ -2,7 +2,7 @@
 // package first when they are missing and we are root), runs initdb in a fresh temporary directory as a non-root
 // user (initdb and postgres refuse root), starts the server on a free local port and stops it again.
 // Plain JavaScript so vitest's globalSetup, test child processes and bench/ can all import it unbuilt.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -53,6 +53,25 @@ function ensureUser() {
   run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_AS]);
 }
 
+/**
+ * A detached watcher that stops the cluster and removes its directory once `pid` is gone, so a test run that is
+ * killed (Ctrl-C, a CI timeout) leaves no server behind on a shared machine; a normal `destroy()` makes it exit.
+ */
+function reapWhenGone(pid, bin, data, dir) {
+  const stop = IS_ROOT ? ['runuser', '-u', RUN_AS, '--', path.join(bin, 'pg_ctl')] : [path.join(bin, 'pg_ctl')];
+  const script = `
+    const { spawnSync } = require('node:child_process');
+    const fs = require('node:fs');
+    const timer = setInterval(() => {
+      if (!fs.existsSync(${JSON.stringify(data)})) process.exit(0);
+      try { process.kill(${pid}, 0); return; } catch {}
+      clearInterval(timer);
+      spawnSync(${JSON.stringify(stop[0])}, ${JSON.stringify([...stop.slice(1), '-D', data, '-m', 'immediate', 'stop'])});
+      fs.rmSync(${JSON.stringify(dir)}, { recursive: true, force: true });
+    }, 1000);`;
+  spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 /** A free TCP port on 127.0.0.1 (the kernel's choice; the tiny race with another process is accepted). */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -85,6 +104,7 @@ export async function startCluster({ fsync = false } = {}) {
   const start = () => runBin(bin, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options.join(' '), 'start']);
   const stop = (mode = 'fast') => runBin(bin, 'pg_ctl', ['-D', data, '-w', '-t', '60', '-m', mode, 'stop']);
   start();
+  reapWhenGone(process.pid, bin, data, dir);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,

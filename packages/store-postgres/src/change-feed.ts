@@ -2,10 +2,12 @@ import pg from 'pg';
 import { StoreError, type FeedListener, type StoreFeed } from '@portcullis/engine';
 import { translateError } from './translate-error.js';
 
-/** How the feed retries a lost connection: exponential backoff with jitter, between these bounds. */
+/** How the feed retries a lost connection (exponential backoff with jitter, between these bounds) and checks a live one. */
 export interface Backoff {
   minMs: number;
   maxMs: number;
+  /** A `SELECT 1` on the LISTEN connection this often; no answer within the same time counts as a lost connection. */
+  heartbeatMs: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export class ChangeFeed implements StoreFeed {
   readonly #onClose: () => void;
   #client: pg.Client | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #attempt = 0;
   #closed = false;
 
@@ -58,13 +61,43 @@ export class ChangeFeed implements StoreFeed {
     }
     this.#attempt = 0;
     this.#listener.onStatus({ connected: true });
+    this.#beat(client);
+  }
+
+  /**
+   * A connection can die without a word (a network partition, a host gone): no error, no end, and no more
+   * notifications. So the feed asks the server regularly; silence for `heartbeatMs` drops the connection.
+   */
+  #beat(client: pg.Client): void {
+    const { heartbeatMs } = this.#backoff;
+    this.#heartbeat = setTimeout(() => {
+      if (client !== this.#client || this.#closed) return;
+      const silent = setTimeout(
+        () => this.#lost(client, new StoreError('unavailable', `change feed: no answer from the server in ${heartbeatMs} ms`)),
+        heartbeatMs,
+      );
+      client.query('SELECT 1').then(
+        () => {
+          clearTimeout(silent);
+          this.#beat(client);
+        },
+        (e: unknown) => {
+          clearTimeout(silent);
+          this.#lost(client, e);
+        },
+      );
+    }, heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   #lost(client: pg.Client, e: unknown): void {
     if (client !== this.#client || this.#closed) return;
     this.#client = undefined;
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
     client.removeAllListeners('notification');
     client.on('error', () => undefined);
+    // a silent connection may never answer a polite end: the socket is destroyed
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     void client.end().catch(() => undefined);
     const error = translateError(e, 'change feed');
     this.#listener.onStatus({ connected: false, error: error instanceof StoreError ? error : new StoreError('io_error', error.message, { cause: e }) });
@@ -80,6 +113,7 @@ export class ChangeFeed implements StoreFeed {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     this.#onClose();

@@ -111,6 +111,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'when and by whom group members were added; display names of catalog actions (store-sqlite schema 4)',
+    sql: `
+      ALTER TABLE $schema.group_members ADD COLUMN created_at TEXT;
+      ALTER TABLE $schema.group_members ADD COLUMN created_by_id TEXT;
+      ALTER TABLE $schema.services ADD COLUMN actions TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   /** Bounds of the change feed's reconnect backoff, in milliseconds (default 100 and 5000). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** How often the feed checks its connection is alive; silence as long counts as a lost connection (default 10000 ms). */
+  heartbeatMs?: number;
 }
 
 /** A source and the revision it is at: what the store keeps in memory between calls. */
@@ -64,7 +66,7 @@ export class PostgresStore implements Store {
   readonly #channel: string;
   readonly #tables: EntityTables;
   readonly #verifyOnLoad: boolean;
-  readonly #backoff: { minMs: number; maxMs: number };
+  readonly #backoff: { minMs: number; maxMs: number; heartbeatMs: number };
   readonly #feeds = new Set<ChangeFeed>();
   #cache: Cached | undefined;
   #closed = false;
@@ -74,7 +76,7 @@ export class PostgresStore implements Store {
     this.#q = `"${options.schema}"`;
     this.#channel = `portcullis:${options.schema}`;
     this.#verifyOnLoad = options.verifyOnLoad;
-    this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs };
+    this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, heartbeatMs: options.heartbeatMs };
     this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
     this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
     // an idle pooled connection that the server drops reports here; the next query gets a fresh connection
@@ -321,7 +323,7 @@ function checkRevision(revision: unknown, name: string): void {
     throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
-const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs'];
+const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs'];
 
 function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   const options = (typeof input === 'string' ? { url: input } : input) as PostgresStoreOptions;
@@ -333,7 +335,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
     issues.push({ path: ['url'], message: 'must be a `postgresql://` connection URL' });
   if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)))
     issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 63)' });
-  const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs') => {
+  const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs') => {
     const v = options[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) issues.push({ path: [k], message: 'must be a positive integer' });
   };
@@ -341,6 +343,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   positive('connectTimeoutMs');
   positive('reconnectMinMs');
   positive('reconnectMaxMs');
+  positive('heartbeatMs');
   if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean') issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
   return {
@@ -351,6 +354,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
     verifyOnLoad: options.verifyOnLoad ?? true,
     reconnectMinMs: options.reconnectMinMs ?? 100,
     reconnectMaxMs: Math.max(options.reconnectMaxMs ?? 5000, options.reconnectMinMs ?? 100),
+    heartbeatMs: options.heartbeatMs ?? 10_000,
   };
 }
 

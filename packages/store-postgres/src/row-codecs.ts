@@ -111,10 +111,23 @@ export const SPECS: { [E in EntityName]: TableSpec<E> } = {
       {
         table: 'group_members',
         parentColumn: 'group_key',
-        columns: ['ord', 'account_id', 'principal_id'],
-        rows: (g: Group) => g.members.map((m, ord) => ({ ord, account_id: g.accountId, principal_id: m })),
+        columns: ['ord', 'account_id', 'principal_id', 'created_at', 'created_by_id'],
+        rows: (g: Group) =>
+          g.members.map((m, ord) => {
+            const since = g.memberSince?.[m];
+            return { ord, account_id: g.accountId, principal_id: m, created_at: opt(since?.createdAt), created_by_id: opt(since?.createdById) };
+          }),
         attach: (g: Group, rows) => {
           g.members = rows.map((r) => r.principal_id as string);
+          // INVARIANT: parseSource lets memberSince name members only, so the member rows carry all of it
+          const since: Record<string, { createdAt: string; createdById: string }> = {};
+          let any = false;
+          for (const r of rows)
+            if (r.created_at !== null && r.created_at !== undefined) {
+              since[r.principal_id as string] = { createdAt: r.created_at as string, createdById: r.created_by_id as string };
+              any = true;
+            }
+          if (any) g.memberSince = since;
         },
       },
       {
@@ -146,7 +159,7 @@ export const SPECS: { [E in EntityName]: TableSpec<E> } = {
   },
   service: {
     table: 'services',
-    columns: ['name', 'type', 'display_name', 'groups', 'roles', 'third_party'],
+    columns: ['name', 'type', 'display_name', 'groups', 'roles', 'third_party', 'actions'],
     encode: (s) => ({
       name: s.name,
       type: s.type,
@@ -154,10 +167,12 @@ export const SPECS: { [E in EntityName]: TableSpec<E> } = {
       groups: json(s.groups),
       roles: json(s.roles),
       third_party: s.thirdParty === undefined ? null : bool(s.thirdParty),
+      actions: s.actions === undefined ? null : json(s.actions),
     }),
     decode: (r) => {
       const s: Row = { name: r.name, type: r.type, groups: parse(r.groups), roles: parse(r.roles) };
       optional(s, r, { displayName: 'display_name' });
+      if (r.actions !== null && r.actions !== undefined) s['actions'] = parse(r.actions);
       if (r.third_party !== null && r.third_party !== undefined) s['thirdParty'] = r.third_party === 1;
       return s as EntityTypes['service'];
     },

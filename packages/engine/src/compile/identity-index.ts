@@ -76,22 +76,39 @@ function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
   return null;
 }
 
+/** A policy's attribute conditions as one kind of candidate sees them, with its first plain `stringEquals` inlined. */
+interface CandidateAttributes {
+  readonly attributes: readonly AttributeMatcher[];
+  readonly eqAttr: number;
+  readonly eqValue: string;
+  readonly rest: readonly AttributeMatcher[];
+}
+
+const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
+
+function candidateAttributes(attributes: readonly AttributeMatcher[]): CandidateAttributes {
+  if (attributes.length === 0) return { attributes: NO_MATCHERS, eqAttr: -1, eqValue: '', rest: NO_MATCHERS };
+  const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
+  if (eq < 0) return { attributes, eqAttr: -1, eqValue: '', rest: attributes };
+  return { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: attributes.filter((_, i) => i !== eq) };
+}
+
+/** `list` less the matchers `drop` names, or `list` itself when none is dropped (no copy for the common case). */
+function without(list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
+  return list.some(drop) ? list.filter((m) => !drop(m)) : list;
+}
+
 /** Indexes a compiled policy of an account in its subject identity's index, once per (role, pattern, service) it can grant. */
 export function indexPolicy(index: IdentityIndex, accountId: string, cp: CompiledPolicy, roleIds: readonly string[], catalog: RoleCatalog): void {
   const pinned = pinnedService(cp.attributes);
   // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
   // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-  const general = cp.attributes.filter((m) => !(m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId));
-  const forService = new Map<string | null, AttributeMatcher[]>();
-  const attributesFor = (service: string | null): AttributeMatcher[] => {
-    let list = forService.get(service);
-    if (list === undefined) {
-      // a candidate granted for service S is only tried when the resource's serviceName is S
-      list = service === null ? general : general.filter((m) => !(m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service));
-      forService.set(service, list);
-    }
-    return list;
-  };
+  const general = without(cp.attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+  // a candidate granted for service S is only tried when the resource's serviceName is S, so `serviceName stringEquals
+  // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
+  // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
+  let forAny: CandidateAttributes | null = null;
+  let forPinned: CandidateAttributes | null = null;
   const slow = isSlow(cp);
   for (const roleId of roleIds) {
     const groups = catalog.groups.get(roleId);
@@ -99,8 +116,10 @@ export function indexPolicy(index: IdentityIndex, accountId: string, cp: Compile
     for (const g of groups) {
       const service = g.service;
       if (pinned !== null && service !== null && service !== pinned) continue;
-      const attributes = attributesFor(service);
-      const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
+      const a =
+        service === null || pinned === null
+          ? (forAny ??= candidateAttributes(general))
+          : (forPinned ??= candidateAttributes(without(general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service)));
       const c: Candidate = {
         id: cp.id,
         deny: cp.deny,
@@ -109,10 +128,10 @@ export function indexPolicy(index: IdentityIndex, accountId: string, cp: Compile
         policy: cp,
         role: g.role,
         service,
-        attributes,
-        eqAttr: eq < 0 ? -1 : attributes[eq]!.attr,
-        eqValue: eq < 0 ? '' : attributes[eq]!.value,
-        rest: eq < 0 ? attributes : attributes.filter((_, i) => i !== eq),
+        attributes: a.attributes,
+        eqAttr: a.eqAttr,
+        eqValue: a.eqValue,
+        rest: a.rest,
       };
       for (const id of g.actions) addCandidate(exactSlot(index, id), c);
       for (const id of g.prefixes) addCandidate(patternSlot(index, id), c);

@@ -62,15 +62,15 @@ export class DecisionHooks {
   readonly #rate: number;
   readonly #tracer: DecisionTracer | undefined;
   /** Sampling credit: each decision adds the rate, and a decision is logged whenever the credit reaches 1. */
+  // INVARIANT: starts at 0, so a rate of 1 logs every decision and 0.25 exactly the 4th, 8th, … (a test pins it)
   #credit = 0;
+  /** How many times the hook or the tracer threw; each error is dropped. */
   errors = 0;
 
   private constructor(o: DecisionHookOptions) {
     this.#onDecision = o.onDecision;
     this.#rate = o.decisionSampleRate ?? 1;
     this.#tracer = o.tracer;
-    // INVARIANT: with a rate of 1 every decision is logged from the first on; with 0.25 the 4th, 8th, …
-    this.#credit = 0;
   }
 
   /** The hooks for these options, or null when none is set (the engine then skips every call below). */

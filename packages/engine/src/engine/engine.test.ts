@@ -100,6 +100,22 @@ describe('Engine', () => {
     expect(p.lastPermitAt).toBe(new Date(T0).toISOString());
   });
 
+  it('counts usage through every decision path (cache miss, cache hit, uncached options, authorizeMany), and none for a deny', async () => {
+    const engine = createEngine({
+      source: { ...base, policies: [policy('p1', { kind: 'group', id: 'g1' }), policy('p2', { kind: 'principal', id: 'u2' }, 'deny')] },
+      clock: () => T0,
+    });
+    engine.authorize(ask('u1'));
+    engine.authorize(ask('u1'));
+    expect(engine.cacheStats().hits).toBe(1);
+    engine.authorize(ask('u1'), { now: T0 });
+    engine.authorizeMany({ id: 'u1' }, [{ action: 'cos.object.get', resource: { id: 'r1' } }, { action: 'cos.object.get', resource: { id: 'r1' } }]);
+    expect(engine.authorize(ask('u2')).reason).toBe('explicit-deny');
+    expect(await engine.flushUsage()).toBe(1);
+    expect(engine.source.policies.find((x) => x.id === 'p1')!.lastPermitFrequency).toBe(5);
+    expect(engine.source.policies.find((x) => x.id === 'p2')!.lastPermitFrequency).toBeUndefined();
+  });
+
   it('runs a management operation with its actor and refuses one without', async () => {
     const engine = createEngine({ source: base, clock: () => T0, newId: (p) => `${p}new` });
     const op = (state: Parameters<Parameters<typeof engine.apply>[0]>[0], input: { id: string }) => {

@@ -210,7 +210,7 @@ function sortUnique(ids: string[]): string[] {
   }
   let n = 1;
   for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
-  ids.length = n;
+  if (n !== ids.length) ids.length = n;
   return ids;
 }
 
@@ -502,8 +502,9 @@ export function decideMany(
   const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
   const ctx = createContext();
-  // one request object reused for every item: only its action, resource and environment change
-  const req: AuthorizeRequest = { subject, action: '', resource: {} };
+  // one request object reused for every item: only its action, resource and environment change. The environment slot
+  // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
+  const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
   for (let i = 0; i < requests.length; i++) {
     try {
       const item = requests[i]!;
@@ -513,8 +514,7 @@ export function decideMany(
       }
       req.action = item.action;
       req.resource = item.resource;
-      if (item.environment !== undefined) req.environment = item.environment;
-      else delete req.environment;
+      req.environment = item.environment;
       const issues = resolveRequest(tables, req, options, ctx);
       if (issues.length > 0) {
         out[i] = invalid(issues);

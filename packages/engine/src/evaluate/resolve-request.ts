@@ -138,7 +138,7 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
   // issues costs no allocation, a request with some gets its own copy
   const issues = scratchIssues;
-  issues.length = 0;
+  if (issues.length !== 0) issues.length = 0;
   if (!isObject(request)) {
     issues.push({ path: [], message: 'request must be an object' });
     return issues.length === 0 ? NO_ISSUES : issues.slice();

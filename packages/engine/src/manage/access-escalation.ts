@@ -303,26 +303,43 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
   let afterGrants: Grant[] | undefined;
+  let beforeAll: Grant[] | undefined;
   for (const c of d.context) {
     if (c.kind !== 'resource' || c.change !== 'changed') continue;
     const was = before.get('resource', c.id);
     const is = after.get('resource', c.id);
     if (was === undefined || is === undefined) continue;
     const wasAt = new Set([...was.projects, ...was.folders]);
-    const fresh = new Set([...is.projects, ...is.folders].filter((n) => !wasAt.has(n)));
-    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of [...is.projects, ...is.folders]) fresh.add(n);
-    if (fresh.size === 0) continue;
+    const isAt = new Set([...is.projects, ...is.folders]);
+    const fresh = new Set([...isAt].filter((n) => !wasAt.has(n)));
+    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of isAt) fresh.add(n);
+    const left = [...wasAt].filter((n) => !isAt.has(n));
+    if (fresh.size === 0 && left.length === 0) continue;
     const system = before.get('account', is.accountId)?.system;
     // only BlueXP places resources in nodes; a subject rewriting another system's resource is refused
     if (system !== 'bluexp') refuse(is.accountId);
-    afterGrants ??= allGrants(latent(b), now);
     const where: RequestResource = { attributes: { accountId: was.accountId }, projects: was.projects, folders: was.folders, ...(was.agentId !== undefined ? { agentId: was.agentId } : {}) };
+    // the role holders of the nodes it leaves lose it, unless they reach it where it stays: no lock-out of a superior
+    if (left.length > 0) {
+      beforeAll ??= allGrants(a, now);
+      const org = `organization:${was.accountId}`;
+      for (const g of beforeAll) {
+        if (g.effect !== 'allow' || g.identity.kind !== 'principal' || g.accountId !== was.accountId || g.resource.nodes === undefined) continue;
+        const covered = g.resource.nodes.covered;
+        if (!covered.some((n) => left.includes(n)) || covered.some((n) => isAt.has(n) || n === org)) continue;
+        if (superior(g.accountId, g.identity.id, [where])) refuse(g.accountId);
+      }
+    }
+    if (fresh.size === 0) continue;
+    afterGrants ??= allGrants(latent(b), now);
     for (const g of afterGrants) {
       if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
       const covered = g.resource.nodes.covered;
       if (!covered.some((n) => fresh.has(n))) continue;
-      // a grant that reached the resource where it was already gains nothing by its new place
-      if (is.agentId === was.agentId && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place (a role other than the
+      // organization admin's reached a resource discovered by an agent only with that agent below its node)
+      const agentOk = g.resource.nodes.admin === 'organization' || was.agentId === undefined || (g.resource.nodes.agents[was.agentId]?.length ?? 0) > 0;
+      if (agentOk && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
       if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
     }
   }

@@ -25,12 +25,8 @@ export interface Gate {
   may(action: string, resource: RequestResource): boolean;
   /** Throws the seed's 403 unless the actor may do `action` on `resource`. */
   require(action: string, resource: RequestResource): void;
-  /** True when the actor already holds every action role `roleId` grants on each of `targets` (no escalation). */
-  holds(roleId: string, targets: readonly RequestResource[]): boolean;
   /** True when an organization-admin role (BlueXP) is what lets the actor do `action` on `resource`. */
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
-  /** The highest BlueXP administrator level among the roles that let the actor do `action` on `resource`, or null. */
-  adminLevel(action: string, resource: RequestResource): 'organization' | 'folder-or-project' | null;
   /** The actions and action patterns the actor may perform on `resource` (what it holds there). */
   actionsOn(resource: RequestResource): string[];
   /** The same questions asked for another principal of the actor's account (what a lock-out would take from it). */

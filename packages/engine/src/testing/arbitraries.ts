@@ -200,7 +200,7 @@ const DATE_TIME_OPS = ['dateTimeLessThan', 'dateTimeLessThanOrEquals', 'dateTime
 type LeafSpec =
   | { t: 'time'; op: number; hour: number; minute: number; second: number | undefined; offset: string }
   | { t: 'dateTime'; op: number; when: string }
-  | { t: 'day'; days: number[]; offset: string; many: boolean }
+  | { t: 'day'; days: number[]; offset: string; many: boolean; ints: boolean[] }
   | { t: 'attr'; cond: CondSpec };
 
 const arbLeafSpec: fc.Arbitrary<LeafSpec> = fc.oneof(
@@ -213,13 +213,22 @@ const arbLeafSpec: fc.Arbitrary<LeafSpec> = fc.oneof(
     offset: arbOffset,
   }),
   fc.record({ t: fc.constant('dateTime' as const), op: fc.nat(3), when: arbInstant }),
-  fc.record({ t: fc.constant('day' as const), days: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 3 }), offset: arbOffset, many: fc.boolean() }),
+  fc.record({
+    t: fc.constant('day' as const),
+    days: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 3 }),
+    offset: arbOffset,
+    many: fc.boolean(),
+    // an integer weekday (IBM's `[1,2,3,4,5]`) means UTC; values of both forms mix
+    ints: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+  }),
   fc.record({ t: fc.constant('attr' as const), cond: arbCondSpec }),
 );
 
-type RuleSpec = { and: boolean; items: (LeafSpec | { and: boolean; leaves: LeafSpec[] })[] };
+type RuleSpec = { and: boolean; alone: boolean; items: (LeafSpec | { and: boolean; leaves: LeafSpec[] })[] };
 const arbRuleSpec: fc.Arbitrary<RuleSpec> = fc.record({
   and: fc.boolean(),
+  // the first item, when a leaf, stands alone as the whole rule (IBM v2 accepts a bare `{key, operator, value}`)
+  alone: fc.boolean(),
   items: fc.array(
     fc.oneof(
       { weight: 3, arbitrary: arbLeafSpec },
@@ -240,7 +249,7 @@ function buildLeaf(spec: LeafSpec, account: string): RuleLeaf {
     case 'dateTime':
       return { key: '{{environment.attributes.current_date_time}}', operator: DATE_TIME_OPS[spec.op % 4]!, value: spec.when };
     case 'day': {
-      const vals = spec.days.map((d) => `${d}${spec.offset}`);
+      const vals = spec.days.map((d, i) => (spec.ints[i] === true ? d : `${d}${spec.offset}`));
       return spec.many
         ? { key: '{{environment.attributes.day_of_week}}', operator: 'dayOfWeekAnyOf', value: vals }
         : { key: '{{environment.attributes.day_of_week}}', operator: 'dayOfWeekEquals', value: vals[0]! };
@@ -253,6 +262,8 @@ function buildLeaf(spec: LeafSpec, account: string): RuleLeaf {
 }
 
 function buildRule(spec: RuleSpec, account: string): Rule {
+  const first = spec.items[0];
+  if (spec.alone && first !== undefined && !('leaves' in first)) return buildLeaf(first, account);
   return {
     operator: spec.and ? 'and' : 'or',
     conditions: spec.items.map((it) =>
