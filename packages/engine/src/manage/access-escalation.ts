@@ -313,10 +313,18 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   }
 
   // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
+  const superiorAt = new Map<string, boolean>();
   const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
     if (id.startsWith(PHANTOM) || (accountId === actorGate.actor.accountId && id === actorGate.actor.id)) return false;
-    const them = gateOf(accountId).as(id);
-    return where.some((t) => them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t)));
+    return where.some((t) => {
+      const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
+      let v = superiorAt.get(key);
+      if (v === undefined) {
+        const them = gateOf(accountId).as(id);
+        superiorAt.set(key, (v = them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t))));
+      }
+      return v;
+    });
   };
   const principalsHit = (g: Grant): [string, string][] => {
     if (g.identity.kind === 'principal') return [[g.accountId, g.identity.id]];
