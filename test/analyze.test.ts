@@ -379,7 +379,7 @@ describe('listResources and resourceFilter (examples)', () => {
     const src = parseSource({
       ...EXAMPLE,
       policies: [
-        { id: 'g1', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Viewer'], resource: { attributes: [{ name: 'path', operator: 'stringMatch', value: "a{{*}}[x]?'; DROP TABLE r; --*" }] } },
+        { id: 'g1', accountId: 'a1', subject: { kind: 'principal', id: 'alice' }, roles: ['Viewer'], resource: { attributes: [{ name: 'path', operator: 'stringMatch', value: "a{{*}}[x]{{?}}'; DROP TABLE r; --*" }] } },
       ],
     });
     const f = resourceFilter(compile(src), { id: 'alice' }, 'cos.bucket.read', { accountId: 'a1', now: BASE_TIME });
@@ -389,9 +389,10 @@ describe('listResources and resourceFilter (examples)', () => {
     try {
       db.exec('CREATE TABLE r (id TEXT, "accountId" TEXT, "path" TEXT)');
       const ins = db.prepare('INSERT INTO r VALUES (?, ?, ?)');
-      ins.run('hit', 'a1', "a*[x]z'; DROP TABLE r; --tail");
-      ins.run('star-is-literal', 'a1', "ab[x]z'; DROP TABLE r; --tail");
-      ins.run('bracket-is-literal', 'a1', "a*xz'; DROP TABLE r; --tail");
+      ins.run('hit', 'a1', "a*[x]?'; DROP TABLE r; --tail");
+      ins.run('star-is-literal', 'a1', "ab[x]?'; DROP TABLE r; --tail");
+      ins.run('bracket-is-literal', 'a1', "a*x?'; DROP TABLE r; --tail");
+      ins.run('question-mark-is-literal', 'a1', "a*[x]z'; DROP TABLE r; --tail");
       const ids = (db.prepare(`SELECT id FROM r WHERE ${f.sql.sql}`).all(...f.sql.params) as { id: string }[]).map((x) => x.id);
       expect(ids).toEqual(['hit']);
       expect(toSql({ op: 'match', attr: 'we"ird', pattern: '*' }).sql).toContain('"we""ird"');

@@ -196,11 +196,13 @@ describe('installed with npm into a strict TypeScript app', () => {
     // install scripts are skipped on purpose: the first thing run is what a user whose better-sqlite3 was not built sees
     sh('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--loglevel=error'], 'npm install');
 
-    // every TypeScript example of the README, each its own module, beside the files they read: the README's
-    // scenario file and the source it names
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/^```(\w+)[^\n]*\n([\s\S]*?)^```/gm)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
-    const examples = blocks.filter((b) => b.lang === 'ts').map((b) => b.body);
+    // every TypeScript example of the README and of the engine's README, each its own module, beside the files they
+    // read: the README's scenario file and the source it names
+    const fenced = (text: string) => [...text.matchAll(/^```(\w+)[^\n]*\n([\s\S]*?)^```/gm)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+    const blocks = fenced(readFileSync(join(root, 'README.md'), 'utf8'));
+    // and the engine's own README, as the tarball ships it (what npm shows)
+    const engineReadme = fenced(tarballs.get('@portcullis/engine')!.files.get('README.md')!);
+    const examples = [...blocks, ...engineReadme].filter((b) => b.lang === 'ts').map((b) => b.body);
     programs = examples.length;
     examples.forEach((p, i) => writeFileSync(join(src, `readme-${i + 1}.ts`), p));
     const scenario = blocks.find((b) => b.lang === 'json' && b.body.includes('"cases"'));

@@ -1,7 +1,7 @@
 // parseSource refuses bad input with one ValidationError (`invalid_source`) that lists every issue by path.
 // Tests assert the code and the paths, never the wording.
 import { describe, expect, it } from 'vitest';
-import { ValidationError, parseSource } from '@portcullis/engine';
+import { ValidationError, parseSource, prepareCommit } from '@portcullis/engine';
 
 type Path = (string | number)[];
 
@@ -339,6 +339,153 @@ describe('parseSource: refuses', () => {
       ['accounts', 0, 'prototype'],
     );
     expect(err.issues.length).toBe(3);
+  });
+});
+
+/** Every plain object of a source value with its path; records (free keys by design) are skipped. */
+function objectsOf(value: unknown, path: Path, out: Path[]): Path[] {
+  if (Array.isArray(value)) value.forEach((v, i) => objectsOf(v, [...path, i], out));
+  else if (value !== null && typeof value === 'object') {
+    const last = path[path.length - 1];
+    const parent = path[path.length - 2];
+    // records: a registered resource's attributes, a service's per-role actions, a service subject's attributes
+    const record = (last === 'attributes' && (path[0] === 'resources' || parent === 'subject')) || (last === 'roles' && path[0] === 'services');
+    if (!record) out.push(path);
+    for (const [k, v] of Object.entries(value)) objectsOf(v, [...path, k], out);
+  }
+  return out;
+}
+
+function at(root: any, path: Path): any {
+  return path.reduce((o, k) => o[k], root);
+}
+
+describe('parseSource: a source means exactly what it says', () => {
+  it('refuses a misspelt key on a principal and at the top', () => {
+    expectIssuesAt(with_((s) => (s.principals[0].staus = 'disabled')), ['principals', 0, 'staus']);
+    expectIssuesAt({ version: 1, acounts: [{ id: 'a', system: 'ibm' }] }, ['acounts']);
+  });
+
+  it('refuses an unknown key in every object of a source, at that key', () => {
+    const s = base();
+    s.policies.push({
+      id: 'pol-rule',
+      accountId: 'acc-1',
+      subject: { kind: 'principal', id: 'IBMid-alice' },
+      roles: ['role-viewer'],
+      resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc-1' }], tags: [{ name: 'env', value: 'prod' }] },
+      rule: {
+        operator: 'and',
+        conditions: [
+          { key: '{{environment.attributes.current_time}}', operator: 'timeGreaterThan', value: '09:00:00+00:00' },
+          { operator: 'or', conditions: [{ key: '{{environment.attributes.day_of_week}}', operator: 'dayOfWeekEquals', value: '1+00:00' }] },
+        ],
+      },
+    });
+    s.policies.push({
+      id: 'pol-auth',
+      accountId: 'acc-1',
+      type: 'authorization',
+      subject: { kind: 'service', attributes: { serviceName: 'cloud-object-storage', accountId: 'acc-1' } },
+      roles: ['role-viewer'],
+      resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc-1' }, { name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+    });
+    s.accounts[0].options = { saasEnabled: true };
+    s.memberships.push({ accountId: 'acc-1', principalId: 'IBMid-alice', groupId: 'AccessGroupId-dev', realm: 'r', loginAt: '2025-01-01T00:00:00Z', expiresAt: '2025-01-02T00:00:00Z' });
+    s.ssoConnectors = [{ id: 'c'.repeat(32), accountId: 'cf1', emailDomain: 'example.com', verification: { code: 'x' } }];
+    s.resourceGroups[0].meta = { key: 'k', value: 'v' };
+    expect(() => parseSource(s)).not.toThrow();
+    const objects = objectsOf(s, [], []);
+    expect(objects.length).toBeGreaterThan(40);
+    for (const path of objects) {
+      const copy = structuredClone(s);
+      at(copy, path)['zzUnknown'] = 1;
+      expectIssuesAt(copy, [...path, 'zzUnknown']);
+    }
+  });
+
+  it('refuses an unknown key in a change and in a put row, and writes nothing', () => {
+    const current = parseSource(base());
+    const fail = (changes: unknown, wanted: Path) => {
+      let caught: unknown;
+      try {
+        prepareCommit(current, changes);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(ValidationError);
+      expect(paths(caught as ValidationError)).toContain(JSON.stringify(wanted));
+    };
+    const principal = { id: 'u-2', accountId: 'org-1', kind: 'user' };
+    expect(() => prepareCommit(current, [{ op: 'put', entity: 'principal', value: principal }])).not.toThrow();
+    fail([{ op: 'put', entity: 'principal', value: { ...principal, staus: 'disabled' } }], [0, 'value', 'staus']);
+    fail([{ op: 'put', entity: 'principal', value: principal, vaule: {} }], [0, 'vaule']);
+    fail([{ op: 'delete', entity: 'principal', key: 'org-1/u-1', value: principal }], [0, 'value']);
+  });
+});
+
+describe('parseSource: what the operations refuse, loading refuses', () => {
+  const authz = (subject: Record<string, unknown>, attributes: { name: string; value: string }[], tags: unknown[] = []) =>
+    with_((s) =>
+      s.policies.push({
+        id: 'pol-authz',
+        accountId: 'acc-1',
+        type: 'authorization',
+        subject: { kind: 'service', attributes: subject },
+        roles: ['role-viewer'],
+        resource: { attributes: attributes.map((a) => ({ ...a, operator: 'stringEquals' })), tags },
+      }),
+    );
+  const target = [
+    { name: 'accountId', value: 'acc-1' },
+    { name: 'serviceName', value: 'kms' },
+  ];
+  const at = (path: Path) => ['policies', 2, ...path];
+
+  it('accepts an authorization policy whose subject and resource name service and account', () => {
+    expect(() => parseSource(authz({ serviceName: 'cloud-object-storage', accountId: 'acc-9' }, target))).not.toThrow();
+  });
+
+  it('refuses an authorization policy whose subject lacks accountId or serviceName (seed 004)', () => {
+    expectIssuesAt(authz({ serviceName: 'cloud-object-storage' }, target), at(['subject', 'attributes']));
+    expectIssuesAt(authz({ accountId: 'acc-1' }, target), at(['subject', 'attributes']));
+  });
+
+  it('refuses an authorization policy whose resource lacks accountId or serviceName', () => {
+    expectIssuesAt(authz({ serviceName: 'cloud-object-storage', accountId: 'acc-1' }, [target[0]!]), at(['resource', 'attributes']));
+    expectIssuesAt(authz({ serviceName: 'cloud-object-storage', accountId: 'acc-1' }, [target[1]!]), at(['resource', 'attributes']));
+  });
+
+  it('refuses an unknown or non-string authorization subject attribute, and access tags', () => {
+    expectIssuesAt(authz({ serviceName: 'cos', accountId: 'acc-1', sourceFlag: 'x' }, target), at(['subject', 'attributes', 'sourceFlag']));
+    expectIssuesAt(authz({ serviceName: 'cos', accountId: 'acc-1', region: true }, target), at(['subject', 'attributes', 'region']));
+    expectIssuesAt(authz({ serviceName: 'cos', accountId: 'acc-1' }, target, [{ name: 'env', value: 'prod' }]), at(['resource', 'tags']));
+  });
+
+  it('refuses a Cloudflare policy that names no resource groups', () => {
+    expectIssuesAt(
+      with_((s) => delete s.policies[1].resource.resourceGroups),
+      ['policies', 1, 'resource', 'resourceGroups'],
+    );
+  });
+
+  it('refuses the same through an incremental commit, and writes nothing', () => {
+    const current = parseSource(base());
+    const put = (value: unknown) => {
+      let caught: unknown;
+      try {
+        prepareCommit(current, [{ op: 'put', entity: 'policy', value }]);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(ValidationError);
+      return paths(caught as ValidationError);
+    };
+    const row = authz({ serviceName: 'cloud-object-storage' }, target).policies[2];
+    expect(put(row)).toContain(JSON.stringify([0, 'value', 'subject', 'attributes']));
+    const cf = { ...base().policies[1], id: 'pol-cf-2', resource: {} };
+    expect(put(cf)).toContain(JSON.stringify([0, 'value', 'resource', 'resourceGroups']));
+    expect(current.policies).toHaveLength(2);
   });
 });
 

@@ -301,7 +301,7 @@ export const richSource: SourceInput = {
       type: 'authorization',
       subject: { kind: 'service', attributes: { serviceName: 'kms', accountId: 'acc-ibm' } },
       roles: ['crn:role:Viewer'],
-      resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
+      resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc-ibm' }, { name: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
     },
     { id: 'pol-4', accountId: 'acc-cf', subject: { kind: 'principal', id: 'm-1' }, roles: ['pg-zone'], resource: { resourceGroups: ['rg-1'] } },
     { id: 'pol-5', accountId: 'acc-bx', subject: { kind: 'group', id: 'ug-1' }, roles: ['bx-org-admin'], resource: { nodes: ['fld-1'] } },

@@ -258,7 +258,7 @@ export { resourceFilter } from './analyze/resource-filter.js';
 export type { ResourceFilter, ExactFilter, ResidualFilter, ResidualReason, ResourceFilterOptions } from './analyze/resource-filter.js';
 export { evaluatePredicate, predicateAttributes } from './analyze/predicate.js';
 export type { Predicate } from './analyze/predicate.js';
-export { toSql, globToSqlite, quoteIdentifier } from './analyze/predicate-sql.js';
+export { toSql, globIsSqlExact, quoteIdentifier } from './analyze/predicate-sql.js';
 export type { SqlFilter } from './analyze/predicate-sql.js';
 export { diff } from './analyze/permission-diff.js';
 export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange, DiffOptions } from './analyze/permission-diff.js';

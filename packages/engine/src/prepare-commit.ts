@@ -179,9 +179,15 @@ function checkShape(c: unknown, i: number, issues: Issue[]): void {
     const k = (c as { key?: unknown }).key;
     if (typeof k !== 'string' || k.length === 0) issues.push({ path: [i, 'key'], message: 'a delete needs a non-empty string key' });
   } else {
-    issues.push({ path: [i, 'op'], message: `unknown op \`${String(op)}\`: put or delete` });
+    return void issues.push({ path: [i, 'op'], message: `unknown op \`${String(op)}\`: put or delete` });
   }
+  // a change means exactly what it says: a key it does not know (`vaule`, `keys`) is a mistake, not a comment
+  const known = op === 'put' ? PUT_KEYS : DELETE_KEYS;
+  for (const k of Object.keys(c)) if (!known.has(k)) issues.push({ path: [i, k], message: `unknown key \`${k}\` in a ${op} change` });
 }
+
+const PUT_KEYS: ReadonlySet<string> = new Set(['op', 'entity', 'value']);
+const DELETE_KEYS: ReadonlySet<string> = new Set(['op', 'entity', 'key']);
 
 /** Maps `[field, index, ...]` in the checked source to the change that put the row, or to the row's key. */
 function relocate(issues: Issue[], checked: Source, changes: Change[]): Issue[] {

@@ -162,8 +162,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const ok = !closing && (options.ready === undefined || (await options.ready()));
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', revision: engine.revision });
+    // an engine that follows its store's feed and has lost it may be deciding on an old source: not ready
+    const f = engine.followStatus();
+    const ok = !closing && !(f.following && !f.connected) && (options.ready === undefined || (await options.ready()));
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', revision: engine.revision, following: f.following, connected: f.connected, behind: f.behind });
   });
 
   // AuthZEN: a PEP authenticates (unless configured otherwise); the decision itself is never an HTTP error

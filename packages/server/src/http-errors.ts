@@ -1,7 +1,7 @@
 // Each API family answers errors in its own body: IBM `{trace, errors: [{code, message}], status_code}`, Cloudflare
 // the v4 envelope with `success: false`, BlueXP `{error: {code, message}}` (the seeds show no body; ours is
 // documented), AuthZEN the plain message string its spec asks for.
-import type { Issue } from '@portcullis/engine';
+import { cloudflareErrorBody, SeedError, type Issue } from '@portcullis/engine';
 import type { ApiFamily } from './route-table.js';
 import { CLOUDFLARE_PREFIX } from './routes-cloudflare.js';
 
@@ -95,7 +95,8 @@ export function errorPayload(
     case 'ibm':
       return json({ trace: requestId, errors: [{ code, message, ...details }], status_code: status });
     case 'cloudflare':
-      return json({ success: false, errors: [{ code, message, ...details }], messages: [], result: null });
+      // seed 003: each error object's `code` is a number of at least 1000 (the engine's table), one per issue
+      return json(cloudflareErrorBody(new SeedError(code, status, message, issues !== undefined && issues.length > 0 ? { issues } : undefined)).body);
     case 'bluexp':
     case 'server':
       return json({ error: { code, message, ...details }, status, trace: requestId });

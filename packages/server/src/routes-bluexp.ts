@@ -15,12 +15,13 @@ const RESOURCE_BODY = ['resourceId', 'resourceType', 'resourceClass', 'name', 'c
 export const BLUEXP_ROUTES: readonly ManagementRoute[] = [
   // Tenancy: account options, users' notification choice, migration, authorize, workspaces, resources
   { method: 'GET', url: T, operation: b.getAccountOptions, family: bx },
-  { method: 'PATCH', url: T, operation: b.updateAccountOptions, family: bx, body: ['saasEnabled', 'thirdPartyServicesEnabled', 'notificationOptIn'] },
+  { method: 'PATCH', url: T, operation: b.updateAccountOptions, family: bx, body: ['saasEnabled', 'thirdPartyServicesEnabled', 'CMNotificationOptIn'] },
   { method: 'PATCH', url: `${T}/update-user`, operation: b.updateAccountUser, family: bx, headers: ['x-user-token'], body: ['notificationOptIn'] },
   { method: 'GET', url: `${T}/notification-recipients`, operation: b.listNotificationRecipients, family: bx },
   { method: 'POST', url: `${T}/migrate`, operation: b.migrateAccount, family: bx, body: ['target_account_id', 'dry_run'] },
-  { method: 'GET', url: `${T}/authorize/user/:user_id`, operation: b.authorizeUserInAccount, family: bx },
-  { method: 'GET', url: `${T}/authorize/agent`, operation: b.authorizeAgentInAccount, family: bx, headers: ['x-agent-id'], query: ['user_id'] },
+  // seed 001: authorize-user-is-in-account "only accepts the parameter 'accountId'": the user is the token's
+  { method: 'GET', url: `${T}/authorize/user`, operation: b.authorizeUserInAccount, family: bx },
+  { method: 'GET', url: `${T}/authorize/agent`, operation: b.authorizeAgentInAccount, family: bx, headers: ['x-agent-id'] },
   { method: 'GET', url: `${T}/workspace`, operation: b.listWorkspaces, family: bx },
   { method: 'POST', url: `${T}/workspace`, operation: b.createWorkspace, family: bx, status: 201, body: ['workspaceName'] },
   { method: 'PUT', url: `${T}/workspace/:workspace_id`, operation: b.renameWorkspace, family: bx, body: ['workspaceName'] },
@@ -62,4 +63,9 @@ export const BLUEXP_ROUTES: readonly ManagementRoute[] = [
   { method: 'POST', url: `${I}/resources/:resource_id/associate`, operation: b.associateResource, family: bx, body: ['projects', 'folders'] },
   { method: 'POST', url: `${I}/resources/:resource_id/dissociate`, operation: b.dissociateResource, family: bx, body: ['projects', 'folders'] },
   { method: 'DELETE', url: `${I}/resources/:resource_id/agent`, operation: b.removeResourceFromAgent, family: bx },
+  // IAM: the permission and resourcegroup components (seed 000), read-only
+  { method: 'GET', url: `${I}/permissions`, operation: b.listPermissions, family: bx, query: ['role_id'] },
+  { method: 'GET', url: `${I}/permissions/:permission`, operation: b.getPermission, family: bx },
+  { method: 'GET', url: `${I}/resource-groups`, operation: b.listResourceGroups, family: bx },
+  { method: 'GET', url: `${I}/resource-groups/:resource_group_id`, operation: b.getResourceGroup, family: bx },
 ];

@@ -215,6 +215,11 @@ describe('Cloudflare account IAM through the official SDK', () => {
     expect(stranger).toBeInstanceOf(Cloudflare.PermissionDeniedError);
     const bad = await failure(cf.iam.userGroups.create({ account_id: CF_ACCOUNT, name: 'x', policies: [], surprise: true } as never));
     expect(bad).toBeInstanceOf(Cloudflare.BadRequestError);
+    // seed 003's error model: "errors: array of { code, message, documentation_url, source }", "code: number", "minimum1000"
+    for (const e of [conflict, missing, forged, stranger, bad]) {
+      expect(e.errors.length).toBeGreaterThan(0);
+      for (const o of e.errors as { code: unknown }[]) expect(typeof o.code === 'number' && o.code >= 1000).toBe(true);
+    }
     expect(server.engine.revision).toBe(before);
   });
 

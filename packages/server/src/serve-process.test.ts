@@ -3,7 +3,7 @@
 // one line and exit 2. JWTs are verified against a key file and against a JWKS served over localhost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,33 @@ describe('portcullis-serve', () => {
       ['GET', 200],
       ['GET', 401],
     ]);
+  });
+
+  it('seeds an empty store from --source once, and answers AuthZEN over it for a system token', async () => {
+    const db = join(dir, 'seeded.db');
+    const tokens = join(dir, 'pep-tokens.json');
+    writeFileSync(tokens, JSON.stringify({ tokens: [{ token: 'pep-token-0123456789abcdef', actor: { kind: 'system' } }] }));
+    const source = fileURLToPath(new URL('../../../test/authzen/fixture-source.json', import.meta.url));
+    // the fixture file wraps its source; the server takes a bare source
+    const bare = join(dir, 'fixture.json');
+    writeFileSync(bare, JSON.stringify(JSON.parse(readFileSync(source, 'utf8')).source));
+    for (let round = 0; round < 2; round++) {
+      const s = await start(['--db', db, '--port', '0', '--log-level', 'silent', '--tokens', tokens, '--source', bare]);
+      const res = await fetch(s.url + '/access/v1/evaluation', {
+        method: 'POST',
+        headers: { authorization: 'Bearer pep-token-0123456789abcdef', 'content-type': 'application/json' },
+        body: JSON.stringify({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } }),
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).decision).toBe(true);
+      const ready = await (await fetch(s.url + '/readyz')).json();
+      // the first start seeds (revision 1) and writes the usage figures of alice's permit when it closes (2); the
+      // second start finds the store seeded and loads nothing again
+      expect(ready.revision).toBe(round === 0 ? 1 : 2);
+      const done = exited(s.child);
+      s.child.kill('SIGTERM');
+      expect(await done).toBe(0);
+    }
   });
 
   it('bad usage is one line and exit 2', async () => {

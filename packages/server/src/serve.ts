@@ -194,7 +194,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       async close() {
         await running.close();
         await engine.flushUsage().catch(() => 0);
-        await store.close();
+        // the engine stops following, waits for its writes in flight and closes the store
+        await engine.close();
       },
     };
   } catch (e) {

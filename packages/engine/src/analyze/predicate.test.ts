@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { and, evaluatePredicate, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from './predicate.js';
-import { globToSqlite, quoteIdentifier, toSql } from './predicate-sql.js';
+import { globIsSqlExact, quoteIdentifier, toSql } from './predicate-sql.js';
 
 const ATTRS = ['region', 'serviceName', 'path'] as const;
 const VALUES = ['', 'a', 'us-south', 'a*b', 'a?b', '[x]'] as const;
@@ -49,9 +49,20 @@ describe('SQL writing', () => {
     expect(quoteIdentifier('a')).toBe('"a"');
   });
 
-  it('translates IBM globs to GLOB with literal star, question mark and bracket', () => {
-    expect(globToSqlite('us-*')).toBe('us-*');
-    expect(globToSqlite('a{{*}}b{{?}}c?')).toBe('a[*]b[?]c?');
-    expect(globToSqlite('[x]*')).toBe('[[]x]*');
+  it('writes globs over bytes, never with GLOB, binding every literal', () => {
+    const { sql, params } = toSql({ op: 'match', attr: 'n', pattern: 'a{{*}}*[x]*b' });
+    expect(sql).not.toContain('GLOB');
+    expect(params).toEqual(['a*', 'b', '[x]']);
+    expect(toSql({ op: 'match', attr: 'n', pattern: 'a{{?}}' }).sql).toBe('("n" IS NOT NULL AND "n" = ? COLLATE BINARY)');
+  });
+
+  it('says which globs bytes express exactly', () => {
+    expect(globIsSqlExact('us-*')).toBe(true);
+    expect(globIsSqlExact('a{{?}}b{{*}}')).toBe(true);
+    expect(globIsSqlExact('a?b')).toBe(false);
+    expect(globIsSqlExact('a\uD800*')).toBe(false);
+    expect(globIsSqlExact('\uD83D\uDE00*')).toBe(true);
+    expect(globIsSqlExact('*a*b*c*d*')).toBe(true);
+    expect(globIsSqlExact('*a*b*c*d*e*')).toBe(false);
   });
 });

@@ -6,10 +6,10 @@ import { createIdentitySet, resolveIdentities } from '../evaluate/authorize.js';
 import { matchRule } from '../evaluate/match-policy.js';
 import { createContext } from '../evaluate/resolve-request.js';
 import type { RequestSubject } from '../evaluate/types.js';
-import { bucketsFor, checkNow, federatedHolds, sortedIds } from './action-candidates.js';
+import { bucketsFor, checkNow, federatedHolds, resolveTarget, sortedIds } from './action-candidates.js';
 import { listResources, type ListedResource } from './list-resources.js';
 import { and, anyOf, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from './predicate.js';
-import { toSql, type SqlFilter } from './predicate-sql.js';
+import { globIsSqlExact, toSql, type SqlFilter } from './predicate-sql.js';
 
 /** Options of resourceFilter: the clock and the account whose resources the host's table holds. */
 export interface ResourceFilterOptions {
@@ -17,8 +17,8 @@ export interface ResourceFilterOptions {
   accountId: string;
 }
 
-/** What a policy depends on beyond resource attributes, so that no attribute filter can express it. */
-export type ResidualReason = 'tags' | 'scopes' | 'nodes';
+/** What a policy depends on beyond resource attributes (or a glob SQL cannot express exactly), so that no attribute filter can express it. */
+export type ResidualReason = 'tags' | 'scopes' | 'nodes' | 'glob';
 
 /** The filter could not be written over attributes: the policies that need more, and the registered resources listed instead. */
 export interface ResidualFilter {
@@ -49,8 +49,9 @@ export type ResourceFilter = ExactFilter | ResidualFilter;
  * `options.accountId` at `options.now`: (no deny holds) AND (some allow holds), every part read from the compiled
  * matchers of the subject's candidates. What is known without the resource (identities, service, expiries, time rules)
  * is decided now; `serviceType` and `service_group_id` are expanded through the catalog into `serviceName` conditions.
- * Tags, Cloudflare scopes and BlueXP nodes are not attributes: a candidate that needs them makes the result residual.
- * The predicate requires `accountId` to equal the account. Throws `invalid_options` for a bad clock or account.
+ * Tags, Cloudflare scopes and BlueXP nodes are not attributes: a candidate that needs them makes the result residual, as
+ * does a glob with `?` (SQL cannot count UTF-16 code units). The predicate requires `accountId` to equal the account.
+ * Throws `invalid_options` for a bad clock or account, `invalid_request` for a subject `authorize` would refuse.
  */
 export function resourceFilter(tables: Tables, subject: RequestSubject, action: string, options: ResourceFilterOptions): ResourceFilter {
   const now = checkNow(options);
@@ -59,6 +60,8 @@ export function resourceFilter(tables: Tables, subject: RequestSubject, action: 
     throw new ValidationError('invalid_options', [{ path: ['accountId'], message: 'must be a non-empty string' }]);
   if (typeof action !== 'string' || action.length === 0)
     throw new ValidationError('invalid_request', [{ path: ['action'], message: 'must be a non-empty string' }]);
+  // the subject is checked as authorize checks it: a malformed subject is invalid_request, never a filter
+  resolveTarget(tables, action, { attributes: { accountId } }, now, subject);
   const account = tables.accounts.get(accountId);
   // the gates that do not depend on the resource (SSO, SaaS off, a third-party caller) refuse every row
   if (accountGate(account, subject, undefined, tables.services) !== null) return exact(FALSE, false);
@@ -139,9 +142,25 @@ function candidatePredicate(
   const pred = and(...parts);
   if (pred.op === 'false') return FALSE;
   if (p.tags.length > 0) reasons.push({ policyId: p.id, on: 'tags' });
+  if (!globsSqlExact(pred)) reasons.push({ policyId: p.id, on: 'glob' });
   if (p.scopes !== null) reasons.push({ policyId: p.id, on: 'scopes' });
   if (p.nodes !== null) reasons.push({ policyId: p.id, on: 'nodes' });
   return pred;
+}
+
+/** True when every glob of the predicate is written exactly by `toSql` (see `globIsSqlExact`). */
+function globsSqlExact(p: Predicate): boolean {
+  switch (p.op) {
+    case 'match':
+      return globIsSqlExact(p.pattern);
+    case 'and':
+    case 'or':
+      return p.args.every(globsSqlExact);
+    case 'not':
+      return globsSqlExact(p.arg);
+    default:
+      return true;
+  }
 }
 
 function rulePredicate(tables: Tables, node: RuleNode, accountId: string, state: { timeDependent: boolean }, ctx: ReturnType<typeof createContext>): Predicate {

@@ -139,7 +139,7 @@ export function whoCan(tables: Tables, action: string, resource: RequestResource
     };
     for (const g of p.staticGroups) addGroup(g, (id) => ({ policyId: id, via: 'static', groupId: g.id }));
     for (const d of p.dynamic) {
-      if (now < d.expiresAt) addGroup(d.group, (id) => ({ policyId: id, via: 'dynamic', groupId: d.group.id, expiresAt: d.expiresAtIso }));
+      if (d.loginAt <= now && now < d.expiresAt) addGroup(d.group, (id) => ({ policyId: id, via: 'dynamic', groupId: d.group.id, expiresAt: d.expiresAtIso }));
     }
     for (const d of publicV.denies) denies.add(d);
     for (const id of publicV.allows) paths.push({ policyId: id, via: 'public', groupId: a.publicGroup.id });

@@ -193,9 +193,13 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       // INVARIANT: groups are applied before memberships (compile orders them; an update's group exists in the state)
       if (neu !== undefined && a.groups.has(neu.groupId)) {
         const expiresAt = Date.parse(neu.expiresAt);
-        if (!Number.isNaN(expiresAt)) {
+        const loginAt = Date.parse(neu.loginAt);
+        // a membership whose times cannot be read grants nothing; it holds in [loginAt, expiresAt), so decisions
+        // change at the login as at the expiry
+        if (!Number.isNaN(expiresAt) && !Number.isNaN(loginAt)) {
           const pe = principalOf(a, neu.principalId);
-          pe.dynamic = [...pe.dynamic, { group: groupOf(a, neu.groupId), realm: neu.realm, expiresAt, expiresAtIso: neu.expiresAt }];
+          pe.dynamic = [...pe.dynamic, { group: groupOf(a, neu.groupId), realm: neu.realm, loginAt, expiresAt, expiresAtIso: neu.expiresAt }];
+          addExpiry(ctx, a, loginAt);
           addExpiry(ctx, a, expiresAt);
         }
       }

@@ -8,10 +8,8 @@ export interface Glob {
   readonly kind: 0 | 1 | 2 | 3 | 4 | 5;
   /** For kinds 0..3: the literal text. */
   readonly text: string;
-  /** For kind 5: the segments between stars. */
+  /** The segments between stars (every kind; kind 5 matches through them). */
   readonly segments: readonly Segment[];
-  readonly anchoredStart: boolean;
-  readonly anchoredEnd: boolean;
 }
 
 /** A fixed-length run of a glob: literal characters and `?` positions. */
@@ -53,38 +51,38 @@ export function compileGlob(pattern: string): Glob {
     }
     return { text: s.chars.join(''), any };
   });
-  const anchoredStart = true;
-  const anchoredEnd = true;
   const noWild = segs.every((s) => s.any === null);
   const first = segs[0]!;
   const last = segs[segs.length - 1]!;
-  if (segs.length === 1 && noWild) return { kind: 0, text: first.text, segments: segs, anchoredStart, anchoredEnd };
+  if (segs.length === 1 && noWild) return { kind: 0, text: first.text, segments: segs };
   if (noWild && segs.length === 2) {
-    if (last.text === '' && first.text === '') return { kind: 4, text: '', segments: segs, anchoredStart, anchoredEnd };
-    if (last.text === '') return { kind: 1, text: first.text, segments: segs, anchoredStart, anchoredEnd };
-    if (first.text === '') return { kind: 2, text: last.text, segments: segs, anchoredStart, anchoredEnd };
+    if (last.text === '' && first.text === '') return { kind: 4, text: '', segments: segs };
+    if (last.text === '') return { kind: 1, text: first.text, segments: segs };
+    if (first.text === '') return { kind: 2, text: last.text, segments: segs };
   }
   if (noWild && segs.length === 3 && first.text === '' && last.text === '')
-    return { kind: 3, text: segs[1]!.text, segments: segs, anchoredStart, anchoredEnd };
-  if (noWild && segs.every((s) => s.text === '')) return { kind: 4, text: '', segments: segs, anchoredStart, anchoredEnd };
-  return { kind: 5, text: '', segments: segs, anchoredStart, anchoredEnd };
+    return { kind: 3, text: segs[1]!.text, segments: segs };
+  if (noWild && segs.every((s) => s.text === '')) return { kind: 4, text: '', segments: segs };
+  return { kind: 5, text: '', segments: segs };
 }
 
+// INVARIANT: every caller keeps `pos + seg.text.length <= s.length` (matchGeneral checks the lengths first, findSegment
+// stops at its limit), so a segment is never read past the end of `s`
 function segmentAt(s: string, pos: number, seg: Segment): boolean {
   const t = seg.text;
   const any = seg.any;
   if (any === null) return s.startsWith(t, pos);
-  if (pos + t.length > s.length) return false;
   for (let k = 0; k < t.length; k++) {
-    if (any[k] === 0 && s.charCodeAt(pos + k) !== t.charCodeAt(k)) return false;
+    if (any[k] !== 1 && s.charCodeAt(pos + k) !== t.charCodeAt(k)) return false;
   }
   return true;
 }
 
 function findSegment(s: string, from: number, limit: number, seg: Segment): number {
+  // a literal run is found by indexOf (a miss, -1, is returned as it is); a run with `?` position by position
   if (seg.any === null) {
     const at = s.indexOf(seg.text, from);
-    return at !== -1 && at + seg.text.length <= limit ? at : -1;
+    return at + seg.text.length <= limit ? at : -1;
   }
   for (let p = from; p + seg.text.length <= limit; p++) if (segmentAt(s, p, seg)) return p;
   return -1;

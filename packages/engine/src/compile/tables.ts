@@ -157,6 +157,8 @@ export interface GroupEntry {
 export interface DynamicEntry {
   readonly group: GroupEntry;
   readonly realm: string;
+  /** Epoch ms of the login: the membership holds in [loginAt, expiresAt), never before the login happened. */
+  readonly loginAt: number;
   readonly expiresAt: number;
   readonly expiresAtIso: string;
 }

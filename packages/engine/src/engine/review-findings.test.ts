@@ -84,7 +84,7 @@ describe('errored policies', () => {
 describe('the decision cache', () => {
   const source = {
     version: 1,
-    accounts: [{ id: 'A', system: 'cloudflare' }],
+    accounts: [{ id: 'A', system: 'ibm' }],
     principals: [{ id: 'alice', accountId: 'A', kind: 'user', email: 'alice@corp.com' }],
     roles: [{ id: 'R', kind: 'custom', actions: ['svc.read'] }],
     resources: [{ id: 'res1', accountId: 'A' }],

@@ -2,10 +2,10 @@ import type { AccountTable, ServiceInfo } from '../compile/tables.js';
 import { emailDomainOf } from '../model/sso-connector.js';
 import type { Decision, RequestSubject } from './types.js';
 
-/** The email the SSO gate reads: the request's own, else the registered email of the principal `subject.id` of the account. */
-function gateEmail(account: AccountTable, subject: RequestSubject): string | undefined {
-  if (typeof subject.email === 'string') return subject.email;
-  return typeof subject.id === 'string' ? account.principals.get(subject.id)?.email : undefined;
+/** The connector gating an email's domain in the account, if any. */
+function gateOf(account: AccountTable, email: string | undefined) {
+  const domain = email === undefined ? undefined : emailDomainOf(email);
+  return domain === undefined ? undefined : account.sso!.get(domain);
 }
 
 /**
@@ -21,9 +21,10 @@ export function accountGate(
 ): Decision | null {
   if (account === undefined) return null;
   if (account.sso !== null && subject.sso !== true) {
-    const email = gateEmail(account, subject);
-    const domain = email === undefined ? undefined : emailDomainOf(email);
-    const gate = domain === undefined ? undefined : account.sso.get(domain);
+    // both emails are read: a request asserting an email of another domain does not slip a gated principal past the gate
+    const asserted = typeof subject.email === 'string' ? subject.email : undefined;
+    const stored = typeof subject.id === 'string' ? account.principals.get(subject.id)?.email : undefined;
+    const gate = gateOf(account, asserted) ?? gateOf(account, stored);
     if (gate !== undefined)
       return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: gate.id, emailDomain: gate.emailDomain } };
   }

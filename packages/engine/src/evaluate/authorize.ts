@@ -106,7 +106,12 @@ export function matchClaim(m: ClaimMatcher, claims: Record<string, unknown>): bo
   }
 }
 
-/** Resolves the caller's identities in the resource's account (DESIGN "The decision", step 1). */
+/**
+ * Resolves the caller's identities in the resource's account (DESIGN "The decision", step 1).
+ * INVARIANT: the subject was checked as resolveRequest checks it (authorize, authorizeMany, whatCan and resourceFilter
+ * refuse a malformed one first, each pinned by a test): `service` is an object or absent, `claims` is absent or
+ * `{realm: string, attributes: object}`.
+ */
 export function resolveIdentities(set: IdentitySet, account: AccountTable | undefined, subject: RequestSubject, now: number, fast = false): void {
   const mark = serial++;
   set.account = account;
@@ -114,7 +119,7 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
   set.count = 0;
   set.principal = null;
   set.merged = null;
-  set.service = subject.service !== null && typeof subject.service === 'object' ? subject.service : undefined;
+  set.service = subject.service;
   if (account === undefined) return;
   const authenticated = typeof subject.id === 'string' && subject.authenticated !== false;
   const actingFor = subject.accountId ?? account.id;
@@ -125,14 +130,14 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
       // the principal's own index and its static groups are read through its gathered buckets; a dynamic or
       // claimed group that is also static is already there
       set.merged = p;
-      for (const d of p.dynamic) if (now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
+      for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
     } else {
       push(set, p.index, Via.Principal, p);
       for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
-      for (const d of p.dynamic) if (now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
+      for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
     }
     const claims = subject.claims;
-    if (claims !== undefined && claims !== null && typeof claims.realm === 'string' && claims.attributes !== null && typeof claims.attributes === 'object') {
+    if (claims !== undefined) {
       const rules = account.claimRules.get(claims.realm);
       if (rules !== undefined) {
         for (const r of rules) {

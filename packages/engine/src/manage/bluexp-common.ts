@@ -18,9 +18,16 @@ export function refuse(code: string, issues: Issue[], status = 400): void {
 
 /** Parses an operation's input or throws 400 `invalid_request` listing every issue. */
 export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
+  // a key whose value is undefined says nothing (a host's spread of optional fields); any other unknown key is refused
+  const r = schema.safeParse(withoutUndefined(input));
   if (!r.success) refuse('invalid_request', zodIssues(r.error));
   return (r as { data: z.infer<S> }).data;
+}
+
+/** `input` without its top-level keys whose value is undefined; anything else as it is. */
+function withoutUndefined(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
 /** The BlueXP organization (account) `id`; any other is 404 `organization_not_found`. */

@@ -56,7 +56,7 @@ function checkLevel(kind: HierarchyNode['kind'], level: number, id: string): voi
 }
 
 const nameField = z.string().trim().min(1).max(256);
-const createSchema = z.object({ account_id: z.string().min(1), name: nameField, parentId: z.string().min(1).nullable().optional() });
+const createSchema = z.strictObject({ account_id: z.string().min(1), name: nameField, parentId: z.string().min(1).nullable().optional() });
 
 function createNode(state: SourceState, input: unknown, kind: HierarchyNode['kind'], ctx: ManageContext): OpResult<BluexpNode> {
   const q = parseBody(createSchema, input);
@@ -82,7 +82,7 @@ export function createProject(state: SourceState, input: z.input<typeof createSc
   return createNode(state, input, 'project', ctx);
 }
 
-const getSchema = z.object({ account_id: z.string().min(1), node_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1) });
 
 /** A folder or project by id: 404 `node_not_found`. */
 export function getNode(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
@@ -91,7 +91,7 @@ export function getNode(state: SourceState, input: z.input<typeof getSchema>, _c
   return done(state, nodeView(state, findNode(state, q.account_id, q.node_id)), []);
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   type: z.enum(['folder', 'project']).optional(),
   parentId: z.string().min(1).optional(),
@@ -108,7 +108,7 @@ export function listNodes(state: SourceState, input: z.input<typeof listSchema>,
   return done(state, { nodes: rows.map((n) => nodeView(state, n)) }, []);
 }
 
-const renameSchema = z.object({ account_id: z.string().min(1), node_id: z.string().min(1), name: nameField });
+const renameSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1), name: nameField });
 
 /** Renames a folder or project; 409 `name_conflict` when a sibling has the name. */
 export function renameNode(state: SourceState, input: z.input<typeof renameSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
@@ -123,7 +123,7 @@ export function renameNode(state: SourceState, input: z.input<typeof renameSchem
   return done(state, nodeView(state, next), changes);
 }
 
-const moveSchema = z.object({ account_id: z.string().min(1), node_id: z.string().min(1), parentId: z.string().min(1).nullable() });
+const moveSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1), parentId: z.string().min(1).nullable() });
 
 /**
  * Moves a folder (with everything below it) or a project under another folder or the organization:

@@ -90,7 +90,7 @@ const emailField = z
   .max(320)
   .refine((s) => /^[^\s@]+@[^\s@]+$/.test(s), { message: 'must be an email address' });
 
-const createUserSchema = z.object({
+const createUserSchema = z.strictObject({
   account_id: z.string().min(1),
   /** The identity provider's user id, when known; a fresh id otherwise. */
   id: z.string().min(1).max(256).optional(),
@@ -120,7 +120,7 @@ export function createUser(state: SourceState, input: z.input<typeof createUserS
   return out;
 }
 
-const updateSchema = z.object({
+const updateSchema = z.strictObject({
   account_id: z.string().min(1),
   principal_id: z.string().min(1),
   name: z.string().max(256).optional(),
@@ -144,7 +144,7 @@ export function updateUser(state: SourceState, input: z.input<typeof updateSchem
   return updatePrincipal(state, input, 'user');
 }
 
-const oneSchema = z.object({ account_id: z.string().min(1), principal_id: z.string().min(1) });
+const oneSchema = z.strictObject({ account_id: z.string().min(1), principal_id: z.string().min(1) });
 
 /** Removes a user from the organization with its role bindings and group memberships. */
 export function deleteUser(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
@@ -154,7 +154,7 @@ export function deleteUser(state: SourceState, input: z.input<typeof oneSchema>,
   return done(state, { id: p.id }, principalRemoval(state, p, ctx));
 }
 
-const listSchema = z.object({ account_id: z.string().min(1), kind: z.enum(['user', 'service', 'agent']).optional() });
+const listSchema = z.strictObject({ account_id: z.string().min(1), kind: z.enum(['user', 'service', 'agent']).optional() });
 
 /** The organization's users, service accounts and agents (one kind when `kind` is given). */
 export function listPrincipals(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ principals: BluexpPrincipal[] }> {
@@ -164,7 +164,7 @@ export function listPrincipals(state: SourceState, input: z.input<typeof listSch
   return done(state, { principals: rows.map((p) => principalView(state, p)) }, []);
 }
 
-const createServiceSchema = z.object({
+const createServiceSchema = z.strictObject({
   account_id: z.string().min(1),
   id: z.string().min(1).max(256).optional(),
   name: z.string().trim().min(1).max(256),
@@ -215,7 +215,7 @@ function projectIssues(state: SourceState, accountId: string, projects: string[]
   return issues;
 }
 
-const createAgentSchema = z.object({
+const createAgentSchema = z.strictObject({
   account_id: z.string().min(1),
   /** The agent's client id (the `x-agent-id` of its calls), when known. */
   id: z.string().min(1).max(256).optional(),
@@ -233,7 +233,7 @@ export function createAgent(state: SourceState, input: z.input<typeof createAgen
   return done(state, principalView(state, p), [{ op: 'put', entity: 'principal', value: p }]);
 }
 
-const agentProjectsSchema = z.object({ account_id: z.string().min(1), principal_id: z.string().min(1), projects: projectList });
+const agentProjectsSchema = z.strictObject({ account_id: z.string().min(1), principal_id: z.string().min(1), projects: projectList });
 
 /** Sets the projects an agent is in (the whole list). */
 export function setAgentProjects(state: SourceState, input: z.input<typeof agentProjectsSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {

@@ -125,7 +125,7 @@ export function registerResource(state: SourceState, q: ResourceFields, ctx: Man
   return done(state, resourceView(r), [{ op: 'put', entity: 'resource', value: r }]);
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account: z.string().min(1),
   resourceType: z.string().optional(),
   workspace: z.string().optional(),
@@ -150,7 +150,7 @@ export function listResources(state: SourceState, input: z.input<typeof listSche
 }
 
 const associationSchema = z
-  .object({ account_id: z.string().min(1), resource_id: z.string().min(1), projects: idList.default([]), folders: idList.default([]) })
+  .strictObject({ account_id: z.string().min(1), resource_id: z.string().min(1), projects: idList.default([]), folders: idList.default([]) })
   .refine((q) => q.projects.length + q.folders.length > 0, { message: 'name at least one project or folder', path: ['projects'] });
 
 /** Associates a resource with more projects (workspaces) and folders; those it is already in stay. */
@@ -184,7 +184,7 @@ export function dissociateResource(state: SourceState, input: z.input<typeof ass
   return done(state, resourceView(same ? old : next), changes);
 }
 
-const oneSchema = z.object({ account_id: z.string().min(1), resource_id: z.string().min(1) });
+const oneSchema = z.strictObject({ account_id: z.string().min(1), resource_id: z.string().min(1) });
 
 /** remove-resource-from-agent: the resource no longer remembers the agent that discovered it. */
 export function removeResourceFromAgent(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<BluexpResource> {

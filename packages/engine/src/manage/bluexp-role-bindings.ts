@@ -106,8 +106,8 @@ export function checkUsersKeepARole(state: SourceState, accountId: string, remov
   }
 }
 
-const subjectField = z.object({ kind: z.enum(['principal', 'group']), id: z.string().min(1) });
-const createSchema = z.object({ account_id: z.string().min(1), subject: subjectField, ...bindingFields });
+const subjectField = z.strictObject({ kind: z.enum(['principal', 'group']), id: z.string().min(1) });
+const createSchema = z.strictObject({ account_id: z.string().min(1), subject: subjectField, ...bindingFields });
 
 /** Binds a role to a user, service account or user group (a federated group too) at a node. */
 export function createRoleBinding(
@@ -121,7 +121,7 @@ export function createRoleBinding(
   return done(state, bindingView(b), [{ op: 'put', entity: 'binding', value: b }]);
 }
 
-const deleteSchema = z.object({ account_id: z.string().min(1), binding_id: z.string().min(1) });
+const deleteSchema = z.strictObject({ account_id: z.string().min(1), binding_id: z.string().min(1) });
 
 /** Removes a binding: 404 `binding_not_found`; 409 `last_role_binding` for a user's last role. */
 export function deleteRoleBinding(
@@ -138,7 +138,7 @@ export function deleteRoleBinding(
   return done(state, { id: b.id }, changes);
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   nodeId: z.string().min(1).optional(),
   principalId: z.string().min(1).optional(),

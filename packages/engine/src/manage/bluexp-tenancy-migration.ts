@@ -38,7 +38,7 @@ export interface BluexpMigrationPlan {
 }
 
 const migrateSchema = z
-  .object({
+  .strictObject({
     account_id: z.string().min(1),
     target_account_id: z.string().min(1),
     dry_run: z.boolean().default(false),

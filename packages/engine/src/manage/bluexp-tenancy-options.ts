@@ -29,7 +29,7 @@ export function accountOptionsView(a: Account): BluexpAccountOptions {
   };
 }
 
-const getSchema = z.object({ account_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1) });
 
 /** GET the account options of an organization; 404 `organization_not_found`. */
 export function getAccountOptions(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpAccountOptions> {
@@ -38,7 +38,7 @@ export function getAccountOptions(state: SourceState, input: z.input<typeof getS
 }
 
 const updateSchema = z
-  .object({
+  .strictObject({
     account_id: z.string().min(1),
     saasEnabled: z.boolean().optional(),
     thirdPartyServicesEnabled: z.boolean().optional(),
@@ -78,7 +78,7 @@ function notificationView(a: Account, p: Principal): BluexpUserNotification {
   return { accountId: a.id, userId: p.id, notificationOptIn: optIn, receivesNotifications: a.options.notificationOptIn && optIn && p.status === 'active' };
 }
 
-const updateUserSchema = z.object({
+const updateUserSchema = z.strictObject({
   account_id: z.string().min(1),
   /** The user the `x-user-token` header identifies. */
   'x-user-token': z.string().min(1),

@@ -48,7 +48,7 @@ export function attachAgentResource(state: SourceState, input: z.input<typeof ag
   return registerResource(state, rest, ctx);
 }
 
-const accountResourceSchema = z.object({
+const accountResourceSchema = z.strictObject({
   account_id: z.string().min(1),
   resourceId: z.string().min(1).max(256).optional(),
   resourceType: z.string().min(1).max(256),
@@ -65,7 +65,7 @@ export function createAccountResource(state: SourceState, input: z.input<typeof 
   return registerResource(state, q, ctx);
 }
 
-const serviceResourceSchema = z.object({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });
+const serviceResourceSchema = z.strictObject({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });
 
 /** DELETE /tenancy/service-resource/{resource-id}: deletes the resource as deleteResource does; 404 `resource_not_found`. */
 export function deleteServiceResource(

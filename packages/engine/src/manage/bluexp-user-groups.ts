@@ -52,7 +52,7 @@ function memberIssues(state: SourceState, accountId: string, members: string[]):
 
 const nameField = z.string().trim().min(1).max(100);
 const descriptionField = z.string().max(250);
-const createSchema = z.object({
+const createSchema = z.strictObject({
   account_id: z.string().min(1),
   /** The identity provider's group id for a federated group, when known. */
   id: z.string().min(1).max(256).optional(),
@@ -87,7 +87,7 @@ export function createUserGroup(state: SourceState, input: z.input<typeof create
   return done(state, userGroupView(g), [{ op: 'put', entity: 'group', value: g }]);
 }
 
-const listSchema = z.object({ account_id: z.string().min(1), federated: z.boolean().optional() });
+const listSchema = z.strictObject({ account_id: z.string().min(1), federated: z.boolean().optional() });
 
 /** The organization's user groups (only federated or only local ones when `federated` is given). */
 export function listUserGroups(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ groups: BluexpUserGroup[] }> {
@@ -97,7 +97,7 @@ export function listUserGroups(state: SourceState, input: z.input<typeof listSch
   return done(state, { groups: rows.map(userGroupView) }, []);
 }
 
-const updateSchema = z.object({ account_id: z.string().min(1), group_id: z.string().min(1), name: nameField.optional(), description: descriptionField.optional() });
+const updateSchema = z.strictObject({ account_id: z.string().min(1), group_id: z.string().min(1), name: nameField.optional(), description: descriptionField.optional() });
 
 /** Renames a user group or changes its description. */
 export function updateUserGroup(state: SourceState, input: z.input<typeof updateSchema>, ctx: ManageContext): OpResult<BluexpUserGroup> {
@@ -117,7 +117,7 @@ export function updateUserGroup(state: SourceState, input: z.input<typeof update
   return done(state, userGroupView(next), [{ op: 'put', entity: 'group', value: next }]);
 }
 
-const oneSchema = z.object({ account_id: z.string().min(1), group_id: z.string().min(1) });
+const oneSchema = z.strictObject({ account_id: z.string().min(1), group_id: z.string().min(1) });
 
 /** Deletes a user group with its role bindings (a group's bindings are not a user's own role). */
 export function deleteUserGroup(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<{ id: string }> {
@@ -135,7 +135,7 @@ export function deleteUserGroup(state: SourceState, input: z.input<typeof oneSch
   return done(state, { id: g.id }, changes);
 }
 
-const membersSchema = z.object({ account_id: z.string().min(1), group_id: z.string().min(1), members: z.array(z.string().min(1)).min(1).max(1000) });
+const membersSchema = z.strictObject({ account_id: z.string().min(1), group_id: z.string().min(1), members: z.array(z.string().min(1)).min(1).max(1000) });
 
 /** Adds users or service accounts to a user group; those already in it stay. */
 export function addUserGroupMembers(state: SourceState, input: z.input<typeof membersSchema>, ctx: ManageContext): OpResult<BluexpUserGroup> {
@@ -155,7 +155,7 @@ export function addUserGroupMembers(state: SourceState, input: z.input<typeof me
   return done(state, userGroupView(next), [{ op: 'put', entity: 'group', value: next }]);
 }
 
-const removeSchema = z.object({ account_id: z.string().min(1), group_id: z.string().min(1), member_id: z.string().min(1) });
+const removeSchema = z.strictObject({ account_id: z.string().min(1), group_id: z.string().min(1), member_id: z.string().min(1) });
 
 /** Removes one member from a user group: 404 `member_not_found` when it is not a member. */
 export function removeUserGroupMember(state: SourceState, input: z.input<typeof removeSchema>, ctx: ManageContext): OpResult<BluexpUserGroup> {

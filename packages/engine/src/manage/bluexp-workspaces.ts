@@ -21,7 +21,7 @@ export function workspaceView(n: HierarchyNode): BluexpWorkspace {
   return { workspacePublicId: n.id, workspaceName: n.name ?? '', accountId: n.accountId };
 }
 
-const listSchema = z.object({ account_id: z.string().min(1) });
+const listSchema = z.strictObject({ account_id: z.string().min(1) });
 
 /** GET /tenancy/workspace: every project of the organization, wherever it sits in the folder tree. */
 export function listWorkspaces(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<BluexpWorkspace[]> {
@@ -31,7 +31,7 @@ export function listWorkspaces(state: SourceState, input: z.input<typeof listSch
 }
 
 const nameField = z.string().trim().min(1).max(256);
-const createSchema = z.object({ account_id: z.string().min(1), workspaceName: nameField });
+const createSchema = z.strictObject({ account_id: z.string().min(1), workspaceName: nameField });
 
 /** POST /tenancy/workspace: a new project directly under the organization; 409 `name_conflict` for a taken name there. */
 export function createWorkspace(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpWorkspace> {
@@ -43,7 +43,7 @@ export function createWorkspace(state: SourceState, input: z.input<typeof create
   return done(state, workspaceView(node), [{ op: 'put', entity: 'node', value: node }]);
 }
 
-const renameSchema = z.object({ account_id: z.string().min(1), workspace_id: z.string().min(1), workspaceName: nameField });
+const renameSchema = z.strictObject({ account_id: z.string().min(1), workspace_id: z.string().min(1), workspaceName: nameField });
 
 /** PUT /tenancy/workspace/{workspace_id}: renames the project; 404 `project_not_found`. */
 export function renameWorkspace(state: SourceState, input: z.input<typeof renameSchema>, _ctx: ManageContext): OpResult<BluexpWorkspace> {
@@ -58,7 +58,7 @@ export function renameWorkspace(state: SourceState, input: z.input<typeof rename
   return done(state, workspaceView(next), changes);
 }
 
-const deleteSchema = z.object({ account_id: z.string().min(1), workspace_id: z.string().min(1) });
+const deleteSchema = z.strictObject({ account_id: z.string().min(1), workspace_id: z.string().min(1) });
 
 /** DELETE /tenancy/workspace/{workspace_id}: as deleteNode, for a project (409 `node_not_empty` while it holds resources or agents). */
 export function deleteWorkspace(state: SourceState, input: z.input<typeof deleteSchema>, ctx: ManageContext): OpResult<{ workspacePublicId: string }> {

@@ -58,7 +58,7 @@ const emailField = z
   .max(90)
   .refine((s) => /^[^\s@]+@[^\s@]+$/.test(s), { message: 'must be an email address' });
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   status: statusField.optional(),
   direction: z.enum(['asc', 'desc']).optional(),
@@ -83,7 +83,7 @@ export function listAccountMembers(
   return done(state, envelope(slice, info), []);
 }
 
-const getSchema = z.object({ account_id: z.string().min(1), member_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1), member_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/members/{member_id}: 404 `member_not_found`. */
 export function getAccountMember(
@@ -96,7 +96,7 @@ export function getAccountMember(
   return done(state, envelope(memberView(findMember(state, q.account_id, q.member_id))), []);
 }
 
-const createSchema = z.object({ account_id: z.string().min(1), email: emailField, status: statusField.default('pending') });
+const createSchema = z.strictObject({ account_id: z.string().min(1), email: emailField, status: statusField.default('pending') });
 
 /** POST /accounts/{account_id}/members: invites a user (pending unless `status: accepted`); 409 `member_already_exists` for a known email. */
 export function createAccountMember(
@@ -122,7 +122,7 @@ export function createAccountMember(
   return done(state, envelope(memberView(p)), [{ op: 'put', entity: 'principal', value: p }]);
 }
 
-const updateSchema = z.object({ account_id: z.string().min(1), member_id: z.string().min(1), status: statusField });
+const updateSchema = z.strictObject({ account_id: z.string().min(1), member_id: z.string().min(1), status: statusField });
 
 /** PUT /accounts/{account_id}/members/{member_id}: sets the member's status (accepted or pending). */
 export function updateAccountMember(

@@ -42,9 +42,16 @@ export function refuseIssues(code: string, issues: Issue[], status = 400): void 
   throw new SeedError(code, status, `${where}${first.message}${more}`, { issues });
 }
 
+/** `input` without its top-level keys whose value is undefined; anything else as it is. */
+function withoutUndefined(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
 /** Parses an operation's input or throws 400 `invalid_request` listing every issue. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
+  // a key whose value is undefined says nothing (a host's spread of optional fields); any other unknown key is refused
+  const r = schema.safeParse(withoutUndefined(input));
   if (!r.success) refuseIssues('invalid_request', zodIssues(r.error));
   return (r as { data: z.infer<S> }).data;
 }

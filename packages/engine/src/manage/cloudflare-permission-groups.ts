@@ -26,7 +26,7 @@ export function permissionGroupView(role: Role): CloudflarePermissionGroup {
   return role.name === undefined ? { id: role.id } : { id: role.id, name: role.name };
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   id: z.string().optional(),
   name: z.string().optional(),
@@ -49,7 +49,7 @@ export function listPermissionGroups(
   return done(state, envelope(slice.map(permissionGroupView), info), []);
 }
 
-const getSchema = z.object({ account_id: z.string().min(1), permission_group_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1), permission_group_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/iam/permission_groups/{permission_group_id}: 404 `permission_group_not_found`. */
 export function getPermissionGroup(

@@ -41,11 +41,11 @@ export function findResourceGroup(state: SourceState, accountId: string, id: str
   return rg;
 }
 
-const scopeInput = z.object({
+const scopeInput = z.strictObject({
   key: z.string().min(1).max(256),
-  objects: z.array(z.object({ key: z.string().min(1).max(256) })).min(1).max(1000),
+  objects: z.array(z.strictObject({ key: z.string().min(1).max(256) })).min(1).max(1000),
 });
-const metaInput = z.object({ key: z.string().max(256).optional(), value: z.string().max(1024).optional() });
+const metaInput = z.strictObject({ key: z.string().max(256).optional(), value: z.string().max(1024).optional() });
 /** One scope object or a list of them: the seed's responses list scopes, a create may name just one. */
 const scopeField = z.union([scopeInput, z.array(scopeInput).min(1).max(100)]);
 
@@ -55,8 +55,8 @@ const writeFields = {
   meta: metaInput.optional(),
   name: z.string().min(1).max(256).optional(),
 };
-const createSchema = z.object(writeFields);
-const updateSchema = z.object({ ...writeFields, resource_group_id: z.string().min(1) });
+const createSchema = z.strictObject(writeFields);
+const updateSchema = z.strictObject({ ...writeFields, resource_group_id: z.string().min(1) });
 
 /** Normalises the scope field to a list and checks every scope with parseScope against the account. */
 function checkedScopes(scope: z.infer<typeof scopeField>, accountId: string): Scope[] {
@@ -86,7 +86,7 @@ export function createResourceGroup(
   return done(state, envelope(resourceGroupView(rg)), [{ op: 'put', entity: 'resourceGroup', value: rg }]);
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   id: z.string().optional(),
   name: z.string().optional(),
@@ -109,7 +109,7 @@ export function listResourceGroups(
   return done(state, envelope(slice.map(resourceGroupView), info), []);
 }
 
-const getSchema = z.object({ account_id: z.string().min(1), resource_group_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1), resource_group_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/iam/resource_groups/{resource_group_id}: 404 `resource_group_not_found`. */
 export function getResourceGroup(

@@ -48,14 +48,14 @@ function touched(c: SsoConnector, patch: Partial<SsoConnector>, ctx: ManageConte
   return { ...c, ...patch, updatedOn: ctx.now };
 }
 
-const accountOnly = z.object({ account_id: z.string().min(1) });
-const oneSchema = z.object({ account_id: z.string().min(1), sso_connector_id: z.string().min(1) });
+const accountOnly = z.strictObject({ account_id: z.string().min(1) });
+const oneSchema = z.strictObject({ account_id: z.string().min(1), sso_connector_id: z.string().min(1) });
 const domainField = z
   .string()
   .trim()
   .transform((s) => s.toLowerCase())
   .pipe(emailDomainSchema);
-const createSchema = z.object({
+const createSchema = z.strictObject({
   account_id: z.string().min(1),
   email_domain: domainField,
   use_fedramp_language: z.boolean().default(false),
@@ -112,13 +112,12 @@ export function getSsoConnector(
 }
 
 const updateSchema = z
-  .object({
+  .strictObject({
     account_id: z.string().min(1),
     sso_connector_id: z.string().min(1),
     enabled: z.boolean().optional(),
     use_fedramp_language: z.boolean().optional(),
-  })
-  .strict();
+  });
 
 /**
  * PATCH /accounts/{account_id}/sso_connectors/{sso_connector_id}: sets `enabled` and `use_fedramp_language`;
@@ -185,7 +184,7 @@ export function beginSsoConnectorVerification(
   return done(state, body, [{ op: 'put', entity: 'ssoConnector', value: next }]);
 }
 
-const completeSchema = z.object({
+const completeSchema = z.strictObject({
   account_id: z.string().min(1),
   sso_connector_id: z.string().min(1),
   /** The TXT records the host read from the domain's DNS (each record's strings joined). */

@@ -21,7 +21,7 @@ import { done, withEtag, type ManageContext, type OpResult } from './context.js'
 import type { SourceState } from './source-state.js';
 import { setMembers } from './group-member-list.js';
 
-const memberInput = z.object({ id: z.string().min(1), status: z.enum(['accepted', 'pending']).optional() });
+const memberInput = z.strictObject({ id: z.string().min(1), status: z.enum(['accepted', 'pending']).optional() });
 type MemberInput = z.infer<typeof memberInput>;
 
 /**
@@ -62,7 +62,7 @@ function groupWithMembers(g: Group, members: string[], ctx: ManageContext): Grou
   );
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   user_group_id: z.string().min(1),
   direction: z.enum(['asc', 'desc']).optional(),
@@ -87,7 +87,7 @@ export function listUserGroupMembers(
   return done(state, envelope(slice, info), []);
 }
 
-const addSchema = z.object({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput).min(1) });
+const addSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput).min(1) });
 
 /**
  * POST /accounts/{account_id}/iam/user_groups/{user_group_id}/members: adds account members (members already in
@@ -109,7 +109,7 @@ export function addUserGroupMembers(
   return out;
 }
 
-const updateSchema = z.object({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput) });
+const updateSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput) });
 
 /**
  * PUT /accounts/{account_id}/iam/user_groups/{user_group_id}/members: the given members become the whole member
@@ -131,7 +131,7 @@ export function updateUserGroupMembers(
   return out;
 }
 
-const removeSchema = z.object({ account_id: z.string().min(1), user_group_id: z.string().min(1), member_id: z.string().min(1) });
+const removeSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), member_id: z.string().min(1) });
 
 /** DELETE /accounts/{account_id}/iam/user_groups/{user_group_id}/members/{member_id}: 404 `member_not_found` when not a member. */
 export function removeUserGroupMember(

@@ -74,17 +74,17 @@ export function userGroupView(state: SourceState, g: Group): CloudflareUserGroup
   return out;
 }
 
-const policyInput = z.object({
+const policyInput = z.strictObject({
   id: z.string().min(1).optional(),
   access: z.enum(['allow', 'deny']),
-  permission_groups: z.array(z.object({ id: z.string().min(1) })).min(1),
-  resource_groups: z.array(z.object({ id: z.string().min(1) })).min(1).max(64),
+  permission_groups: z.array(z.strictObject({ id: z.string().min(1) })).min(1),
+  resource_groups: z.array(z.strictObject({ id: z.string().min(1) })).min(1).max(64),
 });
 type PolicyInput = z.infer<typeof policyInput>;
 const nameField = z.string().trim().min(1).max(100);
 
-const createSchema = z.object({ account_id: z.string().min(1), name: nameField, policies: z.array(policyInput).default([]) });
-const updateSchema = z.object({
+const createSchema = z.strictObject({ account_id: z.string().min(1), name: nameField, policies: z.array(policyInput).default([]) });
+const updateSchema = z.strictObject({
   account_id: z.string().min(1),
   user_group_id: z.string().min(1),
   name: nameField.optional(),
@@ -225,7 +225,7 @@ export function createUserGroup(
   return out;
 }
 
-const listSchema = z.object({
+const listSchema = z.strictObject({
   account_id: z.string().min(1),
   id: z.string().optional(),
   name: z.string().optional(),
@@ -260,7 +260,7 @@ export function listUserGroups(
   return done(state, envelope(slice.map((g) => userGroupView(state, g)), info), []);
 }
 
-const getSchema = z.object({ account_id: z.string().min(1), user_group_id: z.string().min(1) });
+const getSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/iam/user_groups/{user_group_id}: 404 `user_group_not_found`. */
 export function getUserGroup(

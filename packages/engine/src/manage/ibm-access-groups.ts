@@ -22,6 +22,7 @@ import {
   requireAccount,
   resolveGroup,
   resolveWritableGroup,
+  refuseUnknownKeys,
 } from './ibm-group-support.js';
 import type { SourceState } from './source-state.js';
 
@@ -104,8 +105,8 @@ const descriptionSchema = z
   .string({ message: 'description must be a string' })
   .max(LIMITS.groupDescription, `description is at most ${LIMITS.groupDescription} characters`);
 
-const createBody = z.object({ name: nameSchema, description: descriptionSchema.optional() }, { message: 'the body must be an object' });
-const updateBody = z.object({ name: nameSchema.optional(), description: descriptionSchema.optional() }, { message: 'the body must be an object' });
+const createBody = z.strictObject({ name: nameSchema, description: descriptionSchema.optional() }, { message: 'the body must be an object' });
+const updateBody = z.strictObject({ name: nameSchema.optional(), description: descriptionSchema.optional() }, { message: 'the body must be an object' });
 
 const SORT_FIELDS = new Set(['id', 'name', 'description', 'is_federated']);
 
@@ -126,6 +127,7 @@ function withEtagField(body: AccessGroupBody, g: Group): AccessGroupResult {
 
 /** Creates an access group; names may repeat, so nothing but the limits is checked (seed: Create an Access Group). */
 export function createAccessGroup(state: SourceState, input: CreateAccessGroupInput, ctx: ManageContext): OpResult<AccessGroupResult> {
+  refuseUnknownKeys(input, ['account_id', 'name', 'description']);
   const account = requireAccount(state, input?.account_id);
   const body = parseBody(createBody, { name: input.name, description: input.description });
   const id = ctx.newId('AccessGroupId-');
@@ -153,6 +155,7 @@ export function createAccessGroup(state: SourceState, input: CreateAccessGroupIn
 // now, static or dynamic (as isMemberOfGroup).
 /** Lists the access groups of an account, paged and sorted (seed: List Access Groups). */
 export function listAccessGroups(state: SourceState, input: ListAccessGroupsInput, ctx: ManageContext): OpResult<AccessGroupList> {
+  refuseUnknownKeys(input, ['account_id', 'iam_id', 'limit', 'offset', 'sort', 'show_federated', 'hide_public_access']);
   const account = requireAccount(state, input?.account_id);
   const iamId = queryString(input.iam_id, 'iam_id');
   const page = checkPage(input.limit, input.offset);
@@ -190,6 +193,7 @@ export function listAccessGroups(state: SourceState, input: ListAccessGroupsInpu
 
 /** Reads one access group with its etag (seed: Get an Access Group). */
 export function getAccessGroup(state: SourceState, input: GetAccessGroupInput, ctx: ManageContext): OpResult<AccessGroupResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'show_federated']);
   const { group } = resolveGroup(state, input ?? {}, ctx);
   const showFederated = queryBool(input.show_federated, 'show_federated');
   return done(state, withEtagField(accessGroupBody(group, showFederated), group), []);
@@ -197,6 +201,7 @@ export function getAccessGroup(state: SourceState, input: GetAccessGroupInput, c
 
 /** Renames or redescribes an access group; If-Match must carry its current etag (seed: Update an Access Group). */
 export function updateAccessGroup(state: SourceState, input: UpdateAccessGroupInput, ctx: ManageContext): OpResult<AccessGroupResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'if_match', 'name', 'description']);
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'update group');
   const body = parseBody(updateBody, { name: input.name, description: input.description });
   if (body.name === undefined && body.description === undefined)
@@ -217,6 +222,7 @@ export function updateAccessGroup(state: SourceState, input: UpdateAccessGroupIn
 // A group with members, rules or live dynamic members needs `force` (409 `group_not_empty` without it).
 /** Deletes an access group with its policies, bindings and dynamic memberships, so no reference dangles. */
 export function deleteAccessGroup(state: SourceState, input: DeleteAccessGroupInput, ctx: ManageContext): OpResult<null> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'force']);
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group');
   const force = queryBool(input.force, 'force');
   const memberships = state.list('membership', account.id).filter((m) => m.groupId === group.id);

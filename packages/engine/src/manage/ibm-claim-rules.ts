@@ -14,6 +14,7 @@ import {
   requireAccount,
   resolveGroup,
   resolveWritableGroup,
+  refuseUnknownKeys,
 } from './ibm-group-support.js';
 import type { SourceState } from './source-state.js';
 
@@ -79,7 +80,7 @@ export interface LoginResult {
   groups: { access_group_id: string; rule_id: string; expires_at: string }[];
 }
 
-const ruleBody = z.object(
+const ruleBody = z.strictObject(
   {
     name: z.string({ message: 'name must be a string' }).max(100, 'name is at most 100 characters').optional(),
     expiration: z
@@ -96,7 +97,7 @@ const ruleBody = z.object(
   { message: 'the body must be an object' },
 );
 
-const loginBody = z.object({
+const loginBody = z.strictObject({
   iam_id: z.string({ message: 'iam_id must be a string' }).min(1, 'iam_id must not be empty'),
   realm_name: z.string({ message: 'realm_name must be a string' }).min(1, 'realm_name must not be empty').max(256, 'realm_name is at most 256 characters'),
   // checked, not copied: the matcher reads the caller's own object through Object.hasOwn
@@ -149,6 +150,7 @@ function dropMembershipsOf(state: SourceState, group: Group, ruleId: string): Ch
 // Expiration 1..24 hours, every condition value a JSON string; at most 5 rules per group (409 `rule_limit_exceeded`).
 /** Adds a claim rule to an access group (seed: Create rule for an Access Group). */
 export function addAccessGroupRule(state: SourceState, input: AddAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'name', 'expiration', 'realm_name', 'conditions']);
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'add rules');
   const body = bodyOf(input);
   if (group.rules.length >= LIMITS.rulesPerGroup)
@@ -170,12 +172,14 @@ export function addAccessGroupRule(state: SourceState, input: AddAccessGroupRule
 
 /** Lists the claim rules of an access group (the Public Access group has none). */
 export function listAccessGroupRules(state: SourceState, input: ListAccessGroupRulesInput, ctx: ManageContext): OpResult<ClaimRuleList> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id']);
   const { group } = resolveGroup(state, input ?? {}, ctx);
   return done(state, { rules: group.rules.map((r) => claimRuleBody(r, group)) }, []);
 }
 
 /** Reads one claim rule with its etag; 404 `rule_not_found` when the group has no rule with that id. */
 export function getAccessGroupRule(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
   const { group } = resolveGroup(state, input ?? {}, ctx);
   const { rule } = findRule(group, input.rule_id);
   return done(state, ruleResult(rule, group), []);
@@ -183,6 +187,7 @@ export function getAccessGroupRule(state: SourceState, input: AccessGroupRuleInp
 
 /** Replaces a claim rule; If-Match must carry the rule's current etag (412 `incorrect_etag` when stale). */
 export function replaceAccessGroupRule(state: SourceState, input: ReplaceAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id', 'if_match', 'name', 'expiration', 'realm_name', 'conditions']);
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'update rules');
   const { rule, index } = findRule(group, input.rule_id);
   const body = bodyOf(input);
@@ -205,6 +210,7 @@ export function replaceAccessGroupRule(state: SourceState, input: ReplaceAccessG
 
 /** Deletes a claim rule and the dynamic memberships it granted (result null: 204 has no body). */
 export function removeAccessGroupRule(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<null> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
   const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete rules');
   const { rule } = findRule(group, input.rule_id);
   const next = produce(group, (d) => {
@@ -223,6 +229,7 @@ function instant(ms: number): string {
 // is dropped, since this login is the latest word.
 /** Records a login through an identity provider as dynamic memberships of the groups whose claim rules match. */
 export function login(state: SourceState, input: LoginInput, ctx: ManageContext): OpResult<LoginResult> {
+  refuseUnknownKeys(input, ['account_id', 'iam_id', 'realm_name', 'claims']);
   const account = requireAccount(state, input?.account_id);
   const body = parseBody(loginBody, { iam_id: input.iam_id, realm_name: input.realm_name, claims: input.claims });
   const principal = state.get('principal', `${account.id}/${body.iam_id}`);

@@ -22,6 +22,7 @@ import {
   resolveWritableGroup,
   staticGroupCount,
   type ItemError,
+  refuseUnknownKeys,
 } from './ibm-group-support.js';
 import type { SourceState } from './source-state.js';
 import { addMembersSince, dropMembers } from './group-member-list.js';
@@ -153,10 +154,10 @@ function uniqueCheck(list: string[], path: (i: number) => (string | number)[], w
 }
 
 const addBody = z
-  .object(
+  .strictObject(
     {
       members: z
-        .array(z.object({ iam_id: iamIdSchema, type: typeSchema }, { message: 'a member is an object `{iam_id, type}`' }), {
+        .array(z.strictObject({ iam_id: iamIdSchema, type: typeSchema }, { message: 'a member is an object `{iam_id, type}`' }), {
           message: 'members must be an array',
         })
         .min(1, 'members must not be empty')
@@ -171,7 +172,7 @@ const addBody = z
   });
 
 const removeBody = z
-  .object(
+  .strictObject(
     {
       members: z
         .array(iamIdSchema, { message: 'members must be an array of iam_ids' })
@@ -186,7 +187,7 @@ const removeBody = z
     for (const i of issues) c.addIssue({ code: 'custom', path: i.path, message: i.message });
   });
 
-const addToManyBody = z.object(
+const addToManyBody = z.strictObject(
   {
     iam_id: iamIdSchema,
     type: typeSchema.optional(),
@@ -223,6 +224,7 @@ function memberNotFound(iamId: string, groupId: string): SeedError {
 // 400, one already in 50 groups a per-item 409.
 /** Adds users and service ids to an access group, each with its own outcome (seed: Add members to an Access Group, 207). */
 export function addMembersToAccessGroup(state: SourceState, input: AddMembersToAccessGroupInput, ctx: ManageContext): OpResult<AddMembersResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'members']);
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'add members');
   const body = parseBody(addBody, { members: input.members });
   const by = actorId(ctx);
@@ -241,6 +243,7 @@ export function addMembersToAccessGroup(state: SourceState, input: AddMembersToA
 
 /** Lists the static members of an access group (seed: List Access Group members); the Public Access group lists none. */
 export function listAccessGroupMembers(state: SourceState, input: ListAccessGroupMembersInput, ctx: ManageContext): OpResult<GroupMemberList> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'limit', 'offset', 'type', 'verbose', 'sort']);
   const { account, group } = resolveGroup(state, input ?? {}, ctx);
   const page = checkPage(input.limit, input.offset);
   const type = queryString(input.type, 'type');
@@ -277,6 +280,7 @@ export function listAccessGroupMembers(state: SourceState, input: ListAccessGrou
 // The result is null: the seed's 204 has no body.
 /** Checks that `iam_id` is in an access group now, static or dynamic (seed: Check membership in an Access Group). */
 export function isMemberOfAccessGroup(state: SourceState, input: GroupMemberInput, ctx: ManageContext): OpResult<null> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'iam_id']);
   const { account, group } = resolveGroup(state, input ?? {}, ctx);
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
   if (!isMemberOfGroup(state, account.id, group.id, iamId, ctx.now)) throw memberNotFound(iamId, group.id);
@@ -289,6 +293,7 @@ export function isMemberOfAccessGroup(state: SourceState, input: GroupMemberInpu
 // (SEMANTICS.md §1, "Removing a member").
 /** Removes one member, static or dynamic (seed: Delete member from an Access Group, 204). */
 export function removeMemberFromAccessGroup(state: SourceState, input: GroupMemberInput, ctx: ManageContext): OpResult<null> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'iam_id']);
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
   if (!isMemberOfGroup(state, account.id, group.id, iamId, ctx.now)) throw memberNotFound(iamId, group.id);
@@ -314,6 +319,7 @@ export function removeMembersFromAccessGroup(
   input: RemoveMembersFromAccessGroupInput,
   ctx: ManageContext,
 ): OpResult<RemoveMembersResult> {
+  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'members']);
   const { account, group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete group membership');
   const body = parseBody(removeBody, { members: input.members });
   const gone = new Set<string>();
@@ -339,6 +345,7 @@ export function removeMemberFromAllAccessGroups(
   input: RemoveMemberFromAllAccessGroupsInput,
   ctx: ManageContext,
 ): OpResult<RemoveFromAllResult> {
+  refuseUnknownKeys(input, ['account_id', 'iam_id']);
   const account = requireAccount(state, input?.account_id);
   const iamId = typeof input.iam_id === 'string' ? input.iam_id : '';
   const ids = new Set([iamId]);
@@ -360,6 +367,7 @@ export function addMemberToMultipleAccessGroups(
   input: AddMemberToMultipleAccessGroupsInput,
   ctx: ManageContext,
 ): OpResult<AddToMultipleResult> {
+  refuseUnknownKeys(input, ['account_id', 'iam_id', 'type', 'groups']);
   const account = requireAccount(state, input?.account_id);
   const body = parseBody(addToManyBody, { iam_id: input.iam_id, type: input.type, groups: input.groups });
   const iamId = body.iam_id;

@@ -50,6 +50,17 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   return r.data;
 }
 
+/**
+ * Refuses every key of an operation's input that the operation does not read, each with the key as its path:
+ * a misspelt field (`descripton`, `forse`) is a mistake to report, never a default to apply silently.
+ */
+export function refuseUnknownKeys(input: unknown, known: readonly string[], refusal: (issues: Issue[]) => SeedError = invalidPayload): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+  const issues: Issue[] = [];
+  for (const [k, v] of Object.entries(input)) if (v !== undefined && !known.includes(k)) issues.push({ path: [k], message: `unknown key \`${k}\`` });
+  if (issues.length > 0) throw refusal(issues);
+}
+
 /** A boolean query parameter as a host passes it: a boolean or the strings `true`/`false`; absent is `dflt`. */
 export function queryBool(value: unknown, name: string, dflt = false): boolean {
   if (value === undefined || value === null) return dflt;

@@ -26,6 +26,7 @@ import type { Change } from '../store.js';
 import { checkIfMatch, done, etagOf, withEtag, type ManageContext, type OpResult } from './context.js';
 import { checkDraft, refuseConflict, refuseLocked, refuseOverQuota } from './ibm-policy-checks.js';
 import { isRecord, readV1Body, readV2Body, type PolicyDraft } from './ibm-policy-draft.js';
+import { refuseUnknownKeys } from './ibm-group-support.js';
 import { IBM_POLICY_HREF_BASE, toV1, toV2, type IbmPolicyV1, type IbmPolicyV2, type WireFormat } from './ibm-policy-wire.js';
 import type { SourceState } from './source-state.js';
 
@@ -172,8 +173,18 @@ function freshId(state: SourceState, ctx: ManageContext): string {
   throw new Error('newId keeps returning ids of existing policies');
 }
 
+/** The body fields each wire version reads; v1 also names the v2 fields so that its draft can say where they belong. */
+const BODY_KEYS: Record<Version, readonly string[]> = {
+  v1: ['type', 'description', 'subjects', 'roles', 'resources', 'rule', 'pattern', 'subject', 'resource', 'control'],
+  v2: ['type', 'description', 'subject', 'control', 'resource', 'rule', 'pattern'],
+};
+
+/** The query parameters of the list operations. */
+const LIST_KEYS = ['account_id', 'accept_language', 'iam_id', 'access_group_id', 'type', 'service_type', 'service_name', 'tag_name', 'tag_value', 'sort', 'format', 'state'];
+
 function create(state: SourceState, input: unknown, ctx: ManageContext, version: Version): OpResult<Policy> {
   const body = asBody(input);
+  refuseUnknownKeys(body, BODY_KEYS[version], invalidBody);
   const draft = readDraft(state, body, version);
   refuseLocked(state, draft.accountId, draft.subject!, [...draft.at.subject, 'attributes', 0, 'value']);
   const actor = actorId(ctx);
@@ -201,6 +212,7 @@ function create(state: SourceState, input: unknown, ctx: ManageContext, version:
 
 function replace(state: SourceState, input: unknown, ctx: ManageContext, version: Version): OpResult<Policy> {
   const body = asBody(input);
+  refuseUnknownKeys(body, [...BODY_KEYS[version], 'policy_id', 'if_match'], invalidBody);
   const existing = findPolicy(state, body['policy_id'], version);
   checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(existing));
   const draft = readDraft(state, body, version, existing);
@@ -365,12 +377,14 @@ function listRows<T extends object>(
 
 /** `GET /v1/policies`: the account's policies filtered by subject, type, service, tag and state (default active). */
 export function listPolicies(state: SourceState, input: ListPoliciesInput, _ctx: ManageContext): OpResult<IbmPolicyList> {
+  refuseUnknownKeys(input, LIST_KEYS, invalidBody);
   const { rows } = listRows(state, input, 'v1', (p, f) => toV1(state, p, f));
   return done(state, { policies: rows }, []);
 }
 
 /** `GET /v2/policies`: as v1 with v2 shapes (rules included), paged by `limit` (1..100, default 50) and `start`. */
 export function listV2Policies(state: SourceState, input: ListV2PoliciesInput, _ctx: ManageContext): OpResult<IbmV2PolicyList> {
+  refuseUnknownKeys(input, [...LIST_KEYS, 'service_group_id', 'limit', 'start'], invalidBody);
   const q: Record<string, unknown> = isRecord(input) ? input : {};
   const limit = q['limit'] === undefined || q['limit'] === '' ? 50 : Number(q['limit']);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery('limit', 'an integer from 1 to 100');
@@ -403,12 +417,14 @@ export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: 
 
 /** `GET /v1/policies/{policy_id}`: deleted policies too, with `state: deleted`. */
 export function getPolicy(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+  refuseUnknownKeys(input, ['policy_id'], invalidBody);
   const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
   return done(state, etagged(toV1(state, p), p), []);
 }
 
 /** `GET /v2/policies/{policy_id}`; `format=include_last_permit` adds the usage figures. */
 export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
+  refuseUnknownKeys(input, ['policy_id', 'format'], invalidBody);
   const q: Record<string, unknown> = isRecord(input) ? input : {};
   const format = oneOf(q, 'format', ['include_last_permit']);
   const p = findPolicy(state, q['policy_id'], 'v2');
@@ -428,6 +444,7 @@ export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput,
 /** `PATCH /v1/policies/{policy_id}`: `state` `active` restores a deleted policy, `deleted` deletes it; If-Match required. */
 export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
   const body = asBody(input);
+  refuseUnknownKeys(body, ['policy_id', 'if_match', 'state'], invalidBody);
   const p = findPolicy(state, body['policy_id'], 'v1');
   checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(p));
   const target = body['state'];
@@ -440,6 +457,7 @@ export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: Ma
  * PATCH); deleting a deleted policy changes nothing. Refused for a locked service id subject.
  */
 export function deletePolicy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+  refuseUnknownKeys(input, ['policy_id'], invalidBody);
   const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
   const r = setState(state, p, 'deleted', ctx);
   return done(state, undefined, r.changes);
@@ -447,6 +465,7 @@ export function deletePolicy(state: SourceState, input: PolicyIdInput, ctx: Mana
 
 /** `DELETE /v2/policies/{policy_id}`: the soft delete of `deletePolicy`, for any policy including those with rules. */
 export function deleteV2Policy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+  refuseUnknownKeys(input, ['policy_id'], invalidBody);
   const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v2');
   const r = setState(state, p, 'deleted', ctx);
   return done(state, undefined, r.changes);

@@ -1,13 +1,13 @@
 import { attributeConditionSchema, tagConditionSchema, type AttributeCondition, type TagCondition } from '../model/attribute.js';
 import { zodIssues } from '../model/parse-source.js';
 import { ruleSchema, type Rule } from '../model/rule-condition.js';
-import type { PolicySubject } from '../model/source.js';
+import { AUTHORIZATION_SUBJECT_ATTRIBUTES, type PolicySubject } from '../model/source.js';
 import type { Issue } from '../errors.js';
 
 type Path = (string | number)[];
 
-/** The attributes an authorization policy subject may name (seed 004, "Authorization"). */
-export const AUTHORIZATION_SUBJECT_ATTRIBUTES = ['serviceName', 'serviceInstance', 'region', 'resourceType', 'resource', 'accountId'] as const;
+/** The attributes an authorization policy subject may name (seed 004, "Authorization"); the model checks them on load too. */
+export { AUTHORIZATION_SUBJECT_ATTRIBUTES };
 
 /** One of these must sit beside `accountId` in an access policy resource (seed 004, "Access"). */
 export const RESOURCE_ANCHORS = ['serviceType', 'serviceName', 'resourceGroupId', 'service_group_id'] as const;
@@ -42,6 +42,12 @@ export interface PolicyDraft {
   };
 }
 
+/** Adds an issue for each key of `obj` outside `known`, at the key: a body means exactly what it says. */
+export function unknownKeys(obj: unknown, known: readonly string[], path: Path, issues: Issue[]): void {
+  if (!isRecord(obj)) return;
+  for (const k of Object.keys(obj)) if (!known.includes(k)) issues.push({ path: [...path, k], message: `unknown key \`${k}\`` });
+}
+
 /** True for a plain object (not an array, not null). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,7 +60,7 @@ interface Shape {
   subject: Path;
   subjectAttributes: (body: Record<string, unknown>, issues: Issue[]) => unknown[] | undefined;
   rolesPath: Path;
-  roles: (body: Record<string, unknown>) => unknown;
+  roles: (body: Record<string, unknown>, issues: Issue[]) => unknown;
   resourcePath: Path;
   resource: (body: Record<string, unknown>, issues: Issue[]) => Record<string, unknown> | undefined;
 }
@@ -73,6 +79,7 @@ const V1: Shape = {
       issues.push({ path: ['subjects', 0, 'attributes'], message: 'a subject is `{attributes: [{name, value}]}`' });
       return undefined;
     }
+    unknownKeys(s, ['attributes'], ['subjects', 0], issues);
     return s['attributes'];
   },
   rolesPath: ['roles'],
@@ -101,12 +108,15 @@ const V2: Shape = {
       issues.push({ path: ['subject'], message: 'a subject is `{attributes: [{key, operator, value}]}`' });
       return undefined;
     }
+    unknownKeys(s, ['attributes'], ['subject'], issues);
     return s['attributes'];
   },
   rolesPath: ['control', 'grant', 'roles'],
-  roles(body) {
+  roles(body, issues) {
     const c = body['control'];
     const g = isRecord(c) ? c['grant'] : undefined;
+    unknownKeys(c, ['grant'], ['control'], issues);
+    unknownKeys(g, ['roles'], ['control', 'grant'], issues);
     return isRecord(g) ? g['roles'] : undefined;
   },
   resourcePath: ['resource'],
@@ -186,6 +196,9 @@ function readSubject(body: Record<string, unknown>, shape: Shape, draft: PolicyD
   const pairs: [string, string][] = [];
   let ok = true;
   attrs.forEach((a, i) => {
+    const before = issues.length;
+    unknownKeys(a, shape === V2 ? ['key', 'operator', 'value'] : ['name', 'value'], [...base, i], issues);
+    if (issues.length > before) ok = false;
     const name = isRecord(a) ? a[shape.attrKey] : undefined;
     const value = isRecord(a) ? a['value'] : undefined;
     if (typeof name !== 'string' || name === '') {
@@ -227,7 +240,7 @@ function readSubject(body: Record<string, unknown>, shape: Shape, draft: PolicyD
 }
 
 function readRoles(body: Record<string, unknown>, shape: Shape, draft: PolicyDraft, issues: Issue[]): void {
-  const roles = shape.roles(body);
+  const roles = shape.roles(body, issues);
   if (!Array.isArray(roles) || roles.length === 0) {
     issues.push({ path: shape.rolesPath, message: 'at least one role is required' });
     return;
@@ -235,6 +248,7 @@ function readRoles(body: Record<string, unknown>, shape: Shape, draft: PolicyDra
   const seen = new Set<string>();
   roles.forEach((r, i) => {
     const id = isRecord(r) ? r['role_id'] : undefined;
+    unknownKeys(r, ['role_id'], [...shape.rolesPath, i], issues);
     const path = [...shape.rolesPath, i, 'role_id'];
     if (typeof id !== 'string' || id === '' || id.length > 256) issues.push({ path, message: 'a role is `{role_id}` with a role id' });
     else if (seen.has(id)) issues.push({ path, message: `role \`${id}\` is listed more than once` });
@@ -250,6 +264,7 @@ function readResource(body: Record<string, unknown>, shape: Shape, draft: Policy
   const resource = shape.resource(body, issues);
   if (resource === undefined) return;
   const base = [...shape.resourcePath, 'attributes'];
+  unknownKeys(resource, ['attributes', 'tags'], shape.resourcePath, issues);
   const attrs = resource['attributes'];
   if (!Array.isArray(attrs) || attrs.length === 0) {
     issues.push({ path: base, message: 'a resource needs attributes, at least `accountId`' });
@@ -260,6 +275,7 @@ function readResource(body: Record<string, unknown>, shape: Shape, draft: Policy
   const before = issues.length;
   attrs.forEach((a, i) => {
     if (!isRecord(a)) return issues.push({ path: [...base, i], message: `an attribute is \`{${shape.attrKey}, operator, value}\`` });
+    unknownKeys(a, [shape.attrKey, 'operator', 'value'], [...base, i], issues);
     const candidate = { name: a[shape.attrKey], operator: a['operator'] ?? 'stringEquals', value: a['value'] };
     const parsed = attributeConditionSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -295,6 +311,7 @@ function readResource(body: Record<string, unknown>, shape: Shape, draft: Policy
   const seen = new Set<string>();
   tags.forEach((t, i) => {
     if (!isRecord(t)) return issues.push({ path: [...draft.at.tags, i], message: `a tag is \`{${shape.attrKey}, value, operator}\`` });
+    unknownKeys(t, [shape.attrKey, 'value', 'operator'], [...draft.at.tags, i], issues);
     const parsed = tagConditionSchema.safeParse({ name: t[shape.attrKey], value: t['value'], operator: t['operator'] ?? 'stringEquals' });
     if (!parsed.success) {
       for (const z of zodIssues(parsed.error))

@@ -14,7 +14,7 @@ const name = z.string().min(1).max(128).refine((s) => s !== '__proto__' && s !==
 
 /** One attribute condition of a resource selector, `{name, operator, value}`. */
 export const attributeConditionSchema = z
-  .object({
+  .strictObject({
     name,
     operator: z.enum(ATTRIBUTE_OPERATORS, { message: 'unknown operator' }),
     value: z.union([scalarSchema, z.array(scalarSchema)]),
@@ -36,7 +36,7 @@ export type AttributeCondition = z.infer<typeof attributeConditionSchema>;
 
 /** An access tag condition: the resource must carry a tag `name:value` (lowercased). */
 export const tagConditionSchema = z
-  .object({
+  .strictObject({
     name: z.string().min(1).max(128),
     value: z.string().max(256),
     operator: z.enum(['stringEquals', 'stringMatch']).default('stringEquals'),
@@ -45,7 +45,7 @@ export const tagConditionSchema = z
 export type TagCondition = z.infer<typeof tagConditionSchema>;
 
 /** What a policy applies to: attributes ANDed, tags ANDed, and optional scope nodes. */
-export const resourceSelectorSchema = z.object({
+export const resourceSelectorSchema = z.strictObject({
   attributes: z.array(attributeConditionSchema).max(32).default([]),
   tags: z.array(tagConditionSchema).max(32).default([]),
   /** Cloudflare resource group ids; the resource must fall in one of their scopes. */

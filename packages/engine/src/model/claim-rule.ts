@@ -7,7 +7,7 @@ export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
 
 /** One condition `{claim, operator, value}`; `value` is a JSON string, as the seed sends it. */
 export const claimConditionSchema = z
-  .object({
+  .strictObject({
     claim: z.string().min(1).max(256),
     operator: z.enum(CLAIM_OPERATORS, { message: 'unknown operator' }),
     value: z.string().max(1000),
@@ -27,7 +27,7 @@ export const claimConditionSchema = z
 export type ClaimCondition = z.infer<typeof claimConditionSchema>;
 
 /** A claim rule: a login through `realm` whose claims meet every condition joins the group for `expiration` hours. */
-export const claimRuleSchema = z.object({
+export const claimRuleSchema = z.strictObject({
   id: idSchema,
   name: z.string().max(100).optional(),
   realmName: z.string().min(1).max(256),

@@ -18,9 +18,15 @@ export function parseSource(input: unknown): Source {
   return source;
 }
 
-/** Converts zod issues into ours. */
+/** Converts zod issues into ours; an unknown key becomes one issue whose path ends with that key. */
 export function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+  const out: Issue[] = [];
+  for (const i of error.issues) {
+    const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    if (i.code === 'unrecognized_keys') for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key \`${k}\`` });
+    else out.push({ path, message: i.message });
+  }
+  return out;
 }
 
 /** Walks raw input for own keys that could reach a prototype (JSON.parse keeps `__proto__` as an own key). */
@@ -130,6 +136,9 @@ export function checkReferences(s: Source, issues: Issue[]): void {
       add(['policies', i, 'subject', 'id'], `unknown principal \`${p.subject.id}\` in account \`${p.accountId}\``);
     if (p.subject.kind === 'group' && !groupExists(p.accountId, p.subject.id))
       add(['policies', i, 'subject', 'id'], `unknown group \`${p.subject.id}\` in account \`${p.accountId}\``);
+    // a Cloudflare policy names its resource groups (seed 003); without them it would reach every scope of every type
+    if (accounts.get(p.accountId)?.system === 'cloudflare' && p.resource.resourceGroups === undefined)
+      add(['policies', i, 'resource', 'resourceGroups'], 'a Cloudflare policy names its resource groups');
     const scopeTypes = new Set<string>();
     for (const rgId of p.resource.resourceGroups ?? []) {
       const rg = rgs.get(rgId);

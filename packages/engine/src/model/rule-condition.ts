@@ -34,7 +34,7 @@ export function resourceAttributeOfKey(key: string): string | undefined {
 
 /** One leaf condition `{key, operator, value}`. */
 export const ruleLeafSchema = z
-  .object({
+  .strictObject({
     key: z.string().min(1).max(256),
     operator: z.enum(RULE_OPERATORS, { message: 'unknown operator' }),
     value: z.union([scalarSchema, z.array(scalarSchema).max(10)]),
@@ -91,12 +91,12 @@ export interface RuleGroup {
 /** The rule of a v2 policy: an `and`/`or` group, or a single condition `{key, operator, value}` standing alone. */
 export type Rule = RuleGroup | RuleLeaf;
 
-const innerRuleSchema = z.object({
+const innerRuleSchema = z.strictObject({
   operator: z.enum(['and', 'or']),
   conditions: z.array(ruleLeafSchema).min(1).max(10),
 });
 
-const ruleGroupSchema = z.object({
+const ruleGroupSchema = z.strictObject({
   operator: z.enum(['and', 'or']),
   conditions: z.array(z.union([ruleLeafSchema, innerRuleSchema])).min(1).max(10),
 });

@@ -21,7 +21,7 @@ export const LIMITS = {
 } as const;
 
 /** Which seed system an account follows; it decides nothing by itself but guides management operations. */
-export const accountSchema = z.object({
+export const accountSchema = z.strictObject({
   // INVARIANT: no `/` in an account id, so `account/id` keys (entityKey) split one way only
   id: idSchema.refine((s) => !s.includes('/'), { message: 'an account id contains no `/`' }),
   system: z.enum(['ibm', 'cloudflare', 'bluexp']),
@@ -30,7 +30,7 @@ export const accountSchema = z.object({
   publicAccess: z.boolean().default(true),
   /** BlueXP Tenancy account options. */
   options: z
-    .object({
+    .strictObject({
       saasEnabled: z.boolean().default(true),
       thirdPartyServicesEnabled: z.boolean().default(true),
       notificationOptIn: z.boolean().default(false),
@@ -40,7 +40,7 @@ export const accountSchema = z.object({
 export type Account = z.infer<typeof accountSchema>;
 
 /** A user, service id / service account, or agent (connector) of one account. */
-export const principalSchema = z.object({
+export const principalSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   kind: z.enum(['user', 'service', 'agent']),
@@ -58,7 +58,7 @@ export const principalSchema = z.object({
 export type Principal = z.infer<typeof principalSchema>;
 
 /** An access group (IBM), user group (Cloudflare, BlueXP). */
-export const groupSchema = z.object({
+export const groupSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   name: z.string().min(1).max(LIMITS.groupName, `name is at most ${LIMITS.groupName} characters`),
@@ -83,7 +83,7 @@ export const groupSchema = z.object({
 export type Group = z.infer<typeof groupSchema>;
 
 /** A service in the catalog: its type, its service groups, and what each role grants on it. */
-export const serviceSchema = z.object({
+export const serviceSchema = z.strictObject({
   name: idSchema,
   type: z.enum(['service', 'platform_service']),
   displayName: z.string().max(256).optional(),
@@ -118,7 +118,7 @@ export function isValidActionPattern(s: string): boolean {
 }
 
 /** A role: IBM platform/service/custom role, Cloudflare permission group, BlueXP role. Roles are flat sets. */
-export const roleSchema = z.object({
+export const roleSchema = z.strictObject({
   id: idSchema,
   kind: z.enum(['platform', 'service', 'custom', 'permission-group', 'bluexp']),
   /** Set for custom roles and account-local permission groups; global roles have none. */
@@ -137,16 +137,16 @@ export const roleSchema = z.object({
 export type Role = z.infer<typeof roleSchema>;
 
 const policySubjectSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('principal'), id: idSchema }),
-  z.object({ kind: z.literal('group'), id: idSchema }),
+  z.strictObject({ kind: z.literal('principal'), id: idSchema }),
+  z.strictObject({ kind: z.literal('group'), id: idSchema }),
   /** Authorization policies: the source service, by attributes (serviceName, serviceInstance, region, resourceType, resource, accountId). */
-  z.object({ kind: z.literal('service'), attributes: safeRecord(scalarSchema) }),
+  z.strictObject({ kind: z.literal('service'), attributes: safeRecord(scalarSchema) }),
 ]);
 export type PolicySubject = z.infer<typeof policySubjectSchema>;
 
 /** A policy: one subject, at least one distinct role, one resource selector, optional rule. */
 export const policySchema = z
-  .object({
+  .strictObject({
     id: idSchema,
     accountId: idSchema,
     type: z.enum(['access', 'authorization']).default('access'),
@@ -176,28 +176,54 @@ export const policySchema = z
       ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an authorization policy has a service subject' });
     if (p.type === 'access' && p.subject.kind === 'service')
       ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an access policy has a principal or group subject' });
+    if (p.subject.kind === 'service') checkAuthorization(p.subject.attributes, p.resource, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 export type Policy = z.infer<typeof policySchema>;
 
+/** The attributes an authorization policy subject may name (seed 004, "Authorization"). */
+export const AUTHORIZATION_SUBJECT_ATTRIBUTES = ['serviceName', 'serviceInstance', 'region', 'resourceType', 'resource', 'accountId'] as const;
+
+/**
+ * What the policy operations refuse in an authorization policy, refused when loaded too (seed 004: "Both the policy
+ * subject and the policy resource must include the serviceName and accountId attributes"): without them a policy
+ * would let that service in from any account, or reach any service.
+ */
+function checkAuthorization(
+  subject: Record<string, unknown>,
+  resource: { attributes: { name: string }[]; tags: unknown[] },
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  for (const [name, value] of Object.entries(subject)) {
+    if (!(AUTHORIZATION_SUBJECT_ATTRIBUTES as readonly string[]).includes(name))
+      add(['subject', 'attributes', name], `unknown authorization subject attribute \`${name}\``);
+    else if (typeof value !== 'string' || value === '') add(['subject', 'attributes', name], 'a subject attribute is a non-empty string');
+  }
+  for (const required of ['serviceName', 'accountId']) {
+    if (!Object.hasOwn(subject, required)) add(['subject', 'attributes'], `an authorization policy subject needs \`${required}\``);
+    if (!resource.attributes.some((a) => a.name === required)) add(['resource', 'attributes'], `an authorization policy resource needs \`${required}\``);
+  }
+  if (resource.tags.length > 0) add(['resource', 'tags'], 'an authorization policy takes no access tags');
+}
+
 /** A Cloudflare scope key and its objects, e.g. `com.cloudflare.api.account.A` with `com.cloudflare.api.account.zone.*`. */
-export const scopeSchema = z.object({
+export const scopeSchema = z.strictObject({
   key: z.string().min(1).max(256),
-  objects: z.array(z.object({ key: z.string().min(1).max(256) })).min(1).max(1000),
+  objects: z.array(z.strictObject({ key: z.string().min(1).max(256) })).min(1).max(1000),
 });
 export type Scope = z.infer<typeof scopeSchema>;
 
 /** A Cloudflare resource group: a named list of scopes. */
-export const resourceGroupSchema = z.object({
+export const resourceGroupSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   name: z.string().max(256).optional(),
   scope: z.array(scopeSchema).min(1).max(100),
-  meta: z.object({ key: z.string().optional(), value: z.string().optional() }).optional(),
+  meta: z.strictObject({ key: z.string().optional(), value: z.string().optional() }).optional(),
 });
 export type ResourceGroup = z.infer<typeof resourceGroupSchema>;
 
 /** A BlueXP folder or project (workspace). The organization itself is the account: a node whose parent is null hangs under it. */
-export const nodeSchema = z.object({
+export const nodeSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   kind: z.enum(['folder', 'project']),
@@ -208,12 +234,12 @@ export const nodeSchema = z.object({
 export type HierarchyNode = z.infer<typeof nodeSchema>;
 
 /** A BlueXP role binding: a role for a principal or group at a node (or the organization), optionally expiring. */
-export const bindingSchema = z.object({
+export const bindingSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   subject: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('principal'), id: idSchema }),
-    z.object({ kind: z.literal('group'), id: idSchema }),
+    z.strictObject({ kind: z.literal('principal'), id: idSchema }),
+    z.strictObject({ kind: z.literal('group'), id: idSchema }),
   ]),
   roleId: idSchema,
   /** A folder or project id, or the organization (the account id). */
@@ -223,7 +249,7 @@ export const bindingSchema = z.object({
 export type Binding = z.infer<typeof bindingSchema>;
 
 /** A registered resource, so a request may name it by id. */
-export const registeredResourceSchema = z.object({
+export const registeredResourceSchema = z.strictObject({
   id: idSchema,
   accountId: idSchema,
   attributes: safeRecord(scalarSchema).default({}),
@@ -237,7 +263,7 @@ export const registeredResourceSchema = z.object({
 export type RegisteredResource = z.infer<typeof registeredResourceSchema>;
 
 /** A dynamic membership recorded at login: holds while `now < expiresAt`. */
-export const membershipSchema = z.object({
+export const membershipSchema = z.strictObject({
   accountId: idSchema,
   principalId: idSchema,
   groupId: idSchema,
@@ -249,7 +275,7 @@ export const membershipSchema = z.object({
 export type DynamicMembership = z.infer<typeof membershipSchema>;
 
 /** The whole source: everything a store persists and an engine compiles. */
-export const sourceSchema = z.object({
+export const sourceSchema = z.strictObject({
   version: z.literal(SOURCE_VERSION, { message: `version must be ${SOURCE_VERSION}` }),
   accounts: z.array(accountSchema).default([]),
   principals: z.array(principalSchema).default([]),

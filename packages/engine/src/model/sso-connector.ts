@@ -18,7 +18,7 @@ export const emailDomainSchema = z
 
 /** A connector: 32-character id, the email domain it gates, its state, and its DNS verification. */
 export const ssoConnectorSchema = z
-  .object({
+  .strictObject({
     id: idSchema.refine((s) => s.length === 32, { message: 'an sso connector id is 32 characters' }),
     accountId: idSchema,
     emailDomain: emailDomainSchema,
@@ -26,7 +26,7 @@ export const ssoConnectorSchema = z
     enabled: z.boolean().default(false),
     /** Controls the display of FedRAMP language to the user during SSO login. */
     useFedrampLanguage: z.boolean().default(false),
-    verification: z.object({
+    verification: z.strictObject({
       /** The DNS TXT record content that proves ownership of the domain. */
       code: z.string().min(1).max(256),
       status: z.enum(SSO_VERIFICATION_STATUSES).default('awaiting'),

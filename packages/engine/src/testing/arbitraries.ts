@@ -549,7 +549,8 @@ function buildAccount(system: SeedSystem, id: string, spec: AccountSpec, roles: 
       groupId: group.id,
       ...(ruleId !== undefined ? { ruleId } : {}),
       realm: m.realm,
-      loginAt: isoAtOffset(BASE_TIME - 2 * DAY, 'Z'),
+      // a day before the expiry: requests fall before the login as well as after the expiry
+      loginAt: isoAtOffset(Number.isFinite(Date.parse(m.expires)) ? Date.parse(m.expires) - DAY : BASE_TIME - 2 * DAY, 'Z'),
       expiresAt: m.expires,
     });
   }
@@ -608,7 +609,8 @@ function buildPolicy(
   const group = at(groups, spec.subject.i);
   if (spec.subject.kind === 'service') {
     const svc = at(SERVICE_NAMES, spec.subject.i)!;
-    subject = { kind: 'service', attributes: spec.subject.i % 3 === 0 ? { serviceName: svc } : { serviceName: svc, accountId: account } };
+    // INVARIANT: an authorization subject names its service and account (seed 004); a third come from another account
+    subject = { kind: 'service', attributes: { serviceName: svc, accountId: spec.subject.i % 3 === 0 ? `${account}-src` : account } };
   } else if (spec.subject.kind === 'principal' && principalId !== undefined) subject = { kind: 'principal', id: principalId };
   else if (spec.subject.kind === 'group' && group !== undefined) subject = { kind: 'group', id: group.id };
   else subject = { kind: 'group', id: PUBLIC };
@@ -623,11 +625,19 @@ function buildPolicy(
     attributes: spec.attributes.slice(0, ibm ? 3 : spec.attributes.length > 2 ? 1 : 0).map((c) => buildCondition(c, account)),
     tags: spec.tags.slice(0, ibm ? 2 : spec.tags.length > 1 ? 1 : 0),
   };
-  if (spec.scope !== undefined && system === 'cloudflare') {
-    const picked = uniq(spec.scope.map((s) => at(rgs, s)).filter((x) => x !== undefined));
+  if (subject.kind === 'service') {
+    // INVARIANT: an authorization resource names its account and service and takes no tags (seed 004)
+    const has = (name: string) => resource.attributes.some((a) => a.name === name);
+    if (!has('accountId')) resource.attributes.unshift({ name: 'accountId', operator: 'stringEquals', value: account });
+    if (!has('serviceName')) resource.attributes.push({ name: 'serviceName', operator: 'stringEquals', value: at(SERVICE_NAMES, spec.roles.length)! });
+    resource.tags = [];
+  }
+  // INVARIANT: a Cloudflare policy names its resource groups (parse-source); without a blueprint, every one that fits
+  if (system === 'cloudflare') {
+    const picked = uniq((spec.scope ?? rgs.map((_, i) => i)).map((s) => at(rgs, s)).filter((x) => x !== undefined));
     const fitting = picked.filter((x) => scopeType === undefined || [...x.types].every((t) => t === scopeType)).map((x) => x.rg.id);
     // an empty list (which reaches nothing) only when the blueprint asks for one
-    if (fitting.length > 0 || spec.scope.length === 0) resource.resourceGroups = fitting;
+    resource.resourceGroups = fitting;
   }
   if (spec.scope !== undefined && system === 'bluexp') {
     const targets = [account, ...nodes.map((n) => n.id)];
@@ -865,7 +875,10 @@ function poolsOf(source: Source): Pools {
     tags.push(...r.tags);
   }
   for (const b of source.bindings) if (b.expiresAt !== undefined) addTime(b.expiresAt);
-  for (const m of source.memberships) addTime(m.expiresAt);
+  for (const m of source.memberships) {
+    addTime(m.loginAt);
+    addTime(m.expiresAt);
+  }
   const claims = new Map<string, unknown[]>();
   const addClaim = (name: string, v: unknown) => claims.set(name, [...(claims.get(name) ?? []), v]);
   for (const n of CLAIM_NAMES) addClaim(n, null);

@@ -147,7 +147,10 @@ export function inactivePrincipalProperty(source: Source, opts: KitPropertyOptio
   });
 }
 
-/** Expired dynamic memberships grant nothing: removing every membership expired at the request's time changes no decision, and no explanation names one. */
+/**
+ * Dynamic memberships outside [loginAt, expiresAt) grant nothing: removing every membership expired, or not yet begun, at
+ * the request's time changes no decision, and no explanation names an expired one.
+ */
 export function expiredMembershipProperty(source: Source, opts: KitPropertyOptions = {}): KitProperty {
   return fc.property(arbCase(source, opts), fc.nat(), ({ source: s, requests }, _k) => {
     const tables = compile(s);
@@ -158,7 +161,7 @@ export function expiredMembershipProperty(source: Source, opts: KitPropertyOptio
       for (const e of d.explanation ?? [])
         if (e.identity.kind === 'group' && e.identity.via === 'dynamic' && !(now < Date.parse(e.identity.expiresAt)))
           fail('expired-membership-grants-nothing', `membership of \`${e.identity.id}\` expired at \`${e.identity.expiresAt}\` let in \`${e.policyId}\``, r, d);
-      const live: Source = { ...s, memberships: s.memberships.filter((m) => now < Date.parse(m.expiresAt)) };
+      const live: Source = { ...s, memberships: s.memberships.filter((m) => Date.parse(m.loginAt) <= now && now < Date.parse(m.expiresAt)) };
       if (live.memberships.length === s.memberships.length) continue;
       const d2 = decide(live, r);
       if (core(d) !== core(d2)) fail('expired-membership-grants-nothing', 'dropping expired memberships changed the decision', r, d, d2);

@@ -75,7 +75,7 @@ const ibm = source({
       type: 'authorization',
       subject: { kind: 'service', attributes: { serviceName: 'cos', accountId: 'A' } },
       roles: ['Reader'],
-      resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+      resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'A' }, { name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
     },
   ],
   resources: [{ id: 'res-1', accountId: 'A', attributes: { suite: 'devs' }, tags: ['Env:Prod'] }],

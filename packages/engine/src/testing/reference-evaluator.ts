@@ -264,7 +264,7 @@ function resolveIdentities(ctx: Ctx): Identities {
     const pid = principal.id;
     for (const g of source.groups) if (g.accountId === A && g.members.includes(pid)) addGroup(g.id, { kind: 'group', id: g.id, via: 'static' });
     for (const m of source.memberships) {
-      if (m.accountId === A && m.principalId === pid && now < parseInstant(m.expiresAt))
+      if (m.accountId === A && m.principalId === pid && parseInstant(m.loginAt) <= now && now < parseInstant(m.expiresAt))
         addGroup(m.groupId, { kind: 'group', id: m.groupId, via: 'dynamic', realm: m.realm, expiresAt: m.expiresAt });
     }
     const claims = subject.claims;
@@ -733,12 +733,14 @@ function holdsDirectBinding(ctx: Ctx, ids: Identities): boolean {
 function gate(ctx: Ctx): Decision | undefined {
   const { source, account: A, subject } = ctx;
   if (!subject.sso) {
-    const email = subject.email ?? (subject.id === undefined ? undefined : source.principals.find((p) => p.accountId === A && p.id === subject.id)?.email);
-    const at = email === undefined ? -1 : email.lastIndexOf('@');
-    const domain = email === undefined || at < 0 || at === email.length - 1 ? undefined : email.slice(at + 1).toLowerCase();
-    const connector = (source.ssoConnectors ?? []).find(
-      (c) => c.accountId === A && c.enabled && c.verification.status === 'verified' && c.emailDomain === domain,
-    );
+    const stored = subject.id === undefined ? undefined : source.principals.find((p) => p.accountId === A && p.id === subject.id)?.email;
+    const connectorOf = (email: string | undefined) => {
+      const at = email === undefined ? -1 : email.lastIndexOf('@');
+      const domain = email === undefined || at < 0 || at === email.length - 1 ? undefined : email.slice(at + 1).toLowerCase();
+      return (source.ssoConnectors ?? []).find((c) => c.accountId === A && c.enabled && c.verification.status === 'verified' && c.emailDomain === domain);
+    };
+    // the email the request asserts first, then the principal's stored one: either in a gated domain gates
+    const connector = connectorOf(subject.email) ?? connectorOf(stored);
     if (connector !== undefined)
       return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: connector.id, emailDomain: connector.emailDomain } };
   }

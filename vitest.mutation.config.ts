@@ -1,0 +1,30 @@
+// Used only by the mutation run (`pnpm mutation`, not in CI): the engine's tests resolve @portcullis/engine to its
+// TypeScript sources instead of the build, so that StrykerJS sees the mutants it writes into src/.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/engine/src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@portcullis\/engine\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^@portcullis\/engine$/, replacement: src('index.ts') },
+    ],
+  },
+  test: {
+    // the suites that decide requests through the engine alone (store, SQLite and CLI suites read the build, and
+    // better-sqlite3 is built for the project's Node 20, not the mutation run's Node 22)
+    include: [
+      'packages/engine/src/compile/*.test.ts',
+      'packages/engine/src/evaluate/*.test.ts',
+      'packages/engine/src/engine/review-findings.test.ts',
+      'packages/engine/src/testing/reference-evaluator.test.ts',
+      'test/conformance.test.ts',
+      'test/evaluate-pins.test.ts',
+    ],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
+});
