@@ -87,6 +87,24 @@ for (const file of files) {
         expect(pinned(compiled), 'authorize').toEqual(want);
         const reference = referenceAuthorize(source, structuredClone(c.request) as never, c.options as never);
         expect(pinned(reference), 'referenceAuthorize').toEqual(want);
+        // explaining resolves identities one by one (another path than the plain decision): same decision, and one
+        // explanation per determining policy, through an identity the request can have
+        const options = { ...((c.options as object | undefined) ?? {}), explain: true };
+        for (const [name, d] of [
+          ['authorize explained', authorize(tables, structuredClone(c.request) as never, options as never)],
+          ['referenceAuthorize explained', referenceAuthorize(source, structuredClone(c.request) as never, options as never)],
+        ] as const) {
+          expect(pinned(d), name).toEqual(want);
+          if (want.reason !== 'allow' && want.reason !== 'explicit-deny') continue;
+          const explained = d.explanation ?? [];
+          expect([...new Set(explained.map((e) => e.policyId))].sort(), name).toEqual(want.policies);
+          const subject = (c.request as { subject?: { id?: unknown; service?: unknown } }).subject ?? {};
+          for (const e of explained) {
+            expect(e.effect, name).toBe(want.reason === 'allow' ? 'allow' : 'deny');
+            if (e.identity.kind === 'principal') expect(e.identity.id, name).toBe(subject.id);
+            if (e.identity.kind === 'service') expect(subject.service, name).toBeDefined();
+          }
+        }
       });
     }
   });

@@ -232,3 +232,48 @@ describe('a federated group binding counts only for an active user holding a dir
     expect(decide(source, read('svc', '2026-01-05T09:00:00Z'))).toEqual(no);
   });
 });
+
+describe('a role granting the action for one service makes its policy a candidate on that service only', () => {
+  const source = () =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+      services: [
+        { name: 'S1', type: 'service', roles: { R1: ['svc.read'] } },
+        { name: 'S2', type: 'service', roles: { R2: ['svc.read'] } },
+      ],
+      roles: [
+        { id: 'R1', kind: 'service' },
+        { id: 'R2', kind: 'service' },
+        { id: 'Rany', kind: 'custom', accountId: 'A', actions: ['svc.read'] },
+      ],
+      policies: [
+        { id: 'allow-any', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['Rany'], resource: { attributes: [] } },
+        { id: 'deny-s1', accountId: 'A', effect: 'deny', subject: { kind: 'principal', id: 'u' }, roles: ['R1'], resource: { attributes: [] } },
+        {
+          id: 'errored-s2',
+          accountId: 'A',
+          subject: { kind: 'principal', id: 'u' },
+          roles: ['R2'],
+          resource: { attributes: [] },
+          rule: { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: true }] },
+        },
+      ],
+    });
+  const read = (serviceName: string) => ({ subject: { id: 'u' }, action: 'svc.read', resource: { attributes: { accountId: 'A', serviceName } }, environment: NOW });
+
+  it('a deny through a service role refuses on its service', () => {
+    const s = source();
+    s.policies = s.policies.filter((p) => p.id !== 'errored-s2');
+    expect(decide(s, read('S1'))).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['deny-s1'], errors: [] });
+    expect(decide(s, read('S2'))).toEqual({ allowed: true, reason: 'allow', policies: ['allow-any'], errors: [] });
+  });
+
+  it('an errored policy of another service is not listed on a deny decision', () => {
+    const s = source();
+    (s.policies[2]!.rule!.conditions[0] as { value: unknown }).value = 'maybe';
+    expect(decide(s, read('S1'))).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['deny-s1'], errors: [] });
+    expect(decide(s, read('S2'))).toEqual({ allowed: true, reason: 'allow', policies: ['allow-any'], errors: ['errored-s2'] });
+  });
+});
