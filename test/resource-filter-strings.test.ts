@@ -100,6 +100,13 @@ describe('resourceFilter SQL on every string', () => {
     ['an astral character in a literal run', { operator: 'stringMatch', value: '*\u{1F600}*' }, 'a\u{1F600}b', true],
     ['half a surrogate pair in a literal run', { operator: 'stringMatch', value: '*\uD83D*' }, '\u{1F600}', undefined],
   ];
+  // found by the property above: SQLite's substr of an empty BLOB is NULL, so a deny `*a*` over the empty name was
+  // `NOT (NULL)`, which selects nothing, while authorize allowed
+  it('a deny with a middle run over an empty value', () => {
+    const tables = tablesFor({ operator: 'stringMatchAnyOf', value: [''] }, { operator: 'stringMatch', value: '*a*' });
+    expect(authorizeSays(tables, '')).toBe(true);
+    expect(sqlSays(tables, '')).toBe(true);
+  });
   for (const [name, cond, value, sql] of cases) {
     it(name, () => {
       const tables = tablesFor(cond, null);

@@ -84,14 +84,17 @@ function globSql(c: string, pattern: string, params: string[]): string {
   if (n0 > 0) parts.push(() => `substr(${b}, 1, ${n0}) = ${lit(first)()}`);
   if (nk > 0) parts.push(() => `substr(${b}, length(${b}) - ${nk - 1}) = ${lit(last)()}`);
   // the middle runs in order, each at its leftmost place in what the previous one left (as matchGlob takes them)
-  let rest: Piece = () => `substr(${b}, ${n0 + 1}, length(${b}) - ${n0 + nk})`;
+  // SQLite's substr of a BLOB answers NULL, not an empty BLOB, when nothing is left: a NULL would make the whole
+  // condition NULL (and its negation in a deny NULL too), so what is left is coalesced to the empty BLOB
+  const left = (args: string): string => `coalesce(substr(${args}), X'')`;
+  let rest: Piece = () => left(`${b}, ${n0 + 1}, length(${b}) - ${n0 + nk}`);
   for (const m of segs.slice(1, -1)) {
     if (m === '') continue;
     const r = rest;
     const l = lit(m);
     const len = UTF8.encode(m).length;
     parts.push(() => `instr(${r()}, ${l()}) > 0`);
-    rest = () => `substr(${r()}, instr(${r()}, ${l()}) + ${len})`;
+    rest = () => left(`${r()}, instr(${r()}, ${l()}) + ${len}`);
   }
   return `(${parts.map((piece) => piece()).join(' AND ')})`;
 }

@@ -45,11 +45,13 @@ function accountOfRow(entity: EntityName, row: unknown): string | undefined {
 /**
  * Which policies and bindings the diff needs: those whose effect the change can alter. Whole subjects (every policy
  * and binding of a principal, a group, Public Access or the calling services of an account), single rows by id, or
- * every row of an account (a BlueXP node or resource moved reaches every binding above and below it). A grant the
+ * the rows at some nodes (a BlueXP node or resource placed, moved or removed reaches the bindings at its nodes, above
+ * them, at the organization and, for a node, below it; nothing else covers it). A grant the
  * diff then reports as gained may already be held another way; reporting it is stricter, never weaker.
  */
 interface Reach {
-  whole: Set<string>;
+  /** Accounts where a node or resource moved: every agent is modelled there (an agent's projects shape the grants above them). */
+  placed: Set<string>;
   subjects: Set<string>;
   rows: Set<string>;
   /** The principals (`account/id`) whose grants can change, and the groups that can give them any (filled by `settle`). */
@@ -62,7 +64,7 @@ const subjectKey = (accountId: string, s: { kind: string; id?: string }) =>
 
 /** What `changes` can affect, read from the rows they replace and write. */
 function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
-  const r: Reach = { whole: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
+  const r: Reach = { placed: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
   const rowsUsing = (accountId: string, test: (p: Policy) => boolean, testB: (b: Binding) => boolean) => {
     for (const state of [before, after]) {
       for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
@@ -76,6 +78,24 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
       for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(id)) r.subjects.add(`g:${accountId}/${g.id}`);
       for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) r.subjects.add(`g:${accountId}/${m.groupId}`);
     }
+  };
+  // a node placed, moved or removed, or a resource placed, reaches the grants at those nodes, above them (they cover
+  // it) and, for a node, below it; the organization's own grants cover everything; agents' projects shape them all
+  const placed = (accountId: string, nodes: readonly string[], below: boolean) => {
+    const at = new Set<string>([accountId]);
+    for (const state of [before, after]) {
+      for (const n of nodes) for (let id: string | null = n, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) at.add(id);
+      if (!below) continue;
+      for (const node of state.rowsOf('node', accountId)) {
+        for (let id: string | null = node.id, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) {
+          if (!nodes.includes(id)) continue;
+          at.add(node.id);
+          break;
+        }
+      }
+    }
+    rowsUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)), (b) => at.has(b.nodeId));
+    r.placed.add(accountId);
   };
   for (const c of changes) {
     const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
@@ -108,7 +128,7 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
           break;
         case 'node':
         case 'resource':
-          r.whole.add(accountId);
+          placed(accountId, c.entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders], c.entity === 'node');
           break;
         default:
           break;
@@ -161,14 +181,14 @@ function accountsSource(state: SourceState, accounts: ReadonlySet<string>, reach
     if (e === 'role' || e === 'service') continue;
     const rows: unknown[] = [];
     for (const a of accounts) {
-      const whole = reach.whole.has(a);
       if (e === 'policy' || e === 'binding') {
-        for (const row of state.rowsOf(e, a)) if (whole || reach.rows.has(row.id) || reach.subjects.has(subjectKey(a, row.subject))) rows.push(row);
-      } else if (e === 'principal' && !whole) {
-        for (const row of state.rowsOf(e, a)) if (reach.principals.has(`${a}/${row.id}`)) rows.push(row);
-      } else if (e === 'group' && !whole) {
+        for (const row of state.rowsOf(e, a)) if (reach.rows.has(row.id) || reach.subjects.has(subjectKey(a, row.subject))) rows.push(row);
+      } else if (e === 'principal') {
+        const agents = reach.placed.has(a);
+        for (const row of state.rowsOf(e, a)) if (reach.principals.has(`${a}/${row.id}`) || (agents && (row.projects ?? []).length > 0)) rows.push(row);
+      } else if (e === 'group') {
         for (const row of state.rowsOf(e, a)) if (row.id === PUBLIC_ACCESS_GROUP_ID || reach.groups.has(`${a}/${row.id}`)) rows.push(row);
-      } else if (e === 'membership' && !whole) {
+      } else if (e === 'membership') {
         for (const row of state.rowsOf(e, a)) if (reach.groups.has(`${a}/${row.groupId}`)) rows.push(row);
       } else rows.push(...state.list(e, a));
     }
@@ -213,7 +233,8 @@ function latent(source: Source): Source {
   } as Source;
 }
 
-const sameIdentity = (x: Grant, y: Grant) => x.accountId === y.accountId && JSON.stringify(x.identity) === JSON.stringify(y.identity);
+/** What makes two grants the same grant on either side of a change, but for their resource and expiry. */
+const sameGrantKey = (x: Grant) => JSON.stringify([x.accountId, x.identity, x.action, x.effect, x.service]);
 
 /**
  * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
@@ -271,8 +292,21 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     const admin = g.resource.nodes?.admin ?? null;
     for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
   };
-  const similar = (g: Grant, pool: readonly Grant[]) =>
-    pool.filter((x) => sameIdentity(x, g) && x.action === g.action && x.effect === g.effect && x.service === g.service && x.via.some((v) => g.via.some((w) => w.policyId === v.policyId)));
+  // each pool indexed once: a change that gains thousands of grants must not compare every pair (seconds per operation)
+  const pools = new Map<readonly Grant[], Map<string, Grant[]>>();
+  const similar = (g: Grant, pool: readonly Grant[]) => {
+    let index = pools.get(pool);
+    if (index === undefined) {
+      pools.set(pool, (index = new Map()));
+      for (const x of pool) {
+        const k = sameGrantKey(x);
+        const list = index.get(k);
+        if (list === undefined) index.set(k, [x]);
+        else list.push(x);
+      }
+    }
+    return (index.get(sameGrantKey(g)) ?? []).filter((x) => x.via.some((v) => g.via.some((w) => w.policyId === v.policyId)));
+  };
   for (const dd of [d, dl]) {
     for (const g of dd.added) gained(g, similar(g, dd.removed), after);
     for (const g of dd.removed) if (g.effect === 'deny') gained(g, similar(g, dd.added), before);
@@ -344,13 +378,25 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
       const covered = g.resource.nodes.covered;
       if (!covered.some((n) => fresh.has(n))) continue;
-      // a grant that reached the resource where it was already gains nothing by its new place (a role other than the
-      // organization admin's reached a resource discovered by an agent only with that agent below its node)
-      const agentOk = g.resource.nodes.admin === 'organization' || was.agentId === undefined || (g.resource.nodes.agents[was.agentId]?.length ?? 0) > 0;
-      if (agentOk && covered.some((n) => wasAt.has(n) || n === `organization:${is.accountId}`)) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place
+      if (reachedBefore(g.resource.nodes, was)) continue;
       if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
     }
   }
+}
+
+/**
+ * True when a BlueXP grant with `nodes` reached registered resource `was` (as the evaluator's node match decides it):
+ * through a project it covers or, for an administrator role, a folder, with the resource's agent serving there unless
+ * the role is the organization admin's (agents do not bound it); a resource in no node only from the organization.
+ */
+function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { accountId: string; projects: string[]; folders: string[]; agentId?: string | undefined }): boolean {
+  const covered = new Set(nodes.covered);
+  const free = was.agentId === undefined || nodes.admin === 'organization';
+  const served = was.agentId === undefined ? [] : (nodes.agents[was.agentId] ?? []);
+  if (was.projects.some((p) => covered.has(p) && (free || served.includes(p)))) return true;
+  if (nodes.admin !== null && was.folders.some((f) => covered.has(f) && (free || served.length > 0))) return true;
+  return was.projects.length === 0 && was.folders.length === 0 && covered.has(`organization:${was.accountId}`) && free;
 }
 
 /**

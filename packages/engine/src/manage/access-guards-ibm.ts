@@ -118,12 +118,23 @@ function policyWrite<I>(action: string): Guard<I, unknown> {
   };
 }
 
+/**
+ * Reads one policy. A policy of another account that the actor may not read is answered exactly as an id that
+ * does not exist (the run does not see it): a 403 for it and a 404 for a free id would tell any caller which
+ * policy ids another account holds.
+ */
 const readPolicy: Guard<unknown, unknown> = {
   codes: IBM_POLICY_CODES,
   check(gate, input) {
     const p = storedPolicy(gate, input);
-    if (p === undefined) gate.require(IBM_ACTIONS.policyRead, policyServiceTarget(gate.actor.accountId));
+    const foreign = p !== undefined && p.accountId !== gate.actor.accountId && !mayReadPolicy(gate, p);
+    if (p === undefined || foreign) gate.require(IBM_ACTIONS.policyRead, policyServiceTarget(gate.actor.accountId));
     else if (!mayReadPolicy(gate, p)) throw gate.forbidden();
+  },
+  narrow(gate, input) {
+    const p = storedPolicy(gate, input);
+    if (p === undefined || mayReadPolicy(gate, p)) return gate.state;
+    return gate.state.with([{ op: 'delete', entity: 'policy', key: entityKey('policy', p) }]);
   },
 };
 

@@ -6,8 +6,16 @@ import { parseScope } from '../model/scope.js';
 import type { Binding, Policy } from '../model/source.js';
 import type { SourceState } from './source-state.js';
 
-/** An attribute value no stored pattern names: only an access that matches every value of the attribute covers it. */
+/** The marker of "any value" of an attribute in a target; the gate never asks the evaluator with it, only with unguessable probes (access-gate.ts), so only an access that matches every value covers it. */
 export const ANY_VALUE = '\u0001any';
+
+/** The prefix of a glob (`stringMatch`) in a target: the gate asks with random instances of the glob after it. */
+export const GLOB_VALUE = '\u0001glob:';
+
+/** True for a target value that stands for many (any value, or a glob's instances) rather than for itself. */
+export function isOpenValue(v: unknown): v is string {
+  return v === ANY_VALUE || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
+}
 
 /** The most targets one selector expands to; past it `…AnyOf` attributes ask for every value. */
 const MAX_TARGETS = 64;
@@ -30,6 +38,9 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
     else if (c.operator === 'stringEqualsAnyOf' && Array.isArray(c.value) && attrs.length * c.value.length <= MAX_TARGETS)
       attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: String(v) })));
     else if (c.operator === 'stringExists' && String(c.value) === 'false') for (const a of attrs) delete a[c.name];
+    else if (c.operator === 'stringMatch') for (const a of attrs) a[c.name] = GLOB_VALUE + String(c.value);
+    else if (c.operator === 'stringMatchAnyOf' && Array.isArray(c.value) && attrs.length * c.value.length <= MAX_TARGETS)
+      attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: GLOB_VALUE + String(v) })));
     else for (const a of attrs) a[c.name] = ANY_VALUE;
   }
   const tags = sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`);

@@ -1,0 +1,174 @@
+// Issue 12, red team: ways a subject got more through the management operations than it could delegate, each found by
+// attacking `engine.apply` as a client would, kept as a permanent test. Each is refused now with the seed's 403 and the
+// refusal changes nothing; where the same change is legitimate for someone who may delegate it, the test shows that too.
+import { describe, expect, it } from 'vitest';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, createEngine, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import type { Actor, Engine, RequestResource } from '@portcullis/engine';
+import { refusal, snapshot } from './helpers/access.js';
+
+type Op = (state: never, input: never, ctx: never) => { result: unknown };
+const NOW = Date.parse('2026-01-02T03:04:05Z');
+const SYSTEM: Actor = { kind: 'system' };
+const hex = (n: number) => n.toString(16).padStart(32, '0');
+const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, accountId });
+
+function engine(): Engine {
+  let n = 0;
+  return createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${hex(++n)}` });
+}
+const apply = (e: Engine, op: unknown, input: unknown, actor: Actor) => e.apply(op as Op, input as never, { actor }) as Promise<unknown>;
+const may = (e: Engine, id: string, accountId: string, action: string, resource: RequestResource) => e.authorize({ subject: { id, accountId }, action, resource }).allowed;
+const attr = (name: string, value: unknown, operator = 'stringEquals') => ({ name, operator, value });
+
+/** IBM account `acc`: `IBMid-me` may write policies and holds the kms Administrator role on the keys `grant` selects. */
+async function ibmWorld(grant: { name: string; operator: string; value: unknown }[]) {
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
+  const policy = (id: string, service: string, extra: typeof grant) => ({
+    op: 'put' as const,
+    entity: 'policy' as const,
+    value: { id, accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', service), ...extra] } },
+  });
+  await e.commit([
+    ...['IBMid-me', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } })),
+    { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] } } },
+    policy('p-me-kms', 'kms', grant),
+    policy('p-me-iam', 'iam-access-management', []),
+  ]);
+  return e;
+}
+const kmsFor = (id: string, attrs: { name: string; operator?: string; value: unknown }[]) => ({
+  type: 'access',
+  subjects: [{ attributes: [{ name: 'iam_id', value: id }] }],
+  roles: [{ role_id: IBM_ROLES.administrator }],
+  resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }, ...attrs] }],
+});
+const key = (resource: string): RequestResource => ({ attributes: { accountId: 'acc', serviceName: 'kms', resource } });
+const IBM_FORBIDDEN = { code: IBM_POLICY_CODES.forbidden.code, status: 403 };
+
+describe('the review asks for "any value" with a value that a narrow grant of the actor can match', () => {
+  it('IBM: an administrator of the keys whose name ends in `y` cannot give a friend every key (stringMatch `*`)', async () => {
+    const e = await ibmWorld([attr('resource', '*y', 'stringMatch')]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*' }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringExists', value: true }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+    // what it holds it gives: the keys ending in `y`
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*y' }]), me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('key'))).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+  });
+
+  it('IBM: an administrator of the key named like the review’s own stand-in cannot give every key', async () => {
+    const e = await ibmWorld([attr('resource', '\u0001any')]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*' }]), who('IBMid-me', 'acc')))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+  });
+
+  it('IBM: a glob is asked as its own instances: `k-*` gives `k-a*` and `k-?`, never `k*` nor every key', async () => {
+    const e = await ibmWorld([attr('resource', 'k-*', 'stringMatch')]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    for (const value of ['k*', '*', '*-*', '?-*'])
+      expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatchAnyOf', value: ['k-a*', 'j-*'] }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: 'k-a*' }]), me);
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatchAnyOf', value: ['k-?', 'k-b*'] }]), me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k-abc'))).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('kx'))).toBe(false);
+  });
+
+  it('IBM: an administrator of every key may give every key', async () => {
+    const e = await ibmWorld([attr('resource', '*', 'stringMatch')]);
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*' }]), who('IBMid-me', 'acc'));
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(true);
+  });
+});
+
+/**
+ * BlueXP `bx-a`: `fa` administers folder F1 (project P1, served by agent `ag`, holding resource R); `friend` holds a
+ * storage role at folder F2 (project P2, which `ag` does not serve, and P2b, which it does); a thousand other users hold roles elsewhere, so the
+ * review, which models only the bindings that can reach what moves, has something to leave out.
+ */
+async function bluexpWorld() {
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'admin' } }, SYSTEM);
+  const admin = who('admin', 'bx-a');
+  const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx-a', ...input }, admin)) as { id: string };
+  const F1 = (await run(bx.createFolder, { name: 'f1' })).id;
+  const F2 = (await run(bx.createFolder, { name: 'f2' })).id;
+  const F3 = (await run(bx.createFolder, { name: 'f3' })).id;
+  const P1 = (await run(bx.createProject, { name: 'p1', parentId: F1 })).id;
+  const P2 = (await run(bx.createProject, { name: 'p2', parentId: F2 })).id;
+  const P2b = (await run(bx.createProject, { name: 'p2b', parentId: F2 })).id;
+  await e.commit([
+    { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'bx-a', name: 'Storage', actions: ['volume:create', 'volume:delete'] } },
+    ...Array.from({ length: 1000 }, (_, i) => ({ op: 'put' as const, entity: 'principal' as const, value: { id: `u${i}`, accountId: 'bx-a', kind: 'user', email: `u${i}@example.com`, status: 'active' } })),
+    ...Array.from({ length: 1000 }, (_, i) => ({ op: 'put' as const, entity: 'binding' as const, value: { id: `b${i}`, accountId: 'bx-a', subject: { kind: 'principal', id: `u${i}` }, roleId: 'bx-storage', nodeId: F3 } })),
+  ]);
+  await run(bx.createUser, { id: 'fa', email: 'fa@example.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F1 });
+  await run(bx.createUser, { id: 'friend', email: 'friend@example.com', roleId: 'bx-storage', nodeId: F2 });
+  // `ag` also serves P2b, under F2 too: below friend's folder, but not where R is
+  await run(bx.createAgent, { id: 'ag', name: 'connector', projects: [P1, P2b] });
+  const R = ((await apply(e, bx.createResource, { account_id: 'bx-a', 'x-agent-id': 'ag', cloud_id: 'vm-1', resourceType: 'volume', projects: [P1] }, who('ag', 'bx-a'))) as { resourceId: string }).resourceId;
+  // the organization admin also places R in P2: friend's role there does not reach it while `ag`, which does not serve P2, holds it
+  await run(bx.associateResource, { resource_id: R, projects: [P2] });
+  return { e, admin, fa: who('fa', 'bx-a'), F1, F2, F3, P1, P2, R };
+}
+const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
+
+describe('the review of what a BlueXP node or resource move reaches', () => {
+  it('taking a resource from its agent lets the role holders of every project it is in reach it: refused when the actor cannot give their roles', async () => {
+    const w = await bluexpWorld();
+    const onR: RequestResource = { id: w.R } as RequestResource;
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(false);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.removeResourceFromAgent, { account_id: 'bx-a', resource_id: w.R }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(false);
+    // the organization admin gives every role anywhere
+    await apply(w.e, bx.removeResourceFromAgent, { account_id: 'bx-a', resource_id: w.R }, w.admin);
+    expect(may(w.e, 'friend', 'bx-a', 'volume:delete', onR)).toBe(true);
+  });
+
+  it('moving a project under a folder with role holders is judged on the bindings above it, however many others the organization has', async () => {
+    const w = await bluexpWorld();
+    await apply(w.e, bx.createRoleBinding, { account_id: 'bx-a', subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.F3 }, w.admin);
+    const atP1: RequestResource = { attributes: { accountId: 'bx-a' }, projects: [w.P1] };
+    const before = snapshot(w.e);
+    // the thousand storage holders at F3 would reach P1: fa administers both folders but holds no storage role
+    expect(await refusal(apply(w.e, bx.moveNode, { account_id: 'bx-a', node_id: w.P1, parentId: w.F3 }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(may(w.e, 'u7', 'bx-a', 'volume:create', atP1)).toBe(false);
+    // a new folder inside F1 reaches nobody new
+    await apply(w.e, bx.createFolder, { account_id: 'bx-a', name: 'f1b', parentId: w.F1 }, w.fa);
+    await apply(w.e, bx.moveNode, { account_id: 'bx-a', node_id: w.P1, parentId: w.F3 }, w.admin);
+    expect(may(w.e, 'u7', 'bx-a', 'volume:create', atP1)).toBe(true);
+  });
+});
+
+describe('errors do not tell one account what another holds', () => {
+  it('IBM: reading a policy of another account is answered as reading an id that does not exist', async () => {
+    const e = engine();
+    for (const [accountId, admin] of [['acc-a', 'IBMid-admin-a'], ['acc-b', 'IBMid-admin-b']] as const) await apply(e, bootstrapAccount, { system: 'ibm', accountId, admin: { id: admin } }, SYSTEM);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-admin-b' }] }],
+      roles: [{ role_id: IBM_ROLES.viewer }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc-b' }, { name: 'serviceName', value: 'iam-groups' }] }],
+    };
+    const theirs = ((await apply(e, pol.createPolicy, body, who('IBMid-admin-b', 'acc-b'))) as { id: string }).id;
+    const intruder = who('IBMid-admin-a', 'acc-a');
+    for (const get of [pol.getPolicy, pol.getV2Policy]) {
+      const free = await refusal(apply(e, get, { policy_id: `${theirs.slice(0, -4)}ffff` }, intruder));
+      expect(free.status).toBe(404);
+      expect(await refusal(apply(e, get, { policy_id: theirs }, intruder))).toEqual(free);
+    }
+    // its own administrator reads it
+    expect(((await apply(e, pol.getPolicy, { policy_id: theirs }, who('IBMid-admin-b', 'acc-b'))) as { id: string }).id).toBe(theirs);
+  });
+});
