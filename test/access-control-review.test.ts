@@ -98,6 +98,36 @@ describe('the effect review covers an operation added later', () => {
   });
 });
 
+describe('a grant written where nobody holds it yet is reviewed when written (the latent view)', () => {
+  it('a policy on an empty access group granting more than the writer may delegate is refused, though it grants nobody anything yet', async () => {
+    const e = await world();
+    await e.commit([{ op: 'put', entity: 'group', value: { id: 'AccessGroupId-empty', accountId: 'acc', name: 'empty', members: [], rules: [] } as never }]);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'access_group_id', value: 'AccessGroupId-empty' }] }],
+      roles: [{ role_id: IBM_ROLES.administrator }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }] }],
+    };
+    const before = snapshot(e);
+    expect(await refusal(e.apply(pol.createPolicy as Op, body as never, { actor: ME }))).toEqual({ code: IBM_POLICY_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    // the account administrator may: it administers kms
+    await e.apply(pol.createPolicy as Op, body as never, { actor: { kind: 'subject', id: 'IBMid-admin', accountId: 'acc' } });
+  });
+
+  it('a policy naming a pending principal is reviewed as if it were active', async () => {
+    const e = await world();
+    await e.commit([{ op: 'put', entity: 'principal', value: { id: 'IBMid-pending', accountId: 'acc', kind: 'user', status: 'pending' } as never }]);
+    const body = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-pending' }] }],
+      roles: [{ role_id: IBM_ROLES.administrator }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }] }],
+    };
+    expect(await refusal(e.apply(pol.createPolicy as Op, body as never, { actor: ME }))).toEqual({ code: IBM_POLICY_CODES.forbidden.code, status: 403 });
+  });
+});
+
 describe('the review asks for the widest access a selector reaches', () => {
   const body = (attrs: { name: string; value: unknown; operator?: string }[]) => ({
     type: 'access',

@@ -43,7 +43,10 @@ describe('portcullis serve', () => {
   it('names the package to install when the project has no server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-noserver-'));
     try {
-      const r = await run(['serve', '--port', '0'], dir);
+      // should it find a server after all, stop it: the test then fails on the exit code instead of hanging
+      const r = await run(['serve', '--port', '0'], dir, (err, kill) => {
+        if (/listening on http/.test(err)) kill();
+      });
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/@portcullis\/server/);
     } finally {

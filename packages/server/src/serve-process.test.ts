@@ -47,11 +47,14 @@ describe('portcullis-serve', () => {
   it('serves, logs one line per request, and shuts down cleanly on SIGTERM', async () => {
     const db = join(dir, 'a.db');
     const s = await start(['--db', db, '--port', '0', '--log-level', 'info']);
-    expect((await fetch(s.url + '/healthz')).status).toBe(200);
-    expect((await fetch(s.url + '/readyz')).status).toBe(200);
-    expect((await fetch(s.url + '/v2/groups?account_id=x')).status).toBe(401);
     const done = exited(s.child);
-    s.child.kill('SIGTERM');
+    try {
+      expect((await fetch(s.url + '/healthz')).status).toBe(200);
+      expect((await fetch(s.url + '/readyz')).status).toBe(200);
+      expect((await fetch(s.url + '/v2/groups?account_id=x')).status).toBe(401);
+    } finally {
+      s.child.kill('SIGTERM');
+    }
     expect(await done).toBe(0);
     expect(s.err.join('\n')).toMatch(/SIGTERM: closing[\s\S]*closed/);
     const requests = s.out.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
@@ -72,19 +75,23 @@ describe('portcullis-serve', () => {
     writeFileSync(bare, JSON.stringify(JSON.parse(readFileSync(source, 'utf8')).source));
     for (let round = 0; round < 2; round++) {
       const s = await start(['--db', db, '--port', '0', '--log-level', 'silent', '--tokens', tokens, '--source', bare]);
-      const res = await fetch(s.url + '/access/v1/evaluation', {
-        method: 'POST',
-        headers: { authorization: 'Bearer pep-token-0123456789abcdef', 'content-type': 'application/json' },
-        body: JSON.stringify({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } }),
-      });
-      expect(res.status).toBe(200);
-      expect((await res.json()).decision).toBe(true);
-      const ready = await (await fetch(s.url + '/readyz')).json();
-      // the first start seeds (revision 1) and writes the usage figures of alice's permit when it closes (2); the
-      // second start finds the store seeded and loads nothing again
-      expect(ready.revision).toBe(round === 0 ? 1 : 2);
       const done = exited(s.child);
-      s.child.kill('SIGTERM');
+      try {
+        const res = await fetch(s.url + '/access/v1/evaluation', {
+          method: 'POST',
+          headers: { authorization: 'Bearer pep-token-0123456789abcdef', 'content-type': 'application/json' },
+          body: JSON.stringify({ subject: { type: 'user', id: 'alice' }, action: { name: 'write' }, resource: { type: 'record', id: 'record-1' } }),
+        });
+        expect(res.status).toBe(200);
+        expect((await res.json()).decision).toBe(true);
+        const ready = await (await fetch(s.url + '/readyz')).json();
+        // the first start seeds (revision 1) and writes the usage figures of alice's permit when it closes (2); the
+        // second start finds the store seeded and loads nothing again
+        expect(ready.revision).toBe(round === 0 ? 1 : 2);
+      } finally {
+        // a failed expectation must not leave the server running
+        s.child.kill('SIGTERM');
+      }
       expect(await done).toBe(0);
     }
   });
