@@ -238,6 +238,9 @@ describe('diff', () => {
 
   it('is non-empty when some decision differs, and empty edits decide alike', () => {
     let differing = 0;
+    // INVARIANT: the sanity count below needs a differing pair; most random edits change no sampled decision, so a
+    // round of RUNS finds none now and then (seen once in CI-sized runs): fresh rounds until one does, at most five
+    for (let round = 0; round < 5 && differing === 0; round++)
     fc.assert(
       fc.property(
         arbSource().chain((a) => arbEdit(a).chain((b) => fc.array(fc.oneof(arbRequest(a), arbRequest(b)), { minLength: 1, maxLength: 10 }).map((rs) => ({ a, b, rs })))),
