@@ -6,28 +6,13 @@ import { trimIndex } from './identity-index.js';
 import { buildRoleCatalog } from './role-catalog.js';
 import type { ServiceInfo, Tables } from './tables.js';
 import type { Source } from '../model/source.js';
-import { entityKey, type EntityName } from '../store.js';
-
-const SOURCE_FIELD = {
-  account: 'accounts',
-  principal: 'principals',
-  group: 'groups',
-  service: 'services',
-  role: 'roles',
-  policy: 'policies',
-  resourceGroup: 'resourceGroups',
-  node: 'nodes',
-  binding: 'bindings',
-  resource: 'resources',
-  membership: 'memberships',
-  ssoConnector: 'ssoConnectors',
-} as const satisfies { [E in EntityName]: keyof Source };
+import { ENTITY_FIELDS, entityKey, type EntityName } from '../store.js';
 
 /** Rows of a whole source looked up the way an update looks them up in its SourceState, indexed on first use. */
 function sourceLookup(source: Source): RowLookup {
   const byKey = new Map<EntityName, Map<string, unknown>>();
   const byAccount = new Map<EntityName, Map<string, unknown[]>>();
-  const rows = (e: EntityName) => (source[SOURCE_FIELD[e]] ?? []) as { accountId?: string }[];
+  const rows = (e: EntityName) => (source[ENTITY_FIELDS[e]] ?? []) as { accountId?: string }[];
   const lookup = {
     get(entity: EntityName, key: string): unknown {
       let m = byKey.get(entity);
