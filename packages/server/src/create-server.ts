@@ -12,6 +12,7 @@ import {
   type Engine,
   type Issue,
 } from '@portcullis/engine';
+import { pino } from 'pino';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Authenticator } from './authenticator.js';
 import { errorPayload, FAMILY_CODES, familyOf, HttpError } from './http-errors.js';
@@ -79,6 +80,19 @@ function checkOptions(o: ServerOptions): void {
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
 }
 
+/**
+ * fastify's logger options, writing to an asynchronous stdout: pino's default destination writes each line with a
+ * synchronous write(2), one system call per request on the event loop. An asynchronous sonic-boom still writes
+ * every line, in order, one line per request, but gathers the lines that arrive while a write is in flight into
+ * the next one; pino flushes it synchronously at exit. A caller's own stream or instance is left alone.
+ */
+function loggerOptions(logger: ServerOptions['logger']): ServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const opts = logger === true ? {} : logger;
+  if (!isObject(opts) || 'stream' in opts) return logger;
+  return { ...opts, stream: pino.destination({ dest: 1, sync: false }) };
+}
+
 /** Builds the server (not yet listening): `await server.listen({port, host})`, `await server.close()`. */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   checkOptions(options);
@@ -87,7 +101,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: loggerOptions(options.logger),
     // fastify's own two lines per request are replaced by the one onResponse line below
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
