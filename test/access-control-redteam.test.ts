@@ -171,4 +171,32 @@ describe('errors do not tell one account what another holds', () => {
     // its own administrator reads it
     expect(((await apply(e, pol.getPolicy, { policy_id: theirs }, who('IBMid-admin-b', 'acc-b'))) as { id: string }).id).toBe(theirs);
   });
+
+  it('IBM: writing or deleting a policy of another account is answered as for an id that does not exist', async () => {
+    const e = engine();
+    for (const [accountId, admin] of [['acc-a', 'IBMid-admin-a'], ['acc-b', 'IBMid-admin-b']] as const) await apply(e, bootstrapAccount, { system: 'ibm', accountId, admin: { id: admin } }, SYSTEM);
+    const body = (account: string) => ({
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-admin-b' }] }],
+      roles: [{ role_id: IBM_ROLES.viewer }],
+      resources: [{ attributes: [{ name: 'accountId', value: account }, { name: 'serviceName', value: 'iam-groups' }] }],
+    });
+    const theirs = ((await apply(e, pol.createPolicy, body('acc-b'), who('IBMid-admin-b', 'acc-b'))) as { id: string }).id;
+    const freeId = `${theirs.slice(0, -4)}ffff`;
+    const intruder = who('IBMid-admin-a', 'acc-a');
+    const before = snapshot(e);
+    for (const [op, input] of [
+      [pol.deletePolicy, (id: string) => ({ policy_id: id })],
+      [pol.deleteV2Policy, (id: string) => ({ policy_id: id })],
+      [pol.updatePolicy, (id: string) => ({ policy_id: id, if_match: '*', ...body('acc-a') })],
+      [pol.patchPolicy, (id: string) => ({ policy_id: id, if_match: '*', state: 'deleted' })],
+    ] as const) {
+      const free = await refusal(apply(e, op as never, input(freeId) as never, intruder));
+      expect(free.status).toBe(404);
+      expect(await refusal(apply(e, op as never, input(theirs) as never, intruder))).toEqual(free);
+    }
+    expect(snapshot(e)).toEqual(before);
+    // its own administrator deletes it
+    await apply(e, pol.deletePolicy, { policy_id: theirs }, who('IBMid-admin-b', 'acc-b'));
+  });
 });

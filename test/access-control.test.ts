@@ -108,9 +108,9 @@ const ibmCases: Case[] = [
   { name: 'getV2Policy', op: pol.getV2Policy as Op, input: (w) => ({ policy_id: w.policyId }), kind: 'read', codes: P, elsewhere: { code: 'policy_not_found', status: 404 } },
   { name: 'createPolicy', op: pol.createPolicy as Op, input: () => ibmPolicyBody('IBMid-nobody', IBM_ROLES.viewer, 'iam-groups'), kind: 'write', codes: P },
   { name: 'updatePolicy', op: pol.updatePolicy as Op, input: (w) => ({ policy_id: w.policyId, if_match: '*', ...ibmPolicyBody('IBMid-viewer', IBM_ROLES.operator, 'iam-groups') }), kind: 'write', codes: P },
-  { name: 'patchPolicy', op: pol.patchPolicy as Op, input: (w) => ({ policy_id: w.policyId, if_match: '*', state: 'deleted' }), kind: 'write', codes: P },
-  { name: 'deletePolicy', op: pol.deletePolicy as Op, input: (w) => ({ policy_id: w.policyId }), kind: 'write', codes: P },
-  { name: 'deleteV2Policy', op: pol.deleteV2Policy as Op, input: (w) => ({ policy_id: w.policyId }), kind: 'write', codes: P },
+  { name: 'patchPolicy', op: pol.patchPolicy as Op, input: (w) => ({ policy_id: w.policyId, if_match: '*', state: 'deleted' }), kind: 'write', codes: P, elsewhere: { code: 'policy_not_found', status: 404 } },
+  { name: 'deletePolicy', op: pol.deletePolicy as Op, input: (w) => ({ policy_id: w.policyId }), kind: 'write', codes: P, elsewhere: { code: 'policy_not_found', status: 404 } },
+  { name: 'deleteV2Policy', op: pol.deleteV2Policy as Op, input: (w) => ({ policy_id: w.policyId }), kind: 'write', codes: P, elsewhere: { code: 'policy_not_found', status: 404 } },
 ];
 
 function listed(r: unknown): unknown[] {

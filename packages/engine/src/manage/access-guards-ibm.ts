@@ -2,6 +2,7 @@
 // `iam-groups` actions on the account's Access Groups service, or on the group itself (an Editor of one group may
 // change it); Viewer lists. Policies: the `iam.policy.*` action the seed names for each method, on the account's
 // `iam-access-management` service, and listings hold only the policies the caller may read.
+import { SeedError } from '../errors.js';
 import type { RequestResource } from '../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Policy } from '../model/source.js';
 import { entityKey, type Change } from '../store.js';
@@ -105,8 +106,12 @@ function policyWrite<I>(action: string): Guard<I, unknown> {
     codes: IBM_POLICY_CODES,
     check(gate, input) {
       const old = storedPolicy(gate, input);
-      const accountId = old?.accountId ?? policyAccountOfBody(input) ?? gate.actor.accountId;
+      // a policy of another account the actor may not write is answered as an id nobody holds, after the same
+      // checks: a 403 for it and a 404 for a free id would tell any caller which ids another account holds
+      const foreign = old !== undefined && old.accountId !== gate.actor.accountId && !gate.may(action, policyServiceTarget(old.accountId));
+      const accountId = (foreign ? undefined : old?.accountId) ?? policyAccountOfBody(input) ?? gate.actor.accountId;
       gate.require(action, policyServiceTarget(accountId));
+      if (foreign) throw new SeedError('policy_not_found', 404, `policy with id \`${old.id}\` not found`);
     },
     review(gate, _input, r) {
       for (const c of r.changes) {
