@@ -11,7 +11,6 @@ import {
   cloudflareOperations as cf,
   CLOUDFLARE_CODES,
   CLOUDFLARE_ROLES,
-  createEngine,
   IBM_GROUP_CODES,
   IBM_POLICY_CODES,
   IBM_ROLES,
@@ -19,18 +18,9 @@ import {
   ibmPolicyOperations as pol,
 } from '@portcullis/engine';
 import type { Actor, Engine, RequestResource } from '@portcullis/engine';
-import { refusal, snapshot } from './helpers/access.js';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
-const NOW = Date.parse('2026-01-02T03:04:05Z');
-const SYSTEM: Actor = { kind: 'system' };
-const hex = (n: number) => n.toString(16).padStart(32, '0');
-const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, accountId });
-
-function engine(): Engine {
-  let n = 0;
-  return createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${hex(++n)}` });
-}
 const apply = (e: Engine, op: unknown, input: unknown, actor: Actor) => e.apply(op as Op, input as never, { actor }) as Promise<{ id?: string; result?: { id: string } }>;
 const may = (e: Engine, id: string, accountId: string, action: string, resource: RequestResource) => e.authorize({ subject: { id, accountId }, action, resource }).allowed;
 

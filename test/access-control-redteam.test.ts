@@ -2,20 +2,11 @@
 // attacking `engine.apply` as a client would, kept as a permanent test. Each is refused now with the seed's 403 and the
 // refusal changes nothing; where the same change is legitimate for someone who may delegate it, the test shows that too.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, createEngine, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
 import type { Actor, Engine, RequestResource } from '@portcullis/engine';
-import { refusal, snapshot } from './helpers/access.js';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };
-const NOW = Date.parse('2026-01-02T03:04:05Z');
-const SYSTEM: Actor = { kind: 'system' };
-const hex = (n: number) => n.toString(16).padStart(32, '0');
-const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, accountId });
-
-function engine(): Engine {
-  let n = 0;
-  return createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${hex(++n)}` });
-}
 const apply = (e: Engine, op: unknown, input: unknown, actor: Actor) => e.apply(op as Op, input as never, { actor }) as Promise<unknown>;
 const may = (e: Engine, id: string, accountId: string, action: string, resource: RequestResource) => e.authorize({ subject: { id, accountId }, action, resource }).allowed;
 const attr = (name: string, value: unknown, operator = 'stringEquals') => ({ name, operator, value });

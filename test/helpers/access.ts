@@ -1,6 +1,6 @@
 // Helpers the access-control suites share.
 import { expect } from 'vitest';
-import { SeedError, type Engine } from '@portcullis/engine';
+import { createEngine, SeedError, type Actor, type Engine } from '@portcullis/engine';
 
 /** Awaits an operation that must be refused and returns the refusal's seed code and HTTP status. */
 export async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
@@ -15,3 +15,16 @@ export async function refusal(p: Promise<unknown>): Promise<{ code: string; stat
 
 /** The engine's whole state, to show a refusal changed nothing. */
 export const snapshot = (e: Engine) => ({ revision: e.revision, source: JSON.stringify(e.source) });
+
+/** The instant every engine of the access suites is created at. */
+export const NOW = Date.parse('2026-01-02T03:04:05Z');
+/** The host itself: bootstrap and identity facts. */
+export const SYSTEM: Actor = { kind: 'system' };
+/** A signed-in subject of `accountId`. */
+export const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, accountId });
+
+/** An engine on a fixed clock whose new ids are counted, so runs are repeatable. */
+export function engine(): Engine {
+  let n = 0;
+  return createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
+}
