@@ -7,7 +7,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createAuthzen, createEngine, type AuthorizeRequest } from '@portcullis/engine';
-import { generateBatches, generateRequests, generateWorkload, type BenchRequest, type ScaleName } from './workload.js';
+import { BENCH_TOKEN, serveBodies } from './serve-bodies.js';
+import { generateWorkload, type ScaleName } from './workload.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -17,29 +18,7 @@ const opt = (name: string, dflt: string) => {
 const scale = opt('scale', 'M') as ScaleName;
 const seconds = Number(opt('seconds', '10'));
 const log = opt('log', 'on') === 'on';
-const TOKEN = 'bench-pep-token-0123456789';
-
-/** A Portcullis request as an AuthZEN evaluation (subject type from the id, resource attributes as properties). */
-function toAuthzen(r: BenchRequest): Record<string, unknown> {
-  const subject: Record<string, unknown> = r.subject.id === undefined ? { type: 'anonymous' } : { type: 'user', id: r.subject.id };
-  const sp: Record<string, unknown> = {};
-  if (r.subject.accountId !== undefined) sp['accountId'] = r.subject.accountId;
-  if (r.subject.claims !== undefined) sp['claims'] = r.subject.claims;
-  if (Object.keys(sp).length > 0) subject['properties'] = sp;
-  const out: Record<string, unknown> = { subject, action: { name: r.action }, resource: toResource(r.resource) };
-  const now = r.environment?.now;
-  if (now !== undefined) out['context'] = { time: now };
-  return out;
-}
-
-function toResource(res: BenchRequest['resource']): Record<string, unknown> {
-  if (res.id !== undefined) return { type: 'resource', id: res.id };
-  const attrs = res.attributes ?? {};
-  const properties: Record<string, unknown> = { ...attrs };
-  for (const k of ['tags', 'projects', 'zones', 'agentId'] as const) if (res[k] !== undefined) properties[k] = res[k];
-  // null keeps an attribute the request does not have absent (the mapping would default it from type and id)
-  return { type: attrs['resourceType'] ?? 'resource', id: attrs['resource'] ?? '-', properties: { resourceType: null, resource: null, ...properties } };
-}
+const TOKEN = BENCH_TOKEN;
 
 function pct(r: autocannon.Result): string {
   const l = r.latency as unknown as Record<string, number>;
@@ -47,14 +26,7 @@ function pct(r: autocannon.Result): string {
 }
 
 const w = generateWorkload(scale);
-const { requests } = generateRequests(w, 2000, { seed: 3 });
-const bodies = requests.map((r) => JSON.stringify(toAuthzen(r)));
-const batches = generateBatches(w, 200, 100).map((b) =>
-  JSON.stringify({
-    subject: { type: 'user', id: b.subject.id },
-    evaluations: b.items.map((it) => ({ action: { name: it.action }, resource: toResource(it.resource), ...(it.environment ? { context: { time: it.environment.now } } : {}) })),
-  }),
-);
+const { requests, bodies, batchList, batches } = serveBodies(w);
 
 // the same decisions in process: the mapping must agree with authorize, and their CPU is the baseline
 const engine = createEngine({ source: w.source, cacheSize: 0 });
@@ -68,7 +40,7 @@ requests.forEach((r, i) => {
 const parsed = bodies.map((b) => JSON.parse(b));
 let batchAgree = 0;
 let batchTotal = 0;
-generateBatches(w, 200, 100).forEach((b, i) => {
+batchList.forEach((b, i) => {
   const got = (az.evaluations(JSON.parse(batches[i]!)) as { evaluations: { decision: boolean }[] }).evaluations;
   const want = engine.authorizeMany(b.subject, b.items as Omit<AuthorizeRequest, 'subject'>[]);
   got.forEach((d, j) => {

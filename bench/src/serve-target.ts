@@ -1,7 +1,9 @@
 // The server under load (`pnpm bench:serve` forks it): a generated workload in an in-memory engine behind
 // createServer, one static PEP token, logging one line per request to stdout (the parent sends it to /dev/null).
 // On the parent's 'cpu' message it reports its CPU time, so the parent can divide it by the requests served.
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { createEngine } from '@portcullis/engine';
 import { createServer, createStaticTokenAuthenticator } from '@portcullis/server';
 import { generateWorkload, type ScaleName } from './workload.js';
@@ -25,6 +27,24 @@ if (process.argv[4] === 'ceiling') {
     } else if (m === 'stop') process.exit(0);
   });
 } else {
+/** `{profile: 'start'}` starts the CPU profiler, `{profile: <file>}` writes what it took to the file. */
+let session: Session | undefined;
+async function profile(what: string): Promise<void> {
+  if (what === 'start') {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  } else if (session !== undefined) {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(what, JSON.stringify(p));
+    session.disconnect();
+    session = undefined;
+  }
+  process.send!({ profiled: what });
+}
+
 const w = generateWorkload(scale);
 const engine = createEngine({ source: w.source });
 const app = await createServer({
@@ -41,6 +61,7 @@ process.on('message', (m: unknown) => {
     process.send!({ cpuMicros: u.user + u.system });
   } else if (m === 'stop') {
     void app.close().then(() => process.exit(0));
-  }
+  } else if (typeof m === 'object' && m !== null && 'profile' in m) void profile((m as { profile: string }).profile);
+
 });
 }
