@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createEngine } from '@portcullis/engine';
-import { createServer, createStaticTokenAuthenticator } from '@portcullis/server';
+import * as server from '@portcullis/server';
 import { generateWorkload, type ScaleName } from './workload.js';
 
 const scale = (process.argv[2] ?? 'M') as ScaleName;
@@ -45,6 +45,8 @@ async function profile(what: string): Promise<void> {
   process.send!({ profiled: what });
 }
 
+// SERVE_TARGET_MODULE: another build of @portcullis/server (an older commit's dist, say) for an A/B comparison
+const { createServer, createStaticTokenAuthenticator } = (process.env['SERVE_TARGET_MODULE'] ? await import(process.env['SERVE_TARGET_MODULE']) : server) as typeof server;
 const w = generateWorkload(scale);
 const engine = createEngine({ source: w.source });
 const app = await createServer({

@@ -121,7 +121,18 @@ describe('AuthZEN transport', () => {
     const big = JSON.stringify({ subject: { type: 'user', id: 'alice', properties: { pad: 'x'.repeat(70 * 1024) } }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } });
     expect((await post(PATHS['evaluation']!, big)).status).toBe(413);
     expect((await post('/access/v1/evaluationz', ok)).status).toBe(404);
-    expect((await post(PATHS['evaluation']!, '{"__proto__": {"polluted": true}, "subject": {}}')).status).toBe(400);
+    // a `__proto__` or `constructor` key, spelled out or with \\u escapes, anywhere in the body, is a 400: the lean
+    // JSON path hands such bodies to fastify's secure parser
+    const good = JSON.parse(ok) as Record<string, Record<string, unknown>>;
+    for (const key of ['__proto__', '\\u005f_proto__', '\\u005F\\u005Fproto\\u005f\\u005f', 'constructor', 'c\\u006fnstructor']) {
+      const nested = JSON.stringify({ ...good, resource: { ...good['resource'], properties: { x: 1 } } }).replace('"x":1', `"${key}":{"prototype":{"polluted":true}}`);
+      for (const body of [`{"${key}": {"prototype": {"polluted": true}}, "subject": {}}`, nested]) {
+        const r = await post(PATHS['evaluation']!, body);
+        expect([body, r.status]).toEqual([body, 400]);
+      }
+    }
+    expect((await post(PATHS['evaluation']!, '{"subject": ')).status).toBe(400);
+    expect((await post(PATHS['evaluation']!, '')).status).toBe(400);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 

@@ -12,9 +12,9 @@ import {
   type Engine,
   type Issue,
 } from '@portcullis/engine';
-import { pino } from 'pino';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { Authenticator } from './authenticator.js';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { AuthResult, Authenticator } from './authenticator.js';
 import { errorPayload, FAMILY_CODES, familyOf, HttpError } from './http-errors.js';
 import type { ApiFamily, ManagementRoute } from './route-table.js';
 import { BLUEXP_ROUTES } from './routes-bluexp.js';
@@ -53,6 +53,11 @@ export interface ServerOptions {
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -81,16 +86,18 @@ function checkOptions(o: ServerOptions): void {
 }
 
 /**
- * fastify's logger options, writing to an asynchronous stdout: pino's default destination writes each line with a
- * synchronous write(2), one system call per request on the event loop. An asynchronous sonic-boom still writes
- * every line, in order, one line per request, but gathers the lines that arrive while a write is in flight into
- * the next one; pino flushes it synchronously at exit. A caller's own stream or instance is left alone.
+ * The request log: a pino logger writing to an asynchronous stdout. pino's default destination writes each line
+ * with a synchronous write(2), one system call per request on the event loop; an asynchronous sonic-boom still
+ * writes every line, in order, one line per request, but gathers the lines that arrive while a write is in flight
+ * into the next one (at most 4 KiB, a pipe's atomic write, so the lines of several worker processes sharing one
+ * stdout never interleave mid-line); pino flushes it synchronously at exit. A caller's own stream is left alone.
  */
-function loggerOptions(logger: ServerOptions['logger']): ServerOptions['logger'] {
-  if (logger === undefined || logger === false) return false;
+function requestLogger(logger: ServerOptions['logger']): Logger | undefined {
+  if (logger === undefined || logger === false) return undefined;
   const opts = logger === true ? {} : logger;
-  if (!isObject(opts) || 'stream' in opts) return logger;
-  return { ...opts, stream: pino.destination({ dest: 1, sync: false }) };
+  if (!isObject(opts)) return undefined;
+  const { stream, ...rest } = opts as LoggerOptions & { stream?: DestinationStream };
+  return pino(rest, stream ?? pino.destination({ dest: 1, sync: false, maxWrite: 4096 }));
 }
 
 /** Builds the server (not yet listening): `await server.listen({port, host})`, `await server.close()`. */
@@ -100,8 +107,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const authzen: Authzen = createAuthzen(engine, options.maxEvaluations === undefined ? {} : { maxEvaluations: options.maxEvaluations });
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const log = requestLogger(options.logger);
   const app = Fastify({
-    logger: loggerOptions(options.logger),
+    // the request log is ours: app.log and req.log are that logger itself, not a child built per request (the
+    // request id is a field of the one line each request writes instead)
+    ...(log === undefined ? { logger: false } : { loggerInstance: log as FastifyBaseLogger, childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // fastify's own two lines per request are replaced by the one onResponse line below
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -122,6 +132,26 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   // only JSON bodies: any other content type is 415 (AuthZEN's 400), before a handler runs
   app.removeContentTypeParser('text/plain');
+  // JSON bodies: JSON.parse straight away when the text cannot hold a `__proto__` or `constructor` key (neither name,
+  // nor any \u escape that could spell one); anything else, and every malformed body, goes to fastify's own parser
+  // (secure-json-parse: such keys are a 400), so errors and protections are exactly fastify's
+  const secureJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (text.length > 0 && !text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        secureJson(req, text, done);
+        return;
+      }
+      done(null, parsed);
+      return;
+    }
+    secureJson(req, text, done);
+  });
 
   // callback-style hooks: no promise per request on the hot path
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -129,20 +159,24 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, actor: actorLabel(req) }, 'request');
+    req.log.info({ reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, actor: actorLabel(req) }, 'request');
     done();
   });
 
-  async function actorOf(req: FastifyRequest, family: ApiFamily): Promise<Actor> {
+  /** The caller: synchronous when the authenticator answers synchronously (a static token, a cached JWT). */
+  function actorOf(req: FastifyRequest, family: ApiFamily): Actor | Promise<Actor> {
     const h = req.headers.authorization;
     if (h === undefined) return ANONYMOUS;
     const codes = FAMILY_CODES[family];
     const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(h);
     if (m === null) throw new HttpError(401, codes.unauthorized, 'the Authorization header must be `Bearer <token>`');
-    const actor = authenticator === undefined ? undefined : await authenticator.authenticate(m[1]!);
-    if (actor === undefined) throw new HttpError(401, codes.unauthorized, 'the bearer token is not valid');
-    (req as { actor?: Actor }).actor = actor;
-    return actor;
+    const found = authenticator === undefined ? undefined : authenticator.authenticate(m[1]!);
+    const settle = (actor: AuthResult): Actor => {
+      if (actor === undefined) throw new HttpError(401, codes.unauthorized, 'the bearer token is not valid');
+      (req as { actor?: Actor }).actor = actor;
+      return actor;
+    };
+    return isPromise(found) ? found.then(settle) : settle(found);
   }
 
   function sendError(req: FastifyRequest, reply: FastifyReply, family: ApiFamily, status: number, code: string, message: string, issues?: Issue[]) {
@@ -169,7 +203,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(req, reply, family, 413, codes.tooLarge, 'the request body is too large');
     if (status >= 400 && status < 500) return sendError(req, reply, family, status, codes.badRequest, String(e?.message ?? 'bad request'));
     // INVARIANT: nothing about an internal failure (a store error, a bug) leaks to the caller; the log has it
-    req.log.error({ err }, 'request failed');
+    req.log.error({ reqId: req.id, err }, 'request failed');
     const unavailable = e?.name === 'StoreError';
     return sendError(req, reply, family, unavailable ? 503 : 500, unavailable ? codes.unavailable : codes.internal, unavailable ? 'the store is unavailable' : 'internal error');
   });
@@ -184,23 +218,32 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   // AuthZEN: a PEP authenticates (unless configured otherwise); the decision itself is never an HTTP error
   const callers = options.authzenCallers ?? 'system';
-  const authzenCaller = async (req: FastifyRequest): Promise<void> => {
-    const actor = await actorOf(req, 'authzen');
+  const admit = (actor: Actor): void => {
     if (callers === 'anyone') return;
     if (actor.kind === 'anonymous') throw new HttpError(401, 'unauthorized', 'a bearer token is required');
     if (callers === 'system' && actor.kind !== 'system') throw new HttpError(403, 'forbidden', 'this token may not ask for decisions');
   };
-  const authzenRoutes: [string, (body: unknown) => unknown][] = [
-    [AUTHZEN_PATHS.evaluation, authzen.evaluation],
-    [AUTHZEN_PATHS.evaluations, authzen.evaluations],
-    [AUTHZEN_PATHS.searchSubject, authzen.searchSubject],
-    [AUTHZEN_PATHS.searchResource, authzen.searchResource],
-    [AUTHZEN_PATHS.searchAction, authzen.searchAction],
+  // each answers with the response's JSON text: the evaluations write it straight from the decisions
+  const authzenRoutes: [string, (body: unknown) => string][] = [
+    [AUTHZEN_PATHS.evaluation, authzen.evaluationJson],
+    [AUTHZEN_PATHS.evaluations, authzen.evaluationsJson],
+    [AUTHZEN_PATHS.searchSubject, (b) => JSON.stringify(authzen.searchSubject(b))],
+    [AUTHZEN_PATHS.searchResource, (b) => JSON.stringify(authzen.searchResource(b))],
+    [AUTHZEN_PATHS.searchAction, (b) => JSON.stringify(authzen.searchAction(b))],
   ];
   for (const [url, run] of authzenRoutes) {
-    app.post(url, async (req) => {
-      await authzenCaller(req);
-      return run(req.body);
+    // synchronous when the token is known: no promise per request; a throw is the error handler's
+    app.post(url, (req, reply) => {
+      const actor = actorOf(req, 'authzen');
+      reply.type(JSON_TYPE);
+      if (isPromise(actor))
+        return actor.then((a) => {
+          admit(a);
+          return run(req.body);
+        });
+      admit(actor);
+      reply.send(run(req.body));
+      return undefined;
     });
   }
   app.get(AUTHZEN_PATHS.metadata, async (req) => authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`));
@@ -259,7 +302,7 @@ function registerManagement(
   app: FastifyInstance,
   route: ManagementRoute,
   engine: Engine,
-  actorOf: (req: FastifyRequest, family: ApiFamily) => Promise<Actor>,
+  actorOf: (req: FastifyRequest, family: ApiFamily) => Actor | Promise<Actor>,
 ): void {
   const status = route.status ?? 200;
   app.route({
