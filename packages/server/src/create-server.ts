@@ -50,6 +50,12 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Extra readiness check for /readyz (a store ping, say). */
   ready?: () => boolean | Promise<boolean>;
+  /**
+   * Read-your-writes across processes (default true): every management request first catches up with the store
+   * (`engine.refresh()`), so it sees every write acknowledged before it was sent, whichever process or worker made
+   * it. Costs one change-log read per management request; decisions are not affected (they follow the store's feed).
+   */
+  readYourWrites?: boolean;
 }
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
@@ -67,6 +73,7 @@ function checkOptions(o: ServerOptions): void {
   const issues: Issue[] = [];
   if (!isObject(o)) throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
   if (!isObject(o.engine) || typeof (o.engine as Engine).apply !== 'function') issues.push({ path: ['engine'], message: 'must be an engine' });
+  if (o.readYourWrites !== undefined && typeof o.readYourWrites !== 'boolean') issues.push({ path: ['readYourWrites'], message: 'must be a boolean' });
   if (o.authenticator !== undefined && typeof o.authenticator?.authenticate !== 'function') issues.push({ path: ['authenticator'], message: 'must have authenticate(token)' });
   if (o.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(o.authzenCallers))
     issues.push({ path: ['authzenCallers'], message: 'one of system, authenticated, anyone' });
@@ -248,7 +255,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }
   app.get(AUTHZEN_PATHS.metadata, async (req) => authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`));
 
-  for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) registerManagement(app, route, engine, actorOf);
+  const readYourWrites = options.readYourWrites ?? true;
+  for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) registerManagement(app, route, engine, actorOf, readYourWrites);
   return app;
 }
 
@@ -303,6 +311,7 @@ function registerManagement(
   route: ManagementRoute,
   engine: Engine,
   actorOf: (req: FastifyRequest, family: ApiFamily) => Actor | Promise<Actor>,
+  readYourWrites: boolean,
 ): void {
   const status = route.status ?? 200;
   app.route({
@@ -311,6 +320,9 @@ function registerManagement(
     handler: async (req, reply) => {
       const actor = await actorOf(req, route.family);
       const input = inputOf(route, req);
+      // INVARIANT: the catch-up comes after the request is checked and before the operation reads the state, so a
+      // read sees every commit acknowledged before it (another worker's included); a write would catch up anyway
+      if (readYourWrites) await engine.refresh();
       const result: unknown = await engine.apply(route.operation, input, { actor });
       let body = result;
       if (isObject(result) && typeof result['etag'] === 'string') {
