@@ -1,8 +1,8 @@
 // `pnpm bench:serve`: the HTTP server under a standard load tool (autocannon), on this machine. The server runs in
-// a child process (one core), autocannon in this one. Reports throughput, latency percentiles and errors for single
+// a child process (one process, then `--workers` cluster workers: `--workers 1,2` by default), autocannon in this one. Reports throughput, latency percentiles and errors for single
 // AuthZEN evaluations, for evaluations batches of 100, and for a bounded run at 256 connections, and the server's
 // CPU per request against the engine's own CPU per decision in process: the difference is what HTTP adds.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -18,6 +18,8 @@ const opt = (name: string, dflt: string) => {
 const scale = opt('scale', 'M') as ScaleName;
 const seconds = Number(opt('seconds', '10'));
 const log = opt('log', 'on') === 'on';
+// server processes: each count in the list is a full set of runs (1 is one process, as before; 2 uses both cores)
+const workerCounts = opt('workers', '1,2').split(',').map(Number);
 const TOKEN = BENCH_TOKEN;
 
 function pct(r: autocannon.Result): string {
@@ -50,31 +52,37 @@ batchList.forEach((b, i) => {
 });
 const rounds = 20;
 let t0 = process.cpuUsage();
-for (let k = 0; k < rounds; k++) for (const b of parsed) az.evaluation(b);
+for (let k = 0; k < rounds; k++) for (const b of parsed) az.evaluationJson(b);
 let t1 = process.cpuUsage(t0);
 const inProcessUncached = (t1.user + t1.system) / (rounds * parsed.length);
-for (const b of parsed) cachedAz.evaluation(b);
+for (const b of parsed) cachedAz.evaluationJson(b);
 t0 = process.cpuUsage();
-for (let k = 0; k < rounds; k++) for (const b of parsed) cachedAz.evaluation(b);
+for (let k = 0; k < rounds; k++) for (const b of parsed) cachedAz.evaluationJson(b);
 t1 = process.cpuUsage(t0);
 const inProcessSingle = (t1.user + t1.system) / (rounds * parsed.length);
 const parsedBatches = batches.map((b) => JSON.parse(b));
 t0 = process.cpuUsage();
-for (let k = 0; k < 5; k++) for (const b of parsedBatches) az.evaluations(b);
+for (let k = 0; k < 5; k++) for (const b of parsedBatches) az.evaluationsJson(b);
 t1 = process.cpuUsage(t0);
 const inProcessBatchDecision = (t1.user + t1.system) / (5 * parsedBatches.length * 100);
 
 const target = fileURLToPath(new URL('./serve-target.js', import.meta.url));
-async function startTarget(mode: string) {
-  const child = fork(target, [scale, log ? 'log' : 'nolog', mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function startTarget(mode: string, workers = 1) {
+  const child = fork(target, [scale, log ? 'log' : 'nolog', mode, String(workers)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve) => child.once('message', (m: any) => resolve(m.url)));
   return { child, url };
 }
-let { child, url } = await startTarget('server');
+let child: ChildProcess;
+let url: string;
 const cpu = () =>
   new Promise<number>((resolve) => {
     child.once('message', (m: any) => resolve(m.cpuMicros));
     child.send('cpu');
+  });
+const stop = () =>
+  new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.send('stop');
   });
 
 /**
@@ -102,19 +110,23 @@ async function run(title: string, path: string, list: string[], connections: num
 }
 
 console.log(`bench:serve ${new Date().toISOString()} scale ${scale} (${w.source.policies.length} policies), ${cpus().length} cores ${cpus()[0]?.model}, Node ${process.version}, load average before ${loadavg().map((x) => x.toFixed(1)).join(' ')}, request log ${log ? 'on (to /dev/null)' : 'off'}`);
-console.log(`mapping agrees with authorize on ${agree}/${requests.length} requests and with authorizeMany on ${batchAgree}/${batchTotal} batch items; in process (createAuthzen): ${inProcessUncached.toFixed(1)} µs CPU per single evaluation uncached, ${inProcessSingle.toFixed(1)} µs from the cache, ${inProcessBatchDecision.toFixed(2)} µs per decision in batches of 100`);
-await run('warm-up', '/access/v1/evaluation', bodies, 32, 3);
-const single = await run('single evaluations', '/access/v1/evaluation', bodies, 64, seconds);
-const batch = await run('evaluations, batches of 100', '/access/v1/evaluations', batches, 16, seconds);
-console.log(`  = ${Math.round(batch.r.requests.average * 100)} decisions/s; server CPU ${(batch.cpuPerRequest / 100).toFixed(2)} µs per decision`);
-const wide = await run('bounded run, single evaluations', '/access/v1/evaluation', bodies, 256, seconds);
-console.log(
-  `HTTP adds ${(single.cpuPerRequest - inProcessSingle).toFixed(1)} µs CPU per single evaluation and ${(batch.cpuPerRequest / 100 - inProcessBatchDecision).toFixed(2)} µs per decision in batches of 100; 256 connections: ${wide.r.errors + wide.r.non2xx} errors (timeout ${TIMEOUT_S} s)`,
-);
-child.send('stop');
+console.log(`mapping agrees with authorize on ${agree}/${requests.length} requests and with authorizeMany on ${batchAgree}/${batchTotal} batch items; in process (createAuthzen, deciding and writing the response text): ${inProcessUncached.toFixed(1)} µs CPU per single evaluation uncached, ${inProcessSingle.toFixed(1)} µs from the cache, ${inProcessBatchDecision.toFixed(2)} µs per decision in batches of 100`);
+for (const workers of workerCounts) {
+  ({ child, url } = await startTarget('server', workers));
+  console.log(`-- ${workers === 1 ? '1 server process' : `${workers} server workers (node:cluster, as \`portcullis serve --workers ${workers}\`); server CPU is the primary's and every worker's`}`);
+  await run('warm-up', '/access/v1/evaluation', bodies, 32, 3);
+  const single = await run('single evaluations', '/access/v1/evaluation', bodies, 64, seconds);
+  const batch = await run('evaluations, batches of 100', '/access/v1/evaluations', batches, 16, seconds);
+  console.log(`  = ${Math.round(batch.r.requests.average * 100)} decisions/s; server CPU ${(batch.cpuPerRequest / 100).toFixed(2)} µs per decision`);
+  const wide = await run('bounded run, single evaluations', '/access/v1/evaluation', bodies, 256, seconds);
+  console.log(
+    `HTTP adds ${(single.cpuPerRequest - inProcessSingle).toFixed(1)} µs CPU per single evaluation and ${(batch.cpuPerRequest / 100 - inProcessBatchDecision).toFixed(2)} µs per decision in batches of 100; 256 connections: ${wide.r.errors + wide.r.non2xx} errors (timeout ${TIMEOUT_S} s)`,
+  );
+  await stop();
+}
 ({ child, url } = await startTarget('ceiling'));
 await run('ceiling (bare node:http, fixed answer)', '/', bodies, 64, seconds);
 const bare = await run('ceiling (bare node:http, fixed answer)', '/', bodies, 256, seconds);
 console.log(`ceiling at 256 connections: ${bare.r.errors + bare.r.non2xx} errors (timeout ${TIMEOUT_S} s)`);
 console.log(`load average after ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-child.send('stop');
+await stop();
