@@ -26,7 +26,9 @@ const workers = opt('workers', '1');
 
 const { bodies, batches } = serveBodies(generateWorkload('M'));
 const target = fileURLToPath(new URL('./serve-target.js', import.meta.url));
-const child = fork(target, ['M', log ? 'log' : 'nolog', 'server', workers], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+// --node-flags '--max-semi-space-size=64' (say): V8 flags for the server process (and its workers)
+const nodeFlags = opt('node-flags', '').split(' ').filter(Boolean);
+const child = fork(target, ['M', log ? 'log' : 'nolog', 'server', workers], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: nodeFlags });
 /** The child's next message that has `key`. */
 const reply = <T>(key: string, send: unknown) =>
   new Promise<T>((resolve) => {
