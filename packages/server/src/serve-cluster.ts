@@ -18,8 +18,7 @@ const REPORT_MS = 500;
 
 type Message =
   | { [TAG]: 'status'; ready: boolean }
-  | { [TAG]: 'cluster'; ready: boolean }
-  | { [TAG]: 'shutdown' };
+  | { [TAG]: 'cluster'; ready: boolean };
 
 function ours(m: unknown): m is Message {
   return typeof m === 'object' && m !== null && TAG in m;
@@ -40,17 +39,13 @@ export function isServeWorker(): boolean {
 
 /**
  * A worker: serves like a single process (without seeding the store), reports its own readiness to the primary
- * every half second and takes the cluster's readiness for /readyz; drains on the primary's word or a signal.
+ * every half second and takes the cluster's readiness for /readyz; drains on SIGTERM (the primary's, or anyone's).
  */
 export async function runWorker(options: ServeOptions, stopped: Promise<string>): Promise<number> {
   let clusterReady = false;
   let closing = false;
-  let stop: (why: string) => void = () => undefined;
-  const shutdown = new Promise<string>((resolve) => (stop = resolve));
   const onMessage = (m: unknown) => {
-    if (!ours(m)) return;
-    if (m[TAG] === 'cluster') clusterReady = m.ready;
-    else if (m[TAG] === 'shutdown') stop('shutdown');
+    if (ours(m) && m[TAG] === 'cluster') clusterReady = m.ready;
   };
   process.on('message', onMessage);
   let running: RunningServer | undefined;
@@ -69,7 +64,7 @@ export async function runWorker(options: ServeOptions, stopped: Promise<string>)
     };
     report();
     const timer = setInterval(report, REPORT_MS);
-    await Promise.race([stopped, shutdown]);
+    await stopped;
     closing = true;
     clearInterval(timer);
     report();
@@ -134,7 +129,8 @@ export async function runPrimary(options: ServeOptions, argv: string[], main: st
     });
     w.on('exit', (code, signal) => {
       state.delete(w);
-      if (closing) codes.push(code ?? 1);
+      // a worker our SIGTERM ended before it had installed its handlers had nothing to drain: a clean exit
+      if (closing) codes.push(code ?? (signal === 'SIGTERM' ? 0 : 1));
       tell();
       if (closing) return changed();
       if (!s.listening) {
@@ -167,7 +163,9 @@ export async function runPrimary(options: ServeOptions, argv: string[], main: st
     closing = true;
     tell(true);
     if (why !== undefined) line(`${why}: closing`);
-    for (const w of state.keys()) if (w.isConnected()) w.send({ [TAG]: 'shutdown' } satisfies Message, undefined, () => undefined);
+    // a signal, not a message: a worker still loading has no message listener yet (a message would be lost), and
+    // one that has not installed its handlers has nothing to drain (the signal's default ends it)
+    for (const w of state.keys()) w.process.kill('SIGTERM');
     await until(() => state.size === 0);
     if (failed && why === undefined) return 2;
     line('closed');

@@ -48,7 +48,8 @@ export interface ServeOptions {
   logLevel: string;
   /**
    * Server processes (node:cluster workers) sharing the port, each with its own engine following the store.
-   * Default 1 (one process, no cluster); `auto` on the command line is os.availableParallelism().
+   * Default 1 (one process, no cluster); `auto` on the command line is os.availableParallelism(). Only the command
+   * (serveMain) starts workers; `serve()` itself always runs the one process it is called in.
    */
   workers?: number;
 }
