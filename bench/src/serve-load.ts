@@ -122,6 +122,11 @@ for (const workers of workerCounts) {
   console.log(
     `HTTP adds ${(single.cpuPerRequest - inProcessSingle).toFixed(1)} µs CPU per single evaluation and ${(batch.cpuPerRequest / 100 - inProcessBatchDecision).toFixed(2)} µs per decision in batches of 100; 256 connections: ${wide.r.errors + wide.r.non2xx} errors (timeout ${TIMEOUT_S} s)`,
   );
+  const l = single.r.latency as unknown as Record<string, number>;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    `targets (${workers} ${workers === 1 ? 'process' : 'workers'}, load average now ${loadavg()[0]!.toFixed(1)}): single ≥ 20,000/s with p99 ≤ 5 ms ${verdict(single.r.requests.average >= 20_000 && l['p99']! <= 5)}; ≥ 200,000 decisions/s in batches of 100 ${verdict(batch.r.requests.average * 100 >= 200_000)}; no errors at 256 connections ${verdict(wide.r.errors + wide.r.non2xx + wide.r.timeouts === 0)}`,
+  );
   await stop();
 }
 ({ child, url } = await startTarget('ceiling'));
