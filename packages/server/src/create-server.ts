@@ -103,8 +103,9 @@ function requestLogger(logger: ServerOptions['logger']): Logger | undefined {
   if (logger === undefined || logger === false) return undefined;
   const opts = logger === true ? {} : logger;
   if (!isObject(opts)) return undefined;
-  const { stream, ...rest } = opts as LoggerOptions & { stream?: DestinationStream };
-  return pino(rest, stream ?? pino.destination({ dest: 1, sync: false, maxWrite: 4096 }));
+  // `stream` and `file` are fastify's logger options, not pino's: they name the destination
+  const { stream, file, ...rest } = opts as LoggerOptions & { stream?: DestinationStream; file?: string };
+  return pino(rest, stream ?? pino.destination({ dest: file ?? 1, sync: false, maxWrite: 4096 }));
 }
 
 /** Builds the server (not yet listening): `await server.listen({port, host})`, `await server.close()`. */

@@ -58,6 +58,8 @@ describe('portcullis-serve', () => {
     expect(await done).toBe(0);
     expect(s.err.join('\n')).toMatch(/SIGTERM: closing[\s\S]*closed/);
     const requests = s.out.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    // each line names its request (the id the response's X-Request-ID carries)
+    for (const l of requests) expect(l.reqId).toMatch(/^[0-9a-f-]{36}$/);
     expect(requests.map((l) => [l.method, l.status])).toEqual([
       ['GET', 200],
       ['GET', 200],
