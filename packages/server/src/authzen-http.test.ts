@@ -92,6 +92,19 @@ describe('AuthZEN transport', () => {
     expect(r.headers.get('x-request-id')).toBe('bfe9eb29-ab87-4ca3-be83-a1d5d8305716');
     const s = await post(PATHS['evaluation']!, ok);
     expect(s.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // on every kind of response: a decision, a batch, a search, each error, the probes, the metadata, no route
+    const responses = [
+      await post(PATHS['evaluations']!, JSON.stringify({ ...JSON.parse(ok), evaluations: [{}] })),
+      await post(PATHS['searchAction']!, JSON.stringify({ subject: { type: 'user', id: 'alice' }, resource: { type: 'record', id: 'record-1' } })),
+      await post(PATHS['evaluation']!, '{"subject": '),
+      await post(PATHS['evaluation']!, ok, { 'content-type': 'text/plain' }),
+      await post(PATHS['evaluation']!, ok, { authorization: 'Bearer not-a-known-token' }),
+      await post(PATHS['evaluation']!, ok, { authorization: `Bearer ${USER_TOKEN}` }),
+      await post('/access/v1/nowhere', ok),
+    ];
+    for (const path of ['/healthz', '/readyz', '/.well-known/authzen-configuration', '/nowhere']) responses.push(await fetch(base + path));
+    for (const r of responses) expect([r.status, r.headers.get('x-request-id')]).toEqual([r.status, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([200, 400, 401, 403, 404]));
   });
 
   it('a PEP without a token or with a forged one is 401, a user token 403; the decision is never an HTTP error', async () => {

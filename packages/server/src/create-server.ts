@@ -161,11 +161,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     secureJson(req, text, done);
   });
 
-  // callback-style hooks: no promise per request on the hot path
-  app.addHook('onSend', (req, reply, payload, done) => {
-    reply.header('x-request-id', req.id);
-    done(null, payload);
-  });
+  // every response carries X-Request-ID, set where each response is made (the handlers below and sendError, which
+  // answers every error and unknown path): an onSend hook for it cost about 2 µs of CPU per request
+  // a callback-style hook: no promise per request on the hot path
   app.addHook('onResponse', (req, reply, done) => {
     req.log.info({ reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, actor: actorLabel(req) }, 'request');
     done();
@@ -189,7 +187,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   function sendError(req: FastifyRequest, reply: FastifyReply, family: ApiFamily, status: number, code: string, message: string, issues?: Issue[]) {
     const p = errorPayload(family, status, code, message, String(req.id), issues);
-    return reply.code(status).type(p.contentType).send(p.body);
+    return reply.code(status).header('x-request-id', req.id).type(p.contentType).send(p.body);
   }
 
   app.setNotFoundHandler((req, reply) => {
@@ -216,8 +214,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return sendError(req, reply, family, unavailable ? 503 : 500, unavailable ? codes.unavailable : codes.internal, unavailable ? 'the store is unavailable' : 'internal error');
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    return { status: 'ok' };
+  });
+  app.get('/readyz', async (req, reply) => {
+    reply.header('x-request-id', req.id);
     // an engine that follows its store's feed and has lost it may be deciding on an old source: not ready
     const f = engine.followStatus();
     const ok = !closing && !(f.following && !f.connected) && (options.ready === undefined || (await options.ready()));
@@ -242,8 +244,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   for (const [url, run] of authzenRoutes) {
     // synchronous when the token is known: no promise per request; a throw is the error handler's
     app.post(url, (req, reply) => {
+      reply.header('x-request-id', req.id).type(JSON_TYPE);
       const actor = actorOf(req, 'authzen');
-      reply.type(JSON_TYPE);
       if (isPromise(actor))
         return actor.then((a) => {
           admit(a);
@@ -254,7 +256,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       return undefined;
     });
   }
-  app.get(AUTHZEN_PATHS.metadata, async (req) => authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`));
+  app.get(AUTHZEN_PATHS.metadata, async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    return authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`);
+  });
 
   const readYourWrites = options.readYourWrites ?? true;
   for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) registerManagement(app, route, engine, actorOf, readYourWrites);
@@ -319,6 +324,7 @@ function registerManagement(
     method: route.method,
     url: route.url,
     handler: async (req, reply) => {
+      reply.header('x-request-id', req.id);
       const actor = await actorOf(req, route.family);
       const input = inputOf(route, req);
       // INVARIANT: the catch-up comes after the request is checked and before the operation reads the state, so a
