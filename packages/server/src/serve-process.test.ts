@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,11 @@ describe('portcullis-serve', () => {
     expect(err).toMatch(/^portcullis serve: invalid options/);
     expect(() => parseServeArgs(['--tokens'])).toThrow();
     expect(parseServeArgs(['--db', 'x.db', '--port', '9000'])).toMatchObject({ db: 'x.db', port: 9000, host: '127.0.0.1' });
+    // --workers: a count, or `auto` for one per core; the default is one process (no cluster)
+    expect(parseServeArgs([]).workers).toBeUndefined();
+    expect(parseServeArgs(['--workers', '3']).workers).toBe(3);
+    expect(parseServeArgs(['--workers', 'auto']).workers).toBe(availableParallelism());
+    for (const bad of ['0', '-1', '1.5', 'many', '257']) expect(() => parseServeArgs(['--workers', bad])).toThrow(/--workers: an integer 1\.\.256, or auto/);
   });
 });
 
