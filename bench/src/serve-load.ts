@@ -133,5 +133,11 @@ for (const workers of workerCounts) {
 await run('ceiling (bare node:http, fixed answer)', '/', bodies, 64, seconds);
 const bare = await run('ceiling (bare node:http, fixed answer)', '/', bodies, 256, seconds);
 console.log(`ceiling at 256 connections: ${bare.r.errors + bare.r.non2xx} errors (timeout ${TIMEOUT_S} s)`);
-console.log(`load average after ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 await stop();
+const most = Math.max(...workerCounts);
+if (most > 1) {
+  ({ child, url } = await startTarget('ceiling', most));
+  await run(`ceiling (bare node:http in ${most} cluster workers, fixed answer)`, '/', bodies, 64, seconds);
+  await stop();
+}
+console.log(`load average after ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

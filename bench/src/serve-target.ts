@@ -11,7 +11,36 @@ import { generateWorkload, type ScaleName } from './workload.js';
 
 const scale = (process.argv[2] ?? 'M') as ScaleName;
 const log = process.argv[3] !== 'nolog';
-if (process.argv[4] === 'ceiling') {
+const mode = process.argv[4] ?? 'server';
+const workers = Number(process.argv[5] ?? '1');
+if (workers > 1 && cluster.isPrimary) {
+  // `portcullis serve --workers N` in miniature: N workers on one port (node:cluster, round-robin), each with its
+  // own engine over the same deterministic workload; the CPU reported is the primary's plus every worker's
+  cluster.setupPrimary({ exec: process.argv[1]!, args: [scale, log ? 'log' : 'nolog', mode, '1'] });
+  const list = Array.from({ length: workers }, () => cluster.fork());
+  const urls = await Promise.all(list.map((wk) => new Promise<string>((resolve) => wk.once('message', (m: { url: string }) => resolve(m.url)))));
+  process.send!({ url: urls[0] });
+  const ask = (wk: Worker) =>
+    new Promise<number>((resolve) => {
+      const on = (m: { cpuMicros?: number }) => {
+        if (m.cpuMicros === undefined) return;
+        wk.off('message', on);
+        resolve(m.cpuMicros);
+      };
+      wk.on('message', on);
+      wk.send('cpu');
+    });
+  process.on('message', async (m: unknown) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      const each = await Promise.all(list.map(ask));
+      process.send!({ cpuMicros: u.user + u.system + each.reduce((a, b) => a + b, 0), workers: each });
+    } else if (m === 'stop') {
+      await Promise.all(list.map((wk) => new Promise((resolve) => (wk.once('exit', resolve), wk.send('stop')))));
+      process.exit(0);
+    }
+  });
+} else if (mode === 'ceiling') {
   // the machine's ceiling: bare node:http reading the body and answering a fixed decision, no framework, no engine
   const bare = createHttpServer((req, res) => {
     req.resume();
@@ -46,35 +75,7 @@ async function profile(what: string): Promise<void> {
   process.send!({ profiled: what });
 }
 
-const workers = Number(process.argv[5] ?? '1');
-if (workers > 1 && cluster.isPrimary) {
-  // `portcullis serve --workers N` in miniature: N workers on one port (node:cluster, round-robin), each with its
-  // own engine over the same deterministic workload; the CPU reported is the primary's plus every worker's
-  cluster.setupPrimary({ exec: process.argv[1]!, args: [scale, log ? 'log' : 'nolog', 'server', '1'] });
-  const list = Array.from({ length: workers }, () => cluster.fork());
-  const urls = await Promise.all(list.map((wk) => new Promise<string>((resolve) => wk.once('message', (m: { url: string }) => resolve(m.url)))));
-  process.send!({ url: urls[0] });
-  const ask = (wk: Worker) =>
-    new Promise<number>((resolve) => {
-      const on = (m: { cpuMicros?: number }) => {
-        if (m.cpuMicros === undefined) return;
-        wk.off('message', on);
-        resolve(m.cpuMicros);
-      };
-      wk.on('message', on);
-      wk.send('cpu');
-    });
-  process.on('message', async (m: unknown) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      const each = await Promise.all(list.map(ask));
-      process.send!({ cpuMicros: u.user + u.system + each.reduce((a, b) => a + b, 0), workers: each });
-    } else if (m === 'stop') {
-      await Promise.all(list.map((wk) => new Promise((resolve) => (wk.once('exit', resolve), wk.send('stop')))));
-      process.exit(0);
-    }
-  });
-} else {
+{
 // SERVE_TARGET_MODULE: another build of @portcullis/server (an older commit's dist, say) for an A/B comparison
 const { createServer, createStaticTokenAuthenticator } = (process.env['SERVE_TARGET_MODULE'] ? await import(process.env['SERVE_TARGET_MODULE']) : server) as typeof server;
 const w = generateWorkload(scale);
