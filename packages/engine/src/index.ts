@@ -80,14 +80,16 @@ export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
-export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
-export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
+export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './model/entities.js';
+export type { Store, Snapshot, FeedListener, StoreFeed } from './store.js';
+export type { Change, EntityName, EntityTypes } from './model/entities.js';
 export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
 export type { PreparedCommit } from './prepare-commit.js';
 // IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
 // are the manage foundation every operation takes; exported here first because the tests need them.
-export { SourceState } from './manage/source-state.js';
-export type { Actor, ManageContext, OpResult, Operation, OperationInput, OperationResult } from './manage/context.js';
+export { SourceState } from './model/source-state.js';
+export type { Actor } from './manage/actor.js';
+export type { ManageContext, OpResult, Operation, OperationInput, OperationResult } from './manage/operation.js';
 export {
   ibmPolicyOperations,
   listPolicies,
@@ -102,7 +104,7 @@ export {
   getV2Policy,
   deleteV2Policy,
   recordPermits,
-} from './manage/ibm-policies.js';
+} from './manage/ibm/policies.js';
 export type {
   IbmPolicyV1Body,
   IbmPolicyV2Body,
@@ -117,9 +119,9 @@ export type {
   IbmV2PolicyList,
   PermitRecord,
   WithEtag,
-} from './manage/ibm-policies.js';
-export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
-export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';
+} from './manage/ibm/policies.js';
+export { IBM_POLICY_LIMITS } from './manage/ibm/policy-checks.js';
+export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm/policy-wire.js';
 // IBM Cloud IAM Access Groups (seed 002): groups, members, claim rules, login (dynamic membership).
 export {
   ibmAccessGroupOperations,
@@ -129,7 +131,7 @@ export {
   getAccessGroup,
   updateAccessGroup,
   deleteAccessGroup,
-} from './manage/ibm-access-groups.js';
+} from './manage/ibm/access-groups.js';
 export type {
   AccessGroupBody,
   AccessGroupResult,
@@ -139,7 +141,7 @@ export type {
   GetAccessGroupInput,
   UpdateAccessGroupInput,
   DeleteAccessGroupInput,
-} from './manage/ibm-access-groups.js';
+} from './manage/ibm/access-groups.js';
 export {
   ibmGroupMemberOperations,
   addMembersToAccessGroup,
@@ -150,7 +152,7 @@ export {
   removeMemberFromAllAccessGroups,
   addMemberToMultipleAccessGroups,
   IBM_MEMBER_TYPES,
-} from './manage/ibm-group-members.js';
+} from './manage/ibm/group-members.js';
 export type {
   IbmMemberType,
   AddGroupMemberItem,
@@ -167,7 +169,7 @@ export type {
   RemoveFromAllResult,
   AddMemberToMultipleAccessGroupsInput,
   AddToMultipleResult,
-} from './manage/ibm-group-members.js';
+} from './manage/ibm/group-members.js';
 export {
   ibmClaimRuleOperations,
   addAccessGroupRule,
@@ -176,7 +178,7 @@ export {
   replaceAccessGroupRule,
   removeAccessGroupRule,
   login,
-} from './manage/ibm-claim-rules.js';
+} from './manage/ibm/claim-rules.js';
 export type {
   ClaimRuleResult,
   ClaimRuleList,
@@ -187,45 +189,45 @@ export type {
   ReplaceAccessGroupRuleInput,
   LoginInput,
   LoginResult,
-} from './manage/ibm-claim-rules.js';
+} from './manage/ibm/claim-rules.js';
 export {
   isMemberOfGroup,
   MAX_GROUPS_PER_MEMBER,
   PUBLIC_ACCESS_GROUP_NAME,
   PUBLIC_ACCESS_GROUP_DESCRIPTION,
-} from './manage/ibm-group-support.js';
+} from './manage/ibm/group-support.js';
 // Cloudflare account IAM (seed 003) and NetApp BlueXP IAM and Tenancy (seeds 000, 001): management operations.
-export { cloudflareOperations } from './manage/cloudflare-operations.js';
-export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare-common.js';
-export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare-errors.js';
-export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare-errors.js';
-export type { CloudflarePermissionGroup } from './manage/cloudflare-permission-groups.js';
-export type { CloudflareResourceGroup } from './manage/cloudflare-resource-groups.js';
-export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare-user-groups.js';
-export type { CloudflareMember, CloudflareMemberStatus } from './manage/cloudflare-account-members.js';
-export { bluexpOperations } from './manage/bluexp-operations.js';
-export { authorizeUserInAccount, authorizeAgentInAccount } from './manage/bluexp-authorize.js';
-export type { BluexpAuthorizeResult } from './manage/bluexp-authorize.js';
-export type { BluexpNode } from './manage/bluexp-hierarchy.js';
-export type { BluexpWorkspace } from './manage/bluexp-workspaces.js';
-export type { BluexpResource } from './manage/bluexp-resources.js';
-export type { BluexpPrincipal } from './manage/bluexp-principals.js';
-export type { BluexpUserGroup } from './manage/bluexp-user-groups.js';
-export type { BluexpRoleBinding } from './manage/bluexp-role-bindings.js';
+export { cloudflareOperations } from './manage/cloudflare/operations.js';
+export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare/common.js';
+export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare/errors.js';
+export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare/errors.js';
+export type { CloudflarePermissionGroup } from './manage/cloudflare/permission-groups.js';
+export type { CloudflareResourceGroup } from './manage/cloudflare/resource-groups.js';
+export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare/user-groups.js';
+export type { CloudflareMember, CloudflareMemberStatus } from './manage/cloudflare/account-members.js';
+export { bluexpOperations } from './manage/bluexp/operations.js';
+export { authorizeUserInAccount, authorizeAgentInAccount } from './manage/bluexp/authorize.js';
+export type { BluexpAuthorizeResult } from './manage/bluexp/authorize.js';
+export type { BluexpNode } from './manage/bluexp/hierarchy.js';
+export type { BluexpWorkspace } from './manage/bluexp/workspaces.js';
+export type { BluexpResource } from './manage/bluexp/resources.js';
+export type { BluexpPrincipal } from './manage/bluexp/principals.js';
+export type { BluexpUserGroup } from './manage/bluexp/user-groups.js';
+export type { BluexpRoleBinding } from './manage/bluexp/role-bindings.js';
 // Access control of management operations (#8): guards keyed by operation, the seeds' 401/403, the default catalog
 // of management services and roles, and the bootstrap of an account with one administrator.
-export { GuardRegistry, createGuardRegistry } from './manage/access-guard.js';
-export type { Guard, Gate, AccessCodes, SubjectActor } from './manage/access-guard.js';
-export { defaultGuards, registerGuard } from './manage/access-default-guards.js';
-export { runGuarded } from './manage/access-control.js';
-export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access-codes.js';
-export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access-targets.js';
-export { IBM_ACTIONS } from './manage/access-guards-ibm.js';
-export { CLOUDFLARE_ACTIONS } from './manage/access-guards-cloudflare.js';
-export { BLUEXP_ACTIONS } from './manage/access-guards-bluexp.js';
-export { IBM_ROLES, CLOUDFLARE_ROLES, BLUEXP_ROLES, DEFAULT_SERVICES, DEFAULT_ROLES } from './manage/catalog-default.js';
-export { bootstrapAccount } from './manage/catalog-bootstrap.js';
-export type { BootstrapAccountInput, BootstrapAccountResult } from './manage/catalog-bootstrap.js';
+export { GuardRegistry, createGuardRegistry } from './manage/access/guard.js';
+export type { Guard, Gate, AccessCodes, SubjectActor } from './manage/access/guard.js';
+export { defaultGuards, registerGuard } from './manage/access/default-guards.js';
+export { runGuarded } from './manage/access/run-guarded.js';
+export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access/codes.js';
+export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access/targets.js';
+export { IBM_ACTIONS } from './manage/ibm/guards.js';
+export { CLOUDFLARE_ACTIONS } from './manage/cloudflare/guards.js';
+export { BLUEXP_ACTIONS } from './manage/bluexp/guards.js';
+export { IBM_ROLES, CLOUDFLARE_ROLES, BLUEXP_ROLES, DEFAULT_SERVICES, DEFAULT_ROLES } from './manage/catalog/default-catalog.js';
+export { bootstrapAccount } from './manage/catalog/bootstrap.js';
+export type { BootstrapAccountInput, BootstrapAccountResult } from './manage/catalog/bootstrap.js';
 // Cloudflare SSO connectors (seed 003) and BlueXP Tenancy account migration, account options and agent resources
 // (seed 001 FAQ), with the model rows they write; the decision gates they feed are SEMANTICS §0.1.
 export { ssoConnectorSchema, emailDomainOf, SSO_VERIFICATION_STATUSES } from './model/sso-connector.js';
@@ -238,13 +240,13 @@ export {
   deleteSsoConnector,
   beginSsoConnectorVerification,
   completeSsoConnectorVerification,
-} from './manage/cloudflare-sso-connectors.js';
-export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare-sso-connectors.js';
-export { migrateAccount } from './manage/bluexp-tenancy-migration.js';
-export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp-tenancy-migration.js';
-export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
-export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
-export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';
+} from './manage/cloudflare/sso-connectors.js';
+export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare/sso-connectors.js';
+export { migrateAccount } from './manage/bluexp/tenancy-migration.js';
+export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp/tenancy-migration.js';
+export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp/tenancy-options.js';
+export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp/tenancy-options.js';
+export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp/tenancy-resources.js';
 // Reverse queries and analysis (issue #7): who can, what can, list resources, resource filters (predicate and SQL),
 // permission diff, lint findings. Plain functions over tables or sources, ready to wire as `portcullis who/what/diff/lint`.
 export { whoCan } from './analyze/who-can.js';
