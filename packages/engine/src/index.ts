@@ -217,8 +217,10 @@ export type { BluexpRoleBinding } from './manage/bluexp/role-bindings.js';
 // Access control of management operations (#8): guards keyed by operation, the seeds' 401/403, the default catalog
 // of management services and roles, and the bootstrap of an account with one administrator.
 export { GuardRegistry, createGuardRegistry } from './manage/access/guard.js';
-export type { Guard, Gate, AccessCodes, SubjectActor } from './manage/access/guard.js';
-export { defaultGuards, registerGuard } from './manage/access/default-guards.js';
+export type { Guard, GuardRules, GuardRegistryOptions, Gate, AccessCodes, SubjectActor } from './manage/access/guard.js';
+export { defaultGuards } from './manage/default-guards.js';
+export { defineOperation } from './manage/define-operation.js';
+export type { DefinedOperation, OperationDeclaration, OperationSpec } from './manage/define-operation.js';
 export { runGuarded } from './manage/access/run-guarded.js';
 export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access/codes.js';
 export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access/targets.js';

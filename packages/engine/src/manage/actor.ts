@@ -6,3 +6,8 @@
  * is refused like any request of it.
  */
 export type Actor = { kind: 'system' } | { kind: 'subject'; id: string; accountId: string; sso?: boolean } | { kind: 'anonymous' };
+
+/** The actor's id as written in `created_by_id`-style fields: a subject's id, else `system` or `anonymous`. */
+export function actorId(ctx: { actor: Actor }): string {
+  return ctx.actor.kind === 'subject' ? ctx.actor.id : ctx.actor.kind;
+}

@@ -1,6 +1,7 @@
 // The guard of a management operation: which IAM action on which resource the actor needs before it runs, how a
-// listing is narrowed to what the actor may read, and what else its changes must pass. Guards live in a registry
-// keyed by the operation function, so a module that adds operations registers their guards beside them.
+// listing is narrowed to what the actor may read, and what else its changes must pass. Each operation declares its
+// guard beside it (defineOperation); a registry keyed by the operation function holds the guards an engine consults,
+// built as a value (manage/default-guards.ts) and passed in through the engine's options.
 import type { RequestResource } from '../../evaluate/types.js';
 import type { Actor } from '../actor.js';
 import type { Operation, OpResult } from '../operation.js';
@@ -63,6 +64,9 @@ export interface Guard<I = never, R = unknown> {
   accounts?(gate: Gate, input: I): readonly string[];
 }
 
+/** What a guard decides, without the codes: the part an operation declares beside it (its codes are declared once, on the operation). */
+export type GuardRules<I = never, R = unknown> = Omit<Guard<I, R>, 'codes'>;
+
 /** Options of a guard registry. */
 export interface GuardRegistryOptions {
   /** Guards to start from (copied: registering in the new registry leaves `from` as it is). */
@@ -78,6 +82,7 @@ export interface GuardRegistryOptions {
 export class GuardRegistry {
   readonly #guards: Map<unknown, Guard<never, unknown>>;
   readonly #review: boolean;
+  #frozen = false;
 
   /** An empty registry, or a copy of `options.from`. */
   constructor(options: GuardRegistryOptions = {}) {
@@ -90,11 +95,35 @@ export class GuardRegistry {
     return this.#review;
   }
 
-  /** Registers the guard of `operation`; a second registration replaces the first. */
+  /** Registers the guard of `operation`; a second registration replaces the first. Refused once the registry is frozen. */
   register<I, R>(operation: Operation<I, R>, guard: Guard<I, R>): this {
+    if (this.#frozen) throw new TypeError('a frozen guard registry takes no guard: register in a copy, createGuardRegistry({ from })');
     if (typeof operation !== 'function') throw new TypeError('a guard is registered for an operation function');
     this.#guards.set(operation, guard as unknown as Guard<never, unknown>);
     return this;
+  }
+
+  /**
+   * Registers the guard each operation of `operations` declares (defineOperation); an operation that declares none
+   * (a plain function) is left out, so it stays the `system` actor's alone.
+   */
+  registerDeclared(operations: Readonly<Record<string, unknown>>): this {
+    for (const op of Object.values(operations)) {
+      const guard = declaredGuard(op);
+      if (guard !== undefined) this.register(op as Operation<never, unknown>, guard);
+    }
+    return this;
+  }
+
+  /** Makes the registry a value: every later `register` is refused. A copy (`createGuardRegistry({ from })`) is not frozen. */
+  freeze(): this {
+    this.#frozen = true;
+    return this;
+  }
+
+  /** True when `freeze` was called. */
+  get frozen(): boolean {
+    return this.#frozen;
   }
 
   /** The guard of `operation`, or undefined: an operation without one is refused to every actor but `system`. */
@@ -106,6 +135,13 @@ export class GuardRegistry {
   has(operation: unknown): boolean {
     return this.#guards.has(operation);
   }
+}
+
+/** The guard an operation declares through defineOperation, if any. */
+function declaredGuard(op: unknown): Guard<never, unknown> | undefined {
+  if (typeof op !== 'function') return undefined;
+  const spec = (op as { operation?: { guard?: Guard<never, unknown> } }).operation;
+  return spec?.guard;
 }
 
 /** Creates a guard registry: empty, or a copy of `options.from`. */

@@ -2,9 +2,11 @@
 // polled during account migration), and is an agent (`x-agent-id`) one of the account's. Both are questions, so
 // they answer `{authorized}` rather than refusing; an unknown account simply authorizes no one.
 import { z } from 'zod';
-import { parseBody } from './common.js';
+import { parseInput } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
 
 /** The answer of an authorize check. */
 export interface BluexpAuthorizeResult {
@@ -30,15 +32,23 @@ const userSchema = z.object({ account_id: z.string().min(1) }).strict();
  * account. The seed: it "only accepts the parameter 'accountId'" and "the 'authorization' header contains the user
  * token identifying the user", so naming another user is an unknown key, refused.
  */
-export function authorizeUserInAccount(
-  state: SourceState,
-  input: z.input<typeof userSchema>,
-  ctx: ManageContext,
-): OpResult<BluexpAuthorizeResult> {
-  const q = parseBody(userSchema, input);
-  const user = caller(ctx);
-  return done(state, { authorized: user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']) }, []);
-}
+export const authorizeUserInAccount = defineOperation({
+  name: 'authorizeUserInAccount',
+  codes: BLUEXP_CODES,
+  input: userSchema,
+  // the seed: the caller asks whether it belongs to the account (the user comes from its token, never the input),
+  // so it needs no permission; the answer is about itself alone
+  guard: { check: () => undefined },
+  run(
+    state: SourceState,
+    input: z.input<typeof userSchema>,
+    ctx: ManageContext,
+  ): OpResult<BluexpAuthorizeResult> {
+    const q = parseInput(userSchema, input);
+    const user = caller(ctx);
+    return done(state, { authorized: user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']) }, []);
+  },
+});
 
 const agentSchema = z.object({ account_id: z.string().min(1), 'x-agent-id': z.string().min(1) }).strict();
 
@@ -47,14 +57,21 @@ const agentSchema = z.object({ account_id: z.string().min(1), 'x-agent-id': z.st
  * caller (the user of the `authorization` token) is in the account too; the host's `system` actor asks about the
  * agent alone.
  */
-export function authorizeAgentInAccount(
-  state: SourceState,
-  input: z.input<typeof agentSchema>,
-  ctx: ManageContext,
-): OpResult<BluexpAuthorizeResult> {
-  const q = parseBody(agentSchema, input);
-  const agent = activeIn(state, q.account_id, q['x-agent-id'], ['agent']);
-  const user = caller(ctx);
-  const userIn = ctx.actor.kind === 'system' || (user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']));
-  return done(state, { authorized: agent && userIn }, []);
-}
+export const authorizeAgentInAccount = defineOperation({
+  name: 'authorizeAgentInAccount',
+  codes: BLUEXP_CODES,
+  input: agentSchema,
+  // the seed: the caller asks about itself alone, so it needs no permission
+  guard: { check: () => undefined },
+  run(
+    state: SourceState,
+    input: z.input<typeof agentSchema>,
+    ctx: ManageContext,
+  ): OpResult<BluexpAuthorizeResult> {
+    const q = parseInput(agentSchema, input);
+    const agent = activeIn(state, q.account_id, q['x-agent-id'], ['agent']);
+    const user = caller(ctx);
+    const userIn = ctx.actor.kind === 'system' || (user !== undefined && activeIn(state, q.account_id, user, ['user', 'service']));
+    return done(state, { authorized: agent && userIn }, []);
+  },
+});

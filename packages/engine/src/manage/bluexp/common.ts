@@ -1,45 +1,15 @@
-// What every BlueXP IAM and Tenancy operation shares: input parsing that lists every issue, the organization
-// check, and the walk of the folder tree (levels, ancestors, descendants).
-import type { z } from 'zod';
-import { SeedError, type Issue } from '../../errors.js';
-import { zodIssues } from '../../model/parse-source.js';
+// What every BlueXP IAM and Tenancy operation shares: the organization check, and the walk of the folder tree
+// (levels, ancestors, descendants); input parsing is manage/input.ts, as in every room.
+import { SeedError } from '../../errors.js';
 import type { Account, HierarchyNode } from '../../model/source.js';
 import type { ManageContext } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
-
-/** Throws `code` (400 unless told) with every issue in `details.issues` when there is any. */
-export function refuse(code: string, issues: Issue[], status = 400): void {
-  if (issues.length === 0) return;
-  const first = issues[0]!;
-  const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new SeedError(code, status, `${where}${first.message}${more}`, { issues });
-}
-
-/** Parses an operation's input or throws 400 `invalid_request` listing every issue. */
-export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  // a key whose value is undefined says nothing (a host's spread of optional fields); any other unknown key is refused
-  const r = schema.safeParse(withoutUndefined(input));
-  if (!r.success) refuse('invalid_request', zodIssues(r.error));
-  return (r as { data: z.infer<S> }).data;
-}
-
-/** `input` without its top-level keys whose value is undefined; anything else as it is. */
-function withoutUndefined(input: unknown): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-}
 
 /** The BlueXP organization (account) `id`; any other is 404 `organization_not_found`. */
 export function bluexpAccount(state: SourceState, id: string): Account {
   const a = state.get('account', id);
   if (!a || a.system !== 'bluexp') throw new SeedError('organization_not_found', 404, `organization \`${id}\` not found`);
   return a;
-}
-
-/** The actor's id as written in `createdById`-style fields. */
-export function actorOf(ctx: ManageContext): string {
-  return ctx.actor.kind === 'subject' ? ctx.actor.id : ctx.actor.kind;
 }
 
 /** A fresh id with `prefix` from the context, drawn again while `taken`. */

@@ -6,19 +6,15 @@ import { z } from 'zod';
 import { SeedError } from '../../errors.js';
 import { LIMITS, type HierarchyNode } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
-import {
-  bluexpAccount,
-  checkSiblingName,
-  descendantsOf,
-  findNode,
-  freshId,
-  levelOf,
-  parseBody,
-  storedParent,
-} from './common.js';
+import { bluexpAccount, checkSiblingName, descendantsOf, findNode, freshId, levelOf, storedParent } from './common.js';
+import { parseInput } from '../input.js';
 import { checkUsersKeepARole } from './role-bindings.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { nodeTarget } from '../access/targets.js';
+import { account, atNode, BLUEXP_ACTIONS, field, keepOnly, str } from './guards.js';
 
 /** A folder or project as the operations return it; `parentId` is the organization id for a top-level node. */
 export interface BluexpNode {
@@ -59,7 +55,7 @@ const nameField = z.string().trim().min(1).max(256);
 const createSchema = z.strictObject({ account_id: z.string().min(1), name: nameField, parentId: z.string().min(1).nullable().optional() });
 
 function createNode(state: SourceState, input: unknown, kind: HierarchyNode['kind'], ctx: ManageContext): OpResult<BluexpNode> {
-  const q = parseBody(createSchema, input);
+  const q = parseInput(createSchema, input);
   bluexpAccount(state, q.account_id);
   const { parent, level } = checkedParent(state, q.account_id, q.parentId);
   checkLevel(kind, level, q.name);
@@ -73,23 +69,41 @@ function createNode(state: SourceState, input: unknown, kind: HierarchyNode['kin
 }
 
 /** Creates a folder under the organization (`parentId` absent, null or the organization id) or under a folder. */
-export function createFolder(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpNode> {
-  return createNode(state, input, 'folder', ctx);
-}
+export const createFolder = defineOperation({
+  name: 'createFolder',
+  codes: BLUEXP_CODES,
+  input: createSchema,
+  guard: atNode(BLUEXP_ACTIONS.hierarchyCreate, 'parentId'),
+  run(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpNode> {
+    return createNode(state, input, 'folder', ctx);
+  },
+});
 
 /** Creates a project (workspace) under the organization or under a folder. */
-export function createProject(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpNode> {
-  return createNode(state, input, 'project', ctx);
-}
+export const createProject = defineOperation({
+  name: 'createProject',
+  codes: BLUEXP_CODES,
+  input: createSchema,
+  guard: atNode(BLUEXP_ACTIONS.hierarchyCreate, 'parentId'),
+  run(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpNode> {
+    return createNode(state, input, 'project', ctx);
+  },
+});
 
 const getSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1) });
 
 /** A folder or project by id: 404 `node_not_found`. */
-export function getNode(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
-  const q = parseBody(getSchema, input);
-  bluexpAccount(state, q.account_id);
-  return done(state, nodeView(state, findNode(state, q.account_id, q.node_id)), []);
-}
+export const getNode = defineOperation({
+  name: 'getNode',
+  codes: BLUEXP_CODES,
+  input: getSchema,
+  guard: atNode(BLUEXP_ACTIONS.hierarchyRead, 'node_id'),
+  run(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
+    const q = parseInput(getSchema, input);
+    bluexpAccount(state, q.account_id);
+    return done(state, nodeView(state, findNode(state, q.account_id, q.node_id)), []);
+  },
+});
 
 const listSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -98,30 +112,48 @@ const listSchema = z.strictObject({
 });
 
 /** The organization's folders and projects, filtered by type or parent (the organization id for the top level). */
-export function listNodes(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ nodes: BluexpNode[] }> {
-  const q = parseBody(listSchema, input);
-  bluexpAccount(state, q.account_id);
-  const parent = q.parentId === undefined ? undefined : storedParent(q.account_id, q.parentId);
-  const rows = state
-    .list('node', q.account_id)
-    .filter((n) => (q.type === undefined || n.kind === q.type) && (parent === undefined || n.parentId === parent));
-  return done(state, { nodes: rows.map((n) => nodeView(state, n)) }, []);
-}
+export const listNodes = defineOperation({
+  name: 'listNodes',
+  codes: BLUEXP_CODES,
+  input: listSchema,
+  guard: {
+    check: () => undefined,
+    narrow(gate, input) {
+      const accountId = account(gate, input);
+      return keepOnly(gate, 'node', accountId, (n: HierarchyNode) => gate.may(BLUEXP_ACTIONS.hierarchyRead, nodeTarget(gate.state, accountId, n.id)));
+    },
+  },
+  run(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ nodes: BluexpNode[] }> {
+    const q = parseInput(listSchema, input);
+    bluexpAccount(state, q.account_id);
+    const parent = q.parentId === undefined ? undefined : storedParent(q.account_id, q.parentId);
+    const rows = state
+      .list('node', q.account_id)
+      .filter((n) => (q.type === undefined || n.kind === q.type) && (parent === undefined || n.parentId === parent));
+    return done(state, { nodes: rows.map((n) => nodeView(state, n)) }, []);
+  },
+});
 
 const renameSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1), name: nameField });
 
 /** Renames a folder or project; 409 `name_conflict` when a sibling has the name. */
-export function renameNode(state: SourceState, input: z.input<typeof renameSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
-  const q = parseBody(renameSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findNode(state, q.account_id, q.node_id);
-  checkSiblingName(state, q.account_id, old.parentId, q.name, old.id);
-  const next = produce(old, (d) => {
-    d.name = q.name;
-  });
-  const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'node', value: next }];
-  return done(state, nodeView(state, next), changes);
-}
+export const renameNode = defineOperation({
+  name: 'renameNode',
+  codes: BLUEXP_CODES,
+  input: renameSchema,
+  guard: atNode(BLUEXP_ACTIONS.hierarchyUpdate, 'node_id'),
+  run(state: SourceState, input: z.input<typeof renameSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
+    const q = parseInput(renameSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findNode(state, q.account_id, q.node_id);
+    checkSiblingName(state, q.account_id, old.parentId, q.name, old.id);
+    const next = produce(old, (d) => {
+      d.name = q.name;
+    });
+    const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'node', value: next }];
+    return done(state, nodeView(state, next), changes);
+  },
+});
 
 const moveSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.string().min(1), parentId: z.string().min(1).nullable() });
 
@@ -129,38 +161,56 @@ const moveSchema = z.strictObject({ account_id: z.string().min(1), node_id: z.st
  * Moves a folder (with everything below it) or a project under another folder or the organization:
  * 400 `move_cycle` under itself or a descendant, 400 `max_depth_exceeded` when any node below would sit too deep.
  */
-export function moveNode(state: SourceState, input: z.input<typeof moveSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
-  const q = parseBody(moveSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findNode(state, q.account_id, q.node_id);
-  const target = storedParent(q.account_id, q.parentId);
-  const below = descendantsOf(state, old);
-  if (target !== null && (target === old.id || below.some((d) => d.node.id === target)))
-    throw new SeedError('move_cycle', 400, `\`${old.id}\` cannot move under itself or a node below it`);
-  const { parent, level } = checkedParent(state, q.account_id, target);
-  checkLevel(old.kind, level, old.id);
-  for (const d of below) checkLevel(d.node.kind, level + d.depth, d.node.id);
-  checkSiblingName(state, q.account_id, parent, old.name ?? '', old.id);
-  const next = produce(old, (d) => {
-    d.parentId = parent;
-  });
-  const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'node', value: next }];
-  const out = done(state, {} as BluexpNode, changes);
-  out.result = nodeView(out.state, next);
-  return out;
-}
+export const moveNode = defineOperation({
+  name: 'moveNode',
+  codes: BLUEXP_CODES,
+  input: moveSchema,
+  guard: {
+    check(gate, input) {
+      const accountId = account(gate, input);
+      gate.require(BLUEXP_ACTIONS.hierarchyUpdate, nodeTarget(gate.state, accountId, str(field(input, 'node_id'))));
+      gate.require(BLUEXP_ACTIONS.hierarchyCreate, nodeTarget(gate.state, accountId, str(field(input, 'parentId'))));
+    },
+  },
+  run(state: SourceState, input: z.input<typeof moveSchema>, _ctx: ManageContext): OpResult<BluexpNode> {
+    const q = parseInput(moveSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findNode(state, q.account_id, q.node_id);
+    const target = storedParent(q.account_id, q.parentId);
+    const below = descendantsOf(state, old);
+    if (target !== null && (target === old.id || below.some((d) => d.node.id === target)))
+      throw new SeedError('move_cycle', 400, `\`${old.id}\` cannot move under itself or a node below it`);
+    const { parent, level } = checkedParent(state, q.account_id, target);
+    checkLevel(old.kind, level, old.id);
+    for (const d of below) checkLevel(d.node.kind, level + d.depth, d.node.id);
+    checkSiblingName(state, q.account_id, parent, old.name ?? '', old.id);
+    const next = produce(old, (d) => {
+      d.parentId = parent;
+    });
+    const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'node', value: next }];
+    const out = done(state, {} as BluexpNode, changes);
+    out.result = nodeView(out.state, next);
+    return out;
+  },
+});
 
 /**
  * Deletes an empty folder or project: 409 `node_not_empty` while it holds child nodes, resources or agents,
  * 409 `node_in_use` while a policy names it. Its role bindings go with it, unless that leaves a user without a
  * role (409 `last_role_binding`).
  */
-export function deleteNode(state: SourceState, input: z.input<typeof getSchema>, ctx: ManageContext): OpResult<{ id: string }> {
-  const q = parseBody(getSchema, input);
-  bluexpAccount(state, q.account_id);
-  const n = findNode(state, q.account_id, q.node_id);
-  return done(state, { id: n.id }, nodeDeletion(state, n, ctx));
-}
+export const deleteNode = defineOperation({
+  name: 'deleteNode',
+  codes: BLUEXP_CODES,
+  input: getSchema,
+  guard: atNode(BLUEXP_ACTIONS.hierarchyDelete, 'node_id'),
+  run(state: SourceState, input: z.input<typeof getSchema>, ctx: ManageContext): OpResult<{ id: string }> {
+    const q = parseInput(getSchema, input);
+    bluexpAccount(state, q.account_id);
+    const n = findNode(state, q.account_id, q.node_id);
+    return done(state, { id: n.id }, nodeDeletion(state, n, ctx));
+  },
+});
 
 /** The changes that delete an empty node and its bindings, after the checks of deleteNode. */
 export function nodeDeletion(state: SourceState, n: HierarchyNode, ctx: ManageContext): Change[] {

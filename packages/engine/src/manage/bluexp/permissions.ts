@@ -5,9 +5,13 @@
 import { z } from 'zod';
 import { SeedError } from '../../errors.js';
 import type { Role } from '../../model/source.js';
-import { bluexpAccount, parseBody } from './common.js';
+import { bluexpAccount } from './common.js';
+import { parseInput } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { readsBindingsAnywhere } from './guards.js';
 
 /** One permission and the roles of the organization that grant it. */
 export interface BluexpPermission {
@@ -36,21 +40,34 @@ function permissionsOf(state: SourceState, accountId: string, roleId: string | u
 const listSchema = z.object({ account_id: z.string().min(1), role_id: z.string().min(1).optional() }).strict();
 
 /** Lists the permissions the organization's roles grant, sorted; `role_id` keeps one role's (404 `role_not_found` for another). */
-export function listPermissions(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<BluexpPermission[]> {
-  const q = parseBody(listSchema, input);
-  bluexpAccount(state, q.account_id);
-  if (q.role_id !== undefined && !bluexpRolesOf(state, q.account_id).some((r) => r.id === q.role_id))
-    throw new SeedError('role_not_found', 404, `role \`${q.role_id}\` not found`);
-  return done(state, permissionsOf(state, q.account_id, q.role_id), []);
-}
+export const listPermissions = defineOperation({
+  name: 'listPermissions',
+  codes: BLUEXP_CODES,
+  input: listSchema,
+  // the permission component (seed 000): a read-only view decided by the same tables
+  guard: readsBindingsAnywhere,
+  run(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<BluexpPermission[]> {
+    const q = parseInput(listSchema, input);
+    bluexpAccount(state, q.account_id);
+    if (q.role_id !== undefined && !bluexpRolesOf(state, q.account_id).some((r) => r.id === q.role_id))
+      throw new SeedError('role_not_found', 404, `role \`${q.role_id}\` not found`);
+    return done(state, permissionsOf(state, q.account_id, q.role_id), []);
+  },
+});
 
 const getSchema = z.object({ account_id: z.string().min(1), permission: z.string().min(1) }).strict();
 
 /** Reads one permission with the roles that grant it; 404 `permission_not_found` when no role of the organization does. */
-export function getPermission(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpPermission> {
-  const q = parseBody(getSchema, input);
-  bluexpAccount(state, q.account_id);
-  const p = permissionsOf(state, q.account_id, undefined).find((x) => x.permission === q.permission);
-  if (!p) throw new SeedError('permission_not_found', 404, `permission \`${q.permission}\` not found`);
-  return done(state, p, []);
-}
+export const getPermission = defineOperation({
+  name: 'getPermission',
+  codes: BLUEXP_CODES,
+  input: getSchema,
+  guard: readsBindingsAnywhere,
+  run(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpPermission> {
+    const q = parseInput(getSchema, input);
+    bluexpAccount(state, q.account_id);
+    const p = permissionsOf(state, q.account_id, undefined).find((x) => x.permission === q.permission);
+    if (!p) throw new SeedError('permission_not_found', 404, `permission \`${q.permission}\` not found`);
+    return done(state, p, []);
+  },
+});

@@ -6,12 +6,16 @@ import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
 import type { Binding, Principal } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
-import { bluexpAccount, freshId, parseBody, refuse } from './common.js';
+import { bluexpAccount, freshId } from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { bindingFields, bindingView, planBinding, type BluexpRoleBinding } from './role-bindings.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import { withEtag } from '../etag.js';
 import type { SourceState } from '../../model/source-state.js';
 import { dropMembers } from '../group-member-list.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { atOrg, BLUEXP_ACTIONS, byOrgAdmin, readAtOrg } from './guards.js';
 
 /** A principal as the operations return it, with its direct role bindings (agents: their projects). */
 export interface BluexpPrincipal {
@@ -102,24 +106,30 @@ const createUserSchema = z.strictObject({
 });
 
 /** Adds a user to the organization with its first role (`roleId` at `nodeId`, the organization by default); 409 `user_exists` for a known email. */
-export function createUser(state: SourceState, input: z.input<typeof createUserSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
-  const q = parseBody(createUserSchema, input);
-  bluexpAccount(state, q.account_id);
-  const lower = q.email.toLowerCase();
-  if (state.list('principal', q.account_id).some((p) => p.email?.toLowerCase() === lower))
-    throw new SeedError('user_exists', 409, `a user with email \`${q.email}\` already exists`);
-  const id = newPrincipal(state, q.account_id, q.id, 'user-', ctx);
-  const p: Principal = { id, accountId: q.account_id, kind: 'user', email: q.email, status: q.status, locked: false, projects: [] };
-  if (q.name !== undefined) p.name = q.name;
-  const withUser = state.with([{ op: 'put', entity: 'principal', value: p }]);
-  const b = planBinding(withUser, q.account_id, { subject: { kind: 'principal', id }, roleId: q.roleId, nodeId: q.nodeId, expiresAt: q.expiresAt }, ctx);
-  const out = done(state, {} as BluexpPrincipal, [
-    { op: 'put', entity: 'principal', value: p },
-    { op: 'put', entity: 'binding', value: b },
-  ]);
-  out.result = principalView(out.state, p);
-  return out;
-}
+export const createUser = defineOperation({
+  name: 'createUser',
+  codes: BLUEXP_CODES,
+  input: createUserSchema,
+  guard: atOrg(BLUEXP_ACTIONS.userCreate),
+  run(state: SourceState, input: z.input<typeof createUserSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
+    const q = parseInput(createUserSchema, input);
+    bluexpAccount(state, q.account_id);
+    const lower = q.email.toLowerCase();
+    if (state.list('principal', q.account_id).some((p) => p.email?.toLowerCase() === lower))
+      throw new SeedError('user_exists', 409, `a user with email \`${q.email}\` already exists`);
+    const id = newPrincipal(state, q.account_id, q.id, 'user-', ctx);
+    const p: Principal = { id, accountId: q.account_id, kind: 'user', email: q.email, status: q.status, locked: false, projects: [] };
+    if (q.name !== undefined) p.name = q.name;
+    const withUser = state.with([{ op: 'put', entity: 'principal', value: p }]);
+    const b = planBinding(withUser, q.account_id, { subject: { kind: 'principal', id }, roleId: q.roleId, nodeId: q.nodeId, expiresAt: q.expiresAt }, ctx);
+    const out = done(state, {} as BluexpPrincipal, [
+      { op: 'put', entity: 'principal', value: p },
+      { op: 'put', entity: 'binding', value: b },
+    ]);
+    out.result = principalView(out.state, p);
+    return out;
+  },
+});
 
 const updateSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -129,7 +139,7 @@ const updateSchema = z.strictObject({
 });
 
 function updatePrincipal(state: SourceState, input: unknown, kind: Principal['kind']): OpResult<BluexpPrincipal> {
-  const q = parseBody(updateSchema, input);
+  const q = parseInput(updateSchema, input);
   bluexpAccount(state, q.account_id);
   const old = findPrincipal(state, q.account_id, q.principal_id, kind);
   const next = produce(old, (d) => {
@@ -141,29 +151,46 @@ function updatePrincipal(state: SourceState, input: unknown, kind: Principal['ki
 }
 
 /** Changes a user's name or status (active, pending, disabled). */
-export function updateUser(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
-  return updatePrincipal(state, input, 'user');
-}
+export const updateUser = defineOperation({
+  name: 'updateUser',
+  codes: BLUEXP_CODES,
+  guard: atOrg(BLUEXP_ACTIONS.userUpdate),
+  run(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
+    return updatePrincipal(state, input, 'user');
+  },
+});
 
 const oneSchema = z.strictObject({ account_id: z.string().min(1), principal_id: z.string().min(1) });
 
 /** Removes a user from the organization with its role bindings and group memberships. */
-export function deleteUser(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
-  const q = parseBody(oneSchema, input);
-  bluexpAccount(state, q.account_id);
-  const p = findPrincipal(state, q.account_id, q.principal_id, 'user');
-  return done(state, { id: p.id }, principalRemoval(state, p, ctx));
-}
+export const deleteUser = defineOperation({
+  name: 'deleteUser',
+  codes: BLUEXP_CODES,
+  input: oneSchema,
+  guard: atOrg(BLUEXP_ACTIONS.userDelete),
+  run(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
+    const q = parseInput(oneSchema, input);
+    bluexpAccount(state, q.account_id);
+    const p = findPrincipal(state, q.account_id, q.principal_id, 'user');
+    return done(state, { id: p.id }, principalRemoval(state, p, ctx));
+  },
+});
 
 const listSchema = z.strictObject({ account_id: z.string().min(1), kind: z.enum(['user', 'service', 'agent']).optional() });
 
 /** The organization's users, service accounts and agents (one kind when `kind` is given). */
-export function listPrincipals(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ principals: BluexpPrincipal[] }> {
-  const q = parseBody(listSchema, input);
-  bluexpAccount(state, q.account_id);
-  const rows = state.list('principal', q.account_id).filter((p) => q.kind === undefined || p.kind === q.kind);
-  return done(state, { principals: rows.map((p) => principalView(state, p)) }, []);
-}
+export const listPrincipals = defineOperation({
+  name: 'listPrincipals',
+  codes: BLUEXP_CODES,
+  input: listSchema,
+  guard: readAtOrg(BLUEXP_ACTIONS.userRead, 'principal'),
+  run(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<{ principals: BluexpPrincipal[] }> {
+    const q = parseInput(listSchema, input);
+    bluexpAccount(state, q.account_id);
+    const rows = state.list('principal', q.account_id).filter((p) => q.kind === undefined || p.kind === q.kind);
+    return done(state, { principals: rows.map((p) => principalView(state, p)) }, []);
+  },
+});
 
 const createServiceSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -175,33 +202,50 @@ const createServiceSchema = z.strictObject({
 });
 
 /** Creates a service account, with a first role binding when `roleId` is given. */
-export function createServiceAccount(state: SourceState, input: z.input<typeof createServiceSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
-  const q = parseBody(createServiceSchema, input);
-  bluexpAccount(state, q.account_id);
-  const id = newPrincipal(state, q.account_id, q.id, 'service-', ctx);
-  const p: Principal = { id, accountId: q.account_id, kind: 'service', name: q.name, status: 'active', locked: false, projects: [] };
-  const changes: Change[] = [{ op: 'put', entity: 'principal', value: p }];
-  if (q.roleId !== undefined) {
-    const b: Binding = planBinding(state.with(changes), q.account_id, { subject: { kind: 'principal', id }, roleId: q.roleId, nodeId: q.nodeId, expiresAt: q.expiresAt }, ctx);
-    changes.push({ op: 'put', entity: 'binding', value: b });
-  }
-  const out = done(state, {} as BluexpPrincipal, changes);
-  out.result = principalView(out.state, p);
-  return out;
-}
+export const createServiceAccount = defineOperation({
+  name: 'createServiceAccount',
+  codes: BLUEXP_CODES,
+  input: createServiceSchema,
+  guard: atOrg(BLUEXP_ACTIONS.serviceAccountCreate),
+  run(state: SourceState, input: z.input<typeof createServiceSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
+    const q = parseInput(createServiceSchema, input);
+    bluexpAccount(state, q.account_id);
+    const id = newPrincipal(state, q.account_id, q.id, 'service-', ctx);
+    const p: Principal = { id, accountId: q.account_id, kind: 'service', name: q.name, status: 'active', locked: false, projects: [] };
+    const changes: Change[] = [{ op: 'put', entity: 'principal', value: p }];
+    if (q.roleId !== undefined) {
+      const b: Binding = planBinding(state.with(changes), q.account_id, { subject: { kind: 'principal', id }, roleId: q.roleId, nodeId: q.nodeId, expiresAt: q.expiresAt }, ctx);
+      changes.push({ op: 'put', entity: 'binding', value: b });
+    }
+    const out = done(state, {} as BluexpPrincipal, changes);
+    out.result = principalView(out.state, p);
+    return out;
+  },
+});
 
 /** Changes a service account's name or status. */
-export function updateServiceAccount(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
-  return updatePrincipal(state, input, 'service');
-}
+export const updateServiceAccount = defineOperation({
+  name: 'updateServiceAccount',
+  codes: BLUEXP_CODES,
+  guard: atOrg(BLUEXP_ACTIONS.serviceAccountUpdate),
+  run(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
+    return updatePrincipal(state, input, 'service');
+  },
+});
 
 /** Deletes a service account with its role bindings. */
-export function deleteServiceAccount(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
-  const q = parseBody(oneSchema, input);
-  bluexpAccount(state, q.account_id);
-  const p = findPrincipal(state, q.account_id, q.principal_id, 'service');
-  return done(state, { id: p.id }, principalRemoval(state, p, ctx));
-}
+export const deleteServiceAccount = defineOperation({
+  name: 'deleteServiceAccount',
+  codes: BLUEXP_CODES,
+  input: oneSchema,
+  guard: atOrg(BLUEXP_ACTIONS.serviceAccountDelete),
+  run(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
+    const q = parseInput(oneSchema, input);
+    bluexpAccount(state, q.account_id);
+    const p = findPrincipal(state, q.account_id, q.principal_id, 'service');
+    return done(state, { id: p.id }, principalRemoval(state, p, ctx));
+  },
+});
 
 const projectList = z.array(z.string().min(1)).max(1000);
 
@@ -225,38 +269,56 @@ const createAgentSchema = z.strictObject({
 });
 
 /** Registers an agent (connector) in the organization, in the given projects. */
-export function createAgent(state: SourceState, input: z.input<typeof createAgentSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
-  const q = parseBody(createAgentSchema, input);
-  bluexpAccount(state, q.account_id);
-  refuse('invalid_request', projectIssues(state, q.account_id, q.projects));
-  const id = newPrincipal(state, q.account_id, q.id, 'agent-', ctx);
-  const p: Principal = { id, accountId: q.account_id, kind: 'agent', name: q.name, status: 'active', locked: false, projects: q.projects };
-  return done(state, principalView(state, p), [{ op: 'put', entity: 'principal', value: p }]);
-}
+export const createAgent = defineOperation({
+  name: 'createAgent',
+  codes: BLUEXP_CODES,
+  input: createAgentSchema,
+  guard: byOrgAdmin(BLUEXP_ACTIONS.agentCreate),
+  run(state: SourceState, input: z.input<typeof createAgentSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
+    const q = parseInput(createAgentSchema, input);
+    bluexpAccount(state, q.account_id);
+    refuseIssues('invalid_request', projectIssues(state, q.account_id, q.projects));
+    const id = newPrincipal(state, q.account_id, q.id, 'agent-', ctx);
+    const p: Principal = { id, accountId: q.account_id, kind: 'agent', name: q.name, status: 'active', locked: false, projects: q.projects };
+    return done(state, principalView(state, p), [{ op: 'put', entity: 'principal', value: p }]);
+  },
+});
 
 const agentProjectsSchema = z.strictObject({ account_id: z.string().min(1), principal_id: z.string().min(1), projects: projectList });
 
 /** Sets the projects an agent is in (the whole list). */
-export function setAgentProjects(state: SourceState, input: z.input<typeof agentProjectsSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
-  const q = parseBody(agentProjectsSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findPrincipal(state, q.account_id, q.principal_id, 'agent');
-  refuse('invalid_request', projectIssues(state, q.account_id, q.projects));
-  const next = produce(old, (d) => {
-    d.projects = q.projects;
-  });
-  const same = old.projects.length === q.projects.length && old.projects.every((p, i) => p === q.projects[i]);
-  const changes: Change[] = same ? [] : [{ op: 'put', entity: 'principal', value: next }];
-  return done(state, principalView(state, same ? old : next), changes);
-}
+export const setAgentProjects = defineOperation({
+  name: 'setAgentProjects',
+  codes: BLUEXP_CODES,
+  input: agentProjectsSchema,
+  guard: byOrgAdmin(BLUEXP_ACTIONS.agentUpdate),
+  run(state: SourceState, input: z.input<typeof agentProjectsSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
+    const q = parseInput(agentProjectsSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findPrincipal(state, q.account_id, q.principal_id, 'agent');
+    refuseIssues('invalid_request', projectIssues(state, q.account_id, q.projects));
+    const next = produce(old, (d) => {
+      d.projects = q.projects;
+    });
+    const same = old.projects.length === q.projects.length && old.projects.every((p, i) => p === q.projects[i]);
+    const changes: Change[] = same ? [] : [{ op: 'put', entity: 'principal', value: next }];
+    return done(state, principalView(state, same ? old : next), changes);
+  },
+});
 
 /** Deletes an agent: 409 `agent_has_resources` while resources remember it (see removeResourceFromAgent). */
-export function deleteAgent(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
-  const q = parseBody(oneSchema, input);
-  bluexpAccount(state, q.account_id);
-  const p = findPrincipal(state, q.account_id, q.principal_id, 'agent');
-  const resources = state.list('resource', q.account_id).filter((r) => r.agentId === p.id).map((r) => r.id);
-  if (resources.length > 0)
-    throw new SeedError('agent_has_resources', 409, `agent \`${p.id}\` still has ${resources.length} resources`, { resources });
-  return done(state, { id: p.id }, principalRemoval(state, p, ctx));
-}
+export const deleteAgent = defineOperation({
+  name: 'deleteAgent',
+  codes: BLUEXP_CODES,
+  input: oneSchema,
+  guard: byOrgAdmin(BLUEXP_ACTIONS.agentDelete),
+  run(state: SourceState, input: z.input<typeof oneSchema>, ctx: ManageContext): OpResult<{ id: string }> {
+    const q = parseInput(oneSchema, input);
+    bluexpAccount(state, q.account_id);
+    const p = findPrincipal(state, q.account_id, q.principal_id, 'agent');
+    const resources = state.list('resource', q.account_id).filter((r) => r.agentId === p.id).map((r) => r.id);
+    if (resources.length > 0)
+      throw new SeedError('agent_has_resources', 409, `agent \`${p.id}\` still has ${resources.length} resources`, { resources });
+    return done(state, { id: p.id }, principalRemoval(state, p, ctx));
+  },
+});

@@ -5,9 +5,13 @@ import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
 import type { RegisteredResource } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
-import { bluexpAccount, freshId, parseBody, refuse } from './common.js';
+import { bluexpAccount, freshId } from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { account, BLUEXP_ACTIONS, byConnector, field, keepOnly, placesOf, resourceAt } from './guards.js';
 
 /**
  * A resource as the operations return it. Seed 001: "Every BlueXP resource has the data field 'cloud_id'" (the cloud
@@ -90,9 +94,15 @@ const createSchema = z
  * resources"), with its `cloud_id`, attached to that agent, in the given projects and folders (none: the
  * organization). The access check lets only the agent itself do it.
  */
-export function createResource(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpResource> {
-  return registerResource(state, parseBody(createSchema, input), ctx);
-}
+export const createResource = defineOperation({
+  name: 'createResource',
+  codes: BLUEXP_CODES,
+  input: createSchema,
+  guard: byConnector,
+  run(state: SourceState, input: z.input<typeof createSchema>, ctx: ManageContext): OpResult<BluexpResource> {
+    return registerResource(state, parseInput(createSchema, input), ctx);
+  },
+});
 
 /** Registers a resource from checked fields: an agent's discovery, or (without agent) a resource of the account. */
 export function registerResource(state: SourceState, q: ResourceFields, ctx: ManageContext): OpResult<BluexpResource> {
@@ -104,7 +114,7 @@ export function registerResource(state: SourceState, q: ResourceFields, ctx: Man
   const agentId = q['x-agent-id'];
   if (agentId !== undefined && state.get('principal', `${q.account_id}/${agentId}`)?.kind !== 'agent')
     issues.push({ path: ['x-agent-id'], message: `unknown agent \`${agentId}\`` });
-  refuse('invalid_request', issues);
+  refuseIssues('invalid_request', issues);
   if (q.resourceId !== undefined && state.get('resource', q.resourceId) !== undefined)
     throw new SeedError('resource_exists', 409, `resource \`${q.resourceId}\` already exists`);
   const id = q.resourceId ?? freshId(ctx, 'resource-', (x) => state.get('resource', x) !== undefined);
@@ -134,72 +144,113 @@ const listSchema = z.strictObject({
 });
 
 /** GET /tenancy/resource?account=…: the organization's resources, filtered by the seed's query parameters. */
-export function listResources(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<BluexpResource[]> {
-  const q = parseBody(listSchema, input);
-  bluexpAccount(state, q.account);
-  const rows = state
-    .list('resource', q.account)
-    .filter(
-      (r) =>
-        (q.resourceType === undefined || String(r.attributes['resourceType']) === q.resourceType) &&
-        (q.resourceClass === undefined || String(r.attributes['resourceClass']) === q.resourceClass) &&
-        (q.workspace === undefined || r.projects.includes(q.workspace)) &&
-        (q.resourceId === undefined || r.id === q.resourceId),
-    );
-  return done(state, rows.map(resourceView), []);
-}
+export const listResources = defineOperation({
+  name: 'listResources',
+  codes: BLUEXP_CODES,
+  input: listSchema,
+  guard: {
+    check: () => undefined,
+    narrow(gate, input) {
+      const accountId = account(gate, input);
+      return keepOnly(gate, 'resource', accountId, (r: RegisteredResource) => gate.may(BLUEXP_ACTIONS.resourceRead, resourceAt(gate.state, accountId, r.id)));
+    },
+  },
+  run(state: SourceState, input: z.input<typeof listSchema>, _ctx: ManageContext): OpResult<BluexpResource[]> {
+    const q = parseInput(listSchema, input);
+    bluexpAccount(state, q.account);
+    const rows = state
+      .list('resource', q.account)
+      .filter(
+        (r) =>
+          (q.resourceType === undefined || String(r.attributes['resourceType']) === q.resourceType) &&
+          (q.resourceClass === undefined || String(r.attributes['resourceClass']) === q.resourceClass) &&
+          (q.workspace === undefined || r.projects.includes(q.workspace)) &&
+          (q.resourceId === undefined || r.id === q.resourceId),
+      );
+    return done(state, rows.map(resourceView), []);
+  },
+});
 
 const associationSchema = z
   .strictObject({ account_id: z.string().min(1), resource_id: z.string().min(1), projects: idList.default([]), folders: idList.default([]) })
   .refine((q) => q.projects.length + q.folders.length > 0, { message: 'name at least one project or folder', path: ['projects'] });
 
 /** Associates a resource with more projects (workspaces) and folders; those it is already in stay. */
-export function associateResource(state: SourceState, input: z.input<typeof associationSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(associationSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findResource(state, q.account_id, q.resource_id);
-  refuse('invalid_request', [
-    ...nodeIssues(state, q.account_id, q.projects, 'project', 'projects'),
-    ...nodeIssues(state, q.account_id, q.folders, 'folder', 'folders'),
-  ]);
-  const next = produce(old, (d) => {
-    for (const p of q.projects) if (!d.projects.includes(p)) d.projects.push(p);
-    for (const f of q.folders) if (!d.folders.includes(f)) d.folders.push(f);
-  });
-  const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'resource', value: next }];
-  return done(state, resourceView(next), changes);
-}
+export const associateResource = defineOperation({
+  name: 'associateResource',
+  codes: BLUEXP_CODES,
+  input: associationSchema,
+  guard: {
+    check(gate, input) {
+      gate.require(BLUEXP_ACTIONS.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id')));
+      for (const t of placesOf(gate, input)) gate.require(BLUEXP_ACTIONS.resourceUpdate, t);
+    },
+  },
+  run(state: SourceState, input: z.input<typeof associationSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
+    const q = parseInput(associationSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findResource(state, q.account_id, q.resource_id);
+    refuseIssues('invalid_request', [
+      ...nodeIssues(state, q.account_id, q.projects, 'project', 'projects'),
+      ...nodeIssues(state, q.account_id, q.folders, 'folder', 'folders'),
+    ]);
+    const next = produce(old, (d) => {
+      for (const p of q.projects) if (!d.projects.includes(p)) d.projects.push(p);
+      for (const f of q.folders) if (!d.folders.includes(f)) d.folders.push(f);
+    });
+    const changes: Change[] = next === old ? [] : [{ op: 'put', entity: 'resource', value: next }];
+    return done(state, resourceView(next), changes);
+  },
+});
 
 /** Dissociates a resource from projects and folders; naming one it is not in changes nothing. */
-export function dissociateResource(state: SourceState, input: z.input<typeof associationSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(associationSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findResource(state, q.account_id, q.resource_id);
-  const next = produce(old, (d) => {
-    d.projects = d.projects.filter((p) => !q.projects.includes(p));
-    d.folders = d.folders.filter((f) => !q.folders.includes(f));
-  });
-  const same = next.projects.length === old.projects.length && next.folders.length === old.folders.length;
-  const changes: Change[] = same ? [] : [{ op: 'put', entity: 'resource', value: next }];
-  return done(state, resourceView(same ? old : next), changes);
-}
+export const dissociateResource = defineOperation({
+  name: 'dissociateResource',
+  codes: BLUEXP_CODES,
+  input: associationSchema,
+  guard: { check: (gate, input) => gate.require(BLUEXP_ACTIONS.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id'))) },
+  run(state: SourceState, input: z.input<typeof associationSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
+    const q = parseInput(associationSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findResource(state, q.account_id, q.resource_id);
+    const next = produce(old, (d) => {
+      d.projects = d.projects.filter((p) => !q.projects.includes(p));
+      d.folders = d.folders.filter((f) => !q.folders.includes(f));
+    });
+    const same = next.projects.length === old.projects.length && next.folders.length === old.folders.length;
+    const changes: Change[] = same ? [] : [{ op: 'put', entity: 'resource', value: next }];
+    return done(state, resourceView(same ? old : next), changes);
+  },
+});
 
 const oneSchema = z.strictObject({ account_id: z.string().min(1), resource_id: z.string().min(1) });
 
 /** remove-resource-from-agent: the resource no longer remembers the agent that discovered it. */
-export function removeResourceFromAgent(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(oneSchema, input);
-  bluexpAccount(state, q.account_id);
-  const old = findResource(state, q.account_id, q.resource_id);
-  if (old.agentId === undefined) return done(state, resourceView(old), []);
-  const { agentId: _gone, ...next } = old;
-  return done(state, resourceView(next), [{ op: 'put', entity: 'resource', value: next }]);
-}
+export const removeResourceFromAgent = defineOperation({
+  name: 'removeResourceFromAgent',
+  codes: BLUEXP_CODES,
+  input: oneSchema,
+  guard: { check: (gate, input) => gate.require(BLUEXP_ACTIONS.resourceUpdate, resourceAt(gate.state, account(gate, input), field(input, 'resource_id'))) },
+  run(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<BluexpResource> {
+    const q = parseInput(oneSchema, input);
+    bluexpAccount(state, q.account_id);
+    const old = findResource(state, q.account_id, q.resource_id);
+    if (old.agentId === undefined) return done(state, resourceView(old), []);
+    const { agentId: _gone, ...next } = old;
+    return done(state, resourceView(next), [{ op: 'put', entity: 'resource', value: next }]);
+  },
+});
 
 /** DELETE /tenancy/resource/{resource_id} (and service-resource): removes the resource. */
-export function deleteResource(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<{ resourceId: string }> {
-  const q = parseBody(oneSchema, input);
-  bluexpAccount(state, q.account_id);
-  const r = findResource(state, q.account_id, q.resource_id);
-  return done(state, { resourceId: r.id }, [{ op: 'delete', entity: 'resource', key: r.id }]);
-}
+export const deleteResource = defineOperation({
+  name: 'deleteResource',
+  codes: BLUEXP_CODES,
+  input: oneSchema,
+  guard: { check: (gate, input) => gate.require(BLUEXP_ACTIONS.resourceDelete, resourceAt(gate.state, account(gate, input), field(input, 'resource_id'))) },
+  run(state: SourceState, input: z.input<typeof oneSchema>, _ctx: ManageContext): OpResult<{ resourceId: string }> {
+    const q = parseInput(oneSchema, input);
+    bluexpAccount(state, q.account_id);
+    const r = findResource(state, q.account_id, q.resource_id);
+    return done(state, { resourceId: r.id }, [{ op: 'delete', entity: 'resource', key: r.id }]);
+  },
+});

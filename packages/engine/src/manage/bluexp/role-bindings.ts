@@ -6,9 +6,14 @@ import { SeedError, type Issue } from '../../errors.js';
 import { instantSchema } from '../../model/primitives.js';
 import type { Binding } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
-import { bluexpAccount, freshId, parseBody, refuse } from './common.js';
+import { bluexpAccount, freshId } from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { nodeTarget } from '../access/targets.js';
+import { account, atNode, BLUEXP_ACTIONS, field, keepOnly, str } from './guards.js';
 
 /** A role binding as the operations return it; `nodeId` is the organization id for a binding at the root. */
 export interface BluexpRoleBinding {
@@ -70,7 +75,7 @@ export function planBinding(
   }
   if (input.expiresAt !== undefined && !(Date.parse(input.expiresAt) > Date.parse(ctx.now)))
     issues.push({ path: ['expiresAt'], message: 'must be later than now' });
-  refuse('invalid_request', issues);
+  refuseIssues('invalid_request', issues);
 
   const isOrgAdmin = (roleId: string) => state.get('role', roleId)?.admin === 'organization';
   if (isOrgAdmin(input.roleId) && nodeId !== accountId)
@@ -110,33 +115,51 @@ const subjectField = z.strictObject({ kind: z.enum(['principal', 'group']), id: 
 const createSchema = z.strictObject({ account_id: z.string().min(1), subject: subjectField, ...bindingFields });
 
 /** Binds a role to a user, service account or user group (a federated group too) at a node. */
-export function createRoleBinding(
-  state: SourceState,
-  input: z.input<typeof createSchema>,
-  ctx: ManageContext,
-): OpResult<BluexpRoleBinding> {
-  const q = parseBody(createSchema, input);
-  bluexpAccount(state, q.account_id);
-  const b = planBinding(state, q.account_id, q, ctx);
-  return done(state, bindingView(b), [{ op: 'put', entity: 'binding', value: b }]);
-}
+export const createRoleBinding = defineOperation({
+  name: 'createRoleBinding',
+  codes: BLUEXP_CODES,
+  input: createSchema,
+  guard: atNode(BLUEXP_ACTIONS.bindingCreate, 'nodeId'),
+  run(
+    state: SourceState,
+    input: z.input<typeof createSchema>,
+    ctx: ManageContext,
+  ): OpResult<BluexpRoleBinding> {
+    const q = parseInput(createSchema, input);
+    bluexpAccount(state, q.account_id);
+    const b = planBinding(state, q.account_id, q, ctx);
+    return done(state, bindingView(b), [{ op: 'put', entity: 'binding', value: b }]);
+  },
+});
 
 const deleteSchema = z.strictObject({ account_id: z.string().min(1), binding_id: z.string().min(1) });
 
 /** Removes a binding: 404 `binding_not_found`; 409 `last_role_binding` for a user's last role. */
-export function deleteRoleBinding(
-  state: SourceState,
-  input: z.input<typeof deleteSchema>,
-  ctx: ManageContext,
-): OpResult<{ id: string }> {
-  const q = parseBody(deleteSchema, input);
-  bluexpAccount(state, q.account_id);
-  const b = state.get('binding', q.binding_id);
-  if (!b || b.accountId !== q.account_id) throw new SeedError('binding_not_found', 404, `role binding \`${q.binding_id}\` not found`);
-  checkUsersKeepARole(state, q.account_id, new Set([b.id]), ctx.now);
-  const changes: Change[] = [{ op: 'delete', entity: 'binding', key: b.id }];
-  return done(state, { id: b.id }, changes);
-}
+export const deleteRoleBinding = defineOperation({
+  name: 'deleteRoleBinding',
+  codes: BLUEXP_CODES,
+  input: deleteSchema,
+  guard: {
+    check(gate, input) {
+      const accountId = account(gate, input);
+      const b = gate.state.get('binding', str(field(input, 'binding_id')) ?? '');
+      gate.require(BLUEXP_ACTIONS.bindingDelete, nodeTarget(gate.state, accountId, b?.accountId === accountId ? b.nodeId : undefined));
+    },
+  },
+  run(
+    state: SourceState,
+    input: z.input<typeof deleteSchema>,
+    ctx: ManageContext,
+  ): OpResult<{ id: string }> {
+    const q = parseInput(deleteSchema, input);
+    bluexpAccount(state, q.account_id);
+    const b = state.get('binding', q.binding_id);
+    if (!b || b.accountId !== q.account_id) throw new SeedError('binding_not_found', 404, `role binding \`${q.binding_id}\` not found`);
+    checkUsersKeepARole(state, q.account_id, new Set([b.id]), ctx.now);
+    const changes: Change[] = [{ op: 'delete', entity: 'binding', key: b.id }];
+    return done(state, { id: b.id }, changes);
+  },
+});
 
 const listSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -146,20 +169,32 @@ const listSchema = z.strictObject({
 });
 
 /** The organization's role bindings, filtered by node, principal or group when asked. */
-export function listRoleBindings(
-  state: SourceState,
-  input: z.input<typeof listSchema>,
-  _ctx: ManageContext,
-): OpResult<{ bindings: BluexpRoleBinding[] }> {
-  const q = parseBody(listSchema, input);
-  bluexpAccount(state, q.account_id);
-  const rows = state
-    .list('binding', q.account_id)
-    .filter(
-      (b) =>
-        (q.nodeId === undefined || b.nodeId === q.nodeId) &&
-        (q.principalId === undefined || (b.subject.kind === 'principal' && b.subject.id === q.principalId)) &&
-        (q.groupId === undefined || (b.subject.kind === 'group' && b.subject.id === q.groupId)),
-    );
-  return done(state, { bindings: rows.map(bindingView) }, []);
-}
+export const listRoleBindings = defineOperation({
+  name: 'listRoleBindings',
+  codes: BLUEXP_CODES,
+  input: listSchema,
+  guard: {
+    check: () => undefined,
+    narrow(gate, input) {
+      const accountId = account(gate, input);
+      return keepOnly(gate, 'binding', accountId, (b: { nodeId: string }) => gate.may(BLUEXP_ACTIONS.bindingRead, nodeTarget(gate.state, accountId, b.nodeId)));
+    },
+  },
+  run(
+    state: SourceState,
+    input: z.input<typeof listSchema>,
+    _ctx: ManageContext,
+  ): OpResult<{ bindings: BluexpRoleBinding[] }> {
+    const q = parseInput(listSchema, input);
+    bluexpAccount(state, q.account_id);
+    const rows = state
+      .list('binding', q.account_id)
+      .filter(
+        (b) =>
+          (q.nodeId === undefined || b.nodeId === q.nodeId) &&
+          (q.principalId === undefined || (b.subject.kind === 'principal' && b.subject.id === q.principalId)) &&
+          (q.groupId === undefined || (b.subject.kind === 'group' && b.subject.id === q.groupId)),
+      );
+    return done(state, { bindings: rows.map(bindingView) }, []);
+  },
+});

@@ -5,10 +5,15 @@
 import { z } from 'zod';
 import type { Account, Principal } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
-import { bluexpAccount, parseBody } from './common.js';
+import { bluexpAccount } from './common.js';
+import { parseInput } from '../input.js';
 import { findPrincipal } from './principals.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { accountTarget } from '../access/targets.js';
+import { account, BLUEXP_ACTIONS, field, readAtOrg, str, withSaasOn } from './guards.js';
 
 /** The options of an account as the operations return them. */
 export interface BluexpAccountOptions {
@@ -32,10 +37,18 @@ export function accountOptionsView(a: Account): BluexpAccountOptions {
 const getSchema = z.strictObject({ account_id: z.string().min(1) });
 
 /** GET the account options of an organization; 404 `organization_not_found`. */
-export function getAccountOptions(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpAccountOptions> {
-  const q = parseBody(getSchema, input);
-  return done(state, accountOptionsView(bluexpAccount(state, q.account_id)), []);
-}
+export const getAccountOptions = defineOperation({
+  name: 'getAccountOptions',
+  codes: BLUEXP_CODES,
+  input: getSchema,
+  // seed 001: "SaaS enablement is used to allow an account to have access to the BlueXP portal": off, it still lets
+  // its organization admin read the options and turn it on again
+  guard: { check: (gate, input) => withSaasOn(gate, account(gate, input)).require(BLUEXP_ACTIONS.accountsRead, accountTarget(account(gate, input))) },
+  run(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpAccountOptions> {
+    const q = parseInput(getSchema, input);
+    return done(state, accountOptionsView(bluexpAccount(state, q.account_id)), []);
+  },
+});
 
 const updateSchema = z
   .strictObject({
@@ -47,22 +60,34 @@ const updateSchema = z
   .strict();
 
 /** Sets any of the three options; those not given stay. Turning SaaS or third-party services off takes effect on the next decision. */
-export function updateAccountOptions(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpAccountOptions> {
-  const q = parseBody(updateSchema, input);
-  const old = bluexpAccount(state, q.account_id);
-  const options = {
-    saasEnabled: q.saasEnabled ?? old.options.saasEnabled,
-    thirdPartyServicesEnabled: q.thirdPartyServicesEnabled ?? old.options.thirdPartyServicesEnabled,
-    notificationOptIn: q.CMNotificationOptIn ?? old.options.notificationOptIn,
-  };
-  const same =
-    options.saasEnabled === old.options.saasEnabled &&
-    options.thirdPartyServicesEnabled === old.options.thirdPartyServicesEnabled &&
-    options.notificationOptIn === old.options.notificationOptIn;
-  const next: Account = same ? old : { ...old, options };
-  const changes: Change[] = same ? [] : [{ op: 'put', entity: 'account', value: next }];
-  return done(state, accountOptionsView(next), changes);
-}
+export const updateAccountOptions = defineOperation({
+  name: 'updateAccountOptions',
+  codes: BLUEXP_CODES,
+  input: updateSchema,
+  // an organization admin, even while SaaS is off (withSaasOn)
+  guard: {
+    check(gate, input) {
+      const accountId = account(gate, input);
+      if (!withSaasOn(gate, accountId).mayAsOrganizationAdmin(BLUEXP_ACTIONS.accountsUpdate, accountTarget(accountId))) throw gate.forbidden();
+    },
+  },
+  run(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpAccountOptions> {
+    const q = parseInput(updateSchema, input);
+    const old = bluexpAccount(state, q.account_id);
+    const options = {
+      saasEnabled: q.saasEnabled ?? old.options.saasEnabled,
+      thirdPartyServicesEnabled: q.thirdPartyServicesEnabled ?? old.options.thirdPartyServicesEnabled,
+      notificationOptIn: q.CMNotificationOptIn ?? old.options.notificationOptIn,
+    };
+    const same =
+      options.saasEnabled === old.options.saasEnabled &&
+      options.thirdPartyServicesEnabled === old.options.thirdPartyServicesEnabled &&
+      options.notificationOptIn === old.options.notificationOptIn;
+    const next: Account = same ? old : { ...old, options };
+    const changes: Change[] = same ? [] : [{ op: 'put', entity: 'account', value: next }];
+    return done(state, accountOptionsView(next), changes);
+  },
+});
 
 /** One user's notification setting. */
 export interface BluexpUserNotification {
@@ -86,23 +111,41 @@ const updateUserSchema = z.strictObject({
 });
 
 /** PATCH tenancy/account/{accountId}/update-user: opts the user of `x-user-token` in or out; 404 `user_not_found`. */
-export function updateAccountUser(state: SourceState, input: z.input<typeof updateUserSchema>, _ctx: ManageContext): OpResult<BluexpUserNotification> {
-  const q = parseBody(updateUserSchema, input);
-  const a = bluexpAccount(state, q.account_id);
-  const old = findPrincipal(state, a.id, q['x-user-token'], 'user');
-  if ((old.notificationOptIn === true) === q.notificationOptIn) return done(state, notificationView(a, old), []);
-  const next: Principal = { ...old, notificationOptIn: q.notificationOptIn };
-  return done(state, notificationView(a, next), [{ op: 'put', entity: 'principal', value: next }]);
-}
+export const updateAccountUser = defineOperation({
+  name: 'updateAccountUser',
+  codes: BLUEXP_CODES,
+  input: updateUserSchema,
+  // the seed: the occm service names the user in `x-user-token`; a user may also opt itself in or out
+  guard: {
+    check(gate, input) {
+      const accountId = account(gate, input);
+      if (str(field(input, 'x-user-token')) !== gate.actor.id || gate.actor.accountId !== accountId) gate.require(BLUEXP_ACTIONS.userUpdate, accountTarget(accountId));
+    },
+  },
+  run(state: SourceState, input: z.input<typeof updateUserSchema>, _ctx: ManageContext): OpResult<BluexpUserNotification> {
+    const q = parseInput(updateUserSchema, input);
+    const a = bluexpAccount(state, q.account_id);
+    const old = findPrincipal(state, a.id, q['x-user-token'], 'user');
+    if ((old.notificationOptIn === true) === q.notificationOptIn) return done(state, notificationView(a, old), []);
+    const next: Principal = { ...old, notificationOptIn: q.notificationOptIn };
+    return done(state, notificationView(a, next), [{ op: 'put', entity: 'principal', value: next }]);
+  },
+});
 
 /** The users of the organization who receive its notifications (none while the account option is off). */
-export function listNotificationRecipients(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpUserNotification[]> {
-  const q = parseBody(getSchema, input);
-  const a = bluexpAccount(state, q.account_id);
-  const rows = state
-    .list('principal', a.id)
-    .filter((p) => p.kind === 'user')
-    .map((p) => notificationView(a, p))
-    .filter((v) => v.receivesNotifications);
-  return done(state, rows, []);
-}
+export const listNotificationRecipients = defineOperation({
+  name: 'listNotificationRecipients',
+  codes: BLUEXP_CODES,
+  input: getSchema,
+  guard: readAtOrg(BLUEXP_ACTIONS.userRead, 'principal'),
+  run(state: SourceState, input: z.input<typeof getSchema>, _ctx: ManageContext): OpResult<BluexpUserNotification[]> {
+    const q = parseInput(getSchema, input);
+    const a = bluexpAccount(state, q.account_id);
+    const rows = state
+      .list('principal', a.id)
+      .filter((p) => p.kind === 'user')
+      .map((p) => notificationView(a, p))
+      .filter((v) => v.receivesNotifications);
+    return done(state, rows, []);
+  },
+});

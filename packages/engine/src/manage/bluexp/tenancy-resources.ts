@@ -4,10 +4,15 @@
 // they belong to the account. `DELETE /tenancy/service-resource/{resource-id}` is just another way to delete one.
 import { z } from 'zod';
 import type { Issue } from '../../errors.js';
-import { bluexpAccount, parseBody, refuse } from './common.js';
+import { bluexpAccount } from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { deleteResource, registerResource, type BluexpResource } from './resources.js';
 import type { ManageContext, OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { BLUEXP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { accountTarget } from '../access/targets.js';
+import { account, BLUEXP_ACTIONS, byConnector, field, placesOf, resourceAt } from './guards.js';
 
 /** The resource classes that belong to the account rather than to an agent. */
 export const ACCOUNT_RESOURCE_CLASSES: readonly string[] = ['license', 'persistence'];
@@ -34,19 +39,25 @@ const agentResourceSchema = z
  * of the organization (400 `invalid_request` otherwise), and a license or persistence resource is refused (it
  * belongs to the account: see createAccountResource).
  */
-export function attachAgentResource(state: SourceState, input: z.input<typeof agentResourceSchema>, ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(agentResourceSchema, input);
-  bluexpAccount(state, q.account_id);
-  const issues: Issue[] = [];
-  const agent = state.get('principal', `${q.account_id}/${q['x-agent-id']}`);
-  if (agent?.kind !== 'agent') issues.push({ path: ['x-agent-id'], message: `unknown agent \`${q['x-agent-id']}\`` });
-  else if (agent.status !== 'active') issues.push({ path: ['x-agent-id'], message: `agent \`${agent.id}\` is ${agent.status}` });
-  if (q.resourceClass !== undefined && ACCOUNT_RESOURCE_CLASSES.includes(q.resourceClass))
-    issues.push({ path: ['resourceClass'], message: `a \`${q.resourceClass}\` resource belongs to the account, not to an agent` });
-  refuse('invalid_request', issues);
-  const { mode: _mode, ...rest } = q;
-  return registerResource(state, rest, ctx);
-}
+export const attachAgentResource = defineOperation({
+  name: 'attachAgentResource',
+  codes: BLUEXP_CODES,
+  input: agentResourceSchema,
+  guard: byConnector,
+  run(state: SourceState, input: z.input<typeof agentResourceSchema>, ctx: ManageContext): OpResult<BluexpResource> {
+    const q = parseInput(agentResourceSchema, input);
+    bluexpAccount(state, q.account_id);
+    const issues: Issue[] = [];
+    const agent = state.get('principal', `${q.account_id}/${q['x-agent-id']}`);
+    if (agent?.kind !== 'agent') issues.push({ path: ['x-agent-id'], message: `unknown agent \`${q['x-agent-id']}\`` });
+    else if (agent.status !== 'active') issues.push({ path: ['x-agent-id'], message: `agent \`${agent.id}\` is ${agent.status}` });
+    if (q.resourceClass !== undefined && ACCOUNT_RESOURCE_CLASSES.includes(q.resourceClass))
+      issues.push({ path: ['resourceClass'], message: `a \`${q.resourceClass}\` resource belongs to the account, not to an agent` });
+    refuseIssues('invalid_request', issues);
+    const { mode: _mode, ...rest } = q;
+    return registerResource(state, rest, ctx);
+  },
+});
 
 const accountResourceSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -60,19 +71,37 @@ const accountResourceSchema = z.strictObject({
 });
 
 /** A license or persistence resource: it belongs to the account and is attached to no agent. */
-export function createAccountResource(state: SourceState, input: z.input<typeof accountResourceSchema>, ctx: ManageContext): OpResult<BluexpResource> {
-  const q = parseBody(accountResourceSchema, input);
-  return registerResource(state, q, ctx);
-}
+export const createAccountResource = defineOperation({
+  name: 'createAccountResource',
+  codes: BLUEXP_CODES,
+  input: accountResourceSchema,
+  // a license or persistence resource belongs to the organization, wherever else it is placed
+  guard: {
+    check(gate, input) {
+      gate.require(BLUEXP_ACTIONS.resourceCreate, accountTarget(account(gate, input)));
+      for (const t of placesOf(gate, input)) gate.require(BLUEXP_ACTIONS.resourceCreate, t);
+    },
+  },
+  run(state: SourceState, input: z.input<typeof accountResourceSchema>, ctx: ManageContext): OpResult<BluexpResource> {
+    const q = parseInput(accountResourceSchema, input);
+    return registerResource(state, q, ctx);
+  },
+});
 
 const serviceResourceSchema = z.strictObject({ account_id: z.string().min(1), 'resource-id': z.string().min(1) });
 
 /** DELETE /tenancy/service-resource/{resource-id}: deletes the resource as deleteResource does; 404 `resource_not_found`. */
-export function deleteServiceResource(
-  state: SourceState,
-  input: z.input<typeof serviceResourceSchema>,
-  ctx: ManageContext,
-): OpResult<{ resourceId: string }> {
-  const q = parseBody(serviceResourceSchema, input);
-  return deleteResource(state, { account_id: q.account_id, resource_id: q['resource-id'] }, ctx);
-}
+export const deleteServiceResource = defineOperation({
+  name: 'deleteServiceResource',
+  codes: BLUEXP_CODES,
+  input: serviceResourceSchema,
+  guard: { check: (gate, input) => gate.require(BLUEXP_ACTIONS.resourceDelete, resourceAt(gate.state, account(gate, input), field(input, 'resource-id'))) },
+  run(
+    state: SourceState,
+    input: z.input<typeof serviceResourceSchema>,
+    ctx: ManageContext,
+  ): OpResult<{ resourceId: string }> {
+    const q = parseInput(serviceResourceSchema, input);
+    return deleteResource(state, { account_id: q.account_id, resource_id: q['resource-id'] }, ctx);
+  },
+});

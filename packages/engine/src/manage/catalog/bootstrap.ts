@@ -29,6 +29,8 @@ function missing<T>(state: SourceState, entity: 'service' | 'role', rows: readon
   return rows.filter((r) => state.get(entity, entityKey(entity, r as never)) === undefined).map((r) => ({ op: 'put', entity, value: r }) as Change);
 }
 
+// No guard, on purpose (not defineOperation): only the `system` actor creates an account and its first administrator;
+// a subject is refused as for any operation no registry guards (access/run-guarded.ts, fail closed).
 /** Creates an account with one administrator and the catalog entries it needs; 409 `account_exists` when the id is taken. */
 export function bootstrapAccount(state: SourceState, input: BootstrapAccountInput, ctx: ManageContext): OpResult<BootstrapAccountResult> {
   const { system, accountId, admin } = input ?? ({} as BootstrapAccountInput);

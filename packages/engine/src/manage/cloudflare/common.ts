@@ -1,8 +1,8 @@
-// What every Cloudflare account IAM operation shares: the v4 response envelope, input parsing that lists every
-// issue, the account check, 32-character ids and page/per_page paging.
+// What every Cloudflare account IAM operation shares: the v4 response envelope, the account check, 32-character ids
+// and page/per_page paging (input parsing is manage/input.ts, as in every room).
 import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
-import { zodIssues } from '../../model/parse-source.js';
+import { refuseIssues } from '../input.js';
 import { parseScope, type ScopeTarget } from '../../model/scope.js';
 import type { Account, Policy, ResourceGroup, Role } from '../../model/source.js';
 import type { ManageContext } from '../operation.js';
@@ -33,39 +33,11 @@ export function envelope<T>(result: T, resultInfo?: CloudflareResultInfo): Cloud
     : { success: true, errors: [], messages: [], result, result_info: resultInfo };
 }
 
-/** Throws `code` (400 unless told) with every issue in `details.issues` when there is any. */
-export function refuseIssues(code: string, issues: Issue[], status = 400): void {
-  if (issues.length === 0) return;
-  const first = issues[0]!;
-  const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new SeedError(code, status, `${where}${first.message}${more}`, { issues });
-}
-
-/** `input` without its top-level keys whose value is undefined; anything else as it is. */
-function withoutUndefined(input: unknown): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-}
-
-/** Parses an operation's input or throws 400 `invalid_request` listing every issue. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  // a key whose value is undefined says nothing (a host's spread of optional fields); any other unknown key is refused
-  const r = schema.safeParse(withoutUndefined(input));
-  if (!r.success) refuseIssues('invalid_request', zodIssues(r.error));
-  return (r as { data: z.infer<S> }).data;
-}
-
 /** The Cloudflare account `account_id`; any other account (unknown, or of another system) is 404 `account_not_found`. */
 export function cloudflareAccount(state: SourceState, accountId: string): Account {
   const a = state.get('account', accountId);
   if (!a || a.system !== 'cloudflare') throw new SeedError('account_not_found', 404, `account \`${accountId}\` not found`);
   return a;
-}
-
-/** The actor's id as written in `createdById` / `lastModifiedById`. */
-export function actorId(ctx: ManageContext): string {
-  return ctx.actor.kind === 'subject' ? ctx.actor.id : ctx.actor.kind;
 }
 
 /**

@@ -9,10 +9,15 @@ import {
   envelope,
   isPermissionGroupOf,
   paginate,
-  parseInput,
-  type CloudflareEnvelope, pageQuery } from './common.js';
+  type CloudflareEnvelope,
+  pageQuery,
+} from './common.js';
+import { parseInput } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { CLOUDFLARE_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { CLOUDFLARE_ACTIONS, onAccount } from './guards.js';
 
 /** A permission group as the seed returns it. The model keeps no `meta` for roles, so none is returned. */
 export interface CloudflarePermissionGroup {
@@ -34,33 +39,45 @@ const listSchema = z.strictObject({
 });
 
 /** GET /accounts/{account_id}/iam/permission_groups: filters `id` and `name` are exact; paged by `page`/`per_page`. */
-export function listPermissionGroups(
-  state: SourceState,
-  input: z.input<typeof listSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflarePermissionGroup[]>> {
-  const q = parseInput(listSchema, input);
-  const page = cloudflarePage(q.page, q.per_page);
-  cloudflareAccount(state, q.account_id);
-  const rows = [...state.list('role', ''), ...state.list('role', q.account_id)]
-    .filter((r) => isPermissionGroupOf(r, q.account_id))
-    .filter((r) => (q.id === undefined || r.id === q.id) && (q.name === undefined || r.name === q.name));
-  const { rows: slice, info } = paginate(rows, page);
-  return done(state, envelope(slice.map(permissionGroupView), info), []);
-}
+export const listPermissionGroups = defineOperation({
+  name: 'listPermissionGroups',
+  codes: CLOUDFLARE_CODES,
+  input: listSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof listSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflarePermissionGroup[]>> {
+    const q = parseInput(listSchema, input);
+    const page = cloudflarePage(q.page, q.per_page);
+    cloudflareAccount(state, q.account_id);
+    const rows = [...state.list('role', ''), ...state.list('role', q.account_id)]
+      .filter((r) => isPermissionGroupOf(r, q.account_id))
+      .filter((r) => (q.id === undefined || r.id === q.id) && (q.name === undefined || r.name === q.name));
+    const { rows: slice, info } = paginate(rows, page);
+    return done(state, envelope(slice.map(permissionGroupView), info), []);
+  },
+});
 
 const getSchema = z.strictObject({ account_id: z.string().min(1), permission_group_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/iam/permission_groups/{permission_group_id}: 404 `permission_group_not_found`. */
-export function getPermissionGroup(
-  state: SourceState,
-  input: z.input<typeof getSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflarePermissionGroup>> {
-  const q = parseInput(getSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const role = state.get('role', q.permission_group_id);
-  if (!isPermissionGroupOf(role, q.account_id))
-    throw new SeedError('permission_group_not_found', 404, `permission group \`${q.permission_group_id}\` not found`);
-  return done(state, envelope(permissionGroupView(role)), []);
-}
+export const getPermissionGroup = defineOperation({
+  name: 'getPermissionGroup',
+  codes: CLOUDFLARE_CODES,
+  input: getSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof getSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflarePermissionGroup>> {
+    const q = parseInput(getSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const role = state.get('role', q.permission_group_id);
+    if (!isPermissionGroupOf(role, q.account_id))
+      throw new SeedError('permission_group_not_found', 404, `permission group \`${q.permission_group_id}\` not found`);
+    return done(state, envelope(permissionGroupView(role)), []);
+  },
+});

@@ -7,9 +7,13 @@ import { z } from 'zod';
 import { SeedError } from '../../errors.js';
 import { emailDomainSchema, type SsoConnector } from '../../model/sso-connector.js';
 import type { Change } from '../../model/entities.js';
-import { cloudflareAccount, envelope, newCloudflareId, parseInput, type CloudflareEnvelope } from './common.js';
+import { cloudflareAccount, envelope, newCloudflareId, type CloudflareEnvelope } from './common.js';
+import { parseInput } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
+import { CLOUDFLARE_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { CLOUDFLARE_ACTIONS, onAccount } from './guards.js';
 
 /** A connector as the seed returns it (SSOGetResponse and friends). */
 export interface CloudflareSsoConnector {
@@ -65,51 +69,69 @@ const createSchema = z.strictObject({
  * POST /accounts/{account_id}/sso_connectors: a new connector for an email domain (stored lowercased), disabled,
  * verification `awaiting` with a fresh DNS code; 409 `sso_connector_domain_conflict` when the account has one for the domain.
  */
-export function createSsoConnector(
-  state: SourceState,
-  input: z.input<typeof createSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
-  const q = parseInput(createSchema, input);
-  cloudflareAccount(state, q.account_id);
-  if (state.list('ssoConnector', q.account_id).some((c) => c.emailDomain === q.email_domain))
-    throw new SeedError('sso_connector_domain_conflict', 409, `an sso connector for \`${q.email_domain}\` already exists`);
-  const id = newCloudflareId(ctx, (x) => state.get('ssoConnector', x) !== undefined);
-  const code = `cloudflare_sso_verification=${newCloudflareId(ctx, (x) => x === id)}`;
-  const c: SsoConnector = {
-    id,
-    accountId: q.account_id,
-    emailDomain: q.email_domain,
-    enabled: false,
-    useFedrampLanguage: q.use_fedramp_language,
-    verification: { code, status: 'awaiting' },
-    createdOn: ctx.now,
-    updatedOn: ctx.now,
-  };
-  return done(state, envelope(ssoConnectorView(c)), [{ op: 'put', entity: 'ssoConnector', value: c }]);
-}
+export const createSsoConnector = defineOperation({
+  name: 'createSsoConnector',
+  codes: CLOUDFLARE_CODES,
+  input: createSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof createSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
+    const q = parseInput(createSchema, input);
+    cloudflareAccount(state, q.account_id);
+    if (state.list('ssoConnector', q.account_id).some((c) => c.emailDomain === q.email_domain))
+      throw new SeedError('sso_connector_domain_conflict', 409, `an sso connector for \`${q.email_domain}\` already exists`);
+    const id = newCloudflareId(ctx, (x) => state.get('ssoConnector', x) !== undefined);
+    const code = `cloudflare_sso_verification=${newCloudflareId(ctx, (x) => x === id)}`;
+    const c: SsoConnector = {
+      id,
+      accountId: q.account_id,
+      emailDomain: q.email_domain,
+      enabled: false,
+      useFedrampLanguage: q.use_fedramp_language,
+      verification: { code, status: 'awaiting' },
+      createdOn: ctx.now,
+      updatedOn: ctx.now,
+    };
+    return done(state, envelope(ssoConnectorView(c)), [{ op: 'put', entity: 'ssoConnector', value: c }]);
+  },
+});
 
 /** GET /accounts/{account_id}/sso_connectors: every connector of the account, in stored order. */
-export function listSsoConnectors(
-  state: SourceState,
-  input: z.input<typeof accountOnly>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareSsoConnector[]>> {
-  const q = parseInput(accountOnly, input);
-  cloudflareAccount(state, q.account_id);
-  return done(state, envelope(state.list('ssoConnector', q.account_id).map(ssoConnectorView)), []);
-}
+export const listSsoConnectors = defineOperation({
+  name: 'listSsoConnectors',
+  codes: CLOUDFLARE_CODES,
+  input: accountOnly,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof accountOnly>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareSsoConnector[]>> {
+    const q = parseInput(accountOnly, input);
+    cloudflareAccount(state, q.account_id);
+    return done(state, envelope(state.list('ssoConnector', q.account_id).map(ssoConnectorView)), []);
+  },
+});
 
 /** GET /accounts/{account_id}/sso_connectors/{sso_connector_id}: 404 `sso_connector_not_found`. */
-export function getSsoConnector(
-  state: SourceState,
-  input: z.input<typeof oneSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
-  const q = parseInput(oneSchema, input);
-  cloudflareAccount(state, q.account_id);
-  return done(state, envelope(ssoConnectorView(findSsoConnector(state, q.account_id, q.sso_connector_id))), []);
-}
+export const getSsoConnector = defineOperation({
+  name: 'getSsoConnector',
+  codes: CLOUDFLARE_CODES,
+  input: oneSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof oneSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
+    const q = parseInput(oneSchema, input);
+    cloudflareAccount(state, q.account_id);
+    return done(state, envelope(ssoConnectorView(findSsoConnector(state, q.account_id, q.sso_connector_id))), []);
+  },
+});
 
 const updateSchema = z
   .strictObject({
@@ -123,38 +145,50 @@ const updateSchema = z
  * PATCH /accounts/{account_id}/sso_connectors/{sso_connector_id}: sets `enabled` and `use_fedramp_language`;
  * enabling a connector whose domain is not verified is 409 `sso_connector_not_verified`. Nothing else can change.
  */
-export function updateSsoConnector(
-  state: SourceState,
-  input: z.input<typeof updateSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
-  const q = parseInput(updateSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
-  if (q.enabled === true && old.verification.status !== 'verified')
-    throw new SeedError(
-      'sso_connector_not_verified',
-      409,
-      `sso connector \`${old.id}\`: the domain \`${old.emailDomain}\` is not verified (verification is \`${old.verification.status}\`): it cannot be enabled`,
-    );
-  const enabled = q.enabled ?? old.enabled;
-  const fedramp = q.use_fedramp_language ?? old.useFedrampLanguage;
-  if (enabled === old.enabled && fedramp === old.useFedrampLanguage) return done(state, envelope(ssoConnectorView(old)), []);
-  const next = touched(old, { enabled, useFedrampLanguage: fedramp }, ctx);
-  return done(state, envelope(ssoConnectorView(next)), [{ op: 'put', entity: 'ssoConnector', value: next }]);
-}
+export const updateSsoConnector = defineOperation({
+  name: 'updateSsoConnector',
+  codes: CLOUDFLARE_CODES,
+  input: updateSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof updateSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
+    const q = parseInput(updateSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
+    if (q.enabled === true && old.verification.status !== 'verified')
+      throw new SeedError(
+        'sso_connector_not_verified',
+        409,
+        `sso connector \`${old.id}\`: the domain \`${old.emailDomain}\` is not verified (verification is \`${old.verification.status}\`): it cannot be enabled`,
+      );
+    const enabled = q.enabled ?? old.enabled;
+    const fedramp = q.use_fedramp_language ?? old.useFedrampLanguage;
+    if (enabled === old.enabled && fedramp === old.useFedrampLanguage) return done(state, envelope(ssoConnectorView(old)), []);
+    const next = touched(old, { enabled, useFedrampLanguage: fedramp }, ctx);
+    return done(state, envelope(ssoConnectorView(next)), [{ op: 'put', entity: 'ssoConnector', value: next }]);
+  },
+});
 
 /** DELETE /accounts/{account_id}/sso_connectors/{sso_connector_id}: removes it (an enabled one too: its gate goes with it). */
-export function deleteSsoConnector(
-  state: SourceState,
-  input: z.input<typeof oneSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<{ id: string }>> {
-  const q = parseInput(oneSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const c = findSsoConnector(state, q.account_id, q.sso_connector_id);
-  return done(state, envelope({ id: c.id }), [{ op: 'delete', entity: 'ssoConnector', key: c.id }]);
-}
+export const deleteSsoConnector = defineOperation({
+  name: 'deleteSsoConnector',
+  codes: CLOUDFLARE_CODES,
+  input: oneSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof oneSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<{ id: string }>> {
+    const q = parseInput(oneSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const c = findSsoConnector(state, q.account_id, q.sso_connector_id);
+    return done(state, envelope({ id: c.id }), [{ op: 'delete', entity: 'ssoConnector', key: c.id }]);
+  },
+});
 
 /** The seed's SSOBeginVerificationResponse: the envelope without a result. */
 export interface CloudflareBeginVerification {
@@ -168,21 +202,27 @@ export interface CloudflareBeginVerification {
  * `pending` (the code stays: it is what the DNS TXT record holds); already `pending` changes nothing; a `verified`
  * connector is 409 `sso_connector_already_verified`.
  */
-export function beginSsoConnectorVerification(
-  state: SourceState,
-  input: z.input<typeof oneSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareBeginVerification> {
-  const q = parseInput(oneSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
-  const body: CloudflareBeginVerification = { success: true, errors: [], messages: [] };
-  if (old.verification.status === 'verified')
-    throw new SeedError('sso_connector_already_verified', 409, `sso connector \`${old.id}\`: the domain \`${old.emailDomain}\` is already verified`);
-  if (old.verification.status === 'pending') return done(state, body, []);
-  const next = touched(old, { verification: { code: old.verification.code, status: 'pending' } }, ctx);
-  return done(state, body, [{ op: 'put', entity: 'ssoConnector', value: next }]);
-}
+export const beginSsoConnectorVerification = defineOperation({
+  name: 'beginSsoConnectorVerification',
+  codes: CLOUDFLARE_CODES,
+  input: oneSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.ssoEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof oneSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareBeginVerification> {
+    const q = parseInput(oneSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
+    const body: CloudflareBeginVerification = { success: true, errors: [], messages: [] };
+    if (old.verification.status === 'verified')
+      throw new SeedError('sso_connector_already_verified', 409, `sso connector \`${old.id}\`: the domain \`${old.emailDomain}\` is already verified`);
+    if (old.verification.status === 'pending') return done(state, body, []);
+    const next = touched(old, { verification: { code: old.verification.code, status: 'pending' } }, ctx);
+    return done(state, body, [{ op: 'put', entity: 'ssoConnector', value: next }]);
+  },
+});
 
 const completeSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -196,22 +236,29 @@ const completeSchema = z.strictObject({
  * the domain's TXT records equals its code (surrounding spaces ignored), `failed` otherwise; any other state is
  * 409 `sso_connector_not_pending` (begin the verification first).
  */
-export function completeSsoConnectorVerification(
-  state: SourceState,
-  input: z.input<typeof completeSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
-  const q = parseInput(completeSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
-  if (old.verification.status !== 'pending')
-    throw new SeedError(
-      'sso_connector_not_pending',
-      409,
-      `sso connector \`${old.id}\`: verification is \`${old.verification.status}\`, not \`pending\`: begin the verification first`,
-    );
-  const found = q.dns_txt_records.some((r) => r.trim() === old.verification.code);
-  const next = touched(old, { verification: { code: old.verification.code, status: found ? 'verified' : 'failed' } }, ctx);
-  const changes: Change[] = [{ op: 'put', entity: 'ssoConnector', value: next }];
-  return done(state, envelope(ssoConnectorView(next)), changes);
-}
+export const completeSsoConnectorVerification = defineOperation({
+  name: 'completeSsoConnectorVerification',
+  codes: CLOUDFLARE_CODES,
+  input: completeSchema,
+  // no subject runs it: the TXT records must be what the host read from DNS, not what a caller says they are
+  guard: 'system',
+  run(
+    state: SourceState,
+    input: z.input<typeof completeSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareSsoConnector>> {
+    const q = parseInput(completeSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const old = findSsoConnector(state, q.account_id, q.sso_connector_id);
+    if (old.verification.status !== 'pending')
+      throw new SeedError(
+        'sso_connector_not_pending',
+        409,
+        `sso connector \`${old.id}\`: verification is \`${old.verification.status}\`, not \`pending\`: begin the verification first`,
+      );
+    const found = q.dns_txt_records.some((r) => r.trim() === old.verification.code);
+    const next = touched(old, { verification: { code: old.verification.code, status: found ? 'verified' : 'failed' } }, ctx);
+    const changes: Change[] = [{ op: 'put', entity: 'ssoConnector', value: next }];
+    return done(state, envelope(ssoConnectorView(next)), changes);
+  },
+});

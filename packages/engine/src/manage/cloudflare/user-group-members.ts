@@ -6,21 +6,25 @@ import { SeedError, type Issue } from '../../errors.js';
 import type { Group, Principal } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
 import { findMember, memberView, principalStatus, type CloudflareMember } from './account-members.js';
+import { actorId } from '../actor.js';
 import {
-  actorId,
   cloudflareAccount,
   cloudflarePage,
   envelope,
   orderBy,
   paginate,
-  parseInput,
-  refuseIssues,
-  type CloudflareEnvelope, pageQuery } from './common.js';
+  type CloudflareEnvelope,
+  pageQuery,
+} from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { findUserGroup } from './user-groups.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import { withEtag } from '../etag.js';
 import type { SourceState } from '../../model/source-state.js';
 import { setMembers } from '../group-member-list.js';
+import { CLOUDFLARE_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { CLOUDFLARE_ACTIONS, onAccount } from './guards.js';
 
 const memberInput = z.strictObject({ id: z.string().min(1), status: z.enum(['accepted', 'pending']).optional() });
 type MemberInput = z.infer<typeof memberInput>;
@@ -71,22 +75,28 @@ const listSchema = z.strictObject({
 });
 
 /** GET /accounts/{account_id}/iam/user_groups/{user_group_id}/members: `direction` orders by email. */
-export function listUserGroupMembers(
-  state: SourceState,
-  input: z.input<typeof listSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
-  const q = parseInput(listSchema, input);
-  const page = cloudflarePage(q.page, q.per_page);
-  cloudflareAccount(state, q.account_id);
-  const g = findUserGroup(state, q.account_id, q.user_group_id);
-  const rows = g.members.map((id) => {
-    const p = state.get('principal', `${q.account_id}/${id}`);
-    return p ? memberView(p) : { id };
-  });
-  const { rows: slice, info } = paginate(orderBy(rows, (m) => m.email ?? '', q.direction), page);
-  return done(state, envelope(slice, info), []);
-}
+export const listUserGroupMembers = defineOperation({
+  name: 'listUserGroupMembers',
+  codes: CLOUDFLARE_CODES,
+  input: listSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof listSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
+    const q = parseInput(listSchema, input);
+    const page = cloudflarePage(q.page, q.per_page);
+    cloudflareAccount(state, q.account_id);
+    const g = findUserGroup(state, q.account_id, q.user_group_id);
+    const rows = g.members.map((id) => {
+      const p = state.get('principal', `${q.account_id}/${id}`);
+      return p ? memberView(p) : { id };
+    });
+    const { rows: slice, info } = paginate(orderBy(rows, (m) => m.email ?? '', q.direction), page);
+    return done(state, envelope(slice, info), []);
+  },
+});
 
 const addSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput).min(1) });
 
@@ -94,21 +104,27 @@ const addSchema = z.strictObject({ account_id: z.string().min(1), user_group_id:
  * POST /accounts/{account_id}/iam/user_groups/{user_group_id}/members: adds account members (members already in
  * the group stay); a `status` given sets the member's status in the account. Returns the given members.
  */
-export function addUserGroupMembers(
-  state: SourceState,
-  input: z.input<typeof addSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
-  const q = parseInput(addSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const g = findUserGroup(state, q.account_id, q.user_group_id);
-  const { ids, changes } = resolveMembers(state, q.account_id, q.members);
-  const added = ids.filter((id) => !g.members.includes(id));
-  if (added.length > 0) changes.push({ op: 'put', entity: 'group', value: groupWithMembers(g, [...g.members, ...added], ctx) });
-  const out = done(state, envelope([] as CloudflareMember[]), changes);
-  out.result.result = ids.map((id) => memberView(findMember(out.state, q.account_id, id)));
-  return out;
-}
+export const addUserGroupMembers = defineOperation({
+  name: 'addUserGroupMembers',
+  codes: CLOUDFLARE_CODES,
+  input: addSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof addSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
+    const q = parseInput(addSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const g = findUserGroup(state, q.account_id, q.user_group_id);
+    const { ids, changes } = resolveMembers(state, q.account_id, q.members);
+    const added = ids.filter((id) => !g.members.includes(id));
+    if (added.length > 0) changes.push({ op: 'put', entity: 'group', value: groupWithMembers(g, [...g.members, ...added], ctx) });
+    const out = done(state, envelope([] as CloudflareMember[]), changes);
+    out.result.result = ids.map((id) => memberView(findMember(out.state, q.account_id, id)));
+    return out;
+  },
+});
 
 const updateSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), members: z.array(memberInput) });
 
@@ -116,38 +132,50 @@ const updateSchema = z.strictObject({ account_id: z.string().min(1), user_group_
  * PUT /accounts/{account_id}/iam/user_groups/{user_group_id}/members: the given members become the whole member
  * list; a `status` given sets the member's status in the account. Returns the new member list.
  */
-export function updateUserGroupMembers(
-  state: SourceState,
-  input: z.input<typeof updateSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
-  const q = parseInput(updateSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const g = findUserGroup(state, q.account_id, q.user_group_id);
-  const { ids, changes } = resolveMembers(state, q.account_id, q.members);
-  const same = ids.length === g.members.length && ids.every((id, i) => id === g.members[i]);
-  if (!same) changes.push({ op: 'put', entity: 'group', value: groupWithMembers(g, ids, ctx) });
-  const out = done(state, envelope([] as CloudflareMember[]), changes);
-  out.result.result = ids.map((id) => memberView(findMember(out.state, q.account_id, id)));
-  return out;
-}
+export const updateUserGroupMembers = defineOperation({
+  name: 'updateUserGroupMembers',
+  codes: CLOUDFLARE_CODES,
+  input: updateSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof updateSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareMember[]>> {
+    const q = parseInput(updateSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const g = findUserGroup(state, q.account_id, q.user_group_id);
+    const { ids, changes } = resolveMembers(state, q.account_id, q.members);
+    const same = ids.length === g.members.length && ids.every((id, i) => id === g.members[i]);
+    if (!same) changes.push({ op: 'put', entity: 'group', value: groupWithMembers(g, ids, ctx) });
+    const out = done(state, envelope([] as CloudflareMember[]), changes);
+    out.result.result = ids.map((id) => memberView(findMember(out.state, q.account_id, id)));
+    return out;
+  },
+});
 
 const removeSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1), member_id: z.string().min(1) });
 
 /** DELETE /accounts/{account_id}/iam/user_groups/{user_group_id}/members/{member_id}: 404 `member_not_found` when not a member. */
-export function removeUserGroupMember(
-  state: SourceState,
-  input: z.input<typeof removeSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareMember>> {
-  const q = parseInput(removeSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const g = findUserGroup(state, q.account_id, q.user_group_id);
-  if (!g.members.includes(q.member_id))
-    throw new SeedError('member_not_found', 404, `member \`${q.member_id}\` is not in user group \`${g.id}\``);
-  const p = state.get('principal', `${q.account_id}/${q.member_id}`);
-  const changes: Change[] = [
-    { op: 'put', entity: 'group', value: groupWithMembers(g, g.members.filter((m) => m !== q.member_id), ctx) },
-  ];
-  return done(state, envelope(p ? memberView(p) : { id: q.member_id }), changes);
-}
+export const removeUserGroupMember = defineOperation({
+  name: 'removeUserGroupMember',
+  codes: CLOUDFLARE_CODES,
+  input: removeSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof removeSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareMember>> {
+    const q = parseInput(removeSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const g = findUserGroup(state, q.account_id, q.user_group_id);
+    if (!g.members.includes(q.member_id))
+      throw new SeedError('member_not_found', 404, `member \`${q.member_id}\` is not in user group \`${g.id}\``);
+    const p = state.get('principal', `${q.account_id}/${q.member_id}`);
+    const changes: Change[] = [
+      { op: 'put', entity: 'group', value: groupWithMembers(g, g.members.filter((m) => m !== q.member_id), ctx) },
+    ];
+    return done(state, envelope(p ? memberView(p) : { id: q.member_id }), changes);
+  },
+});

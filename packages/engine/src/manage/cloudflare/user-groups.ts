@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Group, type Policy } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
+import { actorId } from '../actor.js';
 import {
-  actorId,
   cloudflareAccount,
   cloudflarePage,
   envelope,
@@ -15,15 +15,19 @@ import {
   newCloudflareId,
   orderBy,
   paginate,
-  parseInput,
-  refuseIssues,
   scopeMismatches,
-  type CloudflareEnvelope, pageQuery } from './common.js';
+  type CloudflareEnvelope,
+  pageQuery,
+} from './common.js';
+import { parseInput, refuseIssues } from '../input.js';
 import { permissionGroupView, type CloudflarePermissionGroup } from './permission-groups.js';
 import { resourceGroupView, type CloudflareResourceGroup } from './resource-groups.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
 import { withEtag } from '../etag.js';
 import type { SourceState } from '../../model/source-state.js';
+import { CLOUDFLARE_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { CLOUDFLARE_ACTIONS, onAccount } from './guards.js';
 
 /** One policy of a user group as the seed returns it. */
 export interface CloudflareUserGroupPolicy {
@@ -196,35 +200,41 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** POST /accounts/{account_id}/iam/user_groups: a new group (32-character id) and one model policy per given policy. */
-export function createUserGroup(
-  state: SourceState,
-  input: z.input<typeof createSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
-  const q = parseInput(createSchema, input);
-  cloudflareAccount(state, q.account_id);
-  checkName(state, q.account_id, q.name);
-  const id = newCloudflareId(ctx, (x) => state.get('group', `${q.account_id}/${x}`) !== undefined);
-  const group = withEtag<Group>({
-    id,
-    accountId: q.account_id,
-    name: q.name,
-    description: '',
-    members: [],
-    rules: [],
-    federated: false,
-    createdAt: ctx.now,
-    createdById: actorId(ctx),
-    lastModifiedAt: ctx.now,
-    lastModifiedById: actorId(ctx),
-  });
-  const changes: Change[] = [{ op: 'put', entity: 'group', value: group }];
-  const withGroup = state.with(changes);
-  changes.push(...writePolicies(withGroup, q.account_id, id, q.policies, ctx, false));
-  const out = done(state, envelope({} as CloudflareUserGroup), changes);
-  out.result.result = userGroupView(out.state, group);
-  return out;
-}
+export const createUserGroup = defineOperation({
+  name: 'createUserGroup',
+  codes: CLOUDFLARE_CODES,
+  input: createSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof createSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
+    const q = parseInput(createSchema, input);
+    cloudflareAccount(state, q.account_id);
+    checkName(state, q.account_id, q.name);
+    const id = newCloudflareId(ctx, (x) => state.get('group', `${q.account_id}/${x}`) !== undefined);
+    const group = withEtag<Group>({
+      id,
+      accountId: q.account_id,
+      name: q.name,
+      description: '',
+      members: [],
+      rules: [],
+      federated: false,
+      createdAt: ctx.now,
+      createdById: actorId(ctx),
+      lastModifiedAt: ctx.now,
+      lastModifiedById: actorId(ctx),
+    });
+    const changes: Change[] = [{ op: 'put', entity: 'group', value: group }];
+    const withGroup = state.with(changes);
+    changes.push(...writePolicies(withGroup, q.account_id, id, q.policies, ctx, false));
+    const out = done(state, envelope({} as CloudflareUserGroup), changes);
+    out.result.result = userGroupView(out.state, group);
+    return out;
+  },
+});
 
 const listSchema = z.strictObject({
   account_id: z.string().min(1),
@@ -239,86 +249,110 @@ const listSchema = z.strictObject({
  * GET /accounts/{account_id}/iam/user_groups: filters `id` and `name` are exact, `fuzzyName` a case-insensitive
  * substring of the name; `direction` orders by name (stored order without it); paged by `page`/`per_page`.
  */
-export function listUserGroups(
-  state: SourceState,
-  input: z.input<typeof listSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareUserGroup[]>> {
-  const q = parseInput(listSchema, input);
-  const page = cloudflarePage(q.page, q.per_page);
-  cloudflareAccount(state, q.account_id);
-  const fuzzy = q.fuzzyName?.toLowerCase();
-  const rows = state
-    .list('group', q.account_id)
-    .filter(
-      (g) =>
-        g.id !== PUBLIC_ACCESS_GROUP_ID &&
-        (q.id === undefined || g.id === q.id) &&
-        (q.name === undefined || g.name === q.name) &&
-        (fuzzy === undefined || g.name.toLowerCase().includes(fuzzy)),
-    );
-  const { rows: slice, info } = paginate(orderBy(rows, (g) => g.name, q.direction), page);
-  return done(state, envelope(slice.map((g) => userGroupView(state, g)), info), []);
-}
+export const listUserGroups = defineOperation({
+  name: 'listUserGroups',
+  codes: CLOUDFLARE_CODES,
+  input: listSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof listSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareUserGroup[]>> {
+    const q = parseInput(listSchema, input);
+    const page = cloudflarePage(q.page, q.per_page);
+    cloudflareAccount(state, q.account_id);
+    const fuzzy = q.fuzzyName?.toLowerCase();
+    const rows = state
+      .list('group', q.account_id)
+      .filter(
+        (g) =>
+          g.id !== PUBLIC_ACCESS_GROUP_ID &&
+          (q.id === undefined || g.id === q.id) &&
+          (q.name === undefined || g.name === q.name) &&
+          (fuzzy === undefined || g.name.toLowerCase().includes(fuzzy)),
+      );
+    const { rows: slice, info } = paginate(orderBy(rows, (g) => g.name, q.direction), page);
+    return done(state, envelope(slice.map((g) => userGroupView(state, g)), info), []);
+  },
+});
 
 const getSchema = z.strictObject({ account_id: z.string().min(1), user_group_id: z.string().min(1) });
 
 /** GET /accounts/{account_id}/iam/user_groups/{user_group_id}: 404 `user_group_not_found`. */
-export function getUserGroup(
-  state: SourceState,
-  input: z.input<typeof getSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
-  const q = parseInput(getSchema, input);
-  cloudflareAccount(state, q.account_id);
-  return done(state, envelope(userGroupView(state, findUserGroup(state, q.account_id, q.user_group_id))), []);
-}
+export const getUserGroup = defineOperation({
+  name: 'getUserGroup',
+  codes: CLOUDFLARE_CODES,
+  input: getSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamRead),
+  run(
+    state: SourceState,
+    input: z.input<typeof getSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
+    const q = parseInput(getSchema, input);
+    cloudflareAccount(state, q.account_id);
+    return done(state, envelope(userGroupView(state, findUserGroup(state, q.account_id, q.user_group_id))), []);
+  },
+});
 
 /**
  * PUT /accounts/{account_id}/iam/user_groups/{user_group_id}: `name` replaces the name when given; `policies`, when
  * given, is the whole new list (a policy with the `id` of one of the group's policies updates it; absent ones are deleted).
  */
-export function updateUserGroup(
-  state: SourceState,
-  input: z.input<typeof updateSchema>,
-  ctx: ManageContext,
-): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
-  const q = parseInput(updateSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const old = findUserGroup(state, q.account_id, q.user_group_id);
-  if (q.name !== undefined) checkName(state, q.account_id, q.name, old.id);
-  const policyChanges = q.policies === undefined ? [] : writePolicies(state, q.account_id, old.id, q.policies, ctx, true);
-  const changes: Change[] = [...policyChanges];
-  if ((q.name !== undefined && q.name !== old.name) || policyChanges.length > 0) {
-    const next = produce(old, (d) => {
-      if (q.name !== undefined) d.name = q.name;
-      d.lastModifiedAt = ctx.now;
-      d.lastModifiedById = actorId(ctx);
-    });
-    changes.unshift({ op: 'put', entity: 'group', value: withEtag(next) });
-  }
-  const out = done(state, envelope({} as CloudflareUserGroup), changes);
-  out.result.result = userGroupView(out.state, out.state.get('group', entityKey('group', old))!);
-  return out;
-}
+export const updateUserGroup = defineOperation({
+  name: 'updateUserGroup',
+  codes: CLOUDFLARE_CODES,
+  input: updateSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof updateSchema>,
+    ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<CloudflareUserGroup>> {
+    const q = parseInput(updateSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const old = findUserGroup(state, q.account_id, q.user_group_id);
+    if (q.name !== undefined) checkName(state, q.account_id, q.name, old.id);
+    const policyChanges = q.policies === undefined ? [] : writePolicies(state, q.account_id, old.id, q.policies, ctx, true);
+    const changes: Change[] = [...policyChanges];
+    if ((q.name !== undefined && q.name !== old.name) || policyChanges.length > 0) {
+      const next = produce(old, (d) => {
+        if (q.name !== undefined) d.name = q.name;
+        d.lastModifiedAt = ctx.now;
+        d.lastModifiedById = actorId(ctx);
+      });
+      changes.unshift({ op: 'put', entity: 'group', value: withEtag(next) });
+    }
+    const out = done(state, envelope({} as CloudflareUserGroup), changes);
+    out.result.result = userGroupView(out.state, out.state.get('group', entityKey('group', old))!);
+    return out;
+  },
+});
 
 const deleteSchema = getSchema;
 
 /** DELETE /accounts/{account_id}/iam/user_groups/{user_group_id}: deletes the group with its policies and dynamic memberships. */
-export function deleteUserGroup(
-  state: SourceState,
-  input: z.input<typeof deleteSchema>,
-  _ctx: ManageContext,
-): OpResult<CloudflareEnvelope<{ id: string }>> {
-  const q = parseInput(deleteSchema, input);
-  cloudflareAccount(state, q.account_id);
-  const g = findUserGroup(state, q.account_id, q.user_group_id);
-  const changes: Change[] = [];
-  for (const p of userGroupPolicies(state, q.account_id, g.id)) changes.push({ op: 'delete', entity: 'policy', key: p.id });
-  for (const b of state.list('binding', q.account_id))
-    if (b.subject.kind === 'group' && b.subject.id === g.id) changes.push({ op: 'delete', entity: 'binding', key: b.id });
-  for (const m of state.list('membership', q.account_id))
-    if (m.groupId === g.id) changes.push({ op: 'delete', entity: 'membership', key: entityKey('membership', m) });
-  changes.push({ op: 'delete', entity: 'group', key: entityKey('group', g) });
-  return done(state, envelope({ id: g.id }), changes);
-}
+export const deleteUserGroup = defineOperation({
+  name: 'deleteUserGroup',
+  codes: CLOUDFLARE_CODES,
+  input: deleteSchema,
+  guard: onAccount(CLOUDFLARE_ACTIONS.iamEdit),
+  run(
+    state: SourceState,
+    input: z.input<typeof deleteSchema>,
+    _ctx: ManageContext,
+  ): OpResult<CloudflareEnvelope<{ id: string }>> {
+    const q = parseInput(deleteSchema, input);
+    cloudflareAccount(state, q.account_id);
+    const g = findUserGroup(state, q.account_id, q.user_group_id);
+    const changes: Change[] = [];
+    for (const p of userGroupPolicies(state, q.account_id, g.id)) changes.push({ op: 'delete', entity: 'policy', key: p.id });
+    for (const b of state.list('binding', q.account_id))
+      if (b.subject.kind === 'group' && b.subject.id === g.id) changes.push({ op: 'delete', entity: 'binding', key: b.id });
+    for (const m of state.list('membership', q.account_id))
+      if (m.groupId === g.id) changes.push({ op: 'delete', entity: 'membership', key: entityKey('membership', m) });
+    changes.push({ op: 'delete', entity: 'group', key: entityKey('group', g) });
+    return done(state, envelope({ id: g.id }), changes);
+  },
+});

@@ -18,6 +18,9 @@ import {
   refuseUnknownKeys,
 } from './group-support.js';
 import type { SourceState } from '../../model/source-state.js';
+import { IBM_GROUP_CODES } from '../access/codes.js';
+import { defineOperation } from '../define-operation.js';
+import { IBM_ACTIONS, onGroup } from './guards.js';
 
 /** A claim rule in the seed's JSON shape, plus `etag` (the `Etag` response header; a host moves it to the header). */
 export interface ClaimRuleResult {
@@ -150,75 +153,100 @@ function dropMembershipsOf(state: SourceState, group: Group, ruleId: string): Ch
 
 // Expiration 1..24 hours, every condition value a JSON string; at most 5 rules per group (409 `rule_limit_exceeded`).
 /** Adds a claim rule to an access group (seed: Create rule for an Access Group). */
-export function addAccessGroupRule(state: SourceState, input: AddAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
-  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'name', 'expiration', 'realm_name', 'conditions']);
-  const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'add rules');
-  const body = bodyOf(input);
-  if (group.rules.length >= LIMITS.rulesPerGroup)
-    throw new SeedError('rule_limit_exceeded', 409, `access group \`${group.id}\` already has ${LIMITS.rulesPerGroup} rules`);
-  const id = ctx.newId('ClaimRule-');
-  if (group.rules.some((r) => r.id === id)) throw new SeedError('internal_server_error', 500, `generated rule id \`${id}\` is already taken`);
-  const rule = withEtag<ClaimRule>({
-    id,
-    ...(body.name !== undefined ? { name: body.name } : {}),
-    realmName: body.realm_name,
-    expiration: body.expiration,
-    conditions: body.conditions,
-    createdAt: ctx.now,
-    lastModifiedAt: ctx.now,
-  });
-  const next = produce(group, (d) => void d.rules.push(rule));
-  return done(state, ruleResult(rule, next), [putGroup(next)]);
-}
+export const addAccessGroupRule = defineOperation({
+  name: 'addAccessGroupRule',
+  codes: IBM_GROUP_CODES,
+  guard: onGroup(IBM_ACTIONS.rulesCreate),
+  run(state: SourceState, input: AddAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+    refuseUnknownKeys(input, ['access_group_id', 'account_id', 'name', 'expiration', 'realm_name', 'conditions']);
+    const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'add rules');
+    const body = bodyOf(input);
+    if (group.rules.length >= LIMITS.rulesPerGroup)
+      throw new SeedError('rule_limit_exceeded', 409, `access group \`${group.id}\` already has ${LIMITS.rulesPerGroup} rules`);
+    const id = ctx.newId('ClaimRule-');
+    if (group.rules.some((r) => r.id === id)) throw new SeedError('internal_server_error', 500, `generated rule id \`${id}\` is already taken`);
+    const rule = withEtag<ClaimRule>({
+      id,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      realmName: body.realm_name,
+      expiration: body.expiration,
+      conditions: body.conditions,
+      createdAt: ctx.now,
+      lastModifiedAt: ctx.now,
+    });
+    const next = produce(group, (d) => void d.rules.push(rule));
+    return done(state, ruleResult(rule, next), [putGroup(next)]);
+  },
+});
 
 /** Lists the claim rules of an access group (the Public Access group has none). */
-export function listAccessGroupRules(state: SourceState, input: ListAccessGroupRulesInput, ctx: ManageContext): OpResult<ClaimRuleList> {
-  refuseUnknownKeys(input, ['access_group_id', 'account_id']);
-  const { group } = resolveGroup(state, input ?? {}, ctx);
-  return done(state, { rules: group.rules.map((r) => claimRuleBody(r, group)) }, []);
-}
+export const listAccessGroupRules = defineOperation({
+  name: 'listAccessGroupRules',
+  codes: IBM_GROUP_CODES,
+  guard: onGroup(IBM_ACTIONS.rulesRead),
+  run(state: SourceState, input: ListAccessGroupRulesInput, ctx: ManageContext): OpResult<ClaimRuleList> {
+    refuseUnknownKeys(input, ['access_group_id', 'account_id']);
+    const { group } = resolveGroup(state, input ?? {}, ctx);
+    return done(state, { rules: group.rules.map((r) => claimRuleBody(r, group)) }, []);
+  },
+});
 
 /** Reads one claim rule with its etag; 404 `rule_not_found` when the group has no rule with that id. */
-export function getAccessGroupRule(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
-  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
-  const { group } = resolveGroup(state, input ?? {}, ctx);
-  const { rule } = findRule(group, input.rule_id);
-  return done(state, ruleResult(rule, group), []);
-}
+export const getAccessGroupRule = defineOperation({
+  name: 'getAccessGroupRule',
+  codes: IBM_GROUP_CODES,
+  guard: onGroup(IBM_ACTIONS.rulesRead),
+  run(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+    refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
+    const { group } = resolveGroup(state, input ?? {}, ctx);
+    const { rule } = findRule(group, input.rule_id);
+    return done(state, ruleResult(rule, group), []);
+  },
+});
 
 /** Replaces a claim rule; If-Match must carry the rule's current etag (412 `incorrect_etag` when stale). */
-export function replaceAccessGroupRule(state: SourceState, input: ReplaceAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
-  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id', 'if_match', 'name', 'expiration', 'realm_name', 'conditions']);
-  const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'update rules');
-  const { rule, index } = findRule(group, input.rule_id);
-  const body = bodyOf(input);
-  checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, currentEtag(rule));
-  const replaced: ClaimRule = {
-    id: rule.id,
-    ...(body.name !== undefined ? { name: body.name } : {}),
-    realmName: body.realm_name,
-    expiration: body.expiration,
-    conditions: body.conditions,
-    ...(rule.createdAt !== undefined ? { createdAt: rule.createdAt } : {}),
-    lastModifiedAt: ctx.now,
-  };
-  const fresh = withEtag(replaced);
-  const next = produce(group, (d) => {
-    d.rules[index] = fresh;
-  });
-  return done(state, ruleResult(fresh, next), [putGroup(next), ...dropMembershipsOf(state, group, rule.id)]);
-}
+export const replaceAccessGroupRule = defineOperation({
+  name: 'replaceAccessGroupRule',
+  codes: IBM_GROUP_CODES,
+  guard: onGroup(IBM_ACTIONS.rulesUpdate),
+  run(state: SourceState, input: ReplaceAccessGroupRuleInput, ctx: ManageContext): OpResult<ClaimRuleResult> {
+    refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id', 'if_match', 'name', 'expiration', 'realm_name', 'conditions']);
+    const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'update rules');
+    const { rule, index } = findRule(group, input.rule_id);
+    const body = bodyOf(input);
+    checkIfMatch(typeof input.if_match === 'string' ? input.if_match : undefined, currentEtag(rule));
+    const replaced: ClaimRule = {
+      id: rule.id,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      realmName: body.realm_name,
+      expiration: body.expiration,
+      conditions: body.conditions,
+      ...(rule.createdAt !== undefined ? { createdAt: rule.createdAt } : {}),
+      lastModifiedAt: ctx.now,
+    };
+    const fresh = withEtag(replaced);
+    const next = produce(group, (d) => {
+      d.rules[index] = fresh;
+    });
+    return done(state, ruleResult(fresh, next), [putGroup(next), ...dropMembershipsOf(state, group, rule.id)]);
+  },
+});
 
 /** Deletes a claim rule and the dynamic memberships it granted (result null: 204 has no body). */
-export function removeAccessGroupRule(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<null> {
-  refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
-  const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete rules');
-  const { rule } = findRule(group, input.rule_id);
-  const next = produce(group, (d) => {
-    d.rules = d.rules.filter((r) => r.id !== rule.id);
-  });
-  return done(state, null, [putGroup(next), ...dropMembershipsOf(state, group, rule.id)]);
-}
+export const removeAccessGroupRule = defineOperation({
+  name: 'removeAccessGroupRule',
+  codes: IBM_GROUP_CODES,
+  guard: onGroup(IBM_ACTIONS.rulesDelete),
+  run(state: SourceState, input: AccessGroupRuleInput, ctx: ManageContext): OpResult<null> {
+    refuseUnknownKeys(input, ['access_group_id', 'account_id', 'rule_id']);
+    const { group } = resolveWritableGroup(state, input ?? {}, ctx, 'delete rules');
+    const { rule } = findRule(group, input.rule_id);
+    const next = produce(group, (d) => {
+      d.rules = d.rules.filter((r) => r.id !== rule.id);
+    });
+    return done(state, null, [putGroup(next), ...dropMembershipsOf(state, group, rule.id)]);
+  },
+});
 
 function instant(ms: number): string {
   return new Date(ms).toISOString();
@@ -229,49 +257,55 @@ function instant(ms: number): string {
 // It replaces the principal's earlier membership of that group through that realm; one whose rules no longer match
 // is dropped, since this login is the latest word.
 /** Records a login through an identity provider as dynamic memberships of the groups whose claim rules match. */
-export function login(state: SourceState, input: LoginInput, ctx: ManageContext): OpResult<LoginResult> {
-  refuseUnknownKeys(input, ['account_id', 'iam_id', 'realm_name', 'claims']);
-  const account = requireAccount(state, input?.account_id);
-  const body = parseBody(loginBody, { iam_id: input.iam_id, realm_name: input.realm_name, claims: input.claims });
-  const principal = state.get('principal', `${account.id}/${body.iam_id}`);
-  if (!principal) throw new SeedError('principal_not_found', 404, `iam_id \`${body.iam_id}\` is not a principal of account \`${account.id}\``);
-  const now = Date.parse(ctx.now);
-  if (!Number.isFinite(now)) throw new SeedError('internal_server_error', 500, `the operation time \`${ctx.now}\` is not an instant`);
+export const login = defineOperation({
+  name: 'login',
+  codes: IBM_GROUP_CODES,
+  // claims are what the host's identity provider vouched for, never what a caller says: the host logs users in
+  guard: 'system',
+  run(state: SourceState, input: LoginInput, ctx: ManageContext): OpResult<LoginResult> {
+    refuseUnknownKeys(input, ['account_id', 'iam_id', 'realm_name', 'claims']);
+    const account = requireAccount(state, input?.account_id);
+    const body = parseBody(loginBody, { iam_id: input.iam_id, realm_name: input.realm_name, claims: input.claims });
+    const principal = state.get('principal', `${account.id}/${body.iam_id}`);
+    if (!principal) throw new SeedError('principal_not_found', 404, `iam_id \`${body.iam_id}\` is not a principal of account \`${account.id}\``);
+    const now = Date.parse(ctx.now);
+    if (!Number.isFinite(now)) throw new SeedError('internal_server_error', 500, `the operation time \`${ctx.now}\` is not an instant`);
 
-  const earlier = new Map<string, DynamicMembership>();
-  for (const m of state.list('membership', account.id))
-    if (m.principalId === principal.id && m.realm === body.realm_name) earlier.set(m.groupId, m);
+    const earlier = new Map<string, DynamicMembership>();
+    for (const m of state.list('membership', account.id))
+      if (m.principalId === principal.id && m.realm === body.realm_name) earlier.set(m.groupId, m);
 
-  const changes: Change[] = [];
-  const groups: LoginResult['groups'] = [];
-  for (const g of state.list('group', account.id)) {
-    if (g.id === PUBLIC_ACCESS_GROUP_ID) continue;
-    let best: ClaimRule | undefined;
-    for (const r of g.rules) {
-      if (r.realmName !== body.realm_name) continue;
-      const holds = r.conditions.every((c) => matchClaim(compileClaim(c.claim, c.operator, c.value), body.claims));
-      if (holds && (best === undefined || r.expiration > best.expiration)) best = r;
+    const changes: Change[] = [];
+    const groups: LoginResult['groups'] = [];
+    for (const g of state.list('group', account.id)) {
+      if (g.id === PUBLIC_ACCESS_GROUP_ID) continue;
+      let best: ClaimRule | undefined;
+      for (const r of g.rules) {
+        if (r.realmName !== body.realm_name) continue;
+        const holds = r.conditions.every((c) => matchClaim(compileClaim(c.claim, c.operator, c.value), body.claims));
+        if (holds && (best === undefined || r.expiration > best.expiration)) best = r;
+      }
+      const old = earlier.get(g.id);
+      if (best === undefined) {
+        if (old) changes.push({ op: 'delete', entity: 'membership', key: entityKey('membership', old) });
+        continue;
+      }
+      const expiresAt = instant(now + best.expiration * 3_600_000);
+      const value: DynamicMembership = {
+        accountId: account.id,
+        principalId: principal.id,
+        groupId: g.id,
+        ruleId: best.id,
+        realm: body.realm_name,
+        loginAt: instant(now),
+        expiresAt,
+      };
+      changes.push({ op: 'put', entity: 'membership', value });
+      groups.push({ access_group_id: g.id, rule_id: best.id, expires_at: expiresAt });
     }
-    const old = earlier.get(g.id);
-    if (best === undefined) {
-      if (old) changes.push({ op: 'delete', entity: 'membership', key: entityKey('membership', old) });
-      continue;
-    }
-    const expiresAt = instant(now + best.expiration * 3_600_000);
-    const value: DynamicMembership = {
-      accountId: account.id,
-      principalId: principal.id,
-      groupId: g.id,
-      ruleId: best.id,
-      realm: body.realm_name,
-      loginAt: instant(now),
-      expiresAt,
-    };
-    changes.push({ op: 'put', entity: 'membership', value });
-    groups.push({ access_group_id: g.id, rule_id: best.id, expires_at: expiresAt });
-  }
-  return done(state, { account_id: account.id, iam_id: principal.id, realm_name: body.realm_name, groups }, changes);
-}
+    return done(state, { account_id: account.id, iam_id: principal.id, realm_name: body.realm_name, groups }, changes);
+  },
+});
 
 /** The claim rule operations of IBM access groups, and the login that applies them. */
 export const ibmClaimRuleOperations = {

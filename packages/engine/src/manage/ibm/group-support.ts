@@ -3,6 +3,7 @@ import { SeedError, type Issue } from '../../errors.js';
 import { zodIssues } from '../../model/parse-source.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Account, type Group } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
+import { issuesMessage } from '../input.js';
 import { etagOf, withEtag } from '../etag.js';
 import { type ManageContext } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
@@ -24,24 +25,9 @@ export const MAX_GROUPS_PER_MEMBER = 50;
 /** At most this many members (or groups) in one add/remove request (seed). */
 export const MAX_ITEMS_PER_CALL = 50;
 
-/** The id recorded as created_by_id / last_modified_by_id for the acting caller. */
-export function actorId(ctx: ManageContext): string {
-  switch (ctx.actor.kind) {
-    case 'subject':
-      return ctx.actor.id;
-    case 'system':
-      return 'system';
-    default:
-      return 'anonymous';
-  }
-}
-
 /** A 400 `invalid_payload` refusal listing every problem of a request body. */
 export function invalidPayload(issues: Issue[]): SeedError {
-  const first = issues[0];
-  const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return new SeedError('invalid_payload', 400, `invalid payload: ${where}${first?.message ?? 'malformed'}${more}`, { issues });
+  return new SeedError('invalid_payload', 400, `invalid payload: ${issuesMessage(issues)}`, { issues });
 }
 
 /** Parses a request body (or the body part of the input) with a zod schema; every issue is reported at once. */

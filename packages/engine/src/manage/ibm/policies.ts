@@ -30,6 +30,10 @@ import { isRecord, readV1Body, readV2Body, type PolicyDraft } from './policy-dra
 import { refuseUnknownKeys } from './group-support.js';
 import { IBM_POLICY_HREF_BASE, toV1, toV2, type IbmPolicyV1, type IbmPolicyV2, type WireFormat } from './policy-wire.js';
 import type { SourceState } from '../../model/source-state.js';
+import { IBM_POLICY_CODES } from '../access/codes.js';
+import { actorId } from '../actor.js';
+import { defineOperation } from '../define-operation.js';
+import { IBM_ACTIONS, listReadablePolicies, policyWrite, readPolicy } from './guards.js';
 
 type Version = 'v1' | 'v2';
 
@@ -120,10 +124,6 @@ export interface PermitRecord {
 // A policy loaded from a source written by hand may have no etag yet; the If-Match check uses the same value.
 function currentEtag(p: Policy): string {
   return p.etag ?? etagOf(p);
-}
-
-function actorId(ctx: ManageContext): string {
-  return ctx.actor.kind === 'system' ? 'system' : ctx.actor.kind === 'subject' ? ctx.actor.id : 'anonymous';
 }
 
 function invalidBody(issues: Issue[]): SeedError {
@@ -377,100 +377,158 @@ function listRows<T extends object>(
 }
 
 /** `GET /v1/policies`: the account's policies filtered by subject, type, service, tag and state (default active). */
-export function listPolicies(state: SourceState, input: ListPoliciesInput, _ctx: ManageContext): OpResult<IbmPolicyList> {
-  refuseUnknownKeys(input, LIST_KEYS, invalidBody);
-  const { rows } = listRows(state, input, 'v1', (p, f) => toV1(state, p, f));
-  return done(state, { policies: rows }, []);
-}
+export const listPolicies = defineOperation({
+  name: 'listPolicies',
+  codes: IBM_POLICY_CODES,
+  guard: listReadablePolicies,
+  run(state: SourceState, input: ListPoliciesInput, _ctx: ManageContext): OpResult<IbmPolicyList> {
+    refuseUnknownKeys(input, LIST_KEYS, invalidBody);
+    const { rows } = listRows(state, input, 'v1', (p, f) => toV1(state, p, f));
+    return done(state, { policies: rows }, []);
+  },
+});
 
 /** `GET /v2/policies`: as v1 with v2 shapes (rules included), paged by `limit` (1..100, default 50) and `start`. */
-export function listV2Policies(state: SourceState, input: ListV2PoliciesInput, _ctx: ManageContext): OpResult<IbmV2PolicyList> {
-  refuseUnknownKeys(input, [...LIST_KEYS, 'service_group_id', 'limit', 'start'], invalidBody);
-  const q: Record<string, unknown> = isRecord(input) ? input : {};
-  const limit = q['limit'] === undefined || q['limit'] === '' ? 50 : Number(q['limit']);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery('limit', 'an integer from 1 to 100');
-  const startRaw = q['start'];
-  const start = startRaw === undefined || startRaw === '' ? 0 : typeof startRaw === 'string' && /^\d{1,9}$/.test(startRaw) ? Number(startRaw) : NaN;
-  if (Number.isNaN(start)) throw badQuery('start', 'not a page token from a previous `next`');
-  const { rows, accountId } = listRows(state, input, 'v2', (p, f) => toV2(state, p, f));
-  const params = new URLSearchParams();
-  params.set('account_id', accountId);
-  for (const k of ['iam_id', 'access_group_id', 'type', 'service_type', 'service_name', 'service_group_id', 'tag_name', 'tag_value', 'sort', 'format', 'state']) {
-    const v = q[k];
-    if (typeof v === 'string' && v !== '') params.set(k, v);
-  }
-  params.set('limit', String(limit));
-  const base = `${IBM_POLICY_HREF_BASE}/v2/policies?${params.toString()}`;
-  const result: IbmV2PolicyList = { limit, first: { href: base }, policies: rows.slice(start, start + limit) };
-  if (start + limit < rows.length) result.next = { href: `${base}&start=${start + limit}`, start: String(start + limit) };
-  return done(state, result, []);
-}
+export const listV2Policies = defineOperation({
+  name: 'listV2Policies',
+  codes: IBM_POLICY_CODES,
+  guard: listReadablePolicies,
+  run(state: SourceState, input: ListV2PoliciesInput, _ctx: ManageContext): OpResult<IbmV2PolicyList> {
+    refuseUnknownKeys(input, [...LIST_KEYS, 'service_group_id', 'limit', 'start'], invalidBody);
+    const q: Record<string, unknown> = isRecord(input) ? input : {};
+    const limit = q['limit'] === undefined || q['limit'] === '' ? 50 : Number(q['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery('limit', 'an integer from 1 to 100');
+    const startRaw = q['start'];
+    const start = startRaw === undefined || startRaw === '' ? 0 : typeof startRaw === 'string' && /^\d{1,9}$/.test(startRaw) ? Number(startRaw) : NaN;
+    if (Number.isNaN(start)) throw badQuery('start', 'not a page token from a previous `next`');
+    const { rows, accountId } = listRows(state, input, 'v2', (p, f) => toV2(state, p, f));
+    const params = new URLSearchParams();
+    params.set('account_id', accountId);
+    for (const k of ['iam_id', 'access_group_id', 'type', 'service_type', 'service_name', 'service_group_id', 'tag_name', 'tag_value', 'sort', 'format', 'state']) {
+      const v = q[k];
+      if (typeof v === 'string' && v !== '') params.set(k, v);
+    }
+    params.set('limit', String(limit));
+    const base = `${IBM_POLICY_HREF_BASE}/v2/policies?${params.toString()}`;
+    const result: IbmV2PolicyList = { limit, first: { href: base }, policies: rows.slice(start, start + limit) };
+    if (start + limit < rows.length) result.next = { href: `${base}&start=${start + limit}`, start: String(start + limit) };
+    return done(state, result, []);
+  },
+});
 
 /** `POST /v1/policies`: creates an access or authorization policy; 409 `policy_conflict_error` on a duplicate subject and resource. */
-export function createPolicy(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
-  return wrap(state, create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
-}
+export const createPolicy = defineOperation({
+  name: 'createPolicy',
+  codes: IBM_POLICY_CODES,
+  guard: policyWrite(IBM_ACTIONS.policyCreate),
+  run(state: SourceState, input: IbmPolicyV1Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+    return wrap(state, create(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+  },
+});
 
 /** `POST /v2/policies`: as v1, with `control.grant.roles` and an optional time or attribute `rule`. */
-export function createV2Policy(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
-  return wrap(state, create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
-}
+export const createV2Policy = defineOperation({
+  name: 'createV2Policy',
+  codes: IBM_POLICY_CODES,
+  guard: policyWrite(IBM_ACTIONS.policyCreate),
+  run(state: SourceState, input: IbmPolicyV2Body, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
+    return wrap(state, create(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+  },
+});
 
 /** `GET /v1/policies/{policy_id}`: deleted policies too, with `state: deleted`. */
-export function getPolicy(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
-  refuseUnknownKeys(input, ['policy_id'], invalidBody);
-  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
-  return done(state, etagged(toV1(state, p), p), []);
-}
+export const getPolicy = defineOperation({
+  name: 'getPolicy',
+  codes: IBM_POLICY_CODES,
+  guard: readPolicy,
+  run(state: SourceState, input: PolicyIdInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+    refuseUnknownKeys(input, ['policy_id'], invalidBody);
+    const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
+    return done(state, etagged(toV1(state, p), p), []);
+  },
+});
 
 /** `GET /v2/policies/{policy_id}`; `format=include_last_permit` adds the usage figures. */
-export function getV2Policy(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
-  refuseUnknownKeys(input, ['policy_id', 'format'], invalidBody);
-  const q: Record<string, unknown> = isRecord(input) ? input : {};
-  const format = oneOf(q, 'format', ['include_last_permit']);
-  const p = findPolicy(state, q['policy_id'], 'v2');
-  return done(state, etagged(toV2(state, p, { lastPermit: format === 'include_last_permit' }), p), []);
-}
+export const getV2Policy = defineOperation({
+  name: 'getV2Policy',
+  codes: IBM_POLICY_CODES,
+  guard: readPolicy,
+  run(state: SourceState, input: GetV2PolicyInput, _ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
+    refuseUnknownKeys(input, ['policy_id', 'format'], invalidBody);
+    const q: Record<string, unknown> = isRecord(input) ? input : {};
+    const format = oneOf(q, 'format', ['include_last_permit']);
+    const p = findPolicy(state, q['policy_id'], 'v2');
+    return done(state, etagged(toV2(state, p, { lastPermit: format === 'include_last_permit' }), p), []);
+  },
+});
 
 /** `PUT /v1/policies/{policy_id}`: replaces subject, roles, resource and description; If-Match required, type immutable. */
-export function updatePolicy(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
-  return wrap(state, replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
-}
+export const updatePolicy = defineOperation({
+  name: 'updatePolicy',
+  codes: IBM_POLICY_CODES,
+  // seed 004: PUT and PATCH need `iam.policy.create`, DELETE `iam.policy.delete`
+  guard: policyWrite(IBM_ACTIONS.policyCreate),
+  run(state: SourceState, input: UpdatePolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+    return wrap(state, replace(state, input, ctx, 'v1'), (s, p) => toV1(s, p));
+  },
+});
 
 /** `PUT /v2/policies/{policy_id}`: replaces the policy, its rule and pattern included; If-Match required, type immutable. */
-export function replaceV2Policy(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
-  return wrap(state, replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
-}
+export const replaceV2Policy = defineOperation({
+  name: 'replaceV2Policy',
+  codes: IBM_POLICY_CODES,
+  // seed 004: PUT and PATCH need `iam.policy.create`
+  guard: policyWrite(IBM_ACTIONS.policyCreate),
+  run(state: SourceState, input: ReplaceV2PolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV2>> {
+    return wrap(state, replace(state, input, ctx, 'v2'), (s, p) => toV2(s, p));
+  },
+});
 
 /** `PATCH /v1/policies/{policy_id}`: `state` `active` restores a deleted policy, `deleted` deletes it; If-Match required. */
-export function patchPolicy(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
-  const body = asBody(input);
-  refuseUnknownKeys(body, ['policy_id', 'if_match', 'state'], invalidBody);
-  const p = findPolicy(state, body['policy_id'], 'v1');
-  checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(p));
-  const target = body['state'];
-  if (target !== 'active' && target !== 'deleted') throw invalidBody([{ path: ['state'], message: 'state is `active` or `deleted`' }]);
-  return wrap(state, setState(state, p, target, ctx), (s, x) => toV1(s, x));
-}
+export const patchPolicy = defineOperation({
+  name: 'patchPolicy',
+  codes: IBM_POLICY_CODES,
+  // seed 004: PUT and PATCH need `iam.policy.create`
+  guard: policyWrite(IBM_ACTIONS.policyCreate),
+  run(state: SourceState, input: PatchPolicyInput, ctx: ManageContext): OpResult<WithEtag<IbmPolicyV1>> {
+    const body = asBody(input);
+    refuseUnknownKeys(body, ['policy_id', 'if_match', 'state'], invalidBody);
+    const p = findPolicy(state, body['policy_id'], 'v1');
+    checkIfMatch(typeof body['if_match'] === 'string' ? body['if_match'] : undefined, currentEtag(p));
+    const target = body['state'];
+    if (target !== 'active' && target !== 'deleted') throw invalidBody([{ path: ['state'], message: 'state is `active` or `deleted`' }]);
+    return wrap(state, setState(state, p, target, ctx), (s, x) => toV1(s, x));
+  },
+});
 
 /**
  * `DELETE /v1/policies/{policy_id}`: a soft delete (state `deleted`, grants nothing, still gettable and restorable by
  * PATCH); deleting a deleted policy changes nothing. Refused for a locked service id subject.
  */
-export function deletePolicy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
-  refuseUnknownKeys(input, ['policy_id'], invalidBody);
-  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
-  const r = setState(state, p, 'deleted', ctx);
-  return done(state, undefined, r.changes);
-}
+export const deletePolicy = defineOperation({
+  name: 'deletePolicy',
+  codes: IBM_POLICY_CODES,
+  guard: policyWrite(IBM_ACTIONS.policyDelete),
+  run(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+    refuseUnknownKeys(input, ['policy_id'], invalidBody);
+    const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v1');
+    const r = setState(state, p, 'deleted', ctx);
+    return done(state, undefined, r.changes);
+  },
+});
 
 /** `DELETE /v2/policies/{policy_id}`: the soft delete of `deletePolicy`, for any policy including those with rules. */
-export function deleteV2Policy(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
-  refuseUnknownKeys(input, ['policy_id'], invalidBody);
-  const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v2');
-  const r = setState(state, p, 'deleted', ctx);
-  return done(state, undefined, r.changes);
-}
+export const deleteV2Policy = defineOperation({
+  name: 'deleteV2Policy',
+  codes: IBM_POLICY_CODES,
+  guard: policyWrite(IBM_ACTIONS.policyDelete),
+  run(state: SourceState, input: PolicyIdInput, ctx: ManageContext): OpResult<undefined> {
+    refuseUnknownKeys(input, ['policy_id'], invalidBody);
+    const p = findPolicy(state, isRecord(input) ? input['policy_id'] : undefined, 'v2');
+    const r = setState(state, p, 'deleted', ctx);
+    return done(state, undefined, r.changes);
+  },
+});
 
 /**
  * Adds batched usage figures: `last_permit_at` becomes the latest `at`, `last_permit_frequency` grows by `count`.
