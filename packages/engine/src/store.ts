@@ -46,3 +46,7 @@ export interface FeedListener {
 export interface StoreFeed {
   close(): Promise<void>;
 }
+
+// The port speaks in the entity catalogue's terms (model/entities.ts): re-exported so a store reads its whole contract here.
+export type { Change, EntityName, EntityTypes } from './model/entities.js';
+export { applyChanges, entityKey, ENTITY_FIELDS, ENTITY_NAMES } from './model/entities.js';
