@@ -1,5 +1,5 @@
-import { compileGlob, matchGlob } from '../compile/glob.js';
-import type { RequestScalar } from '../evaluate/types.js';
+import { compileGlob, matchGlob } from './glob.js';
+import type { Scalar } from '../model/primitives.js';
 
 /**
  * A condition over resource attributes, as plain JSON. Attribute values are compared as strings (`String(v)`);
@@ -62,7 +62,7 @@ export function anyOf(attr: string, values: readonly string[]): Predicate {
 }
 
 /** Evaluates a predicate on a resource's attributes, as the filter's SQL would on a row holding them. */
-export function evaluatePredicate(p: Predicate, attributes: Readonly<Record<string, RequestScalar | null | undefined>>): boolean {
+export function evaluatePredicate(p: Predicate, attributes: Readonly<Record<string, Scalar | null | undefined>>): boolean {
   const get = (name: string): string | undefined => {
     const v = Object.hasOwn(attributes, name) ? attributes[name] : undefined;
     return v === undefined || v === null ? undefined : String(v);
