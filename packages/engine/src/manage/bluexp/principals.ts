@@ -154,6 +154,7 @@ function updatePrincipal(state: SourceState, input: unknown, kind: Principal['ki
 export const updateUser = defineOperation({
   name: 'updateUser',
   codes: BLUEXP_CODES,
+  input: updateSchema,
   guard: atOrg(BLUEXP_ACTIONS.userUpdate),
   run(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
     return updatePrincipal(state, input, 'user');
@@ -227,6 +228,7 @@ export const createServiceAccount = defineOperation({
 export const updateServiceAccount = defineOperation({
   name: 'updateServiceAccount',
   codes: BLUEXP_CODES,
+  input: updateSchema,
   guard: atOrg(BLUEXP_ACTIONS.serviceAccountUpdate),
   run(state: SourceState, input: z.input<typeof updateSchema>, _ctx: ManageContext): OpResult<BluexpPrincipal> {
     return updatePrincipal(state, input, 'service');
