@@ -103,6 +103,17 @@ describe('the guard registry an engine consults', () => {
     expect(snapshot(e)).toEqual(before);
   });
 
+  it('is refused when it leaves out the no-escalation review', () => {
+    try {
+      createEngine({ guards: createGuardRegistry({ from: defaultGuards, escalationReview: false }) });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).issues.map((i) => i.path)).toEqual([['guards']]);
+    }
+    expect(createEngine({ guards: createGuardRegistry({ from: defaultGuards }) }).revision).toBe(0);
+  });
+
   it('is refused when it is not a registry', () => {
     for (const guards of [{}, null, defaultGuards.get(cf.listUserGroups)]) {
       try {

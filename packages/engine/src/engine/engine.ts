@@ -104,6 +104,9 @@ function checkOptions(o: EngineOptions): void {
     issues.push({ path: ['conflictRetries'], message: 'must be a non-negative integer' });
   if (o.guards !== undefined && !(o.guards instanceof GuardRegistry))
     issues.push({ path: ['guards'], message: 'must be a guard registry (createGuardRegistry)' });
+  // INVARIANT: every registry an engine consults runs the no-escalation review; switching it off is for tests of runGuarded
+  else if (o.guards !== undefined && !o.guards.escalationReview)
+    issues.push({ path: ['guards'], message: 'must keep the no-escalation review (`escalationReview: false` is not for an engine)' });
   checkFollowOption(o.follow, issues);
   checkHookOptions(o, issues);
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);

@@ -72,8 +72,8 @@ export interface GuardRegistryOptions {
   /** Guards to start from (copied: registering in the new registry leaves `from` as it is). */
   from?: GuardRegistry;
   /**
-   * `false` leaves out the generic no-escalation review: only to show, in a test, what the review prevents. The
-   * registry the Engine consults always reviews.
+   * `false` leaves out the generic no-escalation review: only to show, in a test, what the review prevents. An
+   * engine refuses such a registry in its options: the registry it consults always reviews.
    */
   escalationReview?: boolean;
 }
