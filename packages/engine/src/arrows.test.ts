@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['manage', 'manage/access', 'manage/default-guards', 'store', 'prepare-commit', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
   authzen: ['engine', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
   testing: ['evaluate', 'compile', 'model', 'errors'],
-  cli: ['testing', 'authzen', 'engine', 'manage', 'analyze', 'evaluate', 'compile', 'model', 'errors', 'store', 'index'],
+  cli: ['testing', 'authzen', 'engine', 'manage', 'analyze', 'evaluate', 'compile', 'model', 'errors', 'store'],
 };
 /** The surfaces list names from anywhere; nothing imports them. */
 const SURFACES = new Set(['index', 'internals']);
