@@ -12,6 +12,7 @@ import { entityKey, type Change } from '../../model/entities.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { createGate } from '../access/gate.js';
 import type { Gate, GuardRules } from '../access/guard.js';
+import { field, str } from '../access/loose-input.js';
 import { accountTarget, nodeTarget } from '../access/targets.js';
 import type { SourceState } from '../../model/source-state.js';
 
@@ -51,12 +52,6 @@ export const BLUEXP_ACTIONS = {
   accountsMigrate: 'accounts:migrate',
 } as const;
 
-/** An input read loosely: a guard runs before the operation parses it. */
-export type Loose = Record<string, unknown>;
-/** The field `name` of an input, whatever it is. */
-export const field = (input: unknown, name: string): unknown => (input as Loose | null)?.[name];
-/** A non-empty string, or undefined. */
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * The organization an input names: `account_id`, or `account` (the query parameter of the resource listing). An input

@@ -14,7 +14,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
 import { nodeTarget } from '../access/targets.js';
-import { account, atNode, BLUEXP_ACTIONS, field, keepOnly, str } from './guards.js';
+import { account, atNode, BLUEXP_ACTIONS, keepOnly } from './guards.js';
+import { field, str } from '../access/loose-input.js';
 
 /** A folder or project as the operations return it; `parentId` is the organization id for a top-level node. */
 export interface BluexpNode {

@@ -16,7 +16,8 @@ import { defineOperation, type DefinedOperation } from '../define-operation.js';
 import type { GuardRules } from '../access/guard.js';
 import { accountTarget, nodeTarget } from '../access/targets.js';
 import type { Change } from '../../model/entities.js';
-import { account, BLUEXP_ACTIONS, resourceAt, type Loose } from './guards.js';
+import { account, BLUEXP_ACTIONS, resourceAt } from './guards.js';
+import { type Loose } from '../access/loose-input.js';
 
 /**
  * Set by the access check, never by a caller: the actor may not read the organization's own group (the operation

@@ -11,7 +11,8 @@ import { done, type ManageContext, type OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
-import { account, BLUEXP_ACTIONS, byConnector, field, keepOnly, placesOf, resourceAt } from './guards.js';
+import { account, BLUEXP_ACTIONS, byConnector, keepOnly, placesOf, resourceAt } from './guards.js';
+import { field } from '../access/loose-input.js';
 
 /**
  * A resource as the operations return it. Seed 001: "Every BlueXP resource has the data field 'cloud_id'" (the cloud

@@ -13,7 +13,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
 import { nodeTarget } from '../access/targets.js';
-import { account, atNode, BLUEXP_ACTIONS, field, keepOnly, str } from './guards.js';
+import { account, atNode, BLUEXP_ACTIONS, keepOnly } from './guards.js';
+import { field, str } from '../access/loose-input.js';
 
 /** A role binding as the operations return it; `nodeId` is the organization id for a binding at the root. */
 export interface BluexpRoleBinding {

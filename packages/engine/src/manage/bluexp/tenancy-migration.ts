@@ -16,7 +16,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
 import { accountTarget } from '../access/targets.js';
-import { BLUEXP_ACTIONS, field, str } from './guards.js';
+import { BLUEXP_ACTIONS } from './guards.js';
+import { field, str } from '../access/loose-input.js';
 
 /** Why a migration cannot run as it stands. */
 export interface BluexpMigrationConflict {

@@ -13,7 +13,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
 import { accountTarget } from '../access/targets.js';
-import { account, BLUEXP_ACTIONS, field, readAtOrg, str, withSaasOn } from './guards.js';
+import { account, BLUEXP_ACTIONS, readAtOrg, withSaasOn } from './guards.js';
+import { field, str } from '../access/loose-input.js';
 
 /** The options of an account as the operations return them. */
 export interface BluexpAccountOptions {

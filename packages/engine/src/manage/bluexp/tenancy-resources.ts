@@ -12,7 +12,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { BLUEXP_CODES } from '../access/codes.js';
 import { defineOperation } from '../define-operation.js';
 import { accountTarget } from '../access/targets.js';
-import { account, BLUEXP_ACTIONS, byConnector, field, placesOf, resourceAt } from './guards.js';
+import { account, BLUEXP_ACTIONS, byConnector, placesOf, resourceAt } from './guards.js';
+import { field } from '../access/loose-input.js';
 
 /** The resource classes that belong to the account rather than to an agent. */
 export const ACCOUNT_RESOURCE_CLASSES: readonly string[] = ['license', 'persistence'];

@@ -30,7 +30,8 @@ import type { SourceState } from '../../model/source-state.js';
 import { IBM_GROUP_CODES } from '../access/codes.js';
 import { accessGroupTarget } from '../access/targets.js';
 import { defineOperation } from '../define-operation.js';
-import { groupAccount, IBM_ACTIONS, onGroup, without, type Loose } from './guards.js';
+import { groupAccount, IBM_ACTIONS, onGroup, without } from './guards.js';
+import { type Loose } from '../access/loose-input.js';
 
 /** An access group in the seed's JSON shape. */
 export interface AccessGroupBody {

@@ -30,7 +30,8 @@ import { addMembersSince, dropMembers } from '../group-member-list.js';
 import { IBM_GROUP_CODES } from '../access/codes.js';
 import { accessGroupTarget } from '../access/targets.js';
 import { defineOperation } from '../define-operation.js';
-import { groupAccount, groupTarget, IBM_ACTIONS, isoOf, onGroup, str, type Loose } from './guards.js';
+import { groupAccount, groupTarget, IBM_ACTIONS, isoOf, onGroup } from './guards.js';
+import { str, type Loose } from '../access/loose-input.js';
 
 /** The member types the seed allows: users (`IBMid-…`) and service ids (`iam-ServiceId-…`). */
 export const IBM_MEMBER_TYPES = ['user', 'service'] as const;

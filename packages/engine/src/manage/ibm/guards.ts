@@ -8,6 +8,7 @@ import type { RequestResource } from '../../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Policy } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
 import type { Gate, GuardRules } from '../access/guard.js';
+import { str, type Loose } from '../access/loose-input.js';
 import { accessGroupTarget, policyServiceTarget, policyTargets } from '../access/targets.js';
 import type { SourceState } from '../../model/source-state.js';
 
@@ -30,12 +31,8 @@ export const IBM_ACTIONS = {
   policyDelete: 'iam.policy.delete',
 } as const;
 
-/** An input read loosely: a guard runs before the operation parses it. */
-export type Loose = Record<string, unknown>;
 // INVARIANT: an unreadable time makes no dynamic membership hold (dynamicHolds), so it adds no group to check
 export const isoOf = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'invalid');
-/** A non-empty string, or undefined. */
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The account an access group operation acts in: `account_id`, else the actor's own (as resolveGroup reads it). */
 export function groupAccount(gate: Gate, input: unknown): string {
