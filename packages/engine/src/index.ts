@@ -238,7 +238,7 @@ export type { PermissionDiff, Grant, GrantIdentity, GrantResource, ContextChange
 export { lint } from './analyze/lint-source.js';
 export type { Finding, FindingCode, LintOptions } from './analyze/lint-source.js';
 // The AuthZEN Authorization API 1.0 (issue #16): evaluation, evaluations, searches and PDP metadata over an engine.
-export { createAuthzen, toAuthzenDecision, toAuthzenDecisionJson, AUTHZEN_PATHS } from './authzen/authzen.js';
+export { createAuthzen, toAuthzenDecision, AUTHZEN_PATHS } from './authzen/authzen.js';
 export type { Authzen, AuthzenEngine, AuthzenOptions } from './authzen/authzen.js';
 export { AUTHZEN_SUBJECT_TYPES } from './authzen/authzen-request.js';
 export type {
