@@ -113,36 +113,38 @@ export interface Candidate {
   readonly rest: readonly AttributeMatcher[];
 }
 
-/** Candidates for one action, denies kept apart so that they are checked first. */
+/** The candidates of one key of an identity, denies kept apart: a view over the flat layout, for the analyses (see identity-index.ts). */
 export interface Bucket {
-  deny: Candidate[];
-  allow: Candidate[];
-  /**
-   * A keyed prefilter over the candidates, built on first use for a large bucket (see bucket-accel.ts): undefined
-   * until then, null when no key is worth it. Reset to undefined whenever the candidates change.
-   */
-  accel?: Memo<import('./bucket-accel.js').BucketAccel | null>;
+  readonly deny: readonly Candidate[];
+  readonly allow: readonly Candidate[];
 }
 
 /**
- * Per identity: exact action ids and pattern prefix ids (see ActionTable) to their candidates. Exact actions are a
- * dense array indexed by action id (one memory load on the hot path, where a hash map costs three); patterns are rare
- * and stay in a map.
+ * Per identity: exact action ids and pattern prefix ids to their candidates, in the flat layout identity-index.ts
+ * describes. Rewritten whole by sealIndex (for the touched identities only); read by `authorize` without objects.
  */
 export interface IdentityIndex {
-  /**
-   * Buckets by action id in pages of PAGE ids (`pages[id >>> PAGE_BITS][id & PAGE_MASK]`): two array loads on the hot
-   * path, and an identity whose policies reach a few services holds a few pages, not a slot for every known action.
-   */
-  pages: ((Bucket | undefined)[] | undefined)[];
-  /** How many exact actions have a bucket. */
+  /** Slots, then candidate records, then the candidates' numbers by key (see identity-index.ts). */
+  data: Int32Array;
+  /** Number of hash slots less one (a power of two less one). */
+  mask: number;
+  /** The multiplicative hash's shift: 32 - log2(slots). */
+  shift: number;
+  /** Where the candidate records start in `data`. */
+  recBase: number;
+  /** Candidate number -> the candidate: the side table of the slow parts, explanations and analyses. */
+  cands: Candidate[];
+  /** How many exact action keys and pattern prefix keys have candidates. */
   exactCount: number;
-  patterns: Map<number, Bucket>;
+  patternCount: number;
+  /** Staged by the row path since the last seal: candidates to add; policy ids whose sealed candidates go. */
+  pending: import('./identity-index.js').PendingCandidate[] | null;
+  removed: Set<string> | null;
+  /** Per slot: a keyed prefilter of a large range (see bucket-accel.ts), built on first use; null until one is. */
+  accel: Memo<(import('./bucket-accel.js').BucketAccel | null | undefined)[] | null>;
+  /** Per slot: the Bucket view the analyses read, built on first use. */
+  views: Memo<(Bucket | undefined)[] | null>;
 }
-
-/** Action ids per page of an identity index. */
-export const PAGE_BITS = 5;
-export const PAGE_MASK = (1 << PAGE_BITS) - 1;
 
 /** A group of one account. */
 export interface GroupEntry {
@@ -178,7 +180,7 @@ export interface PrincipalEntry {
    * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
    * bounded (cleared past OWN_BUCKETS_MAX entries).
    */
-  ownBuckets: Memo<Map<number | string, readonly Bucket[]> | null>;
+  ownBuckets: Memo<Map<number | string, import('../evaluate/gather.js').OwnRanges> | null>;
   ownVersion: Memo<number>;
   dynamic: DynamicEntry[];
   /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */
@@ -305,6 +307,8 @@ export interface Tables {
   readonly catalog: RoleCatalog;
   readonly actions: import('./action-table.js').ActionTable;
   readonly attributeNames: import('./attribute-names.js').AttributeNames;
+  /** Every literal a candidate compares for equality, interned (see strings.ts). */
+  readonly strings: import('./strings.js').StringTable;
   /** Cloudflare resource group id -> the scope targets it reaches. */
   readonly resourceGroupTargets: Map<string, ScopeTarget[]>;
 }

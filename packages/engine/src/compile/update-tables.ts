@@ -1,4 +1,4 @@
-import { applyRow, type RowContext } from './apply-row.js';
+import { applyRow, rowContext, sealRows } from './apply-row.js';
 import { rebuildDirtyAccounts, recompileScopedPolicies } from './account-scopes.js';
 import { compile } from './compile-source.js';
 import type { Tables } from './tables.js';
@@ -21,7 +21,7 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
     const key = `${c.entity}\u0000${c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key}`;
     last.set(key, c);
   }
-  const ctx: RowContext = { tables, lookup: after, bulk: false, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set() } };
+  const ctx = rowContext(tables, after, false);
   for (const [tag, c] of last) {
     if (c.entity === 'role' || c.entity === 'service') continue;
     const key = tag.slice(tag.indexOf('\u0000') + 1);
@@ -29,5 +29,6 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
   }
   rebuildDirtyAccounts(ctx);
   recompileScopedPolicies(ctx);
+  sealRows(ctx);
   return tables;
 }

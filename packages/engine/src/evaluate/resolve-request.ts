@@ -1,6 +1,7 @@
 import type { Issue } from '../errors.js';
 import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
+import { UNKNOWN_STRING } from '../compile/strings.js';
 import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
 
 const EMPTY: readonly string[] = [];
@@ -13,10 +14,17 @@ export interface RequestContext {
   account: AccountTable | undefined;
   /** Request attribute values as strings, by interned attribute id; only names some matcher reads are kept. */
   values: (string | undefined)[];
+  /**
+   * The same values as interned string ids (see strings.ts), looked up once per request: UNKNOWN_STRING for a value
+   * no literal equals; undefined where `values` has none. What a candidate's inlined equality compares.
+   */
+  valueIds: (number | undefined)[];
   /** The ids set in `values`, so the next request clears only those. */
   touched: number[];
   touchedCount: number;
   serviceName: string | undefined;
+  /** `serviceName` interned; UNKNOWN_STRING when there is none or it is no literal. */
+  serviceId: number;
   service: ServiceInfo | undefined;
   tags: readonly string[];
   tagPairs: [string, string][] | null;
@@ -35,9 +43,11 @@ export function createContext(): RequestContext {
     accountId: '',
     account: undefined,
     values: [],
+    valueIds: [],
     touched: [],
     touchedCount: 0,
     serviceName: undefined,
+    serviceId: UNKNOWN_STRING,
     service: undefined,
     tags: EMPTY,
     tagPairs: null,
@@ -158,7 +168,10 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;
-  for (let i = 0; i < ctx.touchedCount; i++) ctx.values[ctx.touched[i]!] = undefined;
+  for (let i = 0; i < ctx.touchedCount; i++) {
+    ctx.values[ctx.touched[i]!] = undefined;
+    ctx.valueIds[ctx.touched[i]!] = undefined;
+  }
   ctx.touchedCount = 0;
   const names = tables.attributeNames;
   const attrs = resource.attributes;
@@ -195,8 +208,15 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   }
   if (issues.length > 0) return issues.slice();
   ctx.account = tables.accounts.get(ctx.accountId);
+  // one hash lookup per request value: the inlined equalities then compare integers
+  const strings = tables.strings;
+  for (let i = 0; i < ctx.touchedCount; i++) {
+    const id = ctx.touched[i]!;
+    ctx.valueIds[id] = strings.get(ctx.values[id]!) ?? UNKNOWN_STRING;
+  }
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
+  ctx.serviceId = ctx.valueIds[ATTR.serviceName] ?? UNKNOWN_STRING;
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   return issues.length === 0 ? NO_ISSUES : issues.slice();
