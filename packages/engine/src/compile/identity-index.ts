@@ -195,6 +195,46 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.views = null;
 }
 
+/**
+ * One index holding, under key 0, the candidates of several slots of other indexes (denies of all, then allows of all,
+ * each in slot order, repeats kept), their records copied: what a principal's own index and static groups hold for one
+ * action, read as one contiguous range instead of one range per identity.
+ */
+export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number[]): IdentityIndex {
+  let denies = 0;
+  let total = 0;
+  for (let i = 0; i < ixs.length; i++) {
+    const d = ixs[i]!.data;
+    const b = slots[i]! * SLOT;
+    denies += d[b + 2]! - d[b + 1]!;
+    total += d[b + 3]! - d[b + 1]!;
+  }
+  const recBase = 2 * SLOT;
+  const idsBase = recBase + total * REC;
+  const data = new Int32Array(idsBase + total);
+  const cands: Candidate[] = [];
+  data[0] = 0;
+  data[1] = idsBase;
+  data[2] = idsBase + denies;
+  data[3] = idsBase + total;
+  data[SLOT] = -1;
+  const copy = (from: number, to: number, d: Int32Array, ix: IdentityIndex) => {
+    for (let p = from; p < to; p++) {
+      const c = d[p]!;
+      const n = cands.push(ix.cands[c]!) - 1;
+      data.set(d.subarray(ix.recBase + c * REC, ix.recBase + c * REC + REC), recBase + n * REC);
+      data[idsBase + n] = n;
+    }
+  };
+  for (let i = 0; i < ixs.length; i++) copy(ixs[i]!.data[slots[i]! * SLOT + 1]!, ixs[i]!.data[slots[i]! * SLOT + 2]!, ixs[i]!.data, ixs[i]!);
+  for (let i = 0; i < ixs.length; i++) copy(ixs[i]!.data[slots[i]! * SLOT + 2]!, ixs[i]!.data[slots[i]! * SLOT + 3]!, ixs[i]!.data, ixs[i]!);
+  const merged = createIdentityIndex();
+  merged.data = data;
+  merged.cands = cands;
+  merged.exactCount = 1;
+  return merged;
+}
+
 /** The candidates of a slot as lists (a view for the analyses, built on first use and kept until the next seal). */
 export function bucketAt(ix: IdentityIndex, slot: number): Bucket {
   let views = ix.views;

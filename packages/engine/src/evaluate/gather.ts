@@ -1,5 +1,5 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactKey, patternKey, slotOf } from '../compile/identity-index.js';
+import { exactKey, mergeSlots, patternKey, slotOf } from '../compile/identity-index.js';
 import type { IdentityIndex, PrincipalEntry, Tables } from '../compile/tables.js';
 import type { IdentitySet } from './authorize.js';
 
@@ -46,7 +46,8 @@ function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[
 
 /**
  * The ranges of a principal's own index and of its static groups for an action, gathered once per (principal,
- * action) and tables version: one map lookup where there would be a probe per group. Unknown actions (reached only
+ * action) and tables version and merged into one: one map lookup and one contiguous range where there would be a
+ * probe and a range per group. Unknown actions (reached only
  * through patterns) are keyed by their string.
  */
 export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number, action: string): OwnRanges {
@@ -64,7 +65,8 @@ export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number,
     slotsOf(p.index, actionId, prefixes, ixs, slots);
     for (const g of p.staticGroups) slotsOf(g.index, actionId, prefixes, ixs, slots);
     if (cache.size >= OWN_MAX) cache.clear();
-    cache.set(key, (out = { ixs, slots }));
+    // several ranges are copied into one, so a decision reads one contiguous range of records
+    cache.set(key, (out = ixs.length > 1 ? { ixs: [mergeSlots(ixs, slots)], slots: [0] } : { ixs, slots }));
   }
   return out;
 }
