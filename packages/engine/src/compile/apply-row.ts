@@ -1,7 +1,8 @@
 import { account, groupOf, principalOf } from './account-table.js';
 import { compileClaim } from './compile-matchers.js';
 import { compileBinding, compilePolicy } from './compile-policy.js';
-import { indexPolicy, sealIndex, unstagePolicy } from './identity-index.js';
+import { sealIndex, unstagePolicy } from './identity-index.js';
+import { indexPolicy } from './index-policy.js';
 import { resolveResource } from './resolve-resource.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
