@@ -98,83 +98,111 @@ export function isStaged(ix: IdentityIndex): boolean {
   return ix.pending !== null || ix.removed !== null;
 }
 
-interface Lists {
-  deny: Candidate[];
-  allow: Candidate[];
-}
-
-function addTo(l: Lists, c: Candidate): void {
-  const list = c.deny ? l.deny : l.allow;
-  // a candidate is listed once per key (a role grant names each action once; one candidate is staged per grant)
-  if (list[list.length - 1] !== c) list.push(c);
-}
+/** Scratch of sealIndex: key -> its ordinal in the index being sealed, -1 elsewhere (reset after each seal). */
+let keyOrdinal = new Int32Array(256).fill(-1);
 
 /**
  * Builds the flat layout of an index from its sealed candidates less those removed, then those staged, in that order
- * (so an update appends, as compile does), and clears the staging and the memos. Cost: the identity's own size.
+ * (so an update appends, as compile does), and clears the staging and the memos. Cost: the identity's own size, in two
+ * counting passes that allocate the new array and a few small ones, nothing per key.
  */
 export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   if (!isStaged(ix)) return;
-  const removed = ix.removed;
-  const order: number[] = [];
-  const lists = new Map<number, Lists>();
-  const listOf = (k: number): Lists => {
-    let l = lists.get(k);
-    if (l === undefined) {
-      lists.set(k, (l = { deny: [], allow: [] }));
-      order.push(k);
-    }
-    return l;
-  };
   const old = ix.data;
+  const oldCands = ix.cands;
+  const removed = ix.removed;
+  const pending = ix.pending ?? [];
+  // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  const remap = new Int32Array(oldCands.length);
+  const cands: Candidate[] = [];
+  for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
+  const kept = cands.length;
+  for (const e of pending) cands.push(e.c);
+  // pass 1: keys in first-seen order, and how many denies and allows each holds
+  const keys: number[] = [];
+  const denies: number[] = [];
+  const allows: number[] = [];
+  const ordinal = (k: number): number => {
+    if (k >= keyOrdinal.length) {
+      const grown = new Int32Array(Math.max(k + 1, keyOrdinal.length * 2)).fill(-1);
+      grown.set(keyOrdinal);
+      keyOrdinal = grown;
+    }
+    let o = keyOrdinal[k]!;
+    if (o < 0) {
+      keyOrdinal[k] = o = keys.push(k) - 1;
+      denies.push(0);
+      allows.push(0);
+    }
+    return o;
+  };
   for (let s = 0; s <= ix.mask; s++) {
     const b = s * SLOT;
-    const k = old[b]!;
-    if (k < 0) continue;
-    for (let p = old[b + 1]!; p < old[b + 3]!; p++) {
-      const c = ix.cands[old[p]!]!;
-      if (removed === null || !removed.has(c.id)) addTo(listOf(k), c);
-    }
+    if (old[b]! < 0) continue;
+    const o = ordinal(old[b]!);
+    for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denies : allows)[o]!++;
   }
-  for (const { c, group } of ix.pending ?? []) {
-    for (const a of group.actions) addTo(listOf(exactKey(a)), c);
-    for (const p of group.prefixes) addTo(listOf(patternKey(p)), c);
-  }
-  // number the candidates in first-seen order
-  const num = new Map<Candidate, number>();
-  const cands: Candidate[] = [];
-  let total = 0;
-  for (const k of order) {
-    const l = lists.get(k)!;
-    for (const list of [l.deny, l.allow]) {
-      total += list.length;
-      for (const c of list) if (!num.has(c)) num.set(c, cands.push(c) - 1);
-    }
+  // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
+  for (const { c, group } of pending) {
+    const counts = c.deny ? denies : allows;
+    for (const a of group.actions) counts[ordinal(exactKey(a))]!++;
+    for (const p of group.prefixes) counts[ordinal(patternKey(p))]!++;
   }
   let bits = 1;
-  while (1 << bits < order.length * 2) bits++;
+  while (1 << bits < keys.length * 2) bits++;
   const slots = 1 << bits;
   const recBase = slots * SLOT;
+  let total = 0;
+  for (let o = 0; o < keys.length; o++) total += denies[o]! + allows[o]!;
   const data = new Int32Array(recBase + cands.length * REC + total);
   for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
-  let exactCount = 0;
+  // each key's range, denies then allows; `denies`/`allows` become the next write positions
   let pos = recBase + cands.length * REC;
-  for (const k of order) {
+  let exactCount = 0;
+  for (let o = 0; o < keys.length; o++) {
+    const k = keys[o]!;
     if ((k & 1) === 0) exactCount++;
     let h = Math.imul(k, HASH) >>> (32 - bits);
     while (data[h * SLOT] !== -1) h = (h + 1) & (slots - 1);
     const b = h * SLOT;
-    const l = lists.get(k)!;
+    const d = denies[o]!;
+    const a = allows[o]!;
     data[b] = k;
     data[b + 1] = pos;
-    for (const c of l.deny) data[pos++] = num.get(c)!;
-    data[b + 2] = pos;
-    for (const c of l.allow) data[pos++] = num.get(c)!;
-    data[b + 3] = pos;
+    data[b + 2] = pos + d;
+    data[b + 3] = pos + d + a;
+    denies[o] = pos;
+    allows[o] = pos + d;
+    pos += d + a;
   }
-  for (let i = 0; i < cands.length; i++) {
-    const c = cands[i]!;
-    const r = recBase + i * REC;
+  // pass 2: place the numbers, in the same order as counted
+  for (let s = 0; s <= ix.mask; s++) {
+    const b = s * SLOT;
+    if (old[b]! < 0) continue;
+    const o = keyOrdinal[old[b]!]!;
+    for (let p = old[b + 1]!; p < old[b + 3]!; p++) {
+      const n = remap[old[p]!]!;
+      if (n < 0) continue;
+      if (p < old[b + 2]!) data[denies[o]!++] = n;
+      else data[allows[o]!++] = n;
+    }
+  }
+  for (let i = 0; i < pending.length; i++) {
+    const { c, group } = pending[i]!;
+    const n = kept + i;
+    const at = c.deny ? denies : allows;
+    for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
+    for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
+  }
+  for (const k of keys) keyOrdinal[k] = -1;
+  // records: copied for the kept candidates, built (and their literals interned) for the staged ones
+  for (let i = 0; i < oldCands.length; i++) {
+    const n = remap[i]!;
+    if (n >= 0) data.set(old.subarray(ix.recBase + i * REC, ix.recBase + i * REC + REC), recBase + n * REC);
+  }
+  for (let n = kept; n < cands.length; n++) {
+    const c = cands[n]!;
+    const r = recBase + n * REC;
     data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (c.slow || c.rest.length > 0 ? CandFlag.Tail : 0);
     data[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
     data[r + 2] = c.eqAttr;
@@ -186,7 +214,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.recBase = recBase;
   ix.cands = cands;
   ix.exactCount = exactCount;
-  ix.patternCount = order.length - exactCount;
+  ix.patternCount = keys.length - exactCount;
   ix.pending = null;
   ix.removed = null;
   ix.accel = null;

@@ -15,7 +15,11 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
   for (const [s, id] of tables.actions.actions) actions[id] = s;
   const prefixes: string[] = [];
   for (const [s, id] of tables.actions.prefixes) prefixes[id] = s;
+  const attrs: string[] = [];
+  for (const [s, id] of tables.attributeNames) attrs[id] = s;
   const str = (id: number) => (id < 0 ? null : strings[id]);
+  // attribute ids, like string ids, depend on the order names were first met: compared by name
+  const attr = (id: number) => (id < 0 ? null : attrs[id]);
   const out: Record<string, string[]> = {};
   const add = (name: string, ix: IdentityIndex) => {
     if (ix.pending !== null || ix.removed !== null) throw new Error(`${name}: staged changes were never sealed`);
@@ -30,11 +34,11 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
         const n = d[p]!;
         const c = ix.cands[n]!;
         const r = ix.recBase + n * REC;
-        const record = { flags: d[r]!, service: str(d[r + 1]!), eqAttr: d[r + 2]!, eqValue: d[r + 2]! < 0 ? null : str(d[r + 3]!) };
+        const record = { flags: d[r]!, service: str(d[r + 1]!), eqAttr: attr(d[r + 2]!), eqValue: d[r + 2]! < 0 ? null : str(d[r + 3]!) };
         const expected = {
           flags: (c.deny ? 1 : 0) | (c.error !== null ? 2 : 0) | (c.slow || c.rest.length > 0 ? 4 : 0),
           service: c.service,
-          eqAttr: c.eqAttr,
+          eqAttr: attr(c.eqAttr),
           eqValue: c.eqAttr < 0 ? null : c.eqValue,
         };
         if (JSON.stringify(record) !== JSON.stringify(expected)) throw new Error(`${name} ${key}: record ${JSON.stringify(record)} is not its candidate's ${JSON.stringify(expected)}`);
