@@ -18,7 +18,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, type Gathered } from './gather.js';
 import { matchTail } from './match-policy.js';
-import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
+import { createContext, resolveRequest, subjectIssues, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -474,6 +474,8 @@ export function decideMany(
   // one request object reused for every item: only its action, resource and environment change. The environment slot
   // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
   const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
+  // the subject is the same for every item: checked once
+  const checked = subjectIssues(subject);
   for (let i = 0; i < requests.length; i++) {
     try {
       const item = requests[i]!;
@@ -484,7 +486,7 @@ export function decideMany(
       req.action = item.action;
       req.resource = item.resource;
       req.environment = item.environment;
-      const issues = resolveRequest(tables, req, options, ctx);
+      const issues = resolveRequest(tables, req, options, ctx, checked);
       if (issues.length > 0) {
         out[i] = invalid(issues);
         continue;

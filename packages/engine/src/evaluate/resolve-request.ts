@@ -144,7 +144,24 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
  * Hand-written rather than zod: it runs on every request. The request's own resource fields are checked even
  * when a registered resource replaces them.
  */
-export function resolveRequest(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, ctx: RequestContext): Issue[] {
+/**
+ * The issues of a subject, checked once for a batch whose items share it: handed to resolveRequest for each item, they
+ * stand where its own check would have put them.
+ */
+export function subjectIssues(subject: unknown): readonly Issue[] {
+  const issues: Issue[] = [];
+  if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
+  else checkSubject(subject as Record<string, unknown>, issues);
+  return issues;
+}
+
+export function resolveRequest(
+  tables: Tables,
+  request: AuthorizeRequest,
+  options: AuthorizeOptions | undefined,
+  ctx: RequestContext,
+  checkedSubject?: readonly Issue[],
+): Issue[] {
   // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
   // issues costs no allocation, a request with some gets its own copy
   const issues = scratchIssues;
@@ -156,7 +173,8 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
-  if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
+  if (checkedSubject !== undefined) for (const i of checkedSubject) issues.push({ path: [...i.path], message: i.message });
+  else if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
   else checkSubject(subject as Record<string, unknown>, issues);
   if (environment !== undefined && !isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
   const now = requestTime(request, isObject(options) ? options : undefined);
