@@ -146,6 +146,12 @@ export interface IdentityIndex {
   views: Memo<(Bucket | undefined)[] | null>;
 }
 
+/** The (index, slot) pairs of a principal's own index and its static groups for one action (merged into one when several). */
+export interface OwnRanges {
+  readonly ixs: readonly IdentityIndex[];
+  readonly slots: readonly number[];
+}
+
 /** A group of one account. */
 export interface GroupEntry {
   readonly id: string;
@@ -180,7 +186,7 @@ export interface PrincipalEntry {
    * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
    * bounded (cleared past OWN_BUCKETS_MAX entries).
    */
-  ownBuckets: Memo<Map<number | string, import('../evaluate/gather.js').OwnRanges> | null>;
+  ownBuckets: Memo<Map<number | string, OwnRanges> | null>;
   ownVersion: Memo<number>;
   dynamic: DynamicEntry[];
   /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */

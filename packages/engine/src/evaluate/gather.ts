@@ -1,13 +1,7 @@
 import { prefixIdsOf } from '../compile/action-table.js';
 import { exactKey, mergeSlots, patternKey, slotOf } from '../compile/identity-index.js';
-import type { IdentityIndex, PrincipalEntry, Tables } from '../compile/tables.js';
+import type { IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
 import type { IdentitySet } from './authorize.js';
-
-/** The (index, slot) pairs of a principal's own index and its static groups for one action. */
-export interface OwnRanges {
-  readonly ixs: readonly IdentityIndex[];
-  readonly slots: readonly number[];
-}
 
 /** The ranges an identity set holds for one action, each with the identity it came from (-1: the principal's gathered own ranges). */
 export interface Gathered {
