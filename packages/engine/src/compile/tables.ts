@@ -146,10 +146,14 @@ export interface IdentityIndex {
   views: Memo<(Bucket | undefined)[] | null>;
 }
 
-/** The (index, slot) pairs of a principal's own index and its static groups for one action (merged into one when several). */
+/**
+ * The (index, slot) pairs of a principal's own index and its static groups for one action; the small ones merged into
+ * one range once the pair is asked for a second time (`merged`), so a one-off request pays no copy.
+ */
 export interface OwnRanges {
   readonly ixs: readonly IdentityIndex[];
   readonly slots: readonly number[];
+  readonly merged: boolean;
 }
 
 /** A group of one account. */

@@ -18,7 +18,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, type Gathered } from './gather.js';
 import { matchTail } from './match-policy.js';
-import { createContext, resolveRequest, subjectIssues, type RequestContext } from './resolve-request.js';
+import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -300,7 +300,7 @@ function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal:
   const d = ix.data;
   const r = ix.recBase + c * REC;
   const eqAttr = d[r + 2]!;
-  if (eqAttr >= 0 && ctx.valueIds[eqAttr] !== d[r + 3]!) return false;
+  if (eqAttr >= 0 && valueIdOf(ctx, eqAttr) !== d[r + 3]!) return false;
   return (d[r]! & CandFlag.Tail) === 0 || matchTail(ix.cands[c]!, ctx, principal, service);
 }
 

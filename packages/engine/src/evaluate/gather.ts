@@ -1,5 +1,6 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactKey, mergeSlots, patternKey, slotOf } from '../compile/identity-index.js';
+import { ACCEL_MIN } from '../compile/bucket-accel.js';
+import { exactKey, mergeSlots, patternKey, SLOT, slotOf } from '../compile/identity-index.js';
 import type { IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
 import type { IdentitySet } from './authorize.js';
 
@@ -39,8 +40,36 @@ function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[
 }
 
 /**
+ * Several small ranges copied into one, so a decision reads one contiguous range of records; a range large enough for
+ * a keyed prefilter stays apart, so the prefilter its own index keeps serves it (the merged range is scanned whole, as
+ * its parts would have been).
+ */
+function mergeSmall(ixs: IdentityIndex[], slots: number[]): OwnRanges {
+  const small: number[] = [];
+  for (let i = 0; i < ixs.length; i++) {
+    const d = ixs[i]!.data;
+    const b = slots[i]! * SLOT;
+    if (d[b + 3]! - d[b + 1]! < ACCEL_MIN) small.push(i);
+  }
+  if (small.length < 2) return { ixs, slots, merged: true };
+  const merged = mergeSlots(
+    small.map((i) => ixs[i]!),
+    small.map((i) => slots[i]!),
+  );
+  // INVARIANT: no prefilter for the merged range (its parts had none): the memo slot holds "none" from the start
+  merged.accel = [null];
+  const out: OwnRanges = { ixs: [merged], slots: [0], merged: true };
+  for (let i = 0; i < ixs.length; i++) {
+    if (small.includes(i)) continue;
+    (out.ixs as IdentityIndex[]).push(ixs[i]!);
+    (out.slots as number[]).push(slots[i]!);
+  }
+  return out;
+}
+
+/**
  * The ranges of a principal's own index and of its static groups for an action, gathered once per (principal,
- * action) and tables version and merged into one: one map lookup and one contiguous range where there would be a
+ * action) and tables version and, from the second use, merged into one (see mergeSmall): one map lookup and one contiguous range where there would be a
  * probe and a range per group. Unknown actions (reached only
  * through patterns) are keyed by their string.
  */
@@ -52,6 +81,7 @@ export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number,
   }
   const key = actionId >= 0 ? actionId : action;
   let out = cache.get(key);
+  if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out.ixs as IdentityIndex[], out.slots as number[])));
   if (out === undefined) {
     const ixs: IdentityIndex[] = [];
     const slots: number[] = [];
@@ -59,8 +89,7 @@ export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number,
     slotsOf(p.index, actionId, prefixes, ixs, slots);
     for (const g of p.staticGroups) slotsOf(g.index, actionId, prefixes, ixs, slots);
     if (cache.size >= OWN_MAX) cache.clear();
-    // several ranges are copied into one, so a decision reads one contiguous range of records
-    cache.set(key, (out = ixs.length > 1 ? { ixs: [mergeSlots(ixs, slots)], slots: [0] } : { ixs, slots }));
+    cache.set(key, (out = { ixs, slots, merged: false }));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Issue } from '../errors.js';
 import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
-import { UNKNOWN_STRING } from '../compile/strings.js';
+import { UNKNOWN_STRING, type StringTable } from '../compile/strings.js';
 import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
 
 const EMPTY: readonly string[] = [];
@@ -15,10 +15,12 @@ export interface RequestContext {
   /** Request attribute values as strings, by interned attribute id; only names some matcher reads are kept. */
   values: (string | undefined)[];
   /**
-   * The same values as interned string ids (see strings.ts), looked up once per request: UNKNOWN_STRING for a value
-   * no literal equals; undefined where `values` has none. What a candidate's inlined equality compares.
+   * The same values as interned string ids (see strings.ts), each looked up at most once per request, when a
+   * candidate's inlined equality first needs it (valueIdOf): UNKNOWN_STRING for a value no literal equals.
    */
   valueIds: (number | undefined)[];
+  /** The tables' interned strings, for valueIdOf. */
+  strings: StringTable;
   /** The ids set in `values`, so the next request clears only those. */
   touched: number[];
   touchedCount: number;
@@ -44,6 +46,7 @@ export function createContext(): RequestContext {
     account: undefined,
     values: [],
     valueIds: [],
+    strings: new Map(),
     touched: [],
     touchedCount: 0,
     serviceName: undefined,
@@ -226,18 +229,28 @@ export function resolveRequest(
   }
   if (issues.length > 0) return issues.slice();
   ctx.account = tables.accounts.get(ctx.accountId);
-  // one hash lookup per request value: the inlined equalities then compare integers
-  const strings = tables.strings;
-  for (let i = 0; i < ctx.touchedCount; i++) {
-    const id = ctx.touched[i]!;
-    ctx.valueIds[id] = strings.get(ctx.values[id]!) ?? UNKNOWN_STRING;
-  }
+  ctx.strings = tables.strings;
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
-  ctx.serviceId = ctx.valueIds[ATTR.serviceName] ?? UNKNOWN_STRING;
+  ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   return issues.length === 0 ? NO_ISSUES : issues.slice();
+}
+
+/**
+ * The interned id of the request's value of an attribute, looked up on first use (one hash lookup per request value
+ * at most): UNKNOWN_STRING when the request has no such value or no literal equals it.
+ */
+export function valueIdOf(ctx: RequestContext, attr: number): number {
+  let id = ctx.valueIds[attr];
+  if (id === undefined) {
+    const v = ctx.values[attr];
+    if (v === undefined) return UNKNOWN_STRING;
+    // INVARIANT: only an attribute with a value gets an id, so the touched list resets every id set
+    ctx.valueIds[attr] = id = ctx.strings.get(v) ?? UNKNOWN_STRING;
+  }
+  return id;
 }
 
 /** The resource's tags split at the first `:` into lowercased [key, value] pairs; computed once per request, on demand. */
