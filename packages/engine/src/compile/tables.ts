@@ -85,10 +85,10 @@ export interface RoleInfo {
 
 /**
  * A (policy, role, service) that an identity's index yields for the actions the role grants on that service. One
- * object is shared by every action bucket it sits in; the matching pattern is recovered only to explain.
+ * object is shared by every key of its identity's index it sits under; the matching pattern is recovered only to explain.
  */
 export interface Candidate {
-  /** The policy id, copied here so that the hot path reads one object per candidate. */
+  /** The policy id, copied here so that a matching candidate is named without reading its policy. */
   readonly id: string;
   readonly deny: boolean;
   /** The policy's error, copied from it: an errored candidate never grants. */
@@ -186,9 +186,9 @@ export interface PrincipalEntry {
   readonly index: IdentityIndex;
   staticGroups: GroupEntry[];
   /**
-   * Per action: the buckets of this principal's own index and of its static groups, gathered on first use so a
+   * Per action: the ranges of this principal's own index and of its static groups, gathered on first use so a
    * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
-   * bounded (cleared past OWN_BUCKETS_MAX entries).
+   * bounded (cleared past OWN_MAX entries, gather.ts).
    */
   ownBuckets: Memo<Map<number | string, OwnRanges> | null>;
   ownVersion: Memo<number>;
@@ -310,7 +310,7 @@ export interface Tables {
   readonly services: Map<string, ServiceInfo>;
   /** Number of compiled policies and bindings. */
   size: number;
-  /** Bumped by every incremental update, so per-principal gathered buckets know they are stale. */
+  /** Bumped by every incremental update, so per-principal gathered ranges know they are stale. */
   version: number;
   /** The next ResolvedResource.num to give. */
   nextResourceNum: number;

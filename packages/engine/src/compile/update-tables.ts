@@ -22,7 +22,11 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
     last.set(key, c);
   }
   const ctx = rowContext(tables, after, false);
-  for (const [tag, c] of last) {
+  // INVARIANT: bindings first. A group whose federated flag changes re-indexes every binding to it as the state after
+  // the batch has them, a binding added in this batch included; applied after that, the binding's own row would index it
+  // a second time (the layout property of properties.test.ts found it)
+  const ordered = [...last].filter(([, c]) => c.entity === 'binding').concat([...last].filter(([, c]) => c.entity !== 'binding'));
+  for (const [tag, c] of ordered) {
     if (c.entity === 'role' || c.entity === 'service') continue;
     const key = tag.slice(tag.indexOf('\u0000') + 1);
     applyRow(ctx, c.entity, before.get(c.entity, key) as never, after.get(c.entity, key) as never);

@@ -43,7 +43,7 @@ export interface IdentitySet {
   service: Record<string, RequestScalar> | undefined;
   /**
    * Set by a fast resolution: the principal whose own index and static groups are not in `indexes` but read through
-   * its gathered buckets (see ownBucketsOf). Null otherwise.
+   * its gathered ranges (see ownRangesOf in gather.ts). Null otherwise.
    */
   merged: PrincipalEntry | null;
 }
@@ -127,7 +127,7 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
   if (p !== undefined && p.active) {
     set.principal = p;
     if (fast) {
-      // the principal's own index and its static groups are read through its gathered buckets; a dynamic or
+      // the principal's own index and its static groups are read through its gathered ranges; a dynamic or
       // claimed group that is also static is already there
       set.merged = p;
       for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
@@ -199,7 +199,7 @@ const scratch = {
  */
 export type OnAllowed = (policies: readonly CompiledPolicy[]) => void;
 
-/** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two buckets counts once). */
+/** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two keys counts once). */
 function sortUnique(ids: string[]): string[] {
   for (let i = 1; i < ids.length; i++) {
     const x = ids[i]!;
@@ -467,7 +467,7 @@ export function decideMany(
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
-  // per account: the subject's identities, resolved once, and the buckets they hold per action, gathered once
+  // per account: the subject's identities, resolved once, and the ranges they hold per action, gathered once
   const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
   const ctx = createContext();
