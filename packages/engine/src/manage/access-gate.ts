@@ -1,13 +1,13 @@
 // The gate a guard asks: one authenticated actor, the tables as they are before the operation, one clock reading.
 // Every answer comes from `authorize`, the same evaluator that decides the host's own requests.
-import { randomBytes } from 'node:crypto';
 import type { Tables } from '../compile/tables.js';
 import { SeedError } from '../errors.js';
 import { whatCan } from '../analyze/what-can.js';
 import { authorize } from '../evaluate/authorize.js';
-import type { RequestResource } from '../evaluate/types.js';
+import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { AccessCodes, Gate, SubjectActor } from './access-guard.js';
-import { ANY_VALUE, GLOB_VALUE, isOpenValue } from './access-targets.js';
+import { ANY_OR_ABSENT, ANY_VALUE, isOpenValue } from './access-targets.js';
+import { attributePatterns, witnesses } from './access-witnesses.js';
 import type { SourceState } from './source-state.js';
 
 /** The seed's 401 for `codes`. */
@@ -20,60 +20,56 @@ export function forbidden(codes: AccessCodes, details?: Record<string, unknown>)
   return new SeedError(codes.forbidden.code, 403, codes.forbidden.message, details);
 }
 
-/** Random text from the Private Use Area, which no seed names: `length` characters. */
-function randomWord(length: number): string {
-  const bytes = randomBytes(length * 2);
-  let out = '';
-  for (let i = 0; i < length; i++) out += String.fromCharCode(0xe000 + (((bytes[2 * i]! << 8) | bytes[2 * i + 1]!) % 0x1900));
-  return out;
-}
-
-/** A random length in [min, min + spread). */
-const randomLength = (min: number, spread: number) => min + (randomBytes(1)[0]! % spread);
+/** The most concrete requests one target may stand for (the product of its open values' witnesses); past it, refused. */
+export const MAX_PROBES = 4096;
 
 /**
- * One concrete value for a target's open value, drawn afresh on every ask: for "any value", random text of a random
- * length; for a glob, the glob with each `*` and `?` replaced by random text. A constant stand-in would be a value like
- * any other — a grant on that very value, or a glob that happens to match it (`*y` matches `\u0001any`), would pass
- * for a grant on every value — while unguessable text is matched only by a grant that matches (nearly) every value
- * there: `*`, `?*`, an exists test, or a glob that covers the asked one.
+ * The values an open value of attribute `name` is asked as, null standing for the attribute's absence; null when they
+ * cannot be told apart within the bounds. "Any value or none" is only its absence when nothing the subject's policies
+ * hold reads the attribute: then every value is decided as none is.
  */
-function instance(value: string): string {
-  if (value === ANY_VALUE) return randomWord(randomLength(24, 48));
-  let out = '';
-  const p = value.slice(GLOB_VALUE.length);
-  for (let i = 0; i < p.length; ) {
-    if (p.startsWith('{{*}}', i) || p.startsWith('{{?}}', i)) {
-      out += p[i + 2];
-      i += 5;
-    } else if (p[i] === '*') {
-      out += randomWord(randomLength(8, 24));
-      i++;
-    } else if (p[i] === '?') {
-      out += randomWord(1);
-      i++;
-    } else out += p[i++];
-  }
-  return out;
+function witnessesOf(state: SourceState, accountId: string, subjectId: string, name: string, open: string): (string | null)[] | null {
+  const pats = attributePatterns(state, accountId, subjectId, name);
+  if (open === ANY_OR_ABSENT && !pats.named) return [null];
+  const present = witnesses(open === ANY_OR_ABSENT ? ANY_VALUE : open, pats.literals, pats.globs);
+  if (present === null) return null;
+  return open === ANY_OR_ABSENT ? [null, ...present] : present;
 }
 
-/** How many concrete requests a target with open values is asked as (each must be allowed). */
-const PROBES = 2;
-
-/** `resource` with every open value (any value, a glob) made concrete, `PROBES` times; `[resource]` when it holds none. */
-function concrete(resource: RequestResource): RequestResource[] {
+/**
+ * The concrete requests `resource` stands for: `[resource]` when it holds no open value, else one request per
+ * combination of its open values' witnesses (access-witnesses.ts) for `subjectId`. Throws `refuse()` when the
+ * values cannot be told apart within the bounds: the gate never answers from a sample.
+ */
+function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Map<string, (string | null)[] | null>, refuse: () => Error): RequestResource[] {
   const attrs = resource.attributes;
   if (attrs === undefined || !Object.values(attrs).some(isOpenValue)) return [resource];
-  return Array.from({ length: PROBES }, () => ({ ...resource, attributes: Object.fromEntries(Object.entries(attrs).map(([k, x]) => [k, isOpenValue(x) ? instance(x) : x])) }));
+  const accountId = String(attrs['accountId']);
+  let combos: Record<string, RequestScalar>[] = [{}];
+  for (const [name, x] of Object.entries(attrs)) {
+    if (!isOpenValue(x)) {
+      for (const c of combos) c[name] = x;
+      continue;
+    }
+    const key = `${accountId}\u0000${name}\u0000${x}`;
+    let values = memo.get(key);
+    if (values === undefined) memo.set(key, (values = witnessesOf(state, accountId, subjectId, name, x)));
+    if (values === null || combos.length * values.length > MAX_PROBES) throw refuse();
+    const vs = values;
+    combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
+  }
+  return combos.map((a) => ({ ...resource, attributes: a }));
 }
 
 /** Creates the gate of one operation run. */
 export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
-  // INVARIANT: the evaluator never sees an open value itself, only unguessable instances, each of which must be allowed
+  const memo = new Map<string, (string | null)[] | null>();
+  const probes = (resource: RequestResource) => concrete(resource, actor.id, state, memo, () => forbidden(codes));
+  // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
-    concrete(resource).map((r) => authorize(tables, { subject, action, resource: r }, { now, explain }));
+    probes(resource).map((r) => authorize(tables, { subject, action, resource: r }, { now, explain }));
   const may = (action: string, resource: RequestResource): boolean => decideAll(action, resource, false).every((d) => d.allowed === true);
   const gate: Gate = {
     actor,
@@ -87,9 +83,9 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       return decideAll(action, resource, true).every((d) => d.allowed && (d.explanation ?? []).some((e) => state.get('role', e.roleId)?.admin === 'organization'));
     },
     actionsOn(resource) {
-      // what is held on any instance of an open value is held there (a lock-out takes it)
+      // what is held on any witness of an open value is held there (a lock-out takes it)
       const out = new Set<string>();
-      for (const r of concrete(resource)) {
+      for (const r of probes(resource)) {
         try {
           const w = whatCan(tables, subject, r, { now });
           for (const a of w.actions) out.add(a.action);

@@ -1,37 +1,43 @@
 // The resources a grant reaches, as authorization requests: the engine answers "does the actor hold this role here"
 // by asking for each action the role grants on each of these. Where a grant is wider than one concrete resource
-// (a match pattern, an existence test), the target asks for the widest access, so the check never under-asks.
+// (a match pattern, an existence test, an attribute it leaves open), the target stands for every value it covers and
+// the gate asks the witnesses that tell them apart (access-witnesses.ts), so the check never under-asks.
 import type { RequestResource } from '../evaluate/types.js';
 import { parseScope } from '../model/scope.js';
 import type { Binding, Policy } from '../model/source.js';
+import { resourceAttributeOfKey } from '../model/rule-condition.js';
 import type { SourceState } from './source-state.js';
 
-/** The marker of "any value" of an attribute in a target; the gate never asks the evaluator with it, only with unguessable probes (access-gate.ts), so only an access that matches every value covers it. */
+/** The marker of "any present value" of an attribute in a target: the gate asks it as the witnesses of access-witnesses.ts. */
 export const ANY_VALUE = '\u0001any';
 
-/** The prefix of a glob (`stringMatch`) in a target: the gate asks with random instances of the glob after it. */
+/** The marker of "any value, or none": an attribute the selector leaves open; the gate asks its absence and its witnesses. */
+export const ANY_OR_ABSENT = '\u0001any-or-absent';
+
+/** The prefix of a glob (`stringMatch`) in a target: the gate asks with the witnesses of the glob after it. */
 export const GLOB_VALUE = '\u0001glob:';
 
-/** True for a target value that stands for many (any value, or a glob's instances) rather than for itself. */
+/** True for a target value that stands for many (any value, any value or none, a glob's instances) rather than for itself. */
 export function isOpenValue(v: unknown): v is string {
-  return v === ANY_VALUE || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
+  return v === ANY_VALUE || v === ANY_OR_ABSENT || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
 }
 
 /** The most targets one selector expands to; past it `…AnyOf` attributes ask for every value. */
 const MAX_TARGETS = 64;
 
 /**
- * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `absent` names attributes some grant pins as
- * absent (`stringExists: false`): the selector leaves them open, so the target asks for any value of them, never for
- * their absence (an access pinned to "no such attribute" does not cover a selector that does not mention it).
+ * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `open` names the attributes some policy of the
+ * account conditions on: one the selector leaves open is asked for any value or none (the selector covers them all,
+ * and a condition somewhere could tell them apart); a selector's `stringExists: true` asks for any present value, its
+ * `stringExists: false` for the absence alone.
  */
-export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, absent: readonly string[] = absentAttributes(state, p.accountId)): RequestResource[] {
+export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, open: readonly string[] = openAttributes(state, p.accountId)): RequestResource[] {
   const sel = p.resource;
   if (sel.resourceGroups !== undefined && sel.resourceGroups.length > 0) return resourceGroupTargets(state, p.accountId, sel.resourceGroups);
   if (sel.nodes !== undefined && sel.nodes.length > 0) return sel.nodes.map((n) => nodeTarget(state, p.accountId, n));
-  const open: Record<string, string> = {};
-  for (const name of absent) open[name] = ANY_VALUE;
-  let attrs: Record<string, string>[] = [open];
+  const first: Record<string, string> = {};
+  for (const name of open) first[name] = ANY_OR_ABSENT;
+  let attrs: Record<string, string>[] = [first];
   for (const c of sel.attributes) {
     if (c.name === 'accountId') continue;
     if (c.operator === 'stringEquals') for (const a of attrs) a[c.name] = String(c.value);
@@ -47,22 +53,23 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
 }
 
-/** The attribute names that some policy or rule of `accountId` pins as absent (`stringExists: false`). */
-export function absentAttributes(state: SourceState, accountId: string): string[] {
+/** The resource attribute names that some active policy of `accountId` conditions on, in its selector or its rule. */
+export function openAttributes(state: SourceState, accountId: string): string[] {
   const out = new Set<string>();
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) for (const x of v) visit(x);
     else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (o['operator'] === 'stringExists' && String(o['value']) === 'false') {
-        const key = typeof o['key'] === 'string' ? /^\{\{resource\.attributes\.(.+)\}\}$/.exec(o['key'])?.[1] : undefined;
-        const name = typeof o['name'] === 'string' ? o['name'] : key;
-        if (name !== undefined) out.add(name);
-      }
+      const name = typeof o['key'] === 'string' ? resourceAttributeOfKey(o['key']) : undefined;
+      if (name !== undefined) out.add(name);
       for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visit(x);
     }
   };
-  for (const p of state.rowsOf('policy', accountId)) if (p.state === 'active') visit([p.resource.attributes, p.rule ?? null]);
+  for (const p of state.rowsOf('policy', accountId)) {
+    if (p.state !== 'active') continue;
+    for (const c of p.resource.attributes) out.add(c.name);
+    visit(p.rule ?? null);
+  }
   out.delete('accountId');
   return [...out].sort();
 }
