@@ -6,8 +6,8 @@ import { whatCan } from '../analyze/what-can.js';
 import { authorize } from '../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { AccessCodes, Gate, SubjectActor } from './access-guard.js';
-import { ANY_OR_ABSENT, ANY_VALUE, isOpenValue } from './access-targets.js';
-import { attributePatterns, witnesses } from './access-witnesses.js';
+import { ANY_OR_ABSENT, ANY_VALUE, isOpenValue, MORE_TAGS } from './access-targets.js';
+import { attributePatterns, tagWitnesses, witnesses } from './access-witnesses.js';
 import type { SourceState } from './source-state.js';
 
 /** The seed's 401 for `codes`. */
@@ -38,15 +38,17 @@ function witnessesOf(state: SourceState, accountId: string, subjectId: string, n
 
 /**
  * The concrete requests `resource` stands for: `[resource]` when it holds no open value, else one request per
- * combination of its open values' witnesses (access-witnesses.ts) for `subjectId`. Throws `refuse()` when the
+ * combination of its open values' witnesses (access-witnesses.ts) for `subjectId`, each with its fewest tags and, when it
+ * stands for further tags too, with the tags the subject's conditions ask for added. Throws `refuse()` when the
  * values cannot be told apart within the bounds: the gate never answers from a sample.
  */
 function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Map<string, (string | null)[] | null>, refuse: () => Error): RequestResource[] {
   const attrs = resource.attributes;
-  if (attrs === undefined || !Object.values(attrs).some(isOpenValue)) return [resource];
-  const accountId = String(attrs['accountId']);
+  const more = resource.tags?.includes(MORE_TAGS) === true;
+  if (!more && (attrs === undefined || !Object.values(attrs).some(isOpenValue))) return [resource];
+  const accountId = String(attrs?.['accountId']);
   let combos: Record<string, RequestScalar>[] = [{}];
-  for (const [name, x] of Object.entries(attrs)) {
+  for (const [name, x] of Object.entries(attrs ?? {})) {
     if (!isOpenValue(x)) {
       for (const c of combos) c[name] = x;
       continue;
@@ -58,7 +60,16 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
   }
-  return combos.map((a) => ({ ...resource, attributes: a }));
+  if (!more) return combos.map((a) => ({ ...resource, attributes: a }));
+  // a tag set is decided at its fewest tags and at those plus every tag a condition of the subject's asks for: tag
+  // conditions only ask for a tag, so every tag set between is decided as one of the two
+  const fewest = resource.tags!.filter((t) => t !== MORE_TAGS);
+  const key = `${accountId}\u0000tags`;
+  let asked = memo.get(key) as string[] | undefined;
+  if (asked === undefined) memo.set(key, (asked = tagWitnesses(state, accountId, subjectId)));
+  const all = [...new Set([...fewest, ...asked])];
+  const tagSets = all.length === fewest.length ? [fewest] : [fewest, all];
+  return combos.flatMap((a) => tagSets.map((tags) => ({ ...resource, attributes: a, tags })));
 }
 
 /** Creates the gate of one operation run. */

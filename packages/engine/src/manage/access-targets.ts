@@ -17,6 +17,9 @@ export const ANY_OR_ABSENT = '\u0001any-or-absent';
 /** The prefix of a glob (`stringMatch`) in a target: the gate asks with the witnesses of the glob after it. */
 export const GLOB_VALUE = '\u0001glob:';
 
+/** A tag of a target that stands for "and any further tags": a selector's tag conditions ask for tags, never forbid one. */
+export const MORE_TAGS = '\u0001more-tags';
+
 /** True for a target value that stands for many (any value, any value or none, a glob's instances) rather than for itself. */
 export function isOpenValue(v: unknown): v is string {
   return v === ANY_VALUE || v === ANY_OR_ABSENT || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
@@ -29,7 +32,7 @@ const MAX_TARGETS = 64;
  * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `open` names the attributes some policy of the
  * account conditions on: one the selector leaves open is asked for any value or none (the selector covers them all,
  * and a condition somewhere could tell them apart); a selector's `stringExists: true` asks for any present value, its
- * `stringExists: false` for the absence alone.
+ * `stringExists: false` for the absence alone. Its tags are the ones it asks for by equality, and any further ones.
  */
 export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, open: readonly string[] = openAttributes(state, p.accountId)): RequestResource[] {
   const sel = p.resource;
@@ -49,7 +52,7 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
       attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: GLOB_VALUE + String(v) })));
     else for (const a of attrs) a[c.name] = ANY_VALUE;
   }
-  const tags = sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`);
+  const tags = [...sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`), MORE_TAGS];
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
 }
 

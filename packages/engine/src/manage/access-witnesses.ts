@@ -9,7 +9,7 @@
 // value's own automaton and a trie of the literals, over the characters the patterns name plus one fresh character that
 // none names (every other character behaves as that one does): the first word reaching each combination of answers is
 // its witness, and each literal the open value admits is its own witness. The walk is exact, not sampled.
-import type { PolicySubject } from '../model/source.js';
+import type { Policy } from '../model/source.js';
 import { PUBLIC_ACCESS_GROUP_ID } from '../model/source.js';
 import { parseScope } from '../model/scope.js';
 import { resourceAttributeOfKey } from '../model/rule-condition.js';
@@ -134,6 +134,35 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
   return [...lits, ...out.values()];
 }
 
+/**
+ * The policies of `accountId` that can apply to principal `subjectId`: its own, its groups' (static or dynamic), Public
+ * Access. A policy of a service subject never applies to a gate's request (it names no calling service); a group
+ * reached by claim rules alone neither (it names no claims).
+ */
+function* applicable(state: SourceState, accountId: string, subjectId: string): Iterable<Policy> {
+  const groups = new Set<string>([PUBLIC_ACCESS_GROUP_ID]);
+  for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(subjectId)) groups.add(g.id);
+  for (const m of state.rowsOf('membership', accountId)) if (m.principalId === subjectId) groups.add(m.groupId);
+  for (const p of state.rowsOf('policy', accountId)) if (p.subject.kind === 'principal' ? p.subject.id === subjectId : p.subject.kind === 'group' && groups.has(p.subject.id)) yield p;
+}
+
+/**
+ * The tags (`name:value`) that every tag condition of a policy that can apply to `subjectId` holds on: a request
+ * carrying them all is matched by every such condition that any tag set matches. Tag conditions only ever ask for a
+ * tag to be present, so what holds with the fewest tags and with these added holds with any tags between.
+ */
+export function tagWitnesses(state: SourceState, accountId: string, subjectId: string): string[] {
+  const out = new Set<string>();
+  for (const p of applicable(state, accountId, subjectId)) {
+    for (const t of p.resource.tags) {
+      // a glob's shortest instance: `*` empty, `?` one letter, `{{*}}` and `{{?}}` themselves
+      const value = t.operator === 'stringMatch' ? tokensOf(t.value).map((c) => (c === RUN ? '' : c === ONE ? 'a' : String.fromCharCode(c))).join('') : t.value;
+      out.add(`${t.name}:${value}`);
+    }
+  }
+  return [...out].sort();
+}
+
 /** The literals and globs that can tell values of one attribute apart for one subject. */
 export interface AttributePatterns {
   /** True when some policy that can apply to the subject, or the evaluator itself, reads the attribute at all. */
@@ -144,15 +173,9 @@ export interface AttributePatterns {
 
 /**
  * What can tell values of resource attribute `attr` apart for principal `subjectId` of `accountId`: the conditions on
- * it of every policy that can apply to the principal (its own, its groups' static or dynamic, Public Access), and the
- * evaluator's own literals for the attribute. A policy of a service subject never applies to a gate's request (it
- * names no calling service); a group reached by claim rules alone neither (it names no claims).
+ * it of every policy that can apply to the principal, and the evaluator's own literals for the attribute.
  */
 export function attributePatterns(state: SourceState, accountId: string, subjectId: string, attr: string): AttributePatterns {
-  const groups = new Set<string>([PUBLIC_ACCESS_GROUP_ID]);
-  for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(subjectId)) groups.add(g.id);
-  for (const m of state.rowsOf('membership', accountId)) if (m.principalId === subjectId) groups.add(m.groupId);
-  const applies = (s: PolicySubject) => (s.kind === 'principal' ? s.id === subjectId : s.kind === 'group' && groups.has(s.id));
   const out: AttributePatterns = { named: false, literals: [], globs: [] };
   const add = (operator: unknown, value: unknown) => {
     out.named = true;
@@ -168,8 +191,7 @@ export function attributePatterns(state: SourceState, accountId: string, subject
       for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visitRule(x);
     }
   };
-  for (const p of state.rowsOf('policy', accountId)) {
-    if (!applies(p.subject)) continue;
+  for (const p of applicable(state, accountId, subjectId)) {
     for (const c of p.resource.attributes) if (c.name === attr) add(c.operator, c.value);
     visitRule(p.rule ?? null);
   }
