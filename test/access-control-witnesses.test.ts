@@ -1,0 +1,129 @@
+// Issue 12, the review's witnesses (src/manage/access-witnesses.ts): the values a glob or an open attribute is asked as.
+// Each case is a value class that a witness set missing one kind of value would not try, so an operation that gives
+// more than the actor holds there would pass.
+import { describe, expect, it } from 'vitest';
+import { bootstrapAccount, IBM_GROUP_CODES, IBM_POLICY_CODES, IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
+import type { Actor, Engine, RequestResource } from '@portcullis/engine';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+
+type Op = (state: never, input: never, ctx: never) => { result: unknown };
+type Cond = { name: string; operator: string; value: unknown };
+const apply = (e: Engine, op: unknown, input: unknown, actor: Actor) => e.apply(op as Op, input as never, { actor }) as Promise<unknown>;
+const attr = (name: string, value: unknown, operator = 'stringEquals'): Cond => ({ name, operator, value });
+const ME = who('IBMid-me', 'acc');
+const FORBIDDEN = { code: IBM_POLICY_CODES.forbidden.code, status: 403 };
+const KMS = { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] };
+
+/** IBM account `acc`: `me` writes policies; `rows` are its other policies (on kms unless they name a service). */
+async function world(rows: { id: string; effect?: string; role?: string; conds: Cond[]; service?: string | null }[], extra: unknown[] = []): Promise<Engine> {
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
+  const policy = (id: string, effect: string, role: string, service: string | null, conds: Cond[]) => ({
+    op: 'put' as const,
+    entity: 'policy' as const,
+    value: {
+      id,
+      accountId: 'acc',
+      effect,
+      subject: { kind: 'principal', id: 'IBMid-me' },
+      roles: [role],
+      resource: { attributes: [attr('accountId', 'acc'), ...(service === null ? [] : [attr('serviceName', service)]), ...conds] },
+    } as never,
+  });
+  await e.commit([
+    ...['IBMid-me', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } as never })),
+    { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: KMS } as never },
+    ...(extra as never[]),
+    policy('p-me-iam', 'allow', IBM_ROLES.administrator, 'iam-access-management', []),
+    ...rows.map((r) => policy(r.id, r.effect ?? 'allow', r.role ?? IBM_ROLES.administrator, r.service === undefined ? 'kms' : r.service, r.conds)),
+  ]);
+  return e;
+}
+const give = (conds: Cond[], role: string = IBM_ROLES.administrator, service: string | null = 'kms') => ({
+  type: 'access',
+  subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-friend' }] }],
+  roles: [{ role_id: role }],
+  resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, ...(service === null ? [] : [{ name: 'serviceName', value: service }]), ...conds] }],
+});
+const friendMay = (e: Engine, action: string, attributes: Record<string, string>) =>
+  e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action, resource: { attributes: { accountId: 'acc', ...attributes } } as RequestResource }).allowed;
+
+describe('the witnesses of a glob or an open attribute', () => {
+  it('a key named by the character that stands for every other is one key: holding it does not give every one-character key', async () => {
+    const e = await world([{ id: 'p-me', conds: [attr('resource', '\ue000')] }]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', '?', 'stringMatch')]), ME))).toEqual(FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, give([attr('resource', '\ue000', 'stringMatch')]), ME);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: '\ue000' })).toBe(true);
+  });
+
+  it('`{{*}}` and `{{?}}` are the characters themselves: holding the key `a*` gives that key, not every key starting with `a`', async () => {
+    const e = await world([{ id: 'p-me', conds: [attr('resource', ['a{{*}}', 'b{{?}}'], 'stringMatchAnyOf')] }]);
+    for (const value of ['a*', 'b?', 'a{{?}}'])
+      expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', value, 'stringMatch')]), ME))).toEqual(FORBIDDEN);
+    await apply(e, pol.createPolicy, give([attr('resource', 'a{{*}}', 'stringMatch')]), ME);
+    await apply(e, pol.createPolicy, give([attr('resource', 'b{{?}}', 'stringMatch')]), ME);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: 'a*' })).toBe(true);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: 'ab' })).toBe(false);
+  });
+
+  it('a literal the glob admits is its own class: a deny on key `ab` is found under `a*` and `?b`, not under `b*`', async () => {
+    const e = await world([
+      { id: 'p-me', conds: [] },
+      { id: 'p-deny', effect: 'deny', conds: [attr('resource', 'ab')] },
+    ]);
+    for (const value of ['a*', '?b', '*', '??'])
+      expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', value, 'stringMatch')]), ME))).toEqual(FORBIDDEN);
+    await apply(e, pol.createPolicy, give([attr('resource', 'b*', 'stringMatch')]), ME);
+    await apply(e, pol.createPolicy, give([attr('resource', ['abc', 'a'], 'stringEqualsAnyOf')]), ME);
+  });
+
+  it('the catalog’s service names tell services apart: a deny through a service role on `k*` services is found on `kms`', async () => {
+    // `me` edits access groups and holds a custom role that reads keys on any service (loaded from a source: the
+    // policy operations pair a custom role with its service), but is denied the kms Administrator role on every `k*`
+    // service, which takes `kms.keys.read` on `kms` (the catalog maps it there) and on no other `k*` service. Group
+    // `g` grants the custom role on the `k*` services: adding a member gives `kms.keys.read` on `kms`.
+    const rows = [
+      { op: 'put', entity: 'role', value: { id: 'keys-anywhere', kind: 'custom', accountId: 'acc', name: 'keys', actions: ['kms.keys.read'] } },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'acc', name: 'g' } },
+      { op: 'put', entity: 'group', value: { id: 'h', accountId: 'acc', name: 'h' } },
+      {
+        op: 'put',
+        entity: 'policy',
+        value: { id: 'p-g', accountId: 'acc', subject: { kind: 'group', id: 'g' }, roles: ['keys-anywhere'], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'k*', 'stringMatch')] } },
+      },
+      {
+        op: 'put',
+        entity: 'policy',
+        value: { id: 'p-h', accountId: 'acc', subject: { kind: 'group', id: 'h' }, roles: ['keys-anywhere'], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'x*', 'stringMatch')] } },
+      },
+    ];
+    const e = await world(
+      [
+        { id: 'p-me-groups', role: IBM_ROLES.editor, service: 'iam-groups', conds: [] },
+        { id: 'p-me', role: 'keys-anywhere', service: null, conds: [] },
+        { id: 'p-deny', effect: 'deny', service: null, conds: [attr('serviceName', 'k*', 'stringMatch')] },
+      ],
+      rows,
+    );
+    const join = (group: string) => apply(e, ag.addMembersToAccessGroup, { account_id: 'acc', access_group_id: group, members: [{ iam_id: 'IBMid-friend', type: 'user' }] }, ME);
+    const before = snapshot(e);
+    expect(await refusal(join('g'))).toEqual({ code: IBM_GROUP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    await join('h');
+    expect(friendMay(e, 'kms.keys.read', { serviceName: 'xyz' })).toBe(true);
+    expect(friendMay(e, 'kms.keys.read', { serviceName: 'kms' })).toBe(false);
+  });
+
+  it('two runs of the same operation over the same state give the same answer', async () => {
+    for (const conds of [[attr('resource', '*', 'stringMatch')], [attr('resource', 'k?', 'stringMatch')], []]) {
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        const e = await world([{ id: 'p-me', conds: [attr('resource', 'k*', 'stringMatch')] }, { id: 'p-deny', effect: 'deny', conds: [attr('resource', 'kz')] }]);
+        answers.push(await apply(e, pol.createPolicy, give(conds), ME).then(() => 'accepted', (err: { status?: number }) => err.status));
+      }
+      expect(new Set(answers).size).toBe(1);
+    }
+  });
+});
