@@ -127,3 +127,69 @@ describe('the witnesses of a glob or an open attribute', () => {
     }
   });
 });
+
+describe('the targets of a selector', () => {
+  it('an attribute only a rule reads is open: a deny under a rule on `region` is found when a policy leaves the region open', async () => {
+    const e = await world([{ id: 'p-me', conds: [] }]);
+    await e.commit([
+      {
+        op: 'put',
+        entity: 'policy',
+        value: {
+          id: 'p-deny-eu',
+          accountId: 'acc',
+          effect: 'deny',
+          subject: { kind: 'principal', id: 'IBMid-me' },
+          roles: [IBM_ROLES.administrator],
+          resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] },
+          rule: { operator: 'and', conditions: [{ key: '{{resource.attributes.region}}', operator: 'stringEquals', value: 'eu-de' }] },
+        } as never,
+      },
+    ]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, give([]), ME))).toEqual(FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, give([attr('region', 'us-south')]), ME);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', region: 'us-south' })).toBe(true);
+  });
+
+  it('`…AnyOf` values expand to one target each up to 64 targets; past that the attribute is asked for any value', async () => {
+    const ten = (p: string) => Array.from({ length: 10 }, (_, i) => `${p}${i}`);
+    for (const op of ['stringEqualsAnyOf', 'stringMatchAnyOf']) {
+      const e = await world([{ id: 'p-me', conds: [attr('resource', ten('k'), op), attr('region', ten('r'), op)] }]);
+      // 8 × 8 = 64 targets: each asked, each held
+      await apply(e, pol.createPolicy, give([attr('resource', ten('k').slice(0, 8), op), attr('region', ten('r').slice(0, 8), op)]), ME);
+      // 10 × 10: the region is asked for any value, which `me` does not hold
+      expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', ten('k'), op), attr('region', ten('r'), op)]), ME))).toEqual(FORBIDDEN);
+    }
+  });
+
+  it('a literal is asked as itself, a glob as its instances: holding the key `a*` gives `a*` by equality, not by match', async () => {
+    const e = await world([{ id: 'p-me', conds: [attr('resource', 'a*')] }]);
+    expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', 'a*', 'stringMatch')]), ME))).toEqual(FORBIDDEN);
+    await apply(e, pol.createPolicy, give([attr('resource', 'a*')]), ME);
+    await apply(e, pol.createPolicy, give([attr('resource', ['a*'], 'stringEqualsAnyOf')]), ME);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: 'a*' })).toBe(true);
+    expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: 'ab' })).toBe(false);
+  });
+
+  it('a tag glob is not asked as the tag its text spells: holding tag `env:d*` by equality does not give the `env:d…` tags', async () => {
+    const e = await world([]);
+    await e.commit([
+      {
+        op: 'put',
+        entity: 'policy',
+        value: {
+          id: 'p-me-tag',
+          accountId: 'acc',
+          subject: { kind: 'principal', id: 'IBMid-me' },
+          roles: [IBM_ROLES.administrator],
+          resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')], tags: [{ name: 'env', value: 'd*', operator: 'stringEquals' }] },
+        } as never,
+      },
+    ]);
+    const withTag = (operator: string) => ({ ...give([]), resources: [{ ...give([]).resources[0]!, tags: [{ name: 'env', value: 'd*', operator }] }] });
+    expect(await refusal(apply(e, pol.createPolicy, withTag('stringMatch'), ME))).toEqual(FORBIDDEN);
+    await apply(e, pol.createPolicy, withTag('stringEquals'), ME);
+  });
+});

@@ -280,7 +280,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const open = new Map<string, string[]>();
   const openOf = (accountId: string) => {
     let v = open.get(accountId);
-    if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])].sort()));
+    if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])]));
     return v;
   };
   const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>

@@ -3,7 +3,6 @@
 // (a match pattern, an existence test, an attribute it leaves open), the target stands for every value it covers and
 // the gate asks the witnesses that tell them apart (access-witnesses.ts), so the check never under-asks.
 import type { RequestResource } from '../evaluate/types.js';
-import { parseScope } from '../model/scope.js';
 import type { Binding, Policy } from '../model/source.js';
 import { resourceAttributeOfKey } from '../model/rule-condition.js';
 import type { SourceState } from './source-state.js';
@@ -29,20 +28,20 @@ export function isOpenValue(v: unknown): v is string {
 const MAX_TARGETS = 64;
 
 /**
- * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `open` names the attributes some policy of the
+ * The targets of an IBM policy's resource selector. (The review places a grant through resource groups or nodes by the
+ * diff's scopes and nodes; a selector naming them is asked here as its attributes, the account when it names none:
+ * wider, never narrower.) `open` names the attributes some policy of the
  * account conditions on: one the selector leaves open is asked for any value or none (the selector covers them all,
  * and a condition somewhere could tell them apart); a selector's `stringExists: true` asks for any present value, its
  * `stringExists: false` for the absence alone. Its tags are the ones it asks for by equality, and any further ones.
  */
 export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, open: readonly string[] = openAttributes(state, p.accountId)): RequestResource[] {
   const sel = p.resource;
-  if (sel.resourceGroups !== undefined && sel.resourceGroups.length > 0) return resourceGroupTargets(state, p.accountId, sel.resourceGroups);
-  if (sel.nodes !== undefined && sel.nodes.length > 0) return sel.nodes.map((n) => nodeTarget(state, p.accountId, n));
   const first: Record<string, string> = {};
   for (const name of open) first[name] = ANY_OR_ABSENT;
   let attrs: Record<string, string>[] = [first];
+  // the selector's own `accountId` is overwritten below: a target is always in the policy's account
   for (const c of sel.attributes) {
-    if (c.name === 'accountId') continue;
     if (c.operator === 'stringEquals') for (const a of attrs) a[c.name] = String(c.value);
     else if (c.operator === 'stringEqualsAnyOf' && Array.isArray(c.value) && attrs.length * c.value.length <= MAX_TARGETS)
       attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: String(v) })));
@@ -56,7 +55,7 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
 }
 
-/** The resource attribute names that some active policy of `accountId` conditions on, in its selector or its rule. */
+/** The resource attribute names that some policy of `accountId` conditions on, in its selector or its rule. */
 export function openAttributes(state: SourceState, accountId: string): string[] {
   const out = new Set<string>();
   const visit = (v: unknown): void => {
@@ -68,41 +67,21 @@ export function openAttributes(state: SourceState, accountId: string): string[] 
       for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visit(x);
     }
   };
+  // a deleted policy's or `accountId`'s name opens nothing the subject asked reads differently (the gate asks an
+  // attribute no applicable policy reads as absent, and a target's `accountId` is the policy's own)
   for (const p of state.rowsOf('policy', accountId)) {
-    if (p.state !== 'active') continue;
     for (const c of p.resource.attributes) out.add(c.name);
     visit(p.rule ?? null);
   }
-  out.delete('accountId');
-  return [...out].sort();
-}
-
-/** The targets of Cloudflare resource groups: the account, a zone (`*` for all), or a user. */
-function resourceGroupTargets(state: SourceState, accountId: string, ids: readonly string[]): RequestResource[] {
-  const out: RequestResource[] = [];
-  for (const id of ids) {
-    const rg = state.get('resourceGroup', id);
-    if (!rg || rg.accountId !== accountId) continue;
-    for (const sc of rg.scope) {
-      const parsed = parseScope(sc, rg.accountId);
-      if ('error' in parsed) continue;
-      for (const t of parsed.targets) {
-        if (t.type === 'account') out.push({ attributes: { accountId } });
-        else if (t.type === 'zone') out.push({ attributes: { accountId }, zones: [t.zone] });
-        else out.push({ attributes: { accountId, resourceType: 'user', resource: t.userId } });
-      }
-    }
-  }
-  return out;
+  return [...out];
 }
 
 /** A BlueXP node as a resource: the organization (the account id), a folder, or a project. */
 export function nodeTarget(state: SourceState, accountId: string, nodeId: string | null | undefined): RequestResource {
-  if (nodeId === null || nodeId === undefined || nodeId === accountId) return { attributes: { accountId } };
-  const node = state.get('node', nodeId);
-  // an unknown node asks for the organization: the widest place, so nothing is granted by a typo
-  if (!node || node.accountId !== accountId) return { attributes: { accountId } };
-  return node.kind === 'project' ? { attributes: { accountId }, projects: [nodeId] } : { attributes: { accountId }, folders: [nodeId] };
+  const node = nodeId === null || nodeId === undefined ? undefined : state.get('node', nodeId);
+  // the organization, or an unknown node asked as the organization: the widest place, so nothing is granted by a typo
+  if (node?.accountId !== accountId) return { attributes: { accountId } };
+  return node.kind === 'project' ? { attributes: { accountId }, projects: [node.id] } : { attributes: { accountId }, folders: [node.id] };
 }
 
 /** The target of a BlueXP role binding. */
