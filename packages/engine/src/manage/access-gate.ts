@@ -7,7 +7,8 @@ import { authorize } from '../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../evaluate/types.js';
 import type { AccessCodes, Gate, SubjectActor } from './access-guard.js';
 import { ANY_OR_ABSENT, ANY_VALUE, isOpenValue, MORE_TAGS } from './access-targets.js';
-import { attributePatterns, tagWitnesses, witnesses } from './access-witnesses.js';
+import { applicablePolicies, attributePatterns, subjectIndex, tagWitnesses, witnesses, type SubjectIndex } from './access-witnesses.js';
+import type { Policy } from '../model/source.js';
 import type { SourceState } from './source-state.js';
 
 /** The seed's 401 for `codes`. */
@@ -20,6 +21,16 @@ export function forbidden(codes: AccessCodes, details?: Record<string, unknown>)
   return new SeedError(codes.forbidden.code, 403, codes.forbidden.message, details);
 }
 
+/**
+ * What one gate has worked out: the policies that can apply to its actor, per account; the witnesses of an open value.
+ * `indexes` (each account's policies by subject) is shared by the gates of one operation run, over one state.
+ */
+interface Memo {
+  indexes: Map<string, SubjectIndex>;
+  policies: Map<string, Policy[]>;
+  values: Map<string, (string | null)[] | null>;
+}
+
 /** The most concrete requests one target may stand for (the product of its open values' witnesses); past it, refused. */
 export const MAX_PROBES = 4096;
 
@@ -28,8 +39,8 @@ export const MAX_PROBES = 4096;
  * cannot be told apart within the bounds. "Any value or none" is only its absence when nothing the subject's policies
  * hold reads the attribute: then every value is decided as none is.
  */
-function witnessesOf(state: SourceState, accountId: string, subjectId: string, name: string, open: string): (string | null)[] | null {
-  const pats = attributePatterns(state, accountId, subjectId, name);
+function witnessesOf(policies: readonly Policy[], state: SourceState, accountId: string, name: string, open: string): (string | null)[] | null {
+  const pats = attributePatterns(policies, state, accountId, name);
   if (open === ANY_OR_ABSENT && !pats.named) return [null];
   const present = witnesses(open === ANY_OR_ABSENT ? ANY_VALUE : open, pats.literals, pats.globs);
   if (present === null) return null;
@@ -42,11 +53,18 @@ function witnessesOf(state: SourceState, accountId: string, subjectId: string, n
  * stands for further tags too, with the tags the subject's conditions ask for added. Throws `refuse()` when the
  * values cannot be told apart within the bounds: the gate never answers from a sample.
  */
-function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Map<string, (string | null)[] | null>, refuse: () => Error): RequestResource[] {
+function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Memo, refuse: () => Error): RequestResource[] {
   const attrs = resource.attributes;
   const more = resource.tags?.includes(MORE_TAGS) === true;
   if (!more && (attrs === undefined || !Object.values(attrs).some(isOpenValue))) return [resource];
   const accountId = String(attrs?.['accountId']);
+  let policies = memo.policies.get(accountId);
+  if (policies === undefined) {
+    let index = memo.indexes.get(accountId);
+    if (index === undefined) memo.indexes.set(accountId, (index = subjectIndex(state, accountId)));
+    memo.policies.set(accountId, (policies = applicablePolicies(index, subjectId)));
+  }
+  const held = policies;
   let combos: Record<string, RequestScalar>[] = [{}];
   for (const [name, x] of Object.entries(attrs ?? {})) {
     if (!isOpenValue(x)) {
@@ -54,8 +72,8 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
       continue;
     }
     const key = `${accountId}\u0000${name}\u0000${x}`;
-    let values = memo.get(key);
-    if (values === undefined) memo.set(key, (values = witnessesOf(state, accountId, subjectId, name, x)));
+    let values = memo.values.get(key);
+    if (values === undefined) memo.values.set(key, (values = witnessesOf(held, state, accountId, name, x)));
     if (values === null || combos.length * values.length > MAX_PROBES) throw refuse();
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
@@ -64,19 +82,16 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
   // a tag set is decided at its fewest tags and at those plus every tag a condition of the subject's asks for: tag
   // conditions only ask for a tag, so every tag set between is decided as one of the two
   const fewest = resource.tags!.filter((t) => t !== MORE_TAGS);
-  const key = `${accountId}\u0000tags`;
-  let asked = memo.get(key) as string[] | undefined;
-  if (asked === undefined) memo.set(key, (asked = tagWitnesses(state, accountId, subjectId)));
-  const all = [...new Set([...fewest, ...asked])];
+  const all = [...new Set([...fewest, ...tagWitnesses(held)])];
   const tagSets = all.length === fewest.length ? [fewest] : [fewest, all];
   return combos.flatMap((a) => tagSets.map((tags) => ({ ...resource, attributes: a, tags })));
 }
 
 /** Creates the gate of one operation run. */
-export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes): Gate {
+export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes, indexes = new Map<string, SubjectIndex>()): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
-  const memo = new Map<string, (string | null)[] | null>();
+  const memo: Memo = { indexes, policies: new Map(), values: new Map() };
   const probes = (resource: RequestResource) => concrete(resource, actor.id, state, memo, () => forbidden(codes));
   // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
@@ -108,9 +123,9 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       return [...out];
     },
     // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
-    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes),
+    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes),
     forbidden: () => forbidden(codes),
-    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes)),
+    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes)),
   };
   return gate;
 }

@@ -139,21 +139,46 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
  * Access. A policy of a service subject never applies to a gate's request (it names no calling service); a group
  * reached by claim rules alone neither (it names no claims).
  */
-function* applicable(state: SourceState, accountId: string, subjectId: string): Iterable<Policy> {
-  const groups = new Set<string>([PUBLIC_ACCESS_GROUP_ID]);
-  for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(subjectId)) groups.add(g.id);
-  for (const m of state.rowsOf('membership', accountId)) if (m.principalId === subjectId) groups.add(m.groupId);
-  for (const p of state.rowsOf('policy', accountId)) if (p.subject.kind === 'principal' ? p.subject.id === subjectId : p.subject.kind === 'group' && groups.has(p.subject.id)) yield p;
+export function applicablePolicies(index: SubjectIndex, subjectId: string): Policy[] {
+  const out = [...(index.policies.get(`p:${subjectId}`) ?? []), ...(index.policies.get(`g:${PUBLIC_ACCESS_GROUP_ID}`) ?? [])];
+  for (const g of index.groups.get(subjectId) ?? []) if (g !== PUBLIC_ACCESS_GROUP_ID) out.push(...(index.policies.get(`g:${g}`) ?? []));
+  return out;
+}
+
+/** One account's policies by subject (`p:id`, `g:id`) and its principals' groups (static or dynamic). */
+export interface SubjectIndex {
+  policies: Map<string, Policy[]>;
+  groups: Map<string, Set<string>>;
+}
+/** The subject index of one account of `state` (one scan of its groups, memberships and policies). */
+export function subjectIndex(state: SourceState, accountId: string): SubjectIndex {
+  const index: SubjectIndex = { policies: new Map(), groups: new Map() };
+  const member = (principalId: string, groupId: string) => {
+    let set = index.groups.get(principalId);
+    if (set === undefined) index.groups.set(principalId, (set = new Set()));
+    set.add(groupId);
+  };
+  for (const g of state.rowsOf('group', accountId)) for (const m of g.members ?? []) member(m, g.id);
+  for (const m of state.rowsOf('membership', accountId)) member(m.principalId, m.groupId);
+  for (const p of state.rowsOf('policy', accountId)) {
+    // a service subject never applies to a gate's request (it names no calling service)
+    if (p.subject.kind === 'service') continue;
+    const key = `${p.subject.kind === 'principal' ? 'p' : 'g'}:${p.subject.id}`;
+    const list = index.policies.get(key);
+    if (list === undefined) index.policies.set(key, [p]);
+    else list.push(p);
+  }
+  return index;
 }
 
 /**
- * The tags (`name:value`) that every tag condition of a policy that can apply to `subjectId` holds on: a request
+ * The tags (`name:value`) that every tag condition of `policies` (those that can apply to the one asked) holds on: a request
  * carrying them all is matched by every such condition that any tag set matches. Tag conditions only ever ask for a
  * tag to be present, so what holds with the fewest tags and with these added holds with any tags between.
  */
-export function tagWitnesses(state: SourceState, accountId: string, subjectId: string): string[] {
+export function tagWitnesses(policies: readonly Policy[]): string[] {
   const out = new Set<string>();
-  for (const p of applicable(state, accountId, subjectId)) {
+  for (const p of policies) {
     for (const t of p.resource.tags) {
       // a glob's shortest instance: `*` empty, `?` one letter, `{{*}}` and `{{?}}` themselves
       const value = t.operator === 'stringMatch' ? tokensOf(t.value).map((c) => (c === RUN ? '' : c === ONE ? 'a' : String.fromCharCode(c))).join('') : t.value;
@@ -172,10 +197,10 @@ export interface AttributePatterns {
 }
 
 /**
- * What can tell values of resource attribute `attr` apart for principal `subjectId` of `accountId`: the conditions on
- * it of every policy that can apply to the principal, and the evaluator's own literals for the attribute.
+ * What can tell values of resource attribute `attr` of `accountId` apart for the one asked: the conditions on it of
+ * `policies` (those that can apply to it), and the evaluator's own literals for the attribute.
  */
-export function attributePatterns(state: SourceState, accountId: string, subjectId: string, attr: string): AttributePatterns {
+export function attributePatterns(policies: readonly Policy[], state: SourceState, accountId: string, attr: string): AttributePatterns {
   const out: AttributePatterns = { named: false, literals: [], globs: [] };
   const add = (operator: unknown, value: unknown) => {
     out.named = true;
@@ -191,7 +216,7 @@ export function attributePatterns(state: SourceState, accountId: string, subject
       for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visitRule(x);
     }
   };
-  for (const p of applicable(state, accountId, subjectId)) {
+  for (const p of policies) {
     for (const c of p.resource.attributes) if (c.name === attr) add(c.operator, c.value);
     visitRule(p.rule ?? null);
   }
