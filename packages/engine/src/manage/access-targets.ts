@@ -55,23 +55,27 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
 }
 
+/** The conditions on resource attributes of a policy rule, at any depth. */
+export function ruleLeaves(rule: unknown): { name: string; operator: unknown; value: unknown }[] {
+  const out: { name: string; operator: unknown; value: unknown }[] = [];
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    const name = resourceAttributeOfKey(String(o['key']));
+    if (name !== undefined) out.push({ name, operator: o['operator'], value: o['value'] });
+    for (const x of Object.values(o)) visit(x);
+  };
+  visit(rule);
+  return out;
+}
+
 /** The resource attribute names that some policy of `accountId` conditions on, in its selector or its rule. */
 export function openAttributes(state: SourceState, accountId: string): string[] {
   const out = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) visit(x);
-    else if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      const name = typeof o['key'] === 'string' ? resourceAttributeOfKey(o['key']) : undefined;
-      if (name !== undefined) out.add(name);
-      for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visit(x);
-    }
-  };
   // a deleted policy's or `accountId`'s name opens nothing the subject asked reads differently (the gate asks an
   // attribute no applicable policy reads as absent, and a target's `accountId` is the policy's own)
   for (const p of state.rowsOf('policy', accountId)) {
-    for (const c of p.resource.attributes) out.add(c.name);
-    visit(p.rule ?? null);
+    for (const c of [...p.resource.attributes, ...ruleLeaves(p.rule ?? null)]) out.add(c.name);
   }
   return [...out];
 }

@@ -12,8 +12,7 @@
 import type { Policy } from '../model/source.js';
 import { PUBLIC_ACCESS_GROUP_ID } from '../model/source.js';
 import { parseScope } from '../model/scope.js';
-import { resourceAttributeOfKey } from '../model/rule-condition.js';
-import { ANY_VALUE, GLOB_VALUE } from './access-targets.js';
+import { ANY_VALUE, GLOB_VALUE, ruleLeaves } from './access-targets.js';
 import type { SourceState } from './source-state.js';
 
 /** A glob as tokens: a UTF-16 code unit to equal, or one of these two wildcards. */
@@ -208,18 +207,7 @@ export function attributePatterns(policies: readonly Policy[], state: SourceStat
     if (operator === 'stringMatch' || operator === 'stringMatchAnyOf') out.globs.push(...values);
     else if (operator === 'stringEquals' || operator === 'stringEqualsAnyOf') out.literals.push(...values);
   };
-  const visitRule = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) visitRule(x);
-    else if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o['key'] === 'string' && resourceAttributeOfKey(o['key']) === attr) add(o['operator'], o['value']);
-      for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visitRule(x);
-    }
-  };
-  for (const p of policies) {
-    for (const c of p.resource.attributes) if (c.name === attr) add(c.operator, c.value);
-    visitRule(p.rule ?? null);
-  }
+  for (const p of policies) for (const c of [...p.resource.attributes, ...ruleLeaves(p.rule ?? null)]) if (c.name === attr) add(c.operator, c.value);
   if (attr === 'serviceName') {
     for (const s of state.list('service')) out.literals.push(s.name);
     for (const r of [...state.list('role', ''), ...state.rowsOf('role', accountId)]) if (r.serviceName !== undefined) out.literals.push(r.serviceName);
