@@ -173,6 +173,13 @@ describe('the targets of a selector', () => {
     expect(friendMay(e, 'kms.keys.write', { serviceName: 'kms', resource: 'ab' })).toBe(false);
   });
 
+  it('a value that reads `false` is an existence test only under `stringExists`', async () => {
+    const e = await world([{ id: 'p-me', conds: [attr('resource', 'false')] }]);
+    await apply(e, pol.createPolicy, give([attr('resource', 'false', 'stringMatch')]), ME);
+    await apply(e, pol.createPolicy, give([attr('resource', ['false'], 'stringMatchAnyOf')]), ME);
+    expect(await refusal(apply(e, pol.createPolicy, give([attr('resource', false, 'stringExists')]), ME))).toEqual(FORBIDDEN);
+  });
+
   it('a tag glob is not asked as the tag its text spells: holding tag `env:d*` by equality does not give the `env:d…` tags', async () => {
     const e = await world([]);
     await e.commit([
