@@ -116,6 +116,38 @@ describe('the witnesses of a glob or an open attribute', () => {
     expect(friendMay(e, 'kms.keys.read', { serviceName: 'kms' })).toBe(false);
   });
 
+  it('the catalog’s service names tell services apart even when no policy of the actor names a service', async () => {
+    // `me` holds, on every service, the custom role and the Editor platform role (which edits access groups through the
+    // catalog), and is denied, on every service, a service role the catalog maps on kms alone
+    const rows = [
+      { op: 'put', entity: 'role', value: { id: 'keys-anywhere', kind: 'custom', accountId: 'acc', name: 'keys', actions: ['kms.keys.read'] } },
+      { op: 'put', entity: 'role', value: { id: 'kms-reader', kind: 'service', name: 'kms reader' } },
+      { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: { ...KMS, 'kms-reader': ['kms.keys.read'] } } },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'acc', name: 'g' } },
+      { op: 'put', entity: 'policy', value: { id: 'p-g', accountId: 'acc', subject: { kind: 'group', id: 'g' }, roles: ['keys-anywhere'], resource: { attributes: [attr('accountId', 'acc')] } } },
+      { op: 'put', entity: 'group', value: { id: 'empty', accountId: 'acc', name: 'empty' } },
+    ];
+    const e = await world([], rows);
+    await e.commit([
+      { op: 'delete', entity: 'policy', key: 'p-me-iam' },
+      ...[
+        { id: 'p-me-editor', effect: 'allow', role: IBM_ROLES.editor },
+        { id: 'p-me', effect: 'allow', role: 'keys-anywhere' },
+        { id: 'p-deny', effect: 'deny', role: 'kms-reader' },
+      ].map((p) => ({
+        op: 'put' as const,
+        entity: 'policy' as const,
+        value: { id: p.id, accountId: 'acc', effect: p.effect, subject: { kind: 'principal', id: 'IBMid-me' }, roles: [p.role], resource: { attributes: [attr('accountId', 'acc')] } } as never,
+      })),
+    ]);
+    const before = snapshot(e);
+    const join = (group: string) => apply(e, ag.addMembersToAccessGroup, { account_id: 'acc', access_group_id: group, members: [{ iam_id: 'IBMid-friend', type: 'user' }] }, ME);
+    expect(await refusal(join('g'))).toEqual({ code: IBM_GROUP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    // the guard lets `me` in: a group that gives nothing it joins
+    await join('empty');
+  });
+
   it('two runs of the same operation over the same state give the same answer', async () => {
     for (const conds of [[attr('resource', '*', 'stringMatch')], [attr('resource', 'k?', 'stringMatch')], []]) {
       const answers = [];

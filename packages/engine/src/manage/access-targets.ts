@@ -69,9 +69,14 @@ export function ruleLeaves(rule: unknown): { name: string; operator: unknown; va
   return out;
 }
 
-/** The resource attribute names that some policy of `accountId` conditions on, in its selector or its rule. */
+/**
+ * The resource attribute names that some policy of `accountId` conditions on, in its selector or its rule, and those
+ * the evaluator reads itself: `serviceName` (a service role grants per service, the catalog derives `serviceType` and
+ * `service_group_id` from it) and, where resource groups can hold user scopes, `resourceType` and `resource`.
+ */
 export function openAttributes(state: SourceState, accountId: string): string[] {
-  const out = new Set<string>();
+  const out = new Set<string>(['serviceName']);
+  if (state.count('resourceGroup', accountId) > 0) for (const name of ['resourceType', 'resource']) out.add(name);
   // a deleted policy's or `accountId`'s name opens nothing the subject asked reads differently (the gate asks an
   // attribute no applicable policy reads as absent, and a target's `accountId` is the policy's own)
   for (const p of state.rowsOf('policy', accountId)) {

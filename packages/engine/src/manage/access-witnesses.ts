@@ -70,7 +70,7 @@ export const MAX_WITNESS_STATES = 20_000;
 /**
  * The witnesses of open value `open` (ANY_VALUE or GLOB_VALUE + glob) against the literals and globs that can tell
  * values apart: every literal the open value admits, and for each combination of glob answers that some other admitted
- * value gives, the shortest such value (ties broken by code unit). Null when the walk passes MAX_WITNESS_STATES.
+ * value gives, one such value (the last the walk reaches, in an order fixed by the patterns). Null when the walk passes MAX_WITNESS_STATES.
  */
 export function witnesses(open: string, literals: Iterable<string>, globs: Iterable<string>): string[] | null {
   const target = open === ANY_VALUE ? [RUN] : tokensOf(open.slice(GLOB_VALUE.length));
@@ -114,7 +114,8 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
     // a word that is a literal is that literal's witness; any other admitted word stands for its class
     if (accepts(target, s.t) && (s.node < 0 || !terminal[s.node])) {
       const sig = s.g.map((set, i) => (accepts(gs[i]!, set) ? '1' : '0')).join('');
-      if (!out.has(sig)) out.set(sig, s.word);
+      // any value of the class stands for it: the last one reached
+      out.set(sig, s.word);
     }
     const chars = s.node < 0 ? alphabet : [...new Set([...alphabet, ...children[s.node]!.keys()])].sort((x, y) => x - y);
     for (const c of chars) {
