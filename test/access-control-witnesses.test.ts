@@ -1,4 +1,4 @@
-// Issue 12, the review's witnesses (src/manage/access-witnesses.ts): the values a glob or an open attribute is asked as.
+// Issue 12, the review's witnesses (src/manage/access/witnesses.ts): the values a glob or an open attribute is asked as.
 // Each case is a value class that a witness set missing one kind of value would not try, so an operation that gives
 // more than the actor holds there would pass.
 import { describe, expect, it } from 'vitest';
