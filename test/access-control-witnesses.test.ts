@@ -232,3 +232,33 @@ describe('the targets of a selector', () => {
     await apply(e, pol.createPolicy, withTag('stringEquals'), ME);
   });
 });
+
+describe('the gate fails closed', () => {
+  it('a target that stands for more requests than the gate asks (4,096) is refused, never sampled', async () => {
+    // six attributes `me`'s grants read, each with three literals: 5^6 combinations of absence, a fresh value and each literal
+    const names = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+    const e = await world([{ id: 'p-me', conds: [] }, ...names.map((n) => ({ id: `p-me-${n}`, conds: [attr(n, ['x', 'y', 'z'], 'stringEqualsAnyOf')] }))]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, give([]), ME))).toEqual(FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // four of them pinned: 5^2 combinations, asked and held
+    await apply(e, pol.createPolicy, give(names.slice(0, 4).map((n) => attr(n, 'x'))), ME);
+  });
+
+  it('a service whose Administrator role grants nothing makes nobody its policy administrator', async () => {
+    const e = await world([], [{ op: 'put', entity: 'service', value: { name: 'svc-x', type: 'service', roles: { [IBM_ROLES.viewer]: ['svc-x.things.read'] } } }]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, give([], IBM_ROLES.viewer, 'svc-x'), ME))).toEqual(FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+  });
+
+  it('a guard’s refusal names the action the actor lacks', async () => {
+    const e = await world([]);
+    const err = await apply(e, pol.createPolicy, give([]), who('IBMid-friend', 'acc')).then(
+      () => undefined,
+      (x: unknown) => x as { status: number; details?: unknown },
+    );
+    expect(err?.status).toBe(403);
+    expect(err?.details).toEqual({ action: expect.stringMatching(/^iam\.policy\./) });
+  });
+});

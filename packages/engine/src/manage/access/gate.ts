@@ -41,7 +41,8 @@ export const MAX_PROBES = 4096;
  */
 function witnessesOf(policies: readonly Policy[], state: SourceState, accountId: string, name: string, open: string): (string | null)[] | null {
   const pats = attributePatterns(policies, state, accountId, name);
-  if (open === ANY_OR_ABSENT && !pats.named) return [null];
+  // nothing the subject's policies hold reads the attribute: every value, and none, is decided alike
+  if (!pats.named) return [null];
   const present = witnesses(open === ANY_OR_ABSENT ? ANY_VALUE : open, pats.literals, pats.globs);
   if (present === null) return null;
   return open === ANY_OR_ABSENT ? [null, ...present] : present;
@@ -54,10 +55,10 @@ function witnessesOf(policies: readonly Policy[], state: SourceState, accountId:
  * values cannot be told apart within the bounds: the gate never answers from a sample.
  */
 function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Memo, refuse: () => Error): RequestResource[] {
-  const attrs = resource.attributes;
-  const more = resource.tags?.includes(MORE_TAGS) === true;
-  if (!more && (attrs === undefined || !Object.values(attrs).some(isOpenValue))) return [resource];
-  const accountId = String(attrs?.['accountId']);
+  const attrs = resource.attributes ?? {};
+  // a target with nothing open is asked as it is (only policy targets have open values, and they all stand for more tags)
+  if (!resource.tags?.includes(MORE_TAGS)) return [resource];
+  const accountId = String(attrs['accountId']);
   let policies = memo.policies.get(accountId);
   if (policies === undefined) {
     let index = memo.indexes.get(accountId);
@@ -66,7 +67,7 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
   }
   const held = policies;
   let combos: Record<string, RequestScalar>[] = [{}];
-  for (const [name, x] of Object.entries(attrs ?? {})) {
+  for (const [name, x] of Object.entries(attrs)) {
     if (!isOpenValue(x)) {
       for (const c of combos) c[name] = x;
       continue;
@@ -78,7 +79,6 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
   }
-  if (!more) return combos.map((a) => ({ ...resource, attributes: a }));
   // a tag set is decided at its fewest tags and at those plus every tag a condition of the subject's asks for: tag
   // conditions only ask for a tag, so every tag set between is decided as one of the two
   const fewest = resource.tags!.filter((t) => t !== MORE_TAGS);
