@@ -26,6 +26,8 @@ export default defineConfig({
       // the management review (manage/access/escalation, delegation, gate, targets, witnesses): operations through the Engine
       'test/access-control*.test.ts',
       'test/manage-ibm-access-groups.test.ts',
+      // the actor's SSO word reaching the gate (an SSO-gated administrator manages with it, is refused without)
+      'test/manage-cloudflare-fidelity.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 120_000,
