@@ -1,8 +1,18 @@
-// Issue 12, the review's witnesses (src/manage/access/witnesses.ts): the values a glob or an open attribute is asked as.
+// Issue 12, the review's witnesses (src/manage/access/witnesses.ts) and the gate that asks them: the values a glob or an
+// open attribute is asked as, the bounds past which the gate refuses, and who it asks as signed in through SSO.
 // Each case is a value class that a witness set missing one kind of value would not try, so an operation that gives
 // more than the actor holds there would pass.
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, IBM_GROUP_CODES, IBM_POLICY_CODES, IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
+import {
+  bootstrapAccount,
+  CLOUDFLARE_ROLES,
+  cloudflareOperations as cf,
+  IBM_GROUP_CODES,
+  IBM_POLICY_CODES,
+  IBM_ROLES,
+  ibmAccessGroupOperations as ag,
+  ibmPolicyOperations as pol,
+} from '@portcullis/engine';
 import type { Actor, Engine, RequestResource } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 
@@ -260,5 +270,30 @@ describe('the gate fails closed', () => {
     );
     expect(err?.status).toBe(403);
     expect(err?.details).toEqual({ action: expect.stringMatching(/^iam\.policy\./) });
+  });
+});
+
+describe('the lock-out check asks a principal as signed in through SSO', () => {
+  it('Cloudflare: an IAM editor cannot deny the Administrator of an SSO-gated domain what it holds', async () => {
+    const A = 'cf-sso';
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'u-admin', email: 'admin@corp.example' } }, SYSTEM);
+    const created = (await apply(e, cf.createSsoConnector, { account_id: A, email_domain: 'corp.example' }, SYSTEM)) as { result: { id: string; verification: { code: string } } };
+    const { id, verification } = created.result;
+    await apply(e, cf.beginSsoConnectorVerification, { account_id: A, sso_connector_id: id }, SYSTEM);
+    await apply(e, cf.completeSsoConnectorVerification, { account_id: A, sso_connector_id: id, dns_txt_records: [verification.code] }, SYSTEM);
+    await apply(e, cf.updateSsoConnector, { account_id: A, sso_connector_id: id, enabled: true }, SYSTEM);
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'u-iam', accountId: A, kind: 'user', email: 'iam@other.example', status: 'active' } as never },
+      { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'u-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } as never },
+    ]);
+    const iam = who('u-iam', A);
+    const denyGroup = (await apply(e, cf.createUserGroup, { account_id: A, name: 'deny', policies: [{ access: 'deny', permission_groups: [{ id: CLOUDFLARE_ROLES.iamEdit }], resource_groups: [{ id: rgAll }] }] }, iam)) as {
+      result: { id: string };
+    };
+    const before = snapshot(e);
+    expect((await refusal(apply(e, cf.addUserGroupMembers, { account_id: A, user_group_id: denyGroup.result.id, members: [{ id: 'u-admin' }] }, iam))).status).toBe(403);
+    expect(snapshot(e)).toEqual(before);
   });
 });
