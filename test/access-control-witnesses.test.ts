@@ -1,6 +1,6 @@
 // Issue 12, the review's witnesses (src/manage/access/witnesses.ts) and the gate that asks them: the values a glob or an
 // open attribute is asked as, the bounds past which the gate refuses, and who it asks as signed in through SSO.
-// Each case is a value class that a witness set missing one kind of value would not try, so an operation that gives
+// Most cases are a value class that a witness set missing one kind of value would not try, so an operation that gives
 // more than the actor holds there would pass.
 import { describe, expect, it } from 'vitest';
 import {
