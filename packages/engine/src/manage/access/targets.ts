@@ -87,7 +87,8 @@ export function openAttributes(state: SourceState, accountId: string): string[] 
 
 /** A BlueXP node as a resource: the organization (the account id), a folder, or a project. */
 export function nodeTarget(state: SourceState, accountId: string, nodeId: string | null | undefined): RequestResource {
-  const node = nodeId === null || nodeId === undefined ? undefined : state.get('node', nodeId);
+  // no node has the empty id: none asks for the organization like an unknown id
+  const node = state.get('node', nodeId ?? '');
   // the organization, or an unknown node asked as the organization: the widest place, so nothing is granted by a typo
   if (node?.accountId !== accountId) return { attributes: { accountId } };
   return node.kind === 'project' ? { attributes: { accountId }, projects: [node.id] } : { attributes: { accountId }, folders: [node.id] };
