@@ -1,6 +1,15 @@
 import type pg from 'pg';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
-import { parse, SPECS, type ChildSpec, type Row, type TableSpec } from './row-codecs.js';
+import {
+  decodeEntityRows,
+  decodePolicyRow,
+  listsByParent,
+  policyRowKey,
+  SPECS,
+  type ChildSpec,
+  type Row,
+  type TableSpec,
+} from '@portcullis/engine/store-kit';
 
 /** Column types other than TEXT, for reading rows out of a JSON batch (`json_to_recordset`). */
 const COLUMN_TYPES: Record<string, string> = {
@@ -114,93 +123,24 @@ export class EntityTables {
         continue;
       }
       const s = this.#statements[entity];
-      const spec = SPECS[entity] as TableSpec<EntityName>;
       const rows = (await client.query(s.select)).rows as Row[];
-      const values = rows.map((r) => spec.decode(r));
-      for (const c of s.children) {
-        const byParent = new Map<string, Row[]>();
-        for (const r of (await client.query(c.select)).rows as Row[]) {
-          const k = r[c.spec.parentColumn] as string;
-          let list = byParent.get(k);
-          if (!list) byParent.set(k, (list = []));
-          list.push(r);
-        }
-        rows.forEach((r, i) => c.spec.attach(values[i] as never, byParent.get(r.key as string) ?? []));
-      }
-      source[ENTITY_FIELDS[entity]] = values;
+      const children: Row[][] = [];
+      for (const c of s.children) children.push((await client.query(c.select)).rows as Row[]);
+      source[ENTITY_FIELDS[entity]] = decodeEntityRows(entity, rows, children);
     }
     return source as unknown as Source;
   }
 
   /**
-   * The policies straight from array rows: a store holds them by the 100k, and an object per row (20 keys) for
-   * `SPECS.policy.decode` to copy again doubles what the collector moves. Same values, same key order as decode.
+   * The policies straight from array rows (see `decodePolicyRow`): an object per row (20 keys) for
+   * `SPECS.policy.decode` to copy again doubles what the collector moves.
    */
   async #readPolicies(client: pg.PoolClient): Promise<Policy[]> {
     const s = this.#statements.policy;
-    const roles = new Map<string, string[]>();
     const roleRows = await client.query({ text: s.children[0]!.select, rowMode: 'array' });
-    for (const [key, , role] of roleRows.rows as [string, number, string][]) {
-      const list = roles.get(key);
-      if (list) list.push(role);
-      else roles.set(key, [role]);
-    }
+    const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
     const out: Policy[] = [];
-    for (const r of (await client.query({ text: s.select, rowMode: 'array' })).rows as unknown[][]) {
-      const subject = r[PC.subjectKind] === 'service' ? { kind: 'service', attributes: parse(r[PC.subjectAttributes]) } : { kind: r[PC.subjectKind], id: r[PC.subjectId] };
-      const p: Row = {
-        id: r[PC.id],
-        accountId: r[PC.accountId],
-        type: r[PC.type],
-        effect: r[PC.effect],
-        subject,
-        roles: roles.get(r[PC.key] as string) ?? [],
-        resource: parse(r[PC.resource]),
-        state: r[PC.state],
-      };
-      if (r[PC.rule] !== null) p['rule'] = parse(r[PC.rule]);
-      for (const [field, at] of POLICY_OPTIONAL) if (r[at] !== null) p[field] = r[at];
-      out.push(p as unknown as Policy);
-    }
+    for (const r of (await client.query({ text: s.select, rowMode: 'array' })).rows as unknown[][]) out.push(decodePolicyRow(r, roles.get(policyRowKey(r))));
     return out;
   }
 }
-
-/** The policy columns in the order the policy select reads them: the row key, then the table's own columns. */
-const POLICY_COLUMNS: readonly string[] = ['key', ...SPECS.policy.columns];
-
-/** The position of a policy column; throws at load if a name is missing, so the two lists never drift. */
-function policyColumn(name: string): number {
-  const at = POLICY_COLUMNS.indexOf(name);
-  if (at < 0) throw new Error(`policy column \`${name}\` is not in the policies table`);
-  return at;
-}
-
-const PC = {
-  key: policyColumn('key'),
-  id: policyColumn('id'),
-  accountId: policyColumn('account_id'),
-  type: policyColumn('type'),
-  effect: policyColumn('effect'),
-  subjectKind: policyColumn('subject_kind'),
-  subjectId: policyColumn('subject_id'),
-  subjectAttributes: policyColumn('subject_attributes'),
-  resource: policyColumn('resource'),
-  rule: policyColumn('rule'),
-  state: policyColumn('state'),
-} as const;
-
-/** Optional policy fields and their column positions, in the order decode sets them. */
-const POLICY_OPTIONAL: readonly [keyof Policy, number][] = (
-  [
-    ['pattern', 'pattern'],
-    ['description', 'description'],
-    ['etag', 'etag'],
-    ['createdAt', 'created_at'],
-    ['createdById', 'created_by_id'],
-    ['lastModifiedAt', 'last_modified_at'],
-    ['lastModifiedById', 'last_modified_by_id'],
-    ['lastPermitAt', 'last_permit_at'],
-    ['lastPermitFrequency', 'last_permit_frequency'],
-  ] as const
-).map(([field, column]) => [field, policyColumn(column)]);

@@ -1,9 +1,5 @@
 import pg from 'pg';
 import {
-  applyChanges,
-  deepFreeze,
-  parseSource,
-  prepareCommit,
   StoreError,
   ValidationError,
   type Change,
@@ -14,6 +10,7 @@ import {
   type Store,
   type StoreFeed,
 } from '@portcullis/engine';
+import { catchUp, checkRevision, expectRevision, prepareFrozenCommit, storedSnapshotSource } from '@portcullis/engine/store-kit';
 import { ChangeFeed } from './change-feed.js';
 import { EntityTables } from './entity-tables.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
@@ -113,12 +110,9 @@ export class PostgresStore implements Store {
     this.#open();
     // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
     const next = await this.#transaction('cannot commit to store', 'lock', async (client, revision): Promise<Cached> => {
-      if (expectedRevision !== revision)
-        throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
+      expectRevision(expectedRevision, revision);
       const current = await this.#current(client, revision);
-      const prepared = prepareCommit(current.source, changes);
-      deepFreeze(prepared.changes);
-      freezeArrays(prepared.source);
+      const prepared = prepareFrozenCommit(current.source, changes);
       await this.#tables.write(client, prepared.changes);
       // the log, the revision and the announcement in one round trip; NOTIFY is delivered only if the transaction commits
       await client.query(
@@ -237,22 +231,10 @@ export class PostgresStore implements Store {
     if (cache && cache.revision < revision) {
       next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
     } else {
-      next = { source: deepFreeze(await this.#readTables(client)), revision };
+      next = { source: storedSnapshotSource(await this.#tables.readSource(client), this.#verifyOnLoad, `\`${this.schema}\``), revision };
     }
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
     return next;
-  }
-
-  async #readTables(client: pg.PoolClient): Promise<Source> {
-    const source = await this.#tables.readSource(client);
-    if (!this.#verifyOnLoad) return source;
-    try {
-      return parseSource(source);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        throw new StoreError('corrupt_data', `store \`${this.schema}\` holds rows that do not form a valid source:\n${e.message}`, { cause: e });
-      throw e;
-    }
   }
 
   /**
@@ -295,32 +277,6 @@ export class PostgresStore implements Store {
       }
     });
   }
-}
-
-/**
- * The cached source moved on by another process's committed changes, through `prepareCommit` (so the next commit
- * here stays incremental); should the log hold what this build refuses (a newer writer), the log wins.
- */
-function catchUp(source: Source, changes: Change[]): Source {
-  try {
-    const prepared = prepareCommit(source, changes);
-    deepFreeze(prepared.changes);
-    return freezeArrays(prepared.source);
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    return deepFreeze(applyChanges(source, changes));
-  }
-}
-
-/** Freezes the source and its arrays; its rows are frozen already (see the SQLite store). */
-function freezeArrays(source: Source): Source {
-  for (const v of Object.values(source)) if (Array.isArray(v)) Object.freeze(v);
-  return Object.freeze(source);
-}
-
-function checkRevision(revision: unknown, name: string): void {
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
-    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
 const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs'];
