@@ -114,33 +114,43 @@ export class EntityTables {
     }
   }
 
-  /** Reads every row of every table into a source, in insertion order; the caller holds a snapshot transaction. */
-  async readSource(client: pg.PoolClient): Promise<Source> {
-    const source = { version: 1 } as Record<string, unknown>;
+  /**
+   * Reads every row of every table into a source, in insertion order. The policy rows are read on `client`, the
+   * rest on `helper` (the same client by default); both hold a transaction on one snapshot. Every query is
+   * settled before this returns or throws, so neither connection is left busy.
+   */
+  async readSource(client: pg.PoolClient, helper: pg.PoolClient = client): Promise<Source> {
+    const s = this.#statements.policy;
+    const results = await Promise.allSettled([
+      client.query({ text: s.select, rowMode: 'array' }),
+      helper.query({ text: s.children[0]!.select, rowMode: 'array' }),
+      this.#readOthers(helper),
+    ] as const);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    const [policyRows, roleRows, source] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [pg.QueryResult, pg.QueryResult, Record<string, unknown>];
+    const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
+    // decoded straight from array rows (see `decodePolicyRow`): an object per row (20 keys) for decode to copy
+    // again doubles what the collector moves
+    const policies: Policy[] = [];
+    for (const r of policyRows.rows as unknown[][]) policies.push(decodePolicyRow(r, roles.get(policyRowKey(r))));
+    source[ENTITY_FIELDS.policy] = policies;
+    // the source's arrays in ENTITY_NAMES order, as a source read one table after another had them
+    const ordered: Record<string, unknown> = { version: 1 };
+    for (const entity of ENTITY_NAMES) ordered[ENTITY_FIELDS[entity]] = source[ENTITY_FIELDS[entity]];
+    return ordered as unknown as Source;
+  }
+
+  /** Every table but the policies and their roles, one query after another. */
+  async #readOthers(client: pg.PoolClient): Promise<Record<string, unknown>> {
+    const source: Record<string, unknown> = {};
     for (const entity of ENTITY_NAMES) {
-      if (entity === 'policy') {
-        source[ENTITY_FIELDS[entity]] = await this.#readPolicies(client);
-        continue;
-      }
+      if (entity === 'policy') continue;
       const s = this.#statements[entity];
       const rows = (await client.query(s.select)).rows as Row[];
       const children: Row[][] = [];
       for (const c of s.children) children.push((await client.query(c.select)).rows as Row[]);
       source[ENTITY_FIELDS[entity]] = decodeEntityRows(entity, rows, children);
     }
-    return source as unknown as Source;
-  }
-
-  /**
-   * The policies straight from array rows (see `decodePolicyRow`): an object per row (20 keys) for
-   * `SPECS.policy.decode` to copy again doubles what the collector moves.
-   */
-  async #readPolicies(client: pg.PoolClient): Promise<Policy[]> {
-    const s = this.#statements.policy;
-    const roleRows = await client.query({ text: s.children[0]!.select, rowMode: 'array' });
-    const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
-    const out: Policy[] = [];
-    for (const r of (await client.query({ text: s.select, rowMode: 'array' })).rows as unknown[][]) out.push(decodePolicyRow(r, roles.get(policyRowKey(r))));
-    return out;
+    return source;
   }
 }

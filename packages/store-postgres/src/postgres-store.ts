@@ -63,6 +63,7 @@ export class PostgresStore implements Store {
   readonly #channel: string;
   readonly #tables: EntityTables;
   readonly #verifyOnLoad: boolean;
+  readonly #poolSize: number;
   readonly #backoff: { minMs: number; maxMs: number; heartbeatMs: number };
   readonly #feeds = new Set<ChangeFeed>();
   #cache: Cached | undefined;
@@ -73,6 +74,7 @@ export class PostgresStore implements Store {
     this.#q = `"${options.schema}"`;
     this.#channel = `portcullis:${options.schema}`;
     this.#verifyOnLoad = options.verifyOnLoad;
+    this.#poolSize = options.poolSize;
     this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, heartbeatMs: options.heartbeatMs };
     this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
     this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
@@ -99,7 +101,7 @@ export class PostgresStore implements Store {
       const cache = this.#cache;
       // a newer cache is a committed state too: a commit of this store finished after the snapshot began
       if (cache && cache.revision >= revision) return cache;
-      return this.#current(client, revision);
+      return this.#current(client, revision, true);
     });
     return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
@@ -224,17 +226,56 @@ export class PostgresStore implements Store {
   }
 
   /** The source at `revision`: the cache, the cache caught up from the change log, or the tables read afresh. */
-  async #current(client: pg.PoolClient, revision: number): Promise<Cached> {
+  async #current(client: pg.PoolClient, revision: number, snapshot = false): Promise<Cached> {
     const cache = this.#cache;
     if (cache && cache.revision === revision) return cache;
     let next: Cached;
     if (cache && cache.revision < revision) {
       next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
     } else {
-      next = { source: storedSnapshotSource(await this.#tables.readSource(client), this.#verifyOnLoad, `\`${this.schema}\``), revision };
+      const raw = snapshot && this.#freeConnection() ? await this.#readInParallel(client) : await this.#tables.readSource(client);
+      next = { source: storedSnapshotSource(raw, this.#verifyOnLoad, `\`${this.schema}\``), revision };
     }
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
     return next;
+  }
+
+  /**
+   * Whether the pool can hand out a connection at once (one idle, or room for one more, and nobody waiting): a load
+   * only borrows a second connection that no one else is waiting for, so loads never wait on each other for one.
+   */
+  #freeConnection(): boolean {
+    const pool = this.#pool;
+    return pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < this.#poolSize);
+  }
+
+  /**
+   * The tables read over two connections at once, both in the snapshot of `client`'s REPEATABLE READ transaction
+   * (exported to the second with `SET TRANSACTION SNAPSHOT`): the policies, most of the rows, come in on one while
+   * their roles and every other table come in on the other, so the server's work and the transfer of one overlap
+   * the decoding of the other.
+   */
+  async #readInParallel(client: pg.PoolClient): Promise<Source> {
+    const exported = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s as string;
+    const helper = await this.#pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    helper.on('error', onError);
+    try {
+      await helper.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(exported)}`);
+      const source = await this.#tables.readSource(client, helper);
+      await helper.query('COMMIT');
+      return source;
+    } catch (e) {
+      broken ??= e as Error;
+      throw e;
+    } finally {
+      helper.off('error', onError);
+      // a helper that failed is dropped, never handed out again mid-transaction
+      helper.release(broken ?? false);
+    }
   }
 
   /**
