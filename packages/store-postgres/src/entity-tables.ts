@@ -116,18 +116,30 @@ export class EntityTables {
 
   /**
    * Reads every row of every table into a source, in insertion order. The policy rows are read on `client`, the
-   * rest on `helper` (the same client by default); both hold a transaction on one snapshot. Every query is
-   * settled before this returns or throws, so neither connection is left busy.
+   * rest on `helper` (the same client by default); both hold a transaction on one snapshot.
    */
   async readSource(client: pg.PoolClient, helper: pg.PoolClient = client): Promise<Source> {
     const s = this.#statements.policy;
-    const results = await Promise.allSettled([
-      client.query({ text: s.select, rowMode: 'array' }),
-      helper.query({ text: s.children[0]!.select, rowMode: 'array' }),
-      this.#readOthers(helper),
-    ] as const);
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
-    const [policyRows, roleRows, source] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [pg.QueryResult, pg.QueryResult, Record<string, unknown>];
+    const policyQuery = { text: s.select, rowMode: 'array' as const };
+    // one query at a time on each connection (pg queues a second one, but that use is going away)
+    const onHelper = async (): Promise<[pg.QueryResult, Record<string, unknown>]> => {
+      const roleRows = await helper.query({ text: s.children[0]!.select, rowMode: 'array' });
+      return [roleRows, await this.#readOthers(helper)];
+    };
+    let policyRows: pg.QueryResult;
+    let roleRows: pg.QueryResult;
+    let source: Record<string, unknown>;
+    if (helper === client) {
+      [roleRows, source] = await onHelper();
+      policyRows = await client.query(policyQuery);
+    } else {
+      // both settle before this returns or throws, so neither connection is left busy
+      const [p, h] = await Promise.allSettled([client.query(policyQuery), onHelper()]);
+      if (p.status === 'rejected') throw p.reason;
+      if (h.status === 'rejected') throw h.reason;
+      policyRows = p.value;
+      [roleRows, source] = h.value;
+    }
     const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
     // decoded straight from array rows (see `decodePolicyRow`): an object per row (20 keys) for decode to copy
     // again doubles what the collector moves
