@@ -79,14 +79,14 @@ export class EntityTables {
         continue;
       }
       const p = this.#prepared[entity];
-      source[ENTITY_FIELDS[entity]] = decodeEntityRows(entity, p.select.all() as Row[], p.children.map((c) => c.select.all() as Row[]));
+      source[ENTITY_FIELDS[entity]] = decodeEntityRows(entity, p.select.all() as Row[], p.children.map((c) => ({ [Symbol.iterator]: () => c.select.iterate() as Iterator<Row> })));
     }
     return source as unknown as Source;
   }
 
   /** The policies, built straight from raw rows and frozen as they are built (see `decodePolicyRow`). */
   #readPolicies(): Policy[] {
-    const roles = listsByParent(this.#policyRoles.all() as [string, string][]);
+    const roles = listsByParent(this.#policyRoles.iterate() as Iterable<[string, string]>);
     const out: Policy[] = [];
     // iterate, not all: each raw row dies young instead of surviving (and being copied by) every scavenge
     for (const r of this.#policyRows.iterate() as Iterable<unknown[]>) out.push(decodePolicyRow(r, roles.get(policyRowKey(r))));

@@ -485,13 +485,20 @@ export function listsByParent<T>(rows: Iterable<readonly [string, T]>): Map<stri
 
 /**
  * The values of one entity from its rows (each with its `key` column) and the rows of each of its child tables
- * (`children[i]` for `SPECS[entity].children[i]`, in parent, ord order), in the order of `rows`.
+ * (`children[i]` for `SPECS[entity].children[i]`, in parent, ord order), in the order of `rows`. A child table may
+ * come as an iterator over its rows, so that each raw row dies young instead of surviving a scavenge.
  */
-export function decodeEntityRows<E extends EntityName>(entity: E, rows: readonly Row[], children: readonly (readonly Row[])[]): EntityTypes[E][] {
+export function decodeEntityRows<E extends EntityName>(entity: E, rows: readonly Row[], children: readonly Iterable<Row>[]): EntityTypes[E][] {
   const spec = SPECS[entity] as TableSpec<EntityName>;
   const values = rows.map((r) => spec.decode(r));
   (spec.children ?? []).forEach((child, c) => {
-    const byParent = listsByParent((children[c] ?? []).map((r) => [r[child.parentColumn] as string, r] as const));
+    const byParent = new Map<string, Row[]>();
+    for (const r of children[c] ?? []) {
+      const k = r[child.parentColumn] as string;
+      const list = byParent.get(k);
+      if (list) list.push(r);
+      else byParent.set(k, [r]);
+    }
     rows.forEach((r, i) => child.attach(values[i] as never, byParent.get(r['key'] as string) ?? []));
   });
   return values as EntityTypes[E][];
