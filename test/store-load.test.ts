@@ -127,6 +127,28 @@ for (const kind of KINDS) {
       });
     }
 
+    it('shares nothing a caller could change: policies with one resource selector stay apart through later commits', async () => {
+      const { open } = await kind.create();
+      const twin = { ...parsed.policies[1]!, id: 'pol-twin' };
+      let store = await open(true);
+      await store.commit([{ op: 'put', entity: 'policy', value: twin }], 1);
+      await store.close();
+      store = await open(true);
+      const first = await store.load();
+      const [a, b] = ['pol-2', 'pol-twin'].map((id) => first.source.policies.find((p) => p.id === id)!);
+      expect(a!.resource).toEqual(b!.resource);
+      expect(Object.isFrozen(a!.resource) && Object.isFrozen(a!.resource.attributes)).toBe(true);
+      expect(() => (a!.resource.tags as unknown[]).push({ name: 'x', value: 'y', operator: 'stringEquals' })).toThrow(TypeError);
+      const changed = { ...a!, resource: { attributes: [], tags: [{ name: 'team', value: 'red', operator: 'stringEquals' as const }] } };
+      await store.commit([{ op: 'put', entity: 'policy', value: changed }], first.revision);
+      await store.close();
+      store = await open(true);
+      const { source } = await store.load();
+      await store.close();
+      expect(source.policies.find((p) => p.id === 'pol-2')!.resource.tags).toEqual([{ name: 'team', value: 'red', operator: 'stringEquals' }]);
+      expect(source.policies.find((p) => p.id === 'pol-twin')!.resource).toEqual(parsed.policies[1]!.resource);
+    });
+
     it('reads a valid hand edit as parseSource reads it (an upper-case tag comes back lowercased)', async () => {
       const { open, sql } = await kind.create();
       await sql(`UPDATE $schema.policies SET resource = '{"attributes":[],"tags":[{"name":"Team","value":"Blue","operator":"stringEquals"}]}' WHERE id = 'pol-2'`);

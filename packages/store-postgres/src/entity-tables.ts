@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
 import {
   decodeEntityRows,
-  decodePolicyRow,
+  policyDecoder,
   listsByParent,
   policyRowKey,
   SPECS,
@@ -141,10 +141,11 @@ export class EntityTables {
       [roleRows, source] = h.value;
     }
     const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
-    // decoded straight from array rows (see `decodePolicyRow`): an object per row (20 keys) for decode to copy
+    // decoded straight from array rows (see `policyDecoder`): an object per row (20 keys) for decode to copy
     // again doubles what the collector moves
+    const decode = policyDecoder();
     const policies: Policy[] = [];
-    for (const r of policyRows.rows as unknown[][]) policies.push(decodePolicyRow(r, roles.get(policyRowKey(r))));
+    for (const r of policyRows.rows as unknown[][]) policies.push(decode(r, roles.get(policyRowKey(r))));
     source[ENTITY_FIELDS.policy] = policies;
     // the source's arrays in ENTITY_NAMES order, as a source read one table after another had them
     const ordered: Record<string, unknown> = { version: 1 };

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
 import {
   decodeEntityRows,
-  decodePolicyRow,
+  policyDecoder,
   listsByParent,
   POLICY_COLUMNS,
   policyRowKey,
@@ -84,12 +84,13 @@ export class EntityTables {
     return source as unknown as Source;
   }
 
-  /** The policies, built straight from raw rows and frozen as they are built (see `decodePolicyRow`). */
+  /** The policies, built straight from raw rows and frozen as they are built (see `policyDecoder`). */
   #readPolicies(): Policy[] {
     const roles = listsByParent(this.#policyRoles.iterate() as Iterable<[string, string]>);
+    const decode = policyDecoder();
     const out: Policy[] = [];
     // iterate, not all: each raw row dies young instead of surviving (and being copied by) every scavenge
-    for (const r of this.#policyRows.iterate() as Iterable<unknown[]>) out.push(decodePolicyRow(r, roles.get(policyRowKey(r))));
+    for (const r of this.#policyRows.iterate() as Iterable<unknown[]>) out.push(decode(r, roles.get(policyRowKey(r))));
     return out;
   }
 }

@@ -78,10 +78,12 @@ function keepParsedRows(input: unknown): Source | undefined {
     }
     if (!Array.isArray(rows)) return undefined;
     const fast = FAST_CHECKS[field];
+    // parts already found valid in this call: a store shares one frozen resource among the policies naming it
+    const valid = new Set<unknown>();
     let copy: unknown[] | undefined;
     for (let i = 0; i < rows.length; i++) {
       const row: unknown = rows[i];
-      if (fast !== undefined && fast(row)) continue;
+      if (fast !== undefined && fast(row, valid)) continue;
       // a row at [field, i] is two levels below the source, where parseSource's walk would meet it
       const forbidden: Issue[] = [];
       findForbiddenKeys(row, [field, i], forbidden, 2);
@@ -103,7 +105,11 @@ export function isParsedRow(field: Field, row: unknown): boolean | undefined {
   return FAST_CHECKS[field]?.(row);
 }
 
-const FAST_CHECKS: Partial<Record<Field, (row: unknown) => boolean>> = {
+/**
+ * The fast check of each hot entity. `valid` holds frozen parts (a policy's resource or rule) already found valid
+ * in this parse: a frozen part cannot change, so a second policy sharing it need not check it again.
+ */
+const FAST_CHECKS: Partial<Record<Field, (row: unknown, valid?: Set<unknown>) => boolean>> = {
   policies: policyOk,
   principals: principalOk,
   groups: groupOk,
@@ -177,7 +183,7 @@ const POLICY_KEYS: ReadonlySet<string> = new Set([
 const SUBJECT_KEYS: ReadonlySet<string> = new Set(['kind', 'id']);
 
 /** `policySchema`, for access policies (an authorization policy, with its service subject, is left to zod). */
-function policyOk(row: unknown): boolean {
+function policyOk(row: unknown, valid?: Set<unknown>): boolean {
   if (!isPlain(row) || !keysWithin(row, POLICY_KEYS)) return false;
   const p = row;
   if (!id(p['id']) || !id(p['accountId'])) return false;
@@ -186,12 +192,21 @@ function policyOk(row: unknown): boolean {
   const roles = p['roles'];
   if (!idList(roles, Infinity) || roles.length < 1) return false;
   for (let i = 1; i < roles.length; i++) for (let j = 0; j < i; j++) if (roles[i] === roles[j]) return false;
-  if (!resourceOk(p['resource'])) return false;
-  if (p['rule'] !== undefined && !ruleOk(p['rule'])) return false;
+  if (!validPart(p['resource'], resourceOk, valid)) return false;
+  if (p['rule'] !== undefined && !validPart(p['rule'], ruleOk, valid)) return false;
   if (!optString(p['pattern'], 256) || !optString(p['description'], 300)) return false;
   for (const k of ['etag', 'createdAt', 'createdById', 'lastModifiedAt', 'lastModifiedById', 'lastPermitAt']) if (!optString(p[k])) return false;
   const f = p['lastPermitFrequency'];
   return f === undefined || (typeof f === 'number' && Number.isSafeInteger(f) && f >= 0);
+}
+
+/** `check(part)`, remembered in `valid` for a frozen part (one that cannot change while this parse runs). */
+function validPart(part: unknown, check: (part: unknown) => boolean, valid: Set<unknown> | undefined): boolean {
+  if (valid === undefined) return check(part);
+  if (valid.has(part)) return true;
+  if (!check(part)) return false;
+  if (Object.isFrozen(part)) valid.add(part);
+  return true;
 }
 
 /** A principal or group subject `{kind, id}` (of a policy or a binding). */

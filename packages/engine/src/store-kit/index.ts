@@ -7,7 +7,7 @@ export {
   POLICY_COLUMNS,
   parse,
   freezeJson,
-  decodePolicyRow,
+  policyDecoder,
   decodeEntityRows,
   listsByParent,
   policyRowKey,
