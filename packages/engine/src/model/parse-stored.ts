@@ -13,42 +13,18 @@ import { ATTRIBUTE_OPERATORS, MAX_ANY_OF } from './attribute.js';
 import { checkReferences, findForbiddenKeys, parseSource } from './parse-source.js';
 import { FORBIDDEN_KEYS } from './primitives.js';
 import { checkLeaf, RULE_OPERATORS } from './rule-condition.js';
-import {
-  accountSchema,
-  bindingSchema,
-  groupSchema,
-  membershipSchema,
-  nodeSchema,
-  policySchema,
-  principalSchema,
-  registeredResourceSchema,
-  resourceGroupSchema,
-  roleSchema,
-  serviceSchema,
-  SOURCE_VERSION,
-  type Source,
-} from './source.js';
+import { ENTITY_SCHEMAS } from '../prepare-commit.js';
+import { ENTITY_FIELDS, ENTITY_NAMES } from '../store.js';
 import { claimRuleSchema } from './claim-rule.js';
-import { ssoConnectorSchema } from './sso-connector.js';
+import { SOURCE_VERSION, sourceSchema, type Source } from './source.js';
 
 type Obj = Record<string, unknown>;
 type Field = Exclude<keyof Source, 'version'>;
 
 /** The row arrays of a source in the order of `sourceSchema`, with each row's schema. */
-const ROW_SCHEMAS: readonly [Field, z.ZodType][] = [
-  ['accounts', accountSchema],
-  ['principals', principalSchema],
-  ['groups', groupSchema],
-  ['services', serviceSchema],
-  ['roles', roleSchema],
-  ['policies', policySchema],
-  ['resourceGroups', resourceGroupSchema],
-  ['nodes', nodeSchema],
-  ['bindings', bindingSchema],
-  ['resources', registeredResourceSchema],
-  ['memberships', membershipSchema],
-  ['ssoConnectors', ssoConnectorSchema],
-];
+const ROW_SCHEMAS: readonly [Field, z.ZodType][] = Object.keys(sourceSchema.shape)
+  .filter((k): k is Field => k !== 'version')
+  .map((field) => [field, ENTITY_SCHEMAS[ENTITY_NAMES.find((e) => ENTITY_FIELDS[e] === field)!]]);
 const SOURCE_KEYS: ReadonlySet<string> = new Set(['version', ...ROW_SCHEMAS.map(([f]) => f)]);
 
 /**
