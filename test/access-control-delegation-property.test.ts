@@ -21,9 +21,8 @@ import {
   IBM_ROLES,
   ibmAccessGroupOperations as ag,
   ibmPolicyOperations as pol,
-  runGuarded,
-  SourceState,
 } from '@portcullis/engine';
+import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import type { Actor, Engine, RequestResource, Source, Tables } from '@portcullis/engine';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };

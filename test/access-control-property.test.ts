@@ -20,10 +20,9 @@ import {
   ibmAccessGroupOperations as ag,
   parseSource,
   ibmPolicyOperations as pol,
-  runGuarded,
   SeedError,
-  SourceState,
 } from '@portcullis/engine';
+import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import type { Actor, AuthorizeRequest, Engine, RequestResource, Source } from '@portcullis/engine';
 import { arbRequest } from '@portcullis/engine/testing';
 

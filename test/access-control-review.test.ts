@@ -12,10 +12,9 @@ import {
   IBM_POLICY_CODES,
   IBM_ROLES,
   ibmPolicyOperations as pol,
-  runGuarded,
   SeedError,
-  SourceState,
 } from '@portcullis/engine';
+import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import type { Actor, Change, Engine, Source } from '@portcullis/engine';
 import { refusal, snapshot } from './helpers/access.js';
 

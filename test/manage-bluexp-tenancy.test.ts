@@ -16,10 +16,10 @@ import {
   migrateAccount,
   parseSource,
   SeedError,
-  SourceState,
   updateAccountOptions,
   updateAccountUser,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 import type { AuthorizeRequest, Decision, ManageContext, Source, SourceInput } from '@portcullis/engine';
 import { arbRequest, arbSource, referenceAuthorize } from '@portcullis/engine/testing';
 

@@ -2,7 +2,8 @@
 // by `code` and `status`, never by wording.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, authorizeAgentInAccount, authorizeUserInAccount, parseSource, SeedError, SourceState } from '@portcullis/engine';
+import { bluexpOperations as bx, authorizeAgentInAccount, authorizeUserInAccount, parseSource, SeedError } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 import type { ManageContext, SourceInput } from '@portcullis/engine';
 
 const O = 'org1';

@@ -11,12 +11,12 @@ import {
   createEngine,
   parseSource,
   SeedError,
-  SourceState,
   ValidationError,
   type Actor,
   type ManageContext,
   type SourceInput,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 
 const A = 'acc1';
 const source: SourceInput = {

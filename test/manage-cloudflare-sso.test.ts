@@ -14,10 +14,10 @@ import {
   listSsoConnectors,
   parseSource,
   SeedError,
-  SourceState,
   updateSsoConnector,
   ValidationError,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 import type { AuthorizeRequest, ManageContext, SourceInput } from '@portcullis/engine';
 import { referenceAuthorize } from '@portcullis/engine/testing';
 

@@ -2,7 +2,8 @@
 // seed operation; refusals are pinned by `code` and `status`, never by wording.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cloudflareOperations as cf, parseSource, SeedError, SourceState } from '@portcullis/engine';
+import { cloudflareOperations as cf, parseSource, SeedError } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 import type { ManageContext, SourceInput } from '@portcullis/engine';
 
 const A = 'acc1';

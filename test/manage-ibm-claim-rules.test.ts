@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import {
   PUBLIC_ACCESS_GROUP_ID,
   SeedError,
-  SourceState,
   authorize,
   compile,
   isMemberOfGroup,
@@ -12,6 +11,7 @@ import {
   type ManageContext,
   type SourceInput,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 
 const NOW = '2025-03-01T12:00:00.000Z';
 const VIEWER = 'crn:v1:bluemix:public:iam::::role:Viewer';

@@ -8,12 +8,12 @@ import {
   ibmAccessGroupOperations as ag,
   ibmPolicyOperations as pol,
   parseSource,
-  SourceState,
   type Actor,
   type Engine,
   type ManageContext,
   type SourceInput,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 import { refusal } from './helpers/access.js';
 
 type Op = (state: never, input: never, ctx: never) => { result: unknown };

@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import {
   PUBLIC_ACCESS_GROUP_ID,
   SeedError,
-  SourceState,
   isMemberOfGroup,
   parseSource,
   ibmAccessGroupOperations as ops,
   type ManageContext,
   type SourceInput,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 
 const NOW = '2025-03-01T12:00:00.000Z';
 

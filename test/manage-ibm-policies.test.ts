@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  SourceState,
   SeedError,
   ValidationError,
   authorize,
@@ -25,6 +24,7 @@ import {
   type Policy,
   type SourceInput,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 
 const VIEWER = 'crn:v1:bluemix:public:iam::::role:Viewer';
 const ADMIN = 'crn:v1:bluemix:public:iam::::role:Administrator';

@@ -4,7 +4,8 @@
 // through uncopied, must never pass a row that the row's zod schema refuses or would return changed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSource, policySchema, principalSchema, groupSchema, bindingSchema, membershipSchema, ValidationError, type Source } from '@portcullis/engine';
+import { parseSource, ValidationError, type Source } from '@portcullis/engine';
+import { bindingSchema, groupSchema, membershipSchema, policySchema, principalSchema } from '@portcullis/engine/internals';
 import { isParsedRow, parseStoredSource } from '@portcullis/engine/store-kit';
 import { arbSource } from '@portcullis/engine/testing';
 

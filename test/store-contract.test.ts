@@ -9,7 +9,6 @@ import {
   applyChanges,
   ENTITY_FIELDS,
   ENTITY_NAMES,
-  ENTITY_SCHEMAS,
   entityKey,
   parseSource,
   StoreError,
@@ -19,6 +18,7 @@ import {
   type Source,
   type Store,
 } from '@portcullis/engine';
+import { ENTITY_SCHEMAS } from '@portcullis/engine/internals';
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openSqliteStore } from '@portcullis/store-sqlite';
 import { openPostgresStore } from '@portcullis/store-postgres';

@@ -9,7 +9,6 @@ import {
   applyChanges,
   ENTITY_FIELDS,
   ENTITY_NAMES,
-  ENTITY_SCHEMAS,
   entityKey,
   parseSource,
   prepareCommit,
@@ -19,6 +18,7 @@ import {
   type Issue,
   type Source,
 } from '@portcullis/engine';
+import { ENTITY_SCHEMAS } from '@portcullis/engine/internals';
 
 const EMPTY = parseSource({ version: 1 });
 const HAS_SSO = (ENTITY_NAMES as readonly string[]).includes('ssoConnector');

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   SeedError,
-  SourceState,
   bluexpOperations,
   cloudflareOperations,
   createV2Policy,
@@ -13,6 +12,7 @@ import {
   parseSource,
   type ManageContext,
 } from '@portcullis/engine';
+import { SourceState } from '@portcullis/engine/internals';
 
 const VIEWER = 'crn:v1:bluemix:public:iam::::role:Viewer';
 

@@ -5,7 +5,8 @@
  * (default M). The review compares the touched account's access before and after, so it grows with that account.
  */
 import os from 'node:os';
-import { createEngine, createGuardRegistry, createPolicy, DEFAULT_ROLES, DEFAULT_SERVICES, defaultGuards, runGuarded, SourceState, type Actor, type Change } from '@portcullis/engine';
+import { createEngine, createGuardRegistry, createPolicy, DEFAULT_ROLES, DEFAULT_SERVICES, defaultGuards, type Actor, type Change } from '@portcullis/engine';
+import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import { generateWorkload, NOW, type ScaleName } from './workload.js';
 
 const scale = (process.argv[2] ?? 'M') as ScaleName;

@@ -1,35 +1,8 @@
-// The public surface of @portcullis/engine, listed by name.
-export {
-  parseSource,
-  SOURCE_VERSION,
-  PUBLIC_ACCESS_GROUP_ID,
-  LIMITS,
-  sourceSchema,
-  accountSchema,
-  principalSchema,
-  groupSchema,
-  serviceSchema,
-  roleSchema,
-  policySchema,
-  resourceGroupSchema,
-  nodeSchema,
-  bindingSchema,
-  registeredResourceSchema,
-  membershipSchema,
-  scopeSchema,
-  attributeConditionSchema,
-  tagConditionSchema,
-  resourceSelectorSchema,
-  claimRuleSchema,
-  claimConditionSchema,
-  ruleSchema,
-  ATTRIBUTE_OPERATORS,
-  CLAIM_OPERATORS,
-  RULE_OPERATORS,
-  MAX_ANY_OF,
-  isValidActionPattern,
-  parseScope,
-} from './model/index.js';
+// The public surface of @portcullis/engine, listed by name: what a host needs to load a source, decide, manage, store,
+// analyse and extend access control. Internals that tests and tools reach for (the entity schemas, SourceState as a
+// value, runGuarded, the glob compiler) are on the explicit subpath `@portcullis/engine/internals` (src/internals.ts);
+// test/public-surface.test.ts holds this list, so a change to it is a visible decision.
+export { parseSource, SOURCE_VERSION, PUBLIC_ACCESS_GROUP_ID, LIMITS, sourceSchema } from './model/index.js';
 export type {
   Source,
   SourceInput,
@@ -61,8 +34,6 @@ export type {
 export { ValidationError, SeedError, StoreError } from './errors.js';
 export type { Issue, ValidationCode, StoreErrorCode } from './errors.js';
 export { compile } from './compile/compile-source.js';
-export { compileGlob, matchGlob } from './compile/glob.js';
-export type { Glob } from './compile/glob.js';
 export type { Tables } from './compile/tables.js';
 export { authorize, authorizeMany } from './evaluate/authorize.js';
 export type {
@@ -80,14 +51,18 @@ export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
-export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './store.js';
-export type { Store, Change, Snapshot, EntityName, EntityTypes, FeedListener, StoreFeed } from './store.js';
-export { prepareCommit, deepFreeze, ENTITY_SCHEMAS } from './prepare-commit.js';
+export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './model/entities.js';
+export type { Store, Snapshot, FeedListener, StoreFeed } from './store.js';
+export type { Change, EntityName, EntityTypes } from './model/entities.js';
+// for store implementations until they take them from @portcullis/engine/store-kit
+export { prepareCommit, deepFreeze } from './prepare-commit.js';
 export type { PreparedCommit } from './prepare-commit.js';
-// IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures. SourceState and the context types
-// are the manage foundation every operation takes; exported here first because the tests need them.
-export { SourceState } from './manage/source-state.js';
-export type { Actor, ManageContext, OpResult, Operation, OperationInput, OperationResult } from './manage/context.js';
+// Management operations: pure `(state, input, ctx) -> OpResult`, run through `engine.apply`; SourceState is the state
+// they read (a type here: a host builds one only to call an operation outside an engine, from ./internals).
+export type { SourceState } from './model/source-state.js';
+export type { Actor } from './manage/actor.js';
+export type { ManageContext, OpResult, Operation, OperationInput, OperationResult } from './manage/operation.js';
+// IBM Policy Management (seed 004): v1 and v2 policy operations, usage figures.
 export {
   ibmPolicyOperations,
   listPolicies,
@@ -102,7 +77,7 @@ export {
   getV2Policy,
   deleteV2Policy,
   recordPermits,
-} from './manage/ibm-policies.js';
+} from './manage/ibm/policies.js';
 export type {
   IbmPolicyV1Body,
   IbmPolicyV2Body,
@@ -117,19 +92,18 @@ export type {
   IbmV2PolicyList,
   PermitRecord,
   WithEtag,
-} from './manage/ibm-policies.js';
-export { IBM_POLICY_LIMITS } from './manage/ibm-policy-checks.js';
-export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm-policy-wire.js';
+} from './manage/ibm/policies.js';
+export { IBM_POLICY_LIMITS } from './manage/ibm/policy-checks.js';
+export type { IbmPolicyV1, IbmPolicyV2, IbmPolicyRole, IbmPolicyAttribute, IbmPolicyAction } from './manage/ibm/policy-wire.js';
 // IBM Cloud IAM Access Groups (seed 002): groups, members, claim rules, login (dynamic membership).
 export {
   ibmAccessGroupOperations,
-  ibmAccessGroupCoreOperations,
   createAccessGroup,
   listAccessGroups,
   getAccessGroup,
   updateAccessGroup,
   deleteAccessGroup,
-} from './manage/ibm-access-groups.js';
+} from './manage/ibm/access-groups.js';
 export type {
   AccessGroupBody,
   AccessGroupResult,
@@ -139,9 +113,8 @@ export type {
   GetAccessGroupInput,
   UpdateAccessGroupInput,
   DeleteAccessGroupInput,
-} from './manage/ibm-access-groups.js';
+} from './manage/ibm/access-groups.js';
 export {
-  ibmGroupMemberOperations,
   addMembersToAccessGroup,
   listAccessGroupMembers,
   isMemberOfAccessGroup,
@@ -150,7 +123,7 @@ export {
   removeMemberFromAllAccessGroups,
   addMemberToMultipleAccessGroups,
   IBM_MEMBER_TYPES,
-} from './manage/ibm-group-members.js';
+} from './manage/ibm/group-members.js';
 export type {
   IbmMemberType,
   AddGroupMemberItem,
@@ -167,16 +140,15 @@ export type {
   RemoveFromAllResult,
   AddMemberToMultipleAccessGroupsInput,
   AddToMultipleResult,
-} from './manage/ibm-group-members.js';
+} from './manage/ibm/group-members.js';
 export {
-  ibmClaimRuleOperations,
   addAccessGroupRule,
   listAccessGroupRules,
   getAccessGroupRule,
   replaceAccessGroupRule,
   removeAccessGroupRule,
   login,
-} from './manage/ibm-claim-rules.js';
+} from './manage/ibm/claim-rules.js';
 export type {
   ClaimRuleResult,
   ClaimRuleList,
@@ -187,48 +159,49 @@ export type {
   ReplaceAccessGroupRuleInput,
   LoginInput,
   LoginResult,
-} from './manage/ibm-claim-rules.js';
+} from './manage/ibm/claim-rules.js';
 export {
   isMemberOfGroup,
   MAX_GROUPS_PER_MEMBER,
   PUBLIC_ACCESS_GROUP_NAME,
   PUBLIC_ACCESS_GROUP_DESCRIPTION,
-} from './manage/ibm-group-support.js';
+} from './manage/ibm/group-support.js';
 // Cloudflare account IAM (seed 003) and NetApp BlueXP IAM and Tenancy (seeds 000, 001): management operations.
-export { cloudflareOperations } from './manage/cloudflare-operations.js';
-export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare-common.js';
-export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare-errors.js';
-export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare-errors.js';
-export type { CloudflarePermissionGroup } from './manage/cloudflare-permission-groups.js';
-export type { CloudflareResourceGroup } from './manage/cloudflare-resource-groups.js';
-export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare-user-groups.js';
-export type { CloudflareMember, CloudflareMemberStatus } from './manage/cloudflare-account-members.js';
-export { bluexpOperations } from './manage/bluexp-operations.js';
-export { authorizeUserInAccount, authorizeAgentInAccount } from './manage/bluexp-authorize.js';
-export type { BluexpAuthorizeResult } from './manage/bluexp-authorize.js';
-export type { BluexpNode } from './manage/bluexp-hierarchy.js';
-export type { BluexpWorkspace } from './manage/bluexp-workspaces.js';
-export type { BluexpResource } from './manage/bluexp-resources.js';
-export type { BluexpPrincipal } from './manage/bluexp-principals.js';
-export type { BluexpUserGroup } from './manage/bluexp-user-groups.js';
-export type { BluexpRoleBinding } from './manage/bluexp-role-bindings.js';
+export { cloudflareOperations } from './manage/cloudflare/operations.js';
+export type { CloudflareEnvelope, CloudflareResultInfo } from './manage/cloudflare/common.js';
+export { CLOUDFLARE_ERROR_NUMBERS, cloudflareErrorBody, cloudflareErrorNumber } from './manage/cloudflare/errors.js';
+export type { CloudflareErrorBody, CloudflareErrorObject } from './manage/cloudflare/errors.js';
+export type { CloudflarePermissionGroup } from './manage/cloudflare/permission-groups.js';
+export type { CloudflareResourceGroup } from './manage/cloudflare/resource-groups.js';
+export type { CloudflareUserGroup, CloudflareUserGroupPolicy } from './manage/cloudflare/user-groups.js';
+export type { CloudflareMember, CloudflareMemberStatus } from './manage/cloudflare/account-members.js';
+export { bluexpOperations } from './manage/bluexp/operations.js';
+export { authorizeUserInAccount, authorizeAgentInAccount } from './manage/bluexp/authorize.js';
+export type { BluexpAuthorizeResult } from './manage/bluexp/authorize.js';
+export type { BluexpNode } from './manage/bluexp/hierarchy.js';
+export type { BluexpWorkspace } from './manage/bluexp/workspaces.js';
+export type { BluexpResource } from './manage/bluexp/resources.js';
+export type { BluexpPrincipal } from './manage/bluexp/principals.js';
+export type { BluexpUserGroup } from './manage/bluexp/user-groups.js';
+export type { BluexpRoleBinding } from './manage/bluexp/role-bindings.js';
 // Access control of management operations (#8): guards keyed by operation, the seeds' 401/403, the default catalog
 // of management services and roles, and the bootstrap of an account with one administrator.
-export { GuardRegistry, createGuardRegistry } from './manage/access-guard.js';
-export type { Guard, Gate, AccessCodes, SubjectActor } from './manage/access-guard.js';
-export { defaultGuards, registerGuard } from './manage/access-default-guards.js';
-export { runGuarded } from './manage/access-control.js';
-export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access-codes.js';
-export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access-targets.js';
-export { IBM_ACTIONS } from './manage/access-guards-ibm.js';
-export { CLOUDFLARE_ACTIONS } from './manage/access-guards-cloudflare.js';
-export { BLUEXP_ACTIONS } from './manage/access-guards-bluexp.js';
-export { IBM_ROLES, CLOUDFLARE_ROLES, BLUEXP_ROLES, DEFAULT_SERVICES, DEFAULT_ROLES } from './manage/catalog-default.js';
-export { bootstrapAccount } from './manage/catalog-bootstrap.js';
-export type { BootstrapAccountInput, BootstrapAccountResult } from './manage/catalog-bootstrap.js';
+export { GuardRegistry, createGuardRegistry } from './manage/access/guard.js';
+export type { Guard, GuardRules, GuardRegistryOptions, Gate, AccessCodes, SubjectActor } from './manage/access/guard.js';
+export { defaultGuards } from './manage/default-guards.js';
+export { defineOperation } from './manage/define-operation.js';
+export type { DefinedOperation, OperationDeclaration, OperationSpec } from './manage/define-operation.js';
+export { IBM_GROUP_CODES, IBM_POLICY_CODES, CLOUDFLARE_CODES, BLUEXP_CODES } from './manage/access/codes.js';
+export { policyTargets, nodeTarget, accessGroupTarget, policyServiceTarget, accountTarget } from './manage/access/targets.js';
+export { IBM_ACTIONS } from './manage/ibm/guards.js';
+export { CLOUDFLARE_ACTIONS } from './manage/cloudflare/guards.js';
+export { BLUEXP_ACTIONS } from './manage/bluexp/guards.js';
+export { IBM_ROLES, CLOUDFLARE_ROLES, BLUEXP_ROLES, DEFAULT_SERVICES, DEFAULT_ROLES } from './manage/catalog/default-catalog.js';
+export { bootstrapAccount } from './manage/catalog/bootstrap.js';
+export type { BootstrapAccountInput, BootstrapAccountResult } from './manage/catalog/bootstrap.js';
 // Cloudflare SSO connectors (seed 003) and BlueXP Tenancy account migration, account options and agent resources
 // (seed 001 FAQ), with the model rows they write; the decision gates they feed are SEMANTICS §0.1.
-export { ssoConnectorSchema, emailDomainOf, SSO_VERIFICATION_STATUSES } from './model/sso-connector.js';
+export { SSO_VERIFICATION_STATUSES } from './model/sso-connector.js';
 export type { SsoConnector, SsoVerificationStatus } from './model/sso-connector.js';
 export {
   createSsoConnector,
@@ -238,13 +211,13 @@ export {
   deleteSsoConnector,
   beginSsoConnectorVerification,
   completeSsoConnectorVerification,
-} from './manage/cloudflare-sso-connectors.js';
-export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare-sso-connectors.js';
-export { migrateAccount } from './manage/bluexp-tenancy-migration.js';
-export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp-tenancy-migration.js';
-export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp-tenancy-options.js';
-export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp-tenancy-options.js';
-export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp-tenancy-resources.js';
+} from './manage/cloudflare/sso-connectors.js';
+export type { CloudflareSsoConnector, CloudflareBeginVerification } from './manage/cloudflare/sso-connectors.js';
+export { migrateAccount } from './manage/bluexp/tenancy-migration.js';
+export type { BluexpMigrationPlan, BluexpMigrationConflict } from './manage/bluexp/tenancy-migration.js';
+export { getAccountOptions, updateAccountOptions, updateAccountUser, listNotificationRecipients } from './manage/bluexp/tenancy-options.js';
+export type { BluexpAccountOptions, BluexpUserNotification } from './manage/bluexp/tenancy-options.js';
+export { attachAgentResource, createAccountResource, deleteServiceResource, ACCOUNT_RESOURCE_CLASSES } from './manage/bluexp/tenancy-resources.js';
 // Reverse queries and analysis (issue #7): who can, what can, list resources, resource filters (predicate and SQL),
 // permission diff, lint findings. Plain functions over tables or sources, ready to wire as `portcullis who/what/diff/lint`.
 export { whoCan } from './analyze/who-can.js';
@@ -256,8 +229,8 @@ export { listResources } from './analyze/list-resources.js';
 export type { ListedResource, ListResourcesOptions } from './analyze/list-resources.js';
 export { resourceFilter } from './analyze/resource-filter.js';
 export type { ResourceFilter, ExactFilter, ResidualFilter, ResidualReason, ResourceFilterOptions } from './analyze/resource-filter.js';
-export { evaluatePredicate, predicateAttributes } from './analyze/predicate.js';
-export type { Predicate } from './analyze/predicate.js';
+export { evaluatePredicate, predicateAttributes } from './compile/predicate.js';
+export type { Predicate } from './compile/predicate.js';
 export { toSql, globIsSqlExact, quoteIdentifier } from './analyze/predicate-sql.js';
 export type { SqlFilter } from './analyze/predicate-sql.js';
 export { diff } from './analyze/permission-diff.js';

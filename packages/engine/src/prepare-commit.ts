@@ -17,7 +17,7 @@ import {
   type Source,
 } from './model/source.js';
 import { ssoConnectorSchema } from './model/sso-connector.js';
-import { applyChanges, ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type EntityTypes } from './store.js';
+import { applyChanges, ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type EntityTypes } from './model/entities.js';
 
 /** The schema of one row of each entity. */
 export const ENTITY_SCHEMAS: { [E in EntityName]: z.ZodType } = {

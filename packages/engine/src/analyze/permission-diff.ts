@@ -5,7 +5,7 @@ import { resolveResourceGroups } from '../compile/account-scopes.js';
 import type { RuleNode, ServiceInfo } from '../compile/tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Source } from '../model/source.js';
 import { attributePredicate } from './resource-filter.js';
-import type { Predicate } from './predicate.js';
+import type { Predicate } from '../compile/predicate.js';
 
 /** Who holds a grant: a principal, every caller (Public Access), whoever a claim rule admits at login, or a calling service. */
 export type GrantIdentity =

@@ -1,5 +1,5 @@
 import { compileGlob } from '../compile/glob.js';
-import type { Predicate } from './predicate.js';
+import type { Predicate } from '../compile/predicate.js';
 
 /** A parameterized SQL condition: `sql` holds only `?` placeholders for values, never a value itself. */
 export interface SqlFilter {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and, evaluatePredicate, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from './predicate.js';
+import { and, evaluatePredicate, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from '../compile/predicate.js';
 import { globIsSqlExact, quoteIdentifier, toSql } from './predicate-sql.js';
 
 const ATTRS = ['region', 'serviceName', 'path'] as const;

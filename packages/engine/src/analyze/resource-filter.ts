@@ -8,7 +8,7 @@ import { createContext } from '../evaluate/resolve-request.js';
 import type { RequestSubject } from '../evaluate/types.js';
 import { bucketsFor, checkNow, federatedHolds, resolveTarget, sortedIds } from './action-candidates.js';
 import { listResources, type ListedResource } from './list-resources.js';
-import { and, anyOf, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from './predicate.js';
+import { and, anyOf, FALSE, not, or, predicateAttributes, TRUE, type Predicate } from '../compile/predicate.js';
 import { globIsSqlExact, toSql, type SqlFilter } from './predicate-sql.js';
 
 /** Options of resourceFilter: the clock and the account whose resources the host's table holds. */

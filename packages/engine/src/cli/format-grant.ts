@@ -1,6 +1,6 @@
 // Human-readable grants for `portcullis diff`: who, the effect, the action, and the resource selector in words.
 import type { ContextChange, Grant, GrantIdentity, GrantResource } from '../analyze/permission-diff.js';
-import type { Predicate } from '../analyze/predicate.js';
+import type { Predicate } from '../compile/predicate.js';
 
 /** How many nodes or scope targets are named before the rest is counted. */
 const SHOWN = 5;

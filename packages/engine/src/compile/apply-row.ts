@@ -5,8 +5,8 @@ import { bucketOf, dropIfEmpty, indexPolicy, NO_CANDIDATES } from './identity-in
 import { resolveResource } from './resolve-resource.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
-import type { SourceState } from '../manage/source-state.js';
-import type { EntityName, EntityTypes } from '../store.js';
+import type { SourceState } from '../model/source-state.js';
+import type { EntityName, EntityTypes } from '../model/entities.js';
 
 /** What applying a row reads besides the row itself: other rows of the source after the change. */
 export type RowLookup = Pick<SourceState, 'get' | 'list'>;

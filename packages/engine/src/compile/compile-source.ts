@@ -6,7 +6,7 @@ import { trimIndex } from './identity-index.js';
 import { buildRoleCatalog } from './role-catalog.js';
 import type { ServiceInfo, Tables } from './tables.js';
 import type { Source } from '../model/source.js';
-import { ENTITY_FIELDS, entityKey, type EntityName } from '../store.js';
+import { ENTITY_FIELDS, entityKey, type EntityName } from '../model/entities.js';
 
 /** Rows of a whole source looked up the way an update looks them up in its SourceState, indexed on first use. */
 function sourceLookup(source: Source): RowLookup {

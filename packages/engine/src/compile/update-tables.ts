@@ -2,8 +2,8 @@ import { applyRow, type RowContext } from './apply-row.js';
 import { rebuildDirtyAccounts, recompileScopedPolicies } from './account-scopes.js';
 import { compile } from './compile-source.js';
 import type { Tables } from './tables.js';
-import type { SourceState } from '../manage/source-state.js';
-import { entityKey, type Change } from '../store.js';
+import type { SourceState } from '../model/source-state.js';
+import { entityKey, type Change } from '../model/entities.js';
 
 /**
  * Updates tables in place for changes that took `before` to `after`, touching only what the changes name: one policy

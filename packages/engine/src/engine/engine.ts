@@ -4,14 +4,17 @@ import { updateTables } from '../compile/update-tables.js';
 import { StoreError, ValidationError, type Issue } from '../errors.js';
 import { authorize, decideMany, decideOne } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
-import { runGuarded } from '../manage/access-control.js';
-import { defaultGuards } from '../manage/access-default-guards.js';
-import type { Actor, ManageContext, Operation } from '../manage/context.js';
-import { SourceState } from '../manage/source-state.js';
+import { GuardRegistry } from '../manage/access/guard.js';
+import { runGuarded } from '../manage/access/run-guarded.js';
+import { defaultGuards } from '../manage/default-guards.js';
+import type { Actor } from '../manage/actor.js';
+import type { ManageContext, Operation } from '../manage/operation.js';
+import { SourceState } from '../model/source-state.js';
 import { findForbiddenKeys, parseSource, zodIssues } from '../model/parse-source.js';
 import { SOURCE_VERSION, type Source, type SourceInput } from '../model/source.js';
 import { parseRows } from '../prepare-commit.js';
-import { applyChanges, entityKey, type Change, type Store } from '../store.js';
+import { applyChanges, entityKey, type Change } from '../model/entities.js';
+import { type Store } from '../store.js';
 import { DecisionCache } from './decision-cache.js';
 import { checkFollowOption, Follower, type FollowOptions, type FollowStatus } from './follow.js';
 import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } from './decision-hooks.js';
@@ -38,6 +41,11 @@ export interface EngineOptions extends DecisionHookOptions {
    * each rerun follows a random pause of up to 2^n ms, at most 100 ms).
    */
   conflictRetries?: number;
+  /**
+   * The guards `apply` consults for every actor but `system`: defaults to `defaultGuards`, each operation's own as it
+   * declares it. An operation the registry holds no guard for is refused to every subject (fail closed).
+   */
+  guards?: GuardRegistry;
 }
 
 /** Options of one management operation. */
@@ -94,6 +102,11 @@ function checkOptions(o: EngineOptions): void {
     issues.push({ path: ['cacheSize'], message: 'must be a non-negative integer' });
   if (o.conflictRetries !== undefined && (!Number.isSafeInteger(o.conflictRetries) || o.conflictRetries < 0))
     issues.push({ path: ['conflictRetries'], message: 'must be a non-negative integer' });
+  if (o.guards !== undefined && !(o.guards instanceof GuardRegistry))
+    issues.push({ path: ['guards'], message: 'must be a guard registry (createGuardRegistry)' });
+  // INVARIANT: every registry an engine consults runs the no-escalation review; switching it off is for tests of runGuarded
+  else if (o.guards !== undefined && !o.guards.escalationReview)
+    issues.push({ path: ['guards'], message: 'must keep the no-escalation review (`escalationReview: false` is not for an engine)' });
   checkFollowOption(o.follow, issues);
   checkHookOptions(o, issues);
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
@@ -125,6 +138,7 @@ class EngineImpl implements Engine {
   /** Serializes writes: each waits for the one before. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #conflictRetries: number;
+  readonly #guards: GuardRegistry;
   /** The newest store revision this engine has seen (its own commits and catch-ups). */
   #storeRevision: number;
   #follower: Follower | undefined;
@@ -140,6 +154,7 @@ class EngineImpl implements Engine {
     const size = options.cacheSize ?? 10_000;
     this.#cache = size > 0 ? new DecisionCache(size) : null;
     this.#conflictRetries = options.conflictRetries ?? 10;
+    this.#guards = options.guards ?? defaultGuards;
     this.#storeRevision = revision;
     const store = this.#store;
     if (store?.watch !== undefined && options.follow !== false) {
@@ -269,7 +284,7 @@ class EngineImpl implements Engine {
       for (let attempt = 0; ; attempt++) {
         const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
         // the actor passes the operation's guard over the current tables; `system` runs unguarded, on purpose
-        const r = runGuarded(defaultGuards, operation, this.#state, this.#tables, input, ctx);
+        const r = runGuarded(this.#guards, operation, this.#state, this.#tables, input, ctx);
         if (r.changes.length === 0) return r.result;
         try {
           await this.#write(r.changes, true);

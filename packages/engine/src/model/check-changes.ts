@@ -1,5 +1,5 @@
 import type { Issue } from '../errors.js';
-import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type EntityTypes } from '../store.js';
+import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type EntityTypes } from './entities.js';
 import { checkReferences } from './parse-source.js';
 import type { Source } from './source.js';
 

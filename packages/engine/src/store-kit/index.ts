@@ -18,4 +18,4 @@ export {
 } from './row-codecs.js';
 export { checkRevision, expectRevision } from './revision.js';
 export { freezeArrays, prepareFrozenCommit, catchUp, storedSnapshotSource } from './snapshot.js';
-export { parseStoredSource, isParsedRow } from '../model/parse-stored.js';
+export { parseStoredSource, isParsedRow } from './parse-stored.js';

@@ -1,5 +1,5 @@
 import { StoreError, ValidationError } from '../errors.js';
-import { parseStoredSource } from '../model/parse-stored.js';
+import { parseStoredSource } from './parse-stored.js';
 import type { Source } from '../model/source.js';
 import { deepFreeze, prepareCommit, type PreparedCommit } from '../prepare-commit.js';
 import { applyChanges, type Change } from '../store.js';

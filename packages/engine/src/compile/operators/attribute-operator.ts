@@ -1,6 +1,6 @@
 import type { Glob } from '../glob.js';
 import type { Op } from '../tables.js';
-import type { Predicate } from '../../analyze/predicate.js';
+import type { Predicate } from '../predicate.js';
 
 /** The glob list of every operator without globs: shared, so a matcher costs no empty array. */
 export const NO_GLOBS: readonly Glob[] = Object.freeze([]);

@@ -1,4 +1,4 @@
-import { anyOf } from '../../analyze/predicate.js';
+import { anyOf } from '../predicate.js';
 import { Op } from '../tables.js';
 import { NO_GLOBS, type OperatorMatcher } from './attribute-operator.js';
 

@@ -1,4 +1,4 @@
-import { not } from '../../analyze/predicate.js';
+import { not } from '../predicate.js';
 import { Uncompilable } from '../uncompilable.js';
 import { Op } from '../tables.js';
 import { NO_GLOBS, type OperatorMatcher } from './attribute-operator.js';

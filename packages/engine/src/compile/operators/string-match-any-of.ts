@@ -1,4 +1,4 @@
-import { or, type Predicate } from '../../analyze/predicate.js';
+import { or, type Predicate } from '../predicate.js';
 import { compileGlob, matchGlob } from '../glob.js';
 import { Op } from '../tables.js';
 import type { OperatorMatcher } from './attribute-operator.js';

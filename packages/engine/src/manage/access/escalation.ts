@@ -1,0 +1,465 @@
+// The effect review: what an operation does to access, not what it writes. The grants of every identity of the
+// accounts the changes touch are compared before and after (the permission diff: policies and bindings expanded
+// through roles, groups, claim rules, dynamic memberships, resource groups, the folder tree, principals' status), and
+// - every grant gained by anyone, and every deny lifted, must be one the actor may delegate where it is gained
+//   (access/delegation.ts);
+// - every deny added, and every grant lost, must not hit a principal that holds access the actor could not delegate
+//   (no lock-out of superiors);
+// - a registered resource placed under more folders or projects gives their role holders access to it: each such
+//   grant must be one the actor may delegate on the resource as it was.
+// It reads the changes only to know which accounts to compare, so it covers every operation, including ones added
+// later. A change it cannot place in an account (a global role, a catalog service) or of an entity it does not know
+// fails closed.
+import { diff, type Grant } from '../../analyze/permission-diff.js';
+import type { RequestResource } from '../../evaluate/types.js';
+import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../../model/source.js';
+import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
+import { createDelegation } from './delegation.js';
+import type { Gate } from './guard.js';
+import { absentAttributes, nodeTarget, policyTargets } from './targets.js';
+import { SourceState } from '../../model/source-state.js';
+
+/** The entities whose effect on access the review knows how to read; a change to any other is refused. */
+const REVIEWED: ReadonlySet<EntityName> = new Set<EntityName>([
+  'account',
+  'principal',
+  'group',
+  'role',
+  'policy',
+  'resourceGroup',
+  'node',
+  'binding',
+  'resource',
+  'membership',
+  'ssoConnector',
+]);
+
+/** The account a row belongs to; undefined for a global row (a system role, a catalog service). */
+function accountOfRow(entity: EntityName, row: unknown): string | undefined {
+  if (entity === 'service') return undefined;
+  if (entity === 'account') return (row as { id: string }).id;
+  const a = (row as { accountId?: unknown }).accountId;
+  return typeof a === 'string' ? a : undefined;
+}
+
+/**
+ * Which policies and bindings the diff needs: those whose effect the change can alter. Whole subjects (every policy
+ * and binding of a principal, a group, Public Access or the calling services of an account), single rows by id, or
+ * the rows at some nodes (a BlueXP node or resource placed, moved or removed reaches the bindings at its nodes, above
+ * them, at the organization and, for a node, below it; nothing else covers it). A grant the
+ * diff then reports as gained may already be held another way; reporting it is stricter, never weaker.
+ */
+interface Reach {
+  /** Accounts where a node or resource moved: every agent is modelled there (an agent's projects shape the grants above them). */
+  placed: Set<string>;
+  subjects: Set<string>;
+  rows: Set<string>;
+  /** The principals (`account/id`) whose grants can change, and the groups that can give them any (filled by `settle`). */
+  principals: Set<string>;
+  groups: Set<string>;
+}
+
+const subjectKey = (accountId: string, s: { kind: string; id?: string }) =>
+  s.kind === 'service' ? `s:${accountId}` : s.kind === 'principal' ? `p:${accountId}/${s.id}` : s.id === PUBLIC_ACCESS_GROUP_ID ? `pub:${accountId}` : `g:${accountId}/${s.id}`;
+
+/** What `changes` can affect, read from the rows they replace and write. */
+function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
+  const r: Reach = { placed: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
+  const rowsUsing = (accountId: string, test: (p: Policy) => boolean, testB: (b: Binding) => boolean) => {
+    for (const state of [before, after]) {
+      for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
+      for (const b of state.rowsOf('binding', accountId)) if (testB(b)) r.rows.add(b.id);
+    }
+  };
+  const principal = (accountId: string, id: string) => {
+    r.subjects.add(`p:${accountId}/${id}`);
+    // a principal's status, kind or projects change what every one of its groups gives it
+    for (const state of [before, after]) {
+      for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(id)) r.subjects.add(`g:${accountId}/${g.id}`);
+      for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) r.subjects.add(`g:${accountId}/${m.groupId}`);
+    }
+  };
+  // a node placed, moved or removed, or a resource placed, reaches the grants at those nodes, above them (they cover
+  // it) and, for a node, below it; the organization's own grants cover everything; agents' projects shape them all
+  const placed = (accountId: string, nodes: readonly string[], below: boolean) => {
+    const at = new Set<string>([accountId]);
+    for (const state of [before, after]) {
+      for (const n of nodes) for (let id: string | null = n, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) at.add(id);
+      if (!below) continue;
+      for (const node of state.rowsOf('node', accountId)) {
+        for (let id: string | null = node.id, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) {
+          if (!nodes.includes(id)) continue;
+          at.add(node.id);
+          break;
+        }
+      }
+    }
+    rowsUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)), (b) => at.has(b.nodeId));
+    r.placed.add(accountId);
+  };
+  for (const c of changes) {
+    const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
+    for (const row of [before.get(c.entity, key), c.op === 'put' ? c.value : undefined] as unknown[]) {
+      if (row === undefined) continue;
+      const accountId = accountOfRow(c.entity, row) ?? '';
+      const id = (row as { id?: string }).id ?? '';
+      switch (c.entity) {
+        case 'policy':
+        case 'binding':
+          r.rows.add(id);
+          break;
+        case 'principal':
+          principal(accountId, id);
+          break;
+        case 'group':
+          r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
+          break;
+        case 'membership':
+          r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
+          break;
+        case 'resourceGroup':
+          rowsUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id), () => false);
+          break;
+        case 'role':
+          rowsUsing(accountId, (p) => p.roles.includes(id), (b) => b.roleId === id);
+          break;
+        case 'account':
+          r.subjects.add(`pub:${accountId}`);
+          break;
+        case 'node':
+        case 'resource':
+          placed(accountId, c.entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders], c.entity === 'node');
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  settle(r, before, after);
+  return r;
+}
+
+/** The principals and groups the diff must model: those the reach names, and the members of its groups. */
+function settle(r: Reach, before: SourceState, after: SourceState): void {
+  const subjectOf = (accountId: string, s: { kind: string; id?: string }) => {
+    if (s.kind === 'principal') r.principals.add(`${accountId}/${s.id}`);
+    else if (s.kind === 'group' && s.id !== PUBLIC_ACCESS_GROUP_ID) r.groups.add(`${accountId}/${s.id}`);
+  };
+  for (const key of r.subjects) {
+    if (key.startsWith('p:')) r.principals.add(key.slice(2));
+    else if (key.startsWith('g:')) r.groups.add(key.slice(2));
+  }
+  for (const state of [before, after]) {
+    for (const id of r.rows) {
+      const row = state.get('policy', id) ?? state.get('binding', id);
+      if (row !== undefined) subjectOf(row.accountId, row.subject);
+    }
+  }
+  for (const state of [before, after]) {
+    for (const key of r.groups) {
+      const i = key.indexOf('/');
+      const accountId = key.slice(0, i);
+      for (const m of state.get('group', key)?.members ?? []) r.principals.add(`${accountId}/${m}`);
+      for (const m of state.rowsOf('membership', accountId)) if (m.groupId === key.slice(i + 1)) r.principals.add(`${accountId}/${m.principalId}`);
+    }
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/**
+ * The rows of `accounts` (and the global roles and services every account reads), with only the policies and bindings
+ * `reach` names, as a source. `catalog` gives the roles and services arrays when they are shared with another source
+ * (so the diff builds their role catalog once).
+ */
+function accountsSource(state: SourceState, accounts: ReadonlySet<string>, reach: Reach, catalog: { roles: unknown[]; services: unknown[] }): Source {
+  const s: Record<string, unknown> = { version: 1, roles: catalog.roles, services: catalog.services };
+  for (const e of ENTITY_NAMES) {
+    if (e === 'role' || e === 'service') continue;
+    const rows: unknown[] = [];
+    for (const a of accounts) {
+      if (e === 'policy' || e === 'binding') {
+        for (const row of state.rowsOf(e, a)) if (reach.rows.has(row.id) || reach.subjects.has(subjectKey(a, row.subject))) rows.push(row);
+      } else if (e === 'principal') {
+        const agents = reach.placed.has(a);
+        for (const row of state.rowsOf(e, a)) if (reach.principals.has(`${a}/${row.id}`) || (agents && (row.projects ?? []).length > 0)) rows.push(row);
+      } else if (e === 'group') {
+        for (const row of state.rowsOf(e, a)) if (row.id === PUBLIC_ACCESS_GROUP_ID || reach.groups.has(`${a}/${row.id}`)) rows.push(row);
+      } else if (e === 'membership') {
+        for (const row of state.rowsOf(e, a)) if (reach.groups.has(`${a}/${row.groupId}`)) rows.push(row);
+      } else rows.push(...state.list(e, a));
+    }
+    s[ENTITY_FIELDS[e]] = rows;
+  }
+  return s as unknown as Source;
+}
+
+/** The rows of `accounts`, and the global roles and services, as a state of their own. */
+function touchedState(state: SourceState, accounts: ReadonlySet<string>): SourceState {
+  const s: Record<string, unknown> = { version: 1 };
+  for (const e of ENTITY_NAMES) {
+    const rows: unknown[] = e === 'role' || e === 'service' ? state.list(e, '') : [];
+    for (const a of accounts) rows.push(...state.rowsOf(e, a));
+    s[ENTITY_FIELDS[e]] = rows;
+  }
+  return SourceState.from(s as unknown as Source);
+}
+
+/** Every grant a source holds, by identity: the diff from the same source with no policies and no bindings. */
+function allGrants(source: Source, now: number): Grant[] {
+  return diff({ ...source, policies: [], bindings: [] }, source, { now }).added;
+}
+
+/** The stand-in for a future member of one group: an id no source can hold (ids are non-empty and never start with NUL). */
+const PHANTOM = '\u0000phantom:';
+const phantomOf = (groupId: string) => `${PHANTOM}${groupId}`;
+
+/**
+ * The source as it would decide for whoever may come to hold its grants: every principal active, and in every group
+ * a member of its own that stands for any future one. What an operation writes on a group nobody is in yet, or on a
+ * pending member, shows here as a grant gained, so it is reviewed when written, not when someone later joins.
+ */
+function latent(source: Source): Source {
+  return {
+    ...source,
+    principals: [
+      ...source.principals.map((p) => (p.status === 'active' ? p : { ...p, status: 'active' as const })),
+      ...source.groups.map((g) => ({ id: phantomOf(g.id), accountId: g.accountId, kind: 'user' as const, status: 'active' as const, projects: [] })),
+    ],
+    groups: source.groups.map((g) => ({ ...g, members: [...(g.members ?? []), phantomOf(g.id)] })),
+  } as Source;
+}
+
+/** What makes two grants the same grant on either side of a change, but for their resource and expiry. */
+const sameGrantKey = (x: Grant) => JSON.stringify([x.accountId, x.identity, x.action, x.effect, x.service]);
+
+/**
+ * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
+ * of one of `accounts` is judged with the actor acting in that account (migration); every other as the actor acts.
+ */
+export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
+  if (changes.length === 0) return;
+  const touched = new Set<string>();
+  for (const c of changes) {
+    // INVARIANT: an entity the review cannot read, or a row of no account, is the system's alone
+    if (!REVIEWED.has(c.entity)) throw actorGate.forbidden();
+    const old = before.get(c.entity, c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key) as unknown;
+    for (const row of [old, c.op === 'put' ? c.value : undefined]) {
+      if (row === undefined) continue;
+      const a = accountOfRow(c.entity, row);
+      if (a === undefined) throw actorGate.forbidden();
+      touched.add(a);
+    }
+  }
+  // the state after, of the touched accounts alone: applying the changes to the whole state would copy every account
+  const after = touchedState(before, touched).with(changes);
+  const gateOf = (accountId: string): Gate => (accounts.includes(accountId) ? actorGate.inAccount(accountId) : actorGate);
+  const delegation = createDelegation(gateOf);
+  const now = actorGate.now;
+  const reach = reachOf(before, after, changes);
+  const catalogRows = (state: SourceState) => {
+    const roles: unknown[] = state.list('role', '');
+    const services: unknown[] = state.list('service', '');
+    for (const acc of touched) roles.push(...state.list('role', acc));
+    return { roles, services };
+  };
+  const catalogBefore = catalogRows(before);
+  // the same arrays for both sides when the change leaves roles and services alone: one catalog for the four diffs
+  const catalogAfter = changes.some((c) => c.entity === 'role' || c.entity === 'service') ? catalogRows(after) : catalogBefore;
+  const a = accountsSource(before, touched, reach, catalogBefore);
+  const b = accountsSource(after, touched, reach, catalogAfter);
+  const d = diff(a, b, { now });
+  const dl = diff(latent(a), latent(b), { now });
+  const refuse = (accountId: string): never => {
+    throw gateOf(accountId).forbidden();
+  };
+
+  const absent = new Map<string, string[]>();
+  const absentOf = (accountId: string) => {
+    let v = absent.get(accountId);
+    if (v === undefined) absent.set(accountId, (v = [...new Set([...absentAttributes(before, accountId), ...absentAttributes(after, accountId)])].sort()));
+    return v;
+  };
+  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
+    grantTargets(g, counterpart, state, before, after, absentOf(g.accountId), loss);
+
+  // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained
+  const gained = (g: Grant, counterpart: readonly Grant[], state: SourceState): void => {
+    const targets = targetsOf(g, counterpart, state);
+    const admin = g.resource.nodes?.admin ?? null;
+    for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
+  };
+  // each pool indexed once: a change that gains thousands of grants must not compare every pair (seconds per operation)
+  const pools = new Map<readonly Grant[], Map<string, Grant[]>>();
+  const similar = (g: Grant, pool: readonly Grant[]) => {
+    let index = pools.get(pool);
+    if (index === undefined) {
+      pools.set(pool, (index = new Map()));
+      for (const x of pool) {
+        const k = sameGrantKey(x);
+        const list = index.get(k);
+        if (list === undefined) index.set(k, [x]);
+        else list.push(x);
+      }
+    }
+    return (index.get(sameGrantKey(g)) ?? []).filter((x) => x.via.some((v) => g.via.some((w) => w.policyId === v.policyId)));
+  };
+  for (const dd of [d, dl]) {
+    for (const g of dd.added) gained(g, similar(g, dd.removed), after);
+    for (const g of dd.removed) if (g.effect === 'deny') gained(g, similar(g, dd.added), before);
+  }
+
+  // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
+  const superiorAt = new Map<string, boolean>();
+  const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
+    if (id.startsWith(PHANTOM) || (accountId === actorGate.actor.accountId && id === actorGate.actor.id)) return false;
+    return where.some((t) => {
+      const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
+      let v = superiorAt.get(key);
+      if (v === undefined) {
+        const them = gateOf(accountId).as(id);
+        superiorAt.set(key, (v = them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t))));
+      }
+      return v;
+    });
+  };
+  const principalsHit = (g: Grant): [string, string][] => {
+    if (g.identity.kind === 'principal') return [[g.accountId, g.identity.id]];
+    // a deny on every caller or on whoever a rule admits hits every principal of the account
+    return before.list('principal', g.accountId).map((p) => [p.accountId, p.id]);
+  };
+  for (const g of d.added) {
+    if (g.effect !== 'deny') continue;
+    const where = targetsOf(g, null, after);
+    for (const [acc, id] of principalsHit(g)) if (superior(acc, id, where)) refuse(acc);
+  }
+  for (const g of d.removed) {
+    if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
+    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
+    const lost = targetsOf(g, similar(g, d.added), before, true);
+    if (lost.length > 0 && superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
+  }
+
+  // placement: a registered resource under more nodes (or another agent) is reached by their role holders
+  let afterGrants: Grant[] | undefined;
+  let beforeAll: Grant[] | undefined;
+  for (const c of d.context) {
+    if (c.kind !== 'resource' || c.change !== 'changed') continue;
+    const was = before.get('resource', c.id);
+    const is = after.get('resource', c.id);
+    if (was === undefined || is === undefined) continue;
+    const wasAt = new Set([...was.projects, ...was.folders]);
+    const isAt = new Set([...is.projects, ...is.folders]);
+    const fresh = new Set([...isAt].filter((n) => !wasAt.has(n)));
+    if (is.accountId !== was.accountId || is.agentId !== was.agentId) for (const n of isAt) fresh.add(n);
+    const left = [...wasAt].filter((n) => !isAt.has(n));
+    if (fresh.size === 0 && left.length === 0) continue;
+    const system = before.get('account', is.accountId)?.system;
+    // only BlueXP places resources in nodes; a subject rewriting another system's resource is refused
+    if (system !== 'bluexp') refuse(is.accountId);
+    const where: RequestResource = { attributes: { accountId: was.accountId }, projects: was.projects, folders: was.folders, ...(was.agentId !== undefined ? { agentId: was.agentId } : {}) };
+    // the role holders of the nodes it leaves lose it, unless they reach it where it stays: no lock-out of a superior
+    if (left.length > 0) {
+      beforeAll ??= allGrants(a, now);
+      const org = `organization:${was.accountId}`;
+      for (const g of beforeAll) {
+        if (g.effect !== 'allow' || g.identity.kind !== 'principal' || g.accountId !== was.accountId || g.resource.nodes === undefined) continue;
+        const covered = g.resource.nodes.covered;
+        if (!covered.some((n) => left.includes(n)) || covered.some((n) => isAt.has(n) || n === org)) continue;
+        if (superior(g.accountId, g.identity.id, [where])) refuse(g.accountId);
+      }
+    }
+    if (fresh.size === 0) continue;
+    afterGrants ??= allGrants(latent(b), now);
+    for (const g of afterGrants) {
+      if (g.effect !== 'allow' || g.accountId !== is.accountId || g.resource.nodes === undefined) continue;
+      const covered = g.resource.nodes.covered;
+      if (!covered.some((n) => fresh.has(n))) continue;
+      // a grant that reached the resource where it was already gains nothing by its new place
+      if (reachedBefore(g.resource.nodes, was)) continue;
+      if (!delegation.may(g.accountId, g.action, g.service, where, g.resource.nodes.admin)) refuse(g.accountId);
+    }
+  }
+}
+
+/**
+ * True when a BlueXP grant with `nodes` reached registered resource `was` (as the evaluator's node match decides it):
+ * through a project it covers or, for an administrator role, a folder, with the resource's agent serving there unless
+ * the role is the organization admin's (agents do not bound it); a resource in no node only from the organization.
+ */
+function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { accountId: string; projects: string[]; folders: string[]; agentId?: string | undefined }): boolean {
+  const covered = new Set(nodes.covered);
+  const free = was.agentId === undefined || nodes.admin === 'organization';
+  const served = was.agentId === undefined ? [] : (nodes.agents[was.agentId] ?? []);
+  if (was.projects.some((p) => covered.has(p) && (free || served.includes(p)))) return true;
+  if (nodes.admin !== null && was.folders.some((f) => covered.has(f) && (free || served.length > 0))) return true;
+  return was.projects.length === 0 && was.folders.length === 0 && covered.has(`organization:${was.accountId}`) && free;
+}
+
+/**
+ * The request resources where a grant is gained (or, with `counterpart` null, all it reaches). BlueXP: the nodes it
+ * covers that its counterpart (the same grant on the other side of the change) did not, each where it sat before the
+ * operation; a node the operation creates counts as gained only if the counterpart did not cover its nearest existing
+ * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. With `loss`, `g` is a
+ * grant lost and the result is where it is lost: a node the operation deletes takes nothing from anyone.
+ */
+function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, absent: readonly string[], loss: boolean): RequestResource[] {
+  const accountId = g.accountId;
+  if (g.errored === true) return [{ attributes: { accountId } }];
+  const org = `organization:${accountId}`;
+  const widened = (x: Grant) => (g.until ?? Infinity) > (x.until ?? Infinity) || JSON.stringify(g.resource.nodes?.agents ?? null) !== JSON.stringify(x.resource.nodes?.agents ?? null);
+  const nodes = g.resource.nodes;
+  if (nodes !== undefined) {
+    let fresh = nodes.covered;
+    if (counterpart !== null && counterpart.length > 0) {
+      const had = new Set(counterpart.flatMap((x) => x.resource.nodes?.covered ?? []));
+      fresh = nodes.covered.filter((n) => {
+        if (had.has(n)) return false;
+        if (n === org || before.get('node', n) !== undefined) return true;
+        const anc = existingAncestor(before, after, accountId, n);
+        return !had.has(anc === accountId ? org : anc);
+      });
+      // the same coverage (or less), for no longer and with no more agents, gains nothing
+      if (fresh.length === 0 && counterpart.some(widened)) fresh = nodes.covered;
+    }
+    if (loss) fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
+    if (fresh.includes(org)) return [{ attributes: { accountId } }];
+    return fresh.map((n) => nodeTarget(before, accountId, existingAncestor(before, after, accountId, n)));
+  }
+  const scopes = g.resource.scopes;
+  if (scopes !== undefined) {
+    let fresh = scopes.targets;
+    if (counterpart !== null && counterpart.length > 0) {
+      const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
+      fresh = scopes.targets.filter((t) => !had.has(t));
+      if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
+    }
+    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as { type: string; zone?: string; userId?: string }));
+  }
+  const out: RequestResource[] = [];
+  for (const v of g.via) {
+    const p = state.get('policy', v.policyId);
+    // INVARIANT: a grant comes from a policy or a binding of its account; one the review cannot find asks for the account
+    if (p === undefined || p.accountId !== accountId) return [{ attributes: { accountId } }];
+    out.push(...policyTargets(state, p, absent));
+  }
+  return out;
+}
+/** `nodeId` if it existed before the operation, else its nearest ancestor (after it) that did; else the organization. */
+function existingAncestor(before: SourceState, after: SourceState, accountId: string, nodeId: string): string {
+  let id: string | null = nodeId;
+  for (let i = 0; i < 64 && id !== null; i++) {
+    if (before.get('node', id)?.accountId === accountId) return id;
+    id = after.get('node', id)?.parentId ?? null;
+  }
+  return accountId;
+}
+
+function scopeTarget(accountId: string, t: { type: string; zone?: string; userId?: string }): RequestResource {
+  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone ?? '*'] };
+  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId ?? '' } };
+  return { attributes: { accountId } };
+}
