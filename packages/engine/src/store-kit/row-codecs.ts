@@ -411,7 +411,7 @@ function policyColumn(name: string): number {
   return at;
 }
 
-/** Positions of the policy columns `decodePolicyRow` reads by index. */
+/** Positions of the policy columns a policy decoder reads by index. */
 const PC = {
   key: policyColumn('key'),
   id: policyColumn('id'),
