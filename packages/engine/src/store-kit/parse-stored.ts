@@ -30,7 +30,9 @@ const SOURCE_KEYS: ReadonlySet<string> = new Set(['version', ...ROW_SCHEMAS.map(
 /**
  * Validates a source a store has just decoded: the same result as `parseSource(input)` (the same Source, or a
  * ValidationError with the same issues), but rows that are already in their parsed form are kept, not copied.
- * `input` must be owned by the caller and not modified afterwards.
+ * `input` must be JSON data, as JSON.parse or a store's row decoder makes it (plain objects and arrays, an array
+ * holding nothing but its elements: zod would drop a stray array property that a kept row keeps), owned by the
+ * caller and not modified afterwards.
  */
 export function parseStoredSource(input: unknown): Source {
   const source = keepParsedRows(input);
