@@ -3,7 +3,7 @@
 // must still fail closed on them, and the reference evaluator must agree. Each case was a mutant that no test noticed
 // (StrykerJS, issue 12): the check it pins could be removed and every other test still passed.
 import { describe, expect, it } from 'vitest';
-import { authorize, compile, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
+import { authorize, authorizeMany, compile, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
 import { referenceAuthorize } from '@portcullis/engine/testing';
 
 const core = (d: { allowed: boolean; reason: string; policies: string[]; errors?: string[] }) => ({
@@ -275,5 +275,26 @@ describe('a role granting the action for one service makes its policy a candidat
     (s.policies[2]!.rule!.conditions[0] as { value: unknown }).value = 'maybe';
     expect(decide(s, read('S1'))).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['deny-s1'], errors: [] });
     expect(decide(s, read('S2'))).toEqual({ allowed: true, reason: 'allow', policies: ['allow-any'], errors: ['errored-s2'] });
+  });
+});
+
+describe('a batch checks its shared subject once, and says what authorize says of it', () => {
+  const tables = compile(parseSource({ version: 1, accounts: [{ id: 'A', system: 'ibm' }] }));
+  const items = [
+    { action: 'svc.read', resource: { attributes: { accountId: 'A' } }, environment: NOW },
+    { action: '', resource: { attributes: { accountId: 'A' } }, environment: NOW },
+  ];
+  it('a malformed subject: every item lists the subject issues where authorize does, each its own copy', () => {
+    const subject = { id: 5, email: 3, claims: 'x' } as unknown as AuthorizeRequest['subject'];
+    const many = authorizeMany(tables, subject, items);
+    items.forEach((item, i) => expect(many[i]).toEqual(authorize(tables, { ...item, subject })));
+    expect(many[0]!.issues!.map((x) => x.path.join('.'))).toEqual(['subject.email', 'subject.id', 'subject.claims']);
+    expect(many[0]!.issues![0]).not.toBe(many[1]!.issues![1]);
+    expect(many[0]!.issues![0]!.path).not.toBe(many[1]!.issues![1]!.path);
+  });
+  it('a well-formed subject adds no issue', () => {
+    const many = authorizeMany(tables, { id: 'u' }, items);
+    expect(many[0]!.reason).toBe('no-match');
+    expect(many[1]!.issues!.map((x) => x.path.join('.'))).toEqual(['action']);
   });
 });

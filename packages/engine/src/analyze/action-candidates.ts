@@ -1,5 +1,5 @@
 import { prefixIdsOf } from '../compile/action-table.js';
-import { exactBucket, forEachExactBucket } from '../compile/identity-index.js';
+import { exactBucket, exactIdsOfIndex, patternBucket } from '../compile/identity-index.js';
 import type { Bucket, Candidate, IdentityIndex, PrincipalEntry, Tables } from '../compile/tables.js';
 import { ValidationError } from '../errors.js';
 import { matchCandidate } from '../evaluate/match-policy.js';
@@ -32,15 +32,15 @@ export function resolveTarget(tables: Tables, action: string, resource: RequestR
   return ctx;
 }
 
-/** The buckets one identity index holds for an action: its exact bucket and one per known pattern prefix. */
+/** The buckets one identity index holds for an action (views over its flat layout): its exact bucket and one per known pattern prefix. */
 export function bucketsFor(tables: Tables, index: IdentityIndex, action: string): Bucket[] {
   const out: Bucket[] = [];
   const actionId = tables.actions.actions.get(action) ?? -1;
   const b = exactBucket(index, actionId);
   if (b !== undefined) out.push(b);
-  if (index.patterns.size > 0) {
+  if (index.patternCount > 0) {
     for (const id of prefixIdsOf(tables.actions, action, actionId)) {
-      const b = index.patterns.get(id);
+      const b = patternBucket(index, id);
       if (b !== undefined) out.push(b);
     }
   }
@@ -49,9 +49,7 @@ export function bucketsFor(tables: Tables, index: IdentityIndex, action: string)
 
 /** The exact action ids an identity index holds a bucket for. */
 export function exactIdsOf(index: IdentityIndex): number[] {
-  const out: number[] = [];
-  forEachExactBucket(index, (_b, i) => out.push(i));
-  return out;
+  return exactIdsOfIndex(index);
 }
 
 /** What the policies of one identity say about one request: matching denies (errored ones included) and allows. */

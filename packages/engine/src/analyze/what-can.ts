@@ -1,11 +1,10 @@
-import { prefixIdsOf } from '../compile/action-table.js';
-import { exactBucket } from '../compile/identity-index.js';
+import { patternIdsOf } from '../compile/identity-index.js';
 import type { Bucket, Tables } from '../compile/tables.js';
 import { accountGate } from '../evaluate/account-gates.js';
 import { createIdentitySet, resolveIdentities } from '../evaluate/authorize.js';
 import { matchCandidate } from '../evaluate/match-policy.js';
 import type { RequestResource, RequestSubject } from '../evaluate/types.js';
-import { checkNow, exactIdsOf, resolveTarget, sortedIds, type AnalyzeOptions } from './action-candidates.js';
+import { bucketsFor, checkNow, exactIdsOf, resolveTarget, sortedIds, type AnalyzeOptions } from './action-candidates.js';
 
 /** One action and the policies that determine its decision (IBM's `format=display` view). */
 export interface ActionGrant {
@@ -54,7 +53,7 @@ export function whatCan(tables: Tables, subject: RequestSubject, resource: Reque
   for (let k = 0; k < set.count; k++) {
     const index = set.indexes[k]!;
     for (const id of exactIdsOf(index)) exactIds.add(id);
-    for (const id of index.patterns.keys()) prefixIds.add(id);
+    for (const id of patternIdsOf(index)) prefixIds.add(id);
   }
   if (exactIds.size === 0 && prefixIds.size === 0) return out;
   const names = new Set<string>();
@@ -75,19 +74,8 @@ export function whatCan(tables: Tables, subject: RequestSubject, resource: Reque
   const bucketIds = new Map<Bucket, number>();
   const outcomes = new Map<string, Outcome>();
   const decideAction = (action: string): Outcome => {
-    const actionId = tables.actions.actions.get(action) ?? -1;
     const buckets: Bucket[] = [];
-    for (let k = 0; k < set.count; k++) {
-      const index = set.indexes[k]!;
-      const b = exactBucket(index, actionId);
-      if (b !== undefined) buckets.push(b);
-      if (index.patterns.size > 0) {
-        for (const id of prefixIdsOf(tables.actions, action, actionId)) {
-          const pb = index.patterns.get(id);
-          if (pb !== undefined) buckets.push(pb);
-        }
-      }
-    }
+    for (let k = 0; k < set.count; k++) buckets.push(...bucketsFor(tables, set.indexes[k]!, action));
     const key = buckets.map((b) => bucketIds.get(b) ?? (bucketIds.set(b, bucketIds.size), bucketIds.size - 1)).join(',');
     let o = outcomes.get(key);
     if (o === undefined) {

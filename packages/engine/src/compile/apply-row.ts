@@ -1,7 +1,8 @@
 import { account, groupOf, principalOf } from './account-table.js';
 import { compileClaim } from './compile-matchers.js';
 import { compileBinding, compilePolicy } from './compile-policy.js';
-import { bucketOf, dropIfEmpty, indexPolicy, NO_CANDIDATES } from './identity-index.js';
+import { sealIndex, unstagePolicy } from './identity-index.js';
+import { indexPolicy } from './index-policy.js';
 import { resolveResource } from './resolve-resource.js';
 import type { AccountTable, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
@@ -18,13 +19,23 @@ export interface RowContext {
   readonly lookup: RowLookup;
   /** Compile: expiries are appended and sorted once at the end. An update inserts each one in order. */
   readonly bulk: boolean;
-  /** Accounts whose nodes, resource-group targets or SSO gates are rebuilt once all rows are applied (see account-scopes.ts). */
-  readonly dirty: { readonly nodes: Set<string>; readonly resourceGroups: Set<string>; readonly sso: Set<string> };
+  /**
+   * Accounts whose nodes, resource-group targets or SSO gates are rebuilt once all rows are applied (see
+   * account-scopes.ts), and the identity indexes whose staged candidates sealRows places.
+   */
+  readonly dirty: { readonly nodes: Set<string>; readonly resourceGroups: Set<string>; readonly sso: Set<string>; readonly indexes: Set<IdentityIndex> };
 }
 
-/** The identity index a policy or binding subject names, created on first mention. */
-function indexFor(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex {
-  return subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
+/** A fresh row context over tables. */
+export function rowContext(tables: Tables, lookup: RowLookup, bulk: boolean): RowContext {
+  return { tables, lookup, bulk, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set(), indexes: new Set() } };
+}
+
+/** The identity index a policy or binding subject names, created on first mention, marked for sealing. */
+function indexFor(ctx: RowContext, a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex {
+  const index = subject.kind === 'principal' ? principalOf(a, subject.id).index : subject.kind === 'group' ? groupOf(a, subject.id).index : a.serviceIndex;
+  ctx.dirty.indexes.add(index);
+  return index;
 }
 
 function existingIndex(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex | undefined {
@@ -33,21 +44,22 @@ function existingIndex(a: AccountTable, subject: Policy['subject'] | Binding['su
   return a.serviceIndex;
 }
 
-/** Removes a policy's candidates, visiting only the buckets its roles could have put it in. */
-function unindex(tables: Tables, accountId: string, subject: Policy['subject'] | Binding['subject'], id: string, roleIds: readonly string[]): void {
-  const a = tables.accounts.get(accountId);
+/** Stages the removal of a policy's candidates from its subject's index. */
+function unindex(ctx: RowContext, accountId: string, subject: Policy['subject'] | Binding['subject'], id: string): void {
+  const a = ctx.tables.accounts.get(accountId);
   const index = a === undefined ? undefined : existingIndex(a, subject);
   if (index === undefined) return;
-  for (const roleId of roleIds) {
-    for (const [pattern] of tables.catalog.grants.get(roleId) ?? []) {
-      const bucket = bucketOf(index, tables.actions, pattern, false);
-      if (bucket === undefined) continue;
-      if (bucket.deny !== NO_CANDIDATES) bucket.deny = bucket.deny.filter((c) => c.policy.id !== id);
-      if (bucket.allow !== NO_CANDIDATES) bucket.allow = bucket.allow.filter((c) => c.policy.id !== id);
-      bucket.accel = undefined;
-      dropIfEmpty(index, tables.actions, pattern);
-    }
-  }
+  unstagePolicy(index, id);
+  ctx.dirty.indexes.add(index);
+}
+
+/**
+ * Places what the rows staged: rebuilds the flat layout of every identity index they touched, and only those. Compile
+ * and an update both end their rows with it; until it runs the tables must not be read.
+ */
+export function sealRows(ctx: RowContext): void {
+  for (const index of ctx.dirty.indexes) sealIndex(index, ctx.tables.strings);
+  ctx.dirty.indexes.clear();
 }
 
 function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {
@@ -66,14 +78,14 @@ export function addPolicy(ctx: RowContext, p: Policy): void {
   const cp = compilePolicy(p, t.resourceGroupTargets, t.attributeNames);
   const a = account(t.accounts, p.accountId);
   if (cp.rule !== null) a.timeRules = true;
-  indexPolicy(indexFor(a, p.subject), a.id, cp, p.roles, t.catalog);
+  indexPolicy(indexFor(ctx, a, p.subject), a.id, cp, p.roles, t.catalog);
   t.size++;
 }
 
 /** Removes a policy that `addPolicy` added. */
 export function removePolicy(ctx: RowContext, p: Policy): void {
   if (p.state === 'deleted') return;
-  unindex(ctx.tables, p.accountId, p.subject, p.id, p.roles);
+  unindex(ctx, p.accountId, p.subject, p.id);
   ctx.tables.size--;
 }
 
@@ -88,12 +100,12 @@ function addBinding(ctx: RowContext, b: Binding): void {
     const pe = principalOf(a, b.subject.id);
     if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
-  indexPolicy(indexFor(a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog);
+  indexPolicy(indexFor(ctx, a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog);
   t.size++;
 }
 
 function removeBinding(ctx: RowContext, b: Binding): void {
-  unindex(ctx.tables, b.accountId, b.subject, b.id, [b.roleId]);
+  unindex(ctx, b.accountId, b.subject, b.id);
   ctx.tables.size--;
   if (b.subject.kind !== 'principal') return;
   const pe = ctx.tables.accounts.get(b.accountId)?.principals.get(b.subject.id);

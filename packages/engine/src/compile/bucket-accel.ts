@@ -1,27 +1,28 @@
 import { ATTR } from './attribute-names.js';
-import type { Bucket, Candidate } from './tables.js';
+import { SLOT } from './identity-index.js';
+import type { Candidate, IdentityIndex } from './tables.js';
 
-/** Below this many candidates a bucket is scanned whole: a keyed lookup would cost more than it saves. */
+/** Below this many candidates a range is scanned whole: a keyed lookup would cost more than it saves. */
 export const ACCEL_MIN = 8;
 
-/** The candidates of a bucket under one key, denies apart. */
-export interface KeyedLists {
-  deny: Candidate[];
-  allow: Candidate[];
+/** Candidate numbers of one index under one key, denies first (`[0, denyEnd)` deny, `[denyEnd, ids.length)` allow). */
+export interface KeyedIds {
+  readonly ids: Int32Array;
+  readonly denyEnd: number;
 }
 
 /**
- * A prefilter for a large bucket (DESIGN "then by the most selective exact attribute"): its candidates keyed by what
- * the request must have for them to match, so a request looks at the candidates under its own keys plus `rest`.
- * It only prefilters: every candidate it yields is still matched in full.
+ * A prefilter for a large range of one identity's index (DESIGN "then by the most selective exact attribute"): its
+ * candidates keyed by what the request must have for them to match, so a request looks at the candidates under its
+ * own keys plus `rest`. It only prefilters: every candidate it yields is still matched in full.
  */
 export type BucketAccel =
   /** keyed by the value a `stringEquals`/`stringEqualsAnyOf` condition on `attr` requires */
-  | { kind: 'attr'; attr: number; keyed: Map<string, KeyedLists>; rest: KeyedLists }
+  | { kind: 'attr'; attr: number; keyed: Map<string, KeyedIds>; rest: KeyedIds }
   /** keyed by the Cloudflare zone a zone-scoped target names */
-  | { kind: 'zone'; keyed: Map<string, KeyedLists>; rest: KeyedLists }
+  | { kind: 'zone'; keyed: Map<string, KeyedIds>; rest: KeyedIds }
   /** keyed by the BlueXP node a policy or binding is bound at */
-  | { kind: 'node'; keyed: Map<string, KeyedLists>; rest: KeyedLists };
+  | { kind: 'node'; keyed: Map<string, KeyedIds>; rest: KeyedIds };
 
 type Keys = readonly string[] | null;
 
@@ -51,41 +52,58 @@ function nodeKeys(c: Candidate): Keys {
   return nodes === null || nodes.length === 0 ? null : nodes;
 }
 
-function build(kind: BucketAccel['kind'], attr: number, b: Bucket, keysOf: (c: Candidate) => Keys): BucketAccel {
-  const keyed = new Map<string, KeyedLists>();
-  const rest: KeyedLists = { deny: [], allow: [] };
-  const add = (c: Candidate, deny: boolean) => {
+function keyedIds(deny: number[], allow: number[]): KeyedIds {
+  const ids = new Int32Array(deny.length + allow.length);
+  ids.set(deny);
+  ids.set(allow, deny.length);
+  return { ids, denyEnd: deny.length };
+}
+
+function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: number, keysOf: (c: Candidate) => Keys): BucketAccel {
+  const d = ix.data;
+  const keyed = new Map<string, { deny: number[]; allow: number[] }>();
+  const rest = { deny: [] as number[], allow: [] as number[] };
+  for (let p = d[b + 1]!; p < d[b + 3]!; p++) {
+    const n = d[p]!;
+    const c = ix.cands[n]!;
+    const deny = p < d[b + 2]!;
     // INVARIANT: an errored candidate sits in `rest`, so every request it is a candidate for sees it (an errored
     // deny must refuse whatever its other conditions say)
     const keys = c.error !== null ? null : keysOf(c);
-    if (keys === null) return void (deny ? rest.deny : rest.allow).push(c);
+    if (keys === null) {
+      (deny ? rest.deny : rest.allow).push(n);
+      continue;
+    }
     for (const k of new Set(keys)) {
       let l = keyed.get(k);
       if (l === undefined) keyed.set(k, (l = { deny: [], allow: [] }));
-      (deny ? l.deny : l.allow).push(c);
+      (deny ? l.deny : l.allow).push(n);
     }
-  };
-  for (const c of b.deny) add(c, true);
-  for (const c of b.allow) add(c, false);
-  return kind === 'attr' ? { kind, attr, keyed, rest } : { kind, keyed, rest };
+  }
+  const out = new Map<string, KeyedIds>();
+  for (const [k, l] of keyed) out.set(k, keyedIds(l.deny, l.allow));
+  const r = keyedIds(rest.deny, rest.allow);
+  return kind === 'attr' ? { kind, attr, keyed: out, rest: r } : { kind, keyed: out, rest: r };
 }
 
 /**
- * Chooses, for a bucket of at least ACCEL_MIN candidates, the key that leaves the fewest candidates unkeyed (`rest`),
+ * Chooses, for a slot of at least ACCEL_MIN candidates, the key that leaves the fewest candidates unkeyed (`rest`),
  * or null when no key leaves fewer than half. Attributes considered are those some candidate tests for equality.
  */
-export function buildAccel(b: Bucket): BucketAccel | null {
-  const all = b.deny.length + b.allow.length;
+export function buildAccel(ix: IdentityIndex, slot: number): BucketAccel | null {
+  const d = ix.data;
+  const b = slot * SLOT;
+  const all = d[b + 3]! - d[b + 1]!;
   if (all < ACCEL_MIN) return null;
+  const cands: Candidate[] = [];
+  for (let p = d[b + 1]!; p < d[b + 3]!; p++) cands.push(ix.cands[d[p]!]!);
   const unkeyed = (keysOf: (c: Candidate) => Keys) => {
     let n = 0;
-    for (const c of b.deny) if (c.error !== null || keysOf(c) === null) n++;
-    for (const c of b.allow) if (c.error !== null || keysOf(c) === null) n++;
+    for (const c of cands) if (c.error !== null || keysOf(c) === null) n++;
     return n;
   };
   const attrs = new Set<number>();
-  for (const list of [b.deny, b.allow])
-    for (const c of list) for (const m of c.attributes) if (m.derived === 0 && m.operator.keys(m) !== null) attrs.add(m.attr);
+  for (const c of cands) for (const m of c.attributes) if (m.derived === 0 && m.operator.keys(m) !== null) attrs.add(m.attr);
   let best: { kind: BucketAccel['kind']; attr: number; rest: number } | null = null;
   for (const attr of attrs) {
     // accountId is implied by the table; serviceName by the candidate's service: neither selects anything
@@ -99,5 +117,5 @@ export function buildAccel(b: Bucket): BucketAccel | null {
   if (nr < best.rest) best = { kind: 'node', attr: -1, rest: nr };
   if (best.rest * 2 >= all) return null;
   const keysOf = best.kind === 'attr' ? (c: Candidate) => attrKeys(c, best!.attr) : best.kind === 'zone' ? zoneKeys : nodeKeys;
-  return build(best.kind, best.attr, b, keysOf);
+  return build(best.kind, best.attr, ix, b, keysOf);
 }

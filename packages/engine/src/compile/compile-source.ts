@@ -1,8 +1,7 @@
 import { createActionTable } from './action-table.js';
-import { applyRow, type RowContext, type RowLookup } from './apply-row.js';
+import { applyRow, rowContext, sealRows, type RowLookup } from './apply-row.js';
 import { rebuildDirtyAccounts } from './account-scopes.js';
 import { createAttributeNames } from './attribute-names.js';
-import { trimIndex } from './identity-index.js';
 import { buildRoleCatalog } from './role-catalog.js';
 import type { ServiceInfo, Tables } from './tables.js';
 import type { Source } from '../model/source.js';
@@ -54,9 +53,10 @@ export function compile(source: Source): Tables {
     catalog: buildRoleCatalog(source, actions),
     actions,
     attributeNames: createAttributeNames(),
+    strings: new Map(),
     resourceGroupTargets: new Map(),
   };
-  const ctx: RowContext = { tables, lookup: sourceLookup(source), bulk: true, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set() } };
+  const ctx = rowContext(tables, sourceLookup(source), true);
   for (const r of source.accounts) applyRow(ctx, 'account', undefined, r);
   for (const r of source.ssoConnectors ?? []) applyRow(ctx, 'ssoConnector', undefined, r);
   for (const r of source.nodes) applyRow(ctx, 'node', undefined, r);
@@ -69,12 +69,7 @@ export function compile(source: Source): Tables {
   for (const r of source.policies) applyRow(ctx, 'policy', undefined, r);
   for (const r of source.bindings) applyRow(ctx, 'binding', undefined, r);
   for (const r of source.resources) applyRow(ctx, 'resource', undefined, r);
-  for (const a of tables.accounts.values()) {
-    a.expiries.sort((x, y) => x - y);
-    trimIndex(a.publicGroup.index);
-    trimIndex(a.serviceIndex);
-    for (const g of a.groups.values()) trimIndex(g.index);
-    for (const p of a.principals.values()) trimIndex(p.index);
-  }
+  sealRows(ctx);
+  for (const a of tables.accounts.values()) a.expiries.sort((x, y) => x - y);
   return tables;
 }

@@ -1,177 +1,313 @@
-import { ATTR } from './attribute-names.js';
-import { internAction, internPrefix, type ActionTable } from './action-table.js';
-import { Op, PAGE_BITS, PAGE_MASK } from './tables.js';
-import type { AttributeMatcher, Bucket, Candidate, CompiledPolicy, IdentityIndex, RoleCatalog } from './tables.js';
+import { internString, NO_STRING, type StringTable } from './strings.js';
+import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.js';
+
+/**
+ * The flat layout of an identity's index (one Int32Array, `IdentityIndex.data`):
+ *
+ *   slots   SLOT ints per hash slot: key (-1 when empty), start, denyEnd, end — positions in `data` of the key's
+ *           candidate numbers, denies first. A key is `2 * actionId` for an exact action, `2 * prefixId + 1` for a
+ *           pattern prefix. Open addressing, load at most one half, so a probe reads one or two cache lines.
+ *   records REC ints per candidate of the identity, from `recBase`: flags (CandFlag), service id (NO_STRING: any
+ *           service), the inlined `stringEquals`' attribute id (-1: none) and value id (interned, see strings.ts).
+ *   ranges  the candidate numbers of every key, each range contiguous.
+ *
+ * A candidate is numbered within its identity, so one identity's records are contiguous whatever the number of
+ * policies elsewhere. `cands` is the side table a candidate number leads to (the policy, its role, the conditions the
+ * record does not hold): read only when the record says so (CandFlag.Tail), to explain, or by the analyses.
+ *
+ * Changes are staged (`pending`, `removed`) by the row path and sealed by `sealIndex` once the rows are applied, for
+ * the touched identities only: compile seals every identity once, an update the few it touched.
+ */
+export const SLOT = 4;
+export const REC = 4;
+
+/** Flags of a candidate record. */
+export const enum CandFlag {
+  Deny = 1,
+  /** The policy cannot be evaluated: it never grants, and a deny refuses (SEMANTICS §0). */
+  Error = 2,
+  /** Something beyond the service and the inlined equality must be checked: other conditions or the slow parts. */
+  Tail = 4,
+}
+
+/** A candidate staged by the row path, with the role grant that says under which keys it goes. */
+export interface PendingCandidate {
+  readonly c: Candidate;
+  readonly group: RoleGrantGroup;
+}
+
+const HASH = -1640531535; // 0x9E3779B1, Fibonacci hashing
+
+/** Two empty slots and nothing else: what an identity with no candidate reads (shared, never written). */
+const EMPTY_DATA = new Int32Array([-1, 0, 0, 0, -1, 0, 0, 0]);
 
 /** Creates an empty per-identity index. */
 export function createIdentityIndex(): IdentityIndex {
-  return { pages: [], exactCount: 0, patterns: new Map() };
-}
-
-/** The empty candidate list every bucket starts with (most never get a deny): shared, so it costs nothing. */
-export const NO_CANDIDATES: Candidate[] = Object.freeze([]) as unknown as Candidate[];
-
-/** Trims every candidate list to its length: a list grown by push keeps spare capacity, which at 100k policies is most of the heap. */
-export function trimIndex(index: IdentityIndex): void {
-  // a one-candidate list was created exactly sized ([c]); only lists grown by push carry spare capacity
-  const trim = (b: Bucket) => {
-    if (b.deny.length > 1) b.deny = b.deny.slice();
-    if (b.allow.length > 1) b.allow = b.allow.slice();
+  return {
+    data: EMPTY_DATA,
+    mask: 1,
+    shift: 31,
+    recBase: 2 * SLOT,
+    cands: [],
+    exactCount: 0,
+    patternCount: 0,
+    pending: null,
+    removed: null,
+    accel: null,
+    views: null,
   };
-  for (const page of index.pages) if (page !== undefined) for (const b of page) if (b !== undefined) trim(b);
-  for (const b of index.patterns.values()) trim(b);
 }
 
-/** The bucket of an action pattern in an index, created on demand when `create`. */
-export function bucketOf(index: IdentityIndex, actions: ActionTable, pattern: string, create: boolean): Bucket | undefined {
-  if (pattern.endsWith('*')) {
-    const id = internPrefix(actions, pattern.slice(0, -1));
-    return create ? patternSlot(index, id) : index.patterns.get(id);
-  }
-  const id = internAction(actions, pattern);
-  return create ? exactSlot(index, id) : exactBucket(index, id);
+/** The key of an exact action id. */
+export function exactKey(actionId: number): number {
+  return actionId * 2;
 }
 
-/** Drops the bucket of a pattern when it holds no candidate any more. */
-export function dropIfEmpty(index: IdentityIndex, actions: ActionTable, pattern: string): void {
-  const b = bucketOf(index, actions, pattern, false);
-  if (b === undefined || b.deny.length > 0 || b.allow.length > 0) return;
-  if (pattern.endsWith('*')) index.patterns.delete(internPrefix(actions, pattern.slice(0, -1)));
-  else {
-    const id = internAction(actions, pattern);
-    index.pages[id >>> PAGE_BITS]![id & PAGE_MASK] = undefined;
-    index.exactCount--;
+/** The key of a pattern prefix id. */
+export function patternKey(prefixId: number): number {
+  return prefixId * 2 + 1;
+}
+
+/** The slot of a key in an index, or -1. */
+export function slotOf(ix: IdentityIndex, key: number): number {
+  const d = ix.data;
+  const mask = ix.mask;
+  let h = Math.imul(key, HASH) >>> ix.shift;
+  for (;;) {
+    const k = d[h * SLOT]!;
+    if (k === key) return h;
+    if (k === -1) return -1;
+    h = (h + 1) & mask;
   }
+}
+
+/** Stages a candidate under the keys of a role grant; sealIndex places it. */
+export function stage(ix: IdentityIndex, c: Candidate, group: RoleGrantGroup): void {
+  (ix.pending ??= []).push({ c, group });
+}
+
+/** Stages the removal of every candidate of a policy or binding id; sealIndex drops them. */
+export function unstagePolicy(ix: IdentityIndex, id: string): void {
+  if (ix.pending !== null) ix.pending = ix.pending.filter((e) => e.c.id !== id);
+  // INVARIANT: `removed` applies to the sealed candidates only; one added again after is in `pending`, and stays
+  (ix.removed ??= new Set()).add(id);
+}
+
+/** True when the index has staged changes that sealIndex has not placed yet. */
+export function isStaged(ix: IdentityIndex): boolean {
+  return ix.pending !== null || ix.removed !== null;
+}
+
+/** Scratch of sealIndex: key -> its ordinal in the index being sealed, -1 elsewhere (reset after each seal). */
+let keyOrdinal = new Int32Array(256).fill(-1);
+
+/**
+ * Builds the flat layout of an index from its sealed candidates less those removed, then those staged, in that order
+ * (so an update appends, as compile does), and clears the staging and the memos. Cost: the identity's own size, in two
+ * counting passes that allocate the new array and a few small ones, nothing per key.
+ */
+export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
+  if (!isStaged(ix)) return;
+  const old = ix.data;
+  const oldCands = ix.cands;
+  const removed = ix.removed;
+  const pending = ix.pending ?? [];
+  // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  const remap = new Int32Array(oldCands.length);
+  const cands: Candidate[] = [];
+  for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
+  const kept = cands.length;
+  for (const e of pending) cands.push(e.c);
+  // pass 1: keys in first-seen order, and how many denies and allows each holds
+  const keys: number[] = [];
+  const denies: number[] = [];
+  const allows: number[] = [];
+  const ordinal = (k: number): number => {
+    if (k >= keyOrdinal.length) {
+      const grown = new Int32Array(Math.max(k + 1, keyOrdinal.length * 2)).fill(-1);
+      grown.set(keyOrdinal);
+      keyOrdinal = grown;
+    }
+    let o = keyOrdinal[k]!;
+    if (o < 0) {
+      keyOrdinal[k] = o = keys.push(k) - 1;
+      denies.push(0);
+      allows.push(0);
+    }
+    return o;
+  };
+  for (let s = 0; s <= ix.mask; s++) {
+    const b = s * SLOT;
+    if (old[b]! < 0) continue;
+    const o = ordinal(old[b]!);
+    for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denies : allows)[o]!++;
+  }
+  // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
+  for (const { c, group } of pending) {
+    const counts = c.deny ? denies : allows;
+    for (const a of group.actions) counts[ordinal(exactKey(a))]!++;
+    for (const p of group.prefixes) counts[ordinal(patternKey(p))]!++;
+  }
+  let bits = 1;
+  while (1 << bits < keys.length * 2) bits++;
+  const slots = 1 << bits;
+  const recBase = slots * SLOT;
+  let total = 0;
+  for (let o = 0; o < keys.length; o++) total += denies[o]! + allows[o]!;
+  const data = new Int32Array(recBase + cands.length * REC + total);
+  for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
+  // each key's range, denies then allows; `denies`/`allows` become the next write positions
+  let pos = recBase + cands.length * REC;
+  let exactCount = 0;
+  for (let o = 0; o < keys.length; o++) {
+    const k = keys[o]!;
+    if ((k & 1) === 0) exactCount++;
+    let h = Math.imul(k, HASH) >>> (32 - bits);
+    while (data[h * SLOT] !== -1) h = (h + 1) & (slots - 1);
+    const b = h * SLOT;
+    const d = denies[o]!;
+    const a = allows[o]!;
+    data[b] = k;
+    data[b + 1] = pos;
+    data[b + 2] = pos + d;
+    data[b + 3] = pos + d + a;
+    denies[o] = pos;
+    allows[o] = pos + d;
+    pos += d + a;
+  }
+  // pass 2: place the numbers, in the same order as counted
+  for (let s = 0; s <= ix.mask; s++) {
+    const b = s * SLOT;
+    if (old[b]! < 0) continue;
+    const o = keyOrdinal[old[b]!]!;
+    for (let p = old[b + 1]!; p < old[b + 3]!; p++) {
+      const n = remap[old[p]!]!;
+      if (n < 0) continue;
+      if (p < old[b + 2]!) data[denies[o]!++] = n;
+      else data[allows[o]!++] = n;
+    }
+  }
+  for (let i = 0; i < pending.length; i++) {
+    const { c, group } = pending[i]!;
+    const n = kept + i;
+    const at = c.deny ? denies : allows;
+    for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
+    for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
+  }
+  for (const k of keys) keyOrdinal[k] = -1;
+  // records: copied for the kept candidates, built (and their literals interned) for the staged ones
+  for (let i = 0; i < oldCands.length; i++) {
+    const n = remap[i]!;
+    if (n >= 0) data.set(old.subarray(ix.recBase + i * REC, ix.recBase + i * REC + REC), recBase + n * REC);
+  }
+  for (let n = kept; n < cands.length; n++) {
+    const c = cands[n]!;
+    const r = recBase + n * REC;
+    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (c.slow || c.rest.length > 0 ? CandFlag.Tail : 0);
+    data[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
+    data[r + 2] = c.eqAttr;
+    data[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
+  }
+  ix.data = data;
+  ix.mask = slots - 1;
+  ix.shift = 32 - bits;
+  ix.recBase = recBase;
+  ix.cands = cands;
+  ix.exactCount = exactCount;
+  ix.patternCount = keys.length - exactCount;
+  ix.pending = null;
+  ix.removed = null;
+  ix.accel = null;
+  ix.views = null;
+}
+
+/**
+ * One index holding, under key 0, the candidates of several slots of other indexes (denies of all, then allows of all,
+ * each in slot order, repeats kept), their records copied: what a principal's own index and static groups hold for one
+ * action, read as one contiguous range instead of one range per identity.
+ */
+export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number[]): IdentityIndex {
+  let denies = 0;
+  let total = 0;
+  for (let i = 0; i < ixs.length; i++) {
+    const d = ixs[i]!.data;
+    const b = slots[i]! * SLOT;
+    denies += d[b + 2]! - d[b + 1]!;
+    total += d[b + 3]! - d[b + 1]!;
+  }
+  const recBase = 2 * SLOT;
+  const idsBase = recBase + total * REC;
+  const data = new Int32Array(idsBase + total);
+  const cands: Candidate[] = [];
+  data[0] = 0;
+  data[1] = idsBase;
+  data[2] = idsBase + denies;
+  data[3] = idsBase + total;
+  data[SLOT] = -1;
+  const copy = (from: number, to: number, d: Int32Array, ix: IdentityIndex) => {
+    for (let p = from; p < to; p++) {
+      const c = d[p]!;
+      const n = cands.push(ix.cands[c]!) - 1;
+      data.set(d.subarray(ix.recBase + c * REC, ix.recBase + c * REC + REC), recBase + n * REC);
+      data[idsBase + n] = n;
+    }
+  };
+  for (let i = 0; i < ixs.length; i++) copy(ixs[i]!.data[slots[i]! * SLOT + 1]!, ixs[i]!.data[slots[i]! * SLOT + 2]!, ixs[i]!.data, ixs[i]!);
+  for (let i = 0; i < ixs.length; i++) copy(ixs[i]!.data[slots[i]! * SLOT + 2]!, ixs[i]!.data[slots[i]! * SLOT + 3]!, ixs[i]!.data, ixs[i]!);
+  const merged = createIdentityIndex();
+  merged.data = data;
+  merged.cands = cands;
+  merged.exactCount = 1;
+  return merged;
+}
+
+/** The candidates of a slot as lists (a view for the analyses, built on first use and kept until the next seal). */
+export function bucketAt(ix: IdentityIndex, slot: number): Bucket {
+  let views = ix.views;
+  if (views === null) ix.views = views = [];
+  let v = views[slot];
+  if (v === undefined) {
+    const d = ix.data;
+    const b = slot * SLOT;
+    const deny: Candidate[] = [];
+    const allow: Candidate[] = [];
+    for (let p = d[b + 1]!; p < d[b + 2]!; p++) deny.push(ix.cands[d[p]!]!);
+    for (let p = d[b + 2]!; p < d[b + 3]!; p++) allow.push(ix.cands[d[p]!]!);
+    views[slot] = v = { deny, allow };
+  }
+  return v;
 }
 
 /** The bucket of an interned action id in an index, if any. */
-export function exactBucket(index: IdentityIndex, actionId: number): Bucket | undefined {
-  const p = actionId >>> PAGE_BITS;
-  if (actionId < 0 || p >= index.pages.length) return undefined;
-  const page = index.pages[p];
-  return page === undefined ? undefined : page[actionId & PAGE_MASK];
+export function exactBucket(ix: IdentityIndex, actionId: number): Bucket | undefined {
+  if (actionId < 0) return undefined;
+  const s = slotOf(ix, exactKey(actionId));
+  return s < 0 ? undefined : bucketAt(ix, s);
 }
 
-/** Calls `fn` for every exact action bucket of an index with its action id. */
-export function forEachExactBucket(index: IdentityIndex, fn: (b: Bucket, actionId: number) => void): void {
-  index.pages.forEach((page, p) => page?.forEach((b, i) => b !== undefined && fn(b, (p << PAGE_BITS) | i)));
+/** The bucket of an interned pattern prefix id in an index, if any. */
+export function patternBucket(ix: IdentityIndex, prefixId: number): Bucket | undefined {
+  if (prefixId < 0 || ix.patternCount === 0) return undefined;
+  const s = slotOf(ix, patternKey(prefixId));
+  return s < 0 ? undefined : bucketAt(ix, s);
 }
 
-/** True when a policy needs more than its service and attribute conditions checked. */
-function isSlow(p: CompiledPolicy): boolean {
-  return (
-    p.expiresAt !== Number.POSITIVE_INFINITY ||
-    p.serviceSubject !== null ||
-    p.federatedGroup ||
-    p.tags.length > 0 ||
-    p.scopes !== null ||
-    p.nodes !== null ||
-    p.rule !== null
-  );
-}
-
-/** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
-function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
-  for (const m of attributes) if (m.name === 'serviceName' && m.op === 0) return m.value;
-  return null;
-}
-
-/** A policy's attribute conditions as one kind of candidate sees them, with its first plain `stringEquals` inlined. */
-interface CandidateAttributes {
-  readonly attributes: readonly AttributeMatcher[];
-  readonly eqAttr: number;
-  readonly eqValue: string;
-  readonly rest: readonly AttributeMatcher[];
-}
-
-const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
-
-function candidateAttributes(attributes: readonly AttributeMatcher[]): CandidateAttributes {
-  if (attributes.length === 0) return { attributes: NO_MATCHERS, eqAttr: -1, eqValue: '', rest: NO_MATCHERS };
-  const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
-  if (eq < 0) return { attributes, eqAttr: -1, eqValue: '', rest: attributes };
-  return { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: attributes.filter((_, i) => i !== eq) };
-}
-
-/** `list` less the matchers `drop` names, or `list` itself when none is dropped (no copy for the common case). */
-function without(list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
-  return list.some(drop) ? list.filter((m) => !drop(m)) : list;
-}
-
-/** Indexes a compiled policy of an account in its subject identity's index, once per (role, pattern, service) it can grant. */
-export function indexPolicy(index: IdentityIndex, accountId: string, cp: CompiledPolicy, roleIds: readonly string[], catalog: RoleCatalog): void {
-  const pinned = pinnedService(cp.attributes);
-  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
-  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-  const general = without(cp.attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
-  // a candidate granted for service S is only tried when the resource's serviceName is S, so `serviceName stringEquals
-  // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
-  // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
-  let forAny: CandidateAttributes | null = null;
-  let forPinned: CandidateAttributes | null = null;
-  const slow = isSlow(cp);
-  for (const roleId of roleIds) {
-    const groups = catalog.groups.get(roleId);
-    if (groups === undefined) continue;
-    for (const g of groups) {
-      const service = g.service;
-      if (pinned !== null && service !== null && service !== pinned) continue;
-      const a =
-        service === null || pinned === null
-          ? (forAny ??= candidateAttributes(general))
-          : (forPinned ??= candidateAttributes(without(general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service)));
-      const c: Candidate = {
-        id: cp.id,
-        deny: cp.deny,
-        error: cp.error,
-        slow,
-        policy: cp,
-        role: g.role,
-        service,
-        attributes: a.attributes,
-        eqAttr: a.eqAttr,
-        eqValue: a.eqValue,
-        rest: a.rest,
-      };
-      for (const id of g.actions) addCandidate(exactSlot(index, id), c);
-      for (const id of g.prefixes) addCandidate(patternSlot(index, id), c);
-    }
+/** The exact action ids an index holds candidates for. */
+export function exactIdsOfIndex(ix: IdentityIndex): number[] {
+  const out: number[] = [];
+  for (let s = 0; s <= ix.mask; s++) {
+    const k = ix.data[s * SLOT]!;
+    if (k >= 0 && (k & 1) === 0) out.push(k / 2);
   }
+  return out;
 }
 
-/** The bucket of an interned action id, created if missing. */
-function exactSlot(index: IdentityIndex, id: number): Bucket {
-  const pages = index.pages;
-  const p = id >>> PAGE_BITS;
-  // INVARIANT: pages and pages' slots are filled with undefined up to what is used, so the arrays stay packed
-  while (pages.length <= p) pages.push(undefined);
-  let page = pages[p];
-  if (page === undefined) pages[p] = page = new Array<Bucket | undefined>(PAGE_MASK + 1).fill(undefined);
-  let b = page[id & PAGE_MASK];
-  if (b === undefined) {
-    page[id & PAGE_MASK] = b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES, accel: undefined };
-    index.exactCount++;
+/** The pattern prefix ids an index holds candidates for. */
+export function patternIdsOf(ix: IdentityIndex): number[] {
+  const out: number[] = [];
+  for (let s = 0; s <= ix.mask; s++) {
+    const k = ix.data[s * SLOT]!;
+    if (k >= 0 && (k & 1) === 1) out.push((k - 1) / 2);
   }
-  return b;
-}
-
-/** The bucket of an interned pattern prefix id, created if missing. */
-function patternSlot(index: IdentityIndex, id: number): Bucket {
-  let b = index.patterns.get(id);
-  if (b === undefined) index.patterns.set(id, (b = { deny: NO_CANDIDATES, allow: NO_CANDIDATES, accel: undefined }));
-  return b;
-}
-
-/** Adds a candidate to a bucket (once). */
-function addCandidate(bucket: Bucket, c: Candidate): void {
-  const deny = c.deny;
-  const list = deny ? bucket.deny : bucket.allow;
-  if (list[list.length - 1] === c) return;
-  // INVARIANT: the shared empty list is never written to; a bucket gets its own list on its first candidate
-  if (list === NO_CANDIDATES) {
-    if (deny) bucket.deny = [c];
-    else bucket.allow = [c];
-  } else list.push(c);
-  // INVARIANT: every bucket is created with an `accel` slot, so resetting it never changes the bucket's shape
-  if (bucket.accel !== undefined) bucket.accel = undefined;
+  return out;
 }

@@ -1,19 +1,16 @@
-import { PAGE_MASK, type Bucket, type IdentityIndex, type Tables } from './tables.js';
+import type { IdentityIndex, Tables } from './tables.js';
 
 /**
  * A memo slot: a field of the tables that a decision writes while it runs (a prefilter built on first use, gathered
- * buckets, a scan mark). What it holds is recomputed from the tables alone, so emptying it never changes an answer;
+ * ranges, a scan mark). What it holds is recomputed from the tables alone, so emptying it never changes an answer;
  * `clearMemos` empties every one and memo.test.ts proves, on random sources and requests, that decisions made with
  * cold, warm and cleared memos are the same. A field typed `Memo<…>` is the only kind a decision may write.
  */
 export type Memo<T> = T;
 
 function clearIndex(index: IdentityIndex): void {
-  const clear = (b: Bucket) => {
-    if (b.accel !== undefined) b.accel = undefined;
-  };
-  for (const page of index.pages) if (page !== undefined) for (let i = 0; i <= PAGE_MASK; i++) if (page[i] !== undefined) clear(page[i]!);
-  for (const b of index.patterns.values()) clear(b);
+  index.accel = null;
+  index.views = null;
 }
 
 /** Empties every memo slot of the tables, leaving what a fresh compile holds: for the proof that memos never decide. */

@@ -85,10 +85,10 @@ export interface RoleInfo {
 
 /**
  * A (policy, role, service) that an identity's index yields for the actions the role grants on that service. One
- * object is shared by every action bucket it sits in; the matching pattern is recovered only to explain.
+ * object is shared by every key of its identity's index it sits under; the matching pattern is recovered only to explain.
  */
 export interface Candidate {
-  /** The policy id, copied here so that the hot path reads one object per candidate. */
+  /** The policy id, copied here so that a matching candidate is named without reading its policy. */
   readonly id: string;
   readonly deny: boolean;
   /** The policy's error, copied from it: an errored candidate never grants. */
@@ -113,36 +113,48 @@ export interface Candidate {
   readonly rest: readonly AttributeMatcher[];
 }
 
-/** Candidates for one action, denies kept apart so that they are checked first. */
+/** The candidates of one key of an identity, denies kept apart: a view over the flat layout, for the analyses (see identity-index.ts). */
 export interface Bucket {
-  deny: Candidate[];
-  allow: Candidate[];
-  /**
-   * A keyed prefilter over the candidates, built on first use for a large bucket (see bucket-accel.ts): undefined
-   * until then, null when no key is worth it. Reset to undefined whenever the candidates change.
-   */
-  accel?: Memo<import('./bucket-accel.js').BucketAccel | null>;
+  readonly deny: readonly Candidate[];
+  readonly allow: readonly Candidate[];
 }
 
 /**
- * Per identity: exact action ids and pattern prefix ids (see ActionTable) to their candidates. Exact actions are a
- * dense array indexed by action id (one memory load on the hot path, where a hash map costs three); patterns are rare
- * and stay in a map.
+ * Per identity: exact action ids and pattern prefix ids to their candidates, in the flat layout identity-index.ts
+ * describes. Rewritten whole by sealIndex (for the touched identities only); read by `authorize` without objects.
  */
 export interface IdentityIndex {
-  /**
-   * Buckets by action id in pages of PAGE ids (`pages[id >>> PAGE_BITS][id & PAGE_MASK]`): two array loads on the hot
-   * path, and an identity whose policies reach a few services holds a few pages, not a slot for every known action.
-   */
-  pages: ((Bucket | undefined)[] | undefined)[];
-  /** How many exact actions have a bucket. */
+  /** Slots, then candidate records, then the candidates' numbers by key (see identity-index.ts). */
+  data: Int32Array;
+  /** Number of hash slots less one (a power of two less one). */
+  mask: number;
+  /** The multiplicative hash's shift: 32 - log2(slots). */
+  shift: number;
+  /** Where the candidate records start in `data`. */
+  recBase: number;
+  /** Candidate number -> the candidate: the side table of the slow parts, explanations and analyses. */
+  cands: Candidate[];
+  /** How many exact action keys and pattern prefix keys have candidates. */
   exactCount: number;
-  patterns: Map<number, Bucket>;
+  patternCount: number;
+  /** Staged by the row path since the last seal: candidates to add; policy ids whose sealed candidates go. */
+  pending: import('./identity-index.js').PendingCandidate[] | null;
+  removed: Set<string> | null;
+  /** Per slot: a keyed prefilter of a large range (see bucket-accel.ts), built on first use; null until one is. */
+  accel: Memo<(import('./bucket-accel.js').BucketAccel | null | undefined)[] | null>;
+  /** Per slot: the Bucket view the analyses read, built on first use. */
+  views: Memo<(Bucket | undefined)[] | null>;
 }
 
-/** Action ids per page of an identity index. */
-export const PAGE_BITS = 5;
-export const PAGE_MASK = (1 << PAGE_BITS) - 1;
+/**
+ * The (index, slot) pairs of a principal's own index and its static groups for one action; the small ones merged into
+ * one range once the pair is asked for a second time (`merged`), so a one-off request pays no copy.
+ */
+export interface OwnRanges {
+  readonly ixs: readonly IdentityIndex[];
+  readonly slots: readonly number[];
+  readonly merged: boolean;
+}
 
 /** A group of one account. */
 export interface GroupEntry {
@@ -174,11 +186,11 @@ export interface PrincipalEntry {
   readonly index: IdentityIndex;
   staticGroups: GroupEntry[];
   /**
-   * Per action: the buckets of this principal's own index and of its static groups, gathered on first use so a
+   * Per action: the ranges of this principal's own index and of its static groups, gathered on first use so a
    * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
-   * bounded (cleared past OWN_BUCKETS_MAX entries).
+   * bounded (cleared past OWN_MAX entries, gather.ts).
    */
-  ownBuckets: Memo<Map<number | string, readonly Bucket[]> | null>;
+  ownBuckets: Memo<Map<number | string, OwnRanges> | null>;
   ownVersion: Memo<number>;
   dynamic: DynamicEntry[];
   /** The latest expiry among its direct bindings (Infinity for one that never expires, -Infinity for none). */
@@ -298,13 +310,15 @@ export interface Tables {
   readonly services: Map<string, ServiceInfo>;
   /** Number of compiled policies and bindings. */
   size: number;
-  /** Bumped by every incremental update, so per-principal gathered buckets know they are stale. */
+  /** Bumped by every incremental update, so per-principal gathered ranges know they are stale. */
   version: number;
   /** The next ResolvedResource.num to give. */
   nextResourceNum: number;
   readonly catalog: RoleCatalog;
   readonly actions: import('./action-table.js').ActionTable;
   readonly attributeNames: import('./attribute-names.js').AttributeNames;
+  /** Every literal a candidate compares for equality, interned (see strings.ts). */
+  readonly strings: import('./strings.js').StringTable;
   /** Cloudflare resource group id -> the scope targets it reaches. */
   readonly resourceGroupTargets: Map<string, ScopeTarget[]>;
 }

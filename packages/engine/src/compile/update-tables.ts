@@ -1,4 +1,4 @@
-import { applyRow, type RowContext } from './apply-row.js';
+import { applyRow, rowContext, sealRows } from './apply-row.js';
 import { rebuildDirtyAccounts, recompileScopedPolicies } from './account-scopes.js';
 import { compile } from './compile-source.js';
 import type { Tables } from './tables.js';
@@ -21,13 +21,18 @@ export function updateTables(tables: Tables, before: Pick<SourceState, 'get'>, a
     const key = `${c.entity}\u0000${c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key}`;
     last.set(key, c);
   }
-  const ctx: RowContext = { tables, lookup: after, bulk: false, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set() } };
-  for (const [tag, c] of last) {
+  const ctx = rowContext(tables, after, false);
+  // INVARIANT: bindings first. A group whose federated flag changes re-indexes every binding to it as the state after
+  // the batch has them, a binding added in this batch included; applied after that, the binding's own row would index it
+  // a second time (the layout property of properties.test.ts found it)
+  const ordered = [...last].filter(([, c]) => c.entity === 'binding').concat([...last].filter(([, c]) => c.entity !== 'binding'));
+  for (const [tag, c] of ordered) {
     if (c.entity === 'role' || c.entity === 'service') continue;
     const key = tag.slice(tag.indexOf('\u0000') + 1);
     applyRow(ctx, c.entity, before.get(c.entity, key) as never, after.get(c.entity, key) as never);
   }
   rebuildDirtyAccounts(ctx);
   recompileScopedPolicies(ctx);
+  sealRows(ctx);
   return tables;
 }

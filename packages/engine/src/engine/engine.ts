@@ -200,9 +200,8 @@ class EngineImpl implements Engine {
     const now = options?.now ?? this.#clock();
     this.#at = now;
     if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : { ...options, now }, now);
-    const key = cache.key(request, this.#tables);
-    if (key === undefined) return this.#decide(request, { now }, now);
-    const hit = cache.get(key, this.#revision, now);
+    const hit = cache.get(request, this.#revision, now);
+    if (hit === null) return this.#decide(request, { now }, now);
     if (hit !== undefined) {
       this.#hits++;
       if (hit.allowed.length > 0) this.#count(hit.allowed, now);
@@ -214,7 +213,7 @@ class EngineImpl implements Engine {
       allowed = policies;
       this.#count(policies, now);
     }));
-    cache.set(key, request, d, allowed, this.#tables, this.#revision, now);
+    cache.set(request, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 

@@ -1,7 +1,6 @@
 import { ValidationError, type Issue } from '../errors.js';
 import type {
   AccountTable,
-  Bucket,
   Candidate,
   ClaimMatcher,
   ClaimRuleEntry,
@@ -13,12 +12,13 @@ import type {
   Tables,
 } from '../compile/tables.js';
 import { upOf } from '../compile/tables.js';
-import { prefixIdsOf } from '../compile/action-table.js';
-import { ACCEL_MIN, buildAccel } from '../compile/bucket-accel.js';
-import { exactBucket } from '../compile/identity-index.js';
+import { ACCEL_MIN, buildAccel, type KeyedIds } from '../compile/bucket-accel.js';
+import { CandFlag, REC, SLOT } from '../compile/identity-index.js';
+import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
-import { matchCandidate } from './match-policy.js';
-import { createContext, resolveRequest, type RequestContext } from './resolve-request.js';
+import { createGathered, gather, type Gathered } from './gather.js';
+import { matchTail } from './match-policy.js';
+import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -43,7 +43,7 @@ export interface IdentitySet {
   service: Record<string, RequestScalar> | undefined;
   /**
    * Set by a fast resolution: the principal whose own index and static groups are not in `indexes` but read through
-   * its gathered buckets (see ownBucketsOf). Null otherwise.
+   * its gathered ranges (see ownRangesOf in gather.ts). Null otherwise.
    */
   merged: PrincipalEntry | null;
 }
@@ -127,7 +127,7 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
   if (p !== undefined && p.active) {
     set.principal = p;
     if (fast) {
-      // the principal's own index and its static groups are read through its gathered buckets; a dynamic or
+      // the principal's own index and its static groups are read through its gathered ranges; a dynamic or
       // claimed group that is also static is already there
       set.merged = p;
       for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
@@ -191,9 +191,6 @@ function identityPath(set: IdentitySet, k: number, realm: string): IdentityPath 
 const scratch = {
   ctx: createContext(),
   set: createIdentitySet(),
-  denies: [] as Candidate[][],
-  allows: [] as Candidate[][],
-  owners: [] as number[],
 };
 
 /**
@@ -202,7 +199,7 @@ const scratch = {
  */
 export type OnAllowed = (policies: readonly CompiledPolicy[]) => void;
 
-/** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two buckets counts once). */
+/** Sorts a few ids by code unit and drops repeats (a policy reached by two roles or two keys counts once). */
 function sortUnique(ids: string[]): string[] {
   for (let i = 1; i < ids.length; i++) {
     const x = ids[i]!;
@@ -229,136 +226,85 @@ function uniqueExplanations(list: Explanation[]): Explanation[] {
   });
 }
 
-/** Adds the candidate lists of a bucket that can match the request: all of them, or, through its prefilter, those under the request's keys. */
-function collect(b: Bucket, k: number, ctx: RequestContext, nb: number): number {
-  const { denies, allows, owners } = scratch;
-  let acc = b.accel;
-  if (acc === undefined) acc = b.accel = b.deny.length + b.allow.length >= ACCEL_MIN ? buildAccel(b) : null;
-  if (acc === null) {
-    denies[nb] = b.deny;
-    allows[nb] = b.allow;
-    owners[nb] = k;
-    return nb + 1;
-  }
-  denies[nb] = acc.rest.deny;
-  allows[nb] = acc.rest.allow;
-  owners[nb++] = k;
+/**
+ * The pieces of candidate numbers a decision scans, denies `[d0, d1)` and allows `[d1, a1)` of `ids`, each of index
+ * `ix` (whose records the numbers lead to) and reached through identity `owners` (for explanations). Scratch reused by
+ * every call: evaluation is synchronous and never re-entered.
+ */
+const pieces = {
+  ix: [] as IdentityIndex[],
+  ids: [] as Int32Array[],
+  d0: [] as number[],
+  d1: [] as number[],
+  a1: [] as number[],
+  owners: [] as number[],
+};
+
+function piece(nb: number, ix: IdentityIndex, ids: Int32Array, d0: number, d1: number, a1: number, k: number): number {
+  pieces.ix[nb] = ix;
+  pieces.ids[nb] = ids;
+  pieces.d0[nb] = d0;
+  pieces.d1[nb] = d1;
+  pieces.a1[nb] = a1;
+  pieces.owners[nb] = k;
+  return nb + 1;
+}
+
+function keyedPiece(nb: number, ix: IdentityIndex, l: KeyedIds | undefined, k: number): number {
+  return l === undefined ? nb : piece(nb, ix, l.ids, 0, l.denyEnd, l.ids.length, k);
+}
+
+/** Adds the pieces of one slot that can match the request: its whole range, or, through its prefilter, those under the request's keys. */
+function collect(ix: IdentityIndex, slot: number, k: number, ctx: RequestContext, nb: number): number {
+  const d = ix.data;
+  const b = slot * SLOT;
+  const start = d[b + 1]!;
+  const end = d[b + 3]!;
+  if (end - start < ACCEL_MIN) return piece(nb, ix, d, start, d[b + 2]!, end, k);
+  let accs = ix.accel;
+  if (accs === null) ix.accel = accs = [];
+  let acc = accs[slot];
+  if (acc === undefined) acc = accs[slot] = buildAccel(ix, slot);
+  if (acc === null) return piece(nb, ix, d, start, d[b + 2]!, end, k);
+  nb = keyedPiece(nb, ix, acc.rest, k);
   const keyed = acc.keyed;
-  const push = (key: string | undefined) => {
-    if (key === undefined) return;
-    const l = keyed.get(key);
-    if (l === undefined) return;
-    denies[nb] = l.deny;
-    allows[nb] = l.allow;
-    owners[nb++] = k;
-  };
-  if (acc.kind === 'attr') push(ctx.values[acc.attr]);
-  else if (acc.kind === 'zone') for (const z of ctx.zones) push(z);
+  if (acc.kind === 'attr') {
+    const v = ctx.values[acc.attr];
+    if (v !== undefined) nb = keyedPiece(nb, ix, keyed.get(v), k);
+  } else if (acc.kind === 'zone') for (const z of ctx.zones) nb = keyedPiece(nb, ix, keyed.get(z), k);
   else {
     // a candidate bound at node N can only match a resource with N above one of its projects or folders, or at the organization
     const account = ctx.account!;
-    push(ctx.accountId);
+    nb = keyedPiece(nb, ix, keyed.get(ctx.accountId), k);
     for (const p of ctx.projects) {
       const up = upOf(account, p, 'project');
-      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
+      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) nb = keyedPiece(nb, ix, keyed.get(n), k);
     }
     for (const f of ctx.folders) {
       const up = upOf(account, f, 'folder');
-      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) push(n);
+      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) nb = keyedPiece(nb, ix, keyed.get(n), k);
     }
   }
   return nb;
 }
 
-/** At most this many actions keep gathered buckets per principal; past it the map starts again. */
-const OWN_BUCKETS_MAX = 64;
-
-/**
- * The buckets of a principal's own index and of its static groups for an action, gathered once per (principal,
- * action) and tables version: one map lookup where there would be a probe per group. Unknown actions (reached only
- * through patterns) are keyed by their string.
- */
-function ownBucketsOf(tables: Tables, p: PrincipalEntry, actionId: number, action: string): readonly Bucket[] {
-  let cache = p.ownBuckets;
-  if (cache === null || p.ownVersion !== tables.version) {
-    p.ownBuckets = cache = new Map();
-    p.ownVersion = tables.version;
-  }
-  const key = actionId >= 0 ? actionId : action;
-  let out = cache.get(key);
-  if (out === undefined) {
-    const list: Bucket[] = [];
-    const prefixes = prefixIdsOf(tables.actions, action, actionId);
-    const add = (index: IdentityIndex) => {
-      const b = exactBucket(index, actionId);
-      if (b !== undefined) list.push(b);
-      if (index.patterns.size > 0) {
-        for (const id of prefixes) {
-          const pb = index.patterns.get(id);
-          if (pb !== undefined) list.push(pb);
-        }
-      }
-    };
-    add(p.index);
-    for (const g of p.staticGroups) add(g.index);
-    if (cache.size >= OWN_BUCKETS_MAX) cache.clear();
-    cache.set(key, (out = list));
-  }
-  return out;
-}
-
-/** Evaluates a resolved request against a resolved identity set. */
-/** The buckets an identity set holds for one action, each with the identity it came from (-1: gathered own buckets). */
-interface Gathered {
-  buckets: Bucket[];
-  owners: number[];
-  count: number;
-}
-
-function createGathered(): Gathered {
-  return { buckets: [], owners: [], count: 0 };
-}
-
 /** One gathered list reused by single decisions: evaluation is synchronous and never re-entered. */
 const scratchGathered = createGathered();
 
-/** Gathers into `out` the buckets of every identity of the set for an action: what a batch shares across its requests. */
-function gather(tables: Tables, action: string, set: IdentitySet, out: Gathered): Gathered {
-  let n = 0;
-  const { buckets, owners } = out;
-  const actions = tables.actions;
-  const actionId = actions.actions.get(action) ?? -1;
-  let prefixes: readonly number[] | null = null;
-  if (set.merged !== null) {
-    const own = ownBucketsOf(tables, set.merged, actionId, action);
-    for (let i = 0; i < own.length; i++) {
-      buckets[n] = own[i]!;
-      owners[n++] = -1;
-    }
-  }
-  for (let k = 0; k < set.count; k++) {
-    const index = set.indexes[k]!;
-    const b = exactBucket(index, actionId);
-    if (b !== undefined) {
-      buckets[n] = b;
-      owners[n++] = k;
-    }
-    if (index.patterns.size > 0) {
-      prefixes ??= prefixIdsOf(actions, action, actionId);
-      for (let i = 0; i < prefixes.length; i++) {
-        const pb = index.patterns.get(prefixes[i]!);
-        if (pb !== undefined) {
-          buckets[n] = pb;
-          owners[n++] = k;
-        }
-      }
-    }
-  }
-  out.count = n;
-  return out;
+/**
+ * Whether candidate `c` of index `ix` (a deny or an allow, not errored) applies to the request: the service and the
+ * inlined equality compared as integers from its record, then, when the record says so, the rest from its side table.
+ * The same answer as matchCandidate (match-policy.ts) on the candidate object.
+ */
+function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined): boolean {
+  const d = ix.data;
+  const r = ix.recBase + c * REC;
+  const eqAttr = d[r + 2]!;
+  if (eqAttr >= 0 && valueIdOf(ctx, eqAttr) !== d[r + 3]!) return false;
+  return (d[r]! & CandFlag.Tail) === 0 || matchTail(ix.cands[c]!, ctx, principal, service);
 }
 
-/** Evaluates a resolved request against the buckets gathered for its identity set and action. */
+/** Evaluates a resolved request against the ranges gathered for its identity set and action. */
 function decide(
   tables: Tables,
   ctx: RequestContext,
@@ -368,10 +314,11 @@ function decide(
   realm: string | undefined,
   onAllowed: OnAllowed | undefined,
 ): Decision {
-  const { denies: denyLists, allows: allowLists, owners } = scratch;
   let nb = 0;
-  for (let i = 0; i < gathered.count; i++) nb = collect(gathered.buckets[i]!, gathered.owners[i]!, ctx, nb);
+  for (let i = 0; i < gathered.count; i++) nb = collect(gathered.ixs[i]!, gathered.slots[i]!, gathered.owners[i]!, ctx, nb);
   if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
+  const { ix: pIx, ids: pIds, d0, d1, a1, owners } = pieces;
+  const sid = ctx.serviceId;
   let denies: string[] | null = null;
   let errors: string[] | null = null;
   const explanation: Explanation[] | null = explain ? [] : null;
@@ -379,57 +326,74 @@ function decide(
   const service = set.service;
   // deny first: one matching deny decides, and allows need not be looked at
   for (let i = 0; i < nb; i++) {
-    const list = denyLists[i]!;
-    for (let j = 0; j < list.length; j++) {
-      const c = list[j]!;
+    const ix = pIx[i]!;
+    const ids = pIds[i]!;
+    const d = ix.data;
+    const recBase = ix.recBase;
+    for (let j = d0[i]!, end = d1[i]!; j < end; j++) {
+      const c = ids[j]!;
+      const r = recBase + c * REC;
       // a role that grants the action only for another service does not make the policy a candidate, errored or not
-      if (c.service !== null && c.service !== ctx.serviceName) continue;
-      if (c.error !== null) {
-        (errors ??= []).push(c.id);
-        (denies ??= []).push(c.id);
-      } else if (matchCandidate(c, ctx, principal, service)) {
-        (denies ??= []).push(c.id);
-        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
+      const svc = d[r + 1]!;
+      if (svc !== NO_STRING && svc !== sid) continue;
+      if ((d[r]! & CandFlag.Error) !== 0) {
+        const id = ix.cands[c]!.id;
+        (errors ??= []).push(id);
+        (denies ??= []).push(id);
+      } else if (matchFlat(ix, c, ctx, principal, service)) {
+        const cand = ix.cands[c]!;
+        (denies ??= []).push(cand.id);
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, cand, realm));
       }
     }
   }
   if (denies !== null) {
     // errored allows are listed too: they were candidates, whatever decided
     for (let i = 0; i < nb; i++) {
-      const list = allowLists[i]!;
-      for (let j = 0; j < list.length; j++) {
-        const c = list[j]!;
-        if (c.error !== null && (c.service === null || c.service === ctx.serviceName)) (errors ??= []).push(c.id);
+      const ix = pIx[i]!;
+      const ids = pIds[i]!;
+      const d = ix.data;
+      for (let j = d1[i]!, end = a1[i]!; j < end; j++) {
+        const c = ids[j]!;
+        const r = ix.recBase + c * REC;
+        const svc = d[r + 1]!;
+        if ((d[r]! & CandFlag.Error) !== 0 && (svc === NO_STRING || svc === sid)) (errors ??= []).push(ix.cands[c]!.id);
       }
     }
-    const d: Decision = { allowed: false, reason: 'explicit-deny', policies: denies.length > 1 ? sortUnique(denies) : denies };
-    if (errors !== null) d.errors = sortUnique(errors);
-    if (explanation !== null) d.explanation = uniqueExplanations(explanation);
-    return d;
+    const dec: Decision = { allowed: false, reason: 'explicit-deny', policies: denies.length > 1 ? sortUnique(denies) : denies };
+    if (errors !== null) dec.errors = sortUnique(errors);
+    if (explanation !== null) dec.explanation = uniqueExplanations(explanation);
+    return dec;
   }
   let allows: string[] | null = null;
   // built only for a caller that asked: a decision without usage figures allocates nothing for them
   let allowed: CompiledPolicy[] | null = null;
   for (let i = 0; i < nb; i++) {
-    const list = allowLists[i]!;
-    for (let j = 0; j < list.length; j++) {
-      const c = list[j]!;
-      if (c.service !== null && c.service !== ctx.serviceName) continue;
-      if (c.error !== null) (errors ??= []).push(c.id);
-      else if (matchCandidate(c, ctx, principal, service)) {
-        (allows ??= []).push(c.id);
-        if (onAllowed !== undefined) (allowed ??= []).push(c.policy);
-        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, c, realm));
+    const ix = pIx[i]!;
+    const ids = pIds[i]!;
+    const d = ix.data;
+    const recBase = ix.recBase;
+    for (let j = d1[i]!, end = a1[i]!; j < end; j++) {
+      const c = ids[j]!;
+      const r = recBase + c * REC;
+      const svc = d[r + 1]!;
+      if (svc !== NO_STRING && svc !== sid) continue;
+      if ((d[r]! & CandFlag.Error) !== 0) (errors ??= []).push(ix.cands[c]!.id);
+      else if (matchFlat(ix, c, ctx, principal, service)) {
+        const cand = ix.cands[c]!;
+        (allows ??= []).push(cand.id);
+        if (onAllowed !== undefined) (allowed ??= []).push(cand.policy);
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, cand, realm));
       }
     }
   }
-  let d: Decision;
-  if (allows !== null) d = { allowed: true, reason: 'allow', policies: allows.length > 1 ? sortUnique(allows) : allows };
-  else d = { allowed: false, reason: 'no-match', policies: [] };
-  if (errors !== null) d.errors = sortUnique(errors);
-  if (explanation !== null) d.explanation = uniqueExplanations(explanation);
+  let dec: Decision;
+  if (allows !== null) dec = { allowed: true, reason: 'allow', policies: allows.length > 1 ? sortUnique(allows) : allows };
+  else dec = { allowed: false, reason: 'no-match', policies: [] };
+  if (errors !== null) dec.errors = sortUnique(errors);
+  if (explanation !== null) dec.explanation = uniqueExplanations(explanation);
   if (allowed !== null) onAllowed!(allowed);
-  return d;
+  return dec;
 }
 
 /** The first pattern of a candidate's role, on its service, that matches the action: recovered only to explain. */
@@ -503,13 +467,15 @@ export function decideMany(
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
   const out: Decision[] = new Array(requests.length);
-  // per account: the subject's identities, resolved once, and the buckets they hold per action, gathered once
+  // per account: the subject's identities, resolved once, and the ranges they hold per action, gathered once
   const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
   const ctx = createContext();
   // one request object reused for every item: only its action, resource and environment change. The environment slot
   // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
   const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
+  // the subject is the same for every item: checked once
+  const checked = subjectIssues(subject);
   for (let i = 0; i < requests.length; i++) {
     try {
       const item = requests[i]!;
@@ -520,7 +486,7 @@ export function decideMany(
       req.action = item.action;
       req.resource = item.resource;
       req.environment = item.environment;
-      const issues = resolveRequest(tables, req, options, ctx);
+      const issues = resolveRequest(tables, req, options, ctx, checked);
       if (issues.length > 0) {
         out[i] = invalid(issues);
         continue;

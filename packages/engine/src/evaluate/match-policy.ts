@@ -106,6 +106,19 @@ export function matchCandidate(
 ): boolean {
   if (c.service !== null && c.service !== ctx.serviceName) return false;
   if (c.eqAttr >= 0 && ctx.values[c.eqAttr] !== c.eqValue) return false;
+  return matchTail(c, ctx, principal, service);
+}
+
+/**
+ * What a candidate's record does not hold (CandFlag.Tail): its other attribute conditions, then the slow parts. The
+ * flat path checks the service and the inlined equality as integers and calls this only when the record says so.
+ */
+export function matchTail(
+  c: Candidate,
+  ctx: RequestContext,
+  principal: PrincipalEntry | null,
+  service: Record<string, RequestScalar> | undefined,
+): boolean {
   const attrs = c.rest;
   for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
   return !c.slow || matchRest(c, ctx, principal, service);

@@ -1,6 +1,7 @@
 import type { Issue } from '../errors.js';
 import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
+import { UNKNOWN_STRING, type StringTable } from '../compile/strings.js';
 import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
 
 const EMPTY: readonly string[] = [];
@@ -13,10 +14,19 @@ export interface RequestContext {
   account: AccountTable | undefined;
   /** Request attribute values as strings, by interned attribute id; only names some matcher reads are kept. */
   values: (string | undefined)[];
+  /**
+   * The same values as interned string ids (see strings.ts), each looked up at most once per request, when a
+   * candidate's inlined equality first needs it (valueIdOf): UNKNOWN_STRING for a value no literal equals.
+   */
+  valueIds: (number | undefined)[];
+  /** The tables' interned strings, for valueIdOf. */
+  strings: StringTable;
   /** The ids set in `values`, so the next request clears only those. */
   touched: number[];
   touchedCount: number;
   serviceName: string | undefined;
+  /** `serviceName` interned; UNKNOWN_STRING when there is none or it is no literal. */
+  serviceId: number;
   service: ServiceInfo | undefined;
   tags: readonly string[];
   tagPairs: [string, string][] | null;
@@ -35,9 +45,12 @@ export function createContext(): RequestContext {
     accountId: '',
     account: undefined,
     values: [],
+    valueIds: [],
+    strings: new Map(),
     touched: [],
     touchedCount: 0,
     serviceName: undefined,
+    serviceId: UNKNOWN_STRING,
     service: undefined,
     tags: EMPTY,
     tagPairs: null,
@@ -134,7 +147,24 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
  * Hand-written rather than zod: it runs on every request. The request's own resource fields are checked even
  * when a registered resource replaces them.
  */
-export function resolveRequest(tables: Tables, request: AuthorizeRequest, options: AuthorizeOptions | undefined, ctx: RequestContext): Issue[] {
+/**
+ * The issues of a subject, checked once for a batch whose items share it: handed to resolveRequest for each item, they
+ * stand where its own check would have put them.
+ */
+export function subjectIssues(subject: unknown): readonly Issue[] {
+  const issues: Issue[] = [];
+  if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
+  else checkSubject(subject as Record<string, unknown>, issues);
+  return issues;
+}
+
+export function resolveRequest(
+  tables: Tables,
+  request: AuthorizeRequest,
+  options: AuthorizeOptions | undefined,
+  ctx: RequestContext,
+  checkedSubject?: readonly Issue[],
+): Issue[] {
   // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
   // issues costs no allocation, a request with some gets its own copy
   const issues = scratchIssues;
@@ -146,7 +176,8 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
-  if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
+  if (checkedSubject !== undefined) for (const i of checkedSubject) issues.push({ path: [...i.path], message: i.message });
+  else if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
   else checkSubject(subject as Record<string, unknown>, issues);
   if (environment !== undefined && !isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
   const now = requestTime(request, isObject(options) ? options : undefined);
@@ -158,7 +189,10 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;
-  for (let i = 0; i < ctx.touchedCount; i++) ctx.values[ctx.touched[i]!] = undefined;
+  for (let i = 0; i < ctx.touchedCount; i++) {
+    ctx.values[ctx.touched[i]!] = undefined;
+    ctx.valueIds[ctx.touched[i]!] = undefined;
+  }
   ctx.touchedCount = 0;
   const names = tables.attributeNames;
   const attrs = resource.attributes;
@@ -195,11 +229,28 @@ export function resolveRequest(tables: Tables, request: AuthorizeRequest, option
   }
   if (issues.length > 0) return issues.slice();
   ctx.account = tables.accounts.get(ctx.accountId);
+  ctx.strings = tables.strings;
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
+  ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   return issues.length === 0 ? NO_ISSUES : issues.slice();
+}
+
+/**
+ * The interned id of the request's value of an attribute, looked up on first use (one hash lookup per request value
+ * at most): UNKNOWN_STRING when the request has no such value or no literal equals it.
+ */
+export function valueIdOf(ctx: RequestContext, attr: number): number {
+  let id = ctx.valueIds[attr];
+  if (id === undefined) {
+    const v = ctx.values[attr];
+    if (v === undefined) return UNKNOWN_STRING;
+    // INVARIANT: only an attribute with a value gets an id, so the touched list resets every id set
+    ctx.valueIds[attr] = id = ctx.strings.get(v) ?? UNKNOWN_STRING;
+  }
+  return id;
 }
 
 /** The resource's tags split at the first `:` into lowercased [key, value] pairs; computed once per request, on demand. */

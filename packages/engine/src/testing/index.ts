@@ -64,3 +64,5 @@ export { defineScenarioTests } from './scenario-vitest.js';
 export type { TestFunction, DefineScenarioTestsOptions } from './scenario-vitest.js';
 /** Empties every memo slot of compiled tables (what a decision writes while it runs), for proving memos never decide. */
 export { clearMemos } from '../compile/memo.js';
+/** The flat layout of compiled tables as comparable strings, for proving the incremental path leaves what a fresh compile builds. */
+export { layoutSnapshot } from './layout-snapshot.js';

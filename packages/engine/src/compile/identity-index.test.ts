@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bucketAt,
+  CandFlag,
+  createIdentityIndex,
+  exactBucket,
+  exactIdsOfIndex,
+  exactKey,
+  mergeSlots,
+  patternBucket,
+  patternIdsOf,
+  patternKey,
+  REC,
+  sealIndex,
+  SLOT,
+  slotOf,
+  stage,
+  unstagePolicy,
+} from './identity-index.js';
+import type { Candidate, CompiledPolicy, RoleGrantGroup, RoleInfo } from './tables.js';
+
+const role: RoleInfo = { id: 'R', scopeType: null, admin: null };
+const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candidate => ({
+  id,
+  deny,
+  error: null,
+  slow: false,
+  policy: { id } as CompiledPolicy,
+  role,
+  service: null,
+  attributes: [],
+  eqAttr: -1,
+  eqValue: '',
+  rest: [],
+  ...extra,
+});
+const grant = (actions: number[], prefixes: number[] = []): RoleGrantGroup => ({ service: null, role, actions, prefixes });
+const ids = (ix: ReturnType<typeof createIdentityIndex>, key: number) => {
+  const s = slotOf(ix, key);
+  if (s < 0) return null;
+  const b = bucketAt(ix, s);
+  return { deny: b.deny.map((c) => c.id), allow: b.allow.map((c) => c.id) };
+};
+
+describe('the flat identity index', () => {
+  it('places staged candidates under every key of their grant, denies first, in staging order', () => {
+    const ix = createIdentityIndex();
+    expect(slotOf(ix, exactKey(0))).toBe(-1);
+    stage(ix, cand('a'), grant([0, 3], [1]));
+    stage(ix, cand('d', true), grant([3]));
+    stage(ix, cand('b'), grant([3]));
+    const strings = new Map<string, number>();
+    sealIndex(ix, strings);
+    expect(ids(ix, exactKey(3))).toEqual({ deny: ['d'], allow: ['a', 'b'] });
+    expect(ids(ix, exactKey(0))).toEqual({ deny: [], allow: ['a'] });
+    expect(ids(ix, patternKey(1))).toEqual({ deny: [], allow: ['a'] });
+    expect(ids(ix, patternKey(0))).toBeNull();
+    expect([ix.exactCount, ix.patternCount]).toEqual([2, 1]);
+    expect(exactIdsOfIndex(ix).sort()).toEqual([0, 3]);
+    expect(patternIdsOf(ix)).toEqual([1]);
+    expect(exactBucket(ix, -1)).toBeUndefined();
+    expect(exactBucket(ix, 7)).toBeUndefined();
+    expect(patternBucket(ix, 1)?.allow.map((c) => c.id)).toEqual(['a']);
+    expect(patternBucket(ix, 5)).toBeUndefined();
+    // a view is built once per seal
+    expect(exactBucket(ix, 3)).toBe(exactBucket(ix, 3));
+  });
+
+  it('holds keys far beyond its scratch size, and many keys in few probes', () => {
+    const ix = createIdentityIndex();
+    const many = Array.from({ length: 300 }, (_, i) => i * 37 + 5000);
+    stage(ix, cand('a'), grant(many, [9000]));
+    sealIndex(ix, new Map());
+    for (const a of many) expect(ids(ix, exactKey(a))).toEqual({ deny: [], allow: ['a'] });
+    expect(ids(ix, patternKey(9000))).toEqual({ deny: [], allow: ['a'] });
+    expect(ix.mask + 1).toBeGreaterThanOrEqual(2 * 301);
+    // a second index after it: the scratch was reset, so no key leaks in
+    const other = createIdentityIndex();
+    stage(other, cand('b'), grant([5000]));
+    sealIndex(other, new Map());
+    expect(ids(other, exactKey(5037))).toBeNull();
+    expect(ids(other, exactKey(5000))).toEqual({ deny: [], allow: ['b'] });
+  });
+
+  it('removes a policy from what was sealed and from what is staged, keeps one added again after, and copies kept records', () => {
+    const ix = createIdentityIndex();
+    const strings = new Map<string, number>();
+    stage(ix, cand('a', false, { service: 'cos', eqAttr: 3, eqValue: 'r1' }), grant([1]));
+    stage(ix, cand('b', true, { rest: [{} as never] }), grant([1]));
+    sealIndex(ix, strings);
+    stage(ix, cand('c'), grant([1]));
+    unstagePolicy(ix, 'c');
+    unstagePolicy(ix, 'b');
+    stage(ix, cand('b', false, { slow: true }), grant([2]));
+    sealIndex(ix, strings);
+    expect(ids(ix, exactKey(1))).toEqual({ deny: [], allow: ['a'] });
+    expect(ids(ix, exactKey(2))).toEqual({ deny: [], allow: ['b'] });
+    const rec = (id: string) => {
+      const n = ix.cands.findIndex((c) => c.id === id);
+      return Array.from(ix.data.subarray(ix.recBase + n * REC, ix.recBase + n * REC + REC));
+    };
+    expect(rec('a')).toEqual([0, strings.get('cos'), 3, strings.get('r1')]);
+    expect(rec('b')).toEqual([CandFlag.Tail, -1, -1, -1]);
+    // nothing staged: sealing again changes nothing
+    const data = ix.data;
+    sealIndex(ix, strings);
+    expect(ix.data).toBe(data);
+  });
+
+  it('merges slots of several indexes into one range: all denies, then all allows, records copied', () => {
+    const x = createIdentityIndex();
+    const y = createIdentityIndex();
+    const strings = new Map<string, number>();
+    stage(x, cand('xa'), grant([1]));
+    stage(x, cand('xd', true, { error: 'bad' }), grant([1]));
+    stage(y, cand('ya', false, { service: 's' }), grant([1]));
+    stage(y, cand('yd', true), grant([1]));
+    sealIndex(x, strings);
+    sealIndex(y, strings);
+    const m = mergeSlots([x, y], [slotOf(x, exactKey(1)), slotOf(y, exactKey(1))]);
+    expect(ids(m, 0)).toEqual({ deny: ['xd', 'yd'], allow: ['xa', 'ya'] });
+    expect(m.data[SLOT]).toBe(-1);
+    const flags = m.cands.map((_, n) => m.data[m.recBase + n * REC]);
+    expect(flags).toEqual([CandFlag.Deny | CandFlag.Error, CandFlag.Deny, 0, 0]);
+    expect(m.data[m.recBase + 3 * REC + 1]).toBe(strings.get('s'));
+  });
+});

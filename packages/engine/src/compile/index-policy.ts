@@ -1,0 +1,92 @@
+import { ATTR } from './attribute-names.js';
+import { stage } from './identity-index.js';
+import { Op } from './tables.js';
+import type { AttributeMatcher, Candidate, CompiledPolicy, IdentityIndex, RoleCatalog } from './tables.js';
+
+// From a compiled policy to the candidates its subject's index holds: one per (role, service) grant, with the
+// conditions the index already guarantees dropped and the first plain equality inlined (see identity-index.ts for
+// where they are placed).
+
+/** True when a policy needs more than its service and attribute conditions checked. */
+function isSlow(p: CompiledPolicy): boolean {
+  return (
+    p.expiresAt !== Number.POSITIVE_INFINITY ||
+    p.serviceSubject !== null ||
+    p.federatedGroup ||
+    p.tags.length > 0 ||
+    p.scopes !== null ||
+    p.nodes !== null ||
+    p.rule !== null
+  );
+}
+
+/** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
+function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
+  for (const m of attributes) if (m.name === 'serviceName' && m.op === 0) return m.value;
+  return null;
+}
+
+/** A policy's attribute conditions as one kind of candidate sees them, with its first plain `stringEquals` inlined. */
+interface CandidateAttributes {
+  readonly attributes: readonly AttributeMatcher[];
+  readonly eqAttr: number;
+  readonly eqValue: string;
+  readonly rest: readonly AttributeMatcher[];
+}
+
+const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
+
+function candidateAttributes(attributes: readonly AttributeMatcher[]): CandidateAttributes {
+  if (attributes.length === 0) return { attributes: NO_MATCHERS, eqAttr: -1, eqValue: '', rest: NO_MATCHERS };
+  const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
+  if (eq < 0) return { attributes, eqAttr: -1, eqValue: '', rest: attributes };
+  return { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: attributes.filter((_, i) => i !== eq) };
+}
+
+/** `list` less the matchers `drop` names, or `list` itself when none is dropped (no copy for the common case). */
+function without(list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
+  return list.some(drop) ? list.filter((m) => !drop(m)) : list;
+}
+
+/**
+ * Stages a compiled policy of an account in its subject identity's index, once per (role, service) grant it can use;
+ * sealIndex places it under the grant's actions and pattern prefixes.
+ */
+export function indexPolicy(index: IdentityIndex, accountId: string, cp: CompiledPolicy, roleIds: readonly string[], catalog: RoleCatalog): void {
+  const pinned = pinnedService(cp.attributes);
+  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
+  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
+  const general = without(cp.attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+  // a candidate granted for service S is only tried when the resource's serviceName is S, so `serviceName stringEquals
+  // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
+  // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
+  let forAny: CandidateAttributes | null = null;
+  let forPinned: CandidateAttributes | null = null;
+  const slow = isSlow(cp);
+  for (const roleId of roleIds) {
+    const groups = catalog.groups.get(roleId);
+    if (groups === undefined) continue;
+    for (const g of groups) {
+      const service = g.service;
+      if (pinned !== null && service !== null && service !== pinned) continue;
+      const a =
+        service === null || pinned === null
+          ? (forAny ??= candidateAttributes(general))
+          : (forPinned ??= candidateAttributes(without(general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service)));
+      const c: Candidate = {
+        id: cp.id,
+        deny: cp.deny,
+        error: cp.error,
+        slow,
+        policy: cp,
+        role: g.role,
+        service,
+        attributes: a.attributes,
+        eqAttr: a.eqAttr,
+        eqValue: a.eqValue,
+        rest: a.rest,
+      };
+      stage(index, c, g);
+    }
+  }
+}

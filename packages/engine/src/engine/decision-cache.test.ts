@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { DecisionCache } from './decision-cache.js';
+import { compile } from '../compile/compile-source.js';
+import { parseSource } from '../model/parse-source.js';
+import type { AuthorizeRequest, Decision } from '../evaluate/types.js';
+
+const tables = compile(
+  parseSource({
+    version: 1,
+    accounts: [{ id: 'a1', system: 'ibm' }],
+    resources: ['r1', 'r2', 'r3'].map((id) => ({ id, accountId: 'a1', attributes: { serviceName: 'cos' } })),
+  }),
+);
+
+const req = (resource: string, subject?: string, action = 'cos.read', accountId?: string): AuthorizeRequest => ({
+  subject: subject === undefined ? {} : accountId === undefined ? { id: subject } : { id: subject, accountId },
+  action,
+  resource: { id: resource },
+});
+const decision = (id: string): Decision => ({ allowed: true, reason: 'allow', policies: [id] });
+
+describe('DecisionCache', () => {
+  it('keys on resource, action, subject id and subject account, each compared exactly', () => {
+    const cache = new DecisionCache(16);
+    cache.set(req('r1', 'u1'), decision('a'), [], tables, 1, 0);
+    cache.set(req('r1', 'u2'), decision('b'), [], tables, 1, 0);
+    cache.set(req('r1'), decision('c'), [], tables, 1, 0);
+    cache.set(req('r1', 'u1', 'cos.write'), decision('d'), [], tables, 1, 0);
+    cache.set(req('r1', 'u1', 'cos.read', 'a1'), decision('e'), [], tables, 1, 0);
+    expect(cache.size).toBe(5);
+    expect(cache.get(req('r1', 'u1'), 1, 0)?.decision.policies).toEqual(['a']);
+    expect(cache.get(req('r1', 'u2'), 1, 0)?.decision.policies).toEqual(['b']);
+    expect(cache.get(req('r1'), 1, 0)?.decision.policies).toEqual(['c']);
+    expect(cache.get(req('r1', 'u1', 'cos.write'), 1, 0)?.decision.policies).toEqual(['d']);
+    expect(cache.get(req('r1', 'u1', 'cos.read', 'a1'), 1, 0)?.decision.policies).toEqual(['e']);
+    expect(cache.get(req('r2', 'u1'), 1, 0)).toBeUndefined();
+    // another revision, or a time before the entry was computed, is a miss
+    expect(cache.get(req('r1', 'u1'), 2, 0)).toBeUndefined();
+    expect(cache.get(req('r1', 'u1'), 1, -1)).toBeUndefined();
+  });
+
+  it('refuses what it must not hold: unregistered resources, another account, an unauthenticated id, extra fields', () => {
+    const cache = new DecisionCache(16);
+    cache.set(req('nope', 'u1'), decision('a'), [], tables, 1, 0);
+    cache.set(req('r1', 'u1', 'cos.read', 'other'), decision('b'), [], tables, 1, 0);
+    cache.set({ ...req('r1', 'u1'), subject: { id: 'u1', authenticated: false } }, decision('c'), [], tables, 1, 0);
+    cache.set({ ...req('r1', 'u1'), environment: { now: 0 } }, decision('d'), [], tables, 1, 0);
+    cache.set(req('r1', 'u1'), { allowed: false, reason: 'invalid-request', policies: [] }, [], tables, 1, 0);
+    expect(cache.size).toBe(0);
+    expect(cache.get({ ...req('r1', 'u1'), environment: { now: 0 } }, 1, 0)).toBeNull();
+    expect(cache.get(null as unknown as AuthorizeRequest, 1, 0)).toBeNull();
+    expect(new DecisionCache(0).get(req('r1', 'u1'), 1, 0)).toBeUndefined();
+  });
+
+  it('replaces an entry in place and evicts the least recently used, from the head or the middle of a resource chain', () => {
+    const cache = new DecisionCache(3);
+    cache.set(req('r1', 'u1'), decision('a'), [], tables, 1, 0);
+    cache.set(req('r1', 'u2'), decision('b'), [], tables, 1, 0);
+    cache.set(req('r1', 'u1'), decision('a2'), [], tables, 2, 0);
+    expect(cache.size).toBe(2);
+    expect(cache.get(req('r1', 'u1'), 2, 0)?.decision.policies).toEqual(['a2']);
+    cache.set(req('r2', 'u1'), decision('c'), [], tables, 1, 0);
+    // u2 on r1 is the least recently used, at the head of r1's chain (entries are prepended)
+    cache.set(req('r3', 'u1'), decision('d'), [], tables, 1, 0);
+    expect(cache.size).toBe(3);
+    expect(cache.get(req('r1', 'u2'), 1, 0)).toBeUndefined();
+    expect(cache.get(req('r1', 'u1'), 2, 0)?.decision.policies).toEqual(['a2']);
+    // a hit makes an entry the most recent: r2 goes next, the only entry of its chain
+    cache.get(req('r3', 'u1'), 1, 0);
+    cache.get(req('r1', 'u1'), 2, 0);
+    cache.set(req('r2', 'u2'), decision('e'), [], tables, 1, 0);
+    expect(cache.get(req('r2', 'u1'), 1, 0)).toBeUndefined();
+    expect(cache.get(req('r2', 'u2'), 1, 0)?.decision.policies).toEqual(['e']);
+    // r1 now holds u3 (head) then u1, the least recently used: an entry behind the head goes
+    cache.set(req('r1', 'u3'), decision('f'), [], tables, 1, 0);
+    expect(cache.size).toBe(3);
+    expect(cache.get(req('r3', 'u1'), 1, 0)).toBeUndefined();
+    cache.set(req('r3', 'u9'), decision('g'), [], tables, 1, 0);
+    expect(cache.size).toBe(3);
+    expect(cache.get(req('r1', 'u1'), 2, 0)).toBeUndefined();
+    expect(cache.get(req('r1', 'u3'), 1, 0)?.decision.policies).toEqual(['f']);
+    expect(cache.get(req('r3', 'u9'), 1, 0)?.decision.policies).toEqual(['g']);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get(req('r1', 'u1'), 2, 0)).toBeUndefined();
+  });
+
+  it('freezes what it hands out', () => {
+    const cache = new DecisionCache(4);
+    const d = decision('a');
+    cache.set(req('r1', 'u1'), d, [], tables, 1, 0);
+    expect(Object.isFrozen(d) && Object.isFrozen(d.policies)).toBe(true);
+  });
+});

@@ -1,0 +1,137 @@
+import { prefixIdsOf } from '../compile/action-table.js';
+import { ACCEL_MIN } from '../compile/bucket-accel.js';
+import { exactKey, mergeSlots, patternKey, SLOT, slotOf } from '../compile/identity-index.js';
+import type { IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
+import type { IdentitySet } from './authorize.js';
+
+/** The ranges an identity set holds for one action, each with the identity it came from (-1: the principal's gathered own ranges). */
+export interface Gathered {
+  ixs: IdentityIndex[];
+  slots: number[];
+  owners: number[];
+  count: number;
+}
+
+export function createGathered(): Gathered {
+  return { ixs: [], slots: [], owners: [], count: 0 };
+}
+
+/** At most this many actions keep gathered ranges per principal; past it the map starts again. */
+const OWN_MAX = 64;
+
+/** Appends to `ixs`/`slots` the slots of one index for an action: its exact key and each known prefix of the action. */
+function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[], ixs: IdentityIndex[], slots: number[]): void {
+  if (actionId >= 0) {
+    const s = slotOf(ix, exactKey(actionId));
+    if (s >= 0) {
+      ixs.push(ix);
+      slots.push(s);
+    }
+  }
+  if (ix.patternCount > 0) {
+    for (const p of prefixes) {
+      const s = slotOf(ix, patternKey(p));
+      if (s >= 0) {
+        ixs.push(ix);
+        slots.push(s);
+      }
+    }
+  }
+}
+
+/**
+ * Several small ranges copied into one, so a decision reads one contiguous range of records; a range large enough for
+ * a keyed prefilter stays apart, so the prefilter its own index keeps serves it (the merged range is scanned whole, as
+ * its parts would have been).
+ */
+function mergeSmall(ixs: IdentityIndex[], slots: number[]): OwnRanges {
+  const small: number[] = [];
+  for (let i = 0; i < ixs.length; i++) {
+    const d = ixs[i]!.data;
+    const b = slots[i]! * SLOT;
+    if (d[b + 3]! - d[b + 1]! < ACCEL_MIN) small.push(i);
+  }
+  if (small.length < 2) return { ixs, slots, merged: true };
+  const merged = mergeSlots(
+    small.map((i) => ixs[i]!),
+    small.map((i) => slots[i]!),
+  );
+  // INVARIANT: no prefilter for the merged range (its parts had none): the memo slot holds "none" from the start
+  merged.accel = [null];
+  const out: OwnRanges = { ixs: [merged], slots: [0], merged: true };
+  for (let i = 0; i < ixs.length; i++) {
+    if (small.includes(i)) continue;
+    (out.ixs as IdentityIndex[]).push(ixs[i]!);
+    (out.slots as number[]).push(slots[i]!);
+  }
+  return out;
+}
+
+/**
+ * The ranges of a principal's own index and of its static groups for an action, gathered once per (principal,
+ * action) and tables version and, from the second use, merged into one (see mergeSmall): one map lookup and one contiguous range where there would be a
+ * probe and a range per group. Unknown actions (reached only
+ * through patterns) are keyed by their string.
+ */
+export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number, action: string): OwnRanges {
+  let cache = p.ownBuckets;
+  if (cache === null || p.ownVersion !== tables.version) {
+    p.ownBuckets = cache = new Map();
+    p.ownVersion = tables.version;
+  }
+  const key = actionId >= 0 ? actionId : action;
+  let out = cache.get(key);
+  if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out.ixs as IdentityIndex[], out.slots as number[])));
+  if (out === undefined) {
+    const ixs: IdentityIndex[] = [];
+    const slots: number[] = [];
+    const prefixes = prefixIdsOf(tables.actions, action, actionId);
+    slotsOf(p.index, actionId, prefixes, ixs, slots);
+    for (const g of p.staticGroups) slotsOf(g.index, actionId, prefixes, ixs, slots);
+    if (cache.size >= OWN_MAX) cache.clear();
+    cache.set(key, (out = { ixs, slots, merged: false }));
+  }
+  return out;
+}
+
+/** Gathers into `out` the ranges of every identity of the set for an action: what a batch shares across its requests. */
+export function gather(tables: Tables, action: string, set: IdentitySet, out: Gathered): Gathered {
+  let n = 0;
+  const { ixs, slots, owners } = out;
+  const actions = tables.actions;
+  const actionId = actions.actions.get(action) ?? -1;
+  let prefixes: readonly number[] | null = null;
+  if (set.merged !== null) {
+    const own = ownRangesOf(tables, set.merged, actionId, action);
+    for (let i = 0; i < own.slots.length; i++) {
+      ixs[n] = own.ixs[i]!;
+      slots[n] = own.slots[i]!;
+      owners[n++] = -1;
+    }
+  }
+  const key = actionId >= 0 ? exactKey(actionId) : -1;
+  for (let k = 0; k < set.count; k++) {
+    const ix = set.indexes[k]!;
+    if (key >= 0) {
+      const s = slotOf(ix, key);
+      if (s >= 0) {
+        ixs[n] = ix;
+        slots[n] = s;
+        owners[n++] = k;
+      }
+    }
+    if (ix.patternCount > 0) {
+      prefixes ??= prefixIdsOf(actions, action, actionId);
+      for (let i = 0; i < prefixes.length; i++) {
+        const s = slotOf(ix, patternKey(prefixes[i]!));
+        if (s >= 0) {
+          ixs[n] = ix;
+          slots[n] = s;
+          owners[n++] = k;
+        }
+      }
+    }
+  }
+  out.count = n;
+  return out;
+}

@@ -1,0 +1,58 @@
+import { REC, SLOT } from '../compile/identity-index.js';
+import type { IdentityIndex, Tables } from '../compile/tables.js';
+
+/**
+ * The flat layout of every identity index of some tables, as strings that do not depend on interning order: per
+ * identity that holds candidates, its keys by action or prefix name, each with its deny and allow candidates (policy,
+ * role, service, inlined equality, flags) read back from the records, sorted. Two tables whose snapshots are equal
+ * hold the same candidates under the same keys with the same records: what the incremental path must leave, compared
+ * with a fresh compile. Also throws if an index still holds staged changes, or a record disagrees with its candidate.
+ */
+export function layoutSnapshot(tables: Tables): Record<string, string[]> {
+  const strings: string[] = [];
+  for (const [s, id] of tables.strings) strings[id] = s;
+  const actions: string[] = [];
+  for (const [s, id] of tables.actions.actions) actions[id] = s;
+  const prefixes: string[] = [];
+  for (const [s, id] of tables.actions.prefixes) prefixes[id] = s;
+  const attrs: string[] = [];
+  for (const [s, id] of tables.attributeNames) attrs[id] = s;
+  const str = (id: number) => (id < 0 ? null : strings[id]);
+  // attribute ids, like string ids, depend on the order names were first met: compared by name
+  const attr = (id: number) => (id < 0 ? null : attrs[id]);
+  const out: Record<string, string[]> = {};
+  const add = (name: string, ix: IdentityIndex) => {
+    if (ix.pending !== null || ix.removed !== null) throw new Error(`${name}: staged changes were never sealed`);
+    const lines: string[] = [];
+    const d = ix.data;
+    for (let s = 0; s <= ix.mask; s++) {
+      const b = s * SLOT;
+      const k = d[b]!;
+      if (k < 0) continue;
+      const key = (k & 1) === 0 ? `action ${actions[k / 2]}` : `prefix ${prefixes[(k - 1) / 2]}*`;
+      for (let p = d[b + 1]!; p < d[b + 3]!; p++) {
+        const n = d[p]!;
+        const c = ix.cands[n]!;
+        const r = ix.recBase + n * REC;
+        const record = { flags: d[r]!, service: str(d[r + 1]!), eqAttr: attr(d[r + 2]!), eqValue: d[r + 2]! < 0 ? null : str(d[r + 3]!) };
+        const expected = {
+          flags: (c.deny ? 1 : 0) | (c.error !== null ? 2 : 0) | (c.slow || c.rest.length > 0 ? 4 : 0),
+          service: c.service,
+          eqAttr: attr(c.eqAttr),
+          eqValue: c.eqAttr < 0 ? null : c.eqValue,
+        };
+        if (JSON.stringify(record) !== JSON.stringify(expected)) throw new Error(`${name} ${key}: record ${JSON.stringify(record)} is not its candidate's ${JSON.stringify(expected)}`);
+        if ((p < d[b + 2]!) !== c.deny) throw new Error(`${name} ${key}: ${c.id} sits in the wrong half of its range`);
+        lines.push(`${key} ${c.deny ? 'deny' : 'allow'} ${c.id} role=${c.role.id} ${JSON.stringify(record)} rest=${c.rest.map((m) => m.name).join(',')}`);
+      }
+    }
+    if (lines.length > 0) out[name] = lines.sort();
+  };
+  for (const a of tables.accounts.values()) {
+    add(`${a.id} public`, a.publicGroup.index);
+    add(`${a.id} services`, a.serviceIndex);
+    for (const g of a.groups.values()) add(`${a.id} group ${g.id}`, g.index);
+    for (const p of a.principals.values()) add(`${a.id} principal ${p.id}`, p.index);
+  }
+  return out;
+}
