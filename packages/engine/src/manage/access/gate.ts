@@ -175,6 +175,7 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
     as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes),
     forbidden: () => forbidden(codes),
     inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes)),
+    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes)),
   };
   return gate;
 }
