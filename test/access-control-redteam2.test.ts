@@ -138,6 +138,26 @@ describe('access the actor holds only for a while is not given for longer', () =
   });
 });
 
+describe('no lock-out in time: taking access from someone who holds it longer than the actor could give it', () => {
+  it('IBM: an administrator of kms until February cannot take kms from a colleague who holds it for ever', async () => {
+    const until = { key: DATE_KEY, operator: 'dateTimeLessThan', value: '2026-02-01T00:00:00Z' };
+    const e = await ibmTimedWorld(until);
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'policy', value: { id: 'p-boss-kms', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-boss' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] } } },
+      { op: 'put', entity: 'policy', value: { id: 'p-friend-kms', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] }, rule: until } },
+    ]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.deletePolicy, { policy_id: 'p-boss-kms' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(mayAt(e, 'IBMid-boss', '2026-03-01T00:00:00Z')).toBe(true);
+    // what a colleague holds no longer than the actor, the actor may take
+    await apply(e, pol.deleteV2Policy, { policy_id: 'p-friend-kms' }, me);
+    expect(mayAt(e, 'IBMid-friend', '2026-01-10T00:00:00Z')).toBe(false);
+  });
+});
+
 describe('access held through a binding that expires is not given for longer (BlueXP)', () => {
   it('an organization admin whose binding ends in February cannot bind a role for ever, only until then', async () => {
     const e = engine();

@@ -15,7 +15,7 @@ import type { RequestResource } from '../../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
 import { createDelegation, type Delegation } from './delegation.js';
-import { clockTurns, ruleMayHold, ruleTurns } from './instants.js';
+import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
 import { absentAttributes, nodeTarget, policyTargets } from './targets.js';
 import { SourceState } from '../../model/source-state.js';
@@ -304,15 +304,13 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     }
     return dl;
   };
-  const actorTurnsAt = new Map<string, number[]>();
-  const actorTurns = (accountId: string): number[] => {
-    let v = actorTurnsAt.get(accountId);
-    if (v === undefined) {
-      const id = actorGate.actor.id;
-      actorTurnsAt.set(accountId, (v = clockTurns(before, accountId, now, (s) => s.kind !== 'principal' || s.id === id, id)));
-    }
+  const turnsAt = new Map<string, AccountTurns>();
+  const turnsOf = (accountId: string): AccountTurns => {
+    let v = turnsAt.get(accountId);
+    if (v === undefined) turnsAt.set(accountId, (v = accountTurns(before, accountId, now)));
     return v;
   };
+  const actorTurns = (accountId: string): number[] => turnsOf(accountId).of(actorGate.actor.id);
   /**
    * The instants after now at which `g` may hold and what the actor holds, or `g` itself, can have turned: the turns
    * of the actor's rules and expiries, and of the grant's own rules and expiry, inside the grant's life.
@@ -367,8 +365,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
       let v = superiorAt.get(key);
       if (v === undefined) {
-        const them = gateOf(accountId).as(id);
-        superiorAt.set(key, (v = them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t))));
+        // now, and at every later instant what it holds or what the actor may give can turn by the clock
+        const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
+        v = at.some((instant) => {
+          const them = gateOf(accountId).at(instant).as(id);
+          const dl = instant === now ? delegation : delegationAt(instant);
+          return them.actionsOn(t).some((action) => !dl.may(accountId, action, null, t));
+        });
+        superiorAt.set(key, v);
       }
       return v;
     });

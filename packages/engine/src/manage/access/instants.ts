@@ -85,18 +85,35 @@ export function ruleTurns(rule: unknown, now: number): number[] {
   return out.filter((t) => Number.isFinite(t) && t > now);
 }
 
-/** Who in an account a row is about: the principal, or a group (which may hold anyone). */
-export type SubjectTest = (subject: { kind: string; id?: string }) => boolean;
+/** The clock turns of one account, by whom they concern: read once per review, asked per principal. */
+export interface AccountTurns {
+  /** The instants after now at which what `principalId` holds can turn: its own rows, every group's (which may hold it), its dynamic memberships. */
+  of(principalId: string): number[];
+}
 
 /**
- * The instants after `now` at which what `concerns` selects in `accountId` holds can change by the clock alone: where
- * a rule of one of their policies or an expiry of one of their bindings turns, or a dynamic membership of `principalId`
- * ends. Without repeats, unsorted.
+ * The instants after `now` at which what anyone holds in `accountId` can change by the clock alone: where a rule of
+ * one of its policies or an expiry of one of its bindings turns, or a dynamic membership ends; kept by the principal
+ * they concern (a row of a group, or of the account's services, concerns everyone).
  */
-export function clockTurns(state: SourceState, accountId: string, now: number, concerns: SubjectTest, principalId: string): number[] {
-  const out: number[] = [];
-  for (const p of state.rowsOf('policy', accountId)) if (p.rule !== undefined && concerns(p.subject)) out.push(...ruleTurns(p.rule, now));
-  for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined && concerns(b.subject)) around(out, Date.parse(b.expiresAt), 1);
-  for (const m of state.rowsOf('membership', accountId)) if (m.principalId === principalId) around(out, Date.parse(m.expiresAt), 1);
-  return [...new Set(out.filter((t) => Number.isFinite(t) && t > now))];
+export function accountTurns(state: SourceState, accountId: string, now: number): AccountTurns {
+  const everyone: number[] = [];
+  const own = new Map<string, number[]>();
+  const of = (subject: { kind: string; id?: string }): number[] => {
+    if (subject.kind !== 'principal' || subject.id === undefined) return everyone;
+    let v = own.get(subject.id);
+    if (v === undefined) own.set(subject.id, (v = []));
+    return v;
+  };
+  for (const p of state.rowsOf('policy', accountId)) if (p.rule !== undefined) of(p.subject).push(...ruleTurns(p.rule, now));
+  for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject), Date.parse(b.expiresAt), 1);
+  for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }), Date.parse(m.expiresAt), 1);
+  const memo = new Map<string, number[]>();
+  return {
+    of(principalId) {
+      let v = memo.get(principalId);
+      if (v === undefined) memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? [])])].filter((t) => Number.isFinite(t) && t > now)));
+      return v;
+    },
+  };
 }
