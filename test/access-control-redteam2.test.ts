@@ -181,3 +181,18 @@ describe('access held through a binding that expires is not given for longer (Bl
     expect(canDelete('2026-03-01T00:00:00Z')).toBe(false);
   });
 });
+
+describe('the host-only bootstrap means exactly what it says', () => {
+  it('an unknown key of bootstrapAccount or of its admin is refused, and nothing is written', async () => {
+    const e = engine();
+    const before = snapshot(e);
+    for (const input of [
+      { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' }, admins: [{ id: 'IBMid-other' }] },
+      { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin', emial: 'admin@example.com' } },
+      { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', roleId: 'bluexp-organization-admin' } },
+    ])
+      expect(await refusal(apply(e, bootstrapAccount, input, SYSTEM))).toEqual({ code: 'invalid_request', status: 400 });
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', name: 'Acc', admin: { id: 'IBMid-admin', email: 'admin@example.com', name: 'Ad', kind: 'user' } }, SYSTEM);
+  });
+});
