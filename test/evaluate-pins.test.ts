@@ -276,6 +276,13 @@ describe('a role granting the action for one service makes its policy a candidat
     expect(decide(s, read('S1'))).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['deny-s1'], errors: [] });
     expect(decide(s, read('S2'))).toEqual({ allowed: true, reason: 'allow', policies: ['allow-any'], errors: ['errored-s2'] });
   });
+
+  it('an errored allow of the request’s own service, or of every service, is listed on a deny decision', () => {
+    const s = source();
+    const errored = (id: string, role: string) => ({ ...s.policies[2]!, id, roles: [role], rule: { operator: 'and' as const, conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists' as const, value: 'maybe' }] } });
+    s.policies = [s.policies[0]!, s.policies[1]!, errored('errored-s1', 'R1'), errored('errored-any', 'Rany'), errored('errored-s2', 'R2')];
+    expect(decide(s, read('S1'))).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['deny-s1'], errors: ['errored-any', 'errored-s1'] });
+  });
 });
 
 describe('a batch checks its shared subject once, and says what authorize says of it', () => {

@@ -1,4 +1,4 @@
-// The public surface of @portcullis/engine (#18): every name the root and ./testing export, value or type, read from
+// The public surface of @portcullis/engine (#18): every name the root, ./testing and ./store-kit export, value or type, read from
 // the built declarations with the TypeScript compiler and checked against test/public-surface.json. A change to the
 // surface fails here until the list is changed with it: adding or removing a public name is a decision in review.
 import { createRequire } from 'node:module';
@@ -30,7 +30,7 @@ function declaredSurface(spec: string): string[] {
 }
 
 describe('the public surface', () => {
-  for (const spec of ['@portcullis/engine', '@portcullis/engine/testing']) {
+  for (const spec of ['@portcullis/engine', '@portcullis/engine/testing', '@portcullis/engine/store-kit']) {
     it(`${spec} exports exactly the listed names`, async () => {
       const declared = declaredSurface(spec);
       expect(declared).toEqual(expected[spec]);

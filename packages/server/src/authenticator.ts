@@ -10,15 +10,21 @@ export interface Authenticator {
   authenticate(token: string): AuthResult | Promise<AuthResult>;
 }
 
-/** An authenticator that tries each in turn and takes the first actor one of them returns. */
+/**
+ * An authenticator that tries each in turn and takes the first actor one of them returns; synchronous as long as
+ * the ones it asks answer synchronously (a static token, a cached JWT), so the hot path makes no promise.
+ */
 export function chainAuthenticators(...list: Authenticator[]): Authenticator {
-  return {
-    async authenticate(token: string): Promise<AuthResult> {
-      for (const a of list) {
-        const actor = await a.authenticate(token);
-        if (actor !== undefined) return actor;
+  const from = (token: string, i: number): AuthResult | Promise<AuthResult> => {
+    for (; i < list.length; i++) {
+      const found = list[i]!.authenticate(token);
+      if (typeof (found as { then?: unknown } | undefined)?.then === 'function') {
+        const next = i + 1;
+        return (found as Promise<AuthResult>).then((actor) => (actor !== undefined ? actor : from(token, next)));
       }
-      return undefined;
-    },
+      if (found !== undefined) return found;
+    }
+    return undefined;
   };
+  return { authenticate: (token) => from(token, 0) };
 }

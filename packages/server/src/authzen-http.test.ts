@@ -92,6 +92,19 @@ describe('AuthZEN transport', () => {
     expect(r.headers.get('x-request-id')).toBe('bfe9eb29-ab87-4ca3-be83-a1d5d8305716');
     const s = await post(PATHS['evaluation']!, ok);
     expect(s.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // on every kind of response: a decision, a batch, a search, each error, the probes, the metadata, no route
+    const responses = [
+      await post(PATHS['evaluations']!, JSON.stringify({ ...JSON.parse(ok), evaluations: [{}] })),
+      await post(PATHS['searchAction']!, JSON.stringify({ subject: { type: 'user', id: 'alice' }, resource: { type: 'record', id: 'record-1' } })),
+      await post(PATHS['evaluation']!, '{"subject": '),
+      await post(PATHS['evaluation']!, ok, { 'content-type': 'text/plain' }),
+      await post(PATHS['evaluation']!, ok, { authorization: 'Bearer not-a-known-token' }),
+      await post(PATHS['evaluation']!, ok, { authorization: `Bearer ${USER_TOKEN}` }),
+      await post('/access/v1/nowhere', ok),
+    ];
+    for (const path of ['/healthz', '/readyz', '/.well-known/authzen-configuration', '/nowhere']) responses.push(await fetch(base + path));
+    for (const r of responses) expect([r.status, r.headers.get('x-request-id')]).toEqual([r.status, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([200, 400, 401, 403, 404]));
   });
 
   it('a PEP without a token or with a forged one is 401, a user token 403; the decision is never an HTTP error', async () => {
@@ -121,7 +134,18 @@ describe('AuthZEN transport', () => {
     const big = JSON.stringify({ subject: { type: 'user', id: 'alice', properties: { pad: 'x'.repeat(70 * 1024) } }, action: { name: 'read' }, resource: { type: 'record', id: 'record-1' } });
     expect((await post(PATHS['evaluation']!, big)).status).toBe(413);
     expect((await post('/access/v1/evaluationz', ok)).status).toBe(404);
-    expect((await post(PATHS['evaluation']!, '{"__proto__": {"polluted": true}, "subject": {}}')).status).toBe(400);
+    // a `__proto__` or `constructor` key, spelled out or with \\u escapes, anywhere in the body, is a 400: the lean
+    // JSON path hands such bodies to fastify's secure parser
+    const good = JSON.parse(ok) as Record<string, Record<string, unknown>>;
+    for (const key of ['__proto__', '\\u005f_proto__', '\\u005F\\u005Fproto\\u005f\\u005f', 'constructor', 'c\\u006fnstructor']) {
+      const nested = JSON.stringify({ ...good, resource: { ...good['resource'], properties: { x: 1 } } }).replace('"x":1', `"${key}":{"prototype":{"polluted":true}}`);
+      for (const body of [`{"${key}": {"prototype": {"polluted": true}}, "subject": {}}`, nested]) {
+        const r = await post(PATHS['evaluation']!, body);
+        expect([body, r.status]).toEqual([body, 400]);
+      }
+    }
+    expect((await post(PATHS['evaluation']!, '{"subject": ')).status).toBe(400);
+    expect((await post(PATHS['evaluation']!, '')).status).toBe(400);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 

@@ -50,6 +50,8 @@ async function send(route: ManagementRoute, query: string, body: string | undefi
     headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
     ...(body !== undefined ? { body } : {}),
   });
+  // every response, error or not, names its request
+  expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   return { status: res.status, text: await res.text() };
 }
 

@@ -63,13 +63,18 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
   else key = importSPKI(options.publicKeyPem!, algorithms[0]!) as Promise<KeyInput>;
 
   return {
-    async authenticate(token: string): Promise<Actor | undefined> {
-      const now = clock();
+    // a cached token answers synchronously (one LRU lookup, no promise); only a new one is verified
+    authenticate(token: string): Actor | undefined | Promise<Actor | undefined> {
       const hit = cache.get(token);
       if (hit !== undefined) {
-        if (now < hit.until) return hit.actor;
+        if (clock() < hit.until) return hit.actor;
         cache.delete(token);
       }
+      return verify(token);
+    },
+  };
+
+  async function verify(token: string): Promise<Actor | undefined> {
       let payload: JWTPayload;
       try {
         const k = await key;
@@ -90,6 +95,5 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
       const actor: Actor = { kind: 'subject', id: sub, accountId: account };
       cache.set(token, { actor, until: payload.exp * 1000 });
       return actor;
-    },
-  };
+  }
 }

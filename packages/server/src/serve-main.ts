@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `portcullis-serve` command (and what `portcullis serve` forwards to): starts the server, stops it cleanly on
 // SIGTERM or SIGINT (in-flight requests finish, the store closes), exits 0; a bad start is one line and exit 2.
-import { pathToFileURL } from 'node:url';
+// With `--workers N` (N > 1) this process is the primary of N workers (serve-cluster.ts), each running this file.
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from '@portcullis/engine';
-import { parseServeArgs, serve } from './serve.js';
+import { isServeWorker, runPrimary, runWorker } from './serve-cluster.js';
+import { parseServeArgs, serve, type ServeOptions } from './serve.js';
 
 /** Runs the server until a signal; resolves with the exit code. */
 export async function serveMain(argv: string[]): Promise<number> {
@@ -17,9 +19,18 @@ export async function serveMain(argv: string[]): Promise<number> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   try {
+    let options: ServeOptions;
+    try {
+      options = parseServeArgs(argv);
+    } catch (e) {
+      process.stderr.write(`portcullis serve: ${e instanceof ValidationError ? e.message : String(e)}\n`);
+      return 2;
+    }
+    if (isServeWorker()) return await runWorker(options, signal);
+    if ((options.workers ?? 1) > 1) return await runPrimary(options, argv, fileURLToPath(import.meta.url), signal);
     let running;
     try {
-      running = await serve(parseServeArgs(argv));
+      running = await serve(options);
     } catch (e) {
       const msg = e instanceof ValidationError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       process.stderr.write(`portcullis serve: ${msg}\n`);

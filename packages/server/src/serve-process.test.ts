@@ -4,13 +4,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { createJwtAuthenticator } from './jwt-authenticator.js';
 import { createStaticTokenAuthenticator } from './static-token-authenticator.js';
+import { chainAuthenticators } from './authenticator.js';
 import { parseServeArgs } from './serve.js';
 
 const MAIN = fileURLToPath(new URL('../dist/serve-main.js', import.meta.url));
@@ -58,6 +59,8 @@ describe('portcullis-serve', () => {
     expect(await done).toBe(0);
     expect(s.err.join('\n')).toMatch(/SIGTERM: closing[\s\S]*closed/);
     const requests = s.out.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    // each line names its request (the id the response's X-Request-ID carries)
+    for (const l of requests) expect(l.reqId).toMatch(/^[0-9a-f-]{36}$/);
     expect(requests.map((l) => [l.method, l.status])).toEqual([
       ['GET', 200],
       ['GET', 200],
@@ -104,6 +107,11 @@ describe('portcullis-serve', () => {
     expect(err).toMatch(/^portcullis serve: invalid options/);
     expect(() => parseServeArgs(['--tokens'])).toThrow();
     expect(parseServeArgs(['--db', 'x.db', '--port', '9000'])).toMatchObject({ db: 'x.db', port: 9000, host: '127.0.0.1' });
+    // --workers: a count, or `auto` for one per core; the default is one process (no cluster)
+    expect(parseServeArgs([]).workers).toBeUndefined();
+    expect(parseServeArgs(['--workers', '3']).workers).toBe(3);
+    expect(parseServeArgs(['--workers', 'auto']).workers).toBe(availableParallelism());
+    for (const bad of ['0', '-1', '1.5', 'many', '257']) expect(() => parseServeArgs(['--workers', bad])).toThrow(/--workers: an integer 1\.\.256, or auto/);
   });
 });
 
@@ -152,6 +160,41 @@ describe('authenticators', () => {
     expect(() => createJwtAuthenticator({ publicKeyPem: 'x', algorithms: ['HS256'] })).toThrow();
     expect(() => createJwtAuthenticator({})).toThrow();
     expect(() => createJwtAuthenticator({ jwksUrl: 'http://idp.example.com/jwks' })).toThrow();
+  });
+
+  it('a verified JWT answers synchronously from the cache until its exp, then is verified again (and refused)', async () => {
+    const { publicKey } = await keys;
+    let now = Date.now();
+    const auth = createJwtAuthenticator({ publicKeyPem: await exportSPKI(publicKey), algorithms: ['ES256'], audience: 'portcullis', clock: () => now });
+    const exp = Math.floor(now / 1000) + 60;
+    const t = await token({ sub: 'svc', account_id: 'acct-b' }, exp);
+    const first = auth.authenticate(t);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toMatchObject({ id: 'svc' });
+    // cached: a plain value, no promise
+    expect(auth.authenticate(t)).toEqual({ kind: 'subject', id: 'svc', accountId: 'acct-b' });
+    // past exp the cache entry is dropped; jose (its own clock, with 30 s tolerance) still accepts it here, so the
+    // answer is a promise again: verification ran
+    now = exp * 1000 + 1;
+    expect(auth.authenticate(t)).toBeInstanceOf(Promise);
+    const stale = await token({ sub: 'svc', account_id: 'acct-b' }, Math.floor(Date.now() / 1000) - 3600);
+    expect(await auth.authenticate(stale)).toBeUndefined();
+  });
+
+  it('a chain answers synchronously while the authenticators it asks do, and falls through in order', async () => {
+    const sync = createStaticTokenAuthenticator([{ token: 'a-long-enough-token', actor: { kind: 'system' } }]);
+    const slow = { authenticate: async (tk: string) => (tk === 'slow-token-0123456789' ? ({ kind: 'subject', id: 'u', accountId: 'a' } as const) : undefined) };
+    const chain = chainAuthenticators(sync, slow);
+    expect(chain.authenticate('a-long-enough-token')).toEqual({ kind: 'system' });
+    const viaSlow = chain.authenticate('slow-token-0123456789');
+    expect(viaSlow).toBeInstanceOf(Promise);
+    expect(await viaSlow).toEqual({ kind: 'subject', id: 'u', accountId: 'a' });
+    expect(await chain.authenticate('nobody-0123456789')).toBeUndefined();
+    // an async one first: a later synchronous one is still asked once it says no
+    const back = chainAuthenticators(slow, sync);
+    expect(await back.authenticate('a-long-enough-token')).toEqual({ kind: 'system' });
+    expect(await back.authenticate('slow-token-0123456789')).toMatchObject({ id: 'u' });
+    expect(chainAuthenticators().authenticate('x')).toBeUndefined();
   });
 
   it('static tokens map to their actors; short tokens and unknown keys are refused at construction', async () => {

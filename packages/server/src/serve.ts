@@ -2,6 +2,7 @@
 // PostgreSQL URL once @portcullis/store-postgres is installed), builds the engine, optionally seeds an empty store,
 // wires the authenticators and listens. The caller owns the process: serve-main.ts adds signals and exit codes.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   bootstrapAccount,
   createEngineFromStore,
@@ -45,6 +46,12 @@ export interface ServeOptions {
   authzenCallers?: 'system' | 'authenticated' | 'anyone';
   /** pino level; `silent` logs nothing. Default `info`. */
   logLevel: string;
+  /**
+   * Server processes (node:cluster workers) sharing the port, each with its own engine following the store.
+   * Default 1 (one process, no cluster); `auto` on the command line is os.availableParallelism(). Only the command
+   * (serveMain) starts workers; `serve()` itself always runs the one process it is called in.
+   */
+  workers?: number;
 }
 
 /** A listening server. */
@@ -61,7 +68,7 @@ const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--pg-s
                        [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-account-claim account_id]
                        [--source <source.json>] [--bootstrap <bootstrap.json>] [--base-url <url>]
                        [--body-limit <bytes>] [--log-level info|warn|error|silent]
-                       [--authzen-callers system|authenticated|anyone]`;
+                       [--authzen-callers system|authenticated|anyone] [--workers <n> | auto]`;
 
 const FLAGS: Record<string, keyof ServeOptions> = {
   '--db': 'db',
@@ -80,6 +87,7 @@ const FLAGS: Record<string, keyof ServeOptions> = {
   '--body-limit': 'bodyLimit',
   '--log-level': 'logLevel',
   '--authzen-callers': 'authzenCallers',
+  '--workers': 'workers',
 };
 
 /** Parses the command line; bad usage throws ValidationError `invalid_options` listing every problem. */
@@ -100,7 +108,11 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
       continue;
     }
     i++;
-    if (key === 'port' || key === 'bodyLimit') {
+    if (key === 'workers') {
+      const n = value === 'auto' ? availableParallelism() : Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 256) issues.push({ path: [flag], message: 'an integer 1..256, or auto' });
+      else out.workers = n;
+    } else if (key === 'port' || key === 'bodyLimit') {
       const n = Number(value);
       if (!Number.isInteger(n) || n < (key === 'port' ? 0 : 1) || (key === 'port' && n > 65535)) issues.push({ path: [flag], message: 'must be an integer in range' });
       else out[key] = n;
@@ -148,8 +160,7 @@ async function loadSource(engine: Engine, path: string): Promise<void> {
   await engine.commit(changes);
 }
 
-/** Opens the store, builds the engine and the server, and listens. */
-export async function serve(options: ServeOptions): Promise<RunningServer> {
+function authenticatorsOf(options: ServeOptions): Authenticator[] {
   const authenticators: Authenticator[] = [];
   if (options.tokens !== undefined) authenticators.push(loadStaticTokenFile(options.tokens));
   if (options.jwtKey !== undefined || options.jwksUrl !== undefined) {
@@ -164,25 +175,62 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   if (options.pgSchema !== undefined && !/^postgres(ql)?:\/\//.test(options.db))
     throw new ValidationError('invalid_options', [{ path: ['--pg-schema'], message: 'only with a postgres:// --db' }]);
+  return authenticators;
+}
+
+/** Loads `--source` into an empty store and runs `--bootstrap`, over the engine given. */
+async function seed(engine: Engine, options: ServeOptions): Promise<void> {
+  if (options.source !== undefined) await loadSource(engine, options.source);
+  if (options.bootstrap !== undefined) {
+    const raw = readJson(options.bootstrap, '--bootstrap');
+    for (const input of Array.isArray(raw) ? raw : [raw]) {
+      const accountId = (input as { accountId?: unknown })?.accountId;
+      if (typeof accountId === 'string' && engine.source.accounts.some((a) => a.id === accountId)) continue;
+      await engine.apply(bootstrapAccount, input as never, { actor: { kind: 'system' } });
+    }
+  }
+}
+
+/**
+ * What the primary of a cluster does before it starts its workers: checks the options (the authenticators' files
+ * included, so a bad start is one line and exit 2, not N), then seeds the store once (`--source`, `--bootstrap`) and
+ * closes it. The workers then start on a seeded store and never seed it themselves.
+ */
+export async function prepareStore(options: ServeOptions): Promise<void> {
+  authenticatorsOf(options);
+  if (options.source === undefined && options.bootstrap === undefined) return;
+  const store = await openStore(options.db, options.pgSchema);
+  let engine: Engine | undefined;
+  try {
+    engine = await createEngineFromStore(store, { follow: false });
+    await seed(engine, options);
+  } finally {
+    if (engine !== undefined) await engine.close().catch(() => undefined);
+    else await store.close().catch(() => undefined);
+  }
+}
+
+/** What a cluster worker adds to `serve`: the rest of the cluster's readiness, and no seeding. */
+export interface WorkerHooks {
+  /** True while every other worker is ready too (the primary says so). */
+  clusterReady: () => boolean;
+}
+
+/** Opens the store, builds the engine and the server, and listens. */
+export async function serve(options: ServeOptions, worker?: WorkerHooks): Promise<RunningServer> {
+  const authenticators = authenticatorsOf(options);
   const store = await openStore(options.db, options.pgSchema);
   let app: FastifyInstance | undefined;
   try {
     const engine = await createEngineFromStore(store);
-    if (options.source !== undefined) await loadSource(engine, options.source);
-    if (options.bootstrap !== undefined) {
-      const raw = readJson(options.bootstrap, '--bootstrap');
-      for (const input of Array.isArray(raw) ? raw : [raw]) {
-        const accountId = (input as { accountId?: unknown })?.accountId;
-        if (typeof accountId === 'string' && engine.source.accounts.some((a) => a.id === accountId)) continue;
-        await engine.apply(bootstrapAccount, input as never, { actor: { kind: 'system' } });
-      }
-    }
+    if (worker === undefined) await seed(engine, options);
     app = await createServer({
       engine,
       ...(authenticators.length > 0 ? { authenticator: chainAuthenticators(...authenticators) } : {}),
       ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
       ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
       ...(options.authzenCallers !== undefined ? { authzenCallers: options.authzenCallers } : {}),
+      ...(worker !== undefined ? { ready: worker.clusterReady } : {}),
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
     });
     const url = await app.listen({ port: options.port, host: options.host });

@@ -1,14 +1,5 @@
-import {
-  deepFreeze,
-  parseSource,
-  prepareCommit,
-  StoreError,
-  ValidationError,
-  type Change,
-  type Snapshot,
-  type Source,
-  type Store,
-} from '@portcullis/engine';
+import { deepFreeze, parseSource, StoreError, type Change, type Snapshot, type Source, type Store } from '@portcullis/engine';
+import { checkRevision, expectRevision, prepareFrozenCommit } from '@portcullis/engine/store-kit';
 
 /** One committed batch, kept so `changesSince` can replay it. */
 interface LogEntry {
@@ -43,14 +34,12 @@ export class MemoryStore implements Store {
   async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
     this.#open();
     checkRevision(expectedRevision, 'expectedRevision');
-    if (expectedRevision !== this.#revision)
-      throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${this.#revision}`);
+    expectRevision(expectedRevision, this.#revision);
     // INVARIANT: nothing below awaits, so no other commit can interleave between the check and the write
-    const prepared = prepareCommit(this.#source, changes);
-    const frozen = deepFreeze(prepared.changes);
-    this.#source = freezeArrays(prepared.source);
+    const prepared = prepareFrozenCommit(this.#source, changes);
+    this.#source = prepared.source;
     this.#revision += 1;
-    this.#log.push({ revision: this.#revision, changes: frozen });
+    this.#log.push({ revision: this.#revision, changes: prepared.changes });
     return { revision: this.#revision };
   }
 
@@ -72,21 +61,6 @@ export class MemoryStore implements Store {
   #open(): void {
     if (this.#closed) throw new StoreError('store_closed', 'store closed: the memory store was closed');
   }
-}
-
-/**
- * Freezes a source that `prepareCommit` returned once its changes are frozen: every row in it is then a row of the
- * frozen current source or a frozen put value, so only the source and its arrays are left, and walking 100k frozen
- * rows to find that out would cost more than the rest of the commit.
- */
-function freezeArrays(source: Source): Source {
-  for (const v of Object.values(source)) if (Array.isArray(v)) Object.freeze(v);
-  return Object.freeze(source);
-}
-
-function checkRevision(revision: unknown, name: string): void {
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
-    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
 /** Creates an in-memory store, optionally holding `initial` (validated) at revision 0. */

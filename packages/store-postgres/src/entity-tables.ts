@@ -1,6 +1,15 @@
 import type pg from 'pg';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
-import { parse, SPECS, type ChildSpec, type Row, type TableSpec } from './row-codecs.js';
+import {
+  decodeEntityRows,
+  policyDecoder,
+  listsByParent,
+  policyRowKey,
+  SPECS,
+  type ChildSpec,
+  type Row,
+  type TableSpec,
+} from '@portcullis/engine/store-kit';
 
 /** Column types other than TEXT, for reading rows out of a JSON batch (`json_to_recordset`). */
 const COLUMN_TYPES: Record<string, string> = {
@@ -105,102 +114,56 @@ export class EntityTables {
     }
   }
 
-  /** Reads every row of every table into a source, in insertion order; the caller holds a snapshot transaction. */
-  async readSource(client: pg.PoolClient): Promise<Source> {
-    const source = { version: 1 } as Record<string, unknown>;
-    for (const entity of ENTITY_NAMES) {
-      if (entity === 'policy') {
-        source[ENTITY_FIELDS[entity]] = await this.#readPolicies(client);
-        continue;
-      }
-      const s = this.#statements[entity];
-      const spec = SPECS[entity] as TableSpec<EntityName>;
-      const rows = (await client.query(s.select)).rows as Row[];
-      const values = rows.map((r) => spec.decode(r));
-      for (const c of s.children) {
-        const byParent = new Map<string, Row[]>();
-        for (const r of (await client.query(c.select)).rows as Row[]) {
-          const k = r[c.spec.parentColumn] as string;
-          let list = byParent.get(k);
-          if (!list) byParent.set(k, (list = []));
-          list.push(r);
-        }
-        rows.forEach((r, i) => c.spec.attach(values[i] as never, byParent.get(r.key as string) ?? []));
-      }
-      source[ENTITY_FIELDS[entity]] = values;
-    }
-    return source as unknown as Source;
-  }
-
   /**
-   * The policies straight from array rows: a store holds them by the 100k, and an object per row (20 keys) for
-   * `SPECS.policy.decode` to copy again doubles what the collector moves. Same values, same key order as decode.
+   * Reads every row of every table into a source, in insertion order. The policy rows are read on `client`, the
+   * rest on `helper` (the same client by default); both hold a transaction on one snapshot.
    */
-  async #readPolicies(client: pg.PoolClient): Promise<Policy[]> {
+  async readSource(client: pg.PoolClient, helper: pg.PoolClient = client): Promise<Source> {
     const s = this.#statements.policy;
-    const roles = new Map<string, string[]>();
-    const roleRows = await client.query({ text: s.children[0]!.select, rowMode: 'array' });
-    for (const [key, , role] of roleRows.rows as [string, number, string][]) {
-      const list = roles.get(key);
-      if (list) list.push(role);
-      else roles.set(key, [role]);
+    const policyQuery = { text: s.select, rowMode: 'array' as const };
+    // one query at a time on each connection (pg queues a second one, but that use is going away)
+    const onHelper = async (): Promise<[pg.QueryResult, Record<string, unknown>]> => {
+      const roleRows = await helper.query({ text: s.children[0]!.select, rowMode: 'array' });
+      return [roleRows, await this.#readOthers(helper)];
+    };
+    let policyRows: pg.QueryResult;
+    let roleRows: pg.QueryResult;
+    let source: Record<string, unknown>;
+    if (helper === client) {
+      [roleRows, source] = await onHelper();
+      policyRows = await client.query(policyQuery);
+    } else {
+      // both settle before this returns or throws, so neither connection is left busy
+      const [p, h] = await Promise.allSettled([client.query(policyQuery), onHelper()]);
+      if (p.status === 'rejected') throw p.reason;
+      if (h.status === 'rejected') throw h.reason;
+      policyRows = p.value;
+      [roleRows, source] = h.value;
     }
-    const out: Policy[] = [];
-    for (const r of (await client.query({ text: s.select, rowMode: 'array' })).rows as unknown[][]) {
-      const subject = r[PC.subjectKind] === 'service' ? { kind: 'service', attributes: parse(r[PC.subjectAttributes]) } : { kind: r[PC.subjectKind], id: r[PC.subjectId] };
-      const p: Row = {
-        id: r[PC.id],
-        accountId: r[PC.accountId],
-        type: r[PC.type],
-        effect: r[PC.effect],
-        subject,
-        roles: roles.get(r[PC.key] as string) ?? [],
-        resource: parse(r[PC.resource]),
-        state: r[PC.state],
-      };
-      if (r[PC.rule] !== null) p['rule'] = parse(r[PC.rule]);
-      for (const [field, at] of POLICY_OPTIONAL) if (r[at] !== null) p[field] = r[at];
-      out.push(p as unknown as Policy);
+    const roles = listsByParent((roleRows.rows as [string, number, string][]).map(([key, , role]) => [key, role] as const));
+    // decoded straight from array rows (see `policyDecoder`): an object per row (20 keys) for decode to copy
+    // again doubles what the collector moves
+    const decode = policyDecoder();
+    const policies: Policy[] = [];
+    for (const r of policyRows.rows as unknown[][]) policies.push(decode(r, roles.get(policyRowKey(r))));
+    source[ENTITY_FIELDS.policy] = policies;
+    // the source's arrays in ENTITY_NAMES order, as a source read one table after another had them
+    const ordered: Record<string, unknown> = { version: 1 };
+    for (const entity of ENTITY_NAMES) ordered[ENTITY_FIELDS[entity]] = source[ENTITY_FIELDS[entity]];
+    return ordered as unknown as Source;
+  }
+
+  /** Every table but the policies and their roles, one query after another. */
+  async #readOthers(client: pg.PoolClient): Promise<Record<string, unknown>> {
+    const source: Record<string, unknown> = {};
+    for (const entity of ENTITY_NAMES) {
+      if (entity === 'policy') continue;
+      const s = this.#statements[entity];
+      const rows = (await client.query(s.select)).rows as Row[];
+      const children: Row[][] = [];
+      for (const c of s.children) children.push((await client.query(c.select)).rows as Row[]);
+      source[ENTITY_FIELDS[entity]] = decodeEntityRows(entity, rows, children);
     }
-    return out;
+    return source;
   }
 }
-
-/** The policy columns in the order the policy select reads them: the row key, then the table's own columns. */
-const POLICY_COLUMNS: readonly string[] = ['key', ...SPECS.policy.columns];
-
-/** The position of a policy column; throws at load if a name is missing, so the two lists never drift. */
-function policyColumn(name: string): number {
-  const at = POLICY_COLUMNS.indexOf(name);
-  if (at < 0) throw new Error(`policy column \`${name}\` is not in the policies table`);
-  return at;
-}
-
-const PC = {
-  key: policyColumn('key'),
-  id: policyColumn('id'),
-  accountId: policyColumn('account_id'),
-  type: policyColumn('type'),
-  effect: policyColumn('effect'),
-  subjectKind: policyColumn('subject_kind'),
-  subjectId: policyColumn('subject_id'),
-  subjectAttributes: policyColumn('subject_attributes'),
-  resource: policyColumn('resource'),
-  rule: policyColumn('rule'),
-  state: policyColumn('state'),
-} as const;
-
-/** Optional policy fields and their column positions, in the order decode sets them. */
-const POLICY_OPTIONAL: readonly [keyof Policy, number][] = (
-  [
-    ['pattern', 'pattern'],
-    ['description', 'description'],
-    ['etag', 'etag'],
-    ['createdAt', 'created_at'],
-    ['createdById', 'created_by_id'],
-    ['lastModifiedAt', 'last_modified_at'],
-    ['lastModifiedById', 'last_modified_by_id'],
-    ['lastPermitAt', 'last_permit_at'],
-    ['lastPermitFrequency', 'last_permit_frequency'],
-  ] as const
-).map(([field, column]) => [field, policyColumn(column)]);

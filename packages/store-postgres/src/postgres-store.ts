@@ -1,9 +1,5 @@
 import pg from 'pg';
 import {
-  applyChanges,
-  deepFreeze,
-  parseSource,
-  prepareCommit,
   StoreError,
   ValidationError,
   type Change,
@@ -14,6 +10,7 @@ import {
   type Store,
   type StoreFeed,
 } from '@portcullis/engine';
+import { catchUp, checkRevision, expectRevision, prepareFrozenCommit, storedSnapshotSource } from '@portcullis/engine/store-kit';
 import { ChangeFeed } from './change-feed.js';
 import { EntityTables } from './entity-tables.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
@@ -66,6 +63,7 @@ export class PostgresStore implements Store {
   readonly #channel: string;
   readonly #tables: EntityTables;
   readonly #verifyOnLoad: boolean;
+  readonly #poolSize: number;
   readonly #backoff: { minMs: number; maxMs: number; heartbeatMs: number };
   readonly #feeds = new Set<ChangeFeed>();
   #cache: Cached | undefined;
@@ -76,6 +74,7 @@ export class PostgresStore implements Store {
     this.#q = `"${options.schema}"`;
     this.#channel = `portcullis:${options.schema}`;
     this.#verifyOnLoad = options.verifyOnLoad;
+    this.#poolSize = options.poolSize;
     this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, heartbeatMs: options.heartbeatMs };
     this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
     this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
@@ -102,7 +101,7 @@ export class PostgresStore implements Store {
       const cache = this.#cache;
       // a newer cache is a committed state too: a commit of this store finished after the snapshot began
       if (cache && cache.revision >= revision) return cache;
-      return this.#current(client, revision);
+      return this.#current(client, revision, true);
     });
     return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
@@ -113,12 +112,9 @@ export class PostgresStore implements Store {
     this.#open();
     // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
     const next = await this.#transaction('cannot commit to store', 'lock', async (client, revision): Promise<Cached> => {
-      if (expectedRevision !== revision)
-        throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
+      expectRevision(expectedRevision, revision);
       const current = await this.#current(client, revision);
-      const prepared = prepareCommit(current.source, changes);
-      deepFreeze(prepared.changes);
-      freezeArrays(prepared.source);
+      const prepared = prepareFrozenCommit(current.source, changes);
       await this.#tables.write(client, prepared.changes);
       // the log, the revision and the announcement in one round trip; NOTIFY is delivered only if the transaction commits
       await client.query(
@@ -230,28 +226,55 @@ export class PostgresStore implements Store {
   }
 
   /** The source at `revision`: the cache, the cache caught up from the change log, or the tables read afresh. */
-  async #current(client: pg.PoolClient, revision: number): Promise<Cached> {
+  async #current(client: pg.PoolClient, revision: number, snapshot = false): Promise<Cached> {
     const cache = this.#cache;
     if (cache && cache.revision === revision) return cache;
     let next: Cached;
     if (cache && cache.revision < revision) {
       next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
     } else {
-      next = { source: deepFreeze(await this.#readTables(client)), revision };
+      const raw = snapshot && this.#freeConnection() ? await this.#readInParallel(client) : await this.#tables.readSource(client);
+      next = { source: storedSnapshotSource(raw, this.#verifyOnLoad, `\`${this.schema}\``), revision };
     }
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
     return next;
   }
 
-  async #readTables(client: pg.PoolClient): Promise<Source> {
-    const source = await this.#tables.readSource(client);
-    if (!this.#verifyOnLoad) return source;
+  /**
+   * Whether the pool can hand out a connection at once (one idle, or room for one more, and nobody waiting): a load
+   * only borrows a second connection that no one else is waiting for, so loads never wait on each other for one.
+   */
+  #freeConnection(): boolean {
+    const pool = this.#pool;
+    return pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < this.#poolSize);
+  }
+
+  /**
+   * The tables read over two connections at once, both in the snapshot of `client`'s REPEATABLE READ transaction
+   * (exported to the second with `SET TRANSACTION SNAPSHOT`): the policies, most of the rows, come in on one while
+   * their roles and every other table come in on the other, so the server's work and the transfer of one overlap
+   * the decoding of the other.
+   */
+  async #readInParallel(client: pg.PoolClient): Promise<Source> {
+    const exported = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s as string;
+    const helper = await this.#pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    helper.on('error', onError);
     try {
-      return parseSource(source);
+      await helper.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(exported)}`);
+      const source = await this.#tables.readSource(client, helper);
+      await helper.query('COMMIT');
+      return source;
     } catch (e) {
-      if (e instanceof ValidationError)
-        throw new StoreError('corrupt_data', `store \`${this.schema}\` holds rows that do not form a valid source:\n${e.message}`, { cause: e });
+      broken ??= e as Error;
       throw e;
+    } finally {
+      helper.off('error', onError);
+      // a helper that failed is dropped, never handed out again mid-transaction
+      helper.release(broken ?? false);
     }
   }
 
@@ -295,32 +318,6 @@ export class PostgresStore implements Store {
       }
     });
   }
-}
-
-/**
- * The cached source moved on by another process's committed changes, through `prepareCommit` (so the next commit
- * here stays incremental); should the log hold what this build refuses (a newer writer), the log wins.
- */
-function catchUp(source: Source, changes: Change[]): Source {
-  try {
-    const prepared = prepareCommit(source, changes);
-    deepFreeze(prepared.changes);
-    return freezeArrays(prepared.source);
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    return deepFreeze(applyChanges(source, changes));
-  }
-}
-
-/** Freezes the source and its arrays; its rows are frozen already (see the SQLite store). */
-function freezeArrays(source: Source): Source {
-  for (const v of Object.values(source)) if (Array.isArray(v)) Object.freeze(v);
-  return Object.freeze(source);
-}
-
-function checkRevision(revision: unknown, name: string): void {
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
-    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
 const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs'];

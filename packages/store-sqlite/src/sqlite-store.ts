@@ -1,9 +1,5 @@
 import type Database from 'better-sqlite3';
 import {
-  applyChanges,
-  deepFreeze,
-  parseSource,
-  prepareCommit,
   StoreError,
   ValidationError,
   type Change,
@@ -13,6 +9,7 @@ import {
   type Source,
   type Store,
 } from '@portcullis/engine';
+import { catchUp, checkRevision, expectRevision, prepareFrozenCommit, storedSnapshotSource } from '@portcullis/engine/store-kit';
 import { EntityTables } from './entity-tables.js';
 import { openDatabase, translate } from './open-database.js';
 import { PollFeed } from './poll-feed.js';
@@ -94,13 +91,10 @@ export class SqliteStore implements Store {
       db
         .transaction((): Cached => {
           const revision = this.#readRevision();
-          if (expectedRevision !== revision)
-            throw new StoreError('revision_conflict', `revision conflict: expected revision ${expectedRevision}, the store is at ${revision}`);
+          expectRevision(expectedRevision, revision);
           const current = this.#current(revision);
-          const prepared = prepareCommit(current.source, changes);
           // frozen before it can reach the cache; the rows of `current` are frozen already
-          deepFreeze(prepared.changes);
-          freezeArrays(prepared.source);
+          const prepared = prepareFrozenCommit(current.source, changes);
           const committedAt = Date.now();
           prepared.changes.forEach((change, seq) => {
             this.#tables.apply(change);
@@ -189,22 +183,10 @@ export class SqliteStore implements Store {
       const changes = (this.#stmt.log.all(cache.revision) as string[]).map((c) => JSON.parse(c) as Change);
       next = { source: catchUp(cache.source, changes), revision };
     } else {
-      next = { source: deepFreeze(this.#readTables()), revision };
+      next = { source: storedSnapshotSource(this.#tables.readSource(), this.#verifyOnLoad, `\`${this.path}\``), revision };
     }
     this.#cache = next;
     return next;
-  }
-
-  #readTables(): Source {
-    const source = this.#tables.readSource();
-    if (!this.#verifyOnLoad) return source;
-    try {
-      return parseSource(source);
-    } catch (e) {
-      if (e instanceof ValidationError)
-        throw new StoreError('corrupt_data', `store \`${this.path}\` holds rows that do not form a valid source:\n${e.message}`, { cause: e });
-      throw e;
-    }
   }
 
   /** Runs a database step, passing our own errors through and translating SQLite's. */
@@ -217,37 +199,6 @@ export class SqliteStore implements Store {
       throw translate(e, this.path, what);
     }
   }
-}
-
-/**
- * The cached source moved on by another connection's committed changes. Through `prepareCommit`, which carries
- * its reference index along (so the next commit here stays incremental) and costs what the other connection's
- * commit cost; should the log hold what this build refuses (a newer writer), the log wins.
- */
-function catchUp(source: Source, changes: Change[]): Source {
-  try {
-    const prepared = prepareCommit(source, changes);
-    deepFreeze(prepared.changes);
-    return freezeArrays(prepared.source);
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    return deepFreeze(applyChanges(source, changes));
-  }
-}
-
-/**
- * Freezes a source that `prepareCommit` returned once its changes are frozen: every row in it is then a row of the
- * frozen current source or a frozen put value, so only the source and its arrays are left, and walking 100k frozen
- * rows to find that out would cost more than the rest of the commit.
- */
-function freezeArrays(source: Source): Source {
-  for (const v of Object.values(source)) if (Array.isArray(v)) Object.freeze(v);
-  return Object.freeze(source);
-}
-
-function checkRevision(revision: unknown, name: string): void {
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0)
-    throw new ValidationError('invalid_input', [{ path: [name], message: `must be a non-negative integer, got \`${String(revision)}\`` }]);
 }
 
 function checkOptions(options: SqliteStoreOptions): SqliteStoreOptions {

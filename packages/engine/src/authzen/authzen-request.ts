@@ -37,6 +37,33 @@ export function checkEntity(v: unknown, path: Path, required: readonly string[],
   return true;
 }
 
+function entityOk(v: unknown, id: 'required' | 'optional' | 'none', key: 'type' | 'name'): boolean {
+  if (!isObject(v)) return false;
+  const k = v[key];
+  if (typeof k !== 'string' || k.length === 0) return false;
+  if (id !== 'none') {
+    const i = v['id'];
+    if (id === 'required' ? typeof i !== 'string' || i.length === 0 : i !== undefined && typeof i !== 'string') return false;
+  }
+  const p = v['properties'];
+  return p === undefined || isObject(p);
+}
+
+/**
+ * True when an evaluation's subject, action, resource and context pass every check `checkEntity`/`checkContext`
+ * make of them in an evaluation (a subject other than `anonymous` has a non-empty id), without building a path or
+ * an issue: the hot path asks this first and collects issues only for a request that fails it.
+ */
+export function wellFormed(s: unknown, a: unknown, r: unknown, context: unknown): boolean {
+  if (!entityOk(s, 'optional', 'type') || !entityOk(a, 'none', 'name') || !entityOk(r, 'required', 'type')) return false;
+  const subject = s as Record<string, unknown>;
+  if (subject['type'] !== 'anonymous' && (typeof subject['id'] !== 'string' || subject['id'] === '')) return false;
+  if (context === undefined) return true;
+  if (!isObject(context)) return false;
+  const t = context['time'];
+  return t === undefined || typeof t === 'string' || typeof t === 'number';
+}
+
 /** Checks the optional context: an object whose `time` is an ISO 8601 string or epoch milliseconds. */
 export function checkContext(v: unknown, path: Path, issues: Issue[]): void {
   if (v === undefined) return;

@@ -11,6 +11,7 @@ import {
   checkContext,
   checkEntity,
   isObject,
+  wellFormed,
   subjectTypeIssue,
   toEnvironment,
   toResource,
@@ -46,6 +47,10 @@ export interface Authzen {
   evaluation(body: unknown): AuthzenDecision;
   /** Without a non-empty `evaluations` array it answers like `evaluation`, as the spec asks. */
   evaluations(body: unknown): AuthzenEvaluationsResponse | AuthzenDecision;
+  /** `JSON.stringify(evaluation(body))`, built without the intermediate objects (what the server sends). */
+  evaluationJson(body: unknown): string;
+  /** `JSON.stringify(evaluations(body))`, built without the intermediate objects (what the server sends). */
+  evaluationsJson(body: unknown): string;
   searchSubject(body: unknown): AuthzenSearchResponse<{ type: string; id: string }>;
   searchResource(body: unknown): AuthzenSearchResponse<{ type: string; id: string }>;
   searchAction(body: unknown): AuthzenSearchResponse<{ name: string }>;
@@ -80,6 +85,38 @@ export function toAuthzenDecision(d: Decision): AuthzenDecision {
   return { decision: d.allowed, context };
 }
 
+const REASON_JSON = new Map<string, string>();
+
+/**
+ * The JSON text of `toAuthzenDecision(d)`, byte for byte what JSON.stringify makes of it (same members, same order),
+ * without building the intermediate objects: the server's hot path writes it as the response body.
+ */
+export function toAuthzenDecisionJson(d: Decision): string {
+  let reason = REASON_JSON.get(d.reason);
+  if (reason === undefined) REASON_JSON.set(d.reason, (reason = JSON.stringify(d.reason)));
+  let s = d.allowed ? '{"decision":true,"context":{"reason":' : '{"decision":false,"context":{"reason":';
+  s += reason;
+  if (d.policies.length > 0) s += ',"policies":' + JSON.stringify(d.policies);
+  if (d.reason === 'invalid-request') s += ',"error":' + JSON.stringify(toAuthzenDecision(d).context!['error']);
+  if (d.ssoConnector !== undefined) s += ',"sso_connector":' + JSON.stringify(d.ssoConnector);
+  return s + '}}';
+}
+
+/** A Portcullis decision, or an AuthZEN decision made without the engine (a refused item, a short-circuit). */
+type Outcome = Decision | AuthzenDecision;
+
+function isDecision(o: Outcome): o is Decision {
+  return (o as Decision).allowed !== undefined;
+}
+
+function outcomeJson(o: Outcome): string {
+  return isDecision(o) ? toAuthzenDecisionJson(o) : JSON.stringify(o);
+}
+
+function toAuthzen(o: Outcome): AuthzenDecision {
+  return isDecision(o) ? toAuthzenDecision(o) : o;
+}
+
 /** A deny for an evaluation the engine cannot take: fail closed, with the reason in context. */
 function refused(message: string): AuthzenDecision {
   return { decision: false, context: { reason: 'invalid-request', error: { status: 400, message } } };
@@ -107,16 +144,13 @@ export function createAuthzen(engine: AuthzenEngine, options: AuthzenOptions = {
 
   /** Checks one complete evaluation (after defaults): its request, the deny it gets, or undefined with `issues` filled. */
   function prepare(item: Record<string, unknown>, path: (string | number)[], issues: Issue[]): AuthorizeRequest | AuthzenDecision | undefined {
-    const n = issues.length;
     const s = item['subject'];
     const a = item['action'];
     const r = item['resource'];
-    const sOk = checkEntity(s, [...path, 'subject'], ['type'], ['id'], issues);
-    if (sOk && s['type'] !== 'anonymous' && (typeof s['id'] !== 'string' || s['id'] === '')) issues.push({ path: [...path, 'subject', 'id'], message: 'must be a non-empty string' });
-    checkEntity(a, [...path, 'action'], ['name'], [], issues);
-    checkEntity(r, [...path, 'resource'], ['type', 'id'], [], issues);
-    checkContext(item['context'], [...path, 'context'], issues);
-    if (issues.length > n) return undefined;
+    if (!wellFormed(s, a, r, item['context'])) {
+      collectIssues(s, a, r, item['context'], path, issues);
+      return undefined;
+    }
     const subject = s as Record<string, unknown>;
     const typeIssue = subjectTypeIssue(subject);
     if (typeIssue !== undefined) return refused(typeIssue);
@@ -130,16 +164,37 @@ export function createAuthzen(engine: AuthzenEngine, options: AuthzenOptions = {
     return request;
   }
 
-  function evaluation(body: unknown): AuthzenDecision {
+  /** The issues of an evaluation `wellFormed` refused (at least one). */
+  function collectIssues(s: unknown, a: unknown, r: unknown, context: unknown, path: (string | number)[], issues: Issue[]): void {
+    const n = issues.length;
+    const sOk = checkEntity(s, [...path, 'subject'], ['type'], ['id'], issues);
+    if (sOk && s['type'] !== 'anonymous' && (typeof s['id'] !== 'string' || s['id'] === '')) issues.push({ path: [...path, 'subject', 'id'], message: 'must be a non-empty string' });
+    checkEntity(a, [...path, 'action'], ['name'], [], issues);
+    checkEntity(r, [...path, 'resource'], ['type', 'id'], [], issues);
+    checkContext(context, [...path, 'context'], issues);
+    // INVARIANT: wellFormed is exactly "these checks find nothing" (a property test holds them together)
+    if (issues.length === n) issues.push({ path, message: 'malformed evaluation' });
+  }
+
+  function evaluationOutcome(body: unknown): Outcome {
     if (!isObject(body)) fail([{ path: [], message: 'the request body must be a JSON object' }]);
     const issues: Issue[] = [];
     const p = prepare(body, [], issues);
     if (p === undefined) fail(issues);
     if ('decision' in p) return p;
-    return toAuthzenDecision(engine.authorize(p));
+    return engine.authorize(p);
   }
 
-  function evaluations(body: unknown): AuthzenEvaluationsResponse | AuthzenDecision {
+  function evaluation(body: unknown): AuthzenDecision {
+    return toAuthzen(evaluationOutcome(body));
+  }
+
+  function evaluationJson(body: unknown): string {
+    return outcomeJson(evaluationOutcome(body));
+  }
+
+  /** The outcomes of an evaluations request in order, or the one outcome of a request without items. */
+  function evaluationsOutcomes(body: unknown): Outcome[] | Outcome {
     if (!isObject(body)) fail([{ path: [], message: 'the request body must be a JSON object' }]);
     const list = body['evaluations'];
     if (list !== undefined && !Array.isArray(list)) fail([{ path: ['evaluations'], message: 'must be an array' }]);
@@ -148,11 +203,15 @@ export function createAuthzen(engine: AuthzenEngine, options: AuthzenOptions = {
     const semantic = isObject(opts) ? (opts['evaluations_semantic'] ?? 'execute_all') : 'execute_all';
     if (!SEMANTICS.includes(semantic as EvaluationsSemantic))
       fail([{ path: ['options', 'evaluations_semantic'], message: `must be one of ${SEMANTICS.join(', ')}` }]);
-    if (list === undefined || list.length === 0) return evaluation(body);
+    if (list === undefined || list.length === 0) return evaluationOutcome(body);
     if (list.length > maxEvaluations) fail([{ path: ['evaluations'], message: `at most ${maxEvaluations} evaluations per request` }]);
     const issues: Issue[] = [];
     const ready: (AuthorizeRequest | AuthzenDecision)[] = [];
     let sharedSubject = true;
+    let allReady = true;
+    const defaults = { subject: body['subject'], action: body['action'], resource: body['resource'], context: body['context'] };
+    // one object reused for every item's merge: prepare reads it and keeps nothing of it
+    const merged: Record<string, unknown> = { subject: undefined, action: undefined, resource: undefined, context: undefined };
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
       if (!isObject(item)) {
@@ -161,40 +220,53 @@ export function createAuthzen(engine: AuthzenEngine, options: AuthzenOptions = {
       }
       if (item['subject'] !== undefined) sharedSubject = false;
       // INVARIANT: an item's own key overrides the top-level default, key by key (subject, action, resource, context)
-      const merged = {
-        subject: item['subject'] ?? body['subject'],
-        action: item['action'] ?? body['action'],
-        resource: item['resource'] ?? body['resource'],
-        context: item['context'] ?? body['context'],
-      };
+      merged['subject'] = item['subject'] ?? defaults.subject;
+      merged['action'] = item['action'] ?? defaults.action;
+      merged['resource'] = item['resource'] ?? defaults.resource;
+      merged['context'] = item['context'] ?? defaults.context;
       // an item that is incomplete even after the defaults is denied on its own (the certification scenario's
       // reading of execute_all); only a payload malformed as a whole is a 400
       const own: Issue[] = [];
-      const p = prepare(merged, ['evaluations', i], own);
-      ready.push(p ?? refused(own.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')));
+      const p = prepare(merged, ['evaluations', i], own) ?? refused(own.map((x) => `${x.path.join('.')}: ${x.message}`).join('; '));
+      if ('decision' in p) allReady = false;
+      ready.push(p);
     }
     if (issues.length > 0) fail(issues);
     if (semantic === 'execute_all') {
       // one subject for the whole batch: its identities are resolved once
-      if (sharedSubject && ready.every((p) => !('decision' in p))) {
+      if (sharedSubject && allReady) {
         const requests = ready as AuthorizeRequest[];
         const items = requests.map((q) => (q.environment === undefined ? { action: q.action, resource: q.resource } : { action: q.action, resource: q.resource, environment: q.environment }));
-        return { evaluations: engine.authorizeMany(requests[0]!.subject, items).map(toAuthzenDecision) };
+        return engine.authorizeMany(requests[0]!.subject, items);
       }
-      return { evaluations: ready.map((p) => ('decision' in p ? p : toAuthzenDecision(engine.authorize(p)))) };
+      return ready.map((p) => ('decision' in p ? p : engine.authorize(p)));
     }
-    const out: AuthzenDecision[] = [];
+    const out: Outcome[] = [];
     const stopOn = semantic === 'deny_on_first_deny' ? false : true;
     for (const p of ready) {
-      const d = 'decision' in p ? p : toAuthzenDecision(engine.authorize(p));
-      if (d.decision === stopOn) {
+      const d: Outcome = 'decision' in p ? p : engine.authorize(p);
+      if ((isDecision(d) ? d.allowed : d.decision) === stopOn) {
         // the spec's own shape for the deny that ends a deny_on_first_deny batch
-        out.push(stopOn ? d : { decision: false, context: { ...d.context, code: '200', reason: 'deny_on_first_deny', cause: d.context?.['reason'] } });
-        return { evaluations: out };
+        const a = toAuthzen(d);
+        out.push(stopOn ? d : { decision: false, context: { ...a.context, code: '200', reason: 'deny_on_first_deny', cause: a.context?.['reason'] } });
+        return out;
       }
       out.push(d);
     }
-    return { evaluations: out };
+    return out;
+  }
+
+  function evaluations(body: unknown): AuthzenEvaluationsResponse | AuthzenDecision {
+    const o = evaluationsOutcomes(body);
+    return Array.isArray(o) ? { evaluations: o.map(toAuthzen) } : toAuthzen(o);
+  }
+
+  function evaluationsJson(body: unknown): string {
+    const o = evaluationsOutcomes(body);
+    if (!Array.isArray(o)) return outcomeJson(o);
+    let s = '{"evaluations":[';
+    for (let i = 0; i < o.length; i++) s += (i === 0 ? '' : ',') + outcomeJson(o[i]!);
+    return s + ']}';
   }
 
   /** Checks the search request's page and common members; returns the time to decide at. */
@@ -339,5 +411,5 @@ export function createAuthzen(engine: AuthzenEngine, options: AuthzenOptions = {
     };
   }
 
-  return { evaluation, evaluations, searchSubject, searchResource, searchAction, metadata };
+  return { evaluation, evaluations, evaluationJson, evaluationsJson, searchSubject, searchResource, searchAction, metadata };
 }

@@ -49,13 +49,14 @@ export function findForbiddenKeys(value: unknown, path: (string | number)[], iss
 export function checkReferences(s: Source, issues: Issue[]): void {
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
   const accounts = new Map(s.accounts.map((a) => [a.id, a]));
-  const unique = <T>(list: T[], key: (t: T) => string, name: string, field: string) => {
+  const unique = <T>(list: T[], key: (t: T) => string, name: string, field: string): Set<string> => {
     const seen = new Set<string>();
     list.forEach((t, i) => {
       const k = key(t);
       if (seen.has(k)) add([field, i, 'id'], `duplicate ${name} id \`${k.split('\u0000').pop()}\``);
       seen.add(k);
     });
+    return seen;
   };
   const acc = (accountId: string, path: (string | number)[]) => {
     if (!accounts.has(accountId)) add(path, `unknown account \`${accountId}\``);
@@ -67,24 +68,24 @@ export function checkReferences(s: Source, issues: Issue[]): void {
   unique(s.groups, (g) => scoped(g.accountId, g.id), 'group', 'groups');
   unique(s.services, (v) => v.name, 'service', 'services');
   unique(s.roles, (r) => r.id, 'role', 'roles');
-  unique(s.policies, (p) => p.id, 'policy', 'policies');
+  const policyIds = unique(s.policies, (p) => p.id, 'policy', 'policies');
   unique(s.resourceGroups, (r) => r.id, 'resource group', 'resourceGroups');
   unique(s.nodes, (n) => n.id, 'node', 'nodes');
   unique(s.bindings, (b) => b.id, 'binding', 'bindings');
   // INVARIANT: a decision lists policy and binding ids side by side, so one id names one of them
-  const policyIds = new Set(s.policies.map((p) => p.id));
   s.bindings.forEach((b, i) => {
     if (policyIds.has(b.id)) add(['bindings', i, 'id'], `binding id \`${b.id}\` is also a policy id`);
   });
   unique(s.resources, (r) => r.id, 'resource', 'resources');
   unique(s.memberships, (m) => `${m.accountId}\u0000${m.principalId}\u0000${m.groupId}\u0000${m.realm}`, 'membership (account, principal, group, realm)', 'memberships');
 
-  const principals = new Map(s.principals.map((p) => [scoped(p.accountId, p.id), p]));
-  const groups = new Map(s.groups.map((g) => [scoped(g.accountId, g.id), g]));
+  // by account, then id: a lookup per policy, member and binding needs no `account\0id` string built for it
+  const principals = byAccount(s.principals);
+  const groups = byAccount(s.groups);
   const roles = new Map(s.roles.map((r) => [r.id, r]));
   const rgs = new Map(s.resourceGroups.map((r) => [r.id, r]));
   const nodes = new Map(s.nodes.map((n) => [n.id, n]));
-  const groupExists = (a: string, id: string) => id === PUBLIC_ACCESS_GROUP_ID || groups.has(scoped(a, id));
+  const groupExists = (a: string, id: string) => id === PUBLIC_ACCESS_GROUP_ID || groups.has(a, id);
 
   s.principals.forEach((p, i) => {
     acc(p.accountId, ['principals', i, 'accountId']);
@@ -99,8 +100,9 @@ export function checkReferences(s: Source, issues: Issue[]): void {
     if (g.id === PUBLIC_ACCESS_GROUP_ID && (g.members.length > 0 || g.rules.length > 0))
       add(['groups', i], 'the Public Access group has no members and no rules: every caller is in it');
     const seen = new Set<string>();
+    const inAccount = principals.in(g.accountId);
     g.members.forEach((m, j) => {
-      if (!principals.has(scoped(g.accountId, m))) add(['groups', i, 'members', j], `unknown principal \`${m}\` in account \`${g.accountId}\``);
+      if (inAccount?.has(m) !== true) add(['groups', i, 'members', j], `unknown principal \`${m}\` in account \`${g.accountId}\``);
       if (seen.has(m)) add(['groups', i, 'members', j], `member \`${m}\` is listed twice`);
       seen.add(m);
     });
@@ -132,7 +134,7 @@ export function checkReferences(s: Source, issues: Issue[]): void {
   });
   s.policies.forEach((p, i) => {
     acc(p.accountId, ['policies', i, 'accountId']);
-    if (p.subject.kind === 'principal' && !principals.has(scoped(p.accountId, p.subject.id)))
+    if (p.subject.kind === 'principal' && !principals.has(p.accountId, p.subject.id))
       add(['policies', i, 'subject', 'id'], `unknown principal \`${p.subject.id}\` in account \`${p.accountId}\``);
     if (p.subject.kind === 'group' && !groupExists(p.accountId, p.subject.id))
       add(['policies', i, 'subject', 'id'], `unknown group \`${p.subject.id}\` in account \`${p.accountId}\``);
@@ -179,7 +181,7 @@ export function checkReferences(s: Source, issues: Issue[]): void {
       const node = nodes.get(b.nodeId);
       if (!node || node.accountId !== b.accountId) add(['bindings', i, 'nodeId'], `unknown node \`${b.nodeId}\` in account \`${b.accountId}\``);
     }
-    if (b.subject.kind === 'principal' && !principals.has(scoped(b.accountId, b.subject.id)))
+    if (b.subject.kind === 'principal' && !principals.has(b.accountId, b.subject.id))
       add(['bindings', i, 'subject', 'id'], `unknown principal \`${b.subject.id}\``);
     if (b.subject.kind === 'group' && !groupExists(b.accountId, b.subject.id)) add(['bindings', i, 'subject', 'id'], `unknown group \`${b.subject.id}\``);
   });
@@ -193,17 +195,32 @@ export function checkReferences(s: Source, issues: Issue[]): void {
     check(r.projects, 'project', 'projects');
     check(r.folders, 'folder', 'folders');
     if (r.agentId !== undefined) {
-      const agent = principals.get(scoped(r.accountId, r.agentId));
+      const agent = principals.get(r.accountId, r.agentId);
       if (!agent || agent.kind !== 'agent') add(['resources', i, 'agentId'], `unknown agent \`${r.agentId}\``);
     }
     const declared = r.attributes['accountId'];
     if (declared !== undefined && String(declared) !== r.accountId) add(['resources', i, 'attributes', 'accountId'], 'differs from the resource account');
   });
   s.memberships.forEach((m, i) => {
-    if (!principals.has(scoped(m.accountId, m.principalId))) add(['memberships', i, 'principalId'], `unknown principal \`${m.principalId}\``);
-    if (!groups.has(scoped(m.accountId, m.groupId))) add(['memberships', i, 'groupId'], `unknown group \`${m.groupId}\``);
+    if (!principals.has(m.accountId, m.principalId)) add(['memberships', i, 'principalId'], `unknown principal \`${m.principalId}\``);
+    if (!groups.has(m.accountId, m.groupId)) add(['memberships', i, 'groupId'], `unknown group \`${m.groupId}\``);
   });
   checkSsoConnectors(s.ssoConnectors ?? [], new Set(accounts.keys()), add);
+}
+
+/** Rows keyed by account, then id (a later row with the same key replaces an earlier one, as in a Map). */
+function byAccount<T extends { accountId: string; id: string }>(rows: readonly T[]) {
+  const accounts = new Map<string, Map<string, T>>();
+  for (const row of rows) {
+    let m = accounts.get(row.accountId);
+    if (m === undefined) accounts.set(row.accountId, (m = new Map()));
+    m.set(row.id, row);
+  }
+  return {
+    in: (accountId: string): Map<string, T> | undefined => accounts.get(accountId),
+    has: (accountId: string, id: string): boolean => accounts.get(accountId)?.has(id) === true,
+    get: (accountId: string, id: string): T | undefined => accounts.get(accountId)?.get(id),
+  };
 }
 
 function checkHierarchy(

@@ -17,7 +17,7 @@ import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } 
 import { createDelegation, type Delegation } from './delegation.js';
 import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
-import { absentAttributes, nodeTarget, policyTargets } from './targets.js';
+import { nodeTarget, openAttributes, policyTargets } from './targets.js';
 import { SourceState } from '../../model/source-state.js';
 
 /** The entities whose effect on access the review knows how to read; a change to any other is refused. */
@@ -278,14 +278,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     throw gateOf(accountId).forbidden();
   };
 
-  const absent = new Map<string, string[]>();
-  const absentOf = (accountId: string) => {
-    let v = absent.get(accountId);
-    if (v === undefined) absent.set(accountId, (v = [...new Set([...absentAttributes(before, accountId), ...absentAttributes(after, accountId)])].sort()));
+  const open = new Map<string, string[]>();
+  const openOf = (accountId: string) => {
+    let v = open.get(accountId);
+    if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])]));
     return v;
   };
   const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
-    grantTargets(g, counterpart, state, before, after, absentOf(g.accountId), loss);
+    grantTargets(g, counterpart, state, before, after, openOf(g.accountId), loss);
 
   // the actor's delegation at a later instant (what it holds then), and the instants its holding can turn at
   const delegations = new Map<number, Delegation>();
@@ -457,7 +457,7 @@ function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { ac
  * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. With `loss`, `g` is a
  * grant lost and the result is where it is lost: a node the operation deletes takes nothing from anyone.
  */
-function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, absent: readonly string[], loss: boolean): RequestResource[] {
+function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, open: readonly string[], loss: boolean): RequestResource[] {
   const accountId = g.accountId;
   if (g.errored === true) return [{ attributes: { accountId } }];
   const org = `organization:${accountId}`;
@@ -495,7 +495,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
     const p = state.get('policy', v.policyId);
     // INVARIANT: a grant comes from a policy or a binding of its account; one the review cannot find asks for the account
     if (p === undefined || p.accountId !== accountId) return [{ attributes: { accountId } }];
-    out.push(...policyTargets(state, p, absent));
+    out.push(...policyTargets(state, p, open));
   }
   return out;
 }

@@ -1,39 +1,47 @@
 // The resources a grant reaches, as authorization requests: the engine answers "does the actor hold this role here"
 // by asking for each action the role grants on each of these. Where a grant is wider than one concrete resource
-// (a match pattern, an existence test), the target asks for the widest access, so the check never under-asks.
+// (a match pattern, an existence test, an attribute it leaves open), the target stands for every value it covers and
+// the gate asks the witnesses that tell them apart (access/witnesses.ts), so the check never under-asks.
 import type { RequestResource } from '../../evaluate/types.js';
-import { parseScope } from '../../model/scope.js';
 import type { Binding, Policy } from '../../model/source.js';
+import { resourceAttributeOfKey } from '../../model/rule-condition.js';
 import type { SourceState } from '../../model/source-state.js';
 
-/** The marker of "any value" of an attribute in a target; the gate never asks the evaluator with it, only with unguessable probes (access/gate.ts), so only an access that matches every value covers it. */
+/** The marker of "any present value" of an attribute in a target: the gate asks it as the witnesses of access/witnesses.ts. */
 export const ANY_VALUE = '\u0001any';
 
-/** The prefix of a glob (`stringMatch`) in a target: the gate asks with random instances of the glob after it. */
+/** The marker of "any value, or none": an attribute the selector leaves open; the gate asks its absence and its witnesses. */
+export const ANY_OR_ABSENT = '\u0001any-or-absent';
+
+/** The prefix of a glob (`stringMatch`) in a target: the gate asks with the witnesses of the glob after it. */
 export const GLOB_VALUE = '\u0001glob:';
 
-/** True for a target value that stands for many (any value, or a glob's instances) rather than for itself. */
+/** A tag of a target that stands for "and any further tags": a selector's tag conditions ask for tags, never forbid one. */
+export const MORE_TAGS = '\u0001more-tags';
+
+/** True for a target value that stands for many (any value, any value or none, a glob's instances) rather than for itself. */
 export function isOpenValue(v: unknown): v is string {
-  return v === ANY_VALUE || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
+  return v === ANY_VALUE || v === ANY_OR_ABSENT || (typeof v === 'string' && v.startsWith(GLOB_VALUE));
 }
 
 /** The most targets one selector expands to; past it `…AnyOf` attributes ask for every value. */
 const MAX_TARGETS = 64;
 
 /**
- * The IBM, Cloudflare or BlueXP targets of a policy's resource selector. `absent` names attributes some grant pins as
- * absent (`stringExists: false`): the selector leaves them open, so the target asks for any value of them, never for
- * their absence (an access pinned to "no such attribute" does not cover a selector that does not mention it).
+ * The targets of an IBM policy's resource selector. (The review places a grant through resource groups or nodes by the
+ * diff's scopes and nodes; a selector naming them is asked here as its attributes, the account when it names none:
+ * wider, never narrower.) `open` names the attributes some policy of the
+ * account conditions on: one the selector leaves open is asked for any value or none (the selector covers them all,
+ * and a condition somewhere could tell them apart); a selector's `stringExists: true` asks for any present value, its
+ * `stringExists: false` for the absence alone. Its tags are the ones it asks for by equality, and any further ones.
  */
-export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, absent: readonly string[] = absentAttributes(state, p.accountId)): RequestResource[] {
+export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 'resource'>, open: readonly string[] = openAttributes(state, p.accountId)): RequestResource[] {
   const sel = p.resource;
-  if (sel.resourceGroups !== undefined && sel.resourceGroups.length > 0) return resourceGroupTargets(state, p.accountId, sel.resourceGroups);
-  if (sel.nodes !== undefined && sel.nodes.length > 0) return sel.nodes.map((n) => nodeTarget(state, p.accountId, n));
-  const open: Record<string, string> = {};
-  for (const name of absent) open[name] = ANY_VALUE;
-  let attrs: Record<string, string>[] = [open];
+  const first: Record<string, string> = {};
+  for (const name of open) first[name] = ANY_OR_ABSENT;
+  let attrs: Record<string, string>[] = [first];
+  // the selector's own `accountId` is overwritten below: a target is always in the policy's account
   for (const c of sel.attributes) {
-    if (c.name === 'accountId') continue;
     if (c.operator === 'stringEquals') for (const a of attrs) a[c.name] = String(c.value);
     else if (c.operator === 'stringEqualsAnyOf' && Array.isArray(c.value) && attrs.length * c.value.length <= MAX_TARGETS)
       attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: String(v) })));
@@ -43,56 +51,47 @@ export function policyTargets(state: SourceState, p: Pick<Policy, 'accountId' | 
       attrs = attrs.flatMap((a) => (c.value as unknown[]).map((v) => ({ ...a, [c.name]: GLOB_VALUE + String(v) })));
     else for (const a of attrs) a[c.name] = ANY_VALUE;
   }
-  const tags = sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`);
+  const tags = [...sel.tags.filter((t) => t.operator === 'stringEquals').map((t) => `${t.name}:${t.value}`), MORE_TAGS];
   return attrs.map((a) => ({ attributes: { ...a, accountId: p.accountId }, tags }));
 }
 
-/** The attribute names that some policy or rule of `accountId` pins as absent (`stringExists: false`). */
-export function absentAttributes(state: SourceState, accountId: string): string[] {
-  const out = new Set<string>();
+/** The conditions on resource attributes of a policy rule, at any depth. */
+export function ruleLeaves(rule: unknown): { name: string; operator: unknown; value: unknown }[] {
+  const out: { name: string; operator: unknown; value: unknown }[] = [];
   const visit = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) visit(x);
-    else if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o['operator'] === 'stringExists' && String(o['value']) === 'false') {
-        const key = typeof o['key'] === 'string' ? /^\{\{resource\.attributes\.(.+)\}\}$/.exec(o['key'])?.[1] : undefined;
-        const name = typeof o['name'] === 'string' ? o['name'] : key;
-        if (name !== undefined) out.add(name);
-      }
-      for (const x of Object.values(o)) if (x !== null && typeof x === 'object') visit(x);
-    }
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    const name = resourceAttributeOfKey(String(o['key']));
+    if (name !== undefined) out.push({ name, operator: o['operator'], value: o['value'] });
+    for (const x of Object.values(o)) visit(x);
   };
-  for (const p of state.rowsOf('policy', accountId)) if (p.state === 'active') visit([p.resource.attributes, p.rule ?? null]);
-  out.delete('accountId');
-  return [...out].sort();
+  visit(rule);
+  return out;
 }
 
-/** The targets of Cloudflare resource groups: the account, a zone (`*` for all), or a user. */
-function resourceGroupTargets(state: SourceState, accountId: string, ids: readonly string[]): RequestResource[] {
-  const out: RequestResource[] = [];
-  for (const id of ids) {
-    const rg = state.get('resourceGroup', id);
-    if (!rg || rg.accountId !== accountId) continue;
-    for (const sc of rg.scope) {
-      const parsed = parseScope(sc, rg.accountId);
-      if ('error' in parsed) continue;
-      for (const t of parsed.targets) {
-        if (t.type === 'account') out.push({ attributes: { accountId } });
-        else if (t.type === 'zone') out.push({ attributes: { accountId }, zones: [t.zone] });
-        else out.push({ attributes: { accountId, resourceType: 'user', resource: t.userId } });
-      }
-    }
+/**
+ * The resource attribute names that some policy of `accountId` conditions on, in its selector or its rule, and those
+ * the evaluator reads itself: `serviceName` (a service role grants per service, the catalog derives `serviceType` and
+ * `service_group_id` from it) and, where resource groups can hold user scopes, `resourceType` and `resource`.
+ */
+export function openAttributes(state: SourceState, accountId: string): string[] {
+  const out = new Set<string>(['serviceName']);
+  if (state.count('resourceGroup', accountId) > 0) for (const name of ['resourceType', 'resource']) out.add(name);
+  // a deleted policy's or `accountId`'s name opens nothing the subject asked reads differently (the gate asks an
+  // attribute no applicable policy reads as absent, and a target's `accountId` is the policy's own)
+  for (const p of state.rowsOf('policy', accountId)) {
+    for (const c of [...p.resource.attributes, ...ruleLeaves(p.rule ?? null)]) out.add(c.name);
   }
-  return out;
+  return [...out];
 }
 
 /** A BlueXP node as a resource: the organization (the account id), a folder, or a project. */
 export function nodeTarget(state: SourceState, accountId: string, nodeId: string | null | undefined): RequestResource {
-  if (nodeId === null || nodeId === undefined || nodeId === accountId) return { attributes: { accountId } };
-  const node = state.get('node', nodeId);
-  // an unknown node asks for the organization: the widest place, so nothing is granted by a typo
-  if (!node || node.accountId !== accountId) return { attributes: { accountId } };
-  return node.kind === 'project' ? { attributes: { accountId }, projects: [nodeId] } : { attributes: { accountId }, folders: [nodeId] };
+  // no node has the empty id: none asks for the organization like an unknown id
+  const node = state.get('node', nodeId ?? '');
+  // the organization, or an unknown node asked as the organization: the widest place, so nothing is granted by a typo
+  if (node?.accountId !== accountId) return { attributes: { accountId } };
+  return node.kind === 'project' ? { attributes: { accountId }, projects: [node.id] } : { attributes: { accountId }, folders: [node.id] };
 }
 
 /** The target of a BlueXP role binding. */

@@ -1,6 +1,8 @@
-// The row codecs of every entity table. A copy of the codec half of @portcullis/store-sqlite's entity-tables.ts: the
-// two stores keep one table layout, and sharing it would make this package depend on a native SQLite build.
-import type { EntityName, EntityTypes, Group, Policy } from '@portcullis/engine';
+// The row codecs of every entity table, shared by the SQLite and the PostgreSQL store: the two keep one table
+// layout (booleans as 0/1, lists and objects as JSON text, a NULL column for an absent optional field), so a row
+// reads back the same from either. Pure functions over plain rows: no driver is imported here.
+import type { EntityName, EntityTypes } from '../store.js';
+import type { Group, Policy } from '../model/source.js';
 
 export type Row = Record<string, unknown>;
 export type Params = Record<string, unknown>;
@@ -27,6 +29,7 @@ const json = (v: unknown): string => JSON.stringify(v);
 const optJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const opt = (v: unknown): unknown => (v === undefined ? null : v);
 const bool = (v: boolean): number => (v ? 1 : 0);
+/** Decodes a JSON text column. */
 export const parse = (v: unknown): unknown => JSON.parse(v as string);
 
 /** Freezes what JSON.parse returned: plain arrays and objects all the way down, none of them frozen yet. */
@@ -45,10 +48,7 @@ function optional(target: Row, row: Row, fields: Record<string, string>, decodeJ
   }
 }
 
-/**
- * The row codecs: the same columns and encodings as @portcullis/store-sqlite's tables (booleans as 0/1, lists and
- * objects as JSON text), so a row reads back the same from either store.
- */
+/** The row codecs: for each entity its table, its columns besides `key`, and how a value becomes a row and back. */
 export const SPECS: { [E in EntityName]: TableSpec<E> } = {
   account: {
     table: 'accounts',
@@ -400,3 +400,125 @@ export const SPECS: { [E in EntityName]: TableSpec<E> } = {
   },
 };
 
+
+/** The policy columns in the order a store reads policy rows as arrays: the row key, then the table's own columns. */
+export const POLICY_COLUMNS: readonly string[] = ['key', ...SPECS.policy.columns];
+
+/** The position of a policy column in POLICY_COLUMNS; throws at load if a name is missing, so the two never drift. */
+function policyColumn(name: string): number {
+  const at = POLICY_COLUMNS.indexOf(name);
+  if (at < 0) throw new Error(`policy column \`${name}\` is not in the policies table`);
+  return at;
+}
+
+/** Positions of the policy columns a policy decoder reads by index. */
+const PC = {
+  key: policyColumn('key'),
+  id: policyColumn('id'),
+  accountId: policyColumn('account_id'),
+  type: policyColumn('type'),
+  effect: policyColumn('effect'),
+  subjectKind: policyColumn('subject_kind'),
+  subjectId: policyColumn('subject_id'),
+  subjectAttributes: policyColumn('subject_attributes'),
+  resource: policyColumn('resource'),
+  rule: policyColumn('rule'),
+  state: policyColumn('state'),
+} as const;
+
+/** Optional policy fields and their column positions in POLICY_COLUMNS, in the order decode sets them. */
+const POLICY_OPTIONAL: readonly [keyof Policy, number][] = (
+  [
+    ['pattern', 'pattern'],
+    ['description', 'description'],
+    ['etag', 'etag'],
+    ['createdAt', 'created_at'],
+    ['createdById', 'created_by_id'],
+    ['lastModifiedAt', 'last_modified_at'],
+    ['lastModifiedById', 'last_modified_by_id'],
+    ['lastPermitAt', 'last_permit_at'],
+    ['lastPermitFrequency', 'last_permit_frequency'],
+  ] as const
+).map(([field, column]) => [field, policyColumn(column)]);
+
+/** The key of a policy row read as an array in POLICY_COLUMNS order. */
+export function policyRowKey(row: readonly unknown[]): string {
+  return row[PC.key] as string;
+}
+
+/**
+ * A decoder of policy rows for one load: a policy straight from an array row (POLICY_COLUMNS order) and its role
+ * ids, frozen as it is built. A store holds policies by the 100k, and an object per row (20 keys) for
+ * `SPECS.policy.decode` to copy, then a second walk to freeze it, cost about as much again as the rows themselves.
+ * Same values, same key order as decode; `roles` is frozen and kept. Within one decoder, equal JSON text decodes to
+ * one shared frozen value, and equal `{kind, id}` subjects to one shared frozen subject: many policies name the
+ * same resource selector, and since these are frozen no caller can tell, but the collector moves half as much.
+ */
+export function policyDecoder(): (row: readonly unknown[], roles: string[] | undefined) => Policy {
+  const json = new Map<unknown, unknown>();
+  const subjects = new Map<string, unknown>();
+  const frozenJson = (text: unknown): unknown => {
+    let v = json.get(text);
+    if (v === undefined && !json.has(text)) json.set(text, (v = freezeJson(parse(text))));
+    return v;
+  };
+  const subjectOf = (kind: unknown, id: unknown): unknown => {
+    // only strings are shared: a corrupt number id must not turn into the string of an earlier row
+    if (typeof kind !== 'string' || typeof id !== 'string') return Object.freeze({ kind, id });
+    const key = `${kind}\u0000${id}`;
+    let v = subjects.get(key);
+    if (v === undefined) subjects.set(key, (v = Object.freeze({ kind, id })));
+    return v;
+  };
+  return (r, roles) => {
+    const subject =
+      r[PC.subjectKind] === 'service'
+        ? Object.freeze({ kind: 'service', attributes: frozenJson(r[PC.subjectAttributes]) })
+        : subjectOf(r[PC.subjectKind], r[PC.subjectId]);
+    const p: Row = {
+      id: r[PC.id],
+      accountId: r[PC.accountId],
+      type: r[PC.type],
+      effect: r[PC.effect],
+      subject,
+      roles: Object.freeze(roles ?? []),
+      resource: frozenJson(r[PC.resource]),
+      state: r[PC.state],
+    };
+    if (r[PC.rule] !== null) p['rule'] = frozenJson(r[PC.rule]);
+    for (const [field, at] of POLICY_OPTIONAL) if (r[at] !== null) p[field] = r[at];
+    return Object.freeze(p) as unknown as Policy;
+  };
+}
+
+/** Groups `[parentKey, value]` rows, already in (parent, ord) order, into one list per parent key. */
+export function listsByParent<T>(rows: Iterable<readonly [string, T]>): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const [key, value] of rows) {
+    const list = out.get(key);
+    if (list) list.push(value);
+    else out.set(key, [value]);
+  }
+  return out;
+}
+
+/**
+ * The values of one entity from its rows (each with its `key` column) and the rows of each of its child tables
+ * (`children[i]` for `SPECS[entity].children[i]`, in parent, ord order), in the order of `rows`. A child table may
+ * come as an iterator over its rows, so that each raw row dies young instead of surviving a scavenge.
+ */
+export function decodeEntityRows<E extends EntityName>(entity: E, rows: readonly Row[], children: readonly Iterable<Row>[]): EntityTypes[E][] {
+  const spec = SPECS[entity] as TableSpec<EntityName>;
+  const values = rows.map((r) => spec.decode(r));
+  (spec.children ?? []).forEach((child, c) => {
+    const byParent = new Map<string, Row[]>();
+    for (const r of children[c] ?? []) {
+      const k = r[child.parentColumn] as string;
+      const list = byParent.get(k);
+      if (list) list.push(r);
+      else byParent.set(k, [r]);
+    }
+    rows.forEach((r, i) => child.attach(values[i] as never, byParent.get(r['key'] as string) ?? []));
+  });
+  return values as EntityTypes[E][];
+}
