@@ -440,6 +440,36 @@ describe('diff (examples)', () => {
     expect(d.removed.map((g) => g.identity.kind)).toEqual(['rule']);
   });
 
+  // counterexample of the 'is non-empty when some decision differs' property (seed -2086470883): the diff held a dynamic
+  // membership before its loginAt, so removing the static membership it shadowed showed no change although decisions
+  // between now and the login changed; the membership holds in [loginAt, expiresAt), as the engine holds it
+  it('holds a dynamic membership only from its login on', () => {
+    const login = BASE_TIME + 24 * HOUR;
+    const input = (members: string[]): SourceInput => ({
+      version: 1,
+      accounts: [{ id: 'o1', system: 'bluexp' }],
+      principals: [{ id: 'u1', accountId: 'o1', kind: 'user' }],
+      groups: [{ id: 'g1', accountId: 'o1', name: 'g1', members }],
+      roles: [{ id: 'bx-viewer', kind: 'bluexp', actions: ['workspace:read'] }],
+      bindings: [{ id: 'b1', accountId: 'o1', subject: { kind: 'group', id: 'g1' }, roleId: 'bx-viewer', nodeId: 'o1' }],
+      memberships: [{ accountId: 'o1', principalId: 'u1', groupId: 'g1', realm: 'realm-b', loginAt: new Date(login).toISOString(), expiresAt: new Date(login + HOUR).toISOString() }],
+    });
+    const a = parseSource(input(['u1']));
+    const b = parseSource(input([]));
+    const request = { subject: { id: 'u1' }, action: 'workspace:read', resource: { attributes: { accountId: 'o1' } } };
+    expect(authorize(compile(a), request, { now: BASE_TIME }).allowed).toBe(true);
+    expect(authorize(compile(b), request, { now: BASE_TIME }).allowed).toBe(false);
+    expect(authorize(compile(b), request, { now: login }).allowed).toBe(true);
+    const d = diff(a, b);
+    expect(d.removed.map((g) => [g.identity, g.action, g.from, g.until])).toEqual([[{ kind: 'principal', id: 'u1' }, 'workspace:read', undefined, undefined]]);
+    expect(d.added).toEqual([]);
+    // the same membership with an earlier login holds over a longer span: a grant gained, with its start
+    const earlier = parseSource({ ...input([]), memberships: [{ accountId: 'o1', principalId: 'u1', groupId: 'g1', realm: 'realm-b', loginAt: new Date(BASE_TIME).toISOString(), expiresAt: new Date(login + HOUR).toISOString() }] });
+    const e = diff(b, earlier);
+    expect(e.added.map((g) => [g.identity, g.action, g.from, g.until])).toEqual([[{ kind: 'principal', id: 'u1' }, 'workspace:read', BASE_TIME, login + HOUR]]);
+    expect(e.removed.map((g) => [g.identity, g.action, g.from, g.until])).toEqual([[{ kind: 'principal', id: 'u1' }, 'workspace:read', login, login + HOUR]]);
+  });
+
   it('is empty for edits that change no access', () => {
     const b = parseSource({ ...EXAMPLE, policies: EXAMPLE.policies!.map((p) => ({ ...p, description: 'edited' })) });
     expect(diff(example, b)).toEqual({ added: [], removed: [], context: [] });

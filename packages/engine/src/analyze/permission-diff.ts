@@ -37,6 +37,8 @@ export interface Grant {
   /** The service the role grants the action for; null for any service. */
   service: string | null;
   resource: GrantResource;
+  /** Epoch ms from which the grant holds (a dynamic membership's login: never before it); absent for always. */
+  from?: number;
   /** Epoch ms after which the grant stops holding (a binding's or a dynamic membership's expiry); absent for never. */
   until?: number;
   /** An errored deny refuses everything it is a candidate for, whatever its selector. */
@@ -123,7 +125,7 @@ export function diff(a: Source, b: Source, options: DiffOptions = {}): Permissio
     compare(r.identity, r.accountId, ruleEffective(ma, key), ruleEffective(mb, key));
   }
   const order = (x: Grant, y: Grant) =>
-    cmp(x.accountId, y.accountId) || cmp(JSON.stringify(x.identity), JSON.stringify(y.identity)) || cmp(x.action, y.action) || cmp(x.effect, y.effect) || cmp(JSON.stringify(x.resource), JSON.stringify(y.resource)) || (x.until ?? Infinity) - (y.until ?? Infinity);
+    cmp(x.accountId, y.accountId) || cmp(JSON.stringify(x.identity), JSON.stringify(y.identity)) || cmp(x.action, y.action) || cmp(x.effect, y.effect) || cmp(JSON.stringify(x.resource), JSON.stringify(y.resource)) || (x.until ?? Infinity) - (y.until ?? Infinity) || (x.from ?? -Infinity) - (y.from ?? -Infinity);
   return { added: added.sort(order), removed: removed.sort(order), context: contextChanges(a, b) };
 }
 
@@ -146,9 +148,10 @@ interface Entry {
   via: Grant['via'];
 }
 
-/** One effective grant of an identity, before it is written out. */
+/** One effective grant of an identity, before it is written out: it holds in [from, until). */
 interface Effective {
   body: number;
+  from: number;
   until: number;
   via: Grant['via'];
 }
@@ -156,7 +159,7 @@ interface Effective {
 /** What a source grants, at two levels: grants held by each node, and how principals and rules reach group nodes. */
 interface AccessModel {
   direct: Map<string, Map<string, Entry>>;
-  principals: Map<string, { signature: string; kind: string; directUntil: number; groups: { node: string; until: number }[] }>;
+  principals: Map<string, { signature: string; kind: string; directUntil: number; groups: { node: string; from: number; until: number }[] }>;
   rules: Map<string, { accountId: string; identity: GrantIdentity; groups: string[] }>;
 }
 
@@ -179,16 +182,16 @@ function nodeIdentity(node: string): { accountId: string; identity: GrantIdentit
   return { accountId, identity: { kind: 'service', attributes: JSON.parse(json) as Record<string, string> } };
 }
 
-function addEffective(out: Map<string, Effective>, body: number, until: number, via: Grant['via']): void {
-  const key = `${body}|${until}`;
+function addEffective(out: Map<string, Effective>, body: number, from: number, until: number, via: Grant['via']): void {
+  const key = `${body}|${from}|${until}`;
   const have = out.get(key);
-  if (have === undefined) out.set(key, { body, until, via: [...via] });
+  if (have === undefined) out.set(key, { body, from, until, via: [...via] });
   else for (const v of via) if (!have.via.some((w) => w.policyId === v.policyId && w.groupId === v.groupId)) have.via.push(v);
 }
 
 function nodeEffective(m: AccessModel, node: string): Map<string, Effective> {
   const out = new Map<string, Effective>();
-  for (const e of m.direct.get(node)?.values() ?? []) addEffective(out, e.body, e.until, e.via);
+  for (const e of m.direct.get(node)?.values() ?? []) addEffective(out, e.body, -Infinity, e.until, e.via);
   return out;
 }
 
@@ -196,13 +199,13 @@ function principalEffective(m: AccessModel, key: string): Map<string, Effective>
   const out = new Map<string, Effective>();
   const p = m.principals.get(key);
   if (p === undefined) return out;
-  for (const e of m.direct.get(`p:${key}`)?.values() ?? []) addEffective(out, e.body, e.until, e.via);
+  for (const e of m.direct.get(`p:${key}`)?.values() ?? []) addEffective(out, e.body, -Infinity, e.until, e.via);
   for (const g of p.groups) {
     for (const e of m.direct.get(g.node)?.values() ?? []) {
       if (e.federated && p.kind !== 'user') continue;
       const until = Math.min(e.until, g.until, e.federated ? p.directUntil : Infinity);
-      if (until === -Infinity) continue;
-      addEffective(out, e.body, until, e.via);
+      if (until === -Infinity || g.from >= until) continue;
+      addEffective(out, e.body, g.from, until, e.via);
     }
   }
   return out;
@@ -211,7 +214,7 @@ function principalEffective(m: AccessModel, key: string): Map<string, Effective>
 function ruleEffective(m: AccessModel, key: string): Map<string, Effective> {
   const out = new Map<string, Effective>();
   for (const node of m.rules.get(key)?.groups ?? []) {
-    for (const e of m.direct.get(node)?.values() ?? []) if (!e.federated) addEffective(out, e.body, e.until, e.via);
+    for (const e of m.direct.get(node)?.values() ?? []) if (!e.federated) addEffective(out, e.body, -Infinity, e.until, e.via);
   }
   return out;
 }
@@ -219,7 +222,8 @@ function ruleEffective(m: AccessModel, key: string): Map<string, Effective> {
 function toGrant(bodies: BodyTable, accountId: string, identity: GrantIdentity, e: Effective): Grant {
   const g: Grant = { accountId, identity, ...bodies.list[e.body]!, via: [...e.via].sort((x, y) => cmp(x.policyId, y.policyId) || cmp(x.groupId ?? '', y.groupId ?? '')) };
   if (e.until !== Infinity) g.until = e.until;
-  return { accountId: g.accountId, identity: g.identity, effect: g.effect, action: g.action, service: g.service, resource: g.resource, ...(g.until !== undefined ? { until: g.until } : {}), ...(g.errored ? { errored: true } : {}), via: g.via };
+  if (e.from !== -Infinity) g.from = e.from;
+  return { accountId: g.accountId, identity: g.identity, effect: g.effect, action: g.action, service: g.service, resource: g.resource, ...(g.from !== undefined ? { from: g.from } : {}), ...(g.until !== undefined ? { until: g.until } : {}), ...(g.errored ? { errored: true } : {}), via: g.via };
 }
 
 /** Role catalogs by the (roles, services) arrays they were built from: sources that share both arrays share one. */
@@ -253,14 +257,17 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
     const t = bd.expiresAt === undefined ? Infinity : Date.parse(bd.expiresAt);
     if (!Number.isNaN(t) && t > (directUntil.get(k) ?? -Infinity)) directUntil.set(k, t);
   }
-  const dynamic = new Map<string, { principalId: string; until: number }[]>();
+  const dynamic = new Map<string, { principalId: string; from: number; until: number }[]>();
   for (const m of source.memberships) {
     const k = `${m.accountId}/${m.groupId}`;
     if (!groups.has(k)) continue;
     const until = Date.parse(m.expiresAt);
     if (Number.isNaN(until)) continue;
+    // the engine holds a membership in [loginAt, expiresAt) only: a login that has not happened yet grants nothing before it
+    const login = m.loginAt === undefined ? -Infinity : Date.parse(m.loginAt);
+    const from = Number.isNaN(login) ? until : login;
     const list = dynamic.get(k) ?? [];
-    list.push({ principalId: m.principalId, until });
+    list.push({ principalId: m.principalId, from, until });
     dynamic.set(k, list);
   }
   // the hierarchy, resolved once: every node's chain up to the organization, and what each node covers
@@ -339,16 +346,17 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
     return groups.has(`${acc}/${id}`) ? `g:${acc}/${id}` : null;
   };
   // how principals reach groups (static, dynamic), and how claim rules do
-  const reach = new Map<string, { node: string; until: number }[]>();
-  const via = (key: string, node: string, until: number) => {
+  const reach = new Map<string, { node: string; from: number; until: number }[]>();
+  const via = (key: string, node: string, from: number, until: number) => {
     if (now !== undefined && now >= until) return;
+    if (from >= until) return;
     const list = reach.get(key);
-    if (list === undefined) reach.set(key, [{ node, until }]);
-    else list.push({ node, until });
+    if (list === undefined) reach.set(key, [{ node, from, until }]);
+    else list.push({ node, from, until });
   };
   for (const g of source.groups) {
     if (g.id === PUBLIC_ACCESS_GROUP_ID) continue;
-    for (const m of g.members ?? []) via(`${g.accountId}/${m}`, `g:${g.accountId}/${g.id}`, Infinity);
+    for (const m of g.members ?? []) via(`${g.accountId}/${m}`, `g:${g.accountId}/${g.id}`, -Infinity, Infinity);
     for (const r of g.rules ?? []) {
       const conditions = [...(r.conditions ?? [])].map((c) => ({ claim: c.claim, operator: c.operator, value: c.value })).sort((x, y) => cmp(JSON.stringify(x), JSON.stringify(y)));
       const key = JSON.stringify([g.accountId, r.realmName, conditions]);
@@ -358,12 +366,12 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
       else if (!have.groups.includes(node)) have.groups.push(node);
     }
   }
-  for (const [k, list] of dynamic) for (const d of list) via(`${splitKey(k)[0]}/${d.principalId}`, `g:${k}`, d.until);
+  for (const [k, list] of dynamic) for (const d of list) via(`${splitKey(k)[0]}/${d.principalId}`, `g:${k}`, d.from, d.until);
   for (const rule of model.rules.values()) rule.groups.sort(cmp);
   for (const p of source.principals) {
     if (p.status !== 'active') continue;
     const key = `${p.accountId}/${p.id}`;
-    const paths = (reach.get(key) ?? []).sort((x, y) => cmp(x.node, y.node) || x.until - y.until);
+    const paths = (reach.get(key) ?? []).sort((x, y) => cmp(x.node, y.node) || x.until - y.until || x.from - y.from);
     const directUntilOf = directUntil.get(key) ?? -Infinity;
     model.principals.set(key, { signature: JSON.stringify([p.kind, directUntilOf, paths]), kind: p.kind, directUntil: directUntilOf, groups: paths });
   }

@@ -63,8 +63,9 @@ export function formatGrant(sign: '+' | '-', g: Grant): string {
   const via = g.via.map((v) => `\`${v.policyId}\`${v.groupId !== undefined ? ` via group \`${v.groupId}\`` : ''}`).join(', ');
   const service = g.service !== null ? ` (${g.service})` : '';
   const resource = g.errored === true ? 'anything it is a candidate for (errored deny)' : formatGrantResource(g.resource);
+  const from = g.from !== undefined ? ` from ${new Date(g.from).toISOString()}` : '';
   const until = g.until !== undefined ? ` until ${new Date(g.until).toISOString()}` : '';
-  return `${sign} ${g.effect} ${formatGrantIdentity(g.identity)} ${g.action}${service} on ${resource} in account \`${g.accountId}\`${until}: ${via}`;
+  return `${sign} ${g.effect} ${formatGrantIdentity(g.identity)} ${g.action}${service} on ${resource} in account \`${g.accountId}\`${from}${until}: ${via}`;
 }
 
 /** A change outside policies, in words. */

@@ -461,7 +461,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   const accountId = g.accountId;
   if (g.errored === true) return [{ attributes: { accountId } }];
   const org = `organization:${accountId}`;
-  const widened = (x: Grant) => (g.until ?? Infinity) > (x.until ?? Infinity) || JSON.stringify(g.resource.nodes?.agents ?? null) !== JSON.stringify(x.resource.nodes?.agents ?? null);
+  const widened = (x: Grant) => (g.until ?? Infinity) > (x.until ?? Infinity) || (g.from ?? -Infinity) < (x.from ?? -Infinity) || JSON.stringify(g.resource.nodes?.agents ?? null) !== JSON.stringify(x.resource.nodes?.agents ?? null);
   const nodes = g.resource.nodes;
   if (nodes !== undefined) {
     let fresh = nodes.covered;
