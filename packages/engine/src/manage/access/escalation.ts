@@ -319,8 +319,10 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     const rules = g.via.map((v) => (v.policyId === undefined ? undefined : state.get('policy', v.policyId)?.rule));
     const own = rules.flatMap((r) => ruleTurns(r, now));
     if (g.until !== undefined) own.push(g.until - 1);
+    if (g.from !== undefined) own.push(g.from);
     const until = g.until ?? Infinity;
-    const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t < until);
+    const from = g.from ?? -Infinity;
+    const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t >= from && t < until);
     // a grant from several rows holds when any of them does; one from a row with no rule holds at every instant
     return all.filter((t) => rules.some((r) => ruleMayHold(r, t))).sort((x, y) => x - y);
   };
