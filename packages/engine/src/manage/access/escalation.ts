@@ -14,7 +14,8 @@ import { diff, type Grant } from '../../analyze/permission-diff.js';
 import type { RequestResource } from '../../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
-import { createDelegation } from './delegation.js';
+import { createDelegation, type Delegation } from './delegation.js';
+import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
 import { nodeTarget, openAttributes, policyTargets } from './targets.js';
 import { SourceState } from '../../model/source-state.js';
@@ -286,11 +287,57 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
     grantTargets(g, counterpart, state, before, after, openOf(g.accountId), loss);
 
-  // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained
+  // the actor's delegation at a later instant (what it holds then), and the instants its holding can turn at
+  const delegations = new Map<number, Delegation>();
+  const delegationAt = (at: number): Delegation => {
+    let dl = delegations.get(at);
+    if (dl === undefined) {
+      const gates = new Map<string, Gate>();
+      delegations.set(
+        at,
+        (dl = createDelegation((accountId) => {
+          let g = gates.get(accountId);
+          if (g === undefined) gates.set(accountId, (g = gateOf(accountId).at(at)));
+          return g;
+        })),
+      );
+    }
+    return dl;
+  };
+  const turnsAt = new Map<string, AccountTurns>();
+  const turnsOf = (accountId: string): AccountTurns => {
+    let v = turnsAt.get(accountId);
+    if (v === undefined) turnsAt.set(accountId, (v = accountTurns(before, accountId, now)));
+    return v;
+  };
+  const actorTurns = (accountId: string): number[] => turnsOf(accountId).of(actorGate.actor.id);
+  /**
+   * The instants after now at which `g` may hold and what the actor holds, or `g` itself, can have turned: the turns
+   * of the actor's rules and expiries, and of the grant's own rules and expiry, inside the grant's life.
+   */
+  const laterInstants = (g: Grant, state: SourceState): number[] => {
+    const rules = g.via.map((v) => (v.policyId === undefined ? undefined : state.get('policy', v.policyId)?.rule));
+    const own = rules.flatMap((r) => ruleTurns(r, now));
+    if (g.until !== undefined) own.push(g.until - 1);
+    if (g.from !== undefined) own.push(g.from);
+    const until = g.until ?? Infinity;
+    const from = g.from ?? -Infinity;
+    const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t >= from && t < until);
+    // a grant from several rows holds when any of them does; one from a row with no rule holds at every instant
+    return all.filter((t) => rules.some((r) => ruleMayHold(r, t))).sort((x, y) => x - y);
+  };
+
+  // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained, now
+  // and at every later instant the grant holds where what the actor holds can have changed by the clock alone
   const gained = (g: Grant, counterpart: readonly Grant[], state: SourceState): void => {
     const targets = targetsOf(g, counterpart, state);
+    if (targets.length === 0) return;
     const admin = g.resource.nodes?.admin ?? null;
     for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
+    for (const at of laterInstants(g, state)) {
+      const dl = delegationAt(at);
+      for (const t of targets) if (!dl.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
+    }
   };
   // each pool indexed once: a change that gains thousands of grants must not compare every pair (seconds per operation)
   const pools = new Map<readonly Grant[], Map<string, Grant[]>>();
@@ -320,8 +367,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
       let v = superiorAt.get(key);
       if (v === undefined) {
-        const them = gateOf(accountId).as(id);
-        superiorAt.set(key, (v = them.actionsOn(t).some((action) => !delegation.may(accountId, action, null, t))));
+        // now, and at every later instant what it holds or what the actor may give can turn by the clock
+        const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
+        v = at.some((instant) => {
+          const them = gateOf(accountId).at(instant).as(id);
+          const dl = instant === now ? delegation : delegationAt(instant);
+          return them.actionsOn(t).some((action) => !dl.may(accountId, action, null, t));
+        });
+        superiorAt.set(key, v);
       }
       return v;
     });

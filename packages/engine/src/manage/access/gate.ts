@@ -126,6 +126,7 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
     as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes),
     forbidden: () => forbidden(codes),
     inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes)),
+    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes)),
   };
   return gate;
 }

@@ -40,6 +40,8 @@ export interface Gate {
    * whose user ids are global. A guard asks it only of an account the input names.
    */
   inAccount(accountId: string): Gate;
+  /** The same questions asked at another instant, epoch ms (what the actor holds then: a rule or an expiry may turn). */
+  at(now: number): Gate;
 }
 
 /** How an operation is access-controlled. Every method receives the state before the operation. */

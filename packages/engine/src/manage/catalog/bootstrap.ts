@@ -29,11 +29,22 @@ function missing<T>(state: SourceState, entity: 'service' | 'role', rows: readon
   return rows.filter((r) => state.get(entity, entityKey(entity, r as never)) === undefined).map((r) => ({ op: 'put', entity, value: r }) as Change);
 }
 
+/** Throws 400 `invalid_request` naming the first key of `value` (an object) that is not in `known`; a key whose value is undefined says nothing. */
+function refuseUnknown(value: unknown, known: readonly string[], prefix: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const extra = Object.keys(value).filter((k) => !known.includes(k) && (value as Record<string, unknown>)[k] !== undefined);
+  if (extra.length > 0) throw new SeedError('invalid_request', 400, `${prefix}${extra[0]}: unknown key${extra.length > 1 ? ` (and ${extra.length - 1} more)` : ''}`, { issues: extra.map((k) => ({ path: [...prefix.split('.').filter(Boolean), k], message: 'unknown key' })) });
+}
+
 // No guard, on purpose (not defineOperation): only the `system` actor creates an account and its first administrator;
 // a subject is refused as for any operation no registry guards (access/run-guarded.ts, fail closed).
 /** Creates an account with one administrator and the catalog entries it needs; 409 `account_exists` when the id is taken. */
 export function bootstrapAccount(state: SourceState, input: BootstrapAccountInput, ctx: ManageContext): OpResult<BootstrapAccountResult> {
   const { system, accountId, admin } = input ?? ({} as BootstrapAccountInput);
+  // INVARIANT: an input means exactly what it says: a key it does not know (a typo of `email`, a `role` the admin
+  // would not get) is refused, not dropped
+  refuseUnknown(input, ['system', 'accountId', 'name', 'admin'], '');
+  refuseUnknown(admin, ['id', 'email', 'name', 'kind'], 'admin.');
   if (system !== 'ibm' && system !== 'cloudflare' && system !== 'bluexp')
     throw new SeedError('invalid_request', 400, `system: \`${String(system)}\` is not one of ibm, cloudflare, bluexp`);
   if (typeof accountId !== 'string' || accountId === '') throw new SeedError('invalid_request', 400, 'accountId: must be a non-empty string');
