@@ -1,7 +1,8 @@
 // parseSource refuses bad input with one ValidationError (`invalid_source`) that lists every issue by path.
 // Tests assert the code and the paths, never the wording.
 import { describe, expect, it } from 'vitest';
-import { ValidationError, parseSource, prepareCommit } from '@portcullis/engine';
+import { ValidationError, parseSource } from '@portcullis/engine';
+import { prepareCommit } from '@portcullis/engine/store-kit';
 
 type Path = (string | number)[];
 

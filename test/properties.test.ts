@@ -5,9 +5,6 @@ import {
   authorizeMany,
   compile,
   createEngine,
-  entityKey,
-  ENTITY_FIELDS,
-  ENTITY_NAMES,
   parseSource,
   type AuthorizeRequest,
   type Change,
@@ -16,6 +13,7 @@ import {
   type Policy,
   type Source,
 } from '@portcullis/engine';
+import { entityKey, ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
 import { arbRequest, arbSource, arbSourceAndRequests, BASE_TIME, clearMemos, layoutSnapshot, referenceAuthorize } from '@portcullis/engine/testing';
 
 /** What a decision must agree on; explanations may differ in which of several paths they name. */

@@ -6,10 +6,6 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  applyChanges,
-  ENTITY_FIELDS,
-  ENTITY_NAMES,
-  entityKey,
   parseSource,
   StoreError,
   ValidationError,
@@ -18,6 +14,7 @@ import {
   type Source,
   type Store,
 } from '@portcullis/engine';
+import { applyChanges, ENTITY_FIELDS, ENTITY_NAMES, entityKey } from '@portcullis/engine/store-kit';
 import { ENTITY_SCHEMAS } from '@portcullis/engine/internals';
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openSqliteStore } from '@portcullis/store-sqlite';

@@ -6,18 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyChanges,
-  ENTITY_FIELDS,
-  ENTITY_NAMES,
-  entityKey,
   parseSource,
-  prepareCommit,
   ValidationError,
   type Change,
   type EntityName,
   type Issue,
   type Source,
 } from '@portcullis/engine';
+import { applyChanges, ENTITY_FIELDS, ENTITY_NAMES, entityKey, prepareCommit } from '@portcullis/engine/store-kit';
 import { ENTITY_SCHEMAS } from '@portcullis/engine/internals';
 
 const EMPTY = parseSource({ version: 1 });

@@ -3,7 +3,8 @@
 // started; each case in a schema of its own.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTITY_FIELDS, ENTITY_NAMES, parseSource, StoreError, ValidationError, type Change } from '@portcullis/engine';
+import { parseSource, StoreError, ValidationError, type Change } from '@portcullis/engine';
+import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
 import { openPostgresStore, POSTGRES_SCHEMA_VERSION } from '@portcullis/store-postgres';
 import { freePort } from './helpers/postgres-cluster.mjs';
 import { baseChanges } from './helpers/fleet-fixture.mjs';

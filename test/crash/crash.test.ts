@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyChanges, parseSource } from '@portcullis/engine';
+import { parseSource } from '@portcullis/engine';
+import { applyChanges } from '@portcullis/engine/store-kit';
 import { openSqliteStore } from '@portcullis/store-sqlite';
 
 const COMMITTER = fileURLToPath(new URL('./committer.mjs', import.meta.url));

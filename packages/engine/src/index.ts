@@ -51,12 +51,10 @@ export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
-export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from './model/entities.js';
+// The Store port and the types it speaks in; the helpers a store implementation uses (entity keys and fields,
+// applyChanges, prepareCommit, deepFreeze, row codecs) are on `@portcullis/engine/store-kit`.
 export type { Store, Snapshot, FeedListener, StoreFeed } from './store.js';
 export type { Change, EntityName, EntityTypes } from './model/entities.js';
-// for store implementations until they take them from @portcullis/engine/store-kit
-export { prepareCommit, deepFreeze } from './prepare-commit.js';
-export type { PreparedCommit } from './prepare-commit.js';
 // Management operations: pure `(state, input, ctx) -> OpResult`, run through `engine.apply`; SourceState is the state
 // they read (a type here: a host builds one only to call an operation outside an engine, from ./internals).
 export type { SourceState } from './model/source-state.js';

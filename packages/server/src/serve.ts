@@ -6,14 +6,13 @@ import { availableParallelism } from 'node:os';
 import {
   bootstrapAccount,
   createEngineFromStore,
-  ENTITY_FIELDS,
-  ENTITY_NAMES,
   parseSource,
   ValidationError,
   type Change,
   type Engine,
   type Store,
 } from '@portcullis/engine';
+import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
 import type { FastifyInstance } from 'fastify';
 import { chainAuthenticators, type Authenticator } from './authenticator.js';
 import { createServer } from './create-server.js';

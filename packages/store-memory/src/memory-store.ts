@@ -1,5 +1,5 @@
-import { deepFreeze, parseSource, StoreError, type Change, type Snapshot, type Source, type Store } from '@portcullis/engine';
-import { checkRevision, expectRevision, prepareFrozenCommit } from '@portcullis/engine/store-kit';
+import { parseSource, StoreError, type Change, type Snapshot, type Source, type Store } from '@portcullis/engine';
+import { checkRevision, expectRevision, prepareFrozenCommit, deepFreeze } from '@portcullis/engine/store-kit';
 
 /** One committed batch, kept so `changesSince` can replay it. */
 interface LogEntry {

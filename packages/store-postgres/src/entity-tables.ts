@@ -1,11 +1,14 @@
 import type pg from 'pg';
-import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
+import type { Change, EntityName, Policy, Source } from '@portcullis/engine';
 import {
   decodeEntityRows,
   policyDecoder,
   listsByParent,
   policyRowKey,
   SPECS,
+  ENTITY_FIELDS,
+  ENTITY_NAMES,
+  entityKey,
   type ChildSpec,
   type Row,
   type TableSpec,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName, type Policy, type Source } from '@portcullis/engine';
+import type { Change, EntityName, Policy, Source } from '@portcullis/engine';
 import {
   decodeEntityRows,
   policyDecoder,
@@ -7,6 +7,9 @@ import {
   POLICY_COLUMNS,
   policyRowKey,
   SPECS,
+  ENTITY_FIELDS,
+  ENTITY_NAMES,
+  entityKey,
   type ChildSpec,
   type Row,
   type TableSpec,

@@ -2,6 +2,9 @@
 // codecs of the entity tables, the revision checks, and the helpers that keep snapshots frozen.
 // Exported as `@portcullis/engine/store-kit` for store implementations; not part of the engine's main surface.
 export type { Store, Snapshot, Change, EntityName, EntityTypes, FeedListener, StoreFeed } from '../store.js';
+export { applyChanges, entityKey, ENTITY_NAMES, ENTITY_FIELDS } from '../model/entities.js';
+export { prepareCommit, deepFreeze } from '../prepare-commit.js';
+export type { PreparedCommit } from '../prepare-commit.js';
 export {
   SPECS,
   POLICY_COLUMNS,
