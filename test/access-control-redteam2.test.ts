@@ -2,40 +2,10 @@
 // permanent test. Each is refused now with the seed's 403 and the refusal changes nothing; where the same change is
 // legitimate for someone who may delegate it, the test shows that too.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
-import type { Actor, Engine, RequestResource } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import type { Engine } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-
-type Op = (state: never, input: never, ctx: never) => { result: unknown };
-const apply = (e: Engine, op: unknown, input: unknown, actor: Actor) => e.apply(op as Op, input as never, { actor }) as Promise<unknown>;
-const may = (e: Engine, id: string, accountId: string, action: string, resource: RequestResource) => e.authorize({ subject: { id, accountId }, action, resource }).allowed;
-const attr = (name: string, value: unknown, operator = 'stringEquals') => ({ name, operator, value });
-
-/** IBM account `acc`: `IBMid-me` may write policies and holds the kms Administrator role on the keys `grant` selects. */
-async function ibmWorld(grant: { name: string; operator: string; value: unknown }[]) {
-  const e = engine();
-  await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
-  const policy = (id: string, service: string, extra: typeof grant) => ({
-    op: 'put' as const,
-    entity: 'policy' as const,
-    value: { id, accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', service), ...extra] } },
-  });
-  await e.commit([
-    ...['IBMid-me', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } })),
-    { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] } } },
-    policy('p-me-kms', 'kms', grant),
-    policy('p-me-iam', 'iam-access-management', []),
-  ]);
-  return e;
-}
-const kmsFor = (id: string, attrs: { name: string; operator?: string; value: unknown }[]) => ({
-  type: 'access',
-  subjects: [{ attributes: [{ name: 'iam_id', value: id }] }],
-  roles: [{ role_id: IBM_ROLES.administrator }],
-  resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'kms' }, ...attrs] }],
-});
-const key = (resource: string): RequestResource => ({ attributes: { accountId: 'acc', serviceName: 'kms', resource } });
-const IBM_FORBIDDEN = { code: IBM_POLICY_CODES.forbidden.code, status: 403 };
+import { apply, attr, IBM_FORBIDDEN, ibmWorld, key, kmsFor, may } from './helpers/ibm-world.js';
 
 describe('the review asks for the shortest values an open value covers, not only long random ones', () => {
   it('IBM: an administrator of the keys `k-` followed by something cannot give `k-*`, which also covers the key `k-`', async () => {
