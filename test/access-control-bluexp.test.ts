@@ -233,6 +233,21 @@ describe('a folder-or-project admin acts only at or below its nodes', () => {
     await bind(FOLDER_ADMIN, w.P1);
   });
 
+  it('holding every action of the organization admin does not make one: only an organization admin binds another (DELEGATION.md)', async () => {
+    const w = await world();
+    // the organization admin role's actions, read from the catalog the account was bootstrapped with
+    const everything = (w.e.source.roles.find((r) => r.id === BLUEXP_ROLES.organizationAdmin) as { actions: string[] }).actions;
+    expect(everything.length).toBeGreaterThan(0);
+    await w.e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-everything', kind: 'bluexp', accountId: A, name: 'Everything', actions: [...everything] } }]);
+    await w.e.apply(bx.createUser as Op, { account_id: A, id: 'big', email: 'big@example.com', roleId: 'bx-everything' } as never, { actor: w.actors.admin });
+    const before = snapshot(w.e);
+    const input = { account_id: A, subject: { kind: 'principal', id: 'svc' }, roleId: BLUEXP_ROLES.organizationAdmin };
+    expect(await refusal(w.e.apply(bx.createRoleBinding as Op, input as never, { actor: who('big') }))).toEqual(FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    // the same binding by the organization admin is accepted
+    await w.e.apply(bx.createRoleBinding as Op, input as never, { actor: w.actors.admin });
+  });
+
   it('cannot create a user with a role above its nodes, nor add itself to a user group', async () => {
     const w = await world();
     const before = snapshot(w.e);
