@@ -17,7 +17,7 @@ import { CandFlag, REC, SLOT } from '../compile/identity-index.js';
 import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, type Gathered } from './gather.js';
-import { matchTail } from './match-policy.js';
+import { matchLeft, runProgram } from './match-policy.js';
 import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
@@ -292,16 +292,19 @@ function collect(ix: IdentityIndex, slot: number, k: number, ctx: RequestContext
 const scratchGathered = createGathered();
 
 /**
- * Whether candidate `c` of index `ix` (a deny or an allow, not errored) applies to the request: the service and the
- * inlined equality compared as integers from its record, then, when the record says so, the rest from its side table.
- * The same answer as matchCandidate (match-policy.ts) on the candidate object.
+ * Whether candidate `c` of index `ix` (a deny or an allow, not errored) applies to the request: the inlined equality
+ * and the program (flat-conditions.ts) compared as integers from the index's own array, then, only when the record
+ * says so, what is left from its side table. The same answer as matchCandidate (match-policy.ts) on the candidate.
  */
 function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined): boolean {
   const d = ix.data;
   const r = ix.recBase + c * REC;
   const eqAttr = d[r + 2]!;
   if (eqAttr >= 0 && valueIdOf(ctx, eqAttr) !== d[r + 3]!) return false;
-  return (d[r]! & CandFlag.Tail) === 0 || matchTail(ix.cands[c]!, ctx, principal, service);
+  const from = d[r + 4]!;
+  const to = d[r + 5]!;
+  if (from !== to && !runProgram(d, from, to, ctx)) return false;
+  return (d[r]! & CandFlag.Tail) === 0 || matchLeft(ix.cands[c]!, ctx, principal, service);
 }
 
 /** Evaluates a resolved request against the ranges gathered for its identity set and action. */
