@@ -3,6 +3,7 @@ import { DecisionCache } from './decision-cache.js';
 import { compile } from '../compile/compile-source.js';
 import { parseSource } from '../model/parse-source.js';
 import type { AuthorizeRequest, Decision } from '../evaluate/types.js';
+import type { CompiledPolicy } from '../compile/tables.js';
 
 const tables = compile(
   parseSource({
@@ -88,6 +89,38 @@ describe('DecisionCache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
     expect(hit('r1', 'u4')).toBeUndefined();
+  });
+
+  it('counts the hits of an allow in bulk: on drain, before its entry is replaced, evicted or cleared, never twice', () => {
+    const counted: [string, number][] = [];
+    const cache = new DecisionCache(2, (allowed, n) => counted.push([allowed.map((p) => p.id).join(), n]));
+    const pol = (id: string) => [{ id } as CompiledPolicy];
+    const hitTimes = (r: string, u: string, n: number) => {
+      for (let i = 0; i < n; i++) cache.countHit(cache.get(req(r, u), 1, 0)!);
+    };
+    cache.set(req('r1', 'u1'), decision('a'), pol('a'), tables, 1, 0);
+    cache.set(req('r2', 'u1'), decision('b'), pol('b'), tables, 1, 0);
+    hitTimes('r1', 'u1', 3);
+    hitTimes('r2', 'u1', 2);
+    expect(counted).toEqual([]);
+    cache.drainHits();
+    expect(counted).toEqual([['a', 3], ['b', 2]]);
+    cache.drainHits();
+    expect(counted).toHaveLength(2);
+    // replaced: its hits are counted on the policies it had
+    hitTimes('r1', 'u1', 1);
+    cache.set(req('r1', 'u1'), decision('a2'), pol('a2'), tables, 1, 0);
+    expect(counted[2]).toEqual(['a', 1]);
+    // evicted: both were used, so the hand clears both and comes back to r1/u1
+    hitTimes('r1', 'u1', 2);
+    hitTimes('r2', 'u1', 1);
+    cache.set(req('r3', 'u1'), decision('c'), pol('c'), tables, 1, 0);
+    expect(counted[3]).toEqual(['a2', 2]);
+    cache.drainHits();
+    expect(counted.slice(4)).toEqual([['b', 1]]);
+    hitTimes('r3', 'u1', 4);
+    cache.clear();
+    expect(counted.slice(5)).toEqual([['c', 4]]);
   });
 
   it('freezes what it hands out', () => {

@@ -54,7 +54,12 @@ interface Entry {
   nextInResource: Entry | null;
   /** Used since the clock hand last passed it: it is passed over once more before it can go. */
   used: boolean;
+  /** Hits not yet counted on `allowed` (see countHit). */
+  hits: number;
 }
+
+/** Told how many times a cached allow was served since its hits were last counted. */
+export type OnHits = (allowed: readonly CompiledPolicy[], hits: number) => void;
 
 /**
  * Caches decisions of plain requests: a subject id (or none), an action, a registered resource id; no claims, no
@@ -72,8 +77,39 @@ export class DecisionCache {
   /** The clock: every entry held, in the slot it was given. */
   readonly #slots: Entry[] = [];
   #hand = 0;
-  constructor(max: number) {
+  /** Entries whose hits are not counted yet (some may have been counted since, by eviction or replacement). */
+  readonly #uncounted: Entry[] = [];
+  readonly #onHits: OnHits;
+  constructor(max: number, onHits: OnHits = () => {}) {
     this.#max = max;
+    this.#onHits = onHits;
+  }
+
+  /**
+   * Notes one serving of an entry's allow. Its policies are counted later, `hits` at a time (drainHits), not here: at
+   * L the policies of a cached decision are cold, and bumping each one's counter cost a hit as much as the lookup.
+   * They are counted before the entry's `allowed` changes, before it leaves the cache, and by drainHits.
+   */
+  countHit(e: Entry): void {
+    if (e.hits++ === 0) {
+      this.#uncounted.push(e);
+      // bounded: entries that left the cache stay listed (counted, 0 hits) until the next drain
+      if (this.#uncounted.length > this.#max) this.drainHits();
+    }
+  }
+
+  /** Counts every pending hit on its policies (through `onHits`). */
+  drainHits(): void {
+    const list = this.#uncounted;
+    for (let i = 0; i < list.length; i++) this.#countNow(list[i]!);
+    list.length = 0;
+  }
+
+  #countNow(e: Entry): void {
+    if (e.hits === 0) return;
+    const n = e.hits;
+    e.hits = 0;
+    this.#onHits(e.allowed, n);
   }
 
   /** True when the request carries only fields the cache keys on, of the right types (no table is read). */
@@ -158,10 +194,12 @@ export class DecisionCache {
         until,
         nextInResource: head,
         used: false,
+        hits: 0,
       };
       this.#byResource.set(res.id, e);
       this.#slots[slot] = e;
     } else {
+      this.#countNow(e);
       e.decision = decision;
       e.allowed = allowed;
       e.revision = revision;
@@ -184,6 +222,7 @@ export class DecisionCache {
     }
     const e = slots[h]!;
     this.#hand = h + 1 === slots.length ? 0 : h + 1;
+    this.#countNow(e);
     const head = this.#byResource.get(e.resource)!;
     if (head === e) {
       if (e.nextInResource === null) this.#byResource.delete(e.resource);
@@ -197,6 +236,7 @@ export class DecisionCache {
   }
 
   clear(): void {
+    this.drainHits();
     this.#byResource.clear();
     this.#slots.length = 0;
     this.#hand = 0;
