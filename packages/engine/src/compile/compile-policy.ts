@@ -45,6 +45,7 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
     federatedGroup: false,
     serviceSubject,
     permits: 0,
+    rank: 0,
   };
 }
 
@@ -70,5 +71,6 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
     federatedGroup,
     serviceSubject: null,
     permits: 0,
+    rank: 0,
   };
 }

@@ -3,7 +3,7 @@ import { applyRow, rowContext, sealRows, type RowLookup } from './apply-row.js';
 import { rebuildDirtyAccounts } from './account-scopes.js';
 import { createAttributeNames } from './attribute-names.js';
 import { buildRoleCatalog } from './role-catalog.js';
-import type { ServiceInfo, Tables } from './tables.js';
+import type { CompiledPolicy, IdentityIndex, ServiceInfo, Tables } from './tables.js';
 import type { Source } from '../model/source.js';
 import { ENTITY_FIELDS, entityKey, type EntityName } from '../model/entities.js';
 
@@ -33,6 +33,27 @@ function sourceLookup(source: Source): RowLookup {
     },
   };
   return lookup as unknown as RowLookup;
+}
+
+/** The most ranks a record holds (flags take the low bits, see identity-index.ts); policies past it stay unranked. */
+const MAX_RANK = 2 ** 28 - 1;
+
+/**
+ * Ranks every compiled policy and binding staged in the indexes by id, in code-unit order (CompiledPolicy.rank): done
+ * once per compile, before sealing writes the ranks into the records. Equal ids share a rank, as they share a string.
+ */
+function rankPolicies(indexes: Iterable<IdentityIndex>): void {
+  const byId = new Map<string, CompiledPolicy[]>();
+  for (const ix of indexes) {
+    for (const { c } of ix.pending ?? []) {
+      const list = byId.get(c.id);
+      if (list === undefined) byId.set(c.id, [c.policy]);
+      else if (!list.includes(c.policy)) list.push(c.policy);
+    }
+  }
+  const ids = [...byId.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (ids.length > MAX_RANK) return;
+  for (let i = 0; i < ids.length; i++) for (const p of byId.get(ids[i]!)!) p.rank = i + 1;
 }
 
 /**
@@ -69,6 +90,7 @@ export function compile(source: Source): Tables {
   for (const r of source.policies) applyRow(ctx, 'policy', undefined, r);
   for (const r of source.bindings) applyRow(ctx, 'binding', undefined, r);
   for (const r of source.resources) applyRow(ctx, 'resource', undefined, r);
+  rankPolicies(ctx.dirty.indexes);
   sealRows(ctx);
   for (const a of tables.accounts.values()) a.expiries.sort((x, y) => x - y);
   return tables;

@@ -24,7 +24,11 @@ import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.
 export const SLOT = 4;
 export const REC = 6;
 
-/** Flags of a candidate record. */
+/**
+ * Flags of a candidate record: the low bits of its first int. The bits from RANK_SHIFT up hold its policy's rank
+ * (CompiledPolicy.rank), 0 for none.
+ */
+export const RANK_SHIFT = 3;
 export const enum CandFlag {
   Deny = 1,
   /** The policy cannot be evaluated: it never grants, and a deny refuses (SEMANTICS §0). */
@@ -52,6 +56,7 @@ export function createIdentityIndex(): IdentityIndex {
     shift: 31,
     recBase: 2 * SLOT,
     cands: [],
+    ids: [],
     exactCount: 0,
     patternCount: 0,
     pending: null,
@@ -224,7 +229,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   for (let n = kept; n < cands.length; n++) {
     const c = cands[n]!;
     const r = recBase + n * REC;
-    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0);
+    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
     data[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
     data[r + 2] = c.eqAttr;
     data[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
@@ -239,6 +244,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.shift = 32 - bits;
   ix.recBase = recBase;
   ix.cands = cands;
+  ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
   ix.patternCount = keys.length - exactCount;
   ix.pending = null;
@@ -295,6 +301,7 @@ export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number
   const merged = createIdentityIndex();
   merged.data = data;
   merged.cands = cands;
+  merged.ids = cands.map((c) => c.id);
   merged.exactCount = 1;
   return merged;
 }

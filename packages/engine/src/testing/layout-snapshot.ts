@@ -1,5 +1,5 @@
 import { needsTail, writeProgram } from '../compile/flat-conditions.js';
-import { REC, SLOT } from '../compile/identity-index.js';
+import { RANK_SHIFT, REC, SLOT } from '../compile/identity-index.js';
 import type { IdentityIndex, Tables } from '../compile/tables.js';
 
 /**
@@ -50,8 +50,11 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
         const n = d[p]!;
         const c = ix.cands[n]!;
         const r = ix.recBase + n * REC;
+        // the rank bits are left out: a fresh compile ranks every policy, an update leaves the ones it adds unranked
+        const rank = d[r]! >>> RANK_SHIFT;
+        if (rank !== 0 && rank !== c.policy.rank) throw new Error(`${name} ${key}: ${c.id} holds rank ${rank}, its policy ${c.policy.rank}`);
         const record = {
-          flags: d[r]!,
+          flags: d[r]! & ((1 << RANK_SHIFT) - 1),
           service: str(d[r + 1]!),
           eqAttr: attr(d[r + 2]!),
           eqValue: d[r + 2]! < 0 ? null : str(d[r + 3]!),
@@ -69,6 +72,7 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
           program: programText(fresh),
         };
         if (JSON.stringify(record) !== JSON.stringify(expected)) throw new Error(`${name} ${key}: record ${JSON.stringify(record)} is not its candidate's ${JSON.stringify(expected)}`);
+        if (ix.ids[n] !== c.id) throw new Error(`${name} ${key}: id ${ix.ids[n]} beside candidate ${c.id}`);
         if ((p < d[b + 2]!) !== c.deny) throw new Error(`${name} ${key}: ${c.id} sits in the wrong half of its range`);
         lines.push(`${key} ${c.deny ? 'deny' : 'allow'} ${c.id} role=${c.role.id} ${JSON.stringify(record)} rest=${c.rest.map((m) => m.name).join(',')}`);
       }
