@@ -109,3 +109,51 @@ describe('the review’s bounds are bounds on its work, not only on what it find
     await apply(e, pol.createV2Policy, v2(globs.slice(0, 2)), me);
   });
 });
+
+describe('a rule holds the clock conditions its pattern names, no more', () => {
+  // every clock condition the actor is under is an instant the review asks again: a time of day, three instants on each
+  // of ten days. A policy writer gave itself (a narrower grant, allowed) one rule of a hundred times of day (an `or` of
+  // ten `and`s of ten); every grant it gave after that took 3,000 reviews, about a second each on a loaded 2-core VM
+  // with the engine's writes held, and five such rules five seconds each. Now the rule is refused as the pattern's
+  // shape: a weekly rule holds the weekdays and one time window, a one-off rule one date-time window.
+  const TIME = '{{environment.attributes.current_time}}';
+  const DAY = '{{environment.attributes.day_of_week}}';
+  const DATE = '{{environment.attributes.current_date_time}}';
+  const hhmm = (h: number, m: number) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:00+00:00`;
+  const mine = (rule: object, pattern: string, k: string) => ({
+    type: 'access',
+    subject: { attributes: [{ key: 'iam_id', operator: 'stringEquals', value: 'IBMid-me' }] },
+    control: { grant: { roles: [{ role_id: IBM_ROLES.administrator }] } },
+    resource: { attributes: [{ key: 'accountId', operator: 'stringEquals', value: 'acc' }, { key: 'serviceName', operator: 'stringEquals', value: 'kms' }, { key: 'resource', operator: 'stringEquals', value: k }] },
+    rule,
+    pattern,
+  });
+  const INVALID = { code: 'invalid_body', status: 400 };
+
+  it('IBM: a policy writer cannot give itself a rule of a hundred times of day, nor days or dates beyond its pattern', async () => {
+    const e = await ibmWorld([]);
+    const me = who('IBMid-me', 'acc');
+    const before = snapshot(e);
+    const hundred = { operator: 'or', conditions: Array.from({ length: 10 }, (_, i) => ({ operator: 'and', conditions: Array.from({ length: 10 }, (_, j) => ({ key: TIME, operator: 'timeGreaterThanOrEquals', value: hhmm(i, j) })) })) };
+    const threeWindows = { operator: 'or', conditions: [0, 1, 2].map((i) => ({ operator: 'and', conditions: [{ key: TIME, operator: 'timeGreaterThanOrEquals', value: hhmm(i, 0) }, { key: TIME, operator: 'timeLessThan', value: hhmm(i, 30) }] })) };
+    const twoDayLeaves = { operator: 'and', conditions: [{ key: DAY, operator: 'dayOfWeekAnyOf', value: ['1+00:00'] }, { key: DAY, operator: 'dayOfWeekAnyOf', value: ['2+05:00'] }] };
+    const threeDates = { operator: 'and', conditions: ['2026-01-10', '2026-01-11', '2026-01-12'].map((d) => ({ key: DATE, operator: 'dateTimeGreaterThan', value: `${d}T00:00:00Z` })) };
+    const timeInAttributes = { operator: 'and', conditions: [{ key: '{{resource.attributes.region}}', operator: 'stringEquals', value: 'eu' }, { key: TIME, operator: 'timeLessThan', value: hhmm(23, 0) }] };
+    for (const [rule, pattern] of [
+      [hundred, 'time-based-conditions:weekly:custom-hours'],
+      [threeWindows, 'time-based-conditions:weekly:custom-hours'],
+      [twoDayLeaves, 'time-based-conditions:weekly:all-day'],
+      [threeDates, 'time-based-conditions:once'],
+      [timeInAttributes, 'attribute-based-condition:resource:literal-and-wildcard'],
+      [{ key: TIME, operator: 'timeLessThan', value: hhmm(23, 0) }, 'time-based-conditions:once'],
+    ] as const)
+      expect(await refusal(apply(e, pol.createV2Policy, mine(rule, pattern, 'k1'), me))).toEqual(INVALID);
+    expect(snapshot(e)).toEqual(before);
+    // the shapes IBM documents are kept
+    const weekdays = { key: DAY, operator: 'dayOfWeekAnyOf', value: ['1+00:00', '2+00:00', '3+00:00', '4+00:00', '5+00:00'] };
+    await apply(e, pol.createV2Policy, mine({ operator: 'and', conditions: [weekdays, { key: TIME, operator: 'timeGreaterThanOrEquals', value: hhmm(9, 0) }, { key: TIME, operator: 'timeLessThanOrEquals', value: hhmm(17, 0) }] }, 'time-based-conditions:weekly:custom-hours', 'k1'), me);
+    await apply(e, pol.createV2Policy, mine({ operator: 'and', conditions: [weekdays] }, 'time-based-conditions:weekly:all-day', 'k2'), me);
+    await apply(e, pol.createV2Policy, mine({ operator: 'and', conditions: [{ key: DATE, operator: 'dateTimeGreaterThanOrEquals', value: '2026-01-01T00:00:00Z' }, { key: DATE, operator: 'dateTimeLessThan', value: '2026-02-01T00:00:00Z' }] }, 'time-based-conditions:once', 'k3'), me);
+    await apply(e, pol.createV2Policy, mine({ operator: 'or', conditions: [{ key: '{{resource.attributes.region}}', operator: 'stringEquals', value: 'eu' }, { key: '{{resource.attributes.region}}', operator: 'stringEquals', value: 'us' }] }, 'attribute-based-condition:resource:literal-and-wildcard', 'k4'), me);
+  });
+});
