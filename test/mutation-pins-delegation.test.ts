@@ -1,7 +1,7 @@
 // Pins of manage/access/delegation.ts (issue 12, MUTATION.md): each case is a rule of DELEGATION.md that a mutant of
 // the file broke while every other suite still passed.
 import { describe, expect, it } from 'vitest';
-import { ibmPolicyOperations as pol } from '@portcullis/engine';
+import { IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
 import { refusal, snapshot, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor } from './helpers/ibm-world.js';
 
@@ -25,5 +25,24 @@ describe('the organization-admin rule is BlueXP’s alone', () => {
     expect(snapshot(e)).toEqual(before);
     // what it holds it gives
     await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [attr('resource', 'k1')]), me);
+  });
+});
+
+describe('no lock-out of a holder of an action pattern', () => {
+  it('IBM: a kms Administrator cannot take `kms.*` (every kms action, present and future) from a colleague', async () => {
+    const e = await ibmWorld([]);
+    const kms = { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] };
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'role', value: { id: 'kms-wild', kind: 'custom', accountId: 'acc', name: 'Everything kms', serviceName: 'kms', actions: ['kms.*'] } },
+      { op: 'put', entity: 'policy', value: { id: 'p-boss-wild', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-boss' }, roles: ['kms-wild'], resource: kms } },
+      { op: 'put', entity: 'policy', value: { id: 'p-friend-kms', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: kms } },
+    ]);
+    const before = snapshot(e);
+    // the actor holds every kms action the catalog names, not the pattern that also grants the ones it will name
+    expect(await refusal(apply(e, pol.deletePolicy, { policy_id: 'p-boss-wild' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // what a colleague holds as named actions the actor holds too, the actor may take
+    await apply(e, pol.deletePolicy, { policy_id: 'p-friend-kms' }, me);
   });
 });
