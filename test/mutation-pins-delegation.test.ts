@@ -1,8 +1,8 @@
 // Pins of manage/access/delegation.ts (issue 12, MUTATION.md): each case is a rule of DELEGATION.md that a mutant of
 // the file broke while every other suite still passed.
 import { describe, expect, it } from 'vitest';
-import { IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
-import { refusal, snapshot, who } from './helpers/access.js';
+import { bluexpOperations as bx, BLUEXP_CODES, bootstrapAccount, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor } from './helpers/ibm-world.js';
 
 const me = who('IBMid-me', 'acc');
@@ -44,5 +44,26 @@ describe('no lock-out of a holder of an action pattern', () => {
     expect(snapshot(e)).toEqual(before);
     // what a colleague holds as named actions the actor holds too, the actor may take
     await apply(e, pol.deletePolicy, { policy_id: 'p-friend-kms' }, me);
+  });
+});
+
+describe('an organization admin is one whatever else it holds', () => {
+  it('BlueXP: an organization admin that also holds rolebinding:create through another role still binds a role it does not hold', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'org', admin: { id: 'boss' } }, SYSTEM);
+    await e.commit([
+      { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'org', name: 'Storage', actions: ['volume:create'] } },
+      { op: 'put', entity: 'role', value: { id: 'bx-binder', kind: 'bluexp', accountId: 'org', name: 'Binder', actions: ['rolebinding:create'] } },
+      { op: 'put', entity: 'principal', value: { id: 'plain', accountId: 'org', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'principal', value: { id: 'binder', accountId: 'org', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'binding', value: { id: 'b-boss-binder', accountId: 'org', subject: { kind: 'principal', id: 'boss' }, roleId: 'bx-binder', nodeId: 'org' } },
+      { op: 'put', entity: 'binding', value: { id: 'b-binder', accountId: 'org', subject: { kind: 'principal', id: 'binder' }, roleId: 'bx-binder', nodeId: 'org' } },
+    ]);
+    const input = (id: string) => ({ account_id: 'org', subject: { kind: 'principal', id }, roleId: 'bx-storage' });
+    // holding the binding action alone makes no organization admin
+    const before = snapshot(e);
+    expect(await refusal(apply(e, bx.createRoleBinding, input('plain'), who('binder', 'org')))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, bx.createRoleBinding, input('plain'), who('boss', 'org'));
   });
 });
