@@ -1,0 +1,34 @@
+// Pins of manage/access/targets.ts (issue 12, MUTATION.md): where a policy's grant is asked, decided through the
+// management operations that the effect review guards.
+import { describe, expect, it } from 'vitest';
+import { IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { refusal, snapshot, who } from './helpers/access.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld } from './helpers/ibm-world.js';
+
+const me = who('IBMid-me', 'acc');
+
+describe('an account whose resource groups hold user scopes', () => {
+  it('IBM: taking kms from a colleague takes it on the users its resource group reaches, where it holds more than the actor', async () => {
+    // `IBMid-me` administers every kms resource; the boss holds kms Administrator too, and `kms.keys.purge` on user
+    // u1 through a resource group (parseSource admits both in an IBM account)
+    const e = await ibmWorld([]);
+    const kms = { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] };
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'resourceGroup', value: { id: 'rg-u1', accountId: 'acc', scope: [{ key: 'com.cloudflare.api.user.u1', objects: [{ key: '*' }] }] } },
+      { op: 'put', entity: 'role', value: { id: 'purger', kind: 'service', accountId: 'acc', name: 'Purger', actions: ['kms.keys.purge'] } },
+      { op: 'put', entity: 'policy', value: { id: 'p-boss-u1', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-boss' }, roles: ['purger'], resource: { resourceGroups: ['rg-u1'] } } },
+      { op: 'put', entity: 'policy', value: { id: 'p-boss-kms', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-boss' }, roles: [IBM_ROLES.administrator], resource: kms } },
+      { op: 'put', entity: 'policy', value: { id: 'p-friend-kms', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: kms } },
+    ]);
+    const request = (id: string, attributes: Record<string, string>) => e.authorize({ subject: { id, accountId: 'acc' }, action: 'kms.keys.purge', resource: { attributes: { accountId: 'acc', ...attributes } } }).allowed;
+    // the resource the kms grant covers with the user scope's attributes: the boss holds more there
+    expect(request('IBMid-boss', { serviceName: 'kms', resourceType: 'user', resource: 'u1' })).toBe(true);
+    expect(request('IBMid-me', { serviceName: 'kms', resourceType: 'user', resource: 'u1' })).toBe(false);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.deletePolicy, { policy_id: 'p-boss-kms' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // a colleague who holds there nothing more than the actor loses it
+    await apply(e, pol.deletePolicy, { policy_id: 'p-friend-kms' }, me);
+  });
+});
