@@ -1,7 +1,7 @@
 // Pins of manage/access/delegation.ts (issue 12, MUTATION.md): each case is a rule of DELEGATION.md that a mutant of
 // the file broke while every other suite still passed.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, bootstrapAccount, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, bootstrapAccount, IBM_GROUP_CODES, IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor } from './helpers/ibm-world.js';
 
@@ -65,5 +65,52 @@ describe('an organization admin is one whatever else it holds', () => {
     expect(await refusal(apply(e, bx.createRoleBinding, input('plain'), who('binder', 'org')))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
     expect(snapshot(e)).toEqual(before);
     await apply(e, bx.createRoleBinding, input('plain'), who('boss', 'org'));
+  });
+});
+
+describe('a grant of one service through a selector that leaves the service open', () => {
+  const forFriend = (roleId: string) => ({
+    type: 'access',
+    subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-friend' }] }],
+    roles: [{ role_id: roleId }],
+    // every service: the custom role's own service is the only one it grants on
+    resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceType', value: 'service' }] }],
+  });
+
+  it('IBM: is asked on the role’s service alone, so a kms administrator gives a custom kms role on every service', async () => {
+    const e = await ibmWorld([]);
+    await e.commit([{ op: 'put', entity: 'role', value: { id: 'c-kms', kind: 'custom', accountId: 'acc', name: 'Key reader', serviceName: 'kms', actions: ['kms.keys.read'] } }]);
+    await apply(e, pol.createPolicy, forFriend('c-kms'), me);
+    expect(e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms' } } }).allowed).toBe(true);
+  });
+
+  it('IBM: a custom role of a service without an Administrator role is refused (403) to an actor that does not hold its actions', async () => {
+    const e = await ibmWorld([]);
+    await e.commit([
+      { op: 'put', entity: 'service', value: { name: 'cos', type: 'service', roles: { [IBM_ROLES.viewer]: ['cos.buckets.list'] } } },
+      { op: 'put', entity: 'role', value: { id: 'c-cos', kind: 'custom', accountId: 'acc', name: 'Bucket reader', serviceName: 'cos', actions: ['cos.buckets.read'] } },
+    ]);
+    const before = snapshot(e);
+    const input = { ...forFriend('c-cos'), resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'cos' }] }] };
+    expect(await refusal(apply(e, pol.createPolicy, input, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+  });
+});
+
+describe('a service the catalog does not list has no policy administrator', () => {
+  it('IBM: adding a member to a group whose policy grants a custom role of such a service is refused (403) to an actor that does not hold it', async () => {
+    const e = await ibmWorld([]);
+    const foo = { attributes: [attr('accountId', 'acc'), attr('serviceName', 'foo')] };
+    // parseSource admits a custom role of a service outside the catalog (the policy operations do not)
+    await e.commit([
+      { op: 'put', entity: 'role', value: { id: 'c-foo', kind: 'custom', accountId: 'acc', name: 'Foo reader', serviceName: 'foo', actions: ['foo.read'] } },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'acc', name: 'g', members: [], rules: [] } },
+      { op: 'put', entity: 'policy', value: { id: 'p-g-foo', accountId: 'acc', subject: { kind: 'group', id: 'g' }, roles: ['c-foo'], resource: foo } },
+      { op: 'put', entity: 'policy', value: { id: 'p-me-groups', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.editor], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'iam-groups')] } } },
+    ]);
+    const before = snapshot(e);
+    const join = { account_id: 'acc', access_group_id: 'g', members: [{ iam_id: 'IBMid-friend', type: 'user' }] };
+    expect(await refusal(apply(e, ag.addMembersToAccessGroup, join, me))).toEqual({ code: IBM_GROUP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
   });
 });
