@@ -1,7 +1,7 @@
 // Pins of manage/access/delegation.ts (issue 12, MUTATION.md): each case is a rule of DELEGATION.md that a mutant of
 // the file broke while every other suite still passed.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, bootstrapAccount, IBM_GROUP_CODES, IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, bootstrapAccount, cloudflareOperations as cf, CLOUDFLARE_CODES, CLOUDFLARE_ROLES, IBM_GROUP_CODES, IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor } from './helpers/ibm-world.js';
 
@@ -111,6 +111,37 @@ describe('a service the catalog does not list has no policy administrator', () =
     const before = snapshot(e);
     const join = { account_id: 'acc', access_group_id: 'g', members: [{ iam_id: 'IBMid-friend', type: 'user' }] };
     expect(await refusal(apply(e, ag.addMembersToAccessGroup, join, me))).toEqual({ code: IBM_GROUP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+  });
+});
+
+describe('the IBM policy administrator is IBM’s alone', () => {
+  it('Cloudflare: holding every action of a service’s Administrator role does not let one give other roles of that service', async () => {
+    const e = engine();
+    const A = 'cf-acc';
+    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin' } }, SYSTEM);
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
+    const policy = (id: string, subject: { kind: 'principal' | 'group'; id: string }, role: string) => ({
+      op: 'put' as const,
+      entity: 'policy' as const,
+      value: { id, accountId: A, subject, roles: [role], resource: { attributes: [], resourceGroups: [rgAll] } },
+    });
+    // parseSource admits custom roles of a service in a Cloudflare account, and a catalog service with an Administrator
+    // role: `cf-iam` holds every kms Administrator action besides IAM Edit; the group `g` grants kms.keys.purge
+    await e.commit([
+      ...['cf-iam', 'cf-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: A, kind: 'user', email: `${id}@example.com`, status: 'active' } })),
+      { op: 'put', entity: 'role', value: { id: IBM_ROLES.administrator, kind: 'platform', name: 'Administrator', actions: [] } },
+      { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] } } },
+      { op: 'put', entity: 'role', value: { id: 'c-kms-admin', kind: 'custom', accountId: A, name: 'kms admin actions', serviceName: 'kms', actions: ['kms.keys.read', 'kms.keys.write'] } },
+      { op: 'put', entity: 'role', value: { id: 'c-kms-purge', kind: 'custom', accountId: A, name: 'kms purge', serviceName: 'kms', actions: ['kms.keys.purge'] } },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: A, name: 'purgers', members: [], rules: [] } },
+      policy('p-iam', { kind: 'principal', id: 'cf-iam' }, CLOUDFLARE_ROLES.iamEdit),
+      policy('p-iam-kms', { kind: 'principal', id: 'cf-iam' }, 'c-kms-admin'),
+      policy('p-g', { kind: 'group', id: 'g' }, 'c-kms-purge'),
+    ]);
+    const before = snapshot(e);
+    const join = { account_id: A, user_group_id: 'g', members: [{ id: 'cf-friend' }] };
+    expect(await refusal(apply(e, cf.addUserGroupMembers, join, who('cf-iam', A)))).toEqual({ code: CLOUDFLARE_CODES.forbidden.code, status: 403 });
     expect(snapshot(e)).toEqual(before);
   });
 });
