@@ -1,7 +1,7 @@
 // Pins of manage/access/targets.ts (issue 12, MUTATION.md): where a policy's grant is asked, decided through the
 // management operations that the effect review guards.
 import { describe, expect, it } from 'vitest';
-import { IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
 import { refusal, snapshot, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld } from './helpers/ibm-world.js';
 
@@ -30,5 +30,23 @@ describe('an account whose resource groups hold user scopes', () => {
     expect(snapshot(e)).toEqual(before);
     // a colleague who holds there nothing more than the actor loses it
     await apply(e, pol.deletePolicy, { policy_id: 'p-friend-kms' }, me);
+  });
+});
+
+describe('a selector value that is the empty string', () => {
+  it('IBM: is asked as itself, not as an open value: an administrator of the key named "" gives it through a group', async () => {
+    const e = await ibmWorld([attr('resource', '')]);
+    // parseSource admits the empty value; the group's policy grants the kms Administrator role on that key alone
+    await e.commit([
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'acc', name: 'g', members: [], rules: [] } },
+      {
+        op: 'put',
+        entity: 'policy',
+        value: { id: 'p-g', accountId: 'acc', subject: { kind: 'group', id: 'g' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), attr('resource', '')] } },
+      },
+      { op: 'put', entity: 'policy', value: { id: 'p-me-groups', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.editor], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'iam-groups')] } } },
+    ]);
+    await apply(e, ag.addMembersToAccessGroup, { account_id: 'acc', access_group_id: 'g', members: [{ iam_id: 'IBMid-friend', type: 'user' }] }, me);
+    expect(e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms', resource: '' } } }).allowed).toBe(true);
   });
 });
