@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { IBM_ROLES, ibmAccessGroupOperations as ag, ibmPolicyOperations as pol } from '@portcullis/engine';
 import { refusal, snapshot, who } from './helpers/access.js';
-import { apply, attr, IBM_FORBIDDEN, ibmWorld } from './helpers/ibm-world.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor } from './helpers/ibm-world.js';
 
 const me = who('IBMid-me', 'acc');
 
@@ -48,5 +48,22 @@ describe('a selector value that is the empty string', () => {
     ]);
     await apply(e, ag.addMembersToAccessGroup, { account_id: 'acc', access_group_id: 'g', members: [{ iam_id: 'IBMid-friend', type: 'user' }] }, me);
     expect(e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms', resource: '' } } }).allowed).toBe(true);
+  });
+});
+
+describe('an account without resource groups', () => {
+  it('IBM: leaves resourceType and resource closed, so a grant just within the gate’s bound of 4,096 requests is asked and given', async () => {
+    // five attributes `IBMid-me`'s grants read, three literals each: 5^5 = 3,125 requests (absence, a fresh value, each
+    // literal); opening resourceType too (absent, `user`, another value) would make them 9,375, past the bound
+    const names = ['a1', 'a2', 'a3', 'a4', 'a5'];
+    const e = await ibmWorld([]);
+    await e.commit(
+      names.map((n) => ({
+        op: 'put' as const,
+        entity: 'policy' as const,
+        value: { id: `p-me-${n}`, accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), attr(n, ['x', 'y', 'z'], 'stringEqualsAnyOf')] } },
+      })),
+    );
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', []), me);
   });
 });
