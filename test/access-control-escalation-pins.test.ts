@@ -1,0 +1,110 @@
+// Pins of the effect review (manage/access/escalation.ts) that its mutation run showed no other test makes: changes a
+// permissive operation writes directly (dynamic memberships, principals, denies on every caller, resource groups,
+// Cloudflare scopes), each refused where the actor may not cause its effect and let through where it may, so that a
+// mutant widening or narrowing what the review reads fails one side or the other.
+import { describe, expect, it } from 'vitest';
+import { bootstrapAccount, createEngine, createGuardRegistry, defaultGuards, IBM_GROUP_CODES, IBM_ROLES, PUBLIC_ACCESS_GROUP_ID, SeedError } from '@portcullis/engine';
+import { runGuarded, SourceState } from '@portcullis/engine/internals';
+import type { Actor, Change, Engine } from '@portcullis/engine';
+
+type Op = (state: never, input: never, ctx: never) => { result: unknown };
+const NOW = Date.parse('2026-01-02T03:04:05Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const HOUR = 3_600_000;
+const SYSTEM: Actor = { kind: 'system' };
+const ME: Actor = { kind: 'subject', id: 'IBMid-me', accountId: 'acc' };
+
+const policy = (id: string, subject: { kind: 'principal' | 'group'; id: string }, role: string, service: string, extra: { name: string; operator: string; value: unknown }[] = [], effect: 'allow' | 'deny' = 'allow') => ({
+  id,
+  accountId: 'acc',
+  type: 'access' as const,
+  effect,
+  state: 'active' as const,
+  subject,
+  roles: [role],
+  resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc' }, { name: 'serviceName', operator: 'stringEquals', value: service }, ...extra], tags: [] },
+});
+const US_SOUTH = [{ name: 'region', operator: 'stringEquals', value: 'us-south' }];
+const put = (entity: string, value: unknown): Change => ({ op: 'put', entity, value }) as Change;
+
+/**
+ * IBM account `acc`: `me` administers kms in region us-south only (and IAM policies); `friend` holds nothing; access
+ * group `G-wide` gives kms Administrator everywhere, `G-south` in us-south only; neither has members.
+ */
+async function world(extra: Change[] = []): Promise<Engine> {
+  let n = 0;
+  const e = createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(8, '0')}` });
+  await e.apply(bootstrapAccount as Op, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } } as never, { actor: SYSTEM });
+  await e.commit([
+    ...['IBMid-me', 'IBMid-friend'].map((id) => put('principal', { id, accountId: 'acc', kind: 'user', status: 'active' })),
+    put('service', { name: 'kms', type: 'service', roles: { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'], [IBM_ROLES.viewer]: ['kms.keys.read'], [IBM_ROLES.editor]: ['kms.keys.write'] } }),
+    put('policy', policy('p-me', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms', US_SOUTH)),
+    put('policy', policy('p-me-iam', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'iam-access-management')),
+    put('group', { id: 'G-wide', accountId: 'acc', name: 'wide', members: [], rules: [] }),
+    put('group', { id: 'G-south', accountId: 'acc', name: 'south', members: [], rules: [] }),
+    put('policy', policy('p-wide', { kind: 'group', id: 'G-wide' }, IBM_ROLES.administrator, 'kms')),
+    put('policy', policy('p-south', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms', US_SOUTH)),
+    ...extra,
+  ]);
+  return e;
+}
+
+/** A new operation that writes the rows its input carries; its guard lets every caller through, so only the review decides. */
+const writeRows = (state: SourceState, input: { changes: Change[] }) => ({ result: null, changes: input.changes, state: state.with(input.changes) });
+
+/** Runs `changes` through the review as `actor`: 'ok', or 'refused' with the guard's 403 (anything else throws). */
+function review(e: Engine, changes: Change[], actor: Actor = ME): 'ok' | 'refused' {
+  const registry = createGuardRegistry({ from: defaultGuards }).register(writeRows as never, { codes: IBM_GROUP_CODES, check() {} });
+  const ctx = { actor, now: iso(NOW), newId: (p: string) => `${p}x` };
+  try {
+    runGuarded(registry, writeRows as never, SourceState.from(e.source), e.tables, { changes } as never, ctx);
+    return 'ok';
+  } catch (err) {
+    expect(err).toBeInstanceOf(SeedError);
+    expect((err as SeedError).status).toBe(403);
+    return 'refused';
+  }
+}
+
+const membership = (principalId: string, groupId: string, loginAt = NOW - HOUR, expiresAt = NOW + HOUR) =>
+  put('membership', { accountId: 'acc', principalId, groupId, realm: 'idp', loginAt: iso(loginAt), expiresAt: iso(expiresAt) });
+
+describe('dynamic memberships', () => {
+  it('a membership written into a group reaches the group’s grants: kms everywhere is refused, kms in us-south let through', async () => {
+    const e = await world();
+    expect(review(e, [membership('IBMid-friend', 'G-wide')])).toBe('refused');
+    expect(review(e, [membership('IBMid-friend', 'G-south')])).toBe('ok');
+  });
+
+  it('reactivating a principal reaches the groups it is a dynamic member of', async () => {
+    const e = await world([put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'disabled' }), membership('IBMid-sleeper', 'G-wide')]);
+    expect(review(e, [put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'active' })])).toBe('refused');
+    // the same for a sleeper whose group gives only what `me` may delegate
+    const f = await world([put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'disabled' }), membership('IBMid-sleeper', 'G-south')]);
+    expect(review(f, [put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'active' })])).toBe('ok');
+  });
+
+  it('a group whose only member is dynamic: rewriting its policy is reviewed for that member too (removing the member’s access is a lock-out check)', async () => {
+    // `boss` is in G-wide by a dynamic membership only; `me` may not take kms outside us-south from it
+    const e = await world([put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }), membership('IBMid-boss', 'G-wide')]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-wide' } as Change])).toBe('refused');
+    // nobody in G-south holds anything `me` could not delegate
+    const f = await world([put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }), membership('IBMid-boss', 'G-south')]);
+    expect(review(f, [{ op: 'delete', entity: 'policy', key: 'p-south' } as Change])).toBe('ok');
+  });
+});
+
+describe('a deny on every caller hits every principal of the account', () => {
+  it('a deny for Public Access is refused when it hits someone holding what `me` may not delegate there, let through on a single principal', async () => {
+    // `me` is denied writing key k1, so it cannot delegate kms.keys.write on k1; `boss` writes every us-south key
+    const e = await world([
+      put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }),
+      put('policy', policy('p-boss', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.administrator, 'kms', US_SOUTH)),
+      put('policy', policy('p-me-k1', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.editor, 'kms', [...US_SOUTH, { name: 'resource', operator: 'stringEquals', value: 'k1' }], 'deny')),
+    ]);
+    const denyRead = (subject: { kind: 'principal' | 'group'; id: string }) => put('policy', policy('p-deny', subject, IBM_ROLES.viewer, 'kms', US_SOUTH, 'deny'));
+    expect(review(e, [denyRead({ kind: 'group', id: PUBLIC_ACCESS_GROUP_ID })])).toBe('refused');
+    // the same deny on `friend`, who holds nothing `me` could not delegate, is let through: `me` may deny reading keys
+    expect(review(e, [denyRead({ kind: 'principal', id: 'IBMid-friend' })])).toBe('ok');
+  });
+});
