@@ -108,3 +108,17 @@ describe('a deny on every caller hits every principal of the account', () => {
     expect(review(e, [denyRead({ kind: 'principal', id: 'IBMid-friend' })])).toBe('ok');
   });
 });
+
+describe('rows the review cannot place in an account are the system’s', () => {
+  it('a catalog service is global even when its row names an account', async () => {
+    const e = await world();
+    expect(review(e, [put('service', { name: 'kms2', type: 'service', accountId: 'acc', roles: {} })])).toBe('refused');
+  });
+
+  it('a role whose account is not a string is refused, not read as an account', async () => {
+    const e = await world();
+    expect(review(e, [put('role', { id: 'r-odd', kind: 'custom', accountId: 42, name: 'odd', actions: [] })])).toBe('refused');
+    // the same role in the account is `me`'s to write: it grants nothing
+    expect(review(e, [put('role', { id: 'r-odd', kind: 'custom', accountId: 'acc', name: 'odd', actions: [] })])).toBe('ok');
+  });
+});

@@ -35,9 +35,11 @@ const REVIEWED: ReadonlySet<EntityName> = new Set<EntityName>([
   'ssoConnector',
 ]);
 
-/** The account a row belongs to; undefined for a global row (a system role, a catalog service). */
+/**
+ * The account a row belongs to; undefined for a global row (a system role). Only entities of REVIEWED reach it (a
+ * catalog service is refused before), so no row is told apart by its entity but an account's.
+ */
 function accountOfRow(entity: EntityName, row: unknown): string | undefined {
-  if (entity === 'service') return undefined;
   if (entity === 'account') return (row as { id: string }).id;
   const a = (row as { accountId?: unknown }).accountId;
   return typeof a === 'string' ? a : undefined;
@@ -66,11 +68,11 @@ const subjectKey = (accountId: string, s: { kind: string; id?: string }) =>
 /** What `changes` can affect, read from the rows they replace and write. */
 function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
   const r: Reach = { placed: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
-  const rowsUsing = (accountId: string, test: (p: Policy) => boolean, testB: (b: Binding) => boolean) => {
-    for (const state of [before, after]) {
-      for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
-      for (const b of state.rowsOf('binding', accountId)) if (testB(b)) r.rows.add(b.id);
-    }
+  const policiesUsing = (accountId: string, test: (p: Policy) => boolean) => {
+    for (const state of [before, after]) for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
+  };
+  const bindingsUsing = (accountId: string, test: (b: Binding) => boolean) => {
+    for (const state of [before, after]) for (const b of state.rowsOf('binding', accountId)) if (test(b)) r.rows.add(b.id);
   };
   const principal = (accountId: string, id: string) => {
     r.subjects.add(`p:${accountId}/${id}`);
@@ -95,7 +97,8 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
         }
       }
     }
-    rowsUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)), (b) => at.has(b.nodeId));
+    policiesUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)));
+    bindingsUsing(accountId, (b) => at.has(b.nodeId));
     r.placed.add(accountId);
   };
   for (const c of changes) {
@@ -119,10 +122,12 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
           r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
           break;
         case 'resourceGroup':
-          rowsUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id), () => false);
+          // a binding names no resource group (it sits at a node)
+          policiesUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id));
           break;
         case 'role':
-          rowsUsing(accountId, (p) => p.roles.includes(id), (b) => b.roleId === id);
+          policiesUsing(accountId, (p) => p.roles.includes(id));
+          bindingsUsing(accountId, (b) => b.roleId === id);
           break;
         case 'account':
           r.subjects.add(`pub:${accountId}`);
@@ -164,11 +169,6 @@ function settle(r: Reach, before: SourceState, after: SourceState): void {
       for (const m of state.rowsOf('membership', accountId)) if (m.groupId === key.slice(i + 1)) r.principals.add(`${accountId}/${m.principalId}`);
     }
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
 }
 
 /**
