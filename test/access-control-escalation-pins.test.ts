@@ -122,3 +122,25 @@ describe('rows the review cannot place in an account are the system’s', () => 
     expect(review(e, [put('role', { id: 'r-odd', kind: 'custom', accountId: 'acc', name: 'odd', actions: [] })])).toBe('ok');
   });
 });
+
+describe('a grant that starts later is judged when it starts', () => {
+  const DATE_KEY = '{{environment.attributes.current_date_time}}';
+  /** `me` administers kms everywhere before NOW+1h and again from NOW+3h (two timed policies), in us-south always. */
+  const timed = [
+    put('policy', { ...policy('p-me-early', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeLessThan', value: iso(NOW + HOUR) } }),
+    put('policy', { ...policy('p-me-late', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeGreaterThanOrEquals', value: iso(NOW + 3 * HOUR) } }),
+  ];
+  it('a membership from NOW+2h (when `me` holds kms in us-south only) into the kms-everywhere group is refused; from NOW+3h30 it is let through', async () => {
+    const e = await world(timed);
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW + 2 * HOUR, NOW + 4 * HOUR)])).toBe('refused');
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW + 3.5 * HOUR, NOW + 4 * HOUR)])).toBe('ok');
+  });
+});
+
+describe('only BlueXP places registered resources in nodes', () => {
+  it('moving a registered resource of an IBM account into a project is refused; changing nothing of its place is let through', async () => {
+    const e = await world([put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms' }, projects: [], folders: [] })]);
+    expect(review(e, [put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms' }, projects: ['P'], folders: [] })])).toBe('refused');
+    expect(review(e, [put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms', region: 'us-south' }, projects: [], folders: [] })])).toBe('ok');
+  });
+});

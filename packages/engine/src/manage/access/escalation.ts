@@ -241,7 +241,7 @@ const sameGrantKey = (x: Grant) => JSON.stringify([x.accountId, x.identity, x.ac
  * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
  * of one of `accounts` is judged with the actor acting in that account (migration); every other as the actor acts.
  */
-export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
+export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[]): void {
   if (changes.length === 0) return;
   const touched = new Set<string>();
   for (const c of changes) {
