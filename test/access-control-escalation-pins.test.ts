@@ -3,7 +3,7 @@
 // Cloudflare scopes), each refused where the actor may not cause its effect and let through where it may, so that a
 // mutant widening or narrowing what the review reads fails one side or the other.
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, createEngine, createGuardRegistry, defaultGuards, IBM_GROUP_CODES, IBM_ROLES, PUBLIC_ACCESS_GROUP_ID, SeedError } from '@portcullis/engine';
+import { BLUEXP_ROLES, bootstrapAccount, createEngine, createGuardRegistry, defaultGuards, IBM_GROUP_CODES, IBM_ROLES, PUBLIC_ACCESS_GROUP_ID, SeedError } from '@portcullis/engine';
 import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import type { Actor, Change, Engine } from '@portcullis/engine';
 
@@ -142,5 +142,64 @@ describe('only BlueXP places registered resources in nodes', () => {
     const e = await world([put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms' }, projects: [], folders: [] })]);
     expect(review(e, [put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms' }, projects: ['P'], folders: [] })])).toBe('refused');
     expect(review(e, [put('resource', { id: 'R', accountId: 'acc', attributes: { serviceName: 'kms', region: 'us-south' }, projects: [], folders: [] })])).toBe('ok');
+  });
+});
+
+/**
+ * BlueXP organization `bx-a`: folders F1 (project P1) and F2 (project P2), and F3 apart; `fa` administers F1 and F2 (the
+ * catalog's folder-or-project admin); `bx-storage` (volume:create, volume:delete) is a role `fa` does not hold, and
+ * `bx-storage-admin` the same actions at the folder-or-project admin level; agent `agent1` serves P1 only.
+ */
+async function bluexp(extra: Change[] = []): Promise<Engine> {
+  const e = createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}x` });
+  await e.apply(bootstrapAccount as Op, { system: 'bluexp', accountId: 'bx-a', admin: { id: 'bx-admin' } } as never, { actor: SYSTEM });
+  const node = (id: string, kind: 'folder' | 'project', parentId: string | null) => put('node', { id, accountId: 'bx-a', kind, parentId });
+  await e.commit([
+    node('F1', 'folder', null),
+    node('F2', 'folder', null),
+    node('F3', 'folder', null),
+    node('P1', 'project', 'F1'),
+    node('P2', 'project', 'F2'),
+    ...['fa', 'friend'].map((id) => put('principal', { id, accountId: 'bx-a', kind: 'user', status: 'active' })),
+    put('principal', { id: 'agent1', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1'] }),
+    put('role', { id: 'bx-storage', kind: 'bluexp', accountId: 'bx-a', name: 'Storage', actions: ['volume:create', 'volume:delete'] }),
+    put('role', { id: 'bx-storage-admin', kind: 'bluexp', accountId: 'bx-a', name: 'Storage admin', admin: 'folder-or-project', actions: ['volume:create', 'volume:delete'] }),
+    put('binding', { id: 'b-fa1', accountId: 'bx-a', subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F1' }),
+    put('binding', { id: 'b-fa2', accountId: 'bx-a', subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2' }),
+    ...extra,
+  ]);
+  return e;
+}
+const FA: Actor = { kind: 'subject', id: 'fa', accountId: 'bx-a' };
+const resource = (folders: string[], projects: string[], agentId?: string) =>
+  put('resource', { id: 'R', accountId: 'bx-a', attributes: { resourceType: 'volume' }, tags: [], projects, folders, zones: [], ...(agentId === undefined ? {} : { agentId }) });
+const binding = (id: string, who: string, roleId: string, nodeId: string) => put('binding', { id, accountId: 'bx-a', subject: { kind: 'principal', id: who }, roleId, nodeId });
+
+describe('BlueXP placement: a registered resource in a folder', () => {
+  it('an admin-level role at the folder reached it already: adding it to a project of that folder gains nothing', async () => {
+    const e = await bluexp([resource(['F2'], []), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
+    expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('ok');
+  });
+
+  it('a role below the admin level at the folder did not reach it: adding it to a project of that folder is refused', async () => {
+    const e = await bluexp([resource(['F2'], []), binding('b-friend', 'friend', 'bx-storage', 'F2')]);
+    expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('refused');
+  });
+
+  it('with an agent serving no project of the folder, an admin-level role there did not reach it either', async () => {
+    const e = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
+    expect(review(e, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('refused');
+    // served there (agent1 moved into P2 as well), it did
+    const f = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2'), put('principal', { id: 'agent1', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1', 'P2'] })]);
+    expect(review(f, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('ok');
+  });
+});
+
+describe('BlueXP: a policy (not a binding) scoped to nodes is reached by a node moved under them', () => {
+  it('moving P1 under F2, where `friend` holds storage by a policy, is refused; under F3, where nobody does, let through', async () => {
+    const e = await bluexp([
+      put('policy', { id: 'p-friend', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roles: ['bx-storage'], resource: { attributes: [], tags: [], nodes: ['F2', 'F3'] } }),
+    ]);
+    expect(review(e, [put('node', { id: 'P1', accountId: 'bx-a', kind: 'project', parentId: 'F2' })], FA)).toBe('refused');
   });
 });
