@@ -203,3 +203,14 @@ describe('BlueXP: a policy (not a binding) scoped to nodes is reached by a node 
     expect(review(e, [put('node', { id: 'P1', accountId: 'bx-a', kind: 'project', parentId: 'F2' })], FA)).toBe('refused');
   });
 });
+
+describe('an errored grant asks for the whole account', () => {
+  it('a deny on kms in us-south whose rule cannot be evaluated refuses kms everywhere, so `me` may not write it; well-formed it may', async () => {
+    const e = await world();
+    const deny = (value: unknown) =>
+      put('policy', { ...policy('p-deny', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.administrator, 'kms', US_SOUTH, 'deny'), rule: { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value }] } });
+    // a rule value validation refuses (the operation writes it unchecked): the policy compiles as errored
+    expect(review(e, [deny('maybe')])).toBe('refused');
+    expect(review(e, [deny(true)])).toBe('ok');
+  });
+});
