@@ -3,7 +3,7 @@
 // Cloudflare scopes), each refused where the actor may not cause its effect and let through where it may, so that a
 // mutant widening or narrowing what the review reads fails one side or the other.
 import { describe, expect, it } from 'vitest';
-import { BLUEXP_ROLES, bootstrapAccount, createEngine, createGuardRegistry, defaultGuards, IBM_GROUP_CODES, IBM_ROLES, PUBLIC_ACCESS_GROUP_ID, SeedError } from '@portcullis/engine';
+import { BLUEXP_ROLES, bootstrapAccount, CLOUDFLARE_ROLES, createEngine, createGuardRegistry, defaultGuards, IBM_GROUP_CODES, IBM_ROLES, PUBLIC_ACCESS_GROUP_ID, SeedError } from '@portcullis/engine';
 import { runGuarded, SourceState } from '@portcullis/engine/internals';
 import type { Actor, Change, Engine } from '@portcullis/engine';
 
@@ -212,5 +212,36 @@ describe('an errored grant asks for the whole account', () => {
     // a rule value validation refuses (the operation writes it unchecked): the policy compiles as errored
     expect(review(e, [deny('maybe')])).toBe('refused');
     expect(review(e, [deny(true)])).toBe('ok');
+  });
+});
+
+describe('an account change reaches Public Access', () => {
+  it('turning Public Access on where it gives kms everywhere is refused; where it gives kms in us-south, let through', async () => {
+    const off = put('account', { id: 'acc', system: 'ibm', publicAccess: false });
+    const on = put('account', { id: 'acc', system: 'ibm', publicAccess: true });
+    const wide = await world([off, put('policy', policy('p-pub', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.administrator, 'kms'))]);
+    expect(review(wide, [on])).toBe('refused');
+    const south = await world([off, put('policy', policy('p-pub', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.administrator, 'kms', US_SOUTH))]);
+    expect(review(south, [on])).toBe('ok');
+  });
+});
+
+describe('Cloudflare: a grant scoped to a user is asked on that user', () => {
+  it('an IAM editor holding a user-scoped permission group on that user may give it; one who does not hold it may not', async () => {
+    let n = 0;
+    const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
+    await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
+    await e.commit([
+      ...['cf-friend', 'cf-reader', 'cf-holder', 'cf-iam'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
+      put('policy', { id: 'p-rd', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-reader' }, roles: [CLOUDFLARE_ROLES.iamRead], resource: { attributes: [], resourceGroups: [rgAll] } }),
+      put('role', { id: 'pg-user', kind: 'permission-group', scopeType: 'user', accountId: 'cf-a', name: 'User read', actions: ['user:read'] }),
+      put('resourceGroup', { id: 'rg-user', accountId: 'cf-a', scope: [{ key: 'com.cloudflare.api.user.cf-friend', objects: [{ key: '*' }] }] }),
+      ...['cf-holder', 'cf-iam'].map((id) => put('policy', { id: `p-iam-${id}`, accountId: 'cf-a', subject: { kind: 'principal', id }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } })),
+      put('policy', { id: 'p-h', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-holder' }, roles: ['pg-user'], resource: { attributes: [], resourceGroups: ['rg-user'] } }),
+    ]);
+    const give = put('policy', { id: 'p-u', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-friend' }, roles: ['pg-user'], resource: { attributes: [], resourceGroups: ['rg-user'] } });
+    expect(review(e, [give], { kind: 'subject', id: 'cf-holder', accountId: 'cf-a' })).toBe('ok');
+    expect(review(e, [give], { kind: 'subject', id: 'cf-iam', accountId: 'cf-a' })).toBe('refused');
   });
 });

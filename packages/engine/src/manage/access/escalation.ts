@@ -14,6 +14,7 @@ import { diff, type Grant } from '../../analyze/permission-diff.js';
 import type { RequestResource } from '../../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
+import type { ScopeTarget } from '../../model/scope.js';
 import { createDelegation, type Delegation } from './delegation.js';
 import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
@@ -495,7 +496,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
       fresh = scopes.targets.filter((t) => !had.has(t));
       if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
     }
-    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as { type: string; zone?: string; userId?: string }));
+    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as ScopeTarget));
   }
   const out: RequestResource[] = [];
   for (const v of g.via) {
@@ -516,8 +517,9 @@ function existingAncestor(before: SourceState, after: SourceState, accountId: st
   return accountId;
 }
 
-function scopeTarget(accountId: string, t: { type: string; zone?: string; userId?: string }): RequestResource {
-  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone ?? '*'] };
-  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId ?? '' } };
+/** The request resource a Cloudflare scope target stands for (the diff writes its targets as parseScope made them). */
+function scopeTarget(accountId: string, t: ScopeTarget): RequestResource {
+  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone] };
+  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId } };
   return { attributes: { accountId } };
 }
