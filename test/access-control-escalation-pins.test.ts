@@ -84,6 +84,14 @@ describe('dynamic memberships', () => {
     expect(review(f, [put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'active' })])).toBe('ok');
   });
 
+  it('reactivating a principal reaches its own policies', async () => {
+    const sleeper = (status: string) => put('principal', { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status });
+    const e = await world([sleeper('disabled'), put('policy', policy('p-sl', { kind: 'principal', id: 'IBMid-sleeper' }, IBM_ROLES.administrator, 'kms'))]);
+    expect(review(e, [sleeper('active')])).toBe('refused');
+    const f = await world([sleeper('disabled'), put('policy', policy('p-sl', { kind: 'principal', id: 'IBMid-sleeper' }, IBM_ROLES.administrator, 'kms', US_SOUTH))]);
+    expect(review(f, [sleeper('active')])).toBe('ok');
+  });
+
   it('a group whose only member is dynamic: rewriting its policy is reviewed for that member too (removing the member’s access is a lock-out check)', async () => {
     // `boss` is in G-wide by a dynamic membership only; `me` may not take kms outside us-south from it
     const e = await world([put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }), membership('IBMid-boss', 'G-wide')]);
