@@ -253,3 +253,54 @@ describe('Cloudflare: a grant scoped to a user is asked on that user', () => {
     expect(review(e, [give], { kind: 'subject', id: 'cf-iam', accountId: 'cf-a' })).toBe('refused');
   });
 });
+
+describe('lock-out is asked of what is taken, and never of the actor itself', () => {
+  // `boss` administers kms in us-south; `me` is denied writing key k1, so `boss` holds there what `me` cannot give
+  const k1World = (extra: Change[] = []) =>
+    world([
+      put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }),
+      put('policy', policy('p-boss', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.administrator, 'kms', US_SOUTH)),
+      put('policy', policy('p-me-k1', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.editor, 'kms', [...US_SOUTH, { name: 'resource', operator: 'stringEquals', value: 'k1' }], 'deny')),
+      ...extra,
+    ]);
+
+  it('giving a superior something `me` may give takes nothing from it: let through', async () => {
+    const e = await k1World();
+    expect(review(e, [put('policy', policy('p-new', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.viewer, 'kms', US_SOUTH))])).toBe('ok');
+  });
+
+  it('lifting a deny from a superior takes nothing from it: let through when `me` may give what the deny held back', async () => {
+    const e = await k1World([put('policy', policy('p-boss-deny', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.viewer, 'kms', US_SOUTH, 'deny'))]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-boss-deny' } as Change])).toBe('ok');
+  });
+
+  it('the actor may take from itself: `me` deleting its own kms reading everywhere is let through', async () => {
+    const e = await world([put('policy', policy('p-me-view', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.viewer, 'kms'))]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-me-view' } as Change])).toBe('ok');
+  });
+
+  it('an allow removed is asked as a lock-out, not as a gain: removing one a deny overrides (its holder keeps nothing `me` cannot give) is let through', async () => {
+    // `friend` has kms everywhere, denied everywhere: it holds nothing; `me` could not give kms everywhere
+    const e = await world([
+      put('policy', policy('p-f', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.administrator, 'kms')),
+      put('policy', policy('p-f-deny', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.administrator, 'kms', [], 'deny')),
+    ]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-f' } as Change])).toBe('ok');
+  });
+});
+
+describe('a grant is judged only while it holds', () => {
+  const DATE_KEY = '{{environment.attributes.current_date_time}}';
+  it('a membership ending when `me`’s timed kms-everywhere ends is let through; one ending a minute later is refused', async () => {
+    const e = await world([put('policy', { ...policy('p-me-early', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeLessThan', value: iso(NOW + HOUR) } })]);
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + HOUR)])).toBe('ok');
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + HOUR + 60_000)])).toBe('refused');
+  });
+});
+
+describe('BlueXP: a resource taken out of its only project is still reached from the organization', () => {
+  it('the organization’s role holders keep it, so the folder admin may take it out', async () => {
+    const e = await bluexp([resource([], ['P1'])]);
+    expect(review(e, [resource([], [])], FA)).toBe('ok');
+  });
+});
