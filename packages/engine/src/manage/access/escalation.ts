@@ -155,7 +155,8 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
 function settle(r: Reach, before: SourceState, after: SourceState): void {
   const subjectOf = (accountId: string, s: { kind: string; id?: string }) => {
     if (s.kind === 'principal') r.principals.add(`${accountId}/${s.id}`);
-    else if (s.kind === 'group' && s.id !== PUBLIC_ACCESS_GROUP_ID) r.groups.add(`${accountId}/${s.id}`);
+    // Public Access too: it has no members, so it adds no principal
+    else if (s.kind === 'group') r.groups.add(`${accountId}/${s.id}`);
   };
   for (const key of r.subjects) {
     if (key.startsWith('p:')) r.principals.add(key.slice(2));
@@ -233,7 +234,7 @@ function latent(source: Source): Source {
   return {
     ...source,
     principals: [
-      ...source.principals.map((p) => (p.status === 'active' ? p : { ...p, status: 'active' as const })),
+      ...source.principals.map((p) => ({ ...p, status: 'active' as const })),
       ...source.groups.map((g) => ({ id: phantomOf(g.id), accountId: g.accountId, kind: 'user' as const, status: 'active' as const, projects: [] })),
     ],
     groups: source.groups.map((g) => ({ ...g, members: [...(g.members ?? []), phantomOf(g.id)] })),
