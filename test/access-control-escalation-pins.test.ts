@@ -304,3 +304,17 @@ describe('BlueXP: a resource taken out of its only project is still reached from
     expect(review(e, [resource([], [])], FA)).toBe('ok');
   });
 });
+
+describe('BlueXP: coverage that only shrinks gains nothing', () => {
+  it('a project admin moving its project out of its folder (to the organization) is let through: the folder’s holders lose it, nobody gains', async () => {
+    const e = await bluexp([
+      put('principal', { id: 'pa', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-pa', 'pa', BLUEXP_ROLES.folderOrProjectAdmin, 'P2'),
+      binding('b-friend', 'friend', BLUEXP_ROLES.folderOrProjectAdmin, 'F2'),
+    ]);
+    const PA: Actor = { kind: 'subject', id: 'pa', accountId: 'bx-a' };
+    expect(review(e, [put('node', { id: 'P2', accountId: 'bx-a', kind: 'project', parentId: null })], PA)).toBe('ok');
+    // moving it under F1 gives F1's holders a project `pa` administers only where it was: `fa` administers F1 and held P2 already
+    expect(review(e, [put('node', { id: 'P2', accountId: 'bx-a', kind: 'project', parentId: 'F1' })], PA)).toBe('ok');
+  });
+});
