@@ -318,3 +318,20 @@ describe('BlueXP: coverage that only shrinks gains nothing', () => {
     expect(review(e, [put('node', { id: 'P2', accountId: 'bx-a', kind: 'project', parentId: 'F1' })], PA)).toBe('ok');
   });
 });
+
+describe('BlueXP: a grant at the organization is lost at the organization', () => {
+  it('in an organization without folders, a storage holder cannot take the organization admin’s binding; it may drop its own', async () => {
+    const e = createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}x` });
+    await e.apply(bootstrapAccount as Op, { system: 'bluexp', accountId: 'bx-b', admin: { id: 'bx-adminb' } } as never, { actor: SYSTEM });
+    await e.commit([
+      put('principal', { id: 'st', accountId: 'bx-b', kind: 'user', status: 'active' }),
+      put('role', { id: 'bx-storage', kind: 'bluexp', accountId: 'bx-b', name: 'Storage', actions: ['volume:create', 'volume:delete'] }),
+      put('binding', { id: 'b-st', accountId: 'bx-b', subject: { kind: 'principal', id: 'st' }, roleId: 'bx-storage', nodeId: 'bx-b' }),
+    ]);
+    const adminBinding = e.source.bindings.find((b) => b.accountId === 'bx-b' && b.subject.kind === 'principal' && b.subject.id === 'bx-adminb');
+    expect(adminBinding).toBeDefined();
+    const ST: Actor = { kind: 'subject', id: 'st', accountId: 'bx-b' };
+    expect(review(e, [{ op: 'delete', entity: 'binding', key: adminBinding!.id } as Change], ST)).toBe('refused');
+    expect(review(e, [{ op: 'delete', entity: 'binding', key: 'b-st' } as Change], ST)).toBe('ok');
+  });
+});
