@@ -475,11 +475,13 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   const nodes = g.resource.nodes;
   if (nodes !== undefined) {
     let fresh = nodes.covered;
-    if (counterpart !== null && counterpart.length > 0) {
+    // (an empty counterpart leaves every covered node fresh, as no counterpart does)
+    if (counterpart !== null) {
       const had = new Set(counterpart.flatMap((x) => x.resource.nodes?.covered ?? []));
       fresh = nodes.covered.filter((n) => {
         if (had.has(n)) return false;
-        if (n === org || before.get('node', n) !== undefined) return true;
+        // (the organization is no node: its nearest existing ancestor is the account, asked as the organization)
+        if (before.get('node', n) !== undefined) return true;
         const anc = existingAncestor(before, after, accountId, n);
         return !had.has(anc === accountId ? org : anc);
       });
@@ -493,7 +495,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   const scopes = g.resource.scopes;
   if (scopes !== undefined) {
     let fresh = scopes.targets;
-    if (counterpart !== null && counterpart.length > 0) {
+    if (counterpart !== null) {
       const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
       fresh = scopes.targets.filter((t) => !had.has(t));
       if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
