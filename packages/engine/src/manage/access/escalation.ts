@@ -71,8 +71,15 @@ const subjectKey = (accountId: string, s: { kind: string; id?: string }): string
   return s.kind === 'principal' ? `p:${accountId}/${s.id}` : s.id === PUBLIC_ACCESS_GROUP_ID ? `pub:${accountId}` : `g:${accountId}/${s.id}`;
 };
 
-/** What `changes` can affect, read from the rows they replace and write. */
-function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
+/** A row a change replaces or writes, with the account it belongs to. */
+interface TouchedRow {
+  entity: EntityName;
+  row: unknown;
+  accountId: string;
+}
+
+/** What the changes can affect, read from the rows they replace and write (`rows`, placed by reviewEffects). */
+function reachOf(before: SourceState, after: SourceState, rows: readonly TouchedRow[]): Reach {
   const r: Reach = { placed: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
   const policiesUsing = (accountId: string, test: (p: Policy) => boolean) => {
     for (const state of [before, after]) for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
@@ -84,6 +91,7 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
     r.subjects.add(`p:${accountId}/${id}`);
     // a principal's status, kind or projects change what every one of its groups gives it
     for (const state of [before, after]) {
+      // (a row an operation writes is not parsed yet: a group may come without its members)
       for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(id)) r.subjects.add(`g:${accountId}/${g.id}`);
       for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) r.subjects.add(`g:${accountId}/${m.groupId}`);
     }
@@ -107,44 +115,40 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
     bindingsUsing(accountId, (b) => at.has(b.nodeId));
     r.placed.add(accountId);
   };
-  for (const c of changes) {
-    const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
-    for (const row of [before.get(c.entity, key), c.op === 'put' ? c.value : undefined] as unknown[]) {
-      if (row === undefined) continue;
-      const accountId = accountOfRow(c.entity, row) ?? '';
-      const id = (row as { id?: string }).id ?? '';
-      switch (c.entity) {
-        case 'policy':
-        case 'binding':
-          r.rows.add(id);
-          break;
-        case 'principal':
-          principal(accountId, id);
-          break;
-        case 'group':
-          r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
-          break;
-        case 'membership':
-          r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
-          break;
-        case 'resourceGroup':
-          // a binding names no resource group (it sits at a node)
-          policiesUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id));
-          break;
-        case 'role':
-          policiesUsing(accountId, (p) => p.roles.includes(id));
-          bindingsUsing(accountId, (b) => b.roleId === id);
-          break;
-        case 'account':
-          r.subjects.add(`pub:${accountId}`);
-          break;
-        case 'node':
-        case 'resource':
-          placed(accountId, c.entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders], c.entity === 'node');
-          break;
-        default:
-          break;
-      }
+  for (const { entity, row, accountId } of rows) {
+    // (a dynamic membership has no id: its case reads the group)
+    const id = (row as { id: string }).id;
+    switch (entity) {
+      case 'policy':
+      case 'binding':
+        r.rows.add(id);
+        break;
+      case 'principal':
+        principal(accountId, id);
+        break;
+      case 'group':
+        r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
+        break;
+      case 'membership':
+        r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
+        break;
+      case 'resourceGroup':
+        // a binding names no resource group (it sits at a node)
+        policiesUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id));
+        break;
+      case 'role':
+        policiesUsing(accountId, (p) => p.roles.includes(id));
+        bindingsUsing(accountId, (b) => b.roleId === id);
+        break;
+      case 'account':
+        r.subjects.add(`pub:${accountId}`);
+        break;
+      case 'node':
+      case 'resource':
+        placed(accountId, entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders], entity === 'node');
+        break;
+      default:
+        break;
     }
   }
   settle(r, before, after);
@@ -251,6 +255,7 @@ const sameGrantKey = (x: Grant) => JSON.stringify([x.accountId, x.identity, x.ac
 export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[]): void {
   if (changes.length === 0) return;
   const touched = new Set<string>();
+  const rows: TouchedRow[] = [];
   for (const c of changes) {
     // INVARIANT: an entity the review cannot read, or a row of no account, is the system's alone
     if (!REVIEWED.has(c.entity)) throw actorGate.forbidden();
@@ -260,6 +265,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       const a = accountOfRow(c.entity, row);
       if (a === undefined) throw actorGate.forbidden();
       touched.add(a);
+      rows.push({ entity: c.entity, row, accountId: a });
     }
   }
   // the state after, of the touched accounts alone: applying the changes to the whole state would copy every account
@@ -267,7 +273,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const gateOf = (accountId: string): Gate => (accounts.includes(accountId) ? actorGate.inAccount(accountId) : actorGate);
   const delegation = createDelegation(gateOf);
   const now = actorGate.now;
-  const reach = reachOf(before, after, changes);
+  const reach = reachOf(before, after, rows);
   const catalogRows = (state: SourceState) => {
     const roles: unknown[] = state.list('role', '');
     const services: unknown[] = state.list('service', '');
@@ -496,6 +502,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   if (scopes !== undefined) {
     let fresh = scopes.targets;
     if (counterpart !== null) {
+      // Stryker disable next-line ArrayDeclaration: a scope target is the JSON text of an object, never a stand-in string
       const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
       fresh = scopes.targets.filter((t) => !had.has(t));
       if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
