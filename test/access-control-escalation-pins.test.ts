@@ -335,3 +335,12 @@ describe('BlueXP: a grant at the organization is lost at the organization', () =
     expect(review(e, [{ op: 'delete', entity: 'binding', key: 'b-st' } as Change], ST)).toBe('ok');
   });
 });
+
+describe('BlueXP: the same coverage for longer is gained', () => {
+  it('extending a folder binding’s expiry is refused to a project admin below it, let through for the folder’s admin', async () => {
+    const friendAt = (expiresAt: number) => put('binding', { id: 'b-friend', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2', expiresAt: iso(expiresAt) });
+    const e = await bluexp([put('principal', { id: 'pa', accountId: 'bx-a', kind: 'user', status: 'active' }), binding('b-pa', 'pa', BLUEXP_ROLES.folderOrProjectAdmin, 'P2'), friendAt(NOW + HOUR)]);
+    expect(review(e, [friendAt(NOW + 2 * HOUR)], { kind: 'subject', id: 'pa', accountId: 'bx-a' })).toBe('refused');
+    expect(review(e, [friendAt(NOW + 2 * HOUR)], FA)).toBe('ok');
+  });
+});
