@@ -344,3 +344,27 @@ describe('BlueXP: the same coverage for longer is gained', () => {
     expect(review(e, [friendAt(NOW + 2 * HOUR)], FA)).toBe('ok');
   });
 });
+
+describe('BlueXP: nodes created or deleted', () => {
+  it('a folder created inside what a grant already covered gains nothing: a sub-folder admin may create under its folder', async () => {
+    const e = await bluexp([
+      put('node', { id: 'F2a', accountId: 'bx-a', kind: 'folder', parentId: 'F2' }),
+      put('principal', { id: 'sub', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-sub', 'sub', BLUEXP_ROLES.folderOrProjectAdmin, 'F2a'),
+      binding('b-friend', 'friend', 'bx-storage', 'F2'),
+    ]);
+    expect(review(e, [put('node', { id: 'N', accountId: 'bx-a', kind: 'folder', parentId: 'F2a' })], { kind: 'subject', id: 'sub', accountId: 'bx-a' })).toBe('ok');
+  });
+
+  it('a folder created at the top gains the organization’s holders nothing', async () => {
+    const e = await bluexp();
+    expect(review(e, [put('node', { id: 'N', accountId: 'bx-a', kind: 'folder', parentId: null })], FA)).toBe('ok');
+  });
+
+  it('a project deleted takes nothing from anyone: its folder admin may delete it though someone there holds more', async () => {
+    const e = await bluexp([binding('b-friend', 'friend', 'bx-storage', 'P1')]);
+    expect(review(e, [{ op: 'delete', entity: 'node', key: 'P1' } as Change], FA)).toBe('ok');
+    // taking the storage binding while P1 stays is a lock-out
+    expect(review(e, [{ op: 'delete', entity: 'binding', key: 'b-friend' } as Change], FA)).toBe('refused');
+  });
+});
