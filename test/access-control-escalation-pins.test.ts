@@ -368,3 +368,24 @@ describe('BlueXP: nodes created or deleted', () => {
     expect(review(e, [{ op: 'delete', entity: 'binding', key: 'b-friend' } as Change], FA)).toBe('refused');
   });
 });
+
+describe('a role change is reviewed on the rows using that role alone', () => {
+  it('IBM: widening a custom role is refused though its holder holds the action through another policy (stricter, never weaker)', async () => {
+    const e = await world([
+      put('role', { id: 'r-custom', kind: 'custom', accountId: 'acc', name: 'c', actions: ['kms.keys.read'] }),
+      put('role', { id: 'r-base', kind: 'custom', accountId: 'acc', name: 'b', actions: ['kms.keys.write'] }),
+      put('policy', policy('p-f1', { kind: 'principal', id: 'IBMid-friend' }, 'r-base', 'kms')),
+      put('policy', policy('p-f2', { kind: 'principal', id: 'IBMid-friend' }, 'r-custom', 'kms')),
+    ]);
+    expect(review(e, [put('role', { id: 'r-custom', kind: 'custom', accountId: 'acc', name: 'c', actions: ['kms.keys.read', 'kms.keys.write'] })])).toBe('refused');
+  });
+
+  it('BlueXP: adding an action to a role at a folder is refused though its holder holds it there through another binding', async () => {
+    const e = await bluexp([
+      put('role', { id: 'bx-other', kind: 'bluexp', accountId: 'bx-a', name: 'Other', actions: ['volume:list'] }),
+      binding('b-friend', 'friend', 'bx-storage', 'F2'),
+      binding('b-friend2', 'friend', 'bx-other', 'F2'),
+    ]);
+    expect(review(e, [put('role', { id: 'bx-other', kind: 'bluexp', accountId: 'bx-a', name: 'Other', actions: ['volume:list', 'volume:create'] })], FA)).toBe('refused');
+  });
+});
