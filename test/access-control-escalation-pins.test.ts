@@ -138,6 +138,22 @@ describe('a grant that starts later is judged when it starts', () => {
     put('policy', { ...policy('p-me-early', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeLessThan', value: iso(NOW + HOUR) } }),
     put('policy', { ...policy('p-me-late', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeGreaterThanOrEquals', value: iso(NOW + 3 * HOUR) } }),
   ];
+  it('a membership from NOW+2h, when `me` no longer holds kms everywhere and nothing of `me` turns before it ends, is refused', async () => {
+    const e = await world([timed[0]!]);
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW + 2 * HOUR, NOW + 2.5 * HOUR)])).toBe('refused');
+    // the same membership from now to NOW+1h, while `me` holds kms everywhere, is let through
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + HOUR)])).toBe('ok');
+  });
+
+  it('a policy whose own rule starts it at NOW+2h, when `me` no longer holds kms everywhere, is refused', async () => {
+    const e = await world([timed[0]!]);
+    const ruled = (operator: string, at: number) =>
+      put('policy', { ...policy('p-later', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator, value: iso(at) } });
+    expect(review(e, [ruled('dateTimeGreaterThanOrEquals', NOW + 2 * HOUR)])).toBe('refused');
+    // one that ends when `me`'s does is let through
+    expect(review(e, [ruled('dateTimeLessThan', NOW + HOUR)])).toBe('ok');
+  });
+
   it('a membership from NOW+2h (when `me` holds kms in us-south only) into the kms-everywhere group is refused; from NOW+3h30 it is let through', async () => {
     const e = await world(timed);
     expect(review(e, [membership('IBMid-friend', 'G-wide', NOW + 2 * HOUR, NOW + 4 * HOUR)])).toBe('refused');

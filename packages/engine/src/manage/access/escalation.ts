@@ -333,7 +333,10 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     // a binding's id names no policy: no rule, it holds at every instant
     const rules = g.via.map((v) => state.get('policy', v.policyId)?.rule);
     const own = rules.flatMap((r) => ruleTurns(r, now));
-    if (g.until !== undefined) own.push(g.until - 1);
+    // what the actor holds is the same from one of its turns to the next, and each turn comes with the instant before
+    // it: so the instants checked see every stretch of the grant's life but the one from its start to the first turn,
+    // which `from` (or, for a grant that holds already, now) sees. (Its expiry adds nothing: the last stretch ends at
+    // a turn or runs from `from` or now.)
     if (g.from !== undefined) own.push(g.from);
     const until = g.until ?? Infinity;
     const from = g.from ?? -Infinity;
