@@ -439,3 +439,14 @@ describe('a node cycle an operation writes does not hang the review', () => {
     expect(review(e, [put('node', { id: 'F1', accountId: 'bx-a', kind: 'folder', parentId: 'F1a' })], FA)).toBe('ok');
   });
 });
+
+describe('a role changed beside other rows', () => {
+  it('widening a custom role and adding a principal in one operation is reviewed on the role’s new actions', async () => {
+    const e = await world([
+      put('role', { id: 'r-custom', kind: 'custom', accountId: 'acc', name: 'c', actions: ['kms.keys.read'] }),
+      put('policy', policy('p-f2', { kind: 'principal', id: 'IBMid-friend' }, 'r-custom', 'kms')),
+    ]);
+    const widen = put('role', { id: 'r-custom', kind: 'custom', accountId: 'acc', name: 'c', actions: ['kms.keys.read', 'kms.keys.write'] });
+    expect(review(e, [widen, put('principal', { id: 'IBMid-new', accountId: 'acc', kind: 'user', status: 'active' })])).toBe('refused');
+  });
+});
