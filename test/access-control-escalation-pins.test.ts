@@ -450,3 +450,34 @@ describe('a role changed beside other rows', () => {
     expect(review(e, [widen, put('principal', { id: 'IBMid-new', accountId: 'acc', kind: 'user', status: 'active' })])).toBe('refused');
   });
 });
+
+describe('hole: an agent moved into a project gives that project’s folder admins its resources there', () => {
+  // R sits in P2 with agent `agent2`, which serves P1 only: `friend`, storage admin (a folder-or-project admin level
+  // role) at F2, does not reach R (a non-organization admin reaches a resource only where its agent serves). `keeper` holds agent:update at the
+  // organization and nothing else. Setting agent2's projects to P1 and P2 makes `friend` reach R: a grant `keeper`
+  // cannot give. The review did not read the bindings above an agent's projects and let it through. No operation of
+  // today reaches it (setAgentProjects is the organization admin's), but the review answers for operations added later.
+  async function agentWorld() {
+    const e = await bluexp([
+      put('principal', { id: 'keeper', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      put('role', { id: 'bx-keeper', kind: 'bluexp', accountId: 'bx-a', name: 'Agent keeper', actions: ['agent:update'] }),
+      binding('b-keeper', 'keeper', 'bx-keeper', 'bx-a'),
+      put('principal', { id: 'agent2', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1'] }),
+      binding('b-friend', 'friend', 'bx-storage-admin', 'F2'),
+      resource([], ['P2'], 'agent2'),
+    ]);
+    const reaches = () => e.authorize({ subject: { id: 'friend', accountId: 'bx-a' }, action: 'volume:delete', resource: { id: 'R' } }).allowed;
+    return { e, reaches };
+  }
+  const KEEPER: Actor = { kind: 'subject', id: 'keeper', accountId: 'bx-a' };
+
+  it('setting agent2’s projects to P1 and P2 is refused to the agent keeper; the organization admin may, and then `friend` reaches R', async () => {
+    const { e, reaches } = await agentWorld();
+    const change = put('principal', { id: 'agent2', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1', 'P2'] });
+    expect(reaches()).toBe(false);
+    expect(review(e, [change], KEEPER)).toBe('refused');
+    expect(review(e, [change], { kind: 'subject', id: 'bx-admin', accountId: 'bx-a' })).toBe('ok');
+    await e.commit([change]);
+    expect(reaches()).toBe(true);
+  });
+});

@@ -120,6 +120,9 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
         break;
       case 'principal':
         principal(accountId, id);
+        // an agent's projects bound what a non-organization admin role above them reaches of its resources: the
+        // bindings at and above the projects it joins or leaves gain or lose its resources there
+        placed(accountId, (row as { projects?: string[] }).projects ?? []);
         break;
       case 'group':
         r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
