@@ -346,7 +346,7 @@ class EngineImpl implements Engine {
 
   #setRevision(revision: number): void {
     // INVARIANT: the revision only grows and every cache entry carries the revision it was computed at, so a
-    // decision of an older source is never served; stale entries simply age out of the LRU (no O(size) clear per write)
+    // decision of an older source is never served; stale entries simply age out under the clock (no O(size) clear per write)
     this.#revision = revision;
   }
 
