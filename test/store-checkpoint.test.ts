@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSource, ValidationError, type Change, type Source } from '@portcullis/engine';
-import { applyChanges, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
+import { applyChanges, checkpointChecksum, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
 import { openPostgresStore, type PostgresStore } from '@portcullis/store-postgres';
 import { openSqliteStore, type SqliteStore } from '@portcullis/store-sqlite';
 import { richSource } from './helpers/store-arbitraries.js';
@@ -44,7 +44,7 @@ type AnyStore = SqliteStore | PostgresStore;
 interface Kind {
   name: string;
   /** A new store holding `parsed` at revision 1, checkpointed there, then `later` at revision 2; closed. */
-  create(): Promise<{ open(options?: { checkpointEvery?: number | false }): Promise<AnyStore>; sql(statement: string, params?: unknown[]): Promise<unknown[]> }>;
+  create(): Promise<{ schema: string; open(options?: { checkpointEvery?: number | false; verifyOnLoad?: boolean }): Promise<AnyStore>; sql(statement: string, params?: unknown[]): Promise<unknown[]> }>;
 }
 
 async function prepare(store: AnyStore): Promise<void> {
@@ -63,6 +63,7 @@ const KINDS: Kind[] = [
       const file = path.join(dir, 'store.db');
       await prepare(openSqliteStore(file, { checkpointEvery: false }));
       return {
+        schema: 'main',
         open: async (options = {}) => openSqliteStore(file, { checkpointEvery: false, ...options }),
         sql: async (statement, params = []) => {
           const db = new Database(file);
@@ -82,6 +83,7 @@ const KINDS: Kind[] = [
       const schema = `checkpoint_${process.pid}_${++n}`;
       await prepare(await openPostgresStore({ url: PG_URL, schema, checkpointEvery: false }));
       return {
+        schema,
         open: (options = {}) => openPostgresStore({ url: PG_URL, schema, checkpointEvery: false, ...options }),
         sql: async (statement, params = []) => {
           let i = 0;
@@ -167,6 +169,38 @@ for (const kind of KINDS) {
       expect(nameOf(await loadWith(k))).toBe('two');
       await k.sql('UPDATE $schema.checkpoint SET body = ?', [body[0]!.body.replace('"name":"two"', '"name":"three"')]);
       expect(nameOf(await loadWith(k))).toBe('three');
+    });
+
+    it('writes the checksum of its text when it validated its source, and trusts a text that matches it', async () => {
+      const k = await kind.create();
+      const [row] = (await k.sql('SELECT body, checksum FROM $schema.checkpoint')) as { body: string; checksum: number | string }[];
+      expect(Number(row!.checksum)).toBe(checkpointChecksum(row!.body));
+      // a text that matches its checksum is what a store wrote from a validated source: its rows are not checked again
+      // (the rows here are invalid on purpose, to show which check ran); one that does not match is checked, and refused
+      const invalid = encodeCheckpoint(planted()).replace('"status":"active"', '"status":"suspended"');
+      await k.sql('UPDATE $schema.checkpoint SET body = ?, checksum = ?', [invalid, checkpointChecksum(invalid)]);
+      expect(nameOf(await loadWith(k))).toBe('from the checkpoint');
+      await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [(checkpointChecksum(invalid) + 1) % 2 ** 32]);
+      expect(await loadWith(k)).toEqual(truth);
+      // a store that loads without verifying vouches for nothing
+      const unverified = await k.open({ verifyOnLoad: false });
+      await unverified.load();
+      await unverified.checkpoint();
+      await unverified.close();
+      expect(await k.sql('SELECT checksum FROM $schema.checkpoint')).toEqual([{ checksum: null }]);
+    });
+
+    it('has every entity table and child table watched for inserts, updates and deletes by a trigger that drops the checkpoint', async () => {
+      const k = await kind.create();
+      const tables = Object.values(SPECS).flatMap((spec) => [spec.table, ...(spec.children ?? []).map((c) => c.table)]);
+      const expected = tables.flatMap((t) => ['DELETE', 'INSERT', 'UPDATE'].map((e) => `${t} ${e}`)).sort();
+      const rows = (await k.sql(
+        kind.name === 'sqlite'
+          ? "SELECT tbl_name AS t, upper(substr(name, length(tbl_name) + 2, 6)) AS e FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_drops_checkpoint'"
+          : "SELECT event_object_table AS t, event_manipulation AS e FROM information_schema.triggers WHERE trigger_name LIKE '%_drops_checkpoint' AND event_object_schema = ?",
+        kind.name === 'sqlite' ? [] : [k.schema],
+      )) as { t: string; e: string }[];
+      expect(rows.map((r) => `${r.t} ${r.e}`).sort()).toEqual(expected);
     });
 
     it('refuses a checkpointEvery that is no positive integer', async () => {

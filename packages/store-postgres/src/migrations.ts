@@ -131,6 +131,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         revision BIGINT NOT NULL,
         format INTEGER NOT NULL,
         body TEXT NOT NULL,
+        checksum BIGINT,
         written_at TIMESTAMPTZ NOT NULL DEFAULT now()
       );
       CREATE FUNCTION $schema.drop_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $body$

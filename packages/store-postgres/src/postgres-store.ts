@@ -13,6 +13,7 @@ import {
 import {
   catchUp,
   CHECKPOINT_FORMAT,
+  checkpointChecksum,
   checkRevision,
   decodeCheckpoint,
   DEFAULT_CHECKPOINT_EVERY,
@@ -171,11 +172,15 @@ export class PostgresStore implements Store {
       // a commit of this store that finished after the snapshot began: a later commit writes the checkpoint
       if (!always && this.#cache !== undefined && this.#cache.revision !== revision) return -1;
       const current = await this.#current(client, revision);
+      const body = encodeCheckpoint(current.source);
+      // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
+      const checksum = this.#verifyOnLoad ? checkpointChecksum(body) : null;
       await client.query(
-        `INSERT INTO ${this.#q}.checkpoint (id, revision, format, body) VALUES (1, $1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format, body = EXCLUDED.body, written_at = now()
+        `INSERT INTO ${this.#q}.checkpoint (id, revision, format, body, checksum) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format, body = EXCLUDED.body,
+           checksum = EXCLUDED.checksum, written_at = now()
          WHERE ${this.#q}.checkpoint.revision <= EXCLUDED.revision`,
-        [current.revision, CHECKPOINT_FORMAT, encodeCheckpoint(current.source)],
+        [current.revision, CHECKPOINT_FORMAT, body, checksum],
       );
       return current.revision;
     });
@@ -315,9 +320,10 @@ export class PostgresStore implements Store {
     );
     const h = head.rows[0] as { revision: number; format: number; logged: boolean } | undefined;
     if (h === undefined || h.format !== CHECKPOINT_FORMAT || h.revision > revision || !h.logged) return undefined;
-    const body = await client.query({ text: `SELECT body FROM ${this.#q}.checkpoint WHERE id = 1 AND revision = $1`, values: [h.revision], rowMode: 'array' });
-    if (body.rows.length === 0) return undefined;
-    const source = decodeCheckpoint((body.rows[0] as unknown[])[0] as string, this.#verifyOnLoad);
+    const row = await client.query({ text: `SELECT body, checksum FROM ${this.#q}.checkpoint WHERE id = 1 AND revision = $1`, values: [h.revision], rowMode: 'array' });
+    if (row.rows.length === 0) return undefined;
+    const [body, checksum] = row.rows[0] as [string, number | null];
+    const source = decodeCheckpoint(body, this.#verifyOnLoad, checksum);
     if (source === undefined) return undefined;
     const changes = await this.#readLog(client, h.revision, revision);
     this.#sinceCheckpoint = changes.length;

@@ -276,6 +276,7 @@ export const MIGRATIONS: readonly Migration[] = [
         revision INTEGER NOT NULL,
         format INTEGER NOT NULL,
         body TEXT NOT NULL,
+        checksum INTEGER,
         written_at INTEGER NOT NULL
       );
       ALTER TABLE meta ADD COLUMN writing INTEGER NOT NULL DEFAULT 0;

@@ -12,6 +12,7 @@ import {
 import {
   catchUp,
   CHECKPOINT_FORMAT,
+  checkpointChecksum,
   checkRevision,
   decodeCheckpoint,
   DEFAULT_CHECKPOINT_EVERY,
@@ -98,8 +99,8 @@ export class SqliteStore implements Store {
         checkpointHead: db.prepare(
           'SELECT revision, format, EXISTS (SELECT 1 FROM change_log l WHERE l.revision = c.revision) AS logged FROM checkpoint c WHERE id = 1',
         ),
-        checkpointBody: db.prepare('SELECT body FROM checkpoint WHERE id = 1').pluck(),
-        writeCheckpoint: db.prepare('INSERT OR REPLACE INTO checkpoint (id, revision, format, body, written_at) VALUES (1, ?, ?, ?, ?)'),
+        checkpointBody: db.prepare('SELECT body, checksum FROM checkpoint WHERE id = 1').raw(),
+        writeCheckpoint: db.prepare('INSERT OR REPLACE INTO checkpoint (id, revision, format, body, checksum, written_at) VALUES (1, ?, ?, ?, ?, ?)'),
       };
     } catch (e) {
       db.close();
@@ -167,7 +168,10 @@ export class SqliteStore implements Store {
     const revision = db
       .transaction(() => {
         const current = this.#current();
-        this.#stmt.writeCheckpoint.run(current.revision, CHECKPOINT_FORMAT, encodeCheckpoint(current.source), Date.now());
+        const body = encodeCheckpoint(current.source);
+        // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
+        const checksum = this.#verifyOnLoad ? checkpointChecksum(body) : null;
+        this.#stmt.writeCheckpoint.run(current.revision, CHECKPOINT_FORMAT, body, checksum, Date.now());
         return current.revision;
       })
       .immediate();
@@ -258,7 +262,8 @@ export class SqliteStore implements Store {
   #fromCheckpoint(revision: number): Source | undefined {
     const head = this.#stmt.checkpointHead.get() as { revision: number; format: number; logged: number } | undefined;
     if (head === undefined || head.format !== CHECKPOINT_FORMAT || head.revision > revision || head.logged !== 1) return undefined;
-    const source = decodeCheckpoint(this.#stmt.checkpointBody.get() as string, this.#verifyOnLoad);
+    const [body, checksum] = this.#stmt.checkpointBody.get() as [string, number | null];
+    const source = decodeCheckpoint(body, this.#verifyOnLoad, checksum);
     if (source === undefined) return undefined;
     const changes = (this.#stmt.log.all(head.revision) as string[]).map((c) => JSON.parse(c) as Change);
     this.#sinceCheckpoint = changes.length;
