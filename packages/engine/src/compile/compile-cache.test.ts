@@ -52,6 +52,29 @@ describe('compile cache', () => {
     expect(compilePolicy(policy('y', bad), new Map(), names, cache).error).toMatch(/value shape/);
   });
 
+  it('compiles a frozen selector shared by several policies once, and a selector that errs for each policy', () => {
+    const names = createAttributeNames();
+    const cache = createCompileCache();
+    const resource = Object.freeze({
+      attributes: Object.freeze([Object.freeze({ name: 'serviceName', operator: 'stringEquals', value: 'cos' })]),
+      tags: Object.freeze([Object.freeze({ name: 'Team', value: 'Red', operator: 'stringEquals' })]),
+    });
+    const withResource = (id: string, r: unknown) => ({ ...policy(id, []), resource: r }) as unknown as Policy;
+    const a = compilePolicy(withResource('x', resource), new Map(), names, cache);
+    const b = compilePolicy(withResource('y', resource), new Map(), names, cache);
+    expect(b.tags).toBe(a.tags);
+    expect(b.attributes).toBe(a.attributes);
+    expect(a.tags).toEqual([{ name: 'team', value: 'red', glob: null }]);
+    // an equal selector that is not frozen compiles apart (its tags are its own), sharing the interned matchers
+    const c = compilePolicy(withResource('z', structuredClone(resource)), new Map(), names, cache);
+    expect(c.tags).not.toBe(a.tags);
+    expect(c.tags).toEqual(a.tags);
+    expect(c.attributes).toBe(a.attributes);
+    const bad = Object.freeze({ attributes: Object.freeze([]), tags: Object.freeze([Object.freeze({ name: 'team', value: 'red', operator: 'stringLike' })]) });
+    expect(compilePolicy(withResource('e1', bad), new Map(), names, cache).error).toMatch(/unknown operator/);
+    expect(compilePolicy(withResource('e2', bad), new Map(), names, cache).error).toMatch(/unknown operator/);
+  });
+
   it('interns the empty list as the shared empty list', () => {
     expect(internList(createCompileCache(), [])).toBe(NO_MATCHERS);
   });

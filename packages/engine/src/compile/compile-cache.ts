@@ -1,4 +1,4 @@
-import type { AttributeMatcher } from './tables.js';
+import type { AttributeMatcher, TagMatcher } from './tables.js';
 
 /** A list of attribute matchers as one kind of candidate sees it, its first plain `stringEquals` inlined (index-policy.ts). */
 export interface CandidateAttributes {
@@ -23,6 +23,31 @@ export interface CompileCache {
   readonly lists: ListNode;
   /** The candidate view of each list of `lists`, by the list itself. */
   readonly candidates: Map<readonly AttributeMatcher[], CandidateAttributes>;
+  /** What indexing reads of a policy's list in its account, by list and account id (index-policy.ts). */
+  readonly views: Map<readonly AttributeMatcher[], Map<string, ListViews>>;
+  /**
+   * A frozen resource selector's compiled attributes and tags, by the selector itself: a store hands equal selectors
+   * over as one frozen value (parse-stored.ts, checkpoint.ts), so a policy naming one met before compiles nothing.
+   * Only frozen ones: nothing can change them while the batch runs, and only a store shares them.
+   */
+  readonly selectors: Map<object, CompiledSelector>;
+}
+
+/** A resource selector's compiled attribute conditions and tags. */
+export interface CompiledSelector {
+  readonly attributes: readonly AttributeMatcher[];
+  readonly tags: readonly TagMatcher[];
+}
+
+/** One attribute list of a policy as its candidates in one account see it (see indexPolicy). */
+export interface ListViews {
+  /** The list less `accountId stringEquals <the account>`. */
+  readonly general: readonly AttributeMatcher[];
+  /** The service the list pins with `serviceName stringEquals`, if any. */
+  readonly pinned: string | null;
+  /** Built on first use: candidates for any service, and for the pinned one. */
+  forAny: CandidateAttributes | null;
+  forPinned: CandidateAttributes | null;
 }
 
 /** A node of the list trie: the list that ends here, and the lists that go on. */
@@ -35,7 +60,7 @@ interface ListNode {
 export const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
 
 export function createCompileCache(): CompileCache {
-  return { matchers: new Map(), lists: { list: undefined, next: undefined }, candidates: new Map() };
+  return { matchers: new Map(), lists: { list: undefined, next: undefined }, candidates: new Map(), views: new Map(), selectors: new Map() };
 }
 
 /** The matcher compiled earlier in this batch for the same name, operator and scalar value, if any. */

@@ -21,9 +21,15 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
   let serviceSubject: [string, string][] | null = null;
   try {
     const res = p.resource ?? { attributes: [], tags: [] };
-    const conditions = res.attributes ?? [];
-    if (conditions.length > 0) attributes = internList(cache, conditions.map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
-    if (res.tags !== undefined && res.tags.length > 0) tags = res.tags.map((t) => compileTag(t.name, t.value, t.operator));
+    const shared = Object.isFrozen(res) ? cache.selectors.get(res) : undefined;
+    if (shared !== undefined) ({ attributes, tags } = shared);
+    else {
+      const conditions = res.attributes ?? [];
+      if (conditions.length > 0) attributes = internList(cache, conditions.map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
+      if (res.tags !== undefined && res.tags.length > 0) tags = res.tags.map((t) => compileTag(t.name, t.value, t.operator));
+      // only once both compiled: a selector that errs is compiled again (and errs again) for each policy naming it
+      if (Object.isFrozen(res)) cache.selectors.set(res, { attributes, tags });
+    }
     if (p.rule !== undefined) rule = compileRule(p.rule, names, 1, cache);
     if (res.resourceGroups !== undefined) {
       scopes = [];

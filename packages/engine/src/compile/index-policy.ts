@@ -1,5 +1,5 @@
 import { ATTR } from './attribute-names.js';
-import { internList, type CandidateAttributes, type CompileCache } from './compile-cache.js';
+import { internList, type CandidateAttributes, type CompileCache, type ListViews } from './compile-cache.js';
 import { stage } from './identity-index.js';
 import { Op } from './tables.js';
 import type { AttributeMatcher, Candidate, CompiledPolicy, IdentityIndex, RoleCatalog } from './tables.js';
@@ -43,6 +43,20 @@ function without(cache: CompileCache, list: readonly AttributeMatcher[], drop: (
   return list.some(drop) ? internList(cache, list.filter((m) => !drop(m))) : list;
 }
 
+/** The views of a policy's attribute list in its account, computed once per (list, account) of the batch. */
+function listViews(cache: CompileCache, attributes: readonly AttributeMatcher[], accountId: string): ListViews {
+  let byAccount = cache.views.get(attributes);
+  if (byAccount === undefined) cache.views.set(attributes, (byAccount = new Map()));
+  let v = byAccount.get(accountId);
+  if (v === undefined) {
+    // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
+    // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
+    const general = without(cache, attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+    byAccount.set(accountId, (v = { general, pinned: pinnedService(attributes), forAny: null, forPinned: null }));
+  }
+  return v;
+}
+
 /**
  * Stages a compiled policy of an account in its subject identity's index, once per (role, service) grant it can use;
  * sealIndex places it under the grant's actions and pattern prefixes.
@@ -55,15 +69,11 @@ export function indexPolicy(
   catalog: RoleCatalog,
   cache: CompileCache,
 ): void {
-  const pinned = pinnedService(cp.attributes);
-  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
-  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-  const general = without(cache, cp.attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+  const v = listViews(cache, cp.attributes, accountId);
+  const pinned = v.pinned;
   // a candidate granted for service S is only tried when the resource's serviceName is S, so `serviceName stringEquals
   // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
   // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
-  let forAny: CandidateAttributes | null = null;
-  let forPinned: CandidateAttributes | null = null;
   const slow = isSlow(cp);
   for (const roleId of roleIds) {
     const groups = catalog.groups.get(roleId);
@@ -73,8 +83,8 @@ export function indexPolicy(
       if (pinned !== null && service !== null && service !== pinned) continue;
       const a =
         service === null || pinned === null
-          ? (forAny ??= candidateAttributes(cache, general))
-          : (forPinned ??= candidateAttributes(cache, without(cache, general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service)));
+          ? (v.forAny ??= candidateAttributes(cache, v.general))
+          : (v.forPinned ??= candidateAttributes(cache, without(cache, v.general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === pinned)));
       const c: Candidate = {
         id: cp.id,
         deny: cp.deny,
