@@ -37,10 +37,13 @@ export const enum CandFlag {
   Tail = 4,
 }
 
-/** A candidate staged by the row path, with the role grant that says under which keys it goes. */
-export interface PendingCandidate {
-  readonly c: Candidate;
-  readonly group: RoleGrantGroup;
+/**
+ * The candidates staged by the row path, each with the role grant that says under which keys it goes: two parallel
+ * lists rather than a pair object per candidate, which compile would keep alive until the seal (174k at L).
+ */
+export interface Pending {
+  readonly cands: Candidate[];
+  readonly groups: RoleGrantGroup[];
 }
 
 const HASH = -1640531535; // 0x9E3779B1, Fibonacci hashing
@@ -91,12 +94,18 @@ export function slotOf(ix: IdentityIndex, key: number): number {
 
 /** Stages a candidate under the keys of a role grant; sealIndex places it. */
 export function stage(ix: IdentityIndex, c: Candidate, group: RoleGrantGroup): void {
-  (ix.pending ??= []).push({ c, group });
+  const p = (ix.pending ??= { cands: [], groups: [] });
+  p.cands.push(c);
+  p.groups.push(group);
 }
 
 /** Stages the removal of every candidate of a policy or binding id; sealIndex drops them. */
 export function unstagePolicy(ix: IdentityIndex, id: string): void {
-  if (ix.pending !== null) ix.pending = ix.pending.filter((e) => e.c.id !== id);
+  const p = ix.pending;
+  if (p !== null && p.cands.some((c) => c.id === id)) {
+    const keep = p.cands.map((c) => c.id !== id);
+    ix.pending = { cands: p.cands.filter((_, i) => keep[i]), groups: p.groups.filter((_, i) => keep[i]) };
+  }
   // INVARIANT: `removed` applies to the sealed candidates only; one added again after is in `pending`, and stays
   (ix.removed ??= new Set()).add(id);
 }
@@ -119,13 +128,16 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const old = ix.data;
   const oldCands = ix.cands;
   const removed = ix.removed;
-  const pending = ix.pending ?? [];
+  const pendingCands = ix.pending?.cands ?? [];
+  const pendingGroups = ix.pending?.groups ?? [];
   // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  // (a first seal, as in compile, takes the staged list over instead of copying it)
   const remap = new Int32Array(oldCands.length);
-  const cands: Candidate[] = [];
+  let cands: Candidate[] = [];
   for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
   const kept = cands.length;
-  for (const e of pending) cands.push(e.c);
+  if (kept === 0) cands = pendingCands;
+  else for (const c of pendingCands) cands.push(c);
   // pass 1: keys in first-seen order, and how many denies and allows each holds
   const keys: number[] = [];
   const denies: number[] = [];
@@ -151,8 +163,9 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denies : allows)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
-  for (const { c, group } of pending) {
-    const counts = c.deny ? denies : allows;
+  for (let i = 0; i < pendingCands.length; i++) {
+    const group = pendingGroups[i]!;
+    const counts = pendingCands[i]!.deny ? denies : allows;
     for (const a of group.actions) counts[ordinal(exactKey(a))]!++;
     for (const p of group.prefixes) counts[ordinal(patternKey(p))]!++;
   }
@@ -207,10 +220,10 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
       else data[allows[o]!++] = n;
     }
   }
-  for (let i = 0; i < pending.length; i++) {
-    const { c, group } = pending[i]!;
+  for (let i = 0; i < pendingCands.length; i++) {
+    const group = pendingGroups[i]!;
     const n = kept + i;
-    const at = c.deny ? denies : allows;
+    const at = pendingCands[i]!.deny ? denies : allows;
     for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
     for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
   }

@@ -149,7 +149,7 @@ export interface IdentityIndex {
   exactCount: number;
   patternCount: number;
   /** Staged by the row path since the last seal: candidates to add; policy ids whose sealed candidates go. */
-  pending: import('./identity-index.js').PendingCandidate[] | null;
+  pending: import('./identity-index.js').Pending | null;
   removed: Set<string> | null;
   /** Per slot: a keyed prefilter of a large range (see bucket-accel.ts), built on first use; null until one is. */
   accel: Memo<(import('./bucket-accel.js').BucketAccel | null | undefined)[] | null>;
