@@ -14,6 +14,7 @@ import { diff, type Grant } from '../../analyze/permission-diff.js';
 import type { RequestResource } from '../../evaluate/types.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '../../model/source.js';
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
+import type { ScopeTarget } from '../../model/scope.js';
 import { createDelegation, type Delegation } from './delegation.js';
 import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
@@ -35,9 +36,11 @@ const REVIEWED: ReadonlySet<EntityName> = new Set<EntityName>([
   'ssoConnector',
 ]);
 
-/** The account a row belongs to; undefined for a global row (a system role, a catalog service). */
+/**
+ * The account a row belongs to; undefined for a global row (a system role). Only entities of REVIEWED reach it (a
+ * catalog service is refused before), so no row is told apart by its entity but an account's.
+ */
 function accountOfRow(entity: EntityName, row: unknown): string | undefined {
-  if (entity === 'service') return undefined;
   if (entity === 'account') return (row as { id: string }).id;
   const a = (row as { accountId?: unknown }).accountId;
   return typeof a === 'string' ? a : undefined;
@@ -45,7 +48,7 @@ function accountOfRow(entity: EntityName, row: unknown): string | undefined {
 
 /**
  * Which policies and bindings the diff needs: those whose effect the change can alter. Whole subjects (every policy
- * and binding of a principal, a group, Public Access or the calling services of an account), single rows by id, or
+ * and binding of a principal, a group or Public Access of an account), single rows by id, or
  * the rows at some nodes (a BlueXP node or resource placed, moved or removed reaches the bindings at its nodes, above
  * them, at the organization and, for a node, below it; nothing else covers it). A grant the
  * diff then reports as gained may already be held another way; reporting it is stricter, never weaker.
@@ -60,80 +63,90 @@ interface Reach {
   groups: Set<string>;
 }
 
-const subjectKey = (accountId: string, s: { kind: string; id?: string }) =>
-  s.kind === 'service' ? `s:${accountId}` : s.kind === 'principal' ? `p:${accountId}/${s.id}` : s.id === PUBLIC_ACCESS_GROUP_ID ? `pub:${accountId}` : `g:${accountId}/${s.id}`;
+const subjectKey = (accountId: string, s: { kind: string; id?: string }): string => {
+  // no change names the calling services of an account as a whole (reachOf adds only p:, g: and pub: keys): a policy
+  // of a service subject is reached by its row, and this key, looked up in accountsSource, is never found
+  // Stryker disable next-line ConditionalExpression,StringLiteral: any key here other than a p:, g: or pub: one is absent from reach.subjects alike
+  if (s.kind === 'service') return `s:${accountId}`;
+  return s.kind === 'principal' ? `p:${accountId}/${s.id}` : s.id === PUBLIC_ACCESS_GROUP_ID ? `pub:${accountId}` : `g:${accountId}/${s.id}`;
+};
 
-/** What `changes` can affect, read from the rows they replace and write. */
-function reachOf(before: SourceState, after: SourceState, changes: readonly Change[]): Reach {
+/** A row a change replaces or writes, with the account it belongs to. */
+interface TouchedRow {
+  entity: EntityName;
+  row: unknown;
+  accountId: string;
+}
+
+/** What the changes can affect, read from the rows they replace and write (`rows`, placed by reviewEffects). */
+function reachOf(before: SourceState, after: SourceState, rows: readonly TouchedRow[]): Reach {
   const r: Reach = { placed: new Set(), subjects: new Set(), rows: new Set(), principals: new Set(), groups: new Set() };
-  const rowsUsing = (accountId: string, test: (p: Policy) => boolean, testB: (b: Binding) => boolean) => {
-    for (const state of [before, after]) {
-      for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
-      for (const b of state.rowsOf('binding', accountId)) if (testB(b)) r.rows.add(b.id);
-    }
+  const policiesUsing = (accountId: string, test: (p: Policy) => boolean) => {
+    for (const state of [before, after]) for (const p of state.rowsOf('policy', accountId)) if (test(p)) r.rows.add(p.id);
+  };
+  const bindingsUsing = (accountId: string, test: (b: Binding) => boolean) => {
+    for (const state of [before, after]) for (const b of state.rowsOf('binding', accountId)) if (test(b)) r.rows.add(b.id);
   };
   const principal = (accountId: string, id: string) => {
     r.subjects.add(`p:${accountId}/${id}`);
     // a principal's status, kind or projects change what every one of its groups gives it
     for (const state of [before, after]) {
+      // (a row an operation writes is not parsed yet: a group may come without its members)
       for (const g of state.rowsOf('group', accountId)) if ((g.members ?? []).includes(id)) r.subjects.add(`g:${accountId}/${g.id}`);
       for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) r.subjects.add(`g:${accountId}/${m.groupId}`);
     }
   };
-  // a node placed, moved or removed, or a resource placed, reaches the grants at those nodes, above them (they cover
-  // it) and, for a node, below it; the organization's own grants cover everything; agents' projects shape them all
-  const placed = (accountId: string, nodes: readonly string[], below: boolean) => {
+  // a node placed, moved or removed, or a resource placed, reaches the grants at those nodes and above them (they
+  // cover it); the organization's own grants cover everything; agents' projects shape them all. A grant below a moved
+  // node is the same on both sides (its node's subtree and agents move with it): leaving it out can only show a gain
+  // or a loss it would have hidden, never hide one.
+  const placed = (accountId: string, nodes: readonly string[]) => {
     const at = new Set<string>([accountId]);
     for (const state of [before, after]) {
+      // (at most 64 steps: an operation may write a cycle, which the commit refuses after the review)
       for (const n of nodes) for (let id: string | null = n, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) at.add(id);
-      if (!below) continue;
-      for (const node of state.rowsOf('node', accountId)) {
-        for (let id: string | null = node.id, i = 0; id !== null && i < 64; i++, id = state.get('node', id)?.parentId ?? null) {
-          if (!nodes.includes(id)) continue;
-          at.add(node.id);
-          break;
-        }
-      }
     }
-    rowsUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)), (b) => at.has(b.nodeId));
+    policiesUsing(accountId, (p) => (p.resource.nodes ?? []).some((n) => at.has(n)));
+    bindingsUsing(accountId, (b) => at.has(b.nodeId));
     r.placed.add(accountId);
   };
-  for (const c of changes) {
-    const key = c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key;
-    for (const row of [before.get(c.entity, key), c.op === 'put' ? c.value : undefined] as unknown[]) {
-      if (row === undefined) continue;
-      const accountId = accountOfRow(c.entity, row) ?? '';
-      const id = (row as { id?: string }).id ?? '';
-      switch (c.entity) {
-        case 'policy':
-        case 'binding':
-          r.rows.add(id);
-          break;
-        case 'principal':
-          principal(accountId, id);
-          break;
-        case 'group':
-          r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
-          break;
-        case 'membership':
-          r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
-          break;
-        case 'resourceGroup':
-          rowsUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id), () => false);
-          break;
-        case 'role':
-          rowsUsing(accountId, (p) => p.roles.includes(id), (b) => b.roleId === id);
-          break;
-        case 'account':
-          r.subjects.add(`pub:${accountId}`);
-          break;
-        case 'node':
-        case 'resource':
-          placed(accountId, c.entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders], c.entity === 'node');
-          break;
-        default:
-          break;
-      }
+  for (const { entity, row, accountId } of rows) {
+    // (a dynamic membership has no id: its case reads the group)
+    const id = (row as { id: string }).id;
+    switch (entity) {
+      case 'policy':
+      case 'binding':
+        r.rows.add(id);
+        break;
+      case 'principal':
+        principal(accountId, id);
+        // an agent's projects bound what a non-organization admin role above them reaches of its resources: the
+        // bindings at and above the projects it joins or leaves gain or lose its resources there
+        placed(accountId, (row as { projects?: string[] }).projects ?? []);
+        break;
+      case 'group':
+        r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
+        break;
+      case 'membership':
+        r.subjects.add(`g:${accountId}/${(row as { groupId: string }).groupId}`);
+        break;
+      case 'resourceGroup':
+        // a binding names no resource group (it sits at a node)
+        policiesUsing(accountId, (p) => (p.resource.resourceGroups ?? []).includes(id));
+        break;
+      case 'role':
+        policiesUsing(accountId, (p) => p.roles.includes(id));
+        bindingsUsing(accountId, (b) => b.roleId === id);
+        break;
+      case 'account':
+        r.subjects.add(`pub:${accountId}`);
+        break;
+      case 'node':
+      case 'resource':
+        placed(accountId, entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders]);
+        break;
+      default:
+        break;
     }
   }
   settle(r, before, after);
@@ -144,7 +157,8 @@ function reachOf(before: SourceState, after: SourceState, changes: readonly Chan
 function settle(r: Reach, before: SourceState, after: SourceState): void {
   const subjectOf = (accountId: string, s: { kind: string; id?: string }) => {
     if (s.kind === 'principal') r.principals.add(`${accountId}/${s.id}`);
-    else if (s.kind === 'group' && s.id !== PUBLIC_ACCESS_GROUP_ID) r.groups.add(`${accountId}/${s.id}`);
+    // Public Access too: it has no members, so it adds no principal
+    else if (s.kind === 'group') r.groups.add(`${accountId}/${s.id}`);
   };
   for (const key of r.subjects) {
     if (key.startsWith('p:')) r.principals.add(key.slice(2));
@@ -164,11 +178,6 @@ function settle(r: Reach, before: SourceState, after: SourceState): void {
       for (const m of state.rowsOf('membership', accountId)) if (m.groupId === key.slice(i + 1)) r.principals.add(`${accountId}/${m.principalId}`);
     }
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
 }
 
 /**
@@ -227,7 +236,7 @@ function latent(source: Source): Source {
   return {
     ...source,
     principals: [
-      ...source.principals.map((p) => (p.status === 'active' ? p : { ...p, status: 'active' as const })),
+      ...source.principals.map((p) => ({ ...p, status: 'active' as const })),
       ...source.groups.map((g) => ({ id: phantomOf(g.id), accountId: g.accountId, kind: 'user' as const, status: 'active' as const, projects: [] })),
     ],
     groups: source.groups.map((g) => ({ ...g, members: [...(g.members ?? []), phantomOf(g.id)] })),
@@ -241,18 +250,23 @@ const sameGrantKey = (x: Grant) => JSON.stringify([x.accountId, x.identity, x.ac
  * Throws the actor's 403 unless every effect of `changes` (from `before` to `after`) is one the actor may cause. A row
  * of one of `accounts` is judged with the actor acting in that account (migration); every other as the actor acts.
  */
-export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[] = []): void {
+export function reviewEffects(actorGate: Gate, before: SourceState, changes: readonly Change[], accounts: readonly string[]): void {
+  // (only speed: with no change every diff below is empty)
+  // Stryker disable next-line ConditionalExpression: no change touches no account, and empty sources differ in nothing
   if (changes.length === 0) return;
   const touched = new Set<string>();
+  const rows: TouchedRow[] = [];
   for (const c of changes) {
     // INVARIANT: an entity the review cannot read, or a row of no account, is the system's alone
     if (!REVIEWED.has(c.entity)) throw actorGate.forbidden();
     const old = before.get(c.entity, c.op === 'put' ? entityKey(c.entity, c.value as never) : c.key) as unknown;
-    for (const row of [old, c.op === 'put' ? c.value : undefined]) {
+    // (a delete carries no value)
+    for (const row of [old, (c as { value?: unknown }).value]) {
       if (row === undefined) continue;
       const a = accountOfRow(c.entity, row);
       if (a === undefined) throw actorGate.forbidden();
       touched.add(a);
+      rows.push({ entity: c.entity, row, accountId: a });
     }
   }
   // the state after, of the touched accounts alone: applying the changes to the whole state would copy every account
@@ -260,7 +274,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const gateOf = (accountId: string): Gate => (accounts.includes(accountId) ? actorGate.inAccount(accountId) : actorGate);
   const delegation = createDelegation(gateOf);
   const now = actorGate.now;
-  const reach = reachOf(before, after, changes);
+  const reach = reachOf(before, after, rows);
   const catalogRows = (state: SourceState) => {
     const roles: unknown[] = state.list('role', '');
     const services: unknown[] = state.list('service', '');
@@ -268,8 +282,9 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     return { roles, services };
   };
   const catalogBefore = catalogRows(before);
-  // the same arrays for both sides when the change leaves roles and services alone: one catalog for the four diffs
-  const catalogAfter = changes.some((c) => c.entity === 'role' || c.entity === 'service') ? catalogRows(after) : catalogBefore;
+  // the same arrays for both sides when the change leaves roles alone (a service change never gets here: REVIEWED
+  // lacks it): one catalog for the four diffs
+  const catalogAfter = changes.some((c) => c.entity === 'role') ? catalogRows(after) : catalogBefore;
   const a = accountsSource(before, touched, reach, catalogBefore);
   const b = accountsSource(after, touched, reach, catalogAfter);
   const d = diff(a, b, { now });
@@ -316,9 +331,13 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
    * of the actor's rules and expiries, and of the grant's own rules and expiry, inside the grant's life.
    */
   const laterInstants = (g: Grant, state: SourceState): number[] => {
-    const rules = g.via.map((v) => (v.policyId === undefined ? undefined : state.get('policy', v.policyId)?.rule));
+    // a binding's id names no policy: no rule, it holds at every instant
+    const rules = g.via.map((v) => state.get('policy', v.policyId)?.rule);
     const own = rules.flatMap((r) => ruleTurns(r, now));
-    if (g.until !== undefined) own.push(g.until - 1);
+    // what the actor holds is the same from one of its turns to the next, and each turn comes with the instant before
+    // it: so the instants checked see every stretch of the grant's life but the one from its start to the first turn,
+    // which `from` (or, for a grant that holds already, now) sees. (Its expiry adds nothing: the last stretch ends at
+    // a turn or runs from `from` or now.)
     if (g.from !== undefined) own.push(g.from);
     const until = g.until ?? Infinity;
     const from = g.from ?? -Infinity;
@@ -331,7 +350,6 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   // and at every later instant the grant holds where what the actor holds can have changed by the clock alone
   const gained = (g: Grant, counterpart: readonly Grant[], state: SourceState): void => {
     const targets = targetsOf(g, counterpart, state);
-    if (targets.length === 0) return;
     const admin = g.resource.nodes?.admin ?? null;
     for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
     for (const at of laterInstants(g, state)) {
@@ -362,7 +380,8 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
   const superiorAt = new Map<string, boolean>();
   const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
-    if (id.startsWith(PHANTOM) || (accountId === actorGate.actor.accountId && id === actorGate.actor.id)) return false;
+    // the actor may always take from itself; a phantom member never gets here (only the latent diff has them)
+    if (accountId === actorGate.actor.accountId && id === actorGate.actor.id) return false;
     return where.some((t) => {
       const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
       let v = superiorAt.get(key);
@@ -371,8 +390,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
         const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
         v = at.some((instant) => {
           const them = gateOf(accountId).at(instant).as(id);
-          const dl = instant === now ? delegation : delegationAt(instant);
-          return them.actionsOn(t).some((action) => !dl.may(accountId, action, null, t));
+          return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
         });
         superiorAt.set(key, v);
       }
@@ -393,7 +411,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
     // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
     const lost = targetsOf(g, similar(g, d.added), before, true);
-    if (lost.length > 0 && superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
+    if (superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
   }
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
@@ -467,11 +485,13 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   const nodes = g.resource.nodes;
   if (nodes !== undefined) {
     let fresh = nodes.covered;
-    if (counterpart !== null && counterpart.length > 0) {
+    // (an empty counterpart leaves every covered node fresh, as no counterpart does)
+    if (counterpart !== null) {
       const had = new Set(counterpart.flatMap((x) => x.resource.nodes?.covered ?? []));
       fresh = nodes.covered.filter((n) => {
         if (had.has(n)) return false;
-        if (n === org || before.get('node', n) !== undefined) return true;
+        // (the organization is no node: its nearest existing ancestor is the account, asked as the organization)
+        if (before.get('node', n) !== undefined) return true;
         const anc = existingAncestor(before, after, accountId, n);
         return !had.has(anc === accountId ? org : anc);
       });
@@ -485,12 +505,13 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   const scopes = g.resource.scopes;
   if (scopes !== undefined) {
     let fresh = scopes.targets;
-    if (counterpart !== null && counterpart.length > 0) {
+    if (counterpart !== null) {
+      // Stryker disable next-line ArrayDeclaration: a scope target is the JSON text of an object, never a stand-in string
       const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
       fresh = scopes.targets.filter((t) => !had.has(t));
       if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
     }
-    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as { type: string; zone?: string; userId?: string }));
+    return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as ScopeTarget));
   }
   const out: RequestResource[] = [];
   for (const v of g.via) {
@@ -511,8 +532,9 @@ function existingAncestor(before: SourceState, after: SourceState, accountId: st
   return accountId;
 }
 
-function scopeTarget(accountId: string, t: { type: string; zone?: string; userId?: string }): RequestResource {
-  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone ?? '*'] };
-  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId ?? '' } };
+/** The request resource a Cloudflare scope target stands for (the diff writes its targets as parseScope made them). */
+function scopeTarget(accountId: string, t: ScopeTarget): RequestResource {
+  if (t.type === 'zone') return { attributes: { accountId }, zones: [t.zone] };
+  if (t.type === 'user') return { attributes: { accountId, resourceType: 'user', resource: t.userId } };
   return { attributes: { accountId } };
 }
