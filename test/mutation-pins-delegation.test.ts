@@ -145,3 +145,19 @@ describe('the IBM policy administrator is IBM’s alone', () => {
     expect(snapshot(e)).toEqual(before);
   });
 });
+
+describe('an Administrator role that grants nothing makes no policy administrator', () => {
+  it('IBM: a service whose Administrator role is empty: giving its Viewer role is refused (403) to an actor that does not hold it', async () => {
+    const e = await ibmWorld([]);
+    await e.commit([{ op: 'put', entity: 'service', value: { name: 'svc-x', type: 'service', roles: { [IBM_ROLES.administrator]: [], [IBM_ROLES.viewer]: ['svc-x.things.read'] } } }]);
+    const before = snapshot(e);
+    const input = {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-friend' }] }],
+      roles: [{ role_id: IBM_ROLES.viewer }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: 'svc-x' }] }],
+    };
+    expect(await refusal(apply(e, pol.createPolicy, input, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+  });
+});

@@ -81,8 +81,9 @@ export function evaluatePredicate(p: Predicate, attributes: Readonly<Record<stri
     case 'eq':
       return get(p.attr) === p.value;
     case 'in': {
+      // an absent attribute (undefined) equals none of the values
       const x = get(p.attr);
-      return x !== undefined && p.values.includes(x);
+      return p.values.some((v) => v === x);
     }
     case 'match': {
       const x = get(p.attr);

@@ -3,7 +3,7 @@
 // (a match pattern, an existence test, an attribute it leaves open), the target stands for every value it covers and
 // the gate asks the witnesses that tell them apart (access/witnesses.ts), so the check never under-asks.
 import type { RequestResource } from '../../evaluate/types.js';
-import type { Binding, Policy } from '../../model/source.js';
+import type { Policy } from '../../model/source.js';
 import { resourceAttributeOfKey } from '../../model/rule-condition.js';
 import type { SourceState } from '../../model/source-state.js';
 
@@ -98,11 +98,6 @@ export function nodeTarget(state: SourceState, accountId: string, nodeId: string
   // the organization, or an unknown node asked as the organization: the widest place, so nothing is granted by a typo
   if (node?.accountId !== accountId) return { attributes: { accountId } };
   return node.kind === 'project' ? { attributes: { accountId }, projects: [node.id] } : { attributes: { accountId }, folders: [node.id] };
-}
-
-/** The target of a BlueXP role binding. */
-export function bindingTarget(state: SourceState, b: Pick<Binding, 'accountId' | 'nodeId'>): RequestResource {
-  return nodeTarget(state, b.accountId, b.nodeId);
 }
 
 /** An IBM access group as an `iam-groups` resource, or the account's `iam-groups` service when `groupId` is absent. */
