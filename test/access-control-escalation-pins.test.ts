@@ -481,3 +481,22 @@ describe('hole: an agent moved into a project gives that project’s folder admi
     expect(reaches()).toBe(true);
   });
 });
+
+describe('grants already expired at the actor’s now are left out of both diffs', () => {
+  it('moving the expiry of a folder binding that ended an hour ago to half an hour ago gains nothing', async () => {
+    const friendAt = (expiresAt: number) => put('binding', { id: 'b-friend', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2', expiresAt: iso(expiresAt) });
+    const e = await bluexp([put('principal', { id: 'pa', accountId: 'bx-a', kind: 'user', status: 'active' }), binding('b-pa', 'pa', BLUEXP_ROLES.folderOrProjectAdmin, 'P2'), friendAt(NOW - 2 * HOUR)]);
+    const PA: Actor = { kind: 'subject', id: 'pa', accountId: 'bx-a' };
+    expect(review(e, [friendAt(NOW - HOUR / 2)], PA)).toBe('ok');
+    // moved past now, it is gained again
+    expect(review(e, [friendAt(NOW + HOUR)], PA)).toBe('refused');
+  });
+});
+
+describe('BlueXP: a policy that gains nodes', () => {
+  it('a policy rewritten from the whole organization to folder F2 is judged on F2 (its counterpart has no nodes)', async () => {
+    const p = (resource: Record<string, unknown>) => put('policy', { id: 'p-x', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roles: ['bx-storage'], resource: { attributes: [], tags: [], ...resource } });
+    const e = await bluexp([p({})]);
+    expect(review(e, [p({ nodes: ['F2'] })], FA)).toBe('refused');
+  });
+});
