@@ -296,6 +296,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const open = new Map<string, string[]>();
   const openOf = (accountId: string) => {
     let v = open.get(accountId);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])]));
     return v;
   };
@@ -306,12 +307,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const delegations = new Map<number, Delegation>();
   const delegationAt = (at: number): Delegation => {
     let dl = delegations.get(at);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (dl === undefined) {
       const gates = new Map<string, Gate>();
       delegations.set(
         at,
         (dl = createDelegation((accountId) => {
           let g = gates.get(accountId);
+          // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
           if (g === undefined) gates.set(accountId, (g = gateOf(accountId).at(at)));
           return g;
         })),
@@ -322,6 +325,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const turnsAt = new Map<string, AccountTurns>();
   const turnsOf = (accountId: string): AccountTurns => {
     let v = turnsAt.get(accountId);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (v === undefined) turnsAt.set(accountId, (v = accountTurns(before, accountId, now)));
     return v;
   };
@@ -361,6 +365,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const pools = new Map<readonly Grant[], Map<string, Grant[]>>();
   const similar = (g: Grant, pool: readonly Grant[]) => {
     let index = pools.get(pool);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (index === undefined) {
       pools.set(pool, (index = new Map()));
       for (const x of pool) {
@@ -385,6 +390,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     return where.some((t) => {
       const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
       let v = superiorAt.get(key);
+      // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
       if (v === undefined) {
         // now, and at every later instant what it holds or what the actor may give can turn by the clock
         const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
