@@ -28,6 +28,8 @@ export default defineConfig({
       'test/manage-ibm-access-groups.test.ts',
       // the actor's SSO word reaching the gate (an SSO-gated administrator manages with it, is refused without)
       'test/manage-cloudflare-fidelity.test.ts',
+      // pins aimed at one file's survivors (test/mutation-pins-<file>.test.ts)
+      'test/mutation-pins-*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 120_000,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ValidationError, type Issue } from './errors.js';
 import { affectedRows, ChangedView, checkAffected, countRows, ReferenceIndex } from './model/check-changes.js';
 import { checkReferences, findForbiddenKeys, zodIssues } from './model/parse-source.js';
+import { findLoneSurrogates } from './model/primitives.js';
 import {
   accountSchema,
   bindingSchema,
@@ -49,7 +50,7 @@ export interface PreparedCommit {
 const INDEXES = new WeakMap<Source, ReferenceIndex>();
 
 /**
- * Parses every put row with its entity's schema (defaults filled in, prototype keys refused); throws a ValidationError
+ * Parses every put row with its entity's schema (defaults filled in, prototype keys and lone surrogates refused); throws a ValidationError
  * with `code` listing every bad row, paths pointing into the batch. Deletes pass through.
  */
 export function parseRows(changes: readonly Change[], code: 'invalid_source' | 'invalid_input'): Change[] {
@@ -57,6 +58,7 @@ export function parseRows(changes: readonly Change[], code: 'invalid_source' | '
   const parsed = changes.map((c, i): Change => {
     if (c.op === 'delete') return { op: 'delete', entity: c.entity, key: c.key };
     findForbiddenKeys(c.value, [i, 'value'], issues, 0);
+    findLoneSurrogates(c.value, [i, 'value'], issues);
     const r = ENTITY_SCHEMAS[c.entity].safeParse(c.value);
     if (!r.success) {
       for (const issue of zodIssues(r.error)) issues.push({ path: [i, 'value', ...issue.path], message: issue.message });

@@ -5,7 +5,7 @@ import type { SsoConnector } from '../model/sso-connector.js';
 export function compileSso(a: AccountTable, connectors: readonly SsoConnector[]): void {
   let gates: Map<string, SsoGate> | null = null;
   for (const c of connectors) {
-    if (c.accountId !== a.id || c.enabled !== true || c.verification?.status !== 'verified') continue;
+    if (c.accountId !== a.id || c.enabled !== true || c.verification.status !== 'verified') continue;
     (gates ??= new Map()).set(c.emailDomain, { id: c.id, emailDomain: c.emailDomain });
   }
   a.sso = gates;

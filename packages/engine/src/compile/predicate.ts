@@ -102,5 +102,6 @@ export function predicateAttributes(p: Predicate): string[] {
     else if (q.op !== 'true' && q.op !== 'false') out.add(q.attr);
   };
   walk(p);
-  return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // the default order is by UTF-16 code unit, as `<` compares strings (no locale)
+  return [...out].sort();
 }

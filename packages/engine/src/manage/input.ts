@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { SeedError, type Issue } from '../errors.js';
 import { zodIssues } from '../model/parse-source.js';
+import { findLoneSurrogates } from '../model/primitives.js';
 
 /** The message of a refusal that lists issues: the first with its path, and how many more (`malformed` when none). */
 export function issuesMessage(issues: readonly Issue[]): string {
@@ -21,6 +22,10 @@ export function refuseIssues(code: string, issues: Issue[], status = 400): void 
 /** Parses an operation's input or throws 400 `invalid_request` listing every issue. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   // a key whose value is undefined says nothing (a host's spread of optional fields); any other unknown key is refused
+  // a lone surrogate would be written as U+FFFD by every store (see findLoneSurrogates): refused under the seed's code
+  const ill: Issue[] = [];
+  findLoneSurrogates(input, [], ill);
+  refuseIssues('invalid_request', ill);
   const r = schema.safeParse(withoutUndefined(input));
   if (!r.success) refuseIssues('invalid_request', zodIssues(r.error));
   return (r as { data: z.infer<S> }).data;

@@ -36,46 +36,49 @@ export interface Delegation {
 
 /** The delegation rules of the actor of `gate`; `gateOf(accountId)` is the actor acting in that account. */
 export function createDelegation(gateOf: (accountId: string) => Gate): Delegation {
-  const memo = new Map<string, boolean>();
-  const cached = (key: string, f: () => boolean): boolean => {
-    let v = memo.get(key);
-    if (v === undefined) memo.set(key, (v = f()));
+  // one operation asks the same question for every member a group change reaches and at every later instant: each
+  // answer is worked out once (the gate decides over one state and one instant, so a recomputed answer is the same)
+  const answers = new Map<string, boolean>();
+  const orgAdmins = new Map<string, boolean>();
+  const orgAdmin = (accountId: string): boolean => {
+    const v = orgAdmins.get(accountId) ?? gateOf(accountId).mayAsOrganizationAdmin(BLUEXP_ORG_ACTION, accountTarget(accountId));
+    orgAdmins.set(accountId, v);
     return v;
   };
-  const systemOf = (accountId: string) => gateOf(accountId).state.get('account', accountId)?.system;
-  const orgAdmin = (accountId: string) =>
-    cached(`org\u0000${accountId}`, () => gateOf(accountId).mayAsOrganizationAdmin(BLUEXP_ORG_ACTION, accountTarget(accountId)));
-  /** IBM: the actor holds every action the Administrator role grants for `service` on `target`, and there is one. */
-  const administers = (accountId: string, service: string, target: RequestResource): boolean => {
-    const gate = gateOf(accountId);
-    const entry = gate.state.list('service').find((s) => s.name === service);
-    const actions = entry?.roles[IBM_ADMINISTRATOR] ?? [];
-    if (actions.length === 0) return false;
-    const at = withService(target, service);
+  /**
+   * IBM: the actor holds every action the Administrator role grants for `service` at `at`, and there is one. A grant
+   * for any service (null), or for a service the catalog does not list (a custom role's), has no Administrator role.
+   */
+  const administers = (gate: Gate, service: string | null, at: RequestResource): boolean => {
+    const actions = gate.state.list('service').find((s) => s.name === service)?.roles[IBM_ADMINISTRATOR];
+    if (actions === undefined || actions.length === 0) return false;
     return actions.every((a) => gate.may(a, at));
+  };
+  const decide = (accountId: string, action: string, service: string | null, at: RequestResource, admin: string | null): boolean => {
+    const gate = gateOf(accountId);
+    // INVARIANT: a grant's account is in the state (parseSource); one that is not has no system, and the gate's
+    // `authorize` denies every request there, so it delegates nothing (fail closed)
+    const system = gate.state.get('account', accountId)?.system;
+    if (system === 'bluexp') {
+      if (orgAdmin(accountId)) return true;
+      // only an organization admin makes another one
+      if (admin === 'organization') return false;
+    }
+    if (gate.may(action, at)) return true;
+    return system === 'ibm' && administers(gate, service, at);
   };
   return {
     may(accountId, action, service, target, admin = null) {
       const at = service === null ? target : withService(target, service);
-      return cached(`may\u0000${accountId}\u0000${action}\u0000${service ?? ''}\u0000${admin ?? ''}\u0000${JSON.stringify(at)}`, () => {
-        const system = systemOf(accountId);
-        // INVARIANT: an account the state does not know delegates nothing (fail closed)
-        if (system === undefined) return false;
-        if (system === 'bluexp') {
-          if (orgAdmin(accountId)) return true;
-          // only an organization admin makes another one
-          if (admin === 'organization') return false;
-        }
-        if (gateOf(accountId).may(action, at)) return true;
-        if (system === 'ibm' && service !== null) return administers(accountId, service, target);
-        return false;
-      });
+      const key = JSON.stringify([accountId, action, service, admin, at]);
+      const v = answers.get(key) ?? decide(accountId, action, service, at, admin);
+      answers.set(key, v);
+      return v;
     },
   };
 }
 
+/** `target` for a grant of one service: what the grant reaches of it (a selector leaving `serviceName` open, or an errored policy's account). */
 function withService(target: RequestResource, service: string): RequestResource {
-  const attrs = target.attributes ?? {};
-  if (attrs['serviceName'] === service) return target;
-  return { ...target, attributes: { ...attrs, serviceName: service } as Record<string, RequestScalar> };
+  return { ...target, attributes: { ...target.attributes, serviceName: service } as Record<string, RequestScalar> };
 }

@@ -7,7 +7,7 @@ import { authorize } from '../../evaluate/authorize.js';
 import type { RequestResource, RequestScalar } from '../../evaluate/types.js';
 import type { AccessCodes, Gate, SubjectActor } from './guard.js';
 import { ANY_OR_ABSENT, ANY_VALUE, isOpenValue, MORE_TAGS } from './targets.js';
-import { applicablePolicies, attributePatterns, subjectIndex, tagWitnesses, witnesses, type SubjectIndex } from './witnesses.js';
+import { applicablePolicies, attributePatterns, createWitnessWalks, runWitnesses, subjectIndex, tagWitnesses, type SubjectIndex, type WitnessWalks } from './witnesses.js';
 import type { Policy } from '../../model/source.js';
 import type { SourceState } from '../../model/source-state.js';
 
@@ -27,6 +27,7 @@ export function forbidden(codes: AccessCodes, details?: Record<string, unknown>)
  */
 interface Memo {
   indexes: Map<string, SubjectIndex>;
+  walks: WitnessWalks;
   policies: Map<string, Policy[]>;
   values: Map<string, (string | null)[] | null>;
 }
@@ -39,11 +40,11 @@ export const MAX_PROBES = 4096;
  * cannot be told apart within the bounds. "Any value or none" is only its absence when nothing the subject's policies
  * hold reads the attribute: then every value is decided as none is.
  */
-function witnessesOf(policies: readonly Policy[], state: SourceState, accountId: string, name: string, open: string): (string | null)[] | null {
+function witnessesOf(policies: readonly Policy[], state: SourceState, accountId: string, name: string, open: string, walks: WitnessWalks): (string | null)[] | null {
   const pats = attributePatterns(policies, state, accountId, name);
   // nothing the subject's policies hold reads the attribute: every value, and none, is decided alike
   if (!pats.named) return [null];
-  const present = witnesses(open === ANY_OR_ABSENT ? ANY_VALUE : open, pats.literals, pats.globs);
+  const present = runWitnesses(walks, open === ANY_OR_ABSENT ? ANY_VALUE : open, pats.literals, pats.globs);
   if (present === null) return null;
   return open === ANY_OR_ABSENT ? [null, ...present] : present;
 }
@@ -74,7 +75,7 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
     }
     const key = `${accountId}\u0000${name}\u0000${x}`;
     let values = memo.values.get(key);
-    if (values === undefined) memo.values.set(key, (values = witnessesOf(held, state, accountId, name, x)));
+    if (values === undefined) memo.values.set(key, (values = witnessesOf(held, state, accountId, name, x, memo.walks)));
     if (values === null || combos.length * values.length > MAX_PROBES) throw refuse();
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
@@ -88,10 +89,19 @@ function concrete(resource: RequestResource, subjectId: string, state: SourceSta
 }
 
 /** Creates the gate of one operation run. */
-export function createGate(actor: SubjectActor, state: SourceState, tables: Tables, now: number, codes: AccessCodes, indexes = new Map<string, SubjectIndex>()): Gate {
+export function createGate(
+  actor: SubjectActor,
+  state: SourceState,
+  tables: Tables,
+  now: number,
+  codes: AccessCodes,
+  indexes = new Map<string, SubjectIndex>(),
+  // the witness walks are the run's, like the indexes: a gate at another instant or as another principal reuses them
+  walks = createWitnessWalks(),
+): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
-  const memo: Memo = { indexes, policies: new Map(), values: new Map() };
+  const memo: Memo = { indexes, walks, policies: new Map(), values: new Map() };
   const probes = (resource: RequestResource) => concrete(resource, actor.id, state, memo, () => forbidden(codes));
   // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
@@ -123,10 +133,10 @@ export function createGate(actor: SubjectActor, state: SourceState, tables: Tabl
       return [...out];
     },
     // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
-    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes),
+    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes, walks),
     forbidden: () => forbidden(codes),
-    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes)),
-    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes)),
+    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes, walks)),
+    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes, walks)),
   };
   return gate;
 }

@@ -7,6 +7,7 @@ import { compileRule } from '../../compile/compile-matchers.js';
 import type { RuleNode } from '../../compile/tables.js';
 import { matchRule } from '../../evaluate/match-policy.js';
 import type { RequestContext } from '../../evaluate/resolve-request.js';
+import { PUBLIC_ACCESS_GROUP_ID } from '../../model/source.js';
 import type { SourceState } from '../../model/source-state.js';
 
 const DAY = 86_400_000;
@@ -87,24 +88,41 @@ export function ruleTurns(rule: unknown, now: number): number[] {
 
 /** The clock turns of one account, by whom they concern: read once per review, asked per principal. */
 export interface AccountTurns {
-  /** The instants after now at which what `principalId` holds can turn: its own rows, every group's (which may hold it), its dynamic memberships. */
+  /** The instants after now at which what `principalId` holds can turn: its own rows, its groups' and Public Access's, its dynamic memberships. */
   of(principalId: string): number[];
 }
 
 /**
  * The instants after `now` at which what anyone holds in `accountId` can change by the clock alone: where a rule of
  * one of its policies or an expiry of one of its bindings turns, or a dynamic membership ends; kept by the principal
- * they concern (a row of a group, or of the account's services, concerns everyone).
+ * they concern. A group's rows concern its members (static, or by a dynamic membership): a principal joins a group only
+ * by an operation (reviewed itself) or a login (the host's), never by the clock; a request a gate asks names no claims.
+ * Public Access, and the account's services, concern everyone. (A group's rows once concerned everyone: a policy writer
+ * who gave its own group thirty rules of weekly hours added a second to every grant anyone made in the account.)
  */
 export function accountTurns(state: SourceState, accountId: string, now: number): AccountTurns {
   const everyone: number[] = [];
   const own = new Map<string, number[]>();
-  const of = (subject: { kind: string; id?: string }): number[] => {
-    if (subject.kind !== 'principal' || subject.id === undefined) return everyone;
-    let v = own.get(subject.id);
-    if (v === undefined) own.set(subject.id, (v = []));
+  const ofGroup = new Map<string, number[]>();
+  const listOf = (m: Map<string, number[]>, id: string): number[] => {
+    let v = m.get(id);
+    if (v === undefined) m.set(id, (v = []));
     return v;
   };
+  const of = (subject: { kind: string; id?: string }): number[] => {
+    if (subject.id === undefined || subject.id === PUBLIC_ACCESS_GROUP_ID) return everyone;
+    if (subject.kind === 'principal') return listOf(own, subject.id);
+    if (subject.kind === 'group') return listOf(ofGroup, subject.id);
+    return everyone;
+  };
+  const groupsOf = new Map<string, Set<string>>();
+  const member = (principalId: string, groupId: string) => {
+    let set = groupsOf.get(principalId);
+    if (set === undefined) groupsOf.set(principalId, (set = new Set()));
+    set.add(groupId);
+  };
+  for (const g of state.rowsOf('group', accountId)) for (const m of g.members ?? []) member(m, g.id);
+  for (const m of state.rowsOf('membership', accountId)) member(m.principalId, m.groupId);
   for (const p of state.rowsOf('policy', accountId)) if (p.rule !== undefined) of(p.subject).push(...ruleTurns(p.rule, now));
   for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject), Date.parse(b.expiresAt), 1);
   for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }), Date.parse(m.expiresAt), 1);
@@ -112,7 +130,10 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   return {
     of(principalId) {
       let v = memo.get(principalId);
-      if (v === undefined) memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? [])])].filter((t) => Number.isFinite(t) && t > now)));
+      if (v === undefined) {
+        const groups = [...(groupsOf.get(principalId) ?? [])].flatMap((g) => ofGroup.get(g) ?? []);
+        memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? []), ...groups])].filter((t) => Number.isFinite(t) && t > now)));
+      }
       return v;
     },
   };

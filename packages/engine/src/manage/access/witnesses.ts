@@ -68,11 +68,54 @@ function matches(t: readonly number[], s: string): boolean {
 export const MAX_WITNESS_STATES = 20_000;
 
 /**
+ * The most automaton steps one walk may take (each character tried steps the open value's automaton and every glob's);
+ * past it the gate refuses too. The state bound alone let twenty globs cost twenty steps per character per state: one
+ * request walked 2 million steps (8 s of a loaded VM, the engine's writes and the server's event loop held) before it
+ * was refused. The walks the suites make take at most about 2,000 steps.
+ */
+export const MAX_WITNESS_STEPS = 50_000;
+
+/**
+ * The most automaton steps all the walks of one operation run may take together. A review asks the same open values
+ * at every instant a clock rule turns and as every principal a change hits: eighty walks of 46,000 steps each made one
+ * acceptable request cost 12 s. A walk is pure on its inputs, so the run makes each walk once (`WitnessWalks`), and
+ * what distinct walks it makes share this budget; past it the gate refuses. The suites' runs take at most about 6,500
+ * steps together.
+ */
+export const MAX_RUN_WITNESS_STEPS = 100_000;
+
+/** The witness walks of one operation run, shared by all its gates: each walk's answer, and the steps left. */
+export interface WitnessWalks {
+  done: Map<string, string[] | null>;
+  stepsLeft: number;
+}
+
+/** A fresh record of walks for one operation run. */
+export function createWitnessWalks(): WitnessWalks {
+  return { done: new Map(), stepsLeft: MAX_RUN_WITNESS_STEPS };
+}
+
+/** `witnesses`, made once per run for the same inputs, within what is left of the run's steps. */
+export function runWitnesses(walks: WitnessWalks, open: string, literals: Iterable<string>, globs: Iterable<string>): string[] | null {
+  const lits = [...new Set(literals)].sort();
+  const gs = [...new Set(globs)].sort();
+  const key = JSON.stringify([open, lits, gs]);
+  let out = walks.done.get(key);
+  if (out !== undefined) return out;
+  const used = { steps: 0 };
+  out = witnesses(open, lits, gs, Math.min(MAX_WITNESS_STEPS, walks.stepsLeft), used);
+  walks.stepsLeft -= used.steps;
+  walks.done.set(key, out);
+  return out;
+}
+
+/**
  * The witnesses of open value `open` (ANY_VALUE or GLOB_VALUE + glob) against the literals and globs that can tell
  * values apart: every literal the open value admits, and for each combination of glob answers that some other admitted
- * value gives, one such value (the last the walk reaches, in an order fixed by the patterns). Null when the walk passes MAX_WITNESS_STATES.
+ * value gives, one such value (the last the walk reaches, in an order fixed by the patterns). Null when the walk passes
+ * MAX_WITNESS_STATES or `maxSteps` (MAX_WITNESS_STEPS unless told); `used.steps` counts the steps it took.
  */
-export function witnesses(open: string, literals: Iterable<string>, globs: Iterable<string>): string[] | null {
+export function witnesses(open: string, literals: Iterable<string>, globs: Iterable<string>, maxSteps = MAX_WITNESS_STEPS, used = { steps: 0 }): string[] | null {
   const target = open === ANY_VALUE ? [RUN] : tokensOf(open.slice(GLOB_VALUE.length));
   const lits = [...new Set(literals)].filter((l) => matches(target, l)).sort();
   const gs = [...new Set(globs)].sort().map(tokensOf);
@@ -119,6 +162,8 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
     }
     const chars = s.node < 0 ? alphabet : [...new Set([...alphabet, ...children[s.node]!.keys()])].sort((x, y) => x - y);
     for (const c of chars) {
+      used.steps += gs.length + 1;
+      if (used.steps > maxSteps) return null;
       const t = step(target, s.t, c);
       // nothing the open value admits starts with this word
       if (t.length === 0) continue;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
 import { zodIssues } from '../../model/parse-source.js';
+import { findLoneSurrogates } from '../../model/primitives.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Account, type Group } from '../../model/source.js';
 import type { Change } from '../../model/entities.js';
 import { issuesMessage } from '../input.js';
@@ -39,12 +40,15 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
 
 /**
  * Refuses every key of an operation's input that the operation does not read, each with the key as its path:
- * a misspelt field (`descripton`, `forse`) is a mistake to report, never a default to apply silently.
+ * a misspelt field (`descripton`, `forse`) is a mistake to report, never a default to apply silently. A string
+ * holding a lone surrogate is refused too.
  */
 export function refuseUnknownKeys(input: unknown, known: readonly string[], refusal: (issues: Issue[]) => SeedError = invalidPayload): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
   const issues: Issue[] = [];
   for (const [k, v] of Object.entries(input)) if (v !== undefined && !known.includes(k)) issues.push({ path: [k], message: `unknown key \`${k}\`` });
+  // every IBM operation reads its input here first: a lone surrogate no store can keep is refused under the seed's code
+  findLoneSurrogates(input, [], issues);
   if (issues.length > 0) throw refusal(issues);
 }
 

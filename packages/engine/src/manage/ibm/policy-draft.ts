@@ -1,6 +1,6 @@
 import { attributeConditionSchema, tagConditionSchema, type AttributeCondition, type TagCondition } from '../../model/attribute.js';
 import { zodIssues } from '../../model/parse-source.js';
-import { ruleSchema, type Rule } from '../../model/rule-condition.js';
+import { DATE_TIME_OPERATORS, DAY_OF_WEEK_OPERATORS, isRuleGroup, ruleSchema, TIME_OPERATORS, type Rule } from '../../model/rule-condition.js';
 import { AUTHORIZATION_SUBJECT_ATTRIBUTES, type PolicySubject } from '../../model/source.js';
 import type { Issue } from '../../errors.js';
 
@@ -19,6 +19,41 @@ export const RULE_PATTERNS = [
   'time-based-conditions:weekly:custom-hours',
   'attribute-based-condition:resource:literal-and-wildcard',
 ] as const;
+
+/**
+ * The conditions each pattern lets its rule hold: how many of each clock kind, and whether resource attributes. IBM
+ * documents a date-time window for `once`, the weekdays for `all-day`, and the weekdays with a time window for
+ * `custom-hours`. *Seed silent, safe reading:* no more than that. Each clock condition is an instant the review asks
+ * again (a time of day: three instants on each of ten days, access/instants.ts), so a rule of a hundred times of day
+ * held by the actor made every grant it gave take three thousand reviews (a second each, the engine's writes held).
+ */
+const PATTERN_CONDITIONS: Record<(typeof RULE_PATTERNS)[number], { dateTime: number; time: number; day: number; attribute: boolean }> = {
+  'time-based-conditions:once': { dateTime: 2, time: 0, day: 0, attribute: false },
+  'time-based-conditions:weekly:all-day': { dateTime: 0, time: 0, day: 1, attribute: false },
+  'time-based-conditions:weekly:custom-hours': { dateTime: 0, time: 2, day: 1, attribute: false },
+  'attribute-based-condition:resource:literal-and-wildcard': { dateTime: 0, time: 0, day: 0, attribute: true },
+};
+
+/** Pushes an issue for each kind of condition `rule` holds more of than `pattern` lets it. */
+function checkPatternConditions(rule: Rule, pattern: (typeof RULE_PATTERNS)[number], issues: Issue[]): void {
+  const count = { dateTime: 0, time: 0, day: 0, attribute: 0 };
+  const visit = (node: Rule): void => {
+    if (isRuleGroup(node)) {
+      for (const c of node.conditions) visit(c);
+      return;
+    }
+    const op = node.operator as string;
+    if ((DATE_TIME_OPERATORS as readonly string[]).includes(op)) count.dateTime++;
+    else if ((TIME_OPERATORS as readonly string[]).includes(op)) count.time++;
+    else if ((DAY_OF_WEEK_OPERATORS as readonly string[]).includes(op)) count.day++;
+    else count.attribute++;
+  };
+  visit(rule);
+  const allowed = PATTERN_CONDITIONS[pattern];
+  for (const kind of ['dateTime', 'time', 'day'] as const)
+    if (count[kind] > allowed[kind]) issues.push({ path: ['rule'], message: `pattern \`${pattern}\` takes at most ${allowed[kind]} ${kind} conditions, got ${count[kind]}` });
+  if (count.attribute > 0 && !allowed.attribute) issues.push({ path: ['rule'], message: `pattern \`${pattern}\` takes no resource attribute conditions` });
+}
 
 /** A policy body read from either wire version, with where each part came from so later checks can point at it. */
 export interface PolicyDraft {
@@ -153,6 +188,7 @@ export function readV2Body(body: Record<string, unknown>, issues: Issue[]): Poli
       issues.push({ path: ['pattern'], message: `unknown pattern, expected one of ${RULE_PATTERNS.map((p) => `\`${p}\``).join(', ')}` });
     else draft.pattern = pattern;
   }
+  if (draft.rule !== undefined && draft.pattern !== undefined) checkPatternConditions(draft.rule, draft.pattern as (typeof RULE_PATTERNS)[number], issues);
   if (rule !== undefined && pattern === undefined) issues.push({ path: ['pattern'], message: 'a policy with a rule needs a pattern' });
   if (rule === undefined && pattern !== undefined) issues.push({ path: ['rule'], message: 'a pattern needs a rule' });
   return draft;

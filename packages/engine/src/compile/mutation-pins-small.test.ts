@@ -1,0 +1,78 @@
+// Pins of the small compile files (issue 12, MUTATION.md): compile-sso.ts, attribute-names.ts, resolve-resource.ts.
+import { describe, expect, it } from 'vitest';
+import { createAccount } from './account-table.js';
+import { ATTR, createAttributeNames, internAttribute } from './attribute-names.js';
+import { compileSso } from './compile-sso.js';
+import { resolveResource } from './resolve-resource.js';
+import type { SsoConnector } from '../model/sso-connector.js';
+import type { Source } from '../model/source.js';
+
+const connector = (id: string, emailDomain: string, over: Partial<SsoConnector> = {}): SsoConnector => ({
+  id,
+  accountId: 'acc',
+  emailDomain,
+  enabled: true,
+  useFedrampLanguage: false,
+  verification: { code: 'c', status: 'verified' },
+  ...over,
+});
+
+describe('compileSso', () => {
+  it('gates an account by the domains of its enabled, verified connectors only', () => {
+    const a = createAccount('acc');
+    compileSso(a, [
+      connector('1', 'a.example'),
+      connector('2', 'b.example', { enabled: false }),
+      connector('3', 'c.example', { enabled: false, verification: { code: 'c', status: 'pending' } }),
+      // not reachable through parseSource (enabled needs verified); the compiler does not trust it either
+      connector('4', 'd.example', { verification: { code: 'c', status: 'failed' } }),
+      connector('5', 'e.example', { accountId: 'other' }),
+      connector('6', 'f.example'),
+    ]);
+    expect(a.sso).toEqual(
+      new Map([
+        ['a.example', { id: '1', emailDomain: 'a.example' }],
+        ['f.example', { id: '6', emailDomain: 'f.example' }],
+      ]),
+    );
+  });
+
+  it('leaves an account without a gate when none gates, dropping one it had', () => {
+    const a = createAccount('acc');
+    compileSso(a, [connector('1', 'a.example')]);
+    expect(a.sso?.size).toBe(1);
+    compileSso(a, [connector('1', 'a.example', { enabled: false })]);
+    expect(a.sso).toBeNull();
+  });
+});
+
+describe('attribute names', () => {
+  it('fix the ids of what the evaluator reads and intern every other name once, after them', () => {
+    const t = createAttributeNames();
+    expect([...t]).toEqual([
+      ['accountId', ATTR.accountId],
+      ['serviceName', ATTR.serviceName],
+      ['resourceType', ATTR.resourceType],
+      ['resource', ATTR.resource],
+      ['serviceType', ATTR.serviceType],
+      ['service_group_id', ATTR.serviceGroupId],
+    ]);
+    expect(new Set(Object.values(ATTR)).size).toBe(6);
+    expect(internAttribute(t, 'resource')).toBe(ATTR.resource);
+    expect(internAttribute(t, 'region')).toBe(6);
+    expect(internAttribute(t, 'zone')).toBe(7);
+    expect(internAttribute(t, 'region')).toBe(6);
+    expect(t.size).toBe(8);
+  });
+});
+
+describe('resolveResource', () => {
+  it('reads attributes as strings in the resource’s own account, tags lowercased, lists defaulting to none', () => {
+    const r = resolveResource({ id: 'r1', accountId: 'acc', attributes: { n: 1, b: false, s: 'x', accountId: 'forged' }, tags: ['Env:Prod', 'team:a'] } as Source['resources'][number], 7);
+    expect(r).toEqual({ id: 'r1', num: 7, accountId: 'acc', attributes: { n: '1', b: 'false', s: 'x', accountId: 'acc' }, tags: ['env:prod', 'team:a'], projects: [], folders: [], zones: [], agentId: undefined });
+    // no prototype: a request for `toString` finds no attribute
+    expect(Object.getPrototypeOf(r.attributes)).toBeNull();
+    const bare = resolveResource({ id: 'r2', accountId: 'acc', projects: ['p'], folders: ['f'], zones: ['z'], agentId: 'ag' } as Source['resources'][number], 8);
+    expect(bare).toEqual({ id: 'r2', num: 8, accountId: 'acc', attributes: { accountId: 'acc' }, tags: [], projects: ['p'], folders: ['f'], zones: ['z'], agentId: 'ag' });
+  });
+});
