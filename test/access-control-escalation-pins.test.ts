@@ -500,3 +500,11 @@ describe('BlueXP: a policy that gains nodes', () => {
     expect(review(e, [p({ nodes: ['F2'] })], FA)).toBe('refused');
   });
 });
+
+describe('only the instants after now are judged', () => {
+  it('a membership that began an hour ago, before `me` held kms everywhere, is judged from now: let through', async () => {
+    const DATE_KEY = '{{environment.attributes.current_date_time}}';
+    const e = await world([put('policy', { ...policy('p-me-since', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeGreaterThanOrEquals', value: iso(NOW - HOUR / 2) } })]);
+    expect(review(e, [membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + HOUR)])).toBe('ok');
+  });
+});

@@ -300,8 +300,8 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])]));
     return v;
   };
-  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
-    grantTargets(g, counterpart, state, before, after, openOf(g.accountId), loss);
+  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState): RequestResource[] =>
+    grantTargets(g, counterpart, state, before, after, openOf(g.accountId));
 
   // the actor's delegation at a later instant (what it holds then), and the instants its holding can turn at
   const delegations = new Map<number, Delegation>();
@@ -342,7 +342,8 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     // it: so the instants checked see every stretch of the grant's life but the one from its start to the first turn,
     // which `from` (or, for a grant that holds already, now) sees. (Its expiry adds nothing: the last stretch ends at
     // a turn or runs from `from` or now.)
-    if (g.from !== undefined) own.push(g.from);
+    // (for a grant that holds already, now: the filter below drops it)
+    own.push(g.from ?? now);
     const until = g.until ?? Infinity;
     const from = g.from ?? -Infinity;
     const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t >= from && t < until);
@@ -416,7 +417,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   for (const g of d.removed) {
     if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
     // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
-    const lost = targetsOf(g, similar(g, d.added), before, true);
+    const lost = targetsOf(g, similar(g, d.added), before);
     if (superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
   }
 
@@ -480,10 +481,10 @@ function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { ac
  * The request resources where a grant is gained (or, with `counterpart` null, all it reaches). BlueXP: the nodes it
  * covers that its counterpart (the same grant on the other side of the change) did not, each where it sat before the
  * operation; a node the operation creates counts as gained only if the counterpart did not cover its nearest existing
- * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. With `loss`, `g` is a
- * grant lost and the result is where it is lost: a node the operation deletes takes nothing from anyone.
+ * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. For a grant lost the
+ * result is where it is lost: a node the operation deletes takes nothing from anyone.
  */
-function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, open: readonly string[], loss: boolean): RequestResource[] {
+function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, open: readonly string[]): RequestResource[] {
   const accountId = g.accountId;
   if (g.errored === true) return [{ attributes: { accountId } }];
   const org = `organization:${accountId}`;
@@ -504,7 +505,9 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
       // the same coverage (or less), for no longer and with no more agents, gains nothing
       if (fresh.length === 0 && counterpart.some(widened)) fresh = nodes.covered;
     }
-    if (loss) fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
+    // a node the operation deletes takes nothing from anyone and gives nothing (a grant of the state after covers only
+    // nodes that exist then, so only a grant lost or a deny lifted meets one)
+    fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
     if (fresh.includes(org)) return [{ attributes: { accountId } }];
     return fresh.map((n) => nodeTarget(before, accountId, existingAncestor(before, after, accountId, n)));
   }
