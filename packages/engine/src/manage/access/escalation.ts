@@ -145,8 +145,7 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
       case 'resource':
         placed(accountId, entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders]);
         break;
-      default:
-        break;
+      // an SSO connector reaches no policy or binding: the diff reads it as context
     }
   }
   settle(r, before, after);
