@@ -508,3 +508,25 @@ describe('only the instants after now are judged', () => {
     expect(review(e, [membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + HOUR)])).toBe('ok');
   });
 });
+
+describe('Cloudflare: a resource group that gains a zone is judged on that zone alone', () => {
+  it('an IAM editor holding DNS on zone z2 may add z2 to a group that gave DNS on z1; adding z3 is refused', async () => {
+    let n = 0;
+    const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
+    await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
+    const zones = (id: string, zs: string[]) => put('resourceGroup', { id, accountId: 'cf-a', scope: zs.map((z) => ({ key: `com.cloudflare.api.account.zone.${z}`, objects: [{ key: '*' }] })) });
+    await e.commit([
+      ...['cf-friend', 'cf-z'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
+      put('role', { id: 'pg-dns', kind: 'permission-group', scopeType: 'zone', accountId: 'cf-a', name: 'DNS', actions: ['dns:edit'] }),
+      put('policy', { id: 'p-iam', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-z' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } }),
+      zones('rg-z2', ['z2']),
+      put('policy', { id: 'p-z', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-z' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: ['rg-z2'] } }),
+      zones('rg-f', ['z1']),
+      put('policy', { id: 'p-f', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-friend' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: ['rg-f'] } }),
+    ]);
+    const CZ: Actor = { kind: 'subject', id: 'cf-z', accountId: 'cf-a' };
+    expect(review(e, [zones('rg-f', ['z1', 'z2'])], CZ)).toBe('ok');
+    expect(review(e, [zones('rg-f', ['z1', 'z3'])], CZ)).toBe('refused');
+  });
+});
