@@ -530,3 +530,28 @@ describe('Cloudflare: a resource group that gains a zone is judged on that zone 
     expect(review(e, [zones('rg-f', ['z1', 'z3'])], CZ)).toBe('refused');
   });
 });
+
+describe('hole: a principal of another account was asked as the actor’s account’s principal of that id', () => {
+  // The lock-out check asked what a principal holds through the actor's gate, whose `as` keeps the actor's account:
+  // a principal of another account the operation writes in (not a migration) was asked as the principal of that id in
+  // the actor's account — usually nobody, so nothing was ever taken from a superior there. No operation of today lets
+  // a subject write another account's rows outside a migration; the review answers for operations added later.
+  async function twoAccounts(id: string) {
+    const e = await world();
+    await e.apply(bootstrapAccount as Op, { system: 'ibm', accountId: 'acc2', admin: { id: 'IBMid-admin2' } } as never, { actor: SYSTEM });
+    await e.commit([
+      put('principal', { id, accountId: 'acc2', kind: 'user', status: 'active' }),
+      put('policy', { ...policy('p-2', { kind: 'principal', id }, IBM_ROLES.administrator, 'kms'), accountId: 'acc2', resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc2' }, { name: 'serviceName', operator: 'stringEquals', value: 'kms' }], tags: [] } }),
+    ]);
+    return e;
+  }
+  it('`me` of acc cannot take kms from a principal of acc2', async () => {
+    expect(review(await twoAccounts('IBMid-x'), [{ op: 'delete', entity: 'policy', key: 'p-2' } as Change])).toBe('refused');
+  });
+  it('nor from the principal of acc2 that has `me`’s id: the actor is itself only in its own account', async () => {
+    expect(review(await twoAccounts('IBMid-me'), [{ op: 'delete', entity: 'policy', key: 'p-2' } as Change])).toBe('refused');
+  });
+  it('the administrator of acc2, acting there, may', async () => {
+    expect(review(await twoAccounts('IBMid-x'), [{ op: 'delete', entity: 'policy', key: 'p-2' } as Change], { kind: 'subject', id: 'IBMid-admin2', accountId: 'acc2' })).toBe('ok');
+  });
+});

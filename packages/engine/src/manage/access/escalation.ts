@@ -398,7 +398,9 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
         // now, and at every later instant what it holds or what the actor may give can turn by the clock
         const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
         v = at.some((instant) => {
-          const them = gateOf(accountId).at(instant).as(id);
+          // the principal of its own account: `as` keeps the account of the gate it is asked of, and the actor's
+          // gate (gateOf, outside a migration) is in the actor's account
+          const them = actorGate.inAccount(accountId).at(instant).as(id);
           return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
         });
         superiorAt.set(key, v);
