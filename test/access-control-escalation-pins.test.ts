@@ -555,3 +555,27 @@ describe('hole: a principal of another account was asked as the actor’s accoun
     expect(review(await twoAccounts('IBMid-x'), [{ op: 'delete', entity: 'policy', key: 'p-2' } as Change], { kind: 'subject', id: 'IBMid-admin2', accountId: 'acc2' })).toBe('ok');
   });
 });
+
+describe('Cloudflare: the same zones for longer are gained', () => {
+  it('extending a dynamic membership of a group holding DNS on z1 is refused to an IAM editor holding DNS on z2 only', async () => {
+    let n = 0;
+    const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
+    await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
+    const zones = (id: string, zs: string[]) => put('resourceGroup', { id, accountId: 'cf-a', scope: zs.map((z) => ({ key: `com.cloudflare.api.account.zone.${z}`, objects: [{ key: '*' }] })) });
+    const member = (expiresAt: number) => put('membership', { accountId: 'cf-a', principalId: 'cf-friend', groupId: 'g-dns', realm: 'idp', loginAt: iso(NOW - HOUR), expiresAt: iso(expiresAt) });
+    await e.commit([
+      ...['cf-friend', 'cf-z'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
+      put('role', { id: 'pg-dns', kind: 'permission-group', scopeType: 'zone', accountId: 'cf-a', name: 'DNS', actions: ['dns:edit'] }),
+      put('policy', { id: 'p-iam', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-z' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } }),
+      zones('rg-z2', ['z2']),
+      put('policy', { id: 'p-z', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-z' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: ['rg-z2'] } }),
+      zones('rg-f', ['z1']),
+      put('group', { id: 'g-dns', accountId: 'cf-a', name: 'dns', members: [] }),
+      put('policy', { id: 'p-g', accountId: 'cf-a', subject: { kind: 'group', id: 'g-dns' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: ['rg-f'] } }),
+      member(NOW + HOUR),
+    ]);
+    expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-z', accountId: 'cf-a' })).toBe('refused');
+    expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-admin', accountId: 'cf-a' })).toBe('ok');
+  });
+});
