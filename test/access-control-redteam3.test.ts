@@ -205,3 +205,37 @@ describe('the clock turns of a group concern its members, not everyone', () => {
     expect(snapshot(e)).toEqual(before);
   });
 });
+
+describe('the requests one review asks are bounded in all, not only per target', () => {
+  // five attributes the actor's own grants name (3,125 requests stand for one open target) and one weekly rule of its
+  // own, as its pattern allows (330 instants): one grant of kms to a friend asked two million requests, 20 s on a
+  // loaded 2-core VM with the engine's writes held, and was then accepted; any policy writer could set this up with
+  // grants narrower than its own (committed here as its createV2Policy calls would write them)
+  it('IBM: a review that would ask more requests than the bound is refused, not run for seconds', async () => {
+    const e = await ibmWorld([]);
+    const mine = (id: string, extra: object[], rule?: object) => ({
+      op: 'put' as const,
+      entity: 'policy' as const,
+      value: { id, accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-me' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms'), ...extra] }, ...(rule === undefined ? {} : { rule, pattern: 'time-based-conditions:weekly:custom-hours' }) },
+    });
+    await e.commit(['a1', 'a2', 'a3', 'a4', 'a5'].map((n) => mine(`p-${n}`, [attr(n, ['x', 'y', 'z'], 'stringEqualsAnyOf')])));
+    const me = who('IBMid-me', 'acc');
+    // without a clock rule the same grant asks 3,125 requests a target, once: given
+    await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', value: 'k1' }]), me);
+    await e.commit([
+      mine('p-hours', [attr('resource', 'zz')], {
+        operator: 'and',
+        conditions: [
+          { key: '{{environment.attributes.day_of_week}}', operator: 'dayOfWeekAnyOf', value: Array.from({ length: 10 }, (_, j) => `${(j % 7) + 1}+0${j}:00`) },
+          { key: '{{environment.attributes.current_time}}', operator: 'timeGreaterThanOrEquals', value: '09:00:00+00:00' },
+          { key: '{{environment.attributes.current_time}}', operator: 'timeLessThan', value: '17:00:00+00:00' },
+        ],
+      }),
+    ]);
+    const before = snapshot(e);
+    const t0 = performance.now();
+    expect(await refusal(apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'resource', operator: 'stringMatch', value: 'q*' }]), me))).toEqual(IBM_FORBIDDEN);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(snapshot(e)).toEqual(before);
+  });
+});

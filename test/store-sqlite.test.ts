@@ -204,8 +204,10 @@ describe('sqlite store: migrations', () => {
     await store.close();
 
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+    expect(SCHEMA_VERSION).toBe(5);
+    // version 5's checkpoint table is there, empty: two small commits are far from a checkpoint's worth of changes
+    expect(after.prepare('SELECT count(*) FROM checkpoint').pluck().get()).toBe(0);
     // version 2's column is there and filled by new commits
     expect(after.prepare('SELECT committed_at FROM change_log WHERE revision = 2').pluck().all().every((t) => typeof t === 'number')).toBe(true);
     expect(after.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'policy_roles_role'").get()).toBeDefined();
@@ -217,7 +219,7 @@ describe('sqlite store: migrations', () => {
     await openSqliteStore(file).close();
     await openSqliteStore(file).close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
     db.close();
   });
 });

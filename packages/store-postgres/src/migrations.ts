@@ -120,6 +120,51 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE $schema.services ADD COLUMN actions TEXT;
     `,
   },
+  {
+    version: 3,
+    description: 'checkpoint: the whole source at one revision, dropped by any write to an entity table but a commit (store-sqlite schema 5)',
+    // a commit runs with `portcullis.writing` set for its transaction only (SET LOCAL); a statement on an entity table
+    // without it is a hand edit, which the checkpoint must not hide: it is dropped
+    sql: `
+      CREATE TABLE $schema.checkpoint (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        revision BIGINT NOT NULL,
+        format INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        checksum BIGINT,
+        written_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE FUNCTION $schema.drop_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $body$
+        BEGIN
+          DELETE FROM $schema.checkpoint;
+          RETURN NULL;
+        END
+      $body$;
+      ${[
+        'accounts',
+        'principals',
+        'groups',
+        'group_members',
+        'claim_rules',
+        'services',
+        'roles',
+        'policies',
+        'policy_roles',
+        'resource_groups',
+        'nodes',
+        'bindings',
+        'resources',
+        'memberships',
+        'sso_connectors',
+      ]
+        .map(
+          (t) => `CREATE TRIGGER ${t}_drops_checkpoint AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON $schema.${t}
+            FOR EACH STATEMENT WHEN (current_setting('portcullis.writing', true) IS DISTINCT FROM 'on')
+            EXECUTE FUNCTION $schema.drop_checkpoint();`,
+        )
+        .join('\n      ')}
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -10,7 +10,18 @@ import {
   type Store,
   type StoreFeed,
 } from '@portcullis/engine';
-import { catchUp, checkRevision, expectRevision, prepareFrozenCommit, storedSnapshotSource } from '@portcullis/engine/store-kit';
+import {
+  catchUp,
+  CHECKPOINT_FORMAT,
+  checkpointChecksum,
+  checkRevision,
+  decodeCheckpoint,
+  DEFAULT_CHECKPOINT_EVERY,
+  encodeCheckpoint,
+  expectRevision,
+  prepareFrozenCommit,
+  storedSnapshotSource,
+} from '@portcullis/engine/store-kit';
 import { ChangeFeed } from './change-feed.js';
 import { EntityTables } from './entity-tables.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
@@ -33,6 +44,12 @@ export interface PostgresStoreOptions {
   reconnectMaxMs?: number;
   /** How often the feed checks its connection is alive; silence as long counts as a lost connection (default 10000 ms). */
   heartbeatMs?: number;
+  /**
+   * After how many changes committed through this store (counted from its load, or from the checkpoint it loaded) it
+   * writes a checkpoint, the whole source as one row that the next cold load reads instead of every table (default
+   * 10000); `false` never writes one on its own (`checkpoint()` still does). A load uses a checkpoint either way.
+   */
+  checkpointEvery?: number | false;
 }
 
 /** A source and the revision it is at: what the store keeps in memory between calls. */
@@ -68,6 +85,9 @@ export class PostgresStore implements Store {
   readonly #feeds = new Set<ChangeFeed>();
   #cache: Cached | undefined;
   #closed = false;
+  readonly #checkpointEvery: number;
+  /** Changes committed since the newest checkpoint this store knows of (rows read, for a load from the tables). */
+  #sinceCheckpoint = 0;
 
   private constructor(options: Required<PostgresStoreOptions>) {
     this.schema = options.schema;
@@ -75,6 +95,7 @@ export class PostgresStore implements Store {
     this.#channel = `portcullis:${options.schema}`;
     this.#verifyOnLoad = options.verifyOnLoad;
     this.#poolSize = options.poolSize;
+    this.#checkpointEvery = options.checkpointEvery === false ? Number.POSITIVE_INFINITY : options.checkpointEvery;
     this.#backoff = { minMs: options.reconnectMinMs, maxMs: options.reconnectMaxMs, heartbeatMs: options.heartbeatMs };
     this.#clientConfig = { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, types: TYPES, keepAlive: true };
     this.#pool = new pg.Pool({ ...this.#clientConfig, max: options.poolSize });
@@ -127,7 +148,44 @@ export class PostgresStore implements Store {
     });
     // only now is the commit durable, so only now may the cache move on
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
+    this.#sinceCheckpoint += changes.length;
+    if (this.#sinceCheckpoint >= this.#checkpointEvery) {
+      // the commit is durable and acknowledged whatever happens here: a checkpoint that cannot be written now (another
+      // process writing one at the same time, the connection lost) costs the next cold load time, never a decision;
+      // the next commit tries again
+      await this.#writeCheckpoint(false).catch(() => undefined);
+    }
     return { revision: next.revision };
+  }
+
+  /**
+   * Writes a checkpoint of the source at the current revision now, in one REPEATABLE READ transaction that sees
+   * exactly that revision, replacing an older one; returns its revision.
+   */
+  async checkpoint(): Promise<{ revision: number }> {
+    return { revision: await this.#writeCheckpoint(true) };
+  }
+
+  /** Writes a checkpoint; with `always` unset, only if this store's cache is at the revision the snapshot sees. */
+  async #writeCheckpoint(always: boolean): Promise<number> {
+    const revision = await this.#transaction('cannot write a checkpoint of store', 'snapshot', async (client, revision) => {
+      // a commit of this store that finished after the snapshot began: a later commit writes the checkpoint
+      if (!always && this.#cache !== undefined && this.#cache.revision !== revision) return -1;
+      const current = await this.#current(client, revision);
+      const body = encodeCheckpoint(current.source);
+      // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
+      const checksum = this.#verifyOnLoad ? checkpointChecksum(body) : null;
+      await client.query(
+        `INSERT INTO ${this.#q}.checkpoint (id, revision, format, body, checksum) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format, body = EXCLUDED.body,
+           checksum = EXCLUDED.checksum, written_at = now()
+         WHERE ${this.#q}.checkpoint.revision <= EXCLUDED.revision`,
+        [current.revision, CHECKPOINT_FORMAT, body, checksum],
+      );
+      return current.revision;
+    });
+    if (revision >= 0) this.#sinceCheckpoint = 0;
+    return revision;
   }
 
   /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
@@ -161,11 +219,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `step` in a transaction: `read` is a REPEATABLE READ snapshot, `lock` a write transaction holding the meta
-   * row, `write` one that does not read it. The transaction begins with the revision read in the same round trip
+   * Runs `step` in a transaction: `read` is a REPEATABLE READ snapshot, `snapshot` one that may write, `lock` a write
+   * transaction holding the meta row, `write` one that does not read it. The transaction begins with the revision read in the same round trip
    * (`BEGIN; SELECT …`), which `step` receives (-1 for `write`).
    */
-  async #transaction<T>(what: string, mode: 'read' | 'lock' | 'write', step: (client: pg.PoolClient, revision: number) => Promise<T>): Promise<T> {
+  async #transaction<T>(what: string, mode: 'read' | 'lock' | 'write' | 'snapshot', step: (client: pg.PoolClient, revision: number) => Promise<T>): Promise<T> {
     this.#open();
     const where = `${what} \`${this.schema}\``;
     let client: pg.PoolClient;
@@ -185,9 +243,17 @@ export class PostgresStore implements Store {
       let revision = -1;
       if (mode === 'write') await client.query('BEGIN');
       else {
-        const begin = mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+        // a commit (`lock`) tells the triggers of schema 3 that the entity tables are written by it, not by hand
+        const begin =
+          mode === 'read'
+            ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
+            : mode === 'snapshot'
+              ? 'BEGIN ISOLATION LEVEL REPEATABLE READ'
+              : mode === 'lock'
+                ? "BEGIN; SET LOCAL portcullis.writing = 'on'"
+                : 'BEGIN';
         const results = (await client.query(`${begin}; SELECT revision FROM ${this.#q}.meta WHERE id = 1${mode === 'lock' ? ' FOR UPDATE' : ''}`)) as unknown as pg.QueryResult[];
-        revision = results[1]!.rows[0].revision as number;
+        revision = results[results.length - 1]!.rows[0].revision as number;
       }
       const result = await step(client, revision);
       try {
@@ -233,11 +299,35 @@ export class PostgresStore implements Store {
     if (cache && cache.revision < revision) {
       next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
     } else {
-      const raw = snapshot && this.#freeConnection() ? await this.#readInParallel(client) : await this.#tables.readSource(client);
-      next = { source: storedSnapshotSource(raw, this.#verifyOnLoad, `\`${this.schema}\``), revision };
+      let source = await this.#fromCheckpoint(client, revision);
+      if (source === undefined) {
+        const raw = snapshot && this.#freeConnection() ? await this.#readInParallel(client) : await this.#tables.readSource(client);
+        source = storedSnapshotSource(raw, this.#verifyOnLoad, `\`${this.schema}\``);
+        // no checkpoint to start from: what the rows would cost to read again counts as changes since one
+        this.#sinceCheckpoint = Object.values(source).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0);
+      }
+      next = { source, revision };
     }
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
     return next;
+  }
+
+  /** The source at `revision` from the checkpoint and the log after it; undefined when there is none it can use. */
+  async #fromCheckpoint(client: pg.PoolClient, revision: number): Promise<Source | undefined> {
+    // a checkpoint at R is usable only while the log holds R: then it holds every revision after R as well
+    const head = await client.query(
+      `SELECT revision, format, EXISTS (SELECT 1 FROM ${this.#q}.change_log l WHERE l.revision = c.revision) AS logged FROM ${this.#q}.checkpoint c WHERE id = 1`,
+    );
+    const h = head.rows[0] as { revision: number; format: number; logged: boolean } | undefined;
+    if (h === undefined || h.format !== CHECKPOINT_FORMAT || h.revision > revision || !h.logged) return undefined;
+    const row = await client.query({ text: `SELECT body, checksum FROM ${this.#q}.checkpoint WHERE id = 1 AND revision = $1`, values: [h.revision], rowMode: 'array' });
+    if (row.rows.length === 0) return undefined;
+    const [body, checksum] = row.rows[0] as [string, number | null];
+    const source = decodeCheckpoint(body, this.#verifyOnLoad, checksum);
+    if (source === undefined) return undefined;
+    const changes = await this.#readLog(client, h.revision, revision);
+    this.#sinceCheckpoint = changes.length;
+    return changes.length === 0 ? source : catchUp(source, changes);
   }
 
   /**
@@ -320,7 +410,7 @@ export class PostgresStore implements Store {
   }
 }
 
-const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs'];
+const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs', 'checkpointEvery'];
 
 function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   const options = (typeof input === 'string' ? { url: input } : input) as PostgresStoreOptions;
@@ -341,6 +431,9 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   positive('reconnectMinMs');
   positive('reconnectMaxMs');
   positive('heartbeatMs');
+  const every = options.checkpointEvery;
+  if (every !== undefined && every !== false && (typeof every !== 'number' || !Number.isSafeInteger(every) || every < 1))
+    issues.push({ path: ['checkpointEvery'], message: 'must be a positive integer number of changes, or false' });
   if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean') issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
   return {
@@ -352,6 +445,7 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
     reconnectMinMs: options.reconnectMinMs ?? 100,
     reconnectMaxMs: Math.max(options.reconnectMaxMs ?? 5000, options.reconnectMinMs ?? 100),
     heartbeatMs: options.heartbeatMs ?? 10_000,
+    checkpointEvery: every ?? DEFAULT_CHECKPOINT_EVERY,
   };
 }
 

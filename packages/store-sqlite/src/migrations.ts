@@ -1,5 +1,24 @@
 import type Database from 'better-sqlite3';
 
+/** The tables schema 5 watches: every entity table and child table as of that schema (see the checkpoint step). */
+const WATCHED_BY_5 = [
+  'accounts',
+  'principals',
+  'groups',
+  'group_members',
+  'claim_rules',
+  'services',
+  'roles',
+  'policies',
+  'policy_roles',
+  'resource_groups',
+  'nodes',
+  'bindings',
+  'resources',
+  'memberships',
+  'sso_connectors',
+];
+
 /** One forward step of the schema; steps run in order, each in the transaction that records it. */
 export interface Migration {
   version: number;
@@ -244,6 +263,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE group_members ADD COLUMN created_at TEXT;
       ALTER TABLE group_members ADD COLUMN created_by_id TEXT;
       ALTER TABLE services ADD COLUMN actions TEXT;
+    `,
+  },
+  {
+    version: 5,
+    description: 'checkpoint: the whole source at one revision, dropped by any write to an entity table but a commit',
+    // a commit sets meta.writing for the length of its transaction (no other connection ever sees it set); a write
+    // to an entity table without it is a hand edit, which the checkpoint must not hide: it is dropped
+    sql: `
+      CREATE TABLE checkpoint (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        revision INTEGER NOT NULL,
+        format INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        checksum INTEGER,
+        written_at INTEGER NOT NULL
+      );
+      ALTER TABLE meta ADD COLUMN writing INTEGER NOT NULL DEFAULT 0;
+      ${WATCHED_BY_5.flatMap((t) =>
+        ['INSERT', 'UPDATE', 'DELETE'].map(
+          (op) => `CREATE TRIGGER ${t}_${op.toLowerCase()}_drops_checkpoint AFTER ${op} ON ${t}
+            WHEN (SELECT writing FROM meta WHERE id = 1) = 0 BEGIN DELETE FROM checkpoint; END;`,
+        ),
+      ).join('\n      ')}
     `,
   },
 ];

@@ -9,7 +9,18 @@ import {
   type Source,
   type Store,
 } from '@portcullis/engine';
-import { catchUp, checkRevision, expectRevision, prepareFrozenCommit, storedSnapshotSource } from '@portcullis/engine/store-kit';
+import {
+  catchUp,
+  CHECKPOINT_FORMAT,
+  checkpointChecksum,
+  checkRevision,
+  decodeCheckpoint,
+  DEFAULT_CHECKPOINT_EVERY,
+  encodeCheckpoint,
+  expectRevision,
+  prepareFrozenCommit,
+  storedSnapshotSource,
+} from '@portcullis/engine/store-kit';
 import { EntityTables } from './entity-tables.js';
 import { openDatabase, translate } from './open-database.js';
 import { PollFeed } from './poll-feed.js';
@@ -25,6 +36,12 @@ export interface SqliteStoreOptions {
   verifyOnLoad?: boolean;
   /** How often a change feed (`watch`) looks for commits of other processes, in milliseconds (default 50). */
   pollIntervalMs?: number;
+  /**
+   * After how many changes committed through this store (counted from its load, or from the checkpoint it loaded) it
+   * writes a checkpoint, the whole source as one row that the next cold load reads instead of every table (default
+   * 10000); `false` never writes one on its own (`checkpoint()` still does). A load uses a checkpoint either way.
+   */
+  checkpointEvery?: number | false;
 }
 
 /** A source and the revision it is at: what the store keeps in memory between calls. */
@@ -47,16 +64,24 @@ export class SqliteStore implements Store {
   #pollIntervalMs: number;
   #feeds = new Set<PollFeed>();
   #cache: Cached | undefined;
+  #checkpointEvery: number;
+  /** Changes committed since the newest checkpoint this store knows of (rows read, for a load from the tables). */
+  #sinceCheckpoint = 0;
   #stmt: {
     revision: Database.Statement;
-    setRevision: Database.Statement;
+    beginWrite: Database.Statement;
+    endWrite: Database.Statement;
     log: Database.Statement;
     insertLog: Database.Statement;
+    checkpointHead: Database.Statement;
+    checkpointBody: Database.Statement;
+    writeCheckpoint: Database.Statement;
   };
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    const { busyTimeoutMs = 5000, verifyOnLoad = true, pollIntervalMs = 50 } = checkOptions(options);
+    const { busyTimeoutMs = 5000, verifyOnLoad = true, pollIntervalMs = 50, checkpointEvery = DEFAULT_CHECKPOINT_EVERY } = checkOptions(options);
     this.#pollIntervalMs = pollIntervalMs;
+    this.#checkpointEvery = checkpointEvery === false ? Number.POSITIVE_INFINITY : checkpointEvery;
     this.path = path;
     const db = openDatabase(path, busyTimeoutMs);
     this.#db = db;
@@ -65,9 +90,17 @@ export class SqliteStore implements Store {
       this.#tables = new EntityTables(db);
       this.#stmt = {
         revision: db.prepare('SELECT revision FROM meta WHERE id = 1').pluck(),
-        setRevision: db.prepare('UPDATE meta SET revision = ? WHERE id = 1'),
+        // `writing` tells the triggers of schema 5 that the entity tables are written by a commit, not by hand
+        beginWrite: db.prepare('UPDATE meta SET writing = 1 WHERE id = 1'),
+        endWrite: db.prepare('UPDATE meta SET revision = ?, writing = 0 WHERE id = 1'),
         log: db.prepare('SELECT change FROM change_log WHERE revision > ? ORDER BY revision, seq').pluck(),
         insertLog: db.prepare('INSERT INTO change_log (revision, seq, change, committed_at) VALUES (?, ?, ?, ?)'),
+        // a checkpoint at R is usable only while the log holds R: then it holds every revision after R as well
+        checkpointHead: db.prepare(
+          'SELECT revision, format, EXISTS (SELECT 1 FROM change_log l WHERE l.revision = c.revision) AS logged FROM checkpoint c WHERE id = 1',
+        ),
+        checkpointBody: db.prepare('SELECT body, checksum FROM checkpoint WHERE id = 1').raw(),
+        writeCheckpoint: db.prepare('INSERT OR REPLACE INTO checkpoint (id, revision, format, body, checksum, written_at) VALUES (1, ?, ?, ?, ?, ?)'),
       };
     } catch (e) {
       db.close();
@@ -96,18 +129,54 @@ export class SqliteStore implements Store {
           // frozen before it can reach the cache; the rows of `current` are frozen already
           const prepared = prepareFrozenCommit(current.source, changes);
           const committedAt = Date.now();
+          this.#stmt.beginWrite.run();
           prepared.changes.forEach((change, seq) => {
             this.#tables.apply(change);
             this.#stmt.insertLog.run(revision + 1, seq, JSON.stringify(change), committedAt);
           });
-          this.#stmt.setRevision.run(revision + 1);
+          this.#stmt.endWrite.run(revision + 1);
           return { source: prepared.source, revision: revision + 1 };
         })
         .immediate(),
     );
     // only now is the commit durable, so only now may the cache move on
     this.#cache = { source: next.source, revision: next.revision };
+    this.#sinceCheckpoint += changes.length;
+    if (this.#sinceCheckpoint >= this.#checkpointEvery) {
+      // the commit is durable and acknowledged whatever happens here: a checkpoint that cannot be written now (the
+      // file is busy, the disk full) costs the next cold load time, never a decision; the next commit tries again
+      try {
+        this.#writeCheckpoint();
+      } catch {
+        // kept counting: the next commit retries
+      }
+    }
     return { revision: next.revision };
+  }
+
+  /**
+   * Writes a checkpoint of the source at the current revision now, in one IMMEDIATE transaction that sees exactly
+   * that revision, replacing the older one; returns its revision.
+   */
+  async checkpoint(): Promise<{ revision: number }> {
+    this.#open();
+    return { revision: this.#run('cannot write a checkpoint of store', () => this.#writeCheckpoint()) };
+  }
+
+  #writeCheckpoint(): number {
+    const db = this.#open();
+    const revision = db
+      .transaction(() => {
+        const current = this.#current();
+        const body = encodeCheckpoint(current.source);
+        // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
+        const checksum = this.#verifyOnLoad ? checkpointChecksum(body) : null;
+        this.#stmt.writeCheckpoint.run(current.revision, CHECKPOINT_FORMAT, body, checksum, Date.now());
+        return current.revision;
+      })
+      .immediate();
+    this.#sinceCheckpoint = 0;
+    return revision;
   }
 
   /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
@@ -183,10 +252,29 @@ export class SqliteStore implements Store {
       const changes = (this.#stmt.log.all(cache.revision) as string[]).map((c) => JSON.parse(c) as Change);
       next = { source: catchUp(cache.source, changes), revision };
     } else {
-      next = { source: storedSnapshotSource(this.#tables.readSource(), this.#verifyOnLoad, `\`${this.path}\``), revision };
+      next = { source: this.#fromCheckpoint(revision) ?? this.#fromTables(), revision };
     }
     this.#cache = next;
     return next;
+  }
+
+  /** The source at `revision` from the checkpoint and the log after it; undefined when there is none it can use. */
+  #fromCheckpoint(revision: number): Source | undefined {
+    const head = this.#stmt.checkpointHead.get() as { revision: number; format: number; logged: number } | undefined;
+    if (head === undefined || head.format !== CHECKPOINT_FORMAT || head.revision > revision || head.logged !== 1) return undefined;
+    const [body, checksum] = this.#stmt.checkpointBody.get() as [string, number | null];
+    const source = decodeCheckpoint(body, this.#verifyOnLoad, checksum);
+    if (source === undefined) return undefined;
+    const changes = (this.#stmt.log.all(head.revision) as string[]).map((c) => JSON.parse(c) as Change);
+    this.#sinceCheckpoint = changes.length;
+    return changes.length === 0 ? source : catchUp(source, changes);
+  }
+
+  #fromTables(): Source {
+    const source = storedSnapshotSource(this.#tables.readSource(), this.#verifyOnLoad, `\`${this.path}\``);
+    // no checkpoint to start from: what the rows would cost to read again counts as changes since one
+    this.#sinceCheckpoint = Object.values(source).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0);
+    return source;
   }
 
   /** Runs a database step, passing our own errors through and translating SQLite's. */
@@ -205,7 +293,7 @@ function checkOptions(options: SqliteStoreOptions): SqliteStoreOptions {
   if (options === null || typeof options !== 'object')
     throw new ValidationError('invalid_options', [{ path: [], message: 'options must be an object' }]);
   const issues = [];
-  const known = new Set(['busyTimeoutMs', 'verifyOnLoad', 'pollIntervalMs']);
+  const known = new Set(['busyTimeoutMs', 'verifyOnLoad', 'pollIntervalMs', 'checkpointEvery']);
   for (const k of Object.keys(options)) if (!known.has(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
   const t = options.busyTimeoutMs;
   if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0))
@@ -213,6 +301,9 @@ function checkOptions(options: SqliteStoreOptions): SqliteStoreOptions {
   const p = options.pollIntervalMs;
   if (p !== undefined && (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 1))
     issues.push({ path: ['pollIntervalMs'], message: 'must be a positive integer number of milliseconds' });
+  const every = options.checkpointEvery;
+  if (every !== undefined && every !== false && (typeof every !== 'number' || !Number.isSafeInteger(every) || every < 1))
+    issues.push({ path: ['checkpointEvery'], message: 'must be a positive integer number of changes, or false' });
   if (options.verifyOnLoad !== undefined && typeof options.verifyOnLoad !== 'boolean')
     issues.push({ path: ['verifyOnLoad'], message: 'must be a boolean' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);

@@ -1,5 +1,6 @@
 import { createAttributeNames } from '../compile/attribute-names.js';
 import { buildRoleCatalog } from '../compile/role-catalog.js';
+import { createCompileCache } from '../compile/compile-cache.js';
 import { compileBinding, compilePolicy } from '../compile/compile-policy.js';
 import { resolveResourceGroups } from '../compile/account-scopes.js';
 import type { CompiledPolicy, RuleNode } from '../compile/tables.js';
@@ -66,6 +67,7 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
   const catalog = buildRoleCatalog(source);
   const resourceGroups = resolveResourceGroups(source);
   const names = createAttributeNames();
+  const cache = createCompileCache();
   const units: Unit[] = [];
   const roleUsers = new Map<string, string[]>();
   const use = (roleId: string, id: string) => {
@@ -94,7 +96,7 @@ export function lint(source: Source, options: LintOptions = {}): Finding[] {
   };
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
-    const cp = compilePolicy(p, resourceGroups, names);
+    const cp = compilePolicy(p, resourceGroups, names, cache);
     for (const r of p.roles) use(r, p.id);
     for (const r of p.roles) {
       if (!catalog.roles.has(r)) out.push(finding('unknown_role', 'policy', p.id, p.accountId, [r], `policy \`${p.id}\`: role \`${r}\` is not defined`));

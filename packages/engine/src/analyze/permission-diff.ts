@@ -1,5 +1,6 @@
 import { createAttributeNames } from '../compile/attribute-names.js';
 import { buildRoleCatalog } from '../compile/role-catalog.js';
+import { createCompileCache } from '../compile/compile-cache.js';
 import { compileBinding, compilePolicy } from '../compile/compile-policy.js';
 import { resolveResourceGroups } from '../compile/account-scopes.js';
 import type { RuleNode, ServiceInfo } from '../compile/tables.js';
@@ -244,6 +245,7 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
   const catalog = catalogOf(source);
   const resourceGroups = resolveResourceGroups(source);
   const names = createAttributeNames();
+  const cache = createCompileCache();
   const services = new Map<string, ServiceInfo>();
   for (const s of source.services) services.set(s.name, { type: s.type, groups: s.groups ?? [], thirdParty: (s as { thirdParty?: boolean }).thirdParty === true });
   const accounts = new Map(source.accounts.map((x) => [x.id, x]));
@@ -448,7 +450,7 @@ function accessModel(source: Source, now: number | undefined, bodies: BodyTable)
 
   for (const p of source.policies) {
     if (p.state === 'deleted') continue;
-    const cp = compilePolicy(p, resourceGroups, names);
+    const cp = compilePolicy(p, resourceGroups, names, cache);
     emit(p.accountId, p.id, cp, p.roles, nodeOf(p.accountId, p.subject), false);
   }
   for (const bd of source.bindings) {

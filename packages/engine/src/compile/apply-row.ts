@@ -1,5 +1,6 @@
 import { account, groupOf, principalOf } from './account-table.js';
 import { compileClaim } from './compile-matchers.js';
+import { createCompileCache, type CompileCache } from './compile-cache.js';
 import { compileBinding, compilePolicy } from './compile-policy.js';
 import { sealIndex, unstagePolicy } from './identity-index.js';
 import { indexPolicy } from './index-policy.js';
@@ -24,11 +25,13 @@ export interface RowContext {
    * account-scopes.ts), and the identity indexes whose staged candidates sealRows places.
    */
   readonly dirty: { readonly nodes: Set<string>; readonly resourceGroups: Set<string>; readonly sso: Set<string>; readonly indexes: Set<IdentityIndex> };
+  /** Matchers and attribute lists the rows' policies share; dropped with the context (compile-cache.ts). */
+  readonly cache: CompileCache;
 }
 
 /** A fresh row context over tables. */
 export function rowContext(tables: Tables, lookup: RowLookup, bulk: boolean): RowContext {
-  return { tables, lookup, bulk, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set(), indexes: new Set() } };
+  return { tables, lookup, bulk, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set(), indexes: new Set() }, cache: createCompileCache() };
 }
 
 /** The identity index a policy or binding subject names, created on first mention, marked for sealing. */
@@ -75,10 +78,10 @@ function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {
 export function addPolicy(ctx: RowContext, p: Policy): void {
   if (p.state === 'deleted') return;
   const t = ctx.tables;
-  const cp = compilePolicy(p, t.resourceGroupTargets, t.attributeNames);
+  const cp = compilePolicy(p, t.resourceGroupTargets, t.attributeNames, ctx.cache);
   const a = account(t.accounts, p.accountId);
   if (cp.rule !== null) a.timeRules = true;
-  indexPolicy(indexFor(ctx, a, p.subject), a.id, cp, p.roles, t.catalog);
+  indexPolicy(indexFor(ctx, a, p.subject), a.id, cp, p.roles, t.catalog, ctx.cache);
   t.size++;
 }
 
@@ -100,7 +103,7 @@ function addBinding(ctx: RowContext, b: Binding): void {
     const pe = principalOf(a, b.subject.id);
     if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
-  indexPolicy(indexFor(ctx, a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog);
+  indexPolicy(indexFor(ctx, a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog, ctx.cache);
   t.size++;
 }
 

@@ -3,6 +3,7 @@ import { compileGlob } from './glob.js';
 import { ATTRIBUTE_OPERATOR_TABLE } from './attribute-operators.js';
 import type { AttributeOperator } from '../model/attribute.js';
 import { Uncompilable } from './uncompilable.js';
+import { cacheMatcher, cachedMatcher, type CompileCache } from './compile-cache.js';
 import { Derived, type AttributeMatcher, type ClaimMatcher, type Cmp, type RuleNode, type TagMatcher } from './tables.js';
 import { claimString } from '../model/claim-rule.js';
 import {
@@ -17,8 +18,16 @@ import {
 
 export { Uncompilable } from './uncompilable.js';
 
-/** Compiles one attribute condition; throws Uncompilable for what validation should have refused. */
-export function compileAttribute(names: AttributeNames, name: string, operator: string, value: unknown): AttributeMatcher {
+/**
+ * Compiles one attribute condition; throws Uncompilable for what validation should have refused. With a cache, a
+ * condition met before in the batch (same name, operator and scalar value) yields the matcher compiled then.
+ */
+export function compileAttribute(names: AttributeNames, name: string, operator: string, value: unknown, cache?: CompileCache): AttributeMatcher {
+  const scalar = cache !== undefined && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean');
+  if (scalar) {
+    const have = cachedMatcher(cache, name, operator, value);
+    if (have !== undefined) return have;
+  }
   const spec = Object.hasOwn(ATTRIBUTE_OPERATOR_TABLE, operator) ? ATTRIBUTE_OPERATOR_TABLE[operator as AttributeOperator] : undefined;
   if (spec === undefined) throw new Uncompilable(`attribute \`${name}\`: unknown operator \`${operator}\``);
   if (spec.many !== Array.isArray(value)) throw new Uncompilable(`attribute \`${name}\`: \`${operator}\` value shape`);
@@ -28,8 +37,20 @@ export function compileAttribute(names: AttributeNames, name: string, operator: 
   });
   if (spec.many && (values.length < 1 || values.length > 10)) throw new Uncompilable(`attribute \`${name}\`: 1 to 10 values`);
   const derived = name === 'serviceType' ? Derived.ServiceType : name === 'service_group_id' ? Derived.ServiceGroup : Derived.None;
-  const compiled = spec.compile(values, name);
-  return { name, attr: internAttribute(names, name), op: spec.code, operator: spec, derived, ...compiled };
+  const c = spec.compile(values, name);
+  // written out, not spread: every matcher gets the same shape, and no intermediate object is left behind
+  const m: AttributeMatcher = {
+    name,
+    attr: internAttribute(names, name),
+    op: spec.code,
+    operator: spec,
+    derived,
+    value: c.value,
+    values: c.values,
+    glob: c.glob,
+    globs: c.globs,
+  };
+  return scalar ? cacheMatcher(cache, name, operator, value, m) : m;
 }
 
 /** Compiles a tag condition; the name and value are lowercased. */
@@ -57,7 +78,7 @@ function offsetMs(s: string): number {
 }
 
 /** Compiles a v2 rule (and/or, nested at most twice, at most 10 conditions per level). */
-export function compileRule(node: unknown, names: AttributeNames, depth = 1): RuleNode {
+export function compileRule(node: unknown, names: AttributeNames, depth = 1, cache?: CompileCache): RuleNode {
   if (node === null || typeof node !== 'object') throw new Uncompilable('rule: not an object');
   const n = node as Record<string, unknown>;
   if (Array.isArray(n['conditions'])) {
@@ -65,14 +86,14 @@ export function compileRule(node: unknown, names: AttributeNames, depth = 1): Ru
     if (depth > 2) throw new Uncompilable('rule: nested more than twice');
     const conds = n['conditions'] as unknown[];
     if (conds.length < 1 || conds.length > 10) throw new Uncompilable('rule: 1 to 10 conditions');
-    return { kind: n['operator'], children: conds.map((c) => compileRule(c, names, depth + 1)) };
+    return { kind: n['operator'], children: conds.map((c) => compileRule(c, names, depth + 1, cache)) };
   }
   const key = n['key'];
   const operator = n['operator'];
   const value = n['value'];
   if (typeof key !== 'string' || typeof operator !== 'string') throw new Uncompilable('rule condition: key and operator');
   const attr = resourceAttributeOfKey(key);
-  if (attr !== undefined) return { kind: 'attr', matcher: compileAttribute(names, attr, operator, value) };
+  if (attr !== undefined) return { kind: 'attr', matcher: compileAttribute(names, attr, operator, value, cache) };
   if (operator.startsWith('time') && key === CURRENT_TIME) {
     const cmp = CMP[operator.slice(4)];
     const m = typeof value === 'string' ? TIME_VALUE.exec(value) : null;

@@ -1,23 +1,36 @@
 import type { AttributeNames } from './attribute-names.js';
+import { internList, NO_MATCHERS, type CompileCache } from './compile-cache.js';
 import { compileAttribute, compileRule, compileTag } from './compile-matchers.js';
 import { Uncompilable } from './uncompilable.js';
 import type { AttributeMatcher, CompiledPolicy, RuleNode, TagMatcher } from './tables.js';
 import type { ScopeTarget } from '../model/scope.js';
 import type { Binding, Policy } from '../model/source.js';
 
-/** Compiles the selector, rule and subject of a policy; never throws (an unevaluable policy is compiled as errored). */
-export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget[]>, names: AttributeNames): CompiledPolicy {
+const NO_TAGS: readonly TagMatcher[] = Object.freeze([]);
+
+/**
+ * Compiles the selector, rule and subject of a policy; never throws (an unevaluable policy is compiled as errored).
+ * Matchers and attribute lists equal to ones compiled before with the same cache are shared (compile-cache.ts).
+ */
+export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget[]>, names: AttributeNames, cache: CompileCache): CompiledPolicy {
   let error: string | null = null;
-  let attributes: AttributeMatcher[] = [];
-  let tags: TagMatcher[] = [];
+  let attributes: readonly AttributeMatcher[] = NO_MATCHERS;
+  let tags: readonly TagMatcher[] = NO_TAGS;
   let rule: RuleNode | null = null;
   let scopes: ScopeTarget[] | null = null;
   let serviceSubject: [string, string][] | null = null;
   try {
     const res = p.resource ?? { attributes: [], tags: [] };
-    attributes = (res.attributes ?? []).map((c) => compileAttribute(names, c.name, c.operator, c.value));
-    tags = (res.tags ?? []).map((t) => compileTag(t.name, t.value, t.operator));
-    if (p.rule !== undefined) rule = compileRule(p.rule, names);
+    const shared = Object.isFrozen(res) ? cache.selectors.get(res) : undefined;
+    if (shared !== undefined) ({ attributes, tags } = shared);
+    else {
+      const conditions = res.attributes ?? [];
+      if (conditions.length > 0) attributes = internList(cache, conditions.map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
+      if (res.tags !== undefined && res.tags.length > 0) tags = res.tags.map((t) => compileTag(t.name, t.value, t.operator));
+      // only once both compiled: a selector that errs is compiled again (and errs again) for each policy naming it
+      if (Object.isFrozen(res)) cache.selectors.set(res, { attributes, tags });
+    }
+    if (p.rule !== undefined) rule = compileRule(p.rule, names, 1, cache);
     if (res.resourceGroups !== undefined) {
       scopes = [];
       for (const rg of res.resourceGroups) scopes.push(...(resourceGroups.get(rg) ?? []));
@@ -45,6 +58,7 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
     federatedGroup: false,
     serviceSubject,
     permits: 0,
+    rank: 0,
   };
 }
 
@@ -61,8 +75,8 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
     deny: false,
     source: 'binding',
     error,
-    attributes: [],
-    tags: [],
+    attributes: NO_MATCHERS,
+    tags: NO_TAGS,
     scopes: null,
     nodes: [b.nodeId],
     rule: null,
@@ -70,5 +84,6 @@ export function compileBinding(b: Binding, federatedGroup: boolean): CompiledPol
     federatedGroup,
     serviceSubject: null,
     permits: 0,
+    rank: 0,
   };
 }

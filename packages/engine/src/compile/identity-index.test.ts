@@ -17,7 +17,9 @@ import {
   stage,
   unstagePolicy,
 } from './identity-index.js';
-import type { Candidate, CompiledPolicy, RoleGrantGroup, RoleInfo } from './tables.js';
+import type { Candidate, CompiledPolicy, IdentityIndex, RoleGrantGroup, RoleInfo } from './tables.js';
+import { compileAttribute } from './compile-matchers.js';
+import { FlatOp, ScopeCode } from './flat-conditions.js';
 
 const role: RoleInfo = { id: 'R', scopeType: null, admin: null };
 const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candidate => ({
@@ -25,7 +27,7 @@ const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candida
   deny,
   error: null,
   slow: false,
-  policy: { id } as CompiledPolicy,
+  policy: { id, scopes: null } as unknown as CompiledPolicy,
   role,
   service: null,
   attributes: [],
@@ -97,7 +99,10 @@ describe('the flat identity index', () => {
     expect(ids(ix, exactKey(2))).toEqual({ deny: [], allow: ['b'] });
     const rec = (id: string) => {
       const n = ix.cands.findIndex((c) => c.id === id);
-      return Array.from(ix.data.subarray(ix.recBase + n * REC, ix.recBase + n * REC + REC));
+      const r = Array.from(ix.data.subarray(ix.recBase + n * REC, ix.recBase + n * REC + REC));
+      // the program's bounds are positions in the array; what matters is that it is empty
+      expect(r[4]).toBe(r[5]);
+      return r.slice(0, 4);
     };
     expect(rec('a')).toEqual([0, strings.get('cos'), 3, strings.get('r1')]);
     expect(rec('b')).toEqual([CandFlag.Tail, -1, -1, -1]);
@@ -123,5 +128,61 @@ describe('the flat identity index', () => {
     const flags = m.cands.map((_, n) => m.data[m.recBase + n * REC]);
     expect(flags).toEqual([CandFlag.Deny | CandFlag.Error, CandFlag.Deny, 0, 0]);
     expect(m.data[m.recBase + 3 * REC + 1]).toBe(strings.get('s'));
+  });
+
+  it('writes plain equalities and scopes as a program, copies it when resealing and when merging, and leaves the rest to the tail', () => {
+    const names = new Map<string, number>();
+    const eq = compileAttribute(names, 'resourceType', 'stringEquals', 'bucket');
+    const type = compileAttribute(names, 'serviceType', 'stringEquals', 'service');
+    const glob = compileAttribute(names, 'resource', 'stringMatch', 'b*');
+    const zoneRole: RoleInfo = { id: 'Z', scopeType: 'zone', admin: null };
+    const scoped = {
+      id: 'p',
+      expiresAt: Number.POSITIVE_INFINITY,
+      serviceSubject: null,
+      federatedGroup: false,
+      tags: [],
+      nodes: null,
+      rule: null,
+      scopes: [
+        { type: 'zone', accountId: 'acc', zone: 'z1' },
+        { type: 'zone', accountId: 'acc', zone: '*' },
+      ],
+    } as unknown as CompiledPolicy;
+    const ix = createIdentityIndex();
+    const strings = new Map<string, number>();
+    stage(ix, cand('p', false, { policy: scoped, role: zoneRole, slow: true, rest: [eq, type] }), grant([1]));
+    stage(ix, cand('q', false, { rest: [eq, glob] }), grant([1]));
+    sealIndex(ix, strings);
+    const s = (x: string) => strings.get(x)!;
+    const program = (m: IdentityIndex, id: string) => {
+      const n = m.cands.findIndex((c) => c.id === id);
+      const r = m.recBase + n * REC;
+      return { tail: (m.data[r]! & CandFlag.Tail) !== 0, program: Array.from(m.data.subarray(m.data[r + 4]!, m.data[r + 5]!)) };
+    };
+    const p = {
+      // scopes are all the slow part it has: no tail
+      tail: false,
+      program: [
+        [FlatOp.Eq, eq.attr, s('bucket')],
+        [FlatOp.SvcType, s('service'), 0],
+        [FlatOp.ScopeType, ScopeCode.Zone, 0],
+        [FlatOp.Any, 2, 0],
+        [FlatOp.Zone, s('acc'), s('z1')],
+        [FlatOp.Zone, s('acc'), -1],
+      ].flat(),
+    };
+    const q = { tail: true, program: [FlatOp.Eq, eq.attr, s('bucket')] };
+    expect(program(ix, 'p')).toEqual(p);
+    expect(program(ix, 'q')).toEqual(q);
+    // an update that keeps both copies their programs from the old array
+    stage(ix, cand('r'), grant([2]));
+    sealIndex(ix, strings);
+    expect(program(ix, 'p')).toEqual(p);
+    expect(program(ix, 'q')).toEqual(q);
+    expect(program(ix, 'r')).toEqual({ tail: false, program: [] });
+    const m = mergeSlots([ix, ix], [slotOf(ix, exactKey(2)), slotOf(ix, exactKey(1))]);
+    expect(program(m, 'p')).toEqual(p);
+    expect(program(m, 'q')).toEqual(q);
   });
 });

@@ -1,3 +1,4 @@
+import { needsTail, writeProgram } from './flat-conditions.js';
 import { internString, NO_STRING, type StringTable } from './strings.js';
 import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.js';
 
@@ -8,8 +9,10 @@ import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.
  *           candidate numbers, denies first. A key is `2 * actionId` for an exact action, `2 * prefixId + 1` for a
  *           pattern prefix. Open addressing, load at most one half, so a probe reads one or two cache lines.
  *   records REC ints per candidate of the identity, from `recBase`: flags (CandFlag), service id (NO_STRING: any
- *           service), the inlined `stringEquals`' attribute id (-1: none) and value id (interned, see strings.ts).
+ *           service), the inlined `stringEquals`' attribute id (-1: none) and value id (interned, see strings.ts),
+ *           and where its program starts and ends in `data` (equal when it has none).
  *   ranges  the candidate numbers of every key, each range contiguous.
+ *   programs the candidates' other integer conditions (flat-conditions.ts), in candidate order.
  *
  * A candidate is numbered within its identity, so one identity's records are contiguous whatever the number of
  * policies elsewhere. `cands` is the side table a candidate number leads to (the policy, its role, the conditions the
@@ -19,21 +22,28 @@ import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.
  * the touched identities only: compile seals every identity once, an update the few it touched.
  */
 export const SLOT = 4;
-export const REC = 4;
+export const REC = 6;
 
-/** Flags of a candidate record. */
+/**
+ * Flags of a candidate record: the low bits of its first int. The bits from RANK_SHIFT up hold its policy's rank
+ * (CompiledPolicy.rank), 0 for none.
+ */
+export const RANK_SHIFT = 3;
 export const enum CandFlag {
   Deny = 1,
   /** The policy cannot be evaluated: it never grants, and a deny refuses (SEMANTICS §0). */
   Error = 2,
-  /** Something beyond the service and the inlined equality must be checked: other conditions or the slow parts. */
+  /** Something beyond the record and its program must be checked: other conditions or the slow parts. */
   Tail = 4,
 }
 
-/** A candidate staged by the row path, with the role grant that says under which keys it goes. */
-export interface PendingCandidate {
-  readonly c: Candidate;
-  readonly group: RoleGrantGroup;
+/**
+ * The candidates staged by the row path, each with the role grant that says under which keys it goes: two parallel
+ * lists rather than a pair object per candidate, which compile would keep alive until the seal (174k at L).
+ */
+export interface Pending {
+  readonly cands: Candidate[];
+  readonly groups: RoleGrantGroup[];
 }
 
 const HASH = -1640531535; // 0x9E3779B1, Fibonacci hashing
@@ -49,6 +59,7 @@ export function createIdentityIndex(): IdentityIndex {
     shift: 31,
     recBase: 2 * SLOT,
     cands: [],
+    ids: [],
     exactCount: 0,
     patternCount: 0,
     pending: null,
@@ -83,12 +94,18 @@ export function slotOf(ix: IdentityIndex, key: number): number {
 
 /** Stages a candidate under the keys of a role grant; sealIndex places it. */
 export function stage(ix: IdentityIndex, c: Candidate, group: RoleGrantGroup): void {
-  (ix.pending ??= []).push({ c, group });
+  const p = (ix.pending ??= { cands: [], groups: [] });
+  p.cands.push(c);
+  p.groups.push(group);
 }
 
 /** Stages the removal of every candidate of a policy or binding id; sealIndex drops them. */
 export function unstagePolicy(ix: IdentityIndex, id: string): void {
-  if (ix.pending !== null) ix.pending = ix.pending.filter((e) => e.c.id !== id);
+  const p = ix.pending;
+  if (p !== null && p.cands.some((c) => c.id === id)) {
+    const keep = p.cands.map((c) => c.id !== id);
+    ix.pending = { cands: p.cands.filter((_, i) => keep[i]), groups: p.groups.filter((_, i) => keep[i]) };
+  }
   // INVARIANT: `removed` applies to the sealed candidates only; one added again after is in `pending`, and stays
   (ix.removed ??= new Set()).add(id);
 }
@@ -111,13 +128,16 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const old = ix.data;
   const oldCands = ix.cands;
   const removed = ix.removed;
-  const pending = ix.pending ?? [];
+  const pendingCands = ix.pending?.cands ?? [];
+  const pendingGroups = ix.pending?.groups ?? [];
   // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  // (a first seal, as in compile, takes the staged list over instead of copying it)
   const remap = new Int32Array(oldCands.length);
-  const cands: Candidate[] = [];
+  let cands: Candidate[] = [];
   for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
   const kept = cands.length;
-  for (const e of pending) cands.push(e.c);
+  if (kept === 0) cands = pendingCands;
+  else for (const c of pendingCands) cands.push(c);
   // pass 1: keys in first-seen order, and how many denies and allows each holds
   const keys: number[] = [];
   const denies: number[] = [];
@@ -143,8 +163,9 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denies : allows)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
-  for (const { c, group } of pending) {
-    const counts = c.deny ? denies : allows;
+  for (let i = 0; i < pendingCands.length; i++) {
+    const group = pendingGroups[i]!;
+    const counts = pendingCands[i]!.deny ? denies : allows;
     for (const a of group.actions) counts[ordinal(exactKey(a))]!++;
     for (const p of group.prefixes) counts[ordinal(patternKey(p))]!++;
   }
@@ -154,7 +175,19 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const recBase = slots * SLOT;
   let total = 0;
   for (let o = 0; o < keys.length; o++) total += denies[o]! + allows[o]!;
-  const data = new Int32Array(recBase + cands.length * REC + total);
+  // programs: the kept ones copied from the old array, the staged ones written (and their literals interned) here
+  const programs: number[] = [];
+  const programEnds: number[] = [];
+  for (const c of pendingCands) {
+    writeProgram(c, strings, programs);
+    programEnds.push(programs.length);
+  }
+  let oldPrograms = 0;
+  for (let i = 0; i < oldCands.length; i++) {
+    const r = ix.recBase + i * REC;
+    if (remap[i]! >= 0) oldPrograms += old[r + 5]! - old[r + 4]!;
+  }
+  const data = new Int32Array(recBase + cands.length * REC + total + oldPrograms + programs.length);
   for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
   // each key's range, denies then allows; `denies`/`allows` become the next write positions
   let pos = recBase + cands.length * REC;
@@ -187,32 +220,44 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
       else data[allows[o]!++] = n;
     }
   }
-  for (let i = 0; i < pending.length; i++) {
-    const { c, group } = pending[i]!;
+  for (let i = 0; i < pendingCands.length; i++) {
+    const group = pendingGroups[i]!;
     const n = kept + i;
-    const at = c.deny ? denies : allows;
+    const at = pendingCands[i]!.deny ? denies : allows;
     for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
     for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
   }
   for (const k of keys) keyOrdinal[k] = -1;
-  // records: copied for the kept candidates, built (and their literals interned) for the staged ones
+  // records: copied for the kept candidates (with their programs), built for the staged ones
   for (let i = 0; i < oldCands.length; i++) {
     const n = remap[i]!;
-    if (n >= 0) data.set(old.subarray(ix.recBase + i * REC, ix.recBase + i * REC + REC), recBase + n * REC);
+    if (n < 0) continue;
+    const from = ix.recBase + i * REC;
+    const r = recBase + n * REC;
+    data.set(old.subarray(from, from + 4), r);
+    data.set(old.subarray(old[from + 4]!, old[from + 5]!), pos);
+    data[r + 4] = pos;
+    data[r + 5] = pos += old[from + 5]! - old[from + 4]!;
   }
   for (let n = kept; n < cands.length; n++) {
     const c = cands[n]!;
     const r = recBase + n * REC;
-    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (c.slow || c.rest.length > 0 ? CandFlag.Tail : 0);
+    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
     data[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
     data[r + 2] = c.eqAttr;
     data[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
+    const from = n === kept ? 0 : programEnds[n - kept - 1]!;
+    const to = programEnds[n - kept]!;
+    for (let k = from; k < to; k++) data[pos + k - from] = programs[k]!;
+    data[r + 4] = pos;
+    data[r + 5] = pos += to - from;
   }
   ix.data = data;
   ix.mask = slots - 1;
   ix.shift = 32 - bits;
   ix.recBase = recBase;
   ix.cands = cands;
+  ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
   ix.patternCount = keys.length - exactCount;
   ix.pending = null;
@@ -229,15 +274,22 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
 export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number[]): IdentityIndex {
   let denies = 0;
   let total = 0;
+  let programs = 0;
   for (let i = 0; i < ixs.length; i++) {
-    const d = ixs[i]!.data;
+    const ix = ixs[i]!;
+    const d = ix.data;
     const b = slots[i]! * SLOT;
     denies += d[b + 2]! - d[b + 1]!;
     total += d[b + 3]! - d[b + 1]!;
+    for (let p = d[b + 1]!; p < d[b + 3]!; p++) {
+      const r = ix.recBase + d[p]! * REC;
+      programs += d[r + 5]! - d[r + 4]!;
+    }
   }
   const recBase = 2 * SLOT;
   const idsBase = recBase + total * REC;
-  const data = new Int32Array(idsBase + total);
+  let pos = idsBase + total;
+  const data = new Int32Array(pos + programs);
   const cands: Candidate[] = [];
   data[0] = 0;
   data[1] = idsBase;
@@ -248,7 +300,12 @@ export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number
     for (let p = from; p < to; p++) {
       const c = d[p]!;
       const n = cands.push(ix.cands[c]!) - 1;
-      data.set(d.subarray(ix.recBase + c * REC, ix.recBase + c * REC + REC), recBase + n * REC);
+      const from = ix.recBase + c * REC;
+      const r = recBase + n * REC;
+      data.set(d.subarray(from, from + 4), r);
+      data.set(d.subarray(d[from + 4]!, d[from + 5]!), pos);
+      data[r + 4] = pos;
+      data[r + 5] = pos += d[from + 5]! - d[from + 4]!;
       data[idsBase + n] = n;
     }
   };
@@ -257,6 +314,7 @@ export function mergeSlots(ixs: readonly IdentityIndex[], slots: readonly number
   const merged = createIdentityIndex();
   merged.data = data;
   merged.cands = cands;
+  merged.ids = cands.map((c) => c.id);
   merged.exactCount = 1;
   return merged;
 }

@@ -1,4 +1,5 @@
 import { ATTR } from './attribute-names.js';
+import { internList, type CandidateAttributes, type CompileCache, type ListViews } from './compile-cache.js';
 import { stage } from './identity-index.js';
 import { Op } from './tables.js';
 import type { AttributeMatcher, Candidate, CompiledPolicy, IdentityIndex, RoleCatalog } from './tables.js';
@@ -26,42 +27,53 @@ function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
   return null;
 }
 
-/** A policy's attribute conditions as one kind of candidate sees them, with its first plain `stringEquals` inlined. */
-interface CandidateAttributes {
-  readonly attributes: readonly AttributeMatcher[];
-  readonly eqAttr: number;
-  readonly eqValue: string;
-  readonly rest: readonly AttributeMatcher[];
-}
-
-const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
-
-function candidateAttributes(attributes: readonly AttributeMatcher[]): CandidateAttributes {
-  if (attributes.length === 0) return { attributes: NO_MATCHERS, eqAttr: -1, eqValue: '', rest: NO_MATCHERS };
+/** A list's candidate view, built once per list of the batch (the lists are interned, see compile-cache.ts). */
+function candidateAttributes(cache: CompileCache, attributes: readonly AttributeMatcher[]): CandidateAttributes {
+  let ca = cache.candidates.get(attributes);
+  if (ca !== undefined) return ca;
   const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
-  if (eq < 0) return { attributes, eqAttr: -1, eqValue: '', rest: attributes };
-  return { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: attributes.filter((_, i) => i !== eq) };
+  if (eq < 0) ca = { attributes, eqAttr: -1, eqValue: '', rest: attributes };
+  else ca = { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, attributes.filter((_, i) => i !== eq)) };
+  cache.candidates.set(attributes, ca);
+  return ca;
 }
 
-/** `list` less the matchers `drop` names, or `list` itself when none is dropped (no copy for the common case). */
-function without(list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
-  return list.some(drop) ? list.filter((m) => !drop(m)) : list;
+/** `list` less the matchers `drop` names, interned, or `list` itself when none is dropped (no copy for the common case). */
+function without(cache: CompileCache, list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
+  return list.some(drop) ? internList(cache, list.filter((m) => !drop(m))) : list;
+}
+
+/** The views of a policy's attribute list in its account, computed once per (list, account) of the batch. */
+function listViews(cache: CompileCache, attributes: readonly AttributeMatcher[], accountId: string): ListViews {
+  let byAccount = cache.views.get(attributes);
+  if (byAccount === undefined) cache.views.set(attributes, (byAccount = new Map()));
+  let v = byAccount.get(accountId);
+  if (v === undefined) {
+    // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
+    // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
+    const general = without(cache, attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+    byAccount.set(accountId, (v = { general, pinned: pinnedService(attributes), forAny: null, forPinned: null }));
+  }
+  return v;
 }
 
 /**
  * Stages a compiled policy of an account in its subject identity's index, once per (role, service) grant it can use;
  * sealIndex places it under the grant's actions and pattern prefixes.
  */
-export function indexPolicy(index: IdentityIndex, accountId: string, cp: CompiledPolicy, roleIds: readonly string[], catalog: RoleCatalog): void {
-  const pinned = pinnedService(cp.attributes);
-  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
-  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-  const general = without(cp.attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+export function indexPolicy(
+  index: IdentityIndex,
+  accountId: string,
+  cp: CompiledPolicy,
+  roleIds: readonly string[],
+  catalog: RoleCatalog,
+  cache: CompileCache,
+): void {
+  const v = listViews(cache, cp.attributes, accountId);
+  const pinned = v.pinned;
   // a candidate granted for service S is only tried when the resource's serviceName is S, so `serviceName stringEquals
   // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
   // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
-  let forAny: CandidateAttributes | null = null;
-  let forPinned: CandidateAttributes | null = null;
   const slow = isSlow(cp);
   for (const roleId of roleIds) {
     const groups = catalog.groups.get(roleId);
@@ -71,8 +83,8 @@ export function indexPolicy(index: IdentityIndex, accountId: string, cp: Compile
       if (pinned !== null && service !== null && service !== pinned) continue;
       const a =
         service === null || pinned === null
-          ? (forAny ??= candidateAttributes(general))
-          : (forPinned ??= candidateAttributes(without(general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === service)));
+          ? (v.forAny ??= candidateAttributes(cache, v.general))
+          : (v.forPinned ??= candidateAttributes(cache, without(cache, v.general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === pinned)));
       const c: Candidate = {
         id: cp.id,
         deny: cp.deny,

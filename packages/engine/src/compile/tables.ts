@@ -74,6 +74,12 @@ export interface CompiledPolicy {
   readonly serviceSubject: readonly (readonly [string, string])[] | null;
   /** Allow decisions this policy determined since the Engine last wrote usage figures (mutable counter). */
   permits: number;
+  /**
+   * Its place (1, 2, …) among every policy and binding id of the compile that made it, in code-unit order, so a
+   * decision sorts the ids it returns by integers held in the records (see identity-index.ts) instead of reading and
+   * comparing the strings; 0 for one compiled later by an update, whose id is compared as a string.
+   */
+  rank: number;
 }
 
 /** What one role is, as far as matching needs it. */
@@ -134,11 +140,16 @@ export interface IdentityIndex {
   recBase: number;
   /** Candidate number -> the candidate: the side table of the slow parts, explanations and analyses. */
   cands: Candidate[];
+  /**
+   * Candidate number -> its policy's id, beside `cands`: what a decision returns for each match, read from one array
+   * of references instead of one candidate object per match.
+   */
+  ids: string[];
   /** How many exact action keys and pattern prefix keys have candidates. */
   exactCount: number;
   patternCount: number;
   /** Staged by the row path since the last seal: candidates to add; policy ids whose sealed candidates go. */
-  pending: import('./identity-index.js').PendingCandidate[] | null;
+  pending: import('./identity-index.js').Pending | null;
   removed: Set<string> | null;
   /** Per slot: a keyed prefilter of a large range (see bucket-accel.ts), built on first use; null until one is. */
   accel: Memo<(import('./bucket-accel.js').BucketAccel | null | undefined)[] | null>;

@@ -22,11 +22,22 @@ function absent<T>(coverage: Covers<T>): readonly (keyof T)[] {
   return (Object.keys(coverage) as (keyof T)[]).filter((k) => coverage[k] === 'absent');
 }
 
-const ABSENT_REQUEST = absent<AuthorizeRequest>(CACHE_COVERAGE.request);
-const ABSENT_SUBJECT = absent<RequestSubject>(CACHE_COVERAGE.subject);
-const ABSENT_RESOURCE = absent<RequestResource>(CACHE_COVERAGE.resource);
+/** The `absent` fields #plain reads by name; checked at load against CACHE_COVERAGE, so the two cannot drift apart. */
+const ABSENT_FIELDS = {
+  request: ['environment'],
+  subject: ['claims', 'service', 'email', 'sso'],
+  resource: ['attributes', 'tags', 'projects', 'folders', 'zones', 'agentId'],
+} as const;
+for (const [where, fields] of [
+  ['request', absent<AuthorizeRequest>(CACHE_COVERAGE.request)],
+  ['subject', absent<RequestSubject>(CACHE_COVERAGE.subject)],
+  ['resource', absent<RequestResource>(CACHE_COVERAGE.resource)],
+] as const) {
+  if ([...fields].sort().join() !== [...ABSENT_FIELDS[where]].sort().join())
+    throw new Error(`decision-cache: the ${where} fields #plain reads are not CACHE_COVERAGE's absent ones`);
+}
 
-/** One cached decision, linked twice: in its resource's chain (lookup) and in the recency list (eviction). */
+/** One cached decision: in its resource's chain (lookup) and in one slot of the clock (eviction). */
 interface Entry {
   readonly resource: string;
   action: string;
@@ -41,27 +52,64 @@ interface Entry {
   until: number;
   /** The next entry of the same resource. */
   nextInResource: Entry | null;
-  /** Neighbours in the recency list (most recent first). */
-  newer: Entry | null;
-  older: Entry | null;
+  /** Used since the clock hand last passed it: it is passed over once more before it can go. */
+  used: boolean;
+  /** Hits not yet counted on `allowed` (see countHit). */
+  hits: number;
 }
+
+/** Told how many times a cached allow was served since its hits were last counted. */
+export type OnHits = (allowed: readonly CompiledPolicy[], hits: number) => void;
 
 /**
  * Caches decisions of plain requests: a subject id (or none), an action, a registered resource id; no claims, no
  * calling service, no email or SSO flag of the request's own, no explicit time, acting for the resource's account.
  * A lookup hashes one string (the resource id) and compares the action and subject id of that resource's few entries:
- * a hit hashes once and allocates nothing. An entry is served only for the same source revision and only between the
- * time it was computed and the next expiry in the resource's account, so that it can never outlive what it was
- * computed from. Least recently used entries go first once `max` are held.
+ * a hit hashes once, allocates nothing and writes only the entry it read. An entry is served only for the same source
+ * revision and only between the time it was computed and the next expiry in the resource's account, so that it can
+ * never outlive what it was computed from. Once `max` are held, a new entry takes the slot of one not used since the
+ * clock hand last came by (second chance, CLOCK): recency as a flag on the entry rather than a list, because moving
+ * an entry to the head of a list on every hit wrote to two neighbours no other part of the hit reads (at L, cold).
  */
 export class DecisionCache {
   readonly #byResource = new Map<string, Entry>();
   readonly #max: number;
-  #size = 0;
-  #newest: Entry | null = null;
-  #oldest: Entry | null = null;
-  constructor(max: number) {
+  /** The clock: every entry held, in the slot it was given. */
+  readonly #slots: Entry[] = [];
+  #hand = 0;
+  /** Entries whose hits are not counted yet (some may have been counted since, by eviction or replacement). */
+  readonly #uncounted: Entry[] = [];
+  readonly #onHits: OnHits;
+  constructor(max: number, onHits: OnHits = () => {}) {
     this.#max = max;
+    this.#onHits = onHits;
+  }
+
+  /**
+   * Notes one serving of an entry's allow. Its policies are counted later, `hits` at a time (drainHits), not here: at
+   * L the policies of a cached decision are cold, and bumping each one's counter cost a hit as much as the lookup.
+   * They are counted before the entry's `allowed` changes, before it leaves the cache, and by drainHits.
+   */
+  countHit(e: Entry): void {
+    if (e.hits++ === 0) {
+      this.#uncounted.push(e);
+      // bounded: entries that left the cache stay listed (counted, 0 hits) until the next drain
+      if (this.#uncounted.length > this.#max) this.drainHits();
+    }
+  }
+
+  /** Counts every pending hit on its policies (through `onHits`). */
+  drainHits(): void {
+    const list = this.#uncounted;
+    for (let i = 0; i < list.length; i++) this.#countNow(list[i]!);
+    list.length = 0;
+  }
+
+  #countNow(e: Entry): void {
+    if (e.hits === 0) return;
+    const n = e.hits;
+    e.hits = 0;
+    this.#onHits(e.allowed, n);
   }
 
   /** True when the request carries only fields the cache keys on, of the right types (no table is read). */
@@ -71,10 +119,14 @@ export class DecisionCache {
     const r = request.resource;
     if (s === null || typeof s !== 'object' || r === null || typeof r !== 'object') return false;
     // INVARIANT: only requests whose every field is one the key covers (CACHE_COVERAGE), of a valid type, are cached,
-    // so a hit never skips a check of SEMANTICS §0 that the same request would fail
-    for (let i = 0; i < ABSENT_REQUEST.length; i++) if (request[ABSENT_REQUEST[i]!] !== undefined) return false;
-    for (let i = 0; i < ABSENT_SUBJECT.length; i++) if (s[ABSENT_SUBJECT[i]!] !== undefined) return false;
-    for (let i = 0; i < ABSENT_RESOURCE.length; i++) if (r[ABSENT_RESOURCE[i]!] !== undefined) return false;
+    // so a hit never skips a check of SEMANTICS §0 that the same request would fail. The `absent` fields are read by
+    // name rather than through the lists: a load by a key from an array costs a generic lookup each, about as much
+    // as the rest of a hit. ABSENT_FIELDS below fails at load if a field becomes `absent` and is not read here, and
+    // engine.test.ts sends a request with each one.
+    if (request.environment !== undefined) return false;
+    if (s.claims !== undefined || s.service !== undefined || s.email !== undefined || s.sso !== undefined) return false;
+    if (r.attributes !== undefined || r.tags !== undefined || r.projects !== undefined || r.folders !== undefined || r.zones !== undefined || r.agentId !== undefined)
+      return false;
     if (typeof r.id !== 'string' || typeof request.action !== 'string') return false;
     if (s.accountId !== undefined && typeof s.accountId !== 'string') return false;
     if (s.id !== undefined && typeof s.id !== 'string') return false;
@@ -97,7 +149,7 @@ export class DecisionCache {
     if (!this.#plain(request)) return null;
     const e = this.#find(request);
     if (e === null || e.revision !== revision || now < e.from || now >= e.until) return undefined;
-    this.#touch(e);
+    e.used = true;
     return e;
   }
 
@@ -127,7 +179,8 @@ export class DecisionCache {
     Object.freeze(decision);
     let e = this.#find(request);
     if (e === null) {
-      if (this.#size >= this.#max) this.#evict();
+      // the slot first: the entry evicted may be of the same resource, and leaves its chain before the new one joins
+      const slot = this.#slots.length < this.#max ? this.#slots.length : this.#evict();
       const head = this.#byResource.get(res.id) ?? null;
       e = {
         resource: res.id,
@@ -140,48 +193,36 @@ export class DecisionCache {
         from: now,
         until,
         nextInResource: head,
-        newer: null,
-        older: null,
+        used: false,
+        hits: 0,
       };
       this.#byResource.set(res.id, e);
-      this.#size++;
+      this.#slots[slot] = e;
     } else {
-      this.#unlink(e);
+      this.#countNow(e);
       e.decision = decision;
       e.allowed = allowed;
       e.revision = revision;
       e.from = now;
       e.until = until;
+      e.used = true;
     }
-    this.#pushNewest(e);
   }
 
-  #unlink(e: Entry): void {
-    if (e.newer !== null) e.newer.older = e.older;
-    else this.#newest = e.older;
-    if (e.older !== null) e.older.newer = e.newer;
-    else this.#oldest = e.newer;
-    e.newer = e.older = null;
-  }
-
-  #pushNewest(e: Entry): void {
-    e.older = this.#newest;
-    if (this.#newest !== null) this.#newest.newer = e;
-    this.#newest = e;
-    if (this.#oldest === null) this.#oldest = e;
-  }
-
-  #touch(e: Entry): void {
-    if (this.#newest === e) return;
-    this.#unlink(e);
-    this.#pushNewest(e);
-  }
-
-  /** Drops the least recently used entry. */
-  #evict(): void {
-    const e = this.#oldest;
-    if (e === null) return;
-    this.#unlink(e);
+  /**
+   * Drops the entry under the clock hand that was not used since the hand last passed (clearing the flag of each
+   * used one it passes), and returns its slot, the hand moved past it.
+   */
+  #evict(): number {
+    const slots = this.#slots;
+    let h = this.#hand;
+    while (slots[h]!.used) {
+      slots[h]!.used = false;
+      h = h + 1 === slots.length ? 0 : h + 1;
+    }
+    const e = slots[h]!;
+    this.#hand = h + 1 === slots.length ? 0 : h + 1;
+    this.#countNow(e);
     const head = this.#byResource.get(e.resource)!;
     if (head === e) {
       if (e.nextInResource === null) this.#byResource.delete(e.resource);
@@ -191,16 +232,17 @@ export class DecisionCache {
       while (p.nextInResource !== e) p = p.nextInResource!;
       p.nextInResource = e.nextInResource;
     }
-    this.#size--;
+    return h;
   }
 
   clear(): void {
+    this.drainHits();
     this.#byResource.clear();
-    this.#newest = this.#oldest = null;
-    this.#size = 0;
+    this.#slots.length = 0;
+    this.#hand = 0;
   }
 
   get size(): number {
-    return this.#size;
+    return this.#slots.length;
   }
 }

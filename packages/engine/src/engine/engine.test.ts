@@ -54,6 +54,22 @@ describe('Engine', () => {
     expect(engine.authorize(ask('u1')).allowed).toBe(true);
   });
 
+  it('lists the determining policies in code-unit order whether compiled together (ranked) or added since (unranked)', async () => {
+    // ranked at compile: ids out of order in the source
+    const compiled = ['p-d', 'p-B', 'p-b'].map((id) => policy(id, { kind: 'principal', id: 'u1' }));
+    const engine = createEngine({ source: { ...base, policies: compiled }, clock: () => T0, cacheSize: 0 });
+    expect(engine.authorize(ask('u1')).policies).toEqual(['p-B', 'p-b', 'p-d']);
+    // added by updates, unranked, compared as strings among ranked ones
+    await engine.commit(['p-e', 'p-a', 'p-c', 'p-C'].map((id) => ({ op: 'put' as const, entity: 'policy' as const, value: policy(id, { kind: 'group', id: 'g1' }) })));
+    expect(engine.authorize(ask('u1')).policies).toEqual(['p-B', 'p-C', 'p-a', 'p-b', 'p-c', 'p-d', 'p-e']);
+    // the same when a fresh compile ranks them all
+    const fresh = createEngine({ source: engine.source, clock: () => T0, cacheSize: 0 });
+    expect(fresh.authorize(ask('u1')).policies).toEqual(['p-B', 'p-C', 'p-a', 'p-b', 'p-c', 'p-d', 'p-e']);
+    // denies too
+    await engine.commit(['q-2', 'q-1'].map((id) => ({ op: 'put' as const, entity: 'policy' as const, value: policy(id, { kind: 'principal', id: 'u1' }, 'deny') })));
+    expect(engine.authorize(ask('u1'))).toMatchObject({ reason: 'explicit-deny', policies: ['q-1', 'q-2'] });
+  });
+
   it('updates group membership incrementally', async () => {
     const engine = createEngine({ source: { ...base, policies: [policy('p1', { kind: 'group', id: 'g1' })] }, clock: () => T0 });
     expect(engine.authorize(ask('u2')).allowed).toBe(false);

@@ -152,7 +152,7 @@ class EngineImpl implements Engine {
     this.#clock = options.clock ?? Date.now;
     this.#newId = options.newId ?? randomId;
     const size = options.cacheSize ?? 10_000;
-    this.#cache = size > 0 ? new DecisionCache(size) : null;
+    this.#cache = size > 0 ? new DecisionCache(size, (allowed, hits) => this.#countTimes(allowed, hits)) : null;
     this.#conflictRetries = options.conflictRetries ?? 10;
     this.#guards = options.guards ?? defaultGuards;
     this.#storeRevision = revision;
@@ -204,7 +204,10 @@ class EngineImpl implements Engine {
     if (hit === null) return this.#decide(request, { now }, now);
     if (hit !== undefined) {
       this.#hits++;
-      if (hit.allowed.length > 0) this.#count(hit.allowed, now);
+      if (hit.allowed.length > 0) {
+        cache.countHit(hit);
+        this.#lastPermitAt = now;
+      }
       return hit.decision;
     }
     this.#misses++;
@@ -229,13 +232,19 @@ class EngineImpl implements Engine {
 
   /** Counts permits on the compiled policies themselves: one increment each, written out by flushUsage. */
   #count(policies: readonly CompiledPolicy[], now: number): void {
+    this.#countTimes(policies, 1);
+    this.#lastPermitAt = now;
+  }
+
+  /** Counts `n` permits on each policy of one decision (a cache hit's are counted in bulk, see DecisionCache.countHit). */
+  #countTimes(policies: readonly CompiledPolicy[], n: number): void {
     outer: for (let i = 0; i < policies.length; i++) {
       const p = policies[i]!;
       // a policy reached through two roles determined the decision once
       for (let j = 0; j < i; j++) if (policies[j] === p) continue outer;
-      if (p.permits++ === 0) this.#permitted.push(p);
+      if (p.permits === 0) this.#permitted.push(p);
+      p.permits += n;
     }
-    this.#lastPermitAt = now;
   }
 
   authorizeMany(subject: RequestSubject, requests: readonly Omit<AuthorizeRequest, 'subject'>[], options?: AuthorizeOptions): Decision[] {
@@ -337,7 +346,7 @@ class EngineImpl implements Engine {
 
   #setRevision(revision: number): void {
     // INVARIANT: the revision only grows and every cache entry carries the revision it was computed at, so a
-    // decision of an older source is never served; stale entries simply age out of the LRU (no O(size) clear per write)
+    // decision of an older source is never served; stale entries simply age out under the clock (no O(size) clear per write)
     this.#revision = revision;
   }
 
@@ -374,6 +383,8 @@ class EngineImpl implements Engine {
   }
 
   async flushUsage(): Promise<number> {
+    // cache hits are counted on their policies only now (DecisionCache.countHit)
+    this.#cache?.drainHits();
     if (this.#permitted.length === 0) return 0;
     const permits = new Map<string, number>();
     for (const p of this.#permitted) {

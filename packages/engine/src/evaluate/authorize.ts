@@ -13,11 +13,11 @@ import type {
 } from '../compile/tables.js';
 import { upOf } from '../compile/tables.js';
 import { ACCEL_MIN, buildAccel, type KeyedIds } from '../compile/bucket-accel.js';
-import { CandFlag, REC, SLOT } from '../compile/identity-index.js';
+import { CandFlag, RANK_SHIFT, REC, SLOT } from '../compile/identity-index.js';
 import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, type Gathered } from './gather.js';
-import { matchTail } from './match-policy.js';
+import { matchLeft, runProgram } from './match-policy.js';
 import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
@@ -216,6 +216,43 @@ function sortUnique(ids: string[]): string[] {
   return ids;
 }
 
+/**
+ * The ids of the matching policies a decision collected: scratch reused by every call (evaluation is synchronous and
+ * never re-entered), read back by rankedIds.
+ */
+const hits = { ids: [] as string[], ranks: [] as number[] };
+
+/**
+ * The first `n` collected ids, sorted by code unit without repeats, as a new array. Two ranked ids (CompiledPolicy.rank,
+ * from the same compile) compare by rank, which orders them as their strings do, so the strings are not read; an
+ * unranked one (compiled by an update) compares as a string. Either way the order is the strings' order.
+ */
+function rankedIds(n: number): string[] {
+  const ids = hits.ids;
+  const ranks = hits.ranks;
+  for (let i = 1; i < n; i++) {
+    const x = ids[i]!;
+    const rx = ranks[i]!;
+    let j = i - 1;
+    while (j >= 0 && (rx !== 0 && ranks[j]! !== 0 ? ranks[j]! > rx : ids[j]! > x)) {
+      ids[j + 1] = ids[j]!;
+      ranks[j + 1] = ranks[j]!;
+      j--;
+    }
+    ids[j + 1] = x;
+    ranks[j + 1] = rx;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    // sorted, so a repeat follows its first: equal ranks, or equal strings when either is unranked
+    if (i > 0 && (ranks[i]! !== 0 && ranks[i - 1]! !== 0 ? ranks[i] === ranks[i - 1] : ids[i] === ids[i - 1])) continue;
+    out.push(ids[i]!);
+  }
+  // INVARIANT: the scratch holds no reference past the call, so a decision's ids are not kept alive by it
+  for (let i = 0; i < n; i++) ids[i] = '';
+  return out;
+}
+
 /** Keeps the first explanation of each policy. */
 function uniqueExplanations(list: Explanation[]): Explanation[] {
   const seen = new Set<string>();
@@ -292,16 +329,19 @@ function collect(ix: IdentityIndex, slot: number, k: number, ctx: RequestContext
 const scratchGathered = createGathered();
 
 /**
- * Whether candidate `c` of index `ix` (a deny or an allow, not errored) applies to the request: the service and the
- * inlined equality compared as integers from its record, then, when the record says so, the rest from its side table.
- * The same answer as matchCandidate (match-policy.ts) on the candidate object.
+ * Whether candidate `c` of index `ix` (a deny or an allow, not errored) applies to the request: the inlined equality
+ * and the program (flat-conditions.ts) compared as integers from the index's own array, then, only when the record
+ * says so, what is left from its side table. The same answer as matchCandidate (match-policy.ts) on the candidate.
  */
 function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined): boolean {
   const d = ix.data;
   const r = ix.recBase + c * REC;
   const eqAttr = d[r + 2]!;
   if (eqAttr >= 0 && valueIdOf(ctx, eqAttr) !== d[r + 3]!) return false;
-  return (d[r]! & CandFlag.Tail) === 0 || matchTail(ix.cands[c]!, ctx, principal, service);
+  const from = d[r + 4]!;
+  const to = d[r + 5]!;
+  if (from !== to && !runProgram(d, from, to, ctx)) return false;
+  return (d[r]! & CandFlag.Tail) === 0 || matchLeft(ix.cands[c]!, ctx, principal, service);
 }
 
 /** Evaluates a resolved request against the ranges gathered for its identity set and action. */
@@ -319,7 +359,10 @@ function decide(
   if (nb === 0) return { allowed: false, reason: 'no-match', policies: [] };
   const { ix: pIx, ids: pIds, d0, d1, a1, owners } = pieces;
   const sid = ctx.serviceId;
-  let denies: string[] | null = null;
+  // matching policies: their ids (from the index's id array, not the candidate objects) and ranks (from the records)
+  const hitIds = hits.ids;
+  const hitRanks = hits.ranks;
+  let denies = 0;
   let errors: string[] | null = null;
   const explanation: Explanation[] | null = explain ? [] : null;
   const principal = set.principal;
@@ -336,18 +379,19 @@ function decide(
       // a role that grants the action only for another service does not make the policy a candidate, errored or not
       const svc = d[r + 1]!;
       if (svc !== NO_STRING && svc !== sid) continue;
-      if ((d[r]! & CandFlag.Error) !== 0) {
-        const id = ix.cands[c]!.id;
-        (errors ??= []).push(id);
-        (denies ??= []).push(id);
+      const flags = d[r]!;
+      if ((flags & CandFlag.Error) !== 0) {
+        (errors ??= []).push(ix.ids[c]!);
+        hitIds[denies] = ix.ids[c]!;
+        hitRanks[denies++] = flags >>> RANK_SHIFT;
       } else if (matchFlat(ix, c, ctx, principal, service)) {
-        const cand = ix.cands[c]!;
-        (denies ??= []).push(cand.id);
-        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, cand, realm));
+        hitIds[denies] = ix.ids[c]!;
+        hitRanks[denies++] = flags >>> RANK_SHIFT;
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, ix.cands[c]!, realm));
       }
     }
   }
-  if (denies !== null) {
+  if (denies !== 0) {
     // errored allows are listed too: they were candidates, whatever decided
     for (let i = 0; i < nb; i++) {
       const ix = pIx[i]!;
@@ -357,15 +401,15 @@ function decide(
         const c = ids[j]!;
         const r = ix.recBase + c * REC;
         const svc = d[r + 1]!;
-        if ((d[r]! & CandFlag.Error) !== 0 && (svc === NO_STRING || svc === sid)) (errors ??= []).push(ix.cands[c]!.id);
+        if ((d[r]! & CandFlag.Error) !== 0 && (svc === NO_STRING || svc === sid)) (errors ??= []).push(ix.ids[c]!);
       }
     }
-    const dec: Decision = { allowed: false, reason: 'explicit-deny', policies: denies.length > 1 ? sortUnique(denies) : denies };
+    const dec: Decision = { allowed: false, reason: 'explicit-deny', policies: rankedIds(denies) };
     if (errors !== null) dec.errors = sortUnique(errors);
     if (explanation !== null) dec.explanation = uniqueExplanations(explanation);
     return dec;
   }
-  let allows: string[] | null = null;
+  let allows = 0;
   // built only for a caller that asked: a decision without usage figures allocates nothing for them
   let allowed: CompiledPolicy[] | null = null;
   for (let i = 0; i < nb; i++) {
@@ -378,17 +422,18 @@ function decide(
       const r = recBase + c * REC;
       const svc = d[r + 1]!;
       if (svc !== NO_STRING && svc !== sid) continue;
-      if ((d[r]! & CandFlag.Error) !== 0) (errors ??= []).push(ix.cands[c]!.id);
+      const flags = d[r]!;
+      if ((flags & CandFlag.Error) !== 0) (errors ??= []).push(ix.ids[c]!);
       else if (matchFlat(ix, c, ctx, principal, service)) {
-        const cand = ix.cands[c]!;
-        (allows ??= []).push(cand.id);
-        if (onAllowed !== undefined) (allowed ??= []).push(cand.policy);
-        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, cand, realm));
+        hitIds[allows] = ix.ids[c]!;
+        hitRanks[allows++] = flags >>> RANK_SHIFT;
+        if (onAllowed !== undefined) (allowed ??= []).push(ix.cands[c]!.policy);
+        if (explanation !== null) explanation.push(explainOne(tables, ctx.action, set, owners[i]!, ix.cands[c]!, realm));
       }
     }
   }
   let dec: Decision;
-  if (allows !== null) dec = { allowed: true, reason: 'allow', policies: allows.length > 1 ? sortUnique(allows) : allows };
+  if (allows !== 0) dec = { allowed: true, reason: 'allow', policies: rankedIds(allows) };
   else dec = { allowed: false, reason: 'no-match', policies: [] };
   if (errors !== null) dec.errors = sortUnique(errors);
   if (explanation !== null) dec.explanation = uniqueExplanations(explanation);

@@ -1,7 +1,9 @@
 import { matchGlob } from '../compile/glob.js';
+import { NO_STRING } from '../compile/strings.js';
 import { Derived, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
 import { ATTR } from '../compile/attribute-names.js';
-import { tagPairs, type RequestContext } from './resolve-request.js';
+import { FlatOp, isFlatMatcher } from '../compile/flat-conditions.js';
+import { accountNumOf, serviceTypeIdOf, tagPairs, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
 
 /** One attribute condition against the resource, with `serviceType` and `service_group_id` derived from the catalog. */
@@ -109,11 +111,8 @@ export function matchCandidate(
   return matchTail(c, ctx, principal, service);
 }
 
-/**
- * What a candidate's record does not hold (CandFlag.Tail): its other attribute conditions, then the slow parts. The
- * flat path checks the service and the inlined equality as integers and calls this only when the record says so.
- */
-export function matchTail(
+/** A candidate's other attribute conditions and slow parts: what matchCandidate checks past the inlined equality. */
+function matchTail(
   c: Candidate,
   ctx: RequestContext,
   principal: PrincipalEntry | null,
@@ -121,11 +120,78 @@ export function matchTail(
 ): boolean {
   const attrs = c.rest;
   for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
-  return !c.slow || matchRest(c, ctx, principal, service);
+  return !c.slow || matchRest(c, ctx, principal, service, true);
 }
 
-/** The checks most policies do not need: expiry, service subject, federated group, tags, scopes, nodes, rule. */
-function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined): boolean {
+/**
+ * Runs the program `[from, to)` of `d` (flat-conditions.ts): true when every condition holds. Each request string it
+ * compares is interned once per request (valueIdOf and its siblings), so a condition is an integer compare.
+ */
+export function runProgram(d: Int32Array, from: number, to: number, ctx: RequestContext): boolean {
+  for (let p = from; p < to; p += 3) {
+    const op = d[p]!;
+    const a = d[p + 1]!;
+    switch (op) {
+      case FlatOp.Eq:
+        if (valueIdOf(ctx, a) !== d[p + 2]!) return false;
+        break;
+      case FlatOp.SvcType:
+        if (serviceTypeIdOf(ctx) !== a) return false;
+        break;
+      case FlatOp.ScopeType:
+        if (ctx.scope !== a) return false;
+        break;
+      default: {
+        // FlatOp.Any: one of the next `a` targets
+        const end = p + 3 + a * 3;
+        let ok = false;
+        for (let t = p + 3; t < end && !ok; t += 3) ok = matchTarget(d, t, ctx);
+        if (!ok) return false;
+        p = end - 3;
+      }
+    }
+  }
+  return true;
+}
+
+/** One scope target of a program (coversScope's cases, as integers). */
+function matchTarget(d: Int32Array, t: number, ctx: RequestContext): boolean {
+  switch (d[t]!) {
+    case FlatOp.Account:
+      return ctx.scopeType === 'account' && d[t + 1]! === accountNumOf(ctx);
+    case FlatOp.Zone: {
+      if (ctx.scopeType !== 'zone' || d[t + 1]! !== accountNumOf(ctx)) return false;
+      const zone = d[t + 2]!;
+      return zone === NO_STRING || zoneIdsOf(ctx).includes(zone);
+    }
+    default:
+      return ctx.scopeType === 'user' && d[t + 1]! === valueIdOf(ctx, ATTR.resource);
+  }
+}
+
+/**
+ * What a candidate's record and program do not hold (CandFlag.Tail): its attribute conditions that are not plain
+ * equalities, then the slow parts less its scopes. The flat path calls this only when the record says so.
+ */
+export function matchLeft(
+  c: Candidate,
+  ctx: RequestContext,
+  principal: PrincipalEntry | null,
+  service: Record<string, RequestScalar> | undefined,
+): boolean {
+  const attrs = c.rest;
+  for (let i = 0; i < attrs.length; i++) {
+    const m = attrs[i]!;
+    if (!isFlatMatcher(m) && !matchAttribute(m, ctx)) return false;
+  }
+  return !c.slow || matchRest(c, ctx, principal, service, false);
+}
+
+/**
+ * The checks most policies do not need: expiry, service subject, federated group, tags, scopes (unless `scopes` is
+ * false: the program checked them), nodes, rule.
+ */
+function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined, scopes: boolean): boolean {
   const p = c.policy;
   if (ctx.now >= p.expiresAt) return false;
   if (p.serviceSubject !== null) {
@@ -149,7 +215,7 @@ function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry 
       if (!ok) return false;
     }
   }
-  if (p.scopes !== null && !coversScope(c, ctx)) return false;
+  if (scopes && p.scopes !== null && !coversScope(c, ctx)) return false;
   if (p.nodes !== null) {
     let ok = false;
     for (const n of p.nodes) {

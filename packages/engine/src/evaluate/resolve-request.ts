@@ -2,6 +2,7 @@ import type { Issue } from '../errors.js';
 import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
 import { UNKNOWN_STRING, type StringTable } from '../compile/strings.js';
+import { ScopeCode, scopeCode } from '../compile/flat-conditions.js';
 import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
 
 const EMPTY: readonly string[] = [];
@@ -35,7 +36,20 @@ export interface RequestContext {
   zones: readonly string[];
   agentId: string | undefined;
   scopeType: 'account' | 'zone' | 'user';
+  /** `scopeType` as the programs compare it (flat-conditions.ts). */
+  scope: ScopeCode;
+  /**
+   * Interned on first use by a program, like valueIds (NOT_YET until then): `accountId`, the derived serviceType, and
+   * each of `zones` (the list itself rebuilt per request only when a program asks).
+   */
+  accountNum: number;
+  serviceTypeId: number;
+  zoneIds: number[];
+  zoneIdsFor: readonly string[] | null;
 }
+
+/** An interned id not looked up yet in this request. */
+export const NOT_YET = -3;
 
 /** Creates an empty context to be filled by resolveRequest. */
 export function createContext(): RequestContext {
@@ -59,6 +73,11 @@ export function createContext(): RequestContext {
     zones: EMPTY,
     agentId: undefined,
     scopeType: 'account',
+    scope: ScopeCode.Account,
+    accountNum: NOT_YET,
+    serviceTypeId: NOT_YET,
+    zoneIds: [],
+    zoneIdsFor: null,
   };
 }
 
@@ -235,6 +254,10 @@ export function resolveRequest(
   ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
   ctx.service = sn === undefined ? undefined : tables.services.get(sn);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
+  ctx.scope = scopeCode(ctx.scopeType);
+  ctx.accountNum = NOT_YET;
+  ctx.serviceTypeId = NOT_YET;
+  ctx.zoneIdsFor = null;
   return issues.length === 0 ? NO_ISSUES : issues.slice();
 }
 
@@ -251,6 +274,35 @@ export function valueIdOf(ctx: RequestContext, attr: number): number {
     ctx.valueIds[attr] = id = ctx.strings.get(v) ?? UNKNOWN_STRING;
   }
   return id;
+}
+
+/** The interned id of the resource's account, looked up on first use. */
+export function accountNumOf(ctx: RequestContext): number {
+  let id = ctx.accountNum;
+  if (id === NOT_YET) ctx.accountNum = id = ctx.strings.get(ctx.accountId) ?? UNKNOWN_STRING;
+  return id;
+}
+
+/**
+ * The interned id of the derived serviceType (SEMANTICS §3.1): the catalog's type of the resource's service, or the
+ * request's own `serviceType` when the service is not catalogued; looked up on first use.
+ */
+export function serviceTypeIdOf(ctx: RequestContext): number {
+  let id = ctx.serviceTypeId;
+  if (id === NOT_YET) ctx.serviceTypeId = id = ctx.service === undefined ? valueIdOf(ctx, ATTR.serviceType) : (ctx.strings.get(ctx.service.type) ?? UNKNOWN_STRING);
+  return id;
+}
+
+/** The resource's zones interned (UNKNOWN_STRING for one no literal names), computed once per request on first use. */
+export function zoneIdsOf(ctx: RequestContext): readonly number[] {
+  const ids = ctx.zoneIds;
+  if (ctx.zoneIdsFor !== ctx.zones) {
+    const zones = ctx.zones;
+    ids.length = zones.length;
+    for (let i = 0; i < zones.length; i++) ids[i] = ctx.strings.get(zones[i]!) ?? UNKNOWN_STRING;
+    ctx.zoneIdsFor = zones;
+  }
+  return ids;
 }
 
 /** The resource's tags split at the first `:` into lowercased [key, value] pairs; computed once per request, on demand. */

@@ -22,3 +22,10 @@ export {
 export { checkRevision, expectRevision } from './revision.js';
 export { freezeArrays, prepareFrozenCommit, catchUp, storedSnapshotSource } from './snapshot.js';
 export { parseStoredSource, isParsedRow } from './parse-stored.js';
+export {
+  CHECKPOINT_FORMAT,
+  DEFAULT_CHECKPOINT_EVERY,
+  checkpointChecksum,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from './checkpoint.js';

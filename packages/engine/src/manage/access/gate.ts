@@ -36,6 +36,15 @@ interface Memo {
 export const MAX_PROBES = 4096;
 
 /**
+ * The most requests beyond the first that the open targets of one operation run may stand for together (at every
+ * instant, as every principal); past it, refused. A target's requests are asked again at every instant the review
+ * visits and as every principal a change hits: five attributes the actor's grants name (3,125 requests a target) and
+ * one weekly rule of its own (330 instants) made one grant ask two million requests, 20 s on a loaded 2-core VM with
+ * the engine's writes held, before it was accepted. The suites' runs ask at most about 8,000 in all.
+ */
+export const MAX_RUN_PROBES = 50_000;
+
+/**
  * The values an open value of attribute `name` is asked as, null standing for the attribute's absence; null when they
  * cannot be told apart within the bounds. "Any value or none" is only its absence when nothing the subject's policies
  * hold reads the attribute: then every value is decided as none is.
@@ -98,11 +107,20 @@ export function createGate(
   indexes = new Map<string, SubjectIndex>(),
   // the witness walks are the run's, like the indexes: a gate at another instant or as another principal reuses them
   walks = createWitnessWalks(),
+  // and so is the count of requests asked, against MAX_RUN_PROBES
+  run = { probesLeft: MAX_RUN_PROBES },
 ): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
   const memo: Memo = { indexes, walks, policies: new Map(), values: new Map() };
-  const probes = (resource: RequestResource) => concrete(resource, actor.id, state, memo, () => forbidden(codes));
+  const probes = (resource: RequestResource) => {
+    const list = concrete(resource, actor.id, state, memo, () => forbidden(codes));
+    // only what open values multiply counts: a plain target is one request, as for any row the review reads (a deny
+    // on every caller of a large account asks one per principal, a cost that grows with the account, not with a trick)
+    run.probesLeft -= list.length - 1;
+    if (run.probesLeft < 0) throw forbidden(codes);
+    return list;
+  };
   // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
     probes(resource).map((r) => authorize(tables, { subject, action, resource: r }, { now, explain }));
@@ -133,10 +151,10 @@ export function createGate(
       return [...out];
     },
     // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
-    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes, walks),
+    as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes, walks, run),
     forbidden: () => forbidden(codes),
-    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes, walks)),
-    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes, walks)),
+    inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes, walks, run)),
+    at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes, walks, run)),
   };
   return gate;
 }

@@ -1,0 +1,84 @@
+import { internString, NO_STRING, type StringTable } from './strings.js';
+import { Derived, Op, type AttributeMatcher, type Candidate, type CompiledPolicy } from './tables.js';
+
+/**
+ * A candidate's conditions that are integer compares, written as a small program beside its record (see
+ * identity-index.ts) so that the scan reads them from the index's own array instead of following the candidate, its
+ * matchers, its policy and its scope targets through the heap. At L most scanned candidates needed that walk (every
+ * Cloudflare candidate for its scopes, many IBM ones for a second or third `stringEquals`), and each walk was several
+ * cache misses. What is not an integer compare (globs, any-of lists, tags, nodes, rules, expiry, service subjects,
+ * federated bindings) stays in the side table and the record's Tail flag says so.
+ *
+ * A program is a run of triples `[op, a, b]`, all of which must hold:
+ *
+ *   Eq        a: attribute id, b: value id          the request's value of the attribute is that literal
+ *   SvcType   a: value id                           the derived serviceType (catalog type, else the request's own)
+ *   ScopeType a: ScopeCode                          the resource's scope type (the role's `scopeType`)
+ *   Any       a: n                                  one of the next n target triples holds (a policy's scopes)
+ *   Account   a: account id                         an account-scoped resource of that account
+ *   Zone      a: account id, b: zone id or NO_STRING a zone-scoped resource of that account in that zone (any: NO_STRING)
+ *   User      a: user id                            a user-scoped resource whose `resource` attribute is that user
+ *
+ * Ids are interned strings (strings.ts): a request string that was never interned equals none of them.
+ */
+export const enum FlatOp {
+  Eq = 1,
+  SvcType = 2,
+  ScopeType = 3,
+  Any = 4,
+  Account = 5,
+  Zone = 6,
+  User = 7,
+}
+
+/** A resource's scope type as an integer (RequestContext.scopeType). */
+export const enum ScopeCode {
+  Account = 0,
+  Zone = 1,
+  User = 2,
+}
+
+export function scopeCode(t: 'account' | 'zone' | 'user'): ScopeCode {
+  return t === 'account' ? ScopeCode.Account : t === 'zone' ? ScopeCode.Zone : ScopeCode.User;
+}
+
+/** A matcher the program holds: a plain `stringEquals` on a request attribute or on the derived serviceType. */
+export function isFlatMatcher(m: AttributeMatcher): boolean {
+  return m.op === Op.Equals && (m.derived === Derived.None || m.derived === Derived.ServiceType);
+}
+
+/** True when a policy needs a slow check the program does not hold (everything slow but its scopes). */
+export function slowBeyondScopes(p: CompiledPolicy): boolean {
+  return (
+    p.expiresAt !== Number.POSITIVE_INFINITY ||
+    p.serviceSubject !== null ||
+    p.federatedGroup ||
+    p.tags.length > 0 ||
+    p.nodes !== null ||
+    p.rule !== null
+  );
+}
+
+/** True when something beyond the record and its program must be checked: the record's CandFlag.Tail. */
+export function needsTail(c: Candidate): boolean {
+  for (const m of c.rest) if (!isFlatMatcher(m)) return true;
+  return c.slow && slowBeyondScopes(c.policy);
+}
+
+/** Appends a candidate's program to `out`, interning its literals. */
+export function writeProgram(c: Candidate, strings: StringTable, out: number[]): void {
+  for (const m of c.rest) {
+    if (!isFlatMatcher(m)) continue;
+    if (m.derived === Derived.ServiceType) out.push(FlatOp.SvcType, internString(strings, m.value), 0);
+    else out.push(FlatOp.Eq, m.attr, internString(strings, m.value));
+  }
+  const scopes = c.policy.scopes;
+  if (scopes === null) return;
+  if (c.role.scopeType !== null) out.push(FlatOp.ScopeType, scopeCode(c.role.scopeType), 0);
+  out.push(FlatOp.Any, scopes.length, 0);
+  for (const t of scopes) {
+    if (t.type === 'account') out.push(FlatOp.Account, internString(strings, t.accountId), 0);
+    else if (t.type === 'zone') out.push(FlatOp.Zone, internString(strings, t.accountId), t.zone === '*' ? NO_STRING : internString(strings, t.zone));
+    else out.push(FlatOp.User, internString(strings, t.userId), 0);
+  }
+}

@@ -1,0 +1,218 @@
+// Checkpoints (store-kit/checkpoint.ts): a cold load reads the whole source at some revision from one row and replays
+// the change log after it, instead of reading every table. The entity tables and the log stay the truth, so every
+// checkpoint that cannot be trusted must be ignored and the tables read: one of another format, one whose revision
+// the log does not hold, text that does not parse, rows that do not form a valid source; and a hand edit of an entity
+// table drops the checkpoint. Each case below plants a checkpoint that is valid but *differs* from the tables (one
+// principal renamed), so a load that used it would show; the first case proves such a checkpoint is indeed read.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSource, ValidationError, type Change, type Source } from '@portcullis/engine';
+import { applyChanges, checkpointChecksum, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
+import { openPostgresStore, type PostgresStore } from '@portcullis/store-postgres';
+import { openSqliteStore, type SqliteStore } from '@portcullis/store-sqlite';
+import { richSource } from './helpers/store-arbitraries.js';
+
+const PG_URL = process.env.PORTCULLIS_PG_URL!;
+const parsed = parseSource(richSource);
+const puts: Change[] = ENTITY_NAMES.flatMap((entity) => (parsed[ENTITY_FIELDS[entity]] as unknown[]).map((value) => ({ op: 'put', entity, value }) as Change));
+const principal = parsed.principals[0]!;
+/** A change after the checkpoint, which a load must replay from the log. */
+const later: Change = { op: 'put', entity: 'principal', value: { ...parsed.principals[1]!, name: 'renamed after the checkpoint' } };
+/** What the tables hold after `later`. */
+const truth: Source = parseSource(applyChanges(parsed, [later]));
+/** A valid source that differs from the tables: what a load shows only if it used the planted checkpoint. */
+const planted = (): Source => ({ ...truth, principals: truth.principals.map((p) => (p.id === principal.id ? { ...p, name: 'from the checkpoint' } : p)) });
+const nameOf = (s: Source) => s.principals.find((p) => p.id === principal.id)!.name;
+
+let admin: pg.Client;
+let n = 0;
+const dirs: string[] = [];
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin.end();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+type AnyStore = SqliteStore | PostgresStore;
+interface Kind {
+  name: string;
+  /** A new store holding `parsed` at revision 1, checkpointed there, then `later` at revision 2; closed. */
+  create(): Promise<{ schema: string; open(options?: { checkpointEvery?: number | false; verifyOnLoad?: boolean }): Promise<AnyStore>; sql(statement: string, params?: unknown[]): Promise<unknown[]> }>;
+}
+
+async function prepare(store: AnyStore): Promise<void> {
+  await store.commit(puts, 0);
+  expect(await store.checkpoint()).toEqual({ revision: 1 });
+  await store.commit([later], 1);
+  await store.close();
+}
+
+const KINDS: Kind[] = [
+  {
+    name: 'sqlite',
+    async create() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-checkpoint-'));
+      dirs.push(dir);
+      const file = path.join(dir, 'store.db');
+      await prepare(openSqliteStore(file, { checkpointEvery: false }));
+      return {
+        schema: 'main',
+        open: async (options = {}) => openSqliteStore(file, { checkpointEvery: false, ...options }),
+        sql: async (statement, params = []) => {
+          const db = new Database(file);
+          try {
+            const s = db.prepare(statement.replaceAll('$schema.', ''));
+            return s.reader ? s.all(...params) : (s.run(...params), []);
+          } finally {
+            db.close();
+          }
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async create() {
+      const schema = `checkpoint_${process.pid}_${++n}`;
+      await prepare(await openPostgresStore({ url: PG_URL, schema, checkpointEvery: false }));
+      return {
+        schema,
+        open: (options = {}) => openPostgresStore({ url: PG_URL, schema, checkpointEvery: false, ...options }),
+        sql: async (statement, params = []) => {
+          let i = 0;
+          const text = statement.replaceAll('$schema.', `${schema}.`).replace(/\?/g, () => `$${++i}`);
+          return (await admin.query(text, params)).rows;
+        },
+      };
+    },
+  },
+];
+
+async function loadWith(kind: Awaited<ReturnType<Kind['create']>>): Promise<Source> {
+  const store = await kind.open();
+  try {
+    return (await store.load()).source;
+  } finally {
+    await store.close();
+  }
+}
+
+for (const kind of KINDS) {
+  describe(`${kind.name} store: checkpoints`, () => {
+    it('loads from a checkpoint and the changes after it', async () => {
+      const k = await kind.create();
+      expect(await loadWith(k)).toEqual(truth);
+      // the planted checkpoint is read: its difference shows, and the change after it is replayed on top
+      await k.sql('UPDATE $schema.checkpoint SET body = ?', [encodeCheckpoint({ ...planted(), principals: planted().principals.map((p) => (p.id === later.value.id ? parsed.principals[1]! : p)) })]);
+      const source = await loadWith(k);
+      expect(nameOf(source)).toBe('from the checkpoint');
+      expect(source.principals.find((p) => p.id === later.value.id)).toEqual(later.value);
+      expect(Object.isFrozen(source.principals[0]) && Object.isFrozen(source.policies[0]!.resource.attributes)).toBe(true);
+    });
+
+    const IGNORED: [string, string, (body: string) => unknown[]][] = [
+      ['of another format', 'UPDATE $schema.checkpoint SET body = ?, format = 999', (b) => [b]],
+      ['at a revision the log does not hold (a newer one)', 'UPDATE $schema.checkpoint SET body = ?, revision = 7', (b) => [b]],
+      ['whose text does not parse', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.slice(0, b.length >> 1)]],
+      ['whose text is of another format inside', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace('"format":1', '"format":2')]],
+      ['whose rows do not form a valid source', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace('"status":"active"', '"status":"suspended"')]],
+    ];
+    for (const [what, statement, params] of IGNORED) {
+      it(`ignores a checkpoint ${what} and reads the tables`, async () => {
+        const k = await kind.create();
+        const body = encodeCheckpoint(planted());
+        await k.sql(statement, params(body));
+        expect(await loadWith(k)).toEqual(truth);
+      });
+    }
+
+    it('ignores a checkpoint once the log no longer holds its revision', async () => {
+      const k = await kind.create();
+      await k.sql('UPDATE $schema.checkpoint SET body = ?', [encodeCheckpoint(planted())]);
+      await k.sql('DELETE FROM $schema.change_log WHERE revision = 1');
+      expect(await loadWith(k)).toEqual(truth);
+    });
+
+    it('drops the checkpoint when an entity table is edited by hand, and keeps it through its own commits', async () => {
+      const k = await kind.create();
+      expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([{ revision: 1 }]);
+      await k.sql("UPDATE $schema.principals SET name = 'edited by hand' WHERE id = ?", [principal.id]);
+      expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([]);
+      const store = await k.open();
+      expect(nameOf((await store.load()).source)).toBe('edited by hand');
+      expect(await store.checkpoint()).toEqual({ revision: 2 });
+      await store.commit([{ op: 'put', entity: 'principal', value: { ...principal, name: 'committed' } }], 2);
+      await store.close();
+      expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([{ revision: 2 }]);
+      expect(nameOf(await loadWith(k))).toBe('committed');
+    });
+
+    it('writes a checkpoint on its own once enough changes were committed', async () => {
+      const k = await kind.create();
+      const store = await k.open({ checkpointEvery: 3 });
+      // the load counts the one change it replayed since the checkpoint at 1
+      const { revision } = await store.load();
+      await store.commit([{ op: 'put', entity: 'principal', value: { ...principal, name: 'one' } }], revision);
+      expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([{ revision: 1 }]);
+      await store.commit([{ op: 'put', entity: 'principal', value: { ...principal, name: 'two' } }], revision + 1);
+      expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([{ revision: 4 }]);
+      await store.close();
+      // from the new checkpoint alone: the planted difference proves it is the one read
+      const body = (await k.sql('SELECT body FROM $schema.checkpoint')) as { body: string }[];
+      expect(nameOf(await loadWith(k))).toBe('two');
+      await k.sql('UPDATE $schema.checkpoint SET body = ?', [body[0]!.body.replace('"name":"two"', '"name":"three"')]);
+      expect(nameOf(await loadWith(k))).toBe('three');
+    });
+
+    it('writes the checksum of its text when it validated its source, and trusts a text that matches it', async () => {
+      const k = await kind.create();
+      const [row] = (await k.sql('SELECT body, checksum FROM $schema.checkpoint')) as { body: string; checksum: number | string }[];
+      expect(Number(row!.checksum)).toBe(checkpointChecksum(row!.body));
+      // a text that matches its checksum is what a store wrote from a validated source: its rows are not checked again
+      // (the rows here are invalid on purpose, to show which check ran); one that does not match is checked, and refused
+      const invalid = encodeCheckpoint(planted()).replace('"status":"active"', '"status":"suspended"');
+      await k.sql('UPDATE $schema.checkpoint SET body = ?, checksum = ?', [invalid, checkpointChecksum(invalid)]);
+      expect(nameOf(await loadWith(k))).toBe('from the checkpoint');
+      await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [(checkpointChecksum(invalid) + 1) % 2 ** 32]);
+      expect(await loadWith(k)).toEqual(truth);
+      // a store that loads without verifying vouches for nothing
+      const unverified = await k.open({ verifyOnLoad: false });
+      await unverified.load();
+      await unverified.checkpoint();
+      await unverified.close();
+      expect(await k.sql('SELECT checksum FROM $schema.checkpoint')).toEqual([{ checksum: null }]);
+    });
+
+    it('has every entity table and child table watched for inserts, updates and deletes by a trigger that drops the checkpoint', async () => {
+      const k = await kind.create();
+      const tables = Object.values(SPECS).flatMap((spec) => [spec.table, ...(spec.children ?? []).map((c) => c.table)]);
+      const expected = tables.flatMap((t) => ['DELETE', 'INSERT', 'UPDATE'].map((e) => `${t} ${e}`)).sort();
+      const rows = (await k.sql(
+        kind.name === 'sqlite'
+          ? "SELECT tbl_name AS t, upper(substr(name, length(tbl_name) + 2, 6)) AS e FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_drops_checkpoint'"
+          : "SELECT event_object_table AS t, event_manipulation AS e FROM information_schema.triggers WHERE trigger_name LIKE '%_drops_checkpoint' AND event_object_schema = ?",
+        kind.name === 'sqlite' ? [] : [k.schema],
+      )) as { t: string; e: string }[];
+      expect(rows.map((r) => `${r.t} ${r.e}`).sort()).toEqual(expected);
+    });
+
+    it('refuses a checkpointEvery that is no positive integer', async () => {
+      const k = await kind.create();
+      for (const bad of [0, -1, 1.5, 'often']) {
+        const e = await k.open({ checkpointEvery: bad as number }).then(
+          async (s) => (await s.close(), undefined),
+          (err: unknown) => err,
+        );
+        expect(e).toBeInstanceOf(ValidationError);
+        expect((e as ValidationError).code).toBe('invalid_options');
+      }
+    });
+  });
+}
