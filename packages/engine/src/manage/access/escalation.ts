@@ -145,8 +145,7 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
       case 'resource':
         placed(accountId, entity === 'node' ? [id] : [...(row as { projects: string[] }).projects, ...(row as { folders: string[] }).folders]);
         break;
-      default:
-        break;
+      // an SSO connector reaches no policy or binding: the diff reads it as context
     }
   }
   settle(r, before, after);
@@ -296,22 +295,25 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const open = new Map<string, string[]>();
   const openOf = (accountId: string) => {
     let v = open.get(accountId);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (v === undefined) open.set(accountId, (v = [...new Set([...openAttributes(before, accountId), ...openAttributes(after, accountId)])]));
     return v;
   };
-  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState, loss = false): RequestResource[] =>
-    grantTargets(g, counterpart, state, before, after, openOf(g.accountId), loss);
+  const targetsOf = (g: Grant, counterpart: readonly Grant[] | null, state: SourceState): RequestResource[] =>
+    grantTargets(g, counterpart, state, before, after, openOf(g.accountId));
 
   // the actor's delegation at a later instant (what it holds then), and the instants its holding can turn at
   const delegations = new Map<number, Delegation>();
   const delegationAt = (at: number): Delegation => {
     let dl = delegations.get(at);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (dl === undefined) {
       const gates = new Map<string, Gate>();
       delegations.set(
         at,
         (dl = createDelegation((accountId) => {
           let g = gates.get(accountId);
+          // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
           if (g === undefined) gates.set(accountId, (g = gateOf(accountId).at(at)));
           return g;
         })),
@@ -322,6 +324,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const turnsAt = new Map<string, AccountTurns>();
   const turnsOf = (accountId: string): AccountTurns => {
     let v = turnsAt.get(accountId);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (v === undefined) turnsAt.set(accountId, (v = accountTurns(before, accountId, now)));
     return v;
   };
@@ -338,12 +341,16 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     // it: so the instants checked see every stretch of the grant's life but the one from its start to the first turn,
     // which `from` (or, for a grant that holds already, now) sees. (Its expiry adds nothing: the last stretch ends at
     // a turn or runs from `from` or now.)
-    if (g.from !== undefined) own.push(g.from);
+    // (for a grant that holds already, now: the filter below drops it)
+    own.push(g.from ?? now);
     const until = g.until ?? Infinity;
     const from = g.from ?? -Infinity;
     const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t >= from && t < until);
-    // a grant from several rows holds when any of them does; one from a row with no rule holds at every instant
-    return all.filter((t) => rules.some((r) => ruleMayHold(r, t))).sort((x, y) => x - y);
+    // a grant from several rows holds when any of them does; one from a row with no rule holds at every instant (the
+    // order of the instants is free: any one the actor cannot give at refuses)
+    // Stryker disable next-line MethodExpression: the rows of one grant share its rule (the rule is part of the grant), so some and every agree
+    const holds = (t: number) => rules.some((r) => ruleMayHold(r, t));
+    return all.filter(holds);
   };
 
   // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained, now
@@ -361,6 +368,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const pools = new Map<readonly Grant[], Map<string, Grant[]>>();
   const similar = (g: Grant, pool: readonly Grant[]) => {
     let index = pools.get(pool);
+    // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
     if (index === undefined) {
       pools.set(pool, (index = new Map()));
       for (const x of pool) {
@@ -385,11 +393,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     return where.some((t) => {
       const key = `${accountId}/${id}\u0000${JSON.stringify(t)}`;
       let v = superiorAt.get(key);
+      // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
       if (v === undefined) {
         // now, and at every later instant what it holds or what the actor may give can turn by the clock
         const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
         v = at.some((instant) => {
-          const them = gateOf(accountId).at(instant).as(id);
+          // the principal of its own account: `as` keeps the account of the gate it is asked of, and the actor's
+          // gate (gateOf, outside a migration) is in the actor's account
+          const them = actorGate.inAccount(accountId).at(instant).as(id);
           return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
         });
         superiorAt.set(key, v);
@@ -410,7 +421,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   for (const g of d.removed) {
     if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
     // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
-    const lost = targetsOf(g, similar(g, d.added), before, true);
+    const lost = targetsOf(g, similar(g, d.added), before);
     if (superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
   }
 
@@ -474,10 +485,10 @@ function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { ac
  * The request resources where a grant is gained (or, with `counterpart` null, all it reaches). BlueXP: the nodes it
  * covers that its counterpart (the same grant on the other side of the change) did not, each where it sat before the
  * operation; a node the operation creates counts as gained only if the counterpart did not cover its nearest existing
- * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. With `loss`, `g` is a
- * grant lost and the result is where it is lost: a node the operation deletes takes nothing from anyone.
+ * ancestor. Cloudflare: the scope targets likewise. IBM: the targets of the policies it comes from. For a grant lost the
+ * result is where it is lost: a node the operation deletes takes nothing from anyone.
  */
-function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, open: readonly string[], loss: boolean): RequestResource[] {
+function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: SourceState, before: SourceState, after: SourceState, open: readonly string[]): RequestResource[] {
   const accountId = g.accountId;
   if (g.errored === true) return [{ attributes: { accountId } }];
   const org = `organization:${accountId}`;
@@ -498,7 +509,9 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
       // the same coverage (or less), for no longer and with no more agents, gains nothing
       if (fresh.length === 0 && counterpart.some(widened)) fresh = nodes.covered;
     }
-    if (loss) fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
+    // a node the operation deletes takes nothing from anyone and gives nothing (a grant of the state after covers only
+    // nodes that exist then, so only a grant lost or a deny lifted meets one)
+    fresh = fresh.filter((n) => n === org || after.get('node', n) !== undefined);
     if (fresh.includes(org)) return [{ attributes: { accountId } }];
     return fresh.map((n) => nodeTarget(before, accountId, existingAncestor(before, after, accountId, n)));
   }
