@@ -54,7 +54,7 @@ function rankPolicies(source: Source, indexes: Iterable<IdentityIndex>): void {
   const rankOf = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) rankOf.set(ids[i]!, i + 1);
   // a policy has a candidate per grant: looked up once (a fresh policy's rank is 0; every staged id is in the source)
-  for (const ix of indexes) for (const { c } of ix.pending ?? []) if (c.policy.rank === 0) c.policy.rank = rankOf.get(c.id) ?? 0;
+  for (const ix of indexes) for (const c of ix.pending?.cands ?? []) if (c.policy.rank === 0) c.policy.rank = rankOf.get(c.id) ?? 0;
 }
 
 /**

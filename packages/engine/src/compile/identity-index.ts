@@ -178,8 +178,8 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   // programs: the kept ones copied from the old array, the staged ones written (and their literals interned) here
   const programs: number[] = [];
   const programEnds: number[] = [];
-  for (const e of pending) {
-    writeProgram(e.c, strings, programs);
+  for (const c of pendingCands) {
+    writeProgram(c, strings, programs);
     programEnds.push(programs.length);
   }
   let oldPrograms = 0;
