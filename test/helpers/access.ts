@@ -1,6 +1,6 @@
 // Helpers the access-control suites share.
 import { expect } from 'vitest';
-import { createEngine, SeedError, type Actor, type Engine } from '@portcullis/engine';
+import { createEngine, SeedError, type Actor, type Engine, type EngineOptions } from '@portcullis/engine';
 
 /** Awaits an operation that must be refused and returns the refusal's seed code and HTTP status. */
 export async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
@@ -23,8 +23,8 @@ export const SYSTEM: Actor = { kind: 'system' };
 /** A signed-in subject of `accountId`. */
 export const who = (id: string, accountId: string): Actor => ({ kind: 'subject', id, accountId });
 
-/** An engine on a fixed clock whose new ids are counted, so runs are repeatable. */
-export function engine(): Engine {
+/** An engine on a fixed clock whose new ids are counted, so runs are repeatable; `options` adds to them (onReview). */
+export function engine(options: Pick<EngineOptions, 'onReview'> = {}): Engine {
   let n = 0;
-  return createEngine({ clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
+  return createEngine({ ...options, clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
 }

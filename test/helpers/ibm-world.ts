@@ -1,7 +1,7 @@
 // The IBM world both red-team suites attack: an account where `IBMid-me` may write policies and holds the kms
 // Administrator role on the keys its grant selects, and the few request and policy builders they share.
 import { bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES } from '@portcullis/engine';
-import type { Actor, Engine, RequestResource } from '@portcullis/engine';
+import type { Actor, Engine, EngineOptions, RequestResource } from '@portcullis/engine';
 import { engine, SYSTEM } from './access.js';
 
 export type Op = (state: never, input: never, ctx: never) => { result: unknown };
@@ -10,8 +10,8 @@ export const may = (e: Engine, id: string, accountId: string, action: string, re
 export const attr = (name: string, value: unknown, operator = 'stringEquals') => ({ name, operator, value });
 
 /** IBM account `acc`: `IBMid-me` may write policies and holds the kms Administrator role on the keys `grant` selects. */
-export async function ibmWorld(grant: { name: string; operator: string; value: unknown }[]) {
-  const e = engine();
+export async function ibmWorld(grant: { name: string; operator: string; value: unknown }[], options: Pick<EngineOptions, 'onReview'> = {}) {
+  const e = engine(options);
   await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
   const policy = (id: string, service: string, extra: typeof grant) => ({
     op: 'put' as const,

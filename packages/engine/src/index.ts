@@ -49,6 +49,7 @@ export type {
 } from './evaluate/types.js';
 export { createEngine, createEngineFromStore } from './engine/engine.js';
 export type { Engine, EngineOptions, ApplyOptions } from './engine/engine.js';
+export type { ReviewWork } from './manage/access/run-guarded.js';
 export type { FollowOptions, FollowStatus } from './engine/follow.js';
 export type { DecisionRecord, DecisionHookOptions, DecisionTracer, DecisionSpan } from './engine/decision-hooks.js';
 // The Store port and the types it speaks in; the helpers a store implementation uses (entity keys and fields,

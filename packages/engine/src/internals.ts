@@ -2,6 +2,9 @@
 // here may change in any release. Kept on an explicit subpath so the main surface (index.ts) lists only what a host needs.
 export { SourceState } from './model/source-state.js';
 export { runGuarded } from './manage/access/run-guarded.js';
+// the bounds on a review's counted work, for the tests that assert on ReviewWork against them
+export { MAX_PROBES, MAX_RUN_PROBES } from './manage/access/gate.js';
+export { MAX_WITNESS_STEPS, MAX_RUN_WITNESS_STEPS } from './manage/access/witnesses.js';
 export { ENTITY_SCHEMAS } from './prepare-commit.js';
 export { compileGlob, matchGlob } from './compile/glob.js';
 export type { Glob } from './compile/glob.js';

@@ -5,7 +5,7 @@ import { StoreError, ValidationError, type Issue } from '../errors.js';
 import { authorize, decideMany, decideOne } from '../evaluate/authorize.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, RequestSubject } from '../evaluate/types.js';
 import { GuardRegistry } from '../manage/access/guard.js';
-import { runGuarded } from '../manage/access/run-guarded.js';
+import { runGuarded, type ReviewWork } from '../manage/access/run-guarded.js';
 import { defaultGuards } from '../manage/default-guards.js';
 import type { Actor } from '../manage/actor.js';
 import type { ManageContext, Operation } from '../manage/operation.js';
@@ -46,6 +46,12 @@ export interface EngineOptions extends DecisionHookOptions {
    * declares it. An operation the registry holds no guard for is refused to every subject (fail closed).
    */
   guards?: GuardRegistry;
+  /**
+   * Called once per run of `apply` for every actor but `system` (a rerun after a lost race is a run), accepted or
+   * refused, with the work its access checks did: to log what a management request cost. A hook that throws does not
+   * change the outcome; the error is counted in `engine.hookErrors` and dropped.
+   */
+  onReview?: (work: ReviewWork) => void;
 }
 
 /** Options of one management operation. */
@@ -86,7 +92,7 @@ export interface Engine {
    * tables; every later write or refresh fails with StoreError `store_closed`. Closing twice is harmless.
    */
   close(): Promise<void>;
-  /** How many times `onDecision` or the tracer threw (each error is dropped; the decision stands). */
+  /** How many times `onDecision`, the tracer or `onReview` threw (each error is dropped; the decision or outcome stands). */
   readonly hookErrors: number;
 }
 
@@ -109,6 +115,7 @@ function checkOptions(o: EngineOptions): void {
     issues.push({ path: ['guards'], message: 'must keep the no-escalation review (`escalationReview: false` is not for an engine)' });
   checkFollowOption(o.follow, issues);
   checkHookOptions(o, issues);
+  if (o.onReview !== undefined && typeof o.onReview !== 'function') issues.push({ path: ['onReview'], message: 'must be a function' });
   if (issues.length > 0) throw new ValidationError('invalid_options', issues);
 }
 
@@ -128,6 +135,9 @@ class EngineImpl implements Engine {
   readonly #cache: DecisionCache | null;
   /** Null unless onDecision or a tracer is set: then every call below skips them with one check. */
   readonly #hooks: DecisionHooks | null;
+  /** Undefined unless onReview is set: runGuarded then counts nothing for it. */
+  readonly #onReview: ((work: ReviewWork) => void) | undefined;
+  #reviewErrors = 0;
   /** The time the last authorize call decided at, for the decision log. */
   #at = 0;
   #hits = 0;
@@ -165,6 +175,17 @@ class EngineImpl implements Engine {
       }, this.#clock, follow);
     }
     this.#hooks = DecisionHooks.from(options);
+    const onReview = options.onReview;
+    this.#onReview =
+      onReview === undefined
+        ? undefined
+        : (work) => {
+            try {
+              onReview(work);
+            } catch {
+              this.#reviewErrors++;
+            }
+          };
   }
 
   get source(): Source {
@@ -178,7 +199,7 @@ class EngineImpl implements Engine {
   }
 
   get hookErrors(): number {
-    return this.#hooks?.errors ?? 0;
+    return (this.#hooks?.errors ?? 0) + this.#reviewErrors;
   }
 
   authorize(request: AuthorizeRequest, options?: AuthorizeOptions): Decision {
@@ -292,7 +313,7 @@ class EngineImpl implements Engine {
       for (let attempt = 0; ; attempt++) {
         const ctx: ManageContext = { actor, now: new Date(this.#clock()).toISOString(), newId: this.#newId };
         // the actor passes the operation's guard over the current tables; `system` runs unguarded, on purpose
-        const r = runGuarded(this.#guards, operation, this.#state, this.#tables, input, ctx);
+        const r = runGuarded(this.#guards, operation, this.#state, this.#tables, input, ctx, this.#onReview);
         if (r.changes.length === 0) return r.result;
         try {
           await this.#write(r.changes, true);

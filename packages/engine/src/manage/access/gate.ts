@@ -107,8 +107,8 @@ export function createGate(
   indexes = new Map<string, SubjectIndex>(),
   // the witness walks are the run's, like the indexes: a gate at another instant or as another principal reuses them
   walks = createWitnessWalks(),
-  // and so is the count of requests asked, against MAX_RUN_PROBES
-  run = { probesLeft: MAX_RUN_PROBES },
+  // and so is the count of requests asked, against MAX_RUN_PROBES (and, for the host's onReview, those decided and where)
+  run = { probesLeft: MAX_RUN_PROBES, requests: 0, instants: new Set<number>() },
 ): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
@@ -119,6 +119,8 @@ export function createGate(
     // on every caller of a large account asks one per principal, a cost that grows with the account, not with a trick)
     run.probesLeft -= list.length - 1;
     if (run.probesLeft < 0) throw forbidden(codes);
+    run.requests += list.length;
+    run.instants.add(now);
     return list;
   };
   // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed

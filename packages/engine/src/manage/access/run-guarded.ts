@@ -5,12 +5,30 @@ import type { Tables } from '../../compile/tables.js';
 import { ValidationError } from '../../errors.js';
 import { UNGUARDED_CODES } from './codes.js';
 import { reviewEffects } from './escalation.js';
-import { createGate, forbidden, unauthenticated } from './gate.js';
+import { createGate, forbidden, MAX_RUN_PROBES, unauthenticated } from './gate.js';
+import { createWitnessWalks, MAX_RUN_WITNESS_STEPS } from './witnesses.js';
 import type { GuardRegistry } from './guard.js';
 import type { ManageContext, Operation, OpResult } from '../operation.js';
 import type { SourceState } from '../../model/source-state.js';
 
-/** Runs `operation` for `ctx.actor` with the access checks of `guards`; `tables` are the compiled `state`. */
+/**
+ * What the access checks of one guarded run cost, counted rather than timed, so a host can log what a management
+ * request cost and a test can bound it: the requests the gate decided, the witness-walk steps it took, the distinct
+ * clock instants it decided at, and whether the run was refused (a throw of any kind, after or before the gate).
+ */
+export interface ReviewWork {
+  /** The operation's declared name (the function's name for an undeclared one). */
+  operation: string;
+  requests: number;
+  witnessSteps: number;
+  instants: number;
+  refused: boolean;
+}
+
+/**
+ * Runs `operation` for `ctx.actor` with the access checks of `guards`; `tables` are the compiled `state`. `onWork`
+ * hears the run's work once, accepted or refused, for every actor but `system` (whose runs are not reviewed).
+ */
 export function runGuarded<I, R>(
   guards: GuardRegistry,
   operation: Operation<I, R>,
@@ -18,6 +36,34 @@ export function runGuarded<I, R>(
   tables: Tables,
   input: I,
   ctx: ManageContext,
+  onWork?: (work: ReviewWork) => void,
+): OpResult<R> {
+  const actor = ctx.actor;
+  if (actor.kind === 'system') return operation(state, input, ctx);
+  if (onWork === undefined) return review(guards, operation, state, tables, input, ctx);
+  // the counters are the ones the gate spends against its bounds, so what is reported is what the bounds limit
+  const run = { probesLeft: MAX_RUN_PROBES, requests: 0, instants: new Set<number>() };
+  const walks = createWitnessWalks();
+  let refused = true;
+  try {
+    const r = review(guards, operation, state, tables, input, ctx, run, walks);
+    refused = false;
+    return r;
+  } finally {
+    // a walk refused past its bound counts the step that crossed it: the figure never under-reports
+    onWork({ operation: operation.name, requests: run.requests, witnessSteps: MAX_RUN_WITNESS_STEPS - walks.stepsLeft, instants: run.instants.size, refused });
+  }
+}
+
+function review<I, R>(
+  guards: GuardRegistry,
+  operation: Operation<I, R>,
+  state: SourceState,
+  tables: Tables,
+  input: I,
+  ctx: ManageContext,
+  run?: Parameters<typeof createGate>[7],
+  walks?: Parameters<typeof createGate>[6],
 ): OpResult<R> {
   const actor = ctx.actor;
   if (actor.kind === 'system') return operation(state, input, ctx);
@@ -29,7 +75,7 @@ export function runGuarded<I, R>(
   if (actor.sso !== undefined && typeof actor.sso !== 'boolean') throw new ValidationError('invalid_input', [{ path: ['actor', 'sso'], message: 'must be a boolean' }]);
   // fail closed: an operation nobody wrote a guard for is the system's alone
   if (guard === undefined) throw forbidden(codes);
-  const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes);
+  const gate = createGate(actor, state, tables, Date.parse(ctx.now), codes, undefined, walks, run);
   guard.check(gate, input);
   const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
   if (guard.narrow !== undefined) {
