@@ -19,6 +19,8 @@ export default defineConfig({
     include: [
       'packages/engine/src/compile/*.test.ts',
       'packages/engine/src/evaluate/*.test.ts',
+      // the review's own unit tests (witnesses against a brute-force partition, the clock turns)
+      'packages/engine/src/manage/access/*.test.ts',
       'packages/engine/src/engine/review-findings.test.ts',
       'packages/engine/src/testing/reference-evaluator.test.ts',
       'test/conformance.test.ts',
