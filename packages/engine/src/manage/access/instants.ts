@@ -82,7 +82,8 @@ export function ruleTurns(rule: unknown, now: number): number[] {
   const node = compiled(rule);
   const out: number[] = [];
   if (node !== undefined) turns(node, now, out);
-  return out.filter((t) => Number.isFinite(t) && t > now);
+  // every instant is finite: compileRule refuses a date-time that does not parse
+  return out.filter((t) => t > now);
 }
 
 /** The clock turns of one account, by whom they concern: read once per review, asked per principal. */
@@ -112,7 +113,8 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   return {
     of(principalId) {
       let v = memo.get(principalId);
-      if (v === undefined) memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? [])])].filter((t) => Number.isFinite(t) && t > now)));
+      // every instant is finite: instantSchema refuses an expiry that does not parse
+      if (v === undefined) memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? [])])].filter((t) => t > now)));
       return v;
     },
   };
