@@ -1,9 +1,9 @@
 // Issue 12, the gate (src/manage/access/gate.ts) at its edges, through the policy operations: the bound on the
 // requests one target stands for (exactly 4,096 asked, not one more), an attribute only others' policies read (asked as
 // absent, so it does not count against the bound), and the bound on the witness walk (refused with the seed's 403,
-// nothing written). Each is a case a mutant of the gate's bounds or of its open-value path gets wrong.
+// nothing written), and an organization admin that holds the binding action through another role as well. Each is a case a mutant of the gate's bounds or of its open-value path gets wrong.
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
 import type { Actor, Engine, RequestResource } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 
@@ -78,4 +78,27 @@ describe('the bound on the witness walk', () => {
     expect(await refusal(apply(e, pol.createPolicy, give([]), ME))).toEqual(FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
   }, 120_000);
+});
+
+describe('who is an organization admin', () => {
+  it('an organization admin that also holds the binding action through another role is still one', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'bx-admin' } }, SYSTEM);
+    const admin = who('bx-admin', 'bx');
+    const everything = (e.source.roles.find((r) => r.id === BLUEXP_ROLES.organizationAdmin) as { actions: string[] }).actions;
+    await e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-everything', kind: 'bluexp', accountId: 'bx', name: 'Everything', actions: [...everything] } as never }]);
+    await apply(e, bx.createServiceAccount, { account_id: 'bx', id: 'svc', name: 'svc' }, admin);
+    await apply(e, bx.createUser, { account_id: 'bx', id: 'big', email: 'big@example.com', roleId: 'bx-everything' }, admin);
+    const makeAdmin = { account_id: 'bx', subject: { kind: 'principal', id: 'svc' }, roleId: BLUEXP_ROLES.organizationAdmin };
+    // holding the same actions through the other role alone does not make one
+    const before = snapshot(e);
+    expect(await refusal(apply(e, bx.createRoleBinding, makeAdmin, who('big', 'bx')))).toEqual({ code: BLUEXP_CODES.forbidden.code, status: 403 });
+    expect(snapshot(e)).toEqual(before);
+    // the admin now holds the binding action twice, once through its organization admin binding and once through a
+    // user group's binding (an organization admin holds no other role of its own)
+    const g = ((await apply(e, bx.createUserGroup, { account_id: 'bx', name: 'all', members: ['bx-admin'] }, admin)) as { id: string }).id;
+    await apply(e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'group', id: g }, roleId: 'bx-everything' }, admin);
+    await apply(e, bx.createRoleBinding, makeAdmin, admin);
+    expect(e.source.bindings.some((b) => b.subject.id === 'svc' && b.roleId === BLUEXP_ROLES.organizationAdmin)).toBe(true);
+  });
 });
