@@ -16,10 +16,10 @@ const FORBIDDEN = { code: IBM_POLICY_CODES.forbidden.code, status: 403 };
 const KMS = { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] };
 
 /** IBM account `acc`: `me` writes policies and administers kms; `rows` are further kms policies of `me` or of `other`. */
-async function world(rows: { id: string; subject?: string; conds: Cond[] }[]): Promise<Engine> {
+async function world(rows: { id: string; subject?: string; conds: Cond[]; role?: string }[], extra: unknown[] = []): Promise<Engine> {
   const e = engine();
   await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
-  const policy = (id: string, subject: string, service: string, conds: Cond[]) => ({
+  const policy = (id: string, subject: string, service: string, conds: Cond[], role: string = IBM_ROLES.administrator) => ({
     op: 'put' as const,
     entity: 'policy' as const,
     value: {
@@ -27,7 +27,7 @@ async function world(rows: { id: string; subject?: string; conds: Cond[] }[]): P
       accountId: 'acc',
       effect: 'allow',
       subject: { kind: 'principal', id: subject },
-      roles: [IBM_ROLES.administrator],
+      roles: [role],
       resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', service), ...conds] },
     } as never,
   });
@@ -36,7 +36,8 @@ async function world(rows: { id: string; subject?: string; conds: Cond[] }[]): P
     { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: KMS } as never },
     policy('p-me-iam', 'IBMid-me', 'iam-access-management', []),
     policy('p-me-kms', 'IBMid-me', 'kms', []),
-    ...rows.map((r) => policy(r.id, r.subject ?? 'IBMid-me', 'kms', r.conds)),
+    ...(extra as never[]),
+    ...rows.map((r) => policy(r.id, r.subject ?? 'IBMid-me', 'kms', r.conds, r.role)),
   ]);
   return e;
 }
@@ -78,6 +79,25 @@ describe('the bound on the witness walk', () => {
     expect(await refusal(apply(e, pol.createPolicy, give([]), ME))).toEqual(FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
   }, 120_000);
+});
+
+describe('what another principal holds, for the lock-out check', () => {
+  it('an action pattern it holds counts: a kms administrator cannot take kms from one who holds `kms.*`', async () => {
+    const custom = { op: 'put', entity: 'role', value: { id: 'kms-all', kind: 'custom', accountId: 'acc', actions: ['kms.*'], serviceName: 'kms' } };
+    const e = await world(
+      [
+        { id: 'p-other', subject: 'IBMid-other', conds: [], role: 'kms-all' },
+        { id: 'p-friend', subject: 'IBMid-friend', conds: [] },
+      ],
+      [custom],
+    );
+    const before = snapshot(e);
+    // `other` holds every kms action, named or not; me may give only the two the kms Administrator role names
+    expect(await refusal(apply(e, pol.deletePolicy, { policy_id: 'p-other' }, ME))).toEqual(FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // friend holds what the kms Administrator role names, which me holds too: its policy may go
+    await apply(e, pol.deletePolicy, { policy_id: 'p-friend' }, ME);
+  });
 });
 
 describe('who is an organization admin', () => {
