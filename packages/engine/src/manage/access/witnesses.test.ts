@@ -118,6 +118,8 @@ describe('witnesses, exact cases', () => {
     expect(witnesses(ANY_VALUE, ['ab'], ['a'])).toEqual(['ab', '\ue000', 'a']);
     // the empty literal is the empty value; a value of the open value's class is still asked
     expect(witnesses(ANY_VALUE, [''], [])).toEqual(['', '\ue000']);
+    // a literal the glob matches alone: the glob's class holds no other value, so it has no witness of its own
+    expect(witnesses(ANY_VALUE, ['a'], ['a'])).toEqual(['a', '\ue000']);
   });
 
   it('a literal the open value does not admit is left out', () => {
@@ -188,6 +190,7 @@ const state = SourceState.from(
     groups: [
       { id: 'static', accountId: 'A', name: 'static', members: ['u1'] },
       { id: 'dynamic', accountId: 'A', name: 'dynamic' },
+      { id: 'empty', accountId: 'A', name: 'empty', members: ['u2'] },
       { id: 'AccessGroupId-PublicAccess', accountId: 'A', name: 'Public Access' },
     ],
     memberships: [
