@@ -123,6 +123,7 @@ describe('the clock turns of one account, by principal', () => {
     ],
     policies: [
       policy('own', { kind: 'principal', id: 'u1' }, dateTime('dateTimeLessThan', '2026-02-01T00:00:00Z')),
+      policy('own2', { kind: 'principal', id: 'u1' }, dateTime('dateTimeLessThan', '2026-01-20T00:00:00Z')),
       policy('group', { kind: 'group', id: 'g' }, dateTime('dateTimeGreaterThan', '2026-01-10T00:00:00Z')),
       // the same turn twice is asked once
       policy('again', { kind: 'group', id: 'g' }, dateTime('dateTimeGreaterThan', '2026-01-10T00:00:00Z')),
@@ -135,7 +136,8 @@ describe('the clock turns of one account, by principal', () => {
 
   it('a principal’s own rules and every group’s, later than now, each once', () => {
     const turns = accountTurns(state, 'A', NOON);
-    expect(turns.of('u1')).toEqual([JAN10 - 1, JAN10, JAN10 + 1, FEB - 1, FEB, FEB + 1]);
+    const JAN20 = Date.UTC(2026, 0, 20);
+    expect(turns.of('u1')).toEqual([JAN10 - 1, JAN10, JAN10 + 1, FEB - 1, FEB, FEB + 1, JAN20 - 1, JAN20, JAN20 + 1]);
     // u2's dynamic membership ends on 6 January: a turn of its own
     expect(turns.of('u2')).toEqual([JAN10 - 1, JAN10, JAN10 + 1, JAN6 - 1, JAN6, JAN6 + 1]);
     expect(turns.of('nobody')).toEqual([JAN10 - 1, JAN10, JAN10 + 1]);

@@ -78,7 +78,7 @@ function turns(node: RuleNode, now: number, out: number[]): void {
 
 /** The instants after `now` at which `rule` can turn. */
 export function ruleTurns(rule: unknown, now: number): number[] {
-  if (rule === undefined || rule === null) return [];
+  // no rule (undefined, null) does not compile either: it turns nowhere
   const node = compiled(rule);
   const out: number[] = [];
   if (node !== undefined) turns(node, now, out);
@@ -101,20 +101,26 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   const everyone: number[] = [];
   const own = new Map<string, number[]>();
   const of = (subject: { kind: string; id?: string }): number[] => {
-    if (subject.kind !== 'principal' || subject.id === undefined) return everyone;
-    let v = own.get(subject.id);
-    if (v === undefined) own.set(subject.id, (v = []));
+    if (subject.kind !== 'principal') return everyone;
+    // a principal subject always names one (policySubjectSchema, bindingSchema)
+    let v = own.get(subject.id!);
+    if (v === undefined) own.set(subject.id!, (v = []));
     return v;
   };
-  for (const p of state.rowsOf('policy', accountId)) if (p.rule !== undefined) of(p.subject).push(...ruleTurns(p.rule, now));
+  // a policy without a rule turns nowhere (ruleTurns)
+  for (const p of state.rowsOf('policy', accountId)) of(p.subject).push(...ruleTurns(p.rule, now));
   for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject), Date.parse(b.expiresAt), 1);
   for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }), Date.parse(m.expiresAt), 1);
   const memo = new Map<string, number[]>();
   return {
     of(principalId) {
       let v = memo.get(principalId);
-      // every instant is finite: instantSchema refuses an expiry that does not parse
-      if (v === undefined) memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? [])])].filter((t) => t > now)));
+      if (v === undefined) {
+        const all = new Set(everyone);
+        own.get(principalId)?.forEach((t) => all.add(t));
+        // every instant is finite: instantSchema refuses an expiry that does not parse
+        memo.set(principalId, (v = [...all].filter((t) => t > now)));
+      }
       return v;
     },
   };
