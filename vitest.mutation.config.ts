@@ -1,7 +1,20 @@
 // Used only by the mutation run (`pnpm mutation`, not in CI): the engine's tests resolve @portcullis/engine to its
 // TypeScript sources instead of the build, so that StrykerJS sees the mutants it writes into src/.
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// StrykerJS stops a mutant's run at the first failing test (bail 1), and vitest runs the longest files first: a mutant
+// the engine's unit tests kill in a second waited minutes for the access-control suites. Here the unit tests come
+// first, then the other suites from the smallest file.
+class SmallFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const unit = (f: TestSpecification) => f.moduleId.includes('/packages/engine/src/');
+    const size = (f: TestSpecification) => statSync(f.moduleId).size;
+    return [...files].sort((a, b) => Number(unit(b)) - Number(unit(a)) || size(a) - size(b));
+  }
+}
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/engine/src/${path}`, import.meta.url));
 
@@ -32,6 +45,7 @@ export default defineConfig({
       'test/manage-cloudflare-fidelity.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    sequence: { sequencer: SmallFirst },
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
