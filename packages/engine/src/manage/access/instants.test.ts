@@ -153,7 +153,8 @@ describe('the clock turns of one account, by principal', () => {
     expect(turns.of('b2')).toEqual([APR - 1, APR, APR + 1]);
   });
 
-  it('nothing later than now turns nothing', () => {
+  it('nothing later than now turns nothing; a turn at now itself is not later', () => {
     expect(accountTurns(state, 'A', Date.UTC(2027, 0, 1)).of('u1')).toEqual([]);
+    expect(accountTurns(state, 'A', FEB).of('u1')).toEqual([FEB + 1]);
   });
 });

@@ -19,7 +19,7 @@ function compiled(rule: unknown): RuleNode | undefined {
   try {
     return compileRule(rule, createAttributeNames());
   } catch {
-    return undefined;
+    // undefined: a rule the evaluator refuses too
   }
 }
 
@@ -71,8 +71,7 @@ function turns(node: RuleNode, now: number, out: number[]): void {
       for (const x of node.days) for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY - x.offsetMs, 1);
       return;
     }
-    default:
-      return;
+    // a resource-attribute leaf never turns by the clock
   }
 }
 
