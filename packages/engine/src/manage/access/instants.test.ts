@@ -155,6 +155,8 @@ describe('the clock turns of one account, by principal', () => {
 
   it('nothing later than now turns nothing; a turn at now itself is not later', () => {
     expect(accountTurns(state, 'A', Date.UTC(2027, 0, 1)).of('u1')).toEqual([]);
-    expect(accountTurns(state, 'A', FEB).of('u1')).toEqual([FEB + 1]);
+    // an expiry at now: the millisecond after it only (a rule's turns are cut at now by ruleTurns already)
+    const MAR = Date.UTC(2026, 2, 1);
+    expect(accountTurns(state, 'B', MAR).of('b1')).toEqual([Date.UTC(2026, 3, 1) - 1, Date.UTC(2026, 3, 1), Date.UTC(2026, 3, 1) + 1, MAR + 1]);
   });
 });
