@@ -1,7 +1,20 @@
 // Used only by the mutation run (`pnpm mutation`, not in CI): the engine's tests resolve @portcullis/engine to its
 // TypeScript sources instead of the build, so that StrykerJS sees the mutants it writes into src/.
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// StrykerJS stops a mutant's run at the first failing test (bail 1), and vitest runs the longest files first: a mutant
+// the engine's unit tests kill in a second waited minutes for the access-control suites. Here the unit tests come
+// first, then the other suites from the smallest file.
+class SmallFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const unit = (f: TestSpecification) => f.moduleId.includes('/packages/engine/src/');
+    const size = (f: TestSpecification) => statSync(f.moduleId).size;
+    return [...files].sort((a, b) => Number(unit(b)) - Number(unit(a)) || size(a) - size(b));
+  }
+}
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/engine/src/${path}`, import.meta.url));
 
@@ -19,6 +32,8 @@ export default defineConfig({
     include: [
       'packages/engine/src/compile/*.test.ts',
       'packages/engine/src/evaluate/*.test.ts',
+      // the review's own unit tests (witnesses against a brute-force partition, the clock turns)
+      'packages/engine/src/manage/access/*.test.ts',
       'packages/engine/src/engine/review-findings.test.ts',
       'packages/engine/src/testing/reference-evaluator.test.ts',
       'test/conformance.test.ts',
@@ -33,6 +48,7 @@ export default defineConfig({
     ],
     // redteam3 has a case that opens a SQLite store (better-sqlite3 is built for Node 20): it fails the run's dry run
     exclude: ['**/node_modules/**', '**/dist/**', 'test/access-control-redteam3.test.ts'],
+    sequence: { sequencer: SmallFirst },
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },

@@ -32,6 +32,13 @@ interface Memo {
   values: Map<string, (string | null)[] | null>;
 }
 
+/** `m`'s value for `key`, worked out by `f` on first ask (each memo of the gate holds a pure function of one state). */
+function memo<V>(m: Map<string, V>, key: string, f: () => V): V {
+  let v = m.get(key);
+  if (v === undefined) m.set(key, (v = f()));
+  return v;
+}
+
 /** The most concrete requests one target may stand for (the product of its open values' witnesses); past it, refused. */
 export const MAX_PROBES = 4096;
 
@@ -64,27 +71,19 @@ function witnessesOf(policies: readonly Policy[], state: SourceState, accountId:
  * stands for further tags too, with the tags the subject's conditions ask for added. Throws `refuse()` when the
  * values cannot be told apart within the bounds: the gate never answers from a sample.
  */
-function concrete(resource: RequestResource, subjectId: string, state: SourceState, memo: Memo, refuse: () => Error): RequestResource[] {
+function concrete(resource: RequestResource, subjectId: string, state: SourceState, memos: Memo, refuse: () => Error): RequestResource[] {
   const attrs = resource.attributes ?? {};
   // a target with nothing open is asked as it is (only policy targets have open values, and they all stand for more tags)
   if (!resource.tags?.includes(MORE_TAGS)) return [resource];
   const accountId = String(attrs['accountId']);
-  let policies = memo.policies.get(accountId);
-  if (policies === undefined) {
-    let index = memo.indexes.get(accountId);
-    if (index === undefined) memo.indexes.set(accountId, (index = subjectIndex(state, accountId)));
-    memo.policies.set(accountId, (policies = applicablePolicies(index, subjectId)));
-  }
-  const held = policies;
+  const held = memo(memos.policies, accountId, () => applicablePolicies(memo(memos.indexes, accountId, () => subjectIndex(state, accountId)), subjectId));
   let combos: Record<string, RequestScalar>[] = [{}];
   for (const [name, x] of Object.entries(attrs)) {
     if (!isOpenValue(x)) {
       for (const c of combos) c[name] = x;
       continue;
     }
-    const key = `${accountId}\u0000${name}\u0000${x}`;
-    let values = memo.values.get(key);
-    if (values === undefined) memo.values.set(key, (values = witnessesOf(held, state, accountId, name, x, memo.walks)));
+    const values = memo(memos.values, `${accountId}\u0000${name}\u0000${x}`, () => witnessesOf(held, state, accountId, name, x, memos.walks));
     if (values === null || combos.length * values.length > MAX_PROBES) throw refuse();
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
@@ -112,9 +111,9 @@ export function createGate(
 ): Gate {
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
-  const memo: Memo = { indexes, walks, policies: new Map(), values: new Map() };
+  const memos: Memo = { indexes, walks, policies: new Map(), values: new Map() };
   const probes = (resource: RequestResource) => {
-    const list = concrete(resource, actor.id, state, memo, () => forbidden(codes));
+    const list = concrete(resource, actor.id, state, memos, () => forbidden(codes));
     // only what open values multiply counts: a plain target is one request, as for any row the review reads (a deny
     // on every caller of a large account asks one per principal, a cost that grows with the account, not with a trick)
     run.probesLeft -= list.length - 1;

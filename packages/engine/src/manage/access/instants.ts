@@ -20,7 +20,7 @@ function compiled(rule: unknown): RuleNode | undefined {
   try {
     return compileRule(rule, createAttributeNames());
   } catch {
-    return undefined;
+    // undefined: a rule the evaluator refuses too
   }
 }
 
@@ -72,18 +72,18 @@ function turns(node: RuleNode, now: number, out: number[]): void {
       for (const x of node.days) for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY - x.offsetMs, 1);
       return;
     }
-    default:
-      return;
+    // a resource-attribute leaf never turns by the clock
   }
 }
 
 /** The instants after `now` at which `rule` can turn. */
 export function ruleTurns(rule: unknown, now: number): number[] {
-  if (rule === undefined || rule === null) return [];
+  // no rule (undefined, null) does not compile either: it turns nowhere
   const node = compiled(rule);
   const out: number[] = [];
   if (node !== undefined) turns(node, now, out);
-  return out.filter((t) => Number.isFinite(t) && t > now);
+  // every instant is finite: compileRule refuses a date-time that does not parse
+  return out.filter((t) => t > now);
 }
 
 /** The clock turns of one account, by whom they concern: read once per review, asked per principal. */
@@ -123,7 +123,8 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   };
   for (const g of state.rowsOf('group', accountId)) for (const m of g.members ?? []) member(m, g.id);
   for (const m of state.rowsOf('membership', accountId)) member(m.principalId, m.groupId);
-  for (const p of state.rowsOf('policy', accountId)) if (p.rule !== undefined) of(p.subject).push(...ruleTurns(p.rule, now));
+  // a policy without a rule turns nowhere (ruleTurns)
+  for (const p of state.rowsOf('policy', accountId)) of(p.subject).push(...ruleTurns(p.rule, now));
   for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject), Date.parse(b.expiresAt), 1);
   for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }), Date.parse(m.expiresAt), 1);
   const memo = new Map<string, number[]>();
@@ -132,7 +133,8 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
       let v = memo.get(principalId);
       if (v === undefined) {
         const groups = [...(groupsOf.get(principalId) ?? [])].flatMap((g) => ofGroup.get(g) ?? []);
-        memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? []), ...groups])].filter((t) => Number.isFinite(t) && t > now)));
+        // every instant is finite: instantSchema refuses an expiry that does not parse
+        memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? []), ...groups])].filter((t) => t > now)));
       }
       return v;
     },

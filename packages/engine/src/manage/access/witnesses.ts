@@ -7,7 +7,7 @@
 // `resourceType`, a Cloudflare user scope's id for `resource`). Two values on which every one of those answers alike are
 // decided alike. The witnesses are found by a breadth-first walk of the product of the globs' automata, the open
 // value's own automaton and a trie of the literals, over the characters the patterns name plus one fresh character that
-// none names (every other character behaves as that one does): the first word reaching each combination of answers is
+// none names (every other character behaves as that one does): the last word reaching each combination of answers is
 // its witness, and each literal the open value admits is its own witness. The walk is exact, not sampled.
 import type { Policy } from '../../model/source.js';
 import { PUBLIC_ACCESS_GROUP_ID } from '../../model/source.js';
@@ -34,17 +34,21 @@ function tokensOf(glob: string): number[] {
   return out;
 }
 
-/** `set` (positions in `t`, ascending) with every position past a run of `*` added. */
+/**
+ * `set` (positions in `t`, ascending) with every position past a run of `*` added, still ascending (the walk's state
+ * keys need one order per set): each position's run follows it, and a later position lies inside that run (already
+ * added) or past it.
+ */
 function close(t: readonly number[], set: readonly number[]): number[] {
   const out = new Set<number>();
   for (let s of set) {
     out.add(s);
     while (t[s] === RUN) out.add(++s);
   }
-  return [...out].sort((x, y) => x - y);
+  return [...out];
 }
 
-/** The positions of `t` reached from `set` by the code unit `c`. */
+/** The positions of `t` reached from `set` (ascending) by the code unit `c`, ascending: each position moves by 0 or 1. */
 function step(t: readonly number[], set: readonly number[], c: number): number[] {
   const next: number[] = [];
   for (const s of set) {
@@ -60,7 +64,7 @@ const accepts = (t: readonly number[], set: readonly number[]) => set.includes(t
 /** True when glob tokens `t` match the whole of `s`. */
 function matches(t: readonly number[], s: string): boolean {
   let set = close(t, [0]);
-  for (let i = 0; i < s.length && set.length > 0; i++) set = step(t, set, s.charCodeAt(i));
+  for (let i = 0; i < s.length; i++) set = step(t, set, s.charCodeAt(i));
   return accepts(t, set);
 }
 
@@ -111,17 +115,20 @@ export function runWitnesses(walks: WitnessWalks, open: string, literals: Iterab
 
 /**
  * The witnesses of open value `open` (ANY_VALUE or GLOB_VALUE + glob) against the literals and globs that can tell
- * values apart: every literal the open value admits, and for each combination of glob answers that some other admitted
- * value gives, one such value (the last the walk reaches, in an order fixed by the patterns). Null when the walk passes
- * MAX_WITNESS_STATES or `maxSteps` (MAX_WITNESS_STEPS unless told); `used.steps` counts the steps it took.
+ * values apart: every literal the open value admits (sorted), and for each combination of glob answers that some other
+ * admitted value gives, one such value (the last the walk reaches, in an order fixed by the set of patterns, whatever
+ * order they come in). A value no pattern names a character of is spelt with the first private-use character (U+E000
+ * on) that no pattern or literal holds: a well-formed string. Null when the walk passes MAX_WITNESS_STATES states or
+ * `maxSteps` steps (MAX_WITNESS_STEPS unless told); `used.steps` counts the steps it took.
  */
 export function witnesses(open: string, literals: Iterable<string>, globs: Iterable<string>, maxSteps = MAX_WITNESS_STEPS, used = { steps: 0 }): string[] | null {
   const target = open === ANY_VALUE ? [RUN] : tokensOf(open.slice(GLOB_VALUE.length));
   const lits = [...new Set(literals)].filter((l) => matches(target, l)).sort();
-  const gs = [...new Set(globs)].sort().map(tokensOf);
+  // the globs' order names the answers and the states alike, so it changes neither the classes nor the walk's order
+  const gs = [...new Set(globs)].map(tokensOf);
   // the literals as a trie: a node is the one word that reaches it, so it fixes every automaton's state
   const children: Map<number, number>[] = [new Map()];
-  const terminal: boolean[] = [false];
+  const terminal = new Set<number>();
   const seenChars = new Set<number>();
   for (const l of lits) {
     let node = 0;
@@ -133,43 +140,39 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
         next = children.length;
         children[node]!.set(c, next);
         children.push(new Map());
-        terminal.push(false);
       }
       node = next;
     }
-    terminal[node] = true;
+    terminal.add(node);
   }
   const named = new Set<number>();
   for (const t of [target, ...gs]) for (const tok of t) if (tok >= 0) named.add(tok);
-  // a character no pattern names stands for every such character
+  // a character no pattern names stands for every such character; it is no literal's either, so that a word spelt with
+  // it leaves the trie (a literal's character no pattern names is walked as this one: the automata answer alike)
   let fresh = 0xe000;
   while (named.has(fresh) || seenChars.has(fresh)) fresh++;
   const alphabet = [...named, fresh].sort((x, y) => x - y);
 
   type State = { word: string; node: number; t: number[]; g: number[][] };
   const out = new Map<string, string>();
-  const seen = new Set<string>();
-  const start: State = { word: '', node: 0, t: close(target, [0]), g: gs.map((g) => close(g, [0])) };
-  const queue: State[] = [start];
-  seen.add('n0');
+  // a trie node (never the start's, which no step reaches) by its number; a word off the trie by its automata's states
+  const seen = new Set<number | string>();
+  const queue: State[] = [{ word: '', node: 0, t: close(target, [0]), g: gs.map((g) => close(g, [0])) }];
   for (let q = 0; q < queue.length; q++) {
     const s = queue[q]!;
-    // a word that is a literal is that literal's witness; any other admitted word stands for its class
-    if (accepts(target, s.t) && (s.node < 0 || !terminal[s.node])) {
-      const sig = s.g.map((set, i) => (accepts(gs[i]!, set) ? '1' : '0')).join('');
-      // any value of the class stands for it: the last one reached
-      out.set(sig, s.word);
-    }
-    const chars = s.node < 0 ? alphabet : [...new Set([...alphabet, ...children[s.node]!.keys()])].sort((x, y) => x - y);
-    for (const c of chars) {
+    // a word that is a literal is that literal's witness; any other admitted word stands for its class (node -1, off
+    // the trie, is no literal); any value of the class stands for it: the last one reached
+    if (accepts(target, s.t) && !terminal.has(s.node)) out.set(s.g.map((set, i) => accepts(gs[i]!, set)).join(), s.word);
+    for (const c of alphabet) {
+      // each character tried steps the open value's automaton and every glob's
       used.steps += gs.length + 1;
       if (used.steps > maxSteps) return null;
       const t = step(target, s.t, c);
-      // nothing the open value admits starts with this word
+      // nothing the open value admits starts with this word: pruned, which keeps a narrow open value within the bound
       if (t.length === 0) continue;
-      const node = s.node < 0 ? -1 : (children[s.node]!.get(c) ?? -1);
+      const node = children[s.node]?.get(c) ?? -1;
       const g = s.g.map((set, i) => step(gs[i]!, set, c));
-      const key = node >= 0 ? `n${node}` : `${t.join(',')}|${g.map((x) => x.join(',')).join('|')}`;
+      const key = node === -1 ? JSON.stringify([t, g]) : node;
       if (seen.has(key)) continue;
       if (seen.size >= MAX_WITNESS_STATES) return null;
       seen.add(key);
@@ -185,12 +188,14 @@ export function witnesses(open: string, literals: Iterable<string>, globs: Itera
  * reached by claim rules alone neither (it names no claims).
  */
 export function applicablePolicies(index: SubjectIndex, subjectId: string): Policy[] {
-  const out = [...(index.policies.get(`p:${subjectId}`) ?? []), ...(index.policies.get(`g:${PUBLIC_ACCESS_GROUP_ID}`) ?? [])];
-  for (const g of index.groups.get(subjectId) ?? []) if (g !== PUBLIC_ACCESS_GROUP_ID) out.push(...(index.policies.get(`g:${g}`) ?? []));
+  const out = [...(index.policies.get(`principal:${subjectId}`) ?? []), ...(index.policies.get(`group:${PUBLIC_ACCESS_GROUP_ID}`) ?? [])];
+  // a member of Public Access listed as such reaches its policies twice: a policy listed twice adds no pattern
+  // Public Access lists no members (parseSource), so no group reached here is it again
+  index.groups.get(subjectId)?.forEach((g) => out.push(...(index.policies.get(`group:${g}`) ?? [])));
   return out;
 }
 
-/** One account's policies by subject (`p:id`, `g:id`) and its principals' groups (static or dynamic). */
+/** One account's policies by subject (`principal:id`, `group:id`) and its principals' groups (static or dynamic). */
 export interface SubjectIndex {
   policies: Map<string, Policy[]>;
   groups: Map<string, Set<string>>;
@@ -203,12 +208,14 @@ export function subjectIndex(state: SourceState, accountId: string): SubjectInde
     if (set === undefined) index.groups.set(principalId, (set = new Set()));
     set.add(groupId);
   };
-  for (const g of state.rowsOf('group', accountId)) for (const m of g.members ?? []) member(m, g.id);
+  // a parsed group always lists its members (groupSchema's default is none)
+  for (const g of state.rowsOf('group', accountId)) for (const m of g.members) member(m, g.id);
   for (const m of state.rowsOf('membership', accountId)) member(m.principalId, m.groupId);
   for (const p of state.rowsOf('policy', accountId)) {
-    // a service subject never applies to a gate's request (it names no calling service)
+    // a service subject never applies to a gate's request (it names no calling service); were it kept, it would be under
+    // a key no principal asks for
     if (p.subject.kind === 'service') continue;
-    const key = `${p.subject.kind === 'principal' ? 'p' : 'g'}:${p.subject.id}`;
+    const key = `${p.subject.kind}:${p.subject.id}`;
     const list = index.policies.get(key);
     if (list === undefined) index.policies.set(key, [p]);
     else list.push(p);
@@ -230,7 +237,8 @@ export function tagWitnesses(policies: readonly Policy[]): string[] {
       out.add(`${t.name}:${value}`);
     }
   }
-  return [...out].sort();
+  // in the policies' order, which the state fixes: a request's tags are a set to the evaluator
+  return [...out];
 }
 
 /** The literals and globs that can tell values of one attribute apart for one subject. */
