@@ -1,0 +1,75 @@
+// Pins of the flat evaluation path (issue 12, MUTATION.md): compile/flat-conditions.ts writes a candidate's plain
+// equalities and Cloudflare scopes as integer programs, and evaluate/authorize.ts collects the matching policies' ids
+// with their compile-time ranks and sorts them (rankedIds). A policy compiled by an update has no rank and compares as
+// its string, so a decision mixing both kinds must still list its policies in code-unit order, each once. Decisions are
+// made on the Engine's updated tables and on tables compiled afresh from its source (every policy ranked): they must
+// agree, and both must be what the source means.
+import { describe, expect, it } from 'vitest';
+import { authorize, compile, createEngine, type AuthorizeRequest, type Engine, type Source } from '@portcullis/engine';
+
+const NOW = Date.parse('2026-01-05T10:00:00Z');
+
+type Row = Source['policies'][number];
+const grant = (id: string, roles: string[], deny = false): Row =>
+  ({
+    id,
+    accountId: 'A',
+    subject: { kind: 'principal', id: 'm' },
+    roles,
+    resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'svc' }] },
+    ...(deny ? { effect: 'deny' } : {}),
+  }) as Row;
+
+function engine(policies: Row[]): Engine {
+  return createEngine({
+    clock: () => NOW,
+    source: {
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+      roles: [
+        { id: 'R1', kind: 'custom', accountId: 'A', actions: ['svc.read'] },
+        { id: 'R2', kind: 'custom', accountId: 'A', actions: ['svc.read'] },
+      ],
+      policies,
+    },
+  });
+}
+
+const ask: AuthorizeRequest = { subject: { id: 'm' }, action: 'svc.read', resource: { attributes: { accountId: 'A', serviceName: 'svc' } } };
+
+/** The decision on the Engine's updated tables; a fresh compile of its source must list the same policies. */
+function decide(e: Engine): { allowed: boolean; reason: string; policies: string[] } {
+  const d = e.authorize(ask);
+  const fresh = authorize(compile(e.source), ask, { now: NOW });
+  expect({ allowed: fresh.allowed, reason: fresh.reason, policies: fresh.policies }).toEqual({ allowed: d.allowed, reason: d.reason, policies: d.policies });
+  return { allowed: d.allowed, reason: d.reason, policies: d.policies };
+}
+
+const put = (value: Row) => ({ op: 'put' as const, entity: 'policy' as const, value });
+
+describe('the policies of a decision are listed in code-unit order, each once', () => {
+  it('compiled policies, written out of order and one reached through two roles', () => {
+    const e = engine([grant('p-c', ['R1']), grant('p-a', ['R1', 'R2']), grant('p-b', ['R2'])]);
+    expect(decide(e)).toEqual({ allowed: true, reason: 'allow', policies: ['p-a', 'p-b', 'p-c'] });
+  });
+
+  it('policies added by an update (no rank) among compiled ones (ranked)', async () => {
+    const e = engine([grant('p-c', ['R1']), grant('p-a', ['R1']), grant('p-e', ['R1', 'R2'])]);
+    // `p-0` sorts before every ranked id, `p-b` and `p-d` between them, `p-f` after: each compared as a string
+    await e.commit([put(grant('p-d', ['R1', 'R2'])), put(grant('p-0', ['R2'])), put(grant('p-f', ['R1'])), put(grant('p-b', ['R1']))]);
+    expect(decide(e)).toEqual({ allowed: true, reason: 'allow', policies: ['p-0', 'p-a', 'p-b', 'p-c', 'p-d', 'p-e', 'p-f'] });
+  });
+
+  it('a ranked policy reached twice beside an unranked one that sorts between its two hits', async () => {
+    const e = engine([grant('p-a', ['R1', 'R2']), grant('p-c', ['R1'])]);
+    await e.commit([put(grant('p-b', ['R1', 'R2']))]);
+    expect(decide(e)).toEqual({ allowed: true, reason: 'allow', policies: ['p-a', 'p-b', 'p-c'] });
+  });
+
+  it('denies, ranked and unranked, each reached through two roles', async () => {
+    const e = engine([grant('p-c', ['R1', 'R2'], true), grant('p-a', ['R1']), grant('d-b', ['R2', 'R1'], true)]);
+    await e.commit([put(grant('d-a', ['R1', 'R2'], true)), put(grant('d-c', ['R2'], true))]);
+    expect(decide(e)).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['d-a', 'd-b', 'd-c', 'p-c'] });
+  });
+});
