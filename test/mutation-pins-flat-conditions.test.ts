@@ -5,7 +5,7 @@
 // made on the Engine's updated tables and on tables compiled afresh from its source (every policy ranked): they must
 // agree, and both must be what the source means.
 import { describe, expect, it } from 'vitest';
-import { authorize, compile, createEngine, type AuthorizeRequest, type Engine, type Source } from '@portcullis/engine';
+import { authorize, compile, createEngine, parseSource, type AuthorizeRequest, type Engine, type Source } from '@portcullis/engine';
 
 const NOW = Date.parse('2026-01-05T10:00:00Z');
 
@@ -71,5 +71,30 @@ describe('the policies of a decision are listed in code-unit order, each once', 
     const e = engine([grant('p-c', ['R1', 'R2'], true), grant('p-a', ['R1']), grant('d-b', ['R2', 'R1'], true)]);
     await e.commit([put(grant('d-a', ['R1', 'R2'], true)), put(grant('d-c', ['R2'], true))]);
     expect(decide(e)).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['d-a', 'd-b', 'd-c', 'p-c'] });
+  });
+});
+
+describe('the inlined equality is checked whatever attribute it names', () => {
+  // attribute id 0 is accountId (attribute-names.ts): a policy's `accountId stringEquals <another account>` is kept and
+  // becomes its record's inlined equality, so matchFlat's `eqAttr >= 0` must hold for id 0 too, or the policy allows
+  const source = (value: string): Source =>
+    parseSource({
+      version: 1,
+      accounts: [
+        { id: 'A', system: 'ibm' },
+        { id: 'B', system: 'ibm' },
+      ],
+      principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+      roles: [{ id: 'R1', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+      policies: [
+        { id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['R1'], resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value }] } },
+      ],
+    });
+  const request: AuthorizeRequest = { subject: { id: 'm' }, action: 'svc.read', resource: { attributes: { accountId: 'A', serviceName: 'svc' } } };
+
+  it('a policy of account A that names account B reaches nothing in A; naming A it grants', () => {
+    const d = authorize(compile(source('B')), request, { now: NOW });
+    expect({ allowed: d.allowed, reason: d.reason, policies: d.policies }).toEqual({ allowed: false, reason: 'no-match', policies: [] });
+    expect(authorize(compile(source('A')), request, { now: NOW }).policies).toEqual(['p']);
   });
 });
