@@ -6,6 +6,7 @@
 // agree, and both must be what the source means.
 import { describe, expect, it } from 'vitest';
 import { authorize, compile, createEngine, parseSource, type AuthorizeRequest, type Engine, type Source } from '@portcullis/engine';
+import { referenceAuthorize } from '@portcullis/engine/testing';
 
 const NOW = Date.parse('2026-01-05T10:00:00Z');
 
@@ -97,4 +98,52 @@ describe('the inlined equality is checked whatever attribute it names', () => {
     expect({ allowed: d.allowed, reason: d.reason, policies: d.policies }).toEqual({ allowed: false, reason: 'no-match', policies: [] });
     expect(authorize(compile(source('A')), request, { now: NOW }).policies).toEqual(['p']);
   });
+});
+
+describe('Cloudflare scope programs: every role scope type against every target and resource type', () => {
+  // scopeCode is written into programs (the role's scope type) and into the request (the resource's), so a mutant that
+  // maps two types to one code agrees with itself; only a role of one type paired with a target and a resource of
+  // another tells. What the source means (coversScope, SEMANTICS §3.3): the role's type, when it has one, must be the
+  // resource's, and the target must be of the resource's type.
+  type T = 'account' | 'zone' | 'user';
+  const types: T[] = ['account', 'zone', 'user'];
+  const scopes = {
+    account: { key: 'com.cloudflare.api.account.A', objects: [{ key: '*' }] },
+    zone: { key: 'com.cloudflare.api.account.A', objects: [{ key: 'com.cloudflare.api.account.zone.z1' }] },
+    user: { key: 'com.cloudflare.api.user.u1', objects: [{ key: '*' }] },
+  };
+  const resources: Record<T, AuthorizeRequest['resource']> = {
+    account: { attributes: { accountId: 'A', resource: 'u1' } },
+    zone: { attributes: { accountId: 'A', resource: 'u1' }, zones: ['z1'] },
+    user: { attributes: { accountId: 'A', resourceType: 'user', resource: 'u1' } },
+  };
+  // parseSource refuses a permission group paired with a target of another type, so the pair is made after parsing
+  // (a source changed since, as in test/evaluate-pins.test.ts): the compiled evaluator must still refuse it
+  const source = (role: T | null, target: T) => {
+    const s = parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'cloudflare' }],
+      principals: [{ id: 'm', accountId: 'A', kind: 'user' }],
+      roles: [
+        { id: 'custom', kind: 'custom', accountId: 'A', actions: ['x.read'] },
+        ...types.map((t) => ({ id: `pg-${t}`, kind: 'permission-group' as const, scopeType: t, actions: ['x.read'] })),
+      ],
+      resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scopes[target]] }],
+      policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: ['rg'] } }],
+    });
+    s.policies[0]!.roles = [role === null ? 'custom' : `pg-${role}`];
+    return s;
+  };
+  for (const role of [null, ...types])
+    for (const target of types)
+      it(`a ${role ?? 'custom'} role on a ${target} target`, () => {
+        const s = source(role, target);
+        for (const at of types) {
+          const request: AuthorizeRequest = { subject: { id: 'm' }, action: 'x.read', resource: resources[at], environment: { now: '2026-01-05T10:00:00Z' } };
+          const means = (role === null || role === at) && target === at;
+          const d = authorize(compile(s), request);
+          expect({ at, allowed: d.allowed, policies: d.policies }).toEqual({ at, allowed: means, policies: means ? ['p'] : [] });
+          expect(referenceAuthorize(s, request).allowed).toBe(means);
+        }
+      });
 });
