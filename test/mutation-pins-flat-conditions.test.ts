@@ -147,3 +147,38 @@ describe('Cloudflare scope programs: every role scope type against every target 
         }
       });
 });
+
+describe('a binding at the organization keeps its slow checks on the flat path', () => {
+  // a BlueXP binding at the organization has no scopes and no attribute conditions, so only its record's Tail flag
+  // (needsTail) gets its expiry and its federated group checked. NOTE (MUTATION.md): slowBeyondScopes' expiry, federated
+  // and nodes tests each forced false do not fail these cases; why they still hold is not settled yet
+  const source = parseSource({
+    version: 1,
+    accounts: [{ id: 'org-1', system: 'bluexp' }],
+    principals: [
+      { id: 'u', accountId: 'org-1', kind: 'user' },
+      { id: 'u-fed', accountId: 'org-1', kind: 'user' },
+    ],
+    groups: [{ id: 'g-fed', accountId: 'org-1', name: 'idp group', federated: true, members: ['u-fed'] }],
+    roles: [{ id: 'r-viewer', kind: 'bluexp', actions: ['resource:read'] }],
+    bindings: [
+      { id: 'b-exp', accountId: 'org-1', subject: { kind: 'principal', id: 'u' }, roleId: 'r-viewer', nodeId: 'org-1', expiresAt: '2026-01-05T12:00:00Z' },
+      { id: 'b-fed', accountId: 'org-1', subject: { kind: 'group', id: 'g-fed' }, roleId: 'r-viewer', nodeId: 'org-1' },
+    ],
+  });
+  const ask = (id: string, now: string): AuthorizeRequest => ({ subject: { id }, action: 'resource:read', resource: { attributes: { accountId: 'org-1' }, projects: [] }, environment: { now } });
+  const decision = (request: AuthorizeRequest) => {
+    const d = authorize(compile(source), request);
+    expect(referenceAuthorize(source, request).allowed).toBe(d.allowed);
+    return { allowed: d.allowed, policies: d.policies };
+  };
+
+  it('an expired binding grants nothing', () => {
+    expect(decision(ask('u', '2026-01-05T11:00:00Z'))).toEqual({ allowed: true, policies: ['b-exp'] });
+    expect(decision(ask('u', '2026-01-05T12:00:00Z'))).toEqual({ allowed: false, policies: [] });
+  });
+
+  it('a federated group binding grants nothing to a member without a direct binding', () => {
+    expect(decision(ask('u-fed', '2026-01-05T11:00:00Z'))).toEqual({ allowed: false, policies: [] });
+  });
+});
