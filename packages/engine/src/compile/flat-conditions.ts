@@ -50,8 +50,10 @@ export function isFlatMatcher(m: AttributeMatcher): boolean {
 /** True when a policy needs a slow check the program does not hold (everything slow but its scopes). */
 export function slowBeyondScopes(p: CompiledPolicy): boolean {
   return (
+    // Stryker disable next-line ConditionalExpression: only a binding expires (compileBinding; a policy never does), and a binding always has nodes, so `p.nodes !== null` holds for it too; kept so that an expiring candidate without nodes would still fail closed
     p.expiresAt !== Number.POSITIVE_INFINITY ||
     p.serviceSubject !== null ||
+    // Stryker disable next-line ConditionalExpression: only a binding has a federated group (compileBinding), and it has nodes, as above
     p.federatedGroup ||
     p.tags.length > 0 ||
     p.nodes !== null ||
