@@ -84,18 +84,18 @@ function servedBy(out: string[]): { pid: number; method: string; url: string; st
  * Polls until `what` holds. A probe that fails or hangs counts as "not yet": while a worker dies, a connection the
  * cluster had just handed to it is lost (node:cluster does not hand it to another worker).
  */
-async function until(what: () => Promise<boolean>, ms = 30_000): Promise<void> {
+async function until(what: () => Promise<boolean>, ms = 30_000, probeMs = 3000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
-    const ok = await Promise.race([what().catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+    const ok = await Promise.race([what().catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), probeMs))]);
     if (ok) return;
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** /readyz's status, on a new connection, given up after 3 s. */
-const readyz = (url: string) => fetch(url + '/readyz', { headers: { connection: 'close' }, signal: AbortSignal.timeout(3000) }).then((r) => r.status);
+/** /readyz's status, on a new connection, given up after `ms` (3 s unless told). */
+const readyz = (url: string, ms = 3000) => fetch(url + '/readyz', { headers: { connection: 'close' }, signal: AbortSignal.timeout(ms) }).then((r) => r.status);
 
 describe('portcullis-serve --workers 2', () => {
   it('read-your-writes across workers through the real SDKs; decisions follow the store in every worker', async () => {
@@ -157,8 +157,10 @@ describe('portcullis-serve --workers 2', () => {
       });
       const victim = [...pids()][0]!;
       process.kill(victim, 'SIGKILL');
-      // the survivor answers 503 until a replacement is up and ready, then 200 again
-      await until(async () => (await readyz(s.url)) === 503);
+      // the survivor answers 503 until a replacement is up and ready, then 200 again. The window is the primary's
+      // one-second pause before the replacement plus its start: probes give up after 250 ms, since a probe handed to
+      // the dying worker is lost, and one that waited 3 s could outlast the whole window (seen in a clean-clone run)
+      await until(async () => (await readyz(s.url, 250)) === 503, 30_000, 250);
       await until(async () => (await readyz(s.url)) === 200);
       expect(s.err.join('\n')).toMatch(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`));
     } finally {
