@@ -1,0 +1,79 @@
+// Pins of decide's collection loops (evaluate/authorize.ts, issue 12, MUTATION.md): the deny loop, the listing of
+// errored allows on a deny, and the allow loop. Each case was a mutant StrykerJS reported as surviving, or one written
+// by hand beside it; the decisions are what the source means, and the naive reference evaluator must agree.
+import { describe, expect, it } from 'vitest';
+import { authorize, compile, createEngine, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
+import { referenceAuthorize } from '@portcullis/engine/testing';
+
+const NOW = Date.parse('2026-01-05T10:00:00Z');
+
+type Row = Source['policies'][number];
+const policy = (id: string, roles: string[], extra: Partial<Row> = {}): Row =>
+  ({ id, accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles, resource: { attributes: [] }, ...extra }) as Row;
+
+function source(policies: Row[]): Source {
+  return parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+    roles: [
+      // granted for kms only: a policy naming no service holds it on kms alone
+      { id: 'R-kms', kind: 'custom', accountId: 'A', serviceName: 'kms', actions: ['x.read'] },
+      // granted for every service
+      { id: 'R-any', kind: 'custom', accountId: 'A', actions: ['x.read'] },
+    ],
+    policies,
+  });
+}
+
+const ask = (service: string, subject = 'm'): AuthorizeRequest => ({
+  subject: { id: subject },
+  action: 'x.read',
+  resource: { attributes: { accountId: 'A', serviceName: service } },
+});
+
+/** The compiled decision (with explanation), after checking its verdict and policies against the reference. */
+function decide(src: Source, request: AuthorizeRequest) {
+  const d = authorize(compile(src), request, { explain: true, now: NOW });
+  const r = referenceAuthorize(src, { ...request, environment: { now: NOW } });
+  expect({ allowed: d.allowed, reason: d.reason, policies: d.policies }).toEqual({ allowed: r.allowed, reason: r.reason, policies: r.policies });
+  return d;
+}
+
+describe('a role granted for one service is a candidate for that service only', () => {
+  it('an allow naming no service, through a kms role, does not allow on another service', () => {
+    const src = source([policy('p', ['R-kms'])]);
+    expect(decide(src, ask('kms'))).toMatchObject({ allowed: true, reason: 'allow', policies: ['p'] });
+    // the allow loop's service check is the only one on this path (matchFlat does not read the record's service)
+    const d = decide(src, ask('cos'));
+    expect({ allowed: d.allowed, reason: d.reason, policies: d.policies, explanation: d.explanation }).toEqual({ allowed: false, reason: 'no-match', policies: [], explanation: [] });
+  });
+
+  it('a deny naming no service, through a kms role, does not deny on another service', () => {
+    const src = source([policy('d', ['R-kms'], { effect: 'deny' } as Partial<Row>), policy('p', ['R-any'])]);
+    expect(decide(src, ask('kms'))).toMatchObject({ allowed: false, reason: 'explicit-deny', policies: ['d'] });
+    expect(decide(src, ask('cos'))).toMatchObject({ allowed: true, reason: 'allow', policies: ['p'] });
+  });
+});
+
+describe('a request that reaches no candidate', () => {
+  it('is a no-match without an explanation, even when one was asked for', () => {
+    const d = decide(source([policy('p', ['R-any'])]), ask('kms', 'someone-else'));
+    expect(d).toEqual({ allowed: false, reason: 'no-match', policies: [] });
+  });
+});
+
+describe('the usage figures count the policies that determined an allow', () => {
+  // decide hands them to the Engine (onAllowed); only an allow counts, each determining policy once
+  it('through authorize and authorizeMany, an allow counts its policies and a deny or a no-match nothing', async () => {
+    const src = source([policy('p', ['R-kms', 'R-any']), policy('q', ['R-any']), policy('d', ['R-any'], { effect: 'deny', resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cos' }] } } as Partial<Row>)]);
+    const e = createEngine({ clock: () => NOW, source: src });
+    expect(e.authorize(ask('kms'))).toMatchObject({ allowed: true, policies: ['p', 'q'] });
+    expect(e.authorize(ask('cos'))).toMatchObject({ allowed: false, reason: 'explicit-deny' });
+    expect(e.authorize(ask('kms', 'someone-else'))).toMatchObject({ allowed: false, reason: 'no-match' });
+    expect(e.authorizeMany({ id: 'm' }, [{ action: 'x.read', resource: { attributes: { accountId: 'A', serviceName: 'iam' } } }])).toMatchObject([{ allowed: true, policies: ['p', 'q'] }]);
+    expect(await e.flushUsage()).toBe(2);
+    const counted = Object.fromEntries(e.source.policies.map((p) => [p.id, p.lastPermitFrequency ?? 0]));
+    expect(counted).toEqual({ p: 2, q: 2, d: 0 });
+  });
+});
