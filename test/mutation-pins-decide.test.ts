@@ -77,3 +77,30 @@ describe('the usage figures count the policies that determined an allow', () => 
     expect(counted).toEqual({ p: 2, q: 2, d: 0 });
   });
 });
+
+describe('rankedIds sorts a ranked id after an unranked one collected before it', () => {
+  // A policy compiled by an update has no rank and compares as its string. Collected through two identities (the
+  // principal's own policies, then its group's, or the other way), an unranked id can come before a ranked one that
+  // sorts first: the ranked one must still move before it.
+  const row = (id: string, subject: { kind: 'principal' | 'group'; id: string }, deny: boolean): Row =>
+    ({ id, accountId: 'A', subject, roles: ['R-any'], resource: { attributes: [] }, ...(deny ? { effect: 'deny' } : {}) }) as Row;
+  for (const deny of [false, true]) {
+    it(deny ? 'denies' : 'allows', async () => {
+      const src = parseSource({
+        version: 1,
+        accounts: [{ id: 'A', system: 'ibm' }],
+        principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+        groups: [{ id: 'g', accountId: 'A', name: 'g', members: ['m'] }],
+        roles: [{ id: 'R-any', kind: 'custom', accountId: 'A', actions: ['x.read'] }],
+        policies: [row('p-b', { kind: 'principal', id: 'm' }, deny), row('p-e', { kind: 'group', id: 'g' }, deny)],
+      });
+      const e = createEngine({ clock: () => NOW, source: src });
+      const put = (value: Row) => ({ op: 'put' as const, entity: 'policy' as const, value });
+      // unranked: `p-z` and `p-y` sort after every ranked id, `p-c` and `p-d` between them
+      await e.commit([put(row('p-z', { kind: 'principal', id: 'm' }, deny)), put(row('p-y', { kind: 'group', id: 'g' }, deny)), put(row('p-c', { kind: 'group', id: 'g' }, deny)), put(row('p-d', { kind: 'principal', id: 'm' }, deny))]);
+      const d = e.authorize(ask('kms'));
+      expect(d.policies).toEqual(['p-b', 'p-c', 'p-d', 'p-e', 'p-y', 'p-z']);
+      expect(authorize(compile(e.source), ask('kms'), { now: NOW }).policies).toEqual(d.policies);
+    });
+  }
+});
