@@ -104,3 +104,35 @@ describe('rankedIds sorts a ranked id after an unranked one collected before it'
     });
   }
 });
+
+describe('on a deny, the errored allows listed are those of the request’s own action', () => {
+  // An identity's candidate lists lie one after another in its index (one list per action, denies first). The loop
+  // that lists errored allows on a deny must stop at the end of the action's list: the next list's first candidate,
+  // errored, belongs to another action and was never a candidate of this request.
+  const rule = { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: true }] };
+  const erroredDeny = (id: string, role: string): Row =>
+    ({ id, accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: [role], resource: { attributes: [] }, effect: 'deny', rule }) as Row;
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+    roles: [
+      { id: 'R-x', kind: 'custom', accountId: 'A', actions: ['x.read'] },
+      { id: 'R-y', kind: 'custom', accountId: 'A', actions: ['y.write'] },
+    ],
+    policies: [erroredDeny('e-x', 'R-x'), erroredDeny('e-y', 'R-y')],
+  });
+  // both rules slipped past validation: both policies are errored, and an errored deny decides deny
+  for (const p of src.policies) (p.rule!.conditions[0] as { value: unknown }).value = 'maybe';
+
+  for (const [action, own] of [['x.read', 'e-x'], ['y.write', 'e-y']] as const) {
+    it(`asked for ${action}`, () => {
+      const request: AuthorizeRequest = { subject: { id: 'm' }, action, resource: { attributes: { accountId: 'A', serviceName: 'kms', x: 'y' } } };
+      const d = authorize(compile(src), request, { now: NOW });
+      const r = referenceAuthorize(src, { ...request, environment: { now: NOW } });
+      const core = (x: typeof d) => ({ allowed: x.allowed, reason: x.reason, policies: x.policies, errors: x.errors ?? [] });
+      expect(core(d)).toEqual(core(r));
+      expect(core(d)).toEqual({ allowed: false, reason: 'explicit-deny', policies: [own], errors: [own] });
+    });
+  }
+});
