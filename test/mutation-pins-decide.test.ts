@@ -83,7 +83,7 @@ describe('rankedIds sorts a ranked id after an unranked one collected before it'
   // principal's own policies, then its group's, or the other way), an unranked id can come before a ranked one that
   // sorts first: the ranked one must still move before it.
   const row = (id: string, subject: { kind: 'principal' | 'group'; id: string }, deny: boolean): Row =>
-    ({ id, accountId: 'A', subject, roles: ['R-any'], resource: { attributes: [] }, ...(deny ? { effect: 'deny' } : {}) }) as Row;
+    ({ id, accountId: 'A', subject, roles: ['R-any'], resource: { attributes: [] }, ...(deny ? { effect: 'deny' } : {}) }) as unknown as Row;
   for (const deny of [false, true]) {
     it(deny ? 'denies' : 'allows', async () => {
       const src = parseSource({
@@ -111,7 +111,7 @@ describe('on a deny, the errored allows listed are those of the request’s own 
   // errored, belongs to another action and was never a candidate of this request.
   const rule = { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: true }] };
   const erroredDeny = (id: string, role: string): Row =>
-    ({ id, accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: [role], resource: { attributes: [] }, effect: 'deny', rule }) as Row;
+    ({ id, accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: [role], resource: { attributes: [] }, effect: 'deny', rule }) as unknown as Row;
   const src = parseSource({
     version: 1,
     accounts: [{ id: 'A', system: 'ibm' }],
@@ -123,7 +123,7 @@ describe('on a deny, the errored allows listed are those of the request’s own 
     policies: [erroredDeny('e-x', 'R-x'), erroredDeny('e-y', 'R-y')],
   });
   // both rules slipped past validation: both policies are errored, and an errored deny decides deny
-  for (const p of src.policies) (p.rule!.conditions[0] as { value: unknown }).value = 'maybe';
+  for (const p of src.policies) (p.rule as unknown as { conditions: { value: unknown }[] }).conditions[0]!.value = 'maybe';
 
   for (const [action, own] of [['x.read', 'e-x'], ['y.write', 'e-y']] as const) {
     it(`asked for ${action}`, () => {
