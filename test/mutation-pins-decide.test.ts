@@ -136,3 +136,21 @@ describe('on a deny, the errored allows listed are those of the request’s own 
     });
   }
 });
+
+describe('every errored deny of a request is listed among the deciding policies', () => {
+  // each errored deny takes its own entry in the collected ids: with a count that went the wrong way, only the first
+  // would be listed
+  it('two errored denies on one action', () => {
+    const rule = { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: true }] };
+    const erroredDeny = (id: string): Row =>
+      ({ id, accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['R-any'], resource: { attributes: [] }, effect: 'deny', rule }) as unknown as Row;
+    const src = source([erroredDeny('e-1'), erroredDeny('e-2'), policy('p', ['R-any'])]);
+    for (const p of src.policies) if (p.rule !== undefined) (p.rule as unknown as { conditions: { value: unknown }[] }).conditions[0]!.value = 'maybe';
+    const request = { ...ask('kms'), resource: { attributes: { accountId: 'A', serviceName: 'kms', x: 'y' } } };
+    const d = authorize(compile(src), request, { now: NOW });
+    const r = referenceAuthorize(src, { ...request, environment: { now: NOW } });
+    const core = (x: typeof d) => ({ allowed: x.allowed, reason: x.reason, policies: x.policies, errors: x.errors ?? [] });
+    expect(core(d)).toEqual(core(r));
+    expect(core(d)).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['e-1', 'e-2'], errors: ['e-1', 'e-2'] });
+  });
+});
