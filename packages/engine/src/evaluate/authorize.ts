@@ -242,12 +242,11 @@ function rankedIds(n: number): string[] {
     ids[j + 1] = x;
     ranks[j + 1] = rx;
   }
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    // sorted, so a repeat follows its first: equal ranks, or equal strings when either is unranked
-    if (i > 0 && (ranks[i]! !== 0 && ranks[i - 1]! !== 0 ? ranks[i] === ranks[i - 1] : ids[i] === ids[i - 1])) continue;
-    out.push(ids[i]!);
-  }
+  // INVARIANT: n > 0 (decide calls it only with a matching policy). Sorted, so a repeat follows its first; the strings
+  // are compared, not the ranks: a policy has one rank, so equal ranks are equal strings and a ranked id never equals
+  // an unranked one
+  const out: string[] = [ids[0]!];
+  for (let i = 1; i < n; i++) if (ids[i] !== ids[i - 1]) out.push(ids[i]!);
   // INVARIANT: the scratch holds no reference past the call, so a decision's ids are not kept alive by it
   // Stryker disable next-line BlockStatement,ConditionalExpression,EqualityOperator,StringLiteral: what the loop writes is never read (decide writes entries 0 to n - 1 before rankedIds reads them); it frees memory, no decision sees it ('true' loops forever)
   for (let i = 0; i < n; i++) ids[i] = '';
