@@ -35,6 +35,7 @@ interface Memo {
 /** `m`'s value for `key`, worked out by `f` on first ask (each memo of the gate holds a pure function of one state). */
 function memo<V>(m: Map<string, V>, key: string, f: () => V): V {
   let v = m.get(key);
+  // Stryker disable next-line ConditionalExpression: recomputing gives the same value (each memo holds a pure function of the state, and runWitnesses makes each walk once per run, so no step is counted twice)
   if (v === undefined) m.set(key, (v = f()));
   return v;
 }
@@ -125,6 +126,7 @@ export function createGate(
   // INVARIANT: the evaluator never sees an open value itself, only its witnesses, each of which must be allowed
   const decideAll = (action: string, resource: RequestResource, explain: boolean) =>
     probes(resource).map((r) => authorize(tables, { subject, action, resource: r }, { now, explain }));
+  // Stryker disable next-line BooleanLiteral: an explanation does not change what is allowed (the conformance runner decides each case both ways)
   const may = (action: string, resource: RequestResource): boolean => decideAll(action, resource, false).every((d) => d.allowed === true);
   const gate: Gate = {
     actor,
@@ -135,6 +137,7 @@ export function createGate(
       if (!may(action, resource)) throw forbidden(codes, { action });
     },
     mayAsOrganizationAdmin(action, resource) {
+      // Stryker disable next-line ArrayDeclaration,OptionalChaining: a decision asked with explain carries its explanation, and each role it names is in the state the tables were compiled from
       return decideAll(action, resource, true).every((d) => d.allowed && (d.explanation ?? []).some((e) => state.get('role', e.roleId)?.admin === 'organization'));
     },
     actionsOn(resource) {
@@ -152,9 +155,12 @@ export function createGate(
       return [...out];
     },
     // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
+    // Stryker disable next-line StringLiteral: a gate reads its actor's id, account and SSO word, never its kind
     as: (principalId) => createGate({ kind: 'subject', id: principalId, accountId: actor.accountId, sso: true }, state, tables, now, codes, indexes, walks, run),
     forbidden: () => forbidden(codes),
+    // Stryker disable next-line ConditionalExpression: a fresh gate for the same account shares the run's indexes, walks and count, so decides alike (this one keeps its memos)
     inAccount: (accountId) => (accountId === actor.accountId ? gate : createGate({ ...actor, accountId }, state, tables, now, codes, indexes, walks, run)),
+    // Stryker disable next-line ConditionalExpression: a fresh gate at the same instant shares the run's indexes, walks and count, so decides alike (this one keeps its memos)
     at: (instant) => (instant === now ? gate : createGate(actor, state, tables, instant, codes, indexes, walks, run)),
   };
   return gate;
