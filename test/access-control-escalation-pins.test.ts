@@ -237,6 +237,16 @@ describe('an errored grant asks for the whole account', () => {
     expect(review(e, [deny('maybe')])).toBe('refused');
     expect(review(e, [deny(true)])).toBe('ok');
   });
+
+  it('an actor holding kms on every service at the account may write it: the whole account is asked as the account, not as no resource', async () => {
+    // a global role granting the kms actions on any service, held by `me` on the account and nothing narrower
+    const e = await world([
+      put('role', { id: 'kms-anywhere', kind: 'platform', actions: ['kms.keys.read', 'kms.keys.write'] }),
+      put('policy', { ...policy('p-me-all', { kind: 'principal', id: 'IBMid-me' }, 'kms-anywhere', 'kms'), resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'acc' }], tags: [] } }),
+    ]);
+    const deny = put('policy', { ...policy('p-deny', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.administrator, 'kms', US_SOUTH, 'deny'), rule: { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: 'maybe' }] } });
+    expect(review(e, [deny])).toBe('ok');
+  });
 });
 
 describe('an account change reaches Public Access', () => {
