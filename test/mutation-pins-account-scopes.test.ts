@@ -3,7 +3,7 @@
 // through the Engine, whose commits update its tables in place, and through a fresh compile of the same source.
 import { describe, expect, it } from 'vitest';
 import { authorize, compile, createEngine, type AuthorizeRequest, type Engine } from '@portcullis/engine';
-import { compileNodes } from '../packages/engine/src/compile/account-scopes.js';
+import { compileNodes, resolveResourceGroups } from '../packages/engine/src/compile/account-scopes.js';
 import type { AccountTable } from '../packages/engine/src/compile/tables.js';
 import type { HierarchyNode } from '../packages/engine/src/model/source.js';
 
@@ -11,10 +11,15 @@ const NOW = Date.parse('2026-01-05T10:00:00Z');
 const scope = (account: string, ...objects: string[]) => ({ key: `com.cloudflare.api.account.${account}`, objects: objects.map((key) => ({ key })) });
 const zoneKey = (z: string) => `com.cloudflare.api.account.zone.${z}`;
 
-/** Decides on the engine's updated tables and on tables compiled afresh from its source: both must agree. */
+/**
+ * Decides on the engine's updated tables and on tables compiled afresh from its source: both must agree, and so must
+ * the resource-group targets they keep (a removed group's are dropped, though no valid policy could name it).
+ */
 function decide(e: Engine, request: AuthorizeRequest): boolean {
   const updated = e.authorize(request).allowed;
-  expect(authorize(compile(e.source), request, { now: NOW }).allowed).toBe(updated);
+  const fresh = compile(e.source);
+  expect(authorize(fresh, request, { now: NOW }).allowed).toBe(updated);
+  expect(e.tables.resourceGroupTargets).toEqual(fresh.resourceGroupTargets);
   return updated;
 }
 
@@ -65,6 +70,32 @@ describe('resource groups rebuilt on change', () => {
     expect(decide(e, atZone('z1'))).toBe(true);
     await e.commit([{ op: 'delete', entity: 'resourceGroup', key: 'rg-b' }]);
     expect(decide(e, atZone('z1'))).toBe(true);
+  });
+});
+
+describe('resource groups outside Cloudflare policies', () => {
+  it('a group changed in an account whose policies name no groups leaves them as they were', async () => {
+    const e = createEngine({
+      clock: () => NOW,
+      source: {
+        version: 1,
+        accounts: [{ id: 'I', system: 'ibm' }],
+        principals: [{ id: 'u', accountId: 'I', kind: 'user' }],
+        roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+        resourceGroups: [{ id: 'rg-i', accountId: 'I', scope: [scope('I', zoneKey('z1'))] }],
+        policies: [{ id: 'p', accountId: 'I', subject: { kind: 'principal', id: 'u' }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } }],
+      },
+    });
+    const read: AuthorizeRequest = { subject: { id: 'u' }, action: 'kms.read', resource: { attributes: { accountId: 'I', serviceName: 'kms' } } };
+    expect(decide(e, read)).toBe(true);
+    await e.commit([{ op: 'put', entity: 'resourceGroup', value: { id: 'rg-i', accountId: 'I', scope: [scope('I', zoneKey('z2'))] } }]);
+    expect(decide(e, read)).toBe(true);
+  });
+
+  it('resolveResourceGroups: a scope that does not parse reaches nothing (parseSource refuses it; the compiler fails closed)', () => {
+    const targets = resolveResourceGroups({ resourceGroups: [{ id: 'rg', accountId: 'A', scope: [{ key: 'com.cloudflare.api.account.zone.', objects: [] }, scope('A', zoneKey('z1'))] }] });
+    expect(targets).toEqual(resolveResourceGroups({ resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scope('A', zoneKey('z1'))] }] }));
+    expect(targets.get('rg')).toHaveLength(1);
   });
 });
 

@@ -44,20 +44,20 @@ const NONE: readonly number[] = [];
 
 /** The ids of the known prefixes of an action (`a.b.c` -> `a.`, `a.b.`), computed once per known action. */
 export function prefixIdsOf(t: ActionTable, action: string, actionId: number): readonly number[] {
-  if (actionId >= 0) {
-    const cached = t.prefixCache[actionId];
-    if (cached !== undefined) return cached;
-  }
+  // an unknown action (-1: no role names it, a pattern may still cover it) is not kept: the memo is by action id
+  if (actionId < 0) return knownPrefixes(t.prefixes, action);
+  return (t.prefixCache[actionId] ??= knownPrefixes(t.prefixes, action));
+}
+
+function knownPrefixes(prefixes: ReadonlyMap<string, number>, action: string): readonly number[] {
   let out: number[] | null = null;
-  if (t.prefixes.size > 0) {
-    for (let i = 0; i < action.length - 1; i++) {
-      const ch = action.charCodeAt(i);
-      if (ch !== 46 /* . */ && ch !== 58 /* : */) continue;
-      const id = t.prefixes.get(action.slice(0, i + 1));
-      if (id !== undefined) (out ??= []).push(id);
-    }
+  // every prefix ends with `.` or `:` (a pattern's `*` follows one), so only there can one end; never at the last
+  // character, as `a.b.*` covers strictly longer actions only
+  for (let i = 0; i < action.length - 1; i++) {
+    const ch = action.charCodeAt(i);
+    if (ch !== 46 /* . */ && ch !== 58 /* : */) continue;
+    const id = prefixes.get(action.slice(0, i + 1));
+    if (id !== undefined) (out ??= []).push(id);
   }
-  const ids = out ?? NONE;
-  if (actionId >= 0) t.prefixCache[actionId] = ids;
-  return ids;
+  return out ?? NONE;
 }

@@ -3,8 +3,9 @@ import type { IdentityIndex, Tables } from './tables.js';
 /**
  * A memo slot: a field of the tables that a decision writes while it runs (a prefilter built on first use, gathered
  * ranges, a scan mark). What it holds is recomputed from the tables alone, so emptying it never changes an answer;
- * `clearMemos` empties every one and memo.test.ts proves, on random sources and requests, that decisions made with
- * cold, warm and cleared memos are the same. A field typed `Memo<…>` is the only kind a decision may write.
+ * `clearMemos` empties every one: test/properties.test.ts proves, on random sources and requests, that decisions made
+ * with cold, warm and cleared memos are the same, and memo.test.ts that cleared tables equal a fresh compile's. A field
+ * typed `Memo<…>` is the only kind a decision may write.
  */
 export type Memo<T> = T;
 

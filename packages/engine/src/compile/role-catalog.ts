@@ -9,7 +9,7 @@ export function buildRoleCatalog(source: Source, actions: ActionTable = createAc
   for (const r of source.roles) {
     roles.set(r.id, r);
     const list: [string, string | null][] = [];
-    for (const a of r.actions ?? []) list.push([a, r.serviceName ?? null]);
+    for (const a of r.actions) list.push([a, r.serviceName ?? null]);
     grants.set(r.id, list);
   }
   for (const s of source.services) {
