@@ -242,11 +242,19 @@ function rankedIds(n: number): string[] {
     ids[j + 1] = x;
     ranks[j + 1] = rx;
   }
-  // INVARIANT: n > 0 (decide calls it only with a matching policy). Sorted, so a repeat follows its first; the strings
-  // are compared, not the ranks: a policy has one rank, so equal ranks are equal strings and a ranked id never equals
-  // an unranked one
-  const out: string[] = [ids[0]!];
-  for (let i = 1; i < n; i++) if (ids[i] !== ids[i - 1]) out.push(ids[i]!);
+  // INVARIANT: n > 0 (decide calls it only with a matching policy). Sorted, so a repeat follows its first, and the
+  // repeats are dropped in place. A policy has one rank, so two ranked ids are the same policy exactly when their ranks
+  // are equal (integers compared, the strings not read) and a ranked id never equals an unranked one
+  let k = 1;
+  for (let i = 1; i < n; i++) {
+    const r = ranks[i]!;
+    const prev = ranks[k - 1]!;
+    if (r !== 0 && prev !== 0 ? r === prev : ids[i] === ids[k - 1]) continue;
+    ids[k] = ids[i]!;
+    ranks[k++] = r;
+  }
+  // one array of the exact length: pushing would grow it, and allocate, several times
+  const out = ids.slice(0, k);
   // INVARIANT: the scratch holds no reference past the call, so a decision's ids are not kept alive by it
   // Stryker disable next-line BlockStatement,ConditionalExpression,EqualityOperator,StringLiteral: what the loop writes is never read (decide writes entries 0 to n - 1 before rankedIds reads them); it frees memory, no decision sees it ('true' loops forever)
   for (let i = 0; i < n; i++) ids[i] = '';
