@@ -149,10 +149,9 @@ describe('Cloudflare scope programs: every role scope type against every target 
 });
 
 describe('a binding at the organization keeps its slow checks on the flat path', () => {
-  // a BlueXP binding at the organization has no scopes and no attribute conditions, so only its record's Tail flag
-  // (needsTail) gets its expiry and its federated group checked. slowBeyondScopes sets it three times over for such a
-  // binding (its expiry or federated group, and its nodes, `[organization]`, compileBinding): any one of the three
-  // forced false alone is equivalent (disable comments there); all three at once fail both cases (checked by hand)
+  // a BlueXP binding at the organization has no scopes and no attribute conditions: its program holds its expiry
+  // (Before) and its node (Nodes), and only a federated group sets its record's Tail flag (slowBeyondFlat), so the
+  // federated check runs in the side table
   const source = parseSource({
     version: 1,
     accounts: [{ id: 'org-1', system: 'bluexp' }],

@@ -6,8 +6,8 @@ import { Derived, Op, type AttributeMatcher, type Candidate, type CompiledPolicy
  * identity-index.ts) so that the scan reads them from the index's own array instead of following the candidate, its
  * matchers, its policy and its scope targets through the heap. At L most scanned candidates needed that walk (every
  * Cloudflare candidate for its scopes, many IBM ones for a second or third `stringEquals`), and each walk was several
- * cache misses. What is not an integer compare (globs, any-of lists, tags, nodes, rules, expiry, service subjects,
- * federated bindings) stays in the side table and the record's Tail flag says so.
+ * cache misses. What is not an integer compare (globs, any-of lists, tags, rules, service subjects, federated
+ * bindings) stays in the side table and the record's Tail flag says so.
  *
  * A program is a run of triples `[op, a, b]`, all of which must hold:
  *
@@ -18,8 +18,14 @@ import { Derived, Op, type AttributeMatcher, type Candidate, type CompiledPolicy
  *   Account   a: account id                         an account-scoped resource of that account
  *   Zone      a: account id, b: zone id or NO_STRING a zone-scoped resource of that account in that zone (any: NO_STRING)
  *   User      a: user id                            a user-scoped resource whose `resource` attribute is that user
+ *   Before    a, b: an instant's high and low 32 bits the request's time is before it (a binding's expiry)
+ *   Nodes     a: n, b: AdminCode of the role        one of the next n Node triples covers the resource (BlueXP)
+ *   Node      a: node id                            a node a binding is bound at: above one of the resource's projects
+ *                                                   (or folders, for an admin role), or the organization of a resource
+ *                                                   in neither; with an agent, only through the agent's projects
  *
- * Ids are interned strings (strings.ts): a request string that was never interned equals none of them.
+ * Ids are interned strings (strings.ts): a request string that was never interned equals none of them. An op the
+ * evaluator does not know holds for nothing (fails closed).
  */
 export const enum FlatOp {
   Eq = 1,
@@ -29,7 +35,20 @@ export const enum FlatOp {
   Account = 5,
   Zone = 6,
   User = 7,
+  Before = 8,
+  Nodes = 9,
+  Node = 10,
 }
+
+/** A role's `admin` as the Nodes step compares it (RoleInfo.admin). */
+export const enum AdminCode {
+  None = 0,
+  FolderOrProject = 1,
+  Organization = 2,
+}
+
+/** An instant split into two int32 halves for a Before step: exact for a safe integer. */
+const HALF = 2 ** 32;
 
 /** A resource's scope type as an integer (RequestContext.scopeType). */
 export const enum ScopeCode {
@@ -47,16 +66,21 @@ export function isFlatMatcher(m: AttributeMatcher): boolean {
   return m.op === Op.Equals && (m.derived === Derived.None || m.derived === Derived.ServiceType);
 }
 
-/** True when a policy needs a slow check the program does not hold (everything slow but its scopes). */
-export function slowBeyondScopes(p: CompiledPolicy): boolean {
+/** True when the program holds a policy's expiry: a finite instant in integer milliseconds (what Date.parse gives). */
+function flatExpiry(p: CompiledPolicy): boolean {
+  return Number.isSafeInteger(p.expiresAt);
+}
+
+/** True when a policy needs a slow check the program does not hold (everything slow but its scopes, nodes and expiry). */
+export function slowBeyondFlat(p: CompiledPolicy): boolean {
   return (
-    // Stryker disable next-line ConditionalExpression: only a binding expires (compileBinding; a policy never does), and a binding always has nodes, so `p.nodes !== null` holds for it too; kept so that an expiring candidate without nodes would still fail closed
-    p.expiresAt !== Number.POSITIVE_INFINITY ||
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: a binding's expiry is Infinity or what Date.parse gives, an integer, which the program holds; NaN makes the binding errored, never matched. Kept so that any other expiry fails over to the side table
+    (p.expiresAt !== Number.POSITIVE_INFINITY && !flatExpiry(p)) ||
     p.serviceSubject !== null ||
-    // Stryker disable next-line ConditionalExpression: only a binding has a federated group (compileBinding), and it has nodes, as above
+    // only a binding has a federated group (compileBinding), and the program holds its other slow parts: this alone
+    // sends it to the side table (pinned in mutation-pins-flat-conditions.test.ts)
     p.federatedGroup ||
     p.tags.length > 0 ||
-    p.nodes !== null ||
     p.rule !== null
   );
 }
@@ -64,23 +88,34 @@ export function slowBeyondScopes(p: CompiledPolicy): boolean {
 /** True when something beyond the record and its program must be checked: the record's CandFlag.Tail. */
 export function needsTail(c: Candidate): boolean {
   for (const m of c.rest) if (!isFlatMatcher(m)) return true;
-  return c.slow && slowBeyondScopes(c.policy);
+  return c.slow && slowBeyondFlat(c.policy);
 }
 
-/** Appends a candidate's program to `out`, interning its literals. */
+/** Appends a candidate's program to `out`, interning its literals: the cheapest steps first. */
 export function writeProgram(c: Candidate, strings: StringTable, out: number[]): void {
+  const p = c.policy;
+  if (flatExpiry(p)) {
+    const hi = Math.floor(p.expiresAt / HALF);
+    out.push(FlatOp.Before, hi, (p.expiresAt - hi * HALF) | 0);
+  }
   for (const m of c.rest) {
     if (!isFlatMatcher(m)) continue;
     if (m.derived === Derived.ServiceType) out.push(FlatOp.SvcType, internString(strings, m.value), 0);
     else out.push(FlatOp.Eq, m.attr, internString(strings, m.value));
   }
-  const scopes = c.policy.scopes;
-  if (scopes === null) return;
-  if (c.role.scopeType !== null) out.push(FlatOp.ScopeType, scopeCode(c.role.scopeType), 0);
-  out.push(FlatOp.Any, scopes.length, 0);
-  for (const t of scopes) {
-    if (t.type === 'account') out.push(FlatOp.Account, internString(strings, t.accountId), 0);
-    else if (t.type === 'zone') out.push(FlatOp.Zone, internString(strings, t.accountId), t.zone === '*' ? NO_STRING : internString(strings, t.zone));
-    else out.push(FlatOp.User, internString(strings, t.userId), 0);
+  const scopes = p.scopes;
+  if (scopes !== null) {
+    if (c.role.scopeType !== null) out.push(FlatOp.ScopeType, scopeCode(c.role.scopeType), 0);
+    out.push(FlatOp.Any, scopes.length, 0);
+    for (const t of scopes) {
+      if (t.type === 'account') out.push(FlatOp.Account, internString(strings, t.accountId), 0);
+      else if (t.type === 'zone') out.push(FlatOp.Zone, internString(strings, t.accountId), t.zone === '*' ? NO_STRING : internString(strings, t.zone));
+      else out.push(FlatOp.User, internString(strings, t.userId), 0);
+    }
+  }
+  if (p.nodes !== null) {
+    const admin = c.role.admin === null ? AdminCode.None : c.role.admin === 'organization' ? AdminCode.Organization : AdminCode.FolderOrProject;
+    out.push(FlatOp.Nodes, p.nodes.length, admin);
+    for (const n of p.nodes) out.push(FlatOp.Node, internString(strings, n), 0);
   }
 }

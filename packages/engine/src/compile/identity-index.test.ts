@@ -27,7 +27,7 @@ const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candida
   deny,
   error: null,
   slow: false,
-  policy: { id, scopes: null } as unknown as CompiledPolicy,
+  policy: { id, scopes: null, nodes: null, expiresAt: Number.POSITIVE_INFINITY } as unknown as CompiledPolicy,
   role,
   service: null,
   attributes: [],

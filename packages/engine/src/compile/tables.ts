@@ -158,13 +158,18 @@ export interface IdentityIndex {
 }
 
 /**
- * The (index, slot) pairs of a principal's own index and its static groups for one action; the small ones merged into
- * one range once the pair is asked for a second time (`merged`), so a one-off request pays no copy.
+ * The (index, slot) pairs of the identities a principal holds without claims for one action: its own index, its static
+ * groups, its dynamic groups active at the request's time and the account's public group when public access is on. The
+ * small ones are merged into one range once the pair is asked for a second time (`merged`), so a one-off request pays
+ * no copy. Valid for request times in `[from, until)`: no login or expiry of its dynamic memberships falls inside, so
+ * the same dynamic groups are active throughout.
  */
 export interface OwnRanges {
   readonly ixs: readonly IdentityIndex[];
   readonly slots: readonly number[];
   readonly merged: boolean;
+  readonly from: number;
+  readonly until: number;
 }
 
 /** A group of one account. */
@@ -197,9 +202,10 @@ export interface PrincipalEntry {
   readonly index: IdentityIndex;
   staticGroups: GroupEntry[];
   /**
-   * Per action: the ranges of this principal's own index and of its static groups, gathered on first use so a
-   * decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version;
-   * bounded (cleared past OWN_MAX entries, gather.ts).
+   * Per action: the ranges of the identities this principal holds without claims (OwnRanges), gathered on first use
+   * so a decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version
+   * (any update bumps it) and the request's time is in the entry's window; bounded (cleared past OWN_MAX entries,
+   * gather.ts).
    */
   ownBuckets: Memo<Map<number | string, OwnRanges> | null>;
   ownVersion: Memo<number>;

@@ -16,7 +16,7 @@ import { ACCEL_MIN, buildAccel, type KeyedIds } from '../compile/bucket-accel.js
 import { CandFlag, RANK_SHIFT, REC, SLOT } from '../compile/identity-index.js';
 import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
-import { createGathered, gather, type Gathered } from './gather.js';
+import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
 import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
@@ -42,8 +42,9 @@ export interface IdentitySet {
   refs: (GroupEntry | DynamicEntry | ClaimRuleEntry | PrincipalEntry | null)[];
   service: Record<string, RequestScalar> | undefined;
   /**
-   * Set by a fast resolution: the principal whose own index and static groups are not in `indexes` but read through
-   * its gathered ranges (see ownRangesOf in gather.ts). Null otherwise.
+   * Set by a fast resolution: the principal whose own index and groups held without claims (static, dynamic active at
+   * `now`, public) are not in `indexes` but read through its gathered ranges (see ownRangesOf in gather.ts). Null
+   * otherwise.
    */
   merged: PrincipalEntry | null;
 }
@@ -126,12 +127,10 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
   const p = authenticated && actingFor === account.id ? account.principals.get(subject.id!) : undefined;
   if (p !== undefined && p.active) {
     set.principal = p;
-    if (fast) {
-      // the principal's own index and its static groups are read through its gathered ranges; a dynamic or
-      // claimed group that is also static is already there
-      set.merged = p;
-      for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt && !p.staticGroups.includes(d.group)) pushGroup(set, d.group, Via.Dynamic, d, mark);
-    } else {
+    // the principal's own index and the groups it holds without claims are read through its gathered ranges; a
+    // claimed group it also holds that way is already there
+    if (fast) set.merged = p;
+    else {
       push(set, p.index, Via.Principal, p);
       for (const g of p.staticGroups) pushGroup(set, g, Via.Static, g, mark);
       for (const d of p.dynamic) if (d.loginAt <= now && now < d.expiresAt) pushGroup(set, d.group, Via.Dynamic, d, mark);
@@ -141,7 +140,7 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
       const rules = account.claimRules.get(claims.realm);
       if (rules !== undefined) {
         for (const r of rules) {
-          if (r.group.mark === mark || (fast && p.staticGroups.includes(r.group))) continue;
+          if (r.group.mark === mark || (fast && holdsWithoutClaims(account, p, r.group, now))) continue;
           let ok = true;
           for (const c of r.conditions) {
             if (!matchClaim(c, claims.attributes)) {
@@ -154,7 +153,7 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
       }
     }
   }
-  if (account.publicAccess) pushGroup(set, account.publicGroup, Via.Public, account.publicGroup, mark);
+  if (account.publicAccess && set.merged === null) pushGroup(set, account.publicGroup, Via.Public, account.publicGroup, mark);
   if (set.service !== undefined) push(set, account.serviceIndex, Via.Service, null);
 }
 
@@ -242,11 +241,19 @@ function rankedIds(n: number): string[] {
     ids[j + 1] = x;
     ranks[j + 1] = rx;
   }
-  // INVARIANT: n > 0 (decide calls it only with a matching policy). Sorted, so a repeat follows its first; the strings
-  // are compared, not the ranks: a policy has one rank, so equal ranks are equal strings and a ranked id never equals
-  // an unranked one
-  const out: string[] = [ids[0]!];
-  for (let i = 1; i < n; i++) if (ids[i] !== ids[i - 1]) out.push(ids[i]!);
+  // INVARIANT: n > 0 (decide calls it only with a matching policy). Sorted, so a repeat follows its first, and the
+  // repeats are dropped in place. A policy has one rank, so two ranked ids are the same policy exactly when their ranks
+  // are equal (integers compared, the strings not read) and a ranked id never equals an unranked one
+  let k = 1;
+  for (let i = 1; i < n; i++) {
+    const r = ranks[i]!;
+    const prev = ranks[k - 1]!;
+    if (r !== 0 && prev !== 0 ? r === prev : ids[i] === ids[k - 1]) continue;
+    ids[k] = ids[i]!;
+    ranks[k++] = r;
+  }
+  // one array of the exact length: pushing would grow it, and allocate, several times
+  const out = ids.slice(0, k);
   // INVARIANT: the scratch holds no reference past the call, so a decision's ids are not kept alive by it
   // Stryker disable next-line BlockStatement,ConditionalExpression,EqualityOperator,StringLiteral: what the loop writes is never read (decide writes entries 0 to n - 1 before rankedIds reads them); it frees memory, no decision sees it ('true' loops forever)
   for (let i = 0; i < n; i++) ids[i] = '';

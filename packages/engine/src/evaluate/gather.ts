@@ -1,7 +1,7 @@
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN } from '../compile/bucket-accel.js';
 import { exactKey, mergeSlots, patternKey, SLOT, slotOf } from '../compile/identity-index.js';
-import type { IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
+import type { AccountTable, GroupEntry, IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
 import type { IdentitySet } from './authorize.js';
 
 /** The ranges an identity set holds for one action, each with the identity it came from (-1: the principal's gathered own ranges). */
@@ -44,21 +44,23 @@ function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[
  * a keyed prefilter stays apart, so the prefilter its own index keeps serves it (the merged range is scanned whole, as
  * its parts would have been).
  */
-function mergeSmall(ixs: IdentityIndex[], slots: number[]): OwnRanges {
+function mergeSmall(own: OwnRanges): OwnRanges {
+  const ixs = own.ixs as IdentityIndex[];
+  const slots = own.slots as number[];
   const small: number[] = [];
   for (let i = 0; i < ixs.length; i++) {
     const d = ixs[i]!.data;
     const b = slots[i]! * SLOT;
     if (d[b + 3]! - d[b + 1]! < ACCEL_MIN) small.push(i);
   }
-  if (small.length < 2) return { ixs, slots, merged: true };
+  if (small.length < 2) return { ixs, slots, merged: true, from: own.from, until: own.until };
   const merged = mergeSlots(
     small.map((i) => ixs[i]!),
     small.map((i) => slots[i]!),
   );
   // INVARIANT: no prefilter for the merged range (its parts had none): the memo slot holds "none" from the start
   merged.accel = [null];
-  const out: OwnRanges = { ixs: [merged], slots: [0], merged: true };
+  const out: OwnRanges = { ixs: [merged], slots: [0], merged: true, from: own.from, until: own.until };
   for (let i = 0; i < ixs.length; i++) {
     if (small.includes(i)) continue;
     (out.ixs as IdentityIndex[]).push(ixs[i]!);
@@ -68,12 +70,22 @@ function mergeSmall(ixs: IdentityIndex[], slots: number[]): OwnRanges {
 }
 
 /**
- * The ranges of a principal's own index and of its static groups for an action, gathered once per (principal,
- * action) and tables version and, from the second use, merged into one (see mergeSmall): one map lookup and one contiguous range where there would be a
- * probe and a range per group. Unknown actions (reached only
- * through patterns) are keyed by their string.
+ * Whether the principal holds group `g` without claims at time `now` (statically, through an active dynamic
+ * membership, or as the public group): then its gathered ranges (ownRangesOf) already hold the group.
  */
-export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number, action: string): OwnRanges {
+export function holdsWithoutClaims(account: AccountTable, p: PrincipalEntry, g: GroupEntry, now: number): boolean {
+  if (p.staticGroups.includes(g) || (account.publicAccess && g === account.publicGroup)) return true;
+  for (const d of p.dynamic) if (d.group === g && d.loginAt <= now && now < d.expiresAt) return true;
+  return false;
+}
+
+/**
+ * The ranges of the identities a principal holds without claims (OwnRanges) for an action at time `now`, gathered once
+ * per (principal, action) and tables version while `now` stays in the window, and from the second use merged into one
+ * (see mergeSmall): one map lookup and one contiguous range where there would be a probe and a range per group.
+ * Unknown actions (reached only through patterns) are keyed by their string.
+ */
+export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalEntry, actionId: number, action: string, now: number): OwnRanges {
   let cache = p.ownBuckets;
   if (cache === null || p.ownVersion !== tables.version) {
     p.ownBuckets = cache = new Map();
@@ -81,15 +93,29 @@ export function ownRangesOf(tables: Tables, p: PrincipalEntry, actionId: number,
   }
   const key = actionId >= 0 ? actionId : action;
   let out = cache.get(key);
-  if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out.ixs as IdentityIndex[], out.slots as number[])));
+  // a time outside the window may have other dynamic groups active: gathered again
+  if (out !== undefined && !(out.from <= now && now < out.until)) out = undefined;
+  else if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out)));
   if (out === undefined) {
     const ixs: IdentityIndex[] = [];
     const slots: number[] = [];
     const prefixes = prefixIdsOf(tables.actions, action, actionId);
     slotsOf(p.index, actionId, prefixes, ixs, slots);
-    for (const g of p.staticGroups) slotsOf(g.index, actionId, prefixes, ixs, slots);
+    // each group once, however many ways the principal holds it
+    const held = p.staticGroups.slice();
+    let from = Number.NEGATIVE_INFINITY;
+    let until = Number.POSITIVE_INFINITY;
+    for (const d of p.dynamic) {
+      for (const t of [d.loginAt, d.expiresAt]) {
+        if (t <= now) from = Math.max(from, t);
+        else until = Math.min(until, t);
+      }
+      if (d.loginAt <= now && now < d.expiresAt && !held.includes(d.group)) held.push(d.group);
+    }
+    if (account.publicAccess && !held.includes(account.publicGroup)) held.push(account.publicGroup);
+    for (const g of held) slotsOf(g.index, actionId, prefixes, ixs, slots);
     if (cache.size >= OWN_MAX) cache.clear();
-    cache.set(key, (out = { ixs, slots, merged: false }));
+    cache.set(key, (out = { ixs, slots, merged: false, from, until }));
   }
   return out;
 }
@@ -102,7 +128,7 @@ export function gather(tables: Tables, action: string, set: IdentitySet, out: Ga
   const actionId = actions.actions.get(action) ?? -1;
   let prefixes: readonly number[] | null = null;
   if (set.merged !== null) {
-    const own = ownRangesOf(tables, set.merged, actionId, action);
+    const own = ownRangesOf(tables, set.account!, set.merged, actionId, action, set.now);
     for (let i = 0; i < own.slots.length; i++) {
       ixs[n] = own.ixs[i]!;
       slots[n] = own.slots[i]!;

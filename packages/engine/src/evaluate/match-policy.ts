@@ -2,8 +2,8 @@ import { matchGlob } from '../compile/glob.js';
 import { NO_STRING } from '../compile/strings.js';
 import { Derived, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
 import { ATTR } from '../compile/attribute-names.js';
-import { FlatOp, isFlatMatcher } from '../compile/flat-conditions.js';
-import { accountNumOf, serviceTypeIdOf, tagPairs, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
+import { AdminCode, FlatOp, isFlatMatcher } from '../compile/flat-conditions.js';
+import { accountNumOf, nodeUpsOf, serviceTypeIdOf, tagPairs, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
 
 /** One attribute condition against the resource, with `serviceType` and `service_group_id` derived from the catalog. */
@@ -120,7 +120,7 @@ function matchTail(
 ): boolean {
   const attrs = c.rest;
   for (let i = 0; i < attrs.length; i++) if (!matchAttribute(attrs[i]!, ctx)) return false;
-  return !c.slow || matchRest(c, ctx, principal, service, true);
+  return !c.slow || matchRest(c, ctx, principal, service, false);
 }
 
 /**
@@ -141,17 +141,43 @@ export function runProgram(d: Int32Array, from: number, to: number, ctx: Request
       case FlatOp.ScopeType:
         if (ctx.scope !== a) return false;
         break;
-      default: {
-        // FlatOp.Any: one of the next `a` targets
+      case FlatOp.Before:
+        if (!(ctx.now < a * 2 ** 32 + (d[p + 2]! >>> 0))) return false;
+        break;
+      case FlatOp.Any: {
+        // one of the next `a` targets
         const end = p + 3 + a * 3;
         let ok = false;
         for (let t = p + 3; t < end && !ok; t += 3) ok = matchTarget(d, t, ctx);
         if (!ok) return false;
         p = end - 3;
+        break;
       }
+      case FlatOp.Nodes: {
+        // one of the next `a` nodes
+        const end = p + 3 + a * 3;
+        const admin = d[p + 2]!;
+        let ok = false;
+        for (let t = p + 3; t < end && !ok; t += 3) ok = d[t]! === FlatOp.Node && coversNodeId(ctx, d[t + 1]!, admin);
+        if (!ok) return false;
+        p = end - 3;
+        break;
+      }
+      default:
+        // an op this evaluator does not know holds for nothing
+        return false;
     }
   }
   return true;
+}
+
+/** coversNode (below) as integers, on the node ids above the resource that nodeUpsOf interns once per request. */
+function coversNodeId(ctx: RequestContext, node: number, admin: number): boolean {
+  const ups = nodeUpsOf(ctx);
+  const agentRule = ctx.agentId !== undefined && admin !== AdminCode.Organization;
+  if ((agentRule ? ups.agentProjects : ups.projects).includes(node)) return true;
+  if (admin !== AdminCode.None && ups.folders.includes(node) && (!agentRule || ups.agent.includes(node))) return true;
+  return ctx.projects.length === 0 && ctx.folders.length === 0 && !agentRule && node === accountNumOf(ctx);
 }
 
 /** One scope target of a program (coversScope's cases, as integers). */
@@ -184,14 +210,14 @@ export function matchLeft(
     const m = attrs[i]!;
     if (!isFlatMatcher(m) && !matchAttribute(m, ctx)) return false;
   }
-  return !c.slow || matchRest(c, ctx, principal, service, false);
+  return !c.slow || matchRest(c, ctx, principal, service, true);
 }
 
 /**
- * The checks most policies do not need: expiry, service subject, federated group, tags, scopes (unless `scopes` is
- * false: the program checked them), nodes, rule.
+ * The checks most policies do not need: expiry, service subject, federated group, tags, scopes and nodes (unless
+ * `flat`: the program checked them), rule.
  */
-function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined, scopes: boolean): boolean {
+function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry | null, service: Record<string, RequestScalar> | undefined, flat: boolean): boolean {
   const p = c.policy;
   if (ctx.now >= p.expiresAt) return false;
   if (p.serviceSubject !== null) {
@@ -215,8 +241,8 @@ function matchRest(c: Candidate, ctx: RequestContext, principal: PrincipalEntry 
       if (!ok) return false;
     }
   }
-  if (scopes && p.scopes !== null && !coversScope(c, ctx)) return false;
-  if (p.nodes !== null) {
+  if (!flat && p.scopes !== null && !coversScope(c, ctx)) return false;
+  if (!flat && p.nodes !== null) {
     let ok = false;
     for (const n of p.nodes) {
       if (coversNode(c, n, ctx)) {

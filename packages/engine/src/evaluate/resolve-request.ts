@@ -1,6 +1,6 @@
 import type { Issue } from '../errors.js';
 import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
-import type { AccountTable, ServiceInfo, Tables } from '../compile/tables.js';
+import { upOf, type AccountTable, type ServiceInfo, type Tables } from '../compile/tables.js';
 import { UNKNOWN_STRING, type StringTable } from '../compile/strings.js';
 import { ScopeCode, scopeCode } from '../compile/flat-conditions.js';
 import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
@@ -46,6 +46,21 @@ export interface RequestContext {
   serviceTypeId: number;
   zoneIds: number[];
   zoneIdsFor: readonly string[] | null;
+  /** The node ids above the resource, interned on first use by a program (nodeUpsOf); `nodeUpsReady` says whether they are this request's. */
+  nodeUps: NodeUps;
+  nodeUpsReady: boolean;
+}
+
+/**
+ * The interned ids of the nodes above a resource (SEMANTICS §3.4 `up`), as the Nodes step reads them: above any of its
+ * projects, above those of its projects its agent is in, above its folders, and above the agent's own projects. Ids of
+ * nodes no literal names are left out: no Node step names them.
+ */
+export interface NodeUps {
+  projects: number[];
+  agentProjects: number[];
+  folders: number[];
+  agent: number[];
 }
 
 /** An interned id not looked up yet in this request. */
@@ -78,6 +93,8 @@ export function createContext(): RequestContext {
     serviceTypeId: NOT_YET,
     zoneIds: [],
     zoneIdsFor: null,
+    nodeUps: { projects: [], agentProjects: [], folders: [], agent: [] },
+    nodeUpsReady: false,
   };
 }
 
@@ -258,6 +275,7 @@ export function resolveRequest(
   ctx.accountNum = NOT_YET;
   ctx.serviceTypeId = NOT_YET;
   ctx.zoneIdsFor = null;
+  ctx.nodeUpsReady = false;
   return issues.length === 0 ? NO_ISSUES : issues.slice();
 }
 
@@ -316,4 +334,37 @@ export function tagPairs(ctx: RequestContext): [string, string][] {
   }
   ctx.tagPairs = out;
   return out;
+}
+
+/** Appends to `out` the interned ids of the nodes above `id` (a project or folder of the account), if it is one. */
+function pushUps(ctx: RequestContext, account: AccountTable, id: string, kind: 'project' | 'folder', out: number[]): void {
+  const up = upOf(account, id, kind);
+  if (up === undefined) return;
+  for (const n of up) {
+    const v = ctx.strings.get(n);
+    if (v !== undefined) out.push(v);
+  }
+}
+
+/**
+ * The request's NodeUps, computed once per request on first use. INVARIANT: called only by a program of a candidate
+ * of the resource's account, so `ctx.account` is set.
+ */
+export function nodeUpsOf(ctx: RequestContext): NodeUps {
+  const ups = ctx.nodeUps;
+  if (ctx.nodeUpsReady) return ups;
+  ups.projects.length = 0;
+  ups.agentProjects.length = 0;
+  ups.folders.length = 0;
+  ups.agent.length = 0;
+  const account = ctx.account!;
+  const agent = ctx.agentId === undefined ? undefined : account.principals.get(ctx.agentId);
+  for (const p of ctx.projects) {
+    pushUps(ctx, account, p, 'project', ups.projects);
+    if (agent !== undefined && agent.projects.includes(p)) pushUps(ctx, account, p, 'project', ups.agentProjects);
+  }
+  for (const f of ctx.folders) pushUps(ctx, account, f, 'folder', ups.folders);
+  if (agent !== undefined) for (const q of agent.projects) pushUps(ctx, account, q, 'project', ups.agent);
+  ctx.nodeUpsReady = true;
+  return ups;
 }

@@ -22,7 +22,7 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
   // attribute ids, like string ids, depend on the order names were first met: compared by name
   const attr = (id: number) => (id < 0 ? null : attrs[id]);
   // a program as text: attribute ids by name, string ids by value (the Eq triple's third int is a string id, the
-  // others' second, the Zone triple's both)
+  // others' second, the Zone triple's both; the Before and Nodes triples hold no string)
   const programText = (p: number[]) => {
     const parts: string[] = [];
     for (let i = 0; i < p.length; i += 3) {
@@ -31,6 +31,8 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
       else if (op === 3) parts.push(`scopeType ${a}`);
       else if (op === 4) parts.push(`any ${a}`);
       else if (op === 6) parts.push(`zone ${str(a)}/${str(b) ?? '*'}`);
+      else if (op === 8) parts.push(`before ${a * 2 ** 32 + (b >>> 0)}`);
+      else if (op === 9) parts.push(`nodes ${a} admin ${b}`);
       else parts.push(`${op} ${str(a)}`);
     }
     return parts.join('; ');
