@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSource, ValidationError, type Change, type Source } from '@portcullis/engine';
-import { applyChanges, checkpointChecksum, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
+import { applyChanges, CHECKPOINT_FORMAT, checkpointChecksum, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
 import { openPostgresStore, type PostgresStore } from '@portcullis/store-postgres';
 import { openSqliteStore, type SqliteStore } from '@portcullis/store-sqlite';
 import { richSource } from './helpers/store-arbitraries.js';
@@ -117,11 +117,23 @@ for (const kind of KINDS) {
       expect(Object.isFrozen(source.principals[0]) && Object.isFrozen(source.policies[0]!.resource.attributes)).toBe(true);
     });
 
+    const WITH_CHECKSUM = 'UPDATE $schema.checkpoint SET body = ?, checksum = ?';
+    /** The edited text and its checksum, as a store that validated it would write them (the edit must change it). */
+    const vouched = (edit: (body: string) => string) => (body: string) => {
+      const text = edit(body);
+      expect(text).not.toBe(body);
+      return [text, checkpointChecksum(text)];
+    };
     const IGNORED: [string, string, (body: string) => unknown[]][] = [
       ['of another format', 'UPDATE $schema.checkpoint SET body = ?, format = 999', (b) => [b]],
       ['at a revision the log does not hold (a newer one)', 'UPDATE $schema.checkpoint SET body = ?, revision = 7', (b) => [b]],
       ['whose text does not parse', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.slice(0, b.length >> 1)]],
-      ['whose text is of another format inside', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace('"format":1', '"format":2')]],
+      ['whose text is of another format inside', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace(`"format":${CHECKPOINT_FORMAT}`, `"format":${CHECKPOINT_FORMAT + 1}`)]],
+      // each policy names its selector, subject and role list, and each selector its conditions, by number in a table;
+      // the checksum written beside these matches, so it is the references' own check that refuses them
+      ['whose policy names a role list it does not hold', WITH_CHECKSUM, vouched((b) => b.replace('"roles":0,', '"roles":99999,'))],
+      ['whose policy names a subject by something else than a number', WITH_CHECKSUM, vouched((b) => b.replace('"subject":0,', '"subject":"0",'))],
+      ['whose selector names a condition it does not hold', WITH_CHECKSUM, vouched((b) => b.replace('"attributes":[0', '"attributes":[-1'))],
       ['whose rows do not form a valid source', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace('"status":"active"', '"status":"suspended"')]],
     ];
     for (const [what, statement, params] of IGNORED) {

@@ -5,7 +5,7 @@ import { compileBinding, compilePolicy } from './compile-policy.js';
 import { sealIndex, unstagePolicy } from './identity-index.js';
 import { indexPolicy } from './index-policy.js';
 import { resolveResource } from './resolve-resource.js';
-import type { AccountTable, IdentityIndex, Tables } from './tables.js';
+import type { AccountTable, CompiledPolicy, IdentityIndex, Tables } from './tables.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '../model/source.js';
 import type { SourceState } from '../model/source-state.js';
 import type { EntityName, EntityTypes } from '../model/entities.js';
@@ -27,11 +27,14 @@ export interface RowContext {
   readonly dirty: { readonly nodes: Set<string>; readonly resourceGroups: Set<string>; readonly sso: Set<string>; readonly indexes: Set<IdentityIndex> };
   /** Matchers and attribute lists the rows' policies share; dropped with the context (compile-cache.ts). */
   readonly cache: CompileCache;
+  /** Compile: every policy and binding compiled, in row order, for compile to rank once all are in. Null for an update. */
+  readonly compiled: CompiledPolicy[] | null;
 }
 
 /** A fresh row context over tables. */
 export function rowContext(tables: Tables, lookup: RowLookup, bulk: boolean): RowContext {
-  return { tables, lookup, bulk, dirty: { nodes: new Set(), resourceGroups: new Set(), sso: new Set(), indexes: new Set() }, cache: createCompileCache() };
+  const dirty = { nodes: new Set<string>(), resourceGroups: new Set<string>(), sso: new Set<string>(), indexes: new Set<IdentityIndex>() };
+  return { tables, lookup, bulk, dirty, cache: createCompileCache(), compiled: bulk ? [] : null };
 }
 
 /** The identity index a policy or binding subject names, created on first mention, marked for sealing. */
@@ -81,6 +84,7 @@ export function addPolicy(ctx: RowContext, p: Policy): void {
   const cp = compilePolicy(p, t.resourceGroupTargets, t.attributeNames, ctx.cache);
   const a = account(t.accounts, p.accountId);
   if (cp.rule !== null) a.timeRules = true;
+  ctx.compiled?.push(cp);
   indexPolicy(indexFor(ctx, a, p.subject), a.id, cp, p.roles, t.catalog, ctx.cache);
   t.size++;
 }
@@ -103,7 +107,9 @@ function addBinding(ctx: RowContext, b: Binding): void {
     const pe = principalOf(a, b.subject.id);
     if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
-  indexPolicy(indexFor(ctx, a, b.subject), a.id, compileBinding(b, group?.federated === true), [b.roleId], t.catalog, ctx.cache);
+  const cp = compileBinding(b, group?.federated === true);
+  ctx.compiled?.push(cp);
+  indexPolicy(indexFor(ctx, a, b.subject), a.id, cp, [b.roleId], t.catalog, ctx.cache);
   t.size++;
 }
 

@@ -23,8 +23,11 @@ export interface CompileCache {
   readonly lists: ListNode;
   /** The candidate view of each list of `lists`, by the list itself. */
   readonly candidates: Map<readonly AttributeMatcher[], CandidateAttributes>;
-  /** What indexing reads of a policy's list in its account, by list and account id (index-policy.ts). */
-  readonly views: Map<readonly AttributeMatcher[], Map<string, ListViews>>;
+  /**
+   * What indexing reads of a policy's list in its account, by list, then a chain by account id (index-policy.ts): a
+   * list usually names its account, so the chain is one long, and a map per list (35k at L) cost more than it saved.
+   */
+  readonly views: Map<readonly AttributeMatcher[], ListViews>;
   /**
    * A frozen resource selector's compiled attributes and tags, by the selector itself: a store hands equal selectors
    * over as one frozen value (parse-stored.ts, checkpoint.ts), so a policy naming one met before compiles nothing.
@@ -41,6 +44,9 @@ export interface CompiledSelector {
 
 /** One attribute list of a policy as its candidates in one account see it (see indexPolicy). */
 export interface ListViews {
+  readonly accountId: string;
+  /** The views of the same list in another account. */
+  readonly next: ListViews | undefined;
   /** The list less `accountId stringEquals <the account>`. */
   readonly general: readonly AttributeMatcher[];
   /** The service the list pins with `serviceName stringEquals`, if any. */

@@ -115,13 +115,49 @@ export function isStaged(ix: IdentityIndex): boolean {
   return ix.pending !== null || ix.removed !== null;
 }
 
-/** Scratch of sealIndex: key -> its ordinal in the index being sealed, -1 elsewhere (reset after each seal). */
+/**
+ * Scratch of sealIndex, reused from one seal to the next (a compile seals ~11k identities at L, and fresh JS lists
+ * for each were a fifth of the seal's time in allocation and garbage collection): key -> its ordinal in the index
+ * being sealed (-1 elsewhere, reset after each seal); per ordinal, its key and its deny and allow counts (then write
+ * positions); the staged candidates' programs and where each ends. Grown by doubling, never shrunk.
+ */
 let keyOrdinal = new Int32Array(256).fill(-1);
+let keyOf = new Int32Array(256);
+let denyAt = new Int32Array(256);
+let allowAt = new Int32Array(256);
+const programs: number[] = [];
+let programEnds = new Int32Array(256);
+
+/** `a` grown to hold index `n`, its contents kept (and the new part filled with `fill`). */
+function grown(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
+  if (n < a.length) return a;
+  const b = new Int32Array(Math.max(n + 1, a.length * 2));
+  if (fill !== 0) b.fill(fill, a.length);
+  b.set(a);
+  return b;
+}
+
+/** The ordinal of a key in the index being sealed, given it the first time (`count` keys have one so far). */
+function ordinalOf(k: number, count: number): number {
+  if (k >= keyOrdinal.length) keyOrdinal = grown(keyOrdinal, k, -1);
+  const o = keyOrdinal[k]!;
+  if (o >= 0) return o;
+  if (count >= keyOf.length) {
+    keyOf = grown(keyOf, count);
+    denyAt = grown(denyAt, count);
+    allowAt = grown(allowAt, count);
+  }
+  keyOrdinal[k] = count;
+  keyOf[count] = k;
+  denyAt[count] = 0;
+  allowAt[count] = 0;
+  return count;
+}
 
 /**
  * Builds the flat layout of an index from its sealed candidates less those removed, then those staged, in that order
  * (so an update appends, as compile does), and clears the staging and the memos. Cost: the identity's own size, in two
- * counting passes that allocate the new array and a few small ones, nothing per key.
+ * counting passes that allocate the new array and the candidate lists, nothing per key.
  */
 export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   if (!isStaged(ix)) return;
@@ -139,48 +175,43 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   if (kept === 0) cands = pendingCands;
   else for (const c of pendingCands) cands.push(c);
   // pass 1: keys in first-seen order, and how many denies and allows each holds
-  const keys: number[] = [];
-  const denies: number[] = [];
-  const allows: number[] = [];
-  const ordinal = (k: number): number => {
-    if (k >= keyOrdinal.length) {
-      const grown = new Int32Array(Math.max(k + 1, keyOrdinal.length * 2)).fill(-1);
-      grown.set(keyOrdinal);
-      keyOrdinal = grown;
-    }
-    let o = keyOrdinal[k]!;
-    if (o < 0) {
-      keyOrdinal[k] = o = keys.push(k) - 1;
-      denies.push(0);
-      allows.push(0);
-    }
-    return o;
-  };
+  let nkeys = 0;
   for (let s = 0; s <= ix.mask; s++) {
     const b = s * SLOT;
     if (old[b]! < 0) continue;
-    const o = ordinal(old[b]!);
-    for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denies : allows)[o]!++;
+    const o = ordinalOf(old[b]!, nkeys);
+    if (o === nkeys) nkeys++;
+    for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denyAt : allowAt)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
   for (let i = 0; i < pendingCands.length; i++) {
     const group = pendingGroups[i]!;
-    const counts = pendingCands[i]!.deny ? denies : allows;
-    for (const a of group.actions) counts[ordinal(exactKey(a))]!++;
-    for (const p of group.prefixes) counts[ordinal(patternKey(p))]!++;
+    const deny = pendingCands[i]!.deny;
+    for (const a of group.actions) {
+      const o = ordinalOf(exactKey(a), nkeys);
+      if (o === nkeys) nkeys++;
+      if (deny) denyAt[o]!++;
+      else allowAt[o]!++;
+    }
+    for (const p of group.prefixes) {
+      const o = ordinalOf(patternKey(p), nkeys);
+      if (o === nkeys) nkeys++;
+      if (deny) denyAt[o]!++;
+      else allowAt[o]!++;
+    }
   }
   let bits = 1;
-  while (1 << bits < keys.length * 2) bits++;
+  while (1 << bits < nkeys * 2) bits++;
   const slots = 1 << bits;
   const recBase = slots * SLOT;
   let total = 0;
-  for (let o = 0; o < keys.length; o++) total += denies[o]! + allows[o]!;
+  for (let o = 0; o < nkeys; o++) total += denyAt[o]! + allowAt[o]!;
   // programs: the kept ones copied from the old array, the staged ones written (and their literals interned) here
-  const programs: number[] = [];
-  const programEnds: number[] = [];
-  for (const c of pendingCands) {
-    writeProgram(c, strings, programs);
-    programEnds.push(programs.length);
+  programs.length = 0;
+  if (pendingCands.length > programEnds.length) programEnds = grown(programEnds, pendingCands.length);
+  for (let i = 0; i < pendingCands.length; i++) {
+    writeProgram(pendingCands[i]!, strings, programs);
+    programEnds[i] = programs.length;
   }
   let oldPrograms = 0;
   for (let i = 0; i < oldCands.length; i++) {
@@ -189,23 +220,23 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   }
   const data = new Int32Array(recBase + cands.length * REC + total + oldPrograms + programs.length);
   for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
-  // each key's range, denies then allows; `denies`/`allows` become the next write positions
+  // each key's range, denies then allows; `denyAt`/`allowAt` become the next write positions
   let pos = recBase + cands.length * REC;
   let exactCount = 0;
-  for (let o = 0; o < keys.length; o++) {
-    const k = keys[o]!;
+  for (let o = 0; o < nkeys; o++) {
+    const k = keyOf[o]!;
     if ((k & 1) === 0) exactCount++;
     let h = Math.imul(k, HASH) >>> (32 - bits);
     while (data[h * SLOT] !== -1) h = (h + 1) & (slots - 1);
     const b = h * SLOT;
-    const d = denies[o]!;
-    const a = allows[o]!;
+    const d = denyAt[o]!;
+    const a = allowAt[o]!;
     data[b] = k;
     data[b + 1] = pos;
     data[b + 2] = pos + d;
     data[b + 3] = pos + d + a;
-    denies[o] = pos;
-    allows[o] = pos + d;
+    denyAt[o] = pos;
+    allowAt[o] = pos + d;
     pos += d + a;
   }
   // pass 2: place the numbers, in the same order as counted
@@ -216,18 +247,18 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) {
       const n = remap[old[p]!]!;
       if (n < 0) continue;
-      if (p < old[b + 2]!) data[denies[o]!++] = n;
-      else data[allows[o]!++] = n;
+      if (p < old[b + 2]!) data[denyAt[o]!++] = n;
+      else data[allowAt[o]!++] = n;
     }
   }
   for (let i = 0; i < pendingCands.length; i++) {
     const group = pendingGroups[i]!;
     const n = kept + i;
-    const at = pendingCands[i]!.deny ? denies : allows;
+    const at = pendingCands[i]!.deny ? denyAt : allowAt;
     for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
     for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
   }
-  for (const k of keys) keyOrdinal[k] = -1;
+  for (let o = 0; o < nkeys; o++) keyOrdinal[keyOf[o]!] = -1;
   // records: copied for the kept candidates (with their programs), built for the staged ones
   for (let i = 0; i < oldCands.length; i++) {
     const n = remap[i]!;
@@ -259,7 +290,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.cands = cands;
   ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
-  ix.patternCount = keys.length - exactCount;
+  ix.patternCount = nkeys - exactCount;
   ix.pending = null;
   ix.removed = null;
   ix.accel = null;

@@ -45,15 +45,13 @@ function without(cache: CompileCache, list: readonly AttributeMatcher[], drop: (
 
 /** The views of a policy's attribute list in its account, computed once per (list, account) of the batch. */
 function listViews(cache: CompileCache, attributes: readonly AttributeMatcher[], accountId: string): ListViews {
-  let byAccount = cache.views.get(attributes);
-  if (byAccount === undefined) cache.views.set(attributes, (byAccount = new Map()));
-  let v = byAccount.get(accountId);
-  if (v === undefined) {
-    // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
-    // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-    const general = without(cache, attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
-    byAccount.set(accountId, (v = { general, pinned: pinnedService(attributes), forAny: null, forPinned: null }));
-  }
+  const first = cache.views.get(attributes);
+  for (let v = first; v !== undefined; v = v.next) if (v.accountId === accountId) return v;
+  // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
+  // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
+  const general = without(cache, attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+  const v: ListViews = { accountId, next: first, general, pinned: pinnedService(attributes), forAny: null, forPinned: null };
+  cache.views.set(attributes, v);
   return v;
 }
 

@@ -6,16 +6,16 @@
 // ignored and the store reads its tables, as it did before checkpoints. The stores drop the checkpoint whenever an
 // entity table is written by anything but their own commits (a trigger), so a hand edit is never hidden behind one.
 import { ValidationError } from '../errors.js';
-import type { Source } from '../model/source.js';
+import type { Policy, Source } from '../model/source.js';
 import { deepFreeze } from '../prepare-commit.js';
 import { parseStoredSource } from './parse-stored.js';
 import { freezeJson } from './row-codecs.js';
 
 /**
  * The checkpoint text this build writes and reads. A build that changes what it writes bumps it, so an older or
- * newer checkpoint is ignored rather than misread.
+ * newer checkpoint is ignored rather than misread. 2: subjects, role lists and selector conditions are shared too.
  */
-export const CHECKPOINT_FORMAT = 1;
+export const CHECKPOINT_FORMAT = 2;
 
 /**
  * Changes committed since the last checkpoint after which a store writes a new one (a store option overrides it).
@@ -24,24 +24,50 @@ export const CHECKPOINT_FORMAT = 1;
  */
 export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 
+/** Values numbered by their JSON text, equal ones under one number: what a checkpoint writes once and refers to. */
+class Shared {
+  readonly values: unknown[] = [];
+  readonly #numbers = new Map<string, number>();
+
+  /** The number of `v`; the first value of its text is written, as `stored` makes it. */
+  number<T>(v: T, stored: (v: T) => unknown = (x) => x): number {
+    const text = JSON.stringify(v);
+    let n = this.#numbers.get(text);
+    if (n === undefined) {
+      this.#numbers.set(text, (n = this.values.length));
+      this.values.push(stored(v));
+    }
+    return n;
+  }
+}
+
 /**
- * The checkpoint text of a source: the source with each policy's resource selector replaced by its number in a
- * table of distinct selectors (equal selectors are one entry, as they are one frozen value in a loaded source), so
- * the text is shorter, and a load parses, checks and freezes each selector once.
+ * The checkpoint text of a source: the source with each policy's resource selector, subject and role list replaced
+ * by its number in a table of distinct ones, and each selector's attribute conditions by theirs (equal values are one
+ * entry, as they become one frozen value in a loaded source). At L that is 41.8k selectors, 10.7k subjects, 109 role
+ * lists and 3.7k conditions for 95k policies: 29.6 MB of text instead of 56.8 MB with only selectors shared, and a
+ * load parses, checks and freezes each shared value once.
  */
 export function encodeCheckpoint(source: Source): string {
-  const selectors: unknown[] = [];
-  const numbers = new Map<string, number>();
-  const policies = source.policies.map((p) => {
-    const text = JSON.stringify(p.resource);
-    let n = numbers.get(text);
-    if (n === undefined) {
-      numbers.set(text, (n = selectors.length));
-      selectors.push(p.resource);
-    }
-    return { ...p, resource: n };
+  const conditions = new Shared();
+  const selectors = new Shared();
+  const subjects = new Shared();
+  const roles = new Shared();
+  const selector = (r: Policy['resource']) => (Array.isArray(r.attributes) ? { ...r, attributes: r.attributes.map((c) => conditions.number(c)) } : r);
+  const policies = source.policies.map((p) => ({
+    ...p,
+    resource: selectors.number(p.resource, selector),
+    subject: subjects.number(p.subject),
+    roles: roles.number(p.roles),
+  }));
+  return JSON.stringify({
+    format: CHECKPOINT_FORMAT,
+    conditions: conditions.values,
+    selectors: selectors.values,
+    subjects: subjects.values,
+    roles: roles.values,
+    source: { ...source, policies },
   });
-  return JSON.stringify({ format: CHECKPOINT_FORMAT, selectors, source: { ...source, policies } });
 }
 
 /**
@@ -57,6 +83,19 @@ export function checkpointChecksum(text: string): number {
 
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** What a decoded reference that names no entry yields: the checkpoint cannot be used. */
+const NO_ENTRY = Symbol('no entry');
+
+/** The entry `n` names in a table, or NO_ENTRY. */
+function entry(table: readonly unknown[], n: unknown): unknown {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < table.length ? table[n] : NO_ENTRY;
+}
+
+/** A checkpoint's table of shared values, each frozen; undefined when it is not a list. */
+function sharedTable(v: unknown): unknown[] | undefined {
+  return Array.isArray(v) ? v.map((x) => freezeJson(x)) : undefined;
+}
+
 /**
  * The source a checkpoint's text holds, frozen; undefined when the text cannot be used (it does not parse, is of
  * another format, or does not form a valid source), in which case the caller reads its tables instead. With `verify`
@@ -70,16 +109,32 @@ export function decodeCheckpoint(text: string, verify: boolean, checksum: number
   } catch {
     return undefined;
   }
-  if (!isPlain(body) || body['format'] !== CHECKPOINT_FORMAT || !Array.isArray(body['selectors'])) return undefined;
+  if (!isPlain(body) || body['format'] !== CHECKPOINT_FORMAT) return undefined;
   const raw = body['source'];
-  if (!isPlain(raw) || !Array.isArray(raw['policies'])) return undefined;
-  // frozen before the check, so that parseStoredSource checks a selector shared by many policies once
-  const selectors = (body['selectors'] as unknown[]).map((s) => freezeJson(s));
+  if (!isPlain(raw) || !Array.isArray(raw['policies']) || !Array.isArray(body['selectors'])) return undefined;
+  // frozen before the check, so that parseStoredSource checks a value shared by many policies once
+  const conditions = sharedTable(body['conditions']);
+  const subjects = sharedTable(body['subjects']);
+  const roles = sharedTable(body['roles']);
+  if (conditions === undefined || subjects === undefined || roles === undefined) return undefined;
+  const selectors: unknown[] = [];
+  for (const s of body['selectors'] as unknown[]) {
+    if (isPlain(s) && Array.isArray(s['attributes'])) {
+      const attributes = (s['attributes'] as unknown[]).map((n) => entry(conditions, n));
+      if (attributes.includes(NO_ENTRY)) return undefined;
+      s['attributes'] = attributes;
+    }
+    selectors.push(deepFreeze(s));
+  }
   for (const p of raw['policies'] as unknown[]) {
     if (!isPlain(p)) return undefined;
-    const n = p['resource'];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= selectors.length) return undefined;
-    p['resource'] = selectors[n];
+    const resource = entry(selectors, p['resource']);
+    const subject = entry(subjects, p['subject']);
+    const list = entry(roles, p['roles']);
+    if (resource === NO_ENTRY || subject === NO_ENTRY || list === NO_ENTRY) return undefined;
+    p['resource'] = resource;
+    p['subject'] = subject;
+    p['roles'] = list;
   }
   if (!verify || (checksum !== null && checksum === checkpointChecksum(text))) return deepFreeze(raw as unknown as Source);
   try {
