@@ -287,7 +287,9 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.mask = slots - 1;
   ix.shift = 32 - bits;
   ix.recBase = recBase;
-  ix.cands = cands;
+  // copied to its length: a list grown by push keeps up to half again (and at least 16 slots) spare, which was a
+  // hundredth of the tables' heap at S
+  ix.cands = cands.slice();
   ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
   ix.patternCount = nkeys - exactCount;

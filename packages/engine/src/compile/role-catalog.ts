@@ -2,6 +2,9 @@ import { createActionTable, internAction, internPrefix, type ActionTable } from 
 import type { RoleCatalog, RoleGrantGroup, RoleInfo } from './tables.js';
 import type { Role, Source } from '../model/source.js';
 
+/** The prefixes of a grant group with none (most of them): one shared list instead of an empty one each. */
+const NO_PREFIXES: readonly number[] = Object.freeze([]);
+
 /** What each role grants, as [pattern, service or null] pairs: its own actions (for its service, if it is a custom role), then the catalog's. */
 function grantsOf(roles: Source['roles'], services: Source['services']): Map<string, [string, string | null][]> {
   const grants = new Map<string, [string, string | null][]>();
@@ -41,7 +44,7 @@ export function buildRoleCatalog(source: Source, actions: ActionTable = createAc
     }
     groups.set(
       roleId,
-      [...byService].map(([service, g]) => ({ service, role: info, actions: [...g.actions], prefixes: [...g.prefixes] })),
+      [...byService].map(([service, g]) => ({ service, role: info, actions: [...g.actions], prefixes: g.prefixes.size === 0 ? NO_PREFIXES : [...g.prefixes] })),
     );
   }
   const sourceRoles = source.roles;

@@ -28,14 +28,24 @@ export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 class Shared {
   readonly values: unknown[] = [];
   readonly #numbers = new Map<string, number>();
+  /**
+   * The first value of each number, by the value itself, looked up before its text is built: in a source loaded from
+   * a checkpoint equal values are one object, so writing the next checkpoint builds each text once instead of once per
+   * policy. Only first values go in: a source of distinct objects (rows committed one by one) would pay for a map
+   * entry per policy and find none.
+   */
+  readonly #seen = new Map<unknown, number>();
 
   /** The number of `v`; the first value of its text is written, as `stored` makes it. */
   number<T>(v: T, stored: (v: T) => unknown = (x) => x): number {
+    let n = this.#seen.get(v);
+    if (n !== undefined) return n;
     const text = JSON.stringify(v);
-    let n = this.#numbers.get(text);
+    n = this.#numbers.get(text);
     if (n === undefined) {
       this.#numbers.set(text, (n = this.values.length));
       this.values.push(stored(v));
+      this.#seen.set(v, n);
     }
     return n;
   }
