@@ -94,6 +94,31 @@ describe('the Nodes step decides as coversNode', () => {
   });
 });
 
+describe("a node prefilter (bucket-accel.ts) keys a caller's bindings by interned node and misses none", () => {
+  // u-many holds 12 bindings on one action, enough for a prefilter, each at a node: the prefilter chosen is by node
+  const many = parseSource({
+    ...source,
+    principals: [...source.principals, { id: 'u-many', accountId: 'o1', kind: 'user' }],
+    bindings: [
+      ...source.bindings,
+      ...['member', 'folder-admin'].flatMap((r) => at.map((n) => ({ id: `m-${r}-${n}`, accountId: 'o1', subject: { kind: 'principal', id: 'u-many' }, roleId: r, nodeId: n }))),
+    ],
+  });
+  it('decides as the reference on every resource shape, with and without an agent', () => {
+    const tables = compile(many);
+    for (const resource of resources)
+      for (const agentId of agents) {
+        const request = ask('u-many', resource, agentId);
+        expect({ resource, agentId, ...core(authorize(tables, request)) }).toEqual({ resource, agentId, ...core(referenceAuthorize(many, request)) });
+      }
+    const accel = tables.accounts.get('o1')!.principals.get('u-many')!.index.accel;
+    expect(accel?.some((a) => a?.kind === 'node')).toBe(true);
+    expect(authorize(tables, ask('u-many', { projects: ['p1'] }, undefined)).policies).toEqual(
+      ['f1', 'f2', 'o1', 'p1'].flatMap((n) => [`m-folder-admin-${n}`, `m-member-${n}`]).sort(),
+    );
+  });
+});
+
 describe('the Before step holds a binding until its expiry, exclusive, at any instant', () => {
   for (const expiresAt of ['2026-01-05T12:00:00Z', '1969-12-31T23:59:59.999Z', '2100-01-01T00:00:00.001Z']) {
     it(expiresAt, () => {
