@@ -4,7 +4,8 @@
 // must hold for nothing.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
-import { FlatOp } from '../compile/flat-conditions.js';
+import { ATTR } from '../compile/attribute-names.js';
+import { FlatOp, ScopeCode } from '../compile/flat-conditions.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import { authorize } from './authorize.js';
@@ -156,5 +157,34 @@ describe('a program fails closed on a step it does not know', () => {
   });
   it('an empty program holds', () => {
     expect(runProgram(new Int32Array([]), 0, 0, ctx)).toBe(true);
+  });
+});
+
+describe('runProgram reads a run of targets or nodes, no triple before or after it, and goes on after it', () => {
+  // a resource of the account interned as 5, in no project or folder; scope type account; nothing else
+  const at = () => {
+    const c = createContext();
+    c.accountNum = 5;
+    return c;
+  };
+  const failing = [FlatOp.ScopeType, ScopeCode.Zone, 0];
+  it('a step after a run of targets or nodes is still checked', () => {
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 5, 0]), 0, 6, at())).toBe(true);
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 5, 0, ...failing]), 0, 9, at())).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 5, 0]), 0, 6, at())).toBe(true);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 5, 0, ...failing]), 0, 9, at())).toBe(false);
+  });
+  it('the triple past a run (the next program in the array) is no target or node of it', () => {
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 6, 0, FlatOp.Account, 5, 0]), 0, 6, at())).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 6, 0, FlatOp.Node, 5, 0]), 0, 6, at())).toBe(false);
+  });
+  it('the run header is no target', () => {
+    // a user-scoped resource whose `resource` is interned as 1: the header `[Any, 1, 0]` read as a User target would hold
+    const c = createContext();
+    c.scopeType = 'user';
+    c.strings = new Map([['x', 1]]);
+    c.values[ATTR.resource] = 'x';
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.User, 7, 0]), 0, 6, c)).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.User, 1, 0]), 0, 6, c)).toBe(true);
   });
 });
