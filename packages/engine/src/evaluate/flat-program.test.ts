@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
 import { ATTR } from '../compile/attribute-names.js';
 import { FlatOp, ScopeCode } from '../compile/flat-conditions.js';
+import { CandFlag } from '../compile/identity-index.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import { authorize } from './authorize.js';
@@ -132,6 +133,11 @@ describe('the Before step holds a binding until its expiry, exclusive, at any in
         bindings: [{ id: 'b', accountId: 'o1', subject: { kind: 'principal', id: 'u' }, roleId: 'member', nodeId: 'o1', expiresAt }],
       });
       const tables = compile(s);
+      // the record holds the expiry and the node: nothing is left to the side table
+      const ix = tables.accounts.get('o1')!.principals.get('u')!.index;
+      const r = ix.recBase;
+      expect(ix.data[r]! & CandFlag.Tail).toBe(0);
+      expect(Array.from(ix.data.subarray(ix.data[r + 4]!, ix.data[r + 5]!))).toEqual([FlatOp.Before, Math.floor(t / 2 ** 32), t | 0, FlatOp.Nodes, 1, 0, FlatOp.Node, tables.strings.get('o1'), 0]);
       for (const now of [t - 2 ** 32, t - 1, t, t + 1, t + 2 ** 32]) {
         const request = ask('u', {}, undefined, now);
         const d = core(authorize(tables, request));
