@@ -1,28 +1,27 @@
 import { ATTR } from './attribute-names.js';
 import { SLOT } from './identity-index.js';
+import type { StringTable } from './strings.js';
 import type { Candidate, IdentityIndex } from './tables.js';
 
 /** Below this many candidates a range is scanned whole: a keyed lookup would cost more than it saves. */
 export const ACCEL_MIN = 8;
 
-/** Candidate numbers of one index under one key, denies first (`[0, denyEnd)` deny, `[denyEnd, ids.length)` allow). */
-export interface KeyedIds {
-  readonly ids: Int32Array;
-  readonly denyEnd: number;
-}
-
 /**
  * A prefilter for a large range of one identity's index (DESIGN "then by the most selective exact attribute"): its
  * candidates keyed by what the request must have for them to match, so a request looks at the candidates under its
  * own keys plus `rest`. It only prefilters: every candidate it yields is still matched in full.
+ *
+ * Every list of one prefilter lies in its one `data` array, as `[denies, total, ...candidate numbers]` (denies first),
+ * and a key or `rest` leads to where its list starts: a request reads integers from one array instead of following a
+ * list object and its own array per key.
  */
 export type BucketAccel =
   /** keyed by the value a `stringEquals`/`stringEqualsAnyOf` condition on `attr` requires */
-  | { kind: 'attr'; attr: number; keyed: Map<string, KeyedIds>; rest: KeyedIds }
-  /** keyed by the Cloudflare zone a zone-scoped target names */
-  | { kind: 'zone'; keyed: Map<string, KeyedIds>; rest: KeyedIds }
-  /** keyed by the BlueXP node a policy or binding is bound at */
-  | { kind: 'node'; keyed: Map<string, KeyedIds>; rest: KeyedIds };
+  | { kind: 'attr'; attr: number; keyed: Map<string, number>; rest: number; data: Int32Array }
+  /** keyed by the interned id (strings.ts) of the Cloudflare zone a zone-scoped target names */
+  | { kind: 'zone'; keyed: Map<number, number>; rest: number; data: Int32Array }
+  /** keyed by the interned id of the BlueXP node a policy or binding is bound at */
+  | { kind: 'node'; keyed: Map<number, number>; rest: number; data: Int32Array };
 
 type Keys = readonly string[] | null;
 
@@ -52,14 +51,14 @@ function nodeKeys(c: Candidate): Keys {
   return nodes === null || nodes.length === 0 ? null : nodes;
 }
 
-function keyedIds(deny: number[], allow: number[]): KeyedIds {
-  const ids = new Int32Array(deny.length + allow.length);
-  ids.set(deny);
-  ids.set(allow, deny.length);
-  return { ids, denyEnd: deny.length };
+/** Appends a list to `out` as `[denies, total, ...deny, ...allow]`; returns where it starts. */
+function writeList(deny: number[], allow: number[], out: number[]): number {
+  const at = out.length;
+  out.push(deny.length, deny.length + allow.length, ...deny, ...allow);
+  return at;
 }
 
-function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: number, keysOf: (c: Candidate) => Keys): BucketAccel {
+function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: number, keysOf: (c: Candidate) => Keys, strings: StringTable): BucketAccel {
   const d = ix.data;
   const keyed = new Map<string, { deny: number[]; allow: number[] }>();
   const rest = { deny: [] as number[], allow: [] as number[] };
@@ -69,7 +68,10 @@ function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: nu
     const deny = p < d[b + 2]!;
     // INVARIANT: an errored candidate sits in `rest`, so every request it is a candidate for sees it (an errored
     // deny must refuse whatever its other conditions say)
-    const keys = c.error !== null ? null : keysOf(c);
+    let keys = c.error !== null ? null : keysOf(c);
+    // a zone or node keys by its interned id, which the candidate's program interned (flat-conditions.ts); one that
+    // is not interned all the same sits in `rest`, so no request misses it
+    if (keys !== null && kind !== 'attr' && keys.some((k) => !strings.has(k))) keys = null;
     if (keys === null) {
       (deny ? rest.deny : rest.allow).push(n);
       continue;
@@ -80,17 +82,23 @@ function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: nu
       (deny ? l.deny : l.allow).push(n);
     }
   }
-  const out = new Map<string, KeyedIds>();
-  for (const [k, l] of keyed) out.set(k, keyedIds(l.deny, l.allow));
-  const r = keyedIds(rest.deny, rest.allow);
-  return kind === 'attr' ? { kind, attr, keyed: out, rest: r } : { kind, keyed: out, rest: r };
+  const out: number[] = [];
+  const at = writeList(rest.deny, rest.allow, out);
+  if (kind === 'attr') {
+    const byValue = new Map<string, number>();
+    for (const [k, l] of keyed) byValue.set(k, writeList(l.deny, l.allow, out));
+    return { kind, attr, keyed: byValue, rest: at, data: new Int32Array(out) };
+  }
+  const byId = new Map<number, number>();
+  for (const [k, l] of keyed) byId.set(strings.get(k)!, writeList(l.deny, l.allow, out));
+  return { kind, keyed: byId, rest: at, data: new Int32Array(out) };
 }
 
 /**
  * Chooses, for a slot of at least ACCEL_MIN candidates, the key that leaves the fewest candidates unkeyed (`rest`),
  * or null when no key leaves fewer than half. Attributes considered are those some candidate tests for equality.
  */
-export function buildAccel(ix: IdentityIndex, slot: number): BucketAccel | null {
+export function buildAccel(ix: IdentityIndex, slot: number, strings: StringTable): BucketAccel | null {
   const d = ix.data;
   const b = slot * SLOT;
   const all = d[b + 3]! - d[b + 1]!;
@@ -117,5 +125,5 @@ export function buildAccel(ix: IdentityIndex, slot: number): BucketAccel | null 
   if (nr < best.rest) best = { kind: 'node', attr: -1, rest: nr };
   if (best.rest * 2 >= all) return null;
   const keysOf = best.kind === 'attr' ? (c: Candidate) => attrKeys(c, best!.attr) : best.kind === 'zone' ? zoneKeys : nodeKeys;
-  return build(best.kind, best.attr, ix, b, keysOf);
+  return build(best.kind, best.attr, ix, b, keysOf, strings);
 }

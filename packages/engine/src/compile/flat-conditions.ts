@@ -94,10 +94,8 @@ export function needsTail(c: Candidate): boolean {
 /** Appends a candidate's program to `out`, interning its literals: the cheapest steps first. */
 export function writeProgram(c: Candidate, strings: StringTable, out: number[]): void {
   const p = c.policy;
-  if (flatExpiry(p)) {
-    const hi = Math.floor(p.expiresAt / HALF);
-    out.push(FlatOp.Before, hi, (p.expiresAt - hi * HALF) | 0);
-  }
+  // the low half is ToInt32 of the instant, exact below 2^53
+  if (flatExpiry(p)) out.push(FlatOp.Before, Math.floor(p.expiresAt / HALF), p.expiresAt | 0);
   for (const m of c.rest) {
     if (!isFlatMatcher(m)) continue;
     if (m.derived === Derived.ServiceType) out.push(FlatOp.SvcType, internString(strings, m.value), 0);

@@ -11,14 +11,13 @@ import type {
   PrincipalEntry,
   Tables,
 } from '../compile/tables.js';
-import { upOf } from '../compile/tables.js';
-import { ACCEL_MIN, buildAccel, type KeyedIds } from '../compile/bucket-accel.js';
+import { ACCEL_MIN, buildAccel, type BucketAccel } from '../compile/bucket-accel.js';
 import { CandFlag, RANK_SHIFT, REC, SLOT } from '../compile/identity-index.js';
 import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
-import { createContext, resolveRequest, subjectIssues, valueIdOf, type RequestContext } from './resolve-request.js';
+import { accountNumOf, createContext, nodeUpsOf, resolveRequest, subjectIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -294,8 +293,12 @@ function piece(nb: number, ix: IdentityIndex, ids: Int32Array, d0: number, d1: n
   return nb + 1;
 }
 
-function keyedPiece(nb: number, ix: IdentityIndex, l: KeyedIds | undefined, k: number): number {
-  return l === undefined ? nb : piece(nb, ix, l.ids, 0, l.denyEnd, l.ids.length, k);
+/** Adds the piece of a prefilter's list that starts at `at` (see bucket-accel.ts), if there is one. */
+function listPiece(nb: number, ix: IdentityIndex, acc: BucketAccel, at: number | undefined, k: number): number {
+  if (at === undefined) return nb;
+  const d = acc.data;
+  const start = at + 2;
+  return piece(nb, ix, d, start, start + d[at]!, start + d[at + 1]!, k);
 }
 
 /** Adds the pieces of one slot that can match the request: its whole range, or, through its prefilter, those under the request's keys. */
@@ -308,27 +311,29 @@ function collect(ix: IdentityIndex, slot: number, k: number, ctx: RequestContext
   let accs = ix.accel;
   if (accs === null) ix.accel = accs = [];
   let acc = accs[slot];
-  if (acc === undefined) acc = accs[slot] = buildAccel(ix, slot);
+  if (acc === undefined) acc = accs[slot] = buildAccel(ix, slot, ctx.strings);
   if (acc === null) return piece(nb, ix, d, start, d[b + 2]!, end, k);
-  nb = keyedPiece(nb, ix, acc.rest, k);
-  const keyed = acc.keyed;
+  nb = listPiece(nb, ix, acc, acc.rest, k);
   if (acc.kind === 'attr') {
     const v = ctx.values[acc.attr];
-    if (v !== undefined) nb = keyedPiece(nb, ix, keyed.get(v), k);
-  } else if (acc.kind === 'zone') for (const z of ctx.zones) nb = keyedPiece(nb, ix, keyed.get(z), k);
-  else {
+    if (v !== undefined) nb = listPiece(nb, ix, acc, acc.keyed.get(v), k);
+  } else if (acc.kind === 'zone') {
+    const zones = zoneIdsOf(ctx);
+    for (let i = 0; i < zones.length; i++) nb = listPiece(nb, ix, acc, acc.keyed.get(zones[i]!), k);
+  } else {
     // a candidate bound at node N can only match a resource with N above one of its projects or folders, or at the organization
-    const account = ctx.account!;
-    nb = keyedPiece(nb, ix, keyed.get(ctx.accountId), k);
-    for (const p of ctx.projects) {
-      const up = upOf(account, p, 'project');
-      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) nb = keyedPiece(nb, ix, keyed.get(n), k);
-    }
-    for (const f of ctx.folders) {
-      const up = upOf(account, f, 'folder');
-      if (up !== undefined) for (const n of up) if (n !== ctx.accountId) nb = keyedPiece(nb, ix, keyed.get(n), k);
-    }
+    const org = accountNumOf(ctx);
+    const ups = nodeUpsOf(ctx);
+    nb = listPiece(nb, ix, acc, acc.keyed.get(org), k);
+    nb = nodePieces(nb, ix, acc, ups.projects, org, k);
+    nb = nodePieces(nb, ix, acc, ups.folders, org, k);
   }
+  return nb;
+}
+
+/** Adds the pieces of a node prefilter under each of `nodes` but the organization (its list was added once already). */
+function nodePieces(nb: number, ix: IdentityIndex, acc: BucketAccel & { kind: 'node' }, nodes: readonly number[], org: number, k: number): number {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i] !== org) nb = listPiece(nb, ix, acc, acc.keyed.get(nodes[i]!), k);
   return nb;
 }
 

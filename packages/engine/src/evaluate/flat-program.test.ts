@@ -4,7 +4,9 @@
 // must hold for nothing.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
-import { FlatOp } from '../compile/flat-conditions.js';
+import { ATTR } from '../compile/attribute-names.js';
+import { FlatOp, ScopeCode } from '../compile/flat-conditions.js';
+import { CandFlag } from '../compile/identity-index.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import { authorize } from './authorize.js';
@@ -94,6 +96,31 @@ describe('the Nodes step decides as coversNode', () => {
   });
 });
 
+describe("a node prefilter (bucket-accel.ts) keys a caller's bindings by interned node and misses none", () => {
+  // u-many holds 12 bindings on one action, enough for a prefilter, each at a node: the prefilter chosen is by node
+  const many = parseSource({
+    ...source,
+    principals: [...source.principals, { id: 'u-many', accountId: 'o1', kind: 'user' }],
+    bindings: [
+      ...source.bindings,
+      ...['member', 'folder-admin'].flatMap((r) => at.map((n) => ({ id: `m-${r}-${n}`, accountId: 'o1', subject: { kind: 'principal', id: 'u-many' }, roleId: r, nodeId: n }))),
+    ],
+  });
+  it('decides as the reference on every resource shape, with and without an agent', () => {
+    const tables = compile(many);
+    for (const resource of resources)
+      for (const agentId of agents) {
+        const request = ask('u-many', resource, agentId);
+        expect({ resource, agentId, ...core(authorize(tables, request)) }).toEqual({ resource, agentId, ...core(referenceAuthorize(many, request)) });
+      }
+    const accel = tables.accounts.get('o1')!.principals.get('u-many')!.index.accel;
+    expect(accel?.some((a) => a?.kind === 'node')).toBe(true);
+    expect(authorize(tables, ask('u-many', { projects: ['p1'] }, undefined)).policies).toEqual(
+      ['f1', 'f2', 'o1', 'p1'].flatMap((n) => [`m-folder-admin-${n}`, `m-member-${n}`]).sort(),
+    );
+  });
+});
+
 describe('the Before step holds a binding until its expiry, exclusive, at any instant', () => {
   for (const expiresAt of ['2026-01-05T12:00:00Z', '1969-12-31T23:59:59.999Z', '2100-01-01T00:00:00.001Z']) {
     it(expiresAt, () => {
@@ -106,6 +133,11 @@ describe('the Before step holds a binding until its expiry, exclusive, at any in
         bindings: [{ id: 'b', accountId: 'o1', subject: { kind: 'principal', id: 'u' }, roleId: 'member', nodeId: 'o1', expiresAt }],
       });
       const tables = compile(s);
+      // the record holds the expiry and the node: nothing is left to the side table
+      const ix = tables.accounts.get('o1')!.principals.get('u')!.index;
+      const r = ix.recBase;
+      expect(ix.data[r]! & CandFlag.Tail).toBe(0);
+      expect(Array.from(ix.data.subarray(ix.data[r + 4]!, ix.data[r + 5]!))).toEqual([FlatOp.Before, Math.floor(t / 2 ** 32), t | 0, FlatOp.Nodes, 1, 0, FlatOp.Node, tables.strings.get('o1'), 0]);
       for (const now of [t - 2 ** 32, t - 1, t, t + 1, t + 2 ** 32]) {
         const request = ask('u', {}, undefined, now);
         const d = core(authorize(tables, request));
@@ -131,5 +163,34 @@ describe('a program fails closed on a step it does not know', () => {
   });
   it('an empty program holds', () => {
     expect(runProgram(new Int32Array([]), 0, 0, ctx)).toBe(true);
+  });
+});
+
+describe('runProgram reads a run of targets or nodes, no triple before or after it, and goes on after it', () => {
+  // a resource of the account interned as 5, in no project or folder; scope type account; nothing else
+  const at = () => {
+    const c = createContext();
+    c.accountNum = 5;
+    return c;
+  };
+  const failing = [FlatOp.ScopeType, ScopeCode.Zone, 0];
+  it('a step after a run of targets or nodes is still checked', () => {
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 5, 0]), 0, 6, at())).toBe(true);
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 5, 0, ...failing]), 0, 9, at())).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 5, 0]), 0, 6, at())).toBe(true);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 5, 0, ...failing]), 0, 9, at())).toBe(false);
+  });
+  it('the triple past a run (the next program in the array) is no target or node of it', () => {
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.Account, 6, 0, FlatOp.Account, 5, 0]), 0, 6, at())).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Nodes, 1, 0, FlatOp.Node, 6, 0, FlatOp.Node, 5, 0]), 0, 6, at())).toBe(false);
+  });
+  it('the run header is no target', () => {
+    // a user-scoped resource whose `resource` is interned as 1: the header `[Any, 1, 0]` read as a User target would hold
+    const c = createContext();
+    c.scopeType = 'user';
+    c.strings = new Map([['x', 1]]);
+    c.values[ATTR.resource] = 'x';
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.User, 7, 0]), 0, 6, c)).toBe(false);
+    expect(runProgram(new Int32Array([FlatOp.Any, 1, 0, FlatOp.User, 1, 0]), 0, 6, c)).toBe(true);
   });
 });

