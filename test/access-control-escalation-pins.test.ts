@@ -249,6 +249,17 @@ describe('an errored grant asks for the whole account', () => {
   });
 });
 
+describe('a role change is compared with the whole catalog on both sides', () => {
+  it('a custom role’s description edited changes no one’s access: let through, though a policy using it holds a global role of a service too', async () => {
+    // friend holds Viewer (global, mapped on kms by the service's catalog entry) everywhere, beyond what `me` may
+    // delegate (us-south only), through a policy that also names the custom role: losing the global role or the
+    // service on the state after would read as friend losing kms everywhere, a lock-out of one holding more than `me`
+    const custom = (description: string) => put('role', { id: 'kms-custom', kind: 'custom', accountId: 'acc', serviceName: 'kms', actions: ['kms.keys.list'], description });
+    const e = await world([custom('before'), put('policy', { ...policy('p-friend', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.viewer, 'kms'), roles: ['kms-custom', IBM_ROLES.viewer] })]);
+    expect(review(e, [custom('after')])).toBe('ok');
+  });
+});
+
 describe('an account change reaches Public Access', () => {
   it('turning Public Access on where it gives kms everywhere is refused; where it gives kms in us-south, let through', async () => {
     const off = put('account', { id: 'acc', system: 'ibm', publicAccess: false });
