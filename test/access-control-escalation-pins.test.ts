@@ -249,6 +249,23 @@ describe('an errored grant asks for the whole account', () => {
   });
 });
 
+describe('a future member of a group stands for that group alone', () => {
+  it('kms everywhere given to G-south, where nobody is yet, is refused though G-wide, renamed by the same operation, gives it to its own future members', async () => {
+    const e = await world();
+    // the rename brings G-wide into the comparison: a future member shared by both groups would hold kms everywhere before
+    const rename = put('group', { id: 'G-wide', accountId: 'acc', name: 'wide, renamed', members: [], rules: [] });
+    expect(review(e, [rename, put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))])).toBe('refused');
+    expect(review(e, [rename, put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms', US_SOUTH))])).toBe('ok');
+  });
+
+  it('nor is its stand-in a principal whose id is the group’s: kms everywhere given to G-south is refused though principal `G-south` holds it', async () => {
+    const principal = (status: string) => put('principal', { id: 'G-south', accountId: 'acc', kind: 'user', status });
+    const e = await world([principal('active'), put('policy', policy('p-namesake', { kind: 'principal', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))]);
+    // the principal re-written active brings it, and what it holds, into the comparison
+    expect(review(e, [principal('active'), put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))])).toBe('refused');
+  });
+});
+
 describe('a role change is compared with the whole catalog on both sides', () => {
   it('a custom role’s description edited changes no one’s access: let through, though a policy using it holds a global role of a service too', async () => {
     // friend holds Viewer (global, mapped on kms by the service's catalog entry) everywhere, beyond what `me` may
