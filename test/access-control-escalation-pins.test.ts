@@ -306,6 +306,29 @@ describe('Cloudflare: a grant scoped to a user is asked on that user', () => {
     expect(review(e, [give], { kind: 'subject', id: 'cf-holder', accountId: 'cf-a' })).toBe('ok');
     expect(review(e, [give], { kind: 'subject', id: 'cf-iam', accountId: 'cf-a' })).toBe('refused');
   });
+
+  it('a policy’s permission group swapped for one of another action is asked on the whole scope: what it held of another action covers nothing', async () => {
+    let n = 0;
+    const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
+    await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
+    const userGroup = (id: string, action: string) => put('role', { id, kind: 'permission-group', scopeType: 'user', accountId: 'cf-a', name: id, actions: [action] });
+    const friends = (role: string) => put('policy', { id: 'p-u', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-friend' }, roles: [role], resource: { attributes: [], resourceGroups: ['rg-user'] } });
+    await e.commit([
+      ...['cf-friend', 'cf-holder'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
+      userGroup('pg-read', 'user:read'),
+      userGroup('pg-read2', 'user:read'),
+      userGroup('pg-write', 'user:write'),
+      put('resourceGroup', { id: 'rg-user', accountId: 'cf-a', scope: [{ key: 'com.cloudflare.api.user.cf-friend', objects: [{ key: '*' }] }] }),
+      put('policy', { id: 'p-iam', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-holder' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } }),
+      put('policy', { id: 'p-h', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-holder' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-user'] } }),
+      friends('pg-read'),
+    ]);
+    const holder: Actor = { kind: 'subject', id: 'cf-holder', accountId: 'cf-a' };
+    // the holder reads that user but does not write it: friend's user:write is a gain where user:read was held
+    expect(review(e, [friends('pg-write')], holder)).toBe('refused');
+    expect(review(e, [friends('pg-read2')], holder)).toBe('ok');
+  });
 });
 
 describe('lock-out is asked of what is taken, and never of the actor itself', () => {
