@@ -210,6 +210,15 @@ describe('BlueXP placement: a registered resource in a folder', () => {
     expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('refused');
   });
 
+  it('a binding that has expired reaches nothing: adding the resource to a project where one ended is let through', async () => {
+    const ended = { ...(binding('b-friend', 'friend', 'bx-storage', 'P2') as { value: object }).value, expiresAt: iso(NOW - HOUR) };
+    const e = await bluexp([resource(['F2'], []), put('binding', ended)]);
+    expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('ok');
+    // the same binding still running is a gain the folder admin may not give
+    const running = await bluexp([resource(['F2'], []), put('binding', { ...ended, expiresAt: iso(NOW + HOUR) })]);
+    expect(review(running, [resource(['F2'], ['P2'])], FA)).toBe('refused');
+  });
+
   it('with an agent serving no project of the folder, an admin-level role there did not reach it either', async () => {
     const e = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
     expect(review(e, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('refused');
