@@ -125,6 +125,7 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
         placed(accountId, (row as { projects?: string[] }).projects ?? []);
         break;
       case 'group':
+        // Stryker disable next-line StringLiteral: subjectKey reads the kind only to tell services and principals apart
         r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
         break;
       case 'membership':
@@ -208,9 +209,11 @@ function accountsSource(state: SourceState, accounts: ReadonlySet<string>, reach
 
 /** The rows of `accounts`, and the global roles and services, as a state of their own. */
 function touchedState(state: SourceState, accounts: ReadonlySet<string>): SourceState {
-  const s: Record<string, unknown> = { version: 1 };
+  // (SourceState.from reads the entity fields alone: no version)
+  const s: Record<string, unknown> = {};
   for (const e of ENTITY_NAMES) {
-    const rows: unknown[] = e === 'role' || e === 'service' ? state.list(e, '') : [];
+    // the rows of no account (ids are never empty): the global roles and the services
+    const rows: unknown[] = state.list(e, '');
     for (const a of accounts) rows.push(...state.rowsOf(e, a));
     s[ENTITY_FIELDS[e]] = rows;
   }
