@@ -550,6 +550,20 @@ describe('hole: an agent moved into a project gives that project’s folder admi
     await e.commit([change]);
     expect(reaches()).toBe(true);
   });
+
+  it('so does a role held at the organization below the organization admin’s level: refused to the agent keeper', async () => {
+    const { e } = await agentWorld();
+    // friend's storage role at the organization reaches agent2's resources only in the projects agent2 serves; the
+    // folder admin's and friend's folder bindings go, so that friend's is the only grant the move changes
+    const drop = (key: string) => ({ op: 'delete', entity: 'binding', key }) as Change;
+    await e.commit([binding('b-friend-org', 'friend', 'bx-storage', 'bx-a'), drop('b-friend'), drop('b-fa1'), drop('b-fa2')]);
+    const reaches = () => e.authorize({ subject: { id: 'friend', accountId: 'bx-a' }, action: 'volume:delete', resource: { id: 'R' } }).allowed;
+    const change = put('principal', { id: 'agent2', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1', 'P2'] });
+    expect(reaches()).toBe(false);
+    expect(review(e, [change], KEEPER)).toBe('refused');
+    await e.commit([change]);
+    expect(reaches()).toBe(true);
+  });
 });
 
 describe('grants already expired at the actor’s now are left out of both diffs', () => {
