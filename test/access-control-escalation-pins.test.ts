@@ -219,6 +219,16 @@ describe('BlueXP placement: a registered resource in a folder', () => {
     expect(review(running, [resource(['F2'], ['P2'])], FA)).toBe('refused');
   });
 
+  it('the actor is asked on the resource with its agent: a folder admin whose folder the agent does not serve may not place it', async () => {
+    // R sits in F2 with agent1, which serves P1 only: fa's admin role at F2 does not reach R (its agent serves no
+    // project there), though it would reach an agentless resource in F2. Adding R to P1 gives fa's F1 binding R
+    const e = await bluexp([resource(['F2'], [], 'agent1')]);
+    expect(review(e, [resource(['F2'], ['P1'], 'agent1')], FA)).toBe('refused');
+    // agentless, fa reached R in F2 already, and may give what its F1 binding gains there
+    const agentless = await bluexp([resource(['F2'], [])]);
+    expect(review(agentless, [resource(['F2'], ['P1'])], FA)).toBe('ok');
+  });
+
   it('with an agent serving no project of the folder, an admin-level role there did not reach it either', async () => {
     const e = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
     expect(review(e, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('refused');
