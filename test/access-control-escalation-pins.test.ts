@@ -360,6 +360,20 @@ describe('lock-out is asked of what is taken, and never of the actor itself', ()
       ...extra,
     ]);
 
+  it('each principal a loss hits is asked for itself: deleting a group’s policy is refused for its superior member', async () => {
+    // `able` holds nothing `me` cannot give, and its id sorts before boss's; boss holds more (k1): the answer for
+    // able must not stand for boss
+    const group = (members: string[]) => [
+      put('principal', { id: 'IBMid-able', accountId: 'acc', kind: 'user', status: 'active' }),
+      put('group', { id: 'G-both', accountId: 'acc', name: 'both', members, rules: [] }),
+      put('policy', policy('p-both', { kind: 'group', id: 'G-both' }, IBM_ROLES.viewer, 'kms', US_SOUTH)),
+    ];
+    const drop = { op: 'delete', entity: 'policy', key: 'p-both' } as Change;
+    expect(review(await k1World(group(['IBMid-able', 'IBMid-boss'])), [drop])).toBe('refused');
+    // with able alone in the group, nothing is taken from a superior
+    expect(review(await k1World(group(['IBMid-able'])), [drop])).toBe('ok');
+  });
+
   it('giving a superior something `me` may give takes nothing from it: let through', async () => {
     const e = await k1World();
     expect(review(e, [put('policy', policy('p-new', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.viewer, 'kms', US_SOUTH))])).toBe('ok');

@@ -406,6 +406,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
           const them = actorGate.inAccount(accountId).at(instant).as(id);
           return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
         });
+        // Stryker disable next-line CallExpression: a memo; recomputing it from the same states gives the same value
         superiorAt.set(key, v);
       }
       return v;
