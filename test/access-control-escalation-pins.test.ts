@@ -374,6 +374,18 @@ describe('lock-out is asked of what is taken, and never of the actor itself', ()
     expect(review(await k1World(group(['IBMid-able'])), [drop])).toBe('ok');
   });
 
+  it('hole: an allow on Public Access that a superior holds through it is not deleted by one who cannot give it', async () => {
+    // p-pa gives every caller kms Viewer in us-south; boss holds write on k1 there, which `me` cannot give. Deleting
+    // p-pa takes kms reading there from boss as from everyone: the review checked only allows lost by a principal
+    // named as the subject (or a group's member), and let this through, while the same policy on a group holding boss
+    // was refused
+    const e = await k1World([put('policy', policy('p-pa', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.viewer, 'kms', US_SOUTH))]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-pa' } as Change])).toBe('refused');
+    // without boss's k1 (nobody holds there what `me` cannot give), the deletion is let through
+    const plain = await world([put('policy', policy('p-pa', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.viewer, 'kms', US_SOUTH))]);
+    expect(review(plain, [{ op: 'delete', entity: 'policy', key: 'p-pa' } as Change])).toBe('ok');
+  });
+
   it('giving a superior something `me` may give takes nothing from it: let through', async () => {
     const e = await k1World();
     expect(review(e, [put('policy', policy('p-new', { kind: 'principal', id: 'IBMid-boss' }, IBM_ROLES.viewer, 'kms', US_SOUTH))])).toBe('ok');

@@ -423,10 +423,12 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     for (const [acc, id] of principalsHit(g)) if (superior(acc, id, where)) refuse(acc);
   }
   for (const g of d.removed) {
-    if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
-    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
+    if (g.effect !== 'allow') continue;
+    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added);
+    // an allow on every caller or on whoever a rule admits is lost by every principal of the account, as a deny added
+    // there hits them all
     const lost = targetsOf(g, similar(g, d.added), before);
-    if (superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
+    for (const [acc, id] of principalsHit(g)) if (superior(acc, id, lost)) refuse(acc);
   }
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
