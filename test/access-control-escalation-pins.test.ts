@@ -210,6 +210,25 @@ describe('BlueXP placement: a registered resource in a folder', () => {
     expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('refused');
   });
 
+  it('a binding that has expired reaches nothing: adding the resource to a project where one ended is let through', async () => {
+    const ended = { ...(binding('b-friend', 'friend', 'bx-storage', 'P2') as { value: object }).value, expiresAt: iso(NOW - HOUR) };
+    const e = await bluexp([resource(['F2'], []), put('binding', ended)]);
+    expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('ok');
+    // the same binding still running is a gain the folder admin may not give
+    const running = await bluexp([resource(['F2'], []), put('binding', { ...ended, expiresAt: iso(NOW + HOUR) })]);
+    expect(review(running, [resource(['F2'], ['P2'])], FA)).toBe('refused');
+  });
+
+  it('the actor is asked on the resource with its agent: a folder admin whose folder the agent does not serve may not place it', async () => {
+    // R sits in F2 with agent1, which serves P1 only: fa's admin role at F2 does not reach R (its agent serves no
+    // project there), though it would reach an agentless resource in F2. Adding R to P1 gives fa's F1 binding R
+    const e = await bluexp([resource(['F2'], [], 'agent1')]);
+    expect(review(e, [resource(['F2'], ['P1'], 'agent1')], FA)).toBe('refused');
+    // agentless, fa reached R in F2 already, and may give what its F1 binding gains there
+    const agentless = await bluexp([resource(['F2'], [])]);
+    expect(review(agentless, [resource(['F2'], ['P1'])], FA)).toBe('ok');
+  });
+
   it('with an agent serving no project of the folder, an admin-level role there did not reach it either', async () => {
     const e = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
     expect(review(e, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('refused');
@@ -249,6 +268,34 @@ describe('an errored grant asks for the whole account', () => {
   });
 });
 
+describe('a future member of a group stands for that group alone', () => {
+  it('kms everywhere given to G-south, where nobody is yet, is refused though G-wide, renamed by the same operation, gives it to its own future members', async () => {
+    const e = await world();
+    // the rename brings G-wide into the comparison: a future member shared by both groups would hold kms everywhere before
+    const rename = put('group', { id: 'G-wide', accountId: 'acc', name: 'wide, renamed', members: [], rules: [] });
+    expect(review(e, [rename, put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))])).toBe('refused');
+    expect(review(e, [rename, put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms', US_SOUTH))])).toBe('ok');
+  });
+
+  it('nor is its stand-in a principal whose id is the group’s: kms everywhere given to G-south is refused though principal `G-south` holds it', async () => {
+    const principal = (status: string) => put('principal', { id: 'G-south', accountId: 'acc', kind: 'user', status });
+    const e = await world([principal('active'), put('policy', policy('p-namesake', { kind: 'principal', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))]);
+    // the principal re-written active brings it, and what it holds, into the comparison
+    expect(review(e, [principal('active'), put('policy', policy('p-new', { kind: 'group', id: 'G-south' }, IBM_ROLES.administrator, 'kms'))])).toBe('refused');
+  });
+});
+
+describe('a role change is compared with the whole catalog on both sides', () => {
+  it('a custom role’s description edited changes no one’s access: let through, though a policy using it holds a global role of a service too', async () => {
+    // friend holds Viewer (global, mapped on kms by the service's catalog entry) everywhere, beyond what `me` may
+    // delegate (us-south only), through a policy that also names the custom role: losing the global role or the
+    // service on the state after would read as friend losing kms everywhere, a lock-out of one holding more than `me`
+    const custom = (description: string) => put('role', { id: 'kms-custom', kind: 'custom', accountId: 'acc', serviceName: 'kms', actions: ['kms.keys.list'], description });
+    const e = await world([custom('before'), put('policy', { ...policy('p-friend', { kind: 'principal', id: 'IBMid-friend' }, IBM_ROLES.viewer, 'kms'), roles: ['kms-custom', IBM_ROLES.viewer] })]);
+    expect(review(e, [custom('after')])).toBe('ok');
+  });
+});
+
 describe('an account change reaches Public Access', () => {
   it('turning Public Access on where it gives kms everywhere is refused; where it gives kms in us-south, let through', async () => {
     const off = put('account', { id: 'acc', system: 'ibm', publicAccess: false });
@@ -278,6 +325,29 @@ describe('Cloudflare: a grant scoped to a user is asked on that user', () => {
     expect(review(e, [give], { kind: 'subject', id: 'cf-holder', accountId: 'cf-a' })).toBe('ok');
     expect(review(e, [give], { kind: 'subject', id: 'cf-iam', accountId: 'cf-a' })).toBe('refused');
   });
+
+  it('a policy’s permission group swapped for one of another action is asked on the whole scope: what it held of another action covers nothing', async () => {
+    let n = 0;
+    const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
+    await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
+    const userGroup = (id: string, action: string) => put('role', { id, kind: 'permission-group', scopeType: 'user', accountId: 'cf-a', name: id, actions: [action] });
+    const friends = (role: string) => put('policy', { id: 'p-u', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-friend' }, roles: [role], resource: { attributes: [], resourceGroups: ['rg-user'] } });
+    await e.commit([
+      ...['cf-friend', 'cf-holder'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
+      userGroup('pg-read', 'user:read'),
+      userGroup('pg-read2', 'user:read'),
+      userGroup('pg-write', 'user:write'),
+      put('resourceGroup', { id: 'rg-user', accountId: 'cf-a', scope: [{ key: 'com.cloudflare.api.user.cf-friend', objects: [{ key: '*' }] }] }),
+      put('policy', { id: 'p-iam', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-holder' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } }),
+      put('policy', { id: 'p-h', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-holder' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-user'] } }),
+      friends('pg-read'),
+    ]);
+    const holder: Actor = { kind: 'subject', id: 'cf-holder', accountId: 'cf-a' };
+    // the holder reads that user but does not write it: friend's user:write is a gain where user:read was held
+    expect(review(e, [friends('pg-write')], holder)).toBe('refused');
+    expect(review(e, [friends('pg-read2')], holder)).toBe('ok');
+  });
 });
 
 describe('lock-out is asked of what is taken, and never of the actor itself', () => {
@@ -289,6 +359,32 @@ describe('lock-out is asked of what is taken, and never of the actor itself', ()
       put('policy', policy('p-me-k1', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.editor, 'kms', [...US_SOUTH, { name: 'resource', operator: 'stringEquals', value: 'k1' }], 'deny')),
       ...extra,
     ]);
+
+  it('each principal a loss hits is asked for itself: deleting a group’s policy is refused for its superior member', async () => {
+    // `able` holds nothing `me` cannot give, and its id sorts before boss's; boss holds more (k1): the answer for
+    // able must not stand for boss
+    const group = (members: string[]) => [
+      put('principal', { id: 'IBMid-able', accountId: 'acc', kind: 'user', status: 'active' }),
+      put('group', { id: 'G-both', accountId: 'acc', name: 'both', members, rules: [] }),
+      put('policy', policy('p-both', { kind: 'group', id: 'G-both' }, IBM_ROLES.viewer, 'kms', US_SOUTH)),
+    ];
+    const drop = { op: 'delete', entity: 'policy', key: 'p-both' } as Change;
+    expect(review(await k1World(group(['IBMid-able', 'IBMid-boss'])), [drop])).toBe('refused');
+    // with able alone in the group, nothing is taken from a superior
+    expect(review(await k1World(group(['IBMid-able'])), [drop])).toBe('ok');
+  });
+
+  it('hole: an allow on Public Access that a superior holds through it is not deleted by one who cannot give it', async () => {
+    // p-pa gives every caller kms Viewer in us-south; boss holds write on k1 there, which `me` cannot give. Deleting
+    // p-pa takes kms reading there from boss as from everyone: the review checked only allows lost by a principal
+    // named as the subject (or a group's member), and let this through, while the same policy on a group holding boss
+    // was refused
+    const e = await k1World([put('policy', policy('p-pa', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.viewer, 'kms', US_SOUTH))]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-pa' } as Change])).toBe('refused');
+    // without boss's k1 (nobody holds there what `me` cannot give), the deletion is let through
+    const plain = await world([put('policy', policy('p-pa', { kind: 'group', id: PUBLIC_ACCESS_GROUP_ID }, IBM_ROLES.viewer, 'kms', US_SOUTH))]);
+    expect(review(plain, [{ op: 'delete', entity: 'policy', key: 'p-pa' } as Change])).toBe('ok');
+  });
 
   it('giving a superior something `me` may give takes nothing from it: let through', async () => {
     const e = await k1World();
@@ -487,6 +583,20 @@ describe('hole: an agent moved into a project gives that project’s folder admi
     expect(reaches()).toBe(false);
     expect(review(e, [change], KEEPER)).toBe('refused');
     expect(review(e, [change], { kind: 'subject', id: 'bx-admin', accountId: 'bx-a' })).toBe('ok');
+    await e.commit([change]);
+    expect(reaches()).toBe(true);
+  });
+
+  it('so does a role held at the organization below the organization admin’s level: refused to the agent keeper', async () => {
+    const { e } = await agentWorld();
+    // friend's storage role at the organization reaches agent2's resources only in the projects agent2 serves; the
+    // folder admin's and friend's folder bindings go, so that friend's is the only grant the move changes
+    const drop = (key: string) => ({ op: 'delete', entity: 'binding', key }) as Change;
+    await e.commit([binding('b-friend-org', 'friend', 'bx-storage', 'bx-a'), drop('b-friend'), drop('b-fa1'), drop('b-fa2')]);
+    const reaches = () => e.authorize({ subject: { id: 'friend', accountId: 'bx-a' }, action: 'volume:delete', resource: { id: 'R' } }).allowed;
+    const change = put('principal', { id: 'agent2', accountId: 'bx-a', kind: 'agent', status: 'active', projects: ['P1', 'P2'] });
+    expect(reaches()).toBe(false);
+    expect(review(e, [change], KEEPER)).toBe('refused');
     await e.commit([change]);
     expect(reaches()).toBe(true);
   });

@@ -125,6 +125,7 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
         placed(accountId, (row as { projects?: string[] }).projects ?? []);
         break;
       case 'group':
+        // Stryker disable next-line StringLiteral: subjectKey reads the kind only to tell services and principals apart
         r.subjects.add(subjectKey(accountId, { kind: 'group', id }));
         break;
       case 'membership':
@@ -208,9 +209,11 @@ function accountsSource(state: SourceState, accounts: ReadonlySet<string>, reach
 
 /** The rows of `accounts`, and the global roles and services, as a state of their own. */
 function touchedState(state: SourceState, accounts: ReadonlySet<string>): SourceState {
-  const s: Record<string, unknown> = { version: 1 };
+  // (SourceState.from reads the entity fields alone: no version)
+  const s: Record<string, unknown> = {};
   for (const e of ENTITY_NAMES) {
-    const rows: unknown[] = e === 'role' || e === 'service' ? state.list(e, '') : [];
+    // the rows of no account (ids are never empty): the global roles and the services
+    const rows: unknown[] = state.list(e, '');
     for (const a of accounts) rows.push(...state.rowsOf(e, a));
     s[ENTITY_FIELDS[e]] = rows;
   }
@@ -403,6 +406,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
           const them = actorGate.inAccount(accountId).at(instant).as(id);
           return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
         });
+        // Stryker disable next-line CallExpression: a memo; recomputing it from the same states gives the same value
         superiorAt.set(key, v);
       }
       return v;
@@ -419,10 +423,12 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     for (const [acc, id] of principalsHit(g)) if (superior(acc, id, where)) refuse(acc);
   }
   for (const g of d.removed) {
-    if (g.effect !== 'allow' || g.identity.kind !== 'principal') continue;
-    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added)
+    if (g.effect !== 'allow') continue;
+    // where it is lost: what the same grant after the change no longer covers (nothing, when a node was only added);
+    // an allow on every caller or on whoever a rule admits is lost by every principal of the account, as a deny added
+    // there hits them all
     const lost = targetsOf(g, similar(g, d.added), before);
-    if (superior(g.accountId, g.identity.id, lost)) refuse(g.accountId);
+    for (const [acc, id] of principalsHit(g)) if (superior(acc, id, lost)) refuse(acc);
   }
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
