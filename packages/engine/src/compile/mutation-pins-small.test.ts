@@ -74,7 +74,7 @@ describe('attribute names', () => {
 
 describe('resolveResource', () => {
   it('reads attributes as strings in the resource’s own account, tags lowercased, lists defaulting to none', () => {
-    const r = resolveResource({ id: 'r1', accountId: 'acc', attributes: { n: 1, b: false, s: 'x', accountId: 'forged' }, tags: ['Env:Prod', 'team:a'] } as Source['resources'][number], 7);
+    const r = resolveResource({ id: 'r1', accountId: 'acc', attributes: { n: 1, b: false, s: 'x', accountId: 'forged' }, tags: ['Env:Prod', 'team:a'] } as unknown as Source['resources'][number], 7);
     expect(r).toEqual({ id: 'r1', num: 7, accountId: 'acc', attributes: { n: '1', b: 'false', s: 'x', accountId: 'acc' }, tags: ['env:prod', 'team:a'], projects: [], folders: [], zones: [], agentId: undefined });
     // no prototype: a request for `toString` finds no attribute
     expect(Object.getPrototypeOf(r.attributes)).toBeNull();
