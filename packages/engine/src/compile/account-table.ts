@@ -8,10 +8,9 @@ export function createGroup(id: string): GroupEntry {
 }
 
 /** A principal entry, unregistered until its row is applied. */
-export function createPrincipal(id: string, num: number): PrincipalEntry {
+export function createPrincipal(id: string): PrincipalEntry {
   return {
     id,
-    num,
     kind: 'user',
     active: false,
     index: createIdentityIndex(),
@@ -34,7 +33,6 @@ export function createAccount(id: string): AccountTable {
     saasEnabled: true,
     sso: null,
     principals: new Map(),
-    principalCount: 0,
     groups: new Map(),
     publicGroup: createGroup(PUBLIC_ACCESS_GROUP_ID),
     claimRules: new Map(),
@@ -70,7 +68,7 @@ export function groupOf(a: AccountTable, id: string): GroupEntry {
 export function principalOf(a: AccountTable, id: string): PrincipalEntry {
   let p = a.principals.get(id);
   if (!p) {
-    p = createPrincipal(id, ++a.principalCount);
+    p = createPrincipal(id);
     a.principals.set(id, p);
   }
   return p;

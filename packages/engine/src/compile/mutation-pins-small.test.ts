@@ -1,5 +1,11 @@
-// Pins of the small compile files (issue 12, MUTATION.md): compile-sso.ts, attribute-names.ts, resolve-resource.ts.
+// Pins of the small compile files (issue 12, MUTATION.md): compile-sso.ts, attribute-names.ts, resolve-resource.ts,
+// account-table.ts.
 import { describe, expect, it } from 'vitest';
+import { compile } from './compile-source.js';
+import { createEngine } from '../engine/engine.js';
+import { authorize } from '../evaluate/authorize.js';
+import { entityKey } from '../model/entities.js';
+import { parseSource } from '../model/index.js';
 import { createAccount } from './account-table.js';
 import { ATTR, createAttributeNames, internAttribute } from './attribute-names.js';
 import { compileSso } from './compile-sso.js';
@@ -68,11 +74,42 @@ describe('attribute names', () => {
 
 describe('resolveResource', () => {
   it('reads attributes as strings in the resource’s own account, tags lowercased, lists defaulting to none', () => {
-    const r = resolveResource({ id: 'r1', accountId: 'acc', attributes: { n: 1, b: false, s: 'x', accountId: 'forged' }, tags: ['Env:Prod', 'team:a'] } as Source['resources'][number], 7);
+    const r = resolveResource({ id: 'r1', accountId: 'acc', attributes: { n: 1, b: false, s: 'x', accountId: 'forged' }, tags: ['Env:Prod', 'team:a'] } as unknown as Source['resources'][number], 7);
     expect(r).toEqual({ id: 'r1', num: 7, accountId: 'acc', attributes: { n: '1', b: 'false', s: 'x', accountId: 'acc' }, tags: ['env:prod', 'team:a'], projects: [], folders: [], zones: [], agentId: undefined });
     // no prototype: a request for `toString` finds no attribute
     expect(Object.getPrototypeOf(r.attributes)).toBeNull();
     const bare = resolveResource({ id: 'r2', accountId: 'acc', projects: ['p'], folders: ['f'], zones: ['z'], agentId: 'ag' } as Source['resources'][number], 8);
     expect(bare).toEqual({ id: 'r2', num: 8, accountId: 'acc', attributes: { accountId: 'acc' }, tags: [], projects: ['p'], folders: ['f'], zones: ['z'], agentId: 'ag' });
+  });
+});
+
+describe('account-table: entries created on first mention', () => {
+  const NOW = Date.parse('2026-01-05T10:00:00Z');
+  const source = () =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'acc', kind: 'user' }],
+      groups: [{ id: 'fed', accountId: 'acc', name: 'fed' }],
+      roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+      memberships: [{ accountId: 'acc', principalId: 'u', groupId: 'fed', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' }],
+      policies: [
+        { id: 'p', accountId: 'acc', subject: { kind: 'group', id: 'fed' }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } },
+      ],
+    });
+  const read = { subject: { id: 'u' }, action: 'kms.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms' } } };
+
+  it('a principal without its row decides as an anonymous caller (parseSource refuses such a source; compile fails closed)', () => {
+    const s = source();
+    expect(authorize(compile(s), read, { now: NOW }).allowed).toBe(true);
+    expect(authorize(compile({ ...s, principals: [] }), read, { now: NOW }).allowed).toBe(false);
+  });
+
+  it('a dynamic membership deleted by a commit grants nothing more', async () => {
+    const s = source();
+    const e = createEngine({ clock: () => NOW, source: s });
+    expect(e.authorize(read).allowed).toBe(true);
+    await e.commit([{ op: 'delete', entity: 'membership', key: entityKey('membership', s.memberships[0]!) }]);
+    expect(e.authorize(read).allowed).toBe(false);
   });
 });

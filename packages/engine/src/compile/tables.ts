@@ -194,8 +194,6 @@ export interface DynamicEntry {
 /** A principal of one account. */
 export interface PrincipalEntry {
   readonly id: string;
-  /** A small number unique within its account, for the decision cache's numeric keys. */
-  readonly num: number;
   kind: 'user' | 'service' | 'agent';
   /** Registered and active; anything else decides as an anonymous caller. */
   active: boolean;
@@ -260,8 +258,6 @@ export interface AccountTable {
   /** Enabled, verified SSO connectors by email domain; null when the account has none, so the gate costs one check. */
   sso: Map<string, SsoGate> | null;
   readonly principals: Map<string, PrincipalEntry>;
-  /** How many principal entries were created: the next one's `num`. */
-  principalCount: number;
   readonly groups: Map<string, GroupEntry>;
   readonly publicGroup: GroupEntry;
   readonly claimRules: Map<string, ClaimRuleEntry[]>;
