@@ -1,3 +1,5 @@
+import { internString } from './strings.js';
+
 /** Resource attribute names interned to small integers; matchers read request values from an array by id. */
 export type AttributeNames = Map<string, number>;
 
@@ -16,12 +18,5 @@ export function createAttributeNames(): AttributeNames {
   ]);
 }
 
-/** The id of an attribute name, interning it. */
-export function internAttribute(t: AttributeNames, name: string): number {
-  let id = t.get(name);
-  if (id === undefined) {
-    id = t.size;
-    t.set(name, id);
-  }
-  return id;
-}
+/** The id of an attribute name, interning it: the same append-only interning as the string table's. */
+export const internAttribute: (t: AttributeNames, name: string) => number = internString;
