@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSource, ValidationError, type Change, type Source } from '@portcullis/engine';
-import { applyChanges, CHECKPOINT_FORMAT, checkpointChecksum, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
+import { applyChanges, CHECKPOINT_FORMAT, checkpointChecksum, decodeCheckpoint, encodeCheckpoint, ENTITY_FIELDS, ENTITY_NAMES, SPECS } from '@portcullis/engine/store-kit';
 import { openPostgresStore, type PostgresStore } from '@portcullis/store-postgres';
 import { openSqliteStore, type SqliteStore } from '@portcullis/store-sqlite';
 import { richSource } from './helpers/store-arbitraries.js';
@@ -104,6 +104,17 @@ async function loadWith(kind: Awaited<ReturnType<Kind['create']>>): Promise<Sour
   }
 }
 
+describe('encodeCheckpoint', () => {
+  it('breaks a large text into lines of about 1 MB that decode to the same source', () => {
+    const large: Source = { ...truth, policies: Array.from({ length: 20_000 }, (_, i) => ({ ...truth.policies[i % truth.policies.length]!, id: `large-${i}` })) };
+    const text = encodeCheckpoint(large);
+    const lines = text.split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.length).toBeLessThan(2 << 20);
+    expect(decodeCheckpoint(text, false, null)).toEqual(large);
+  });
+});
+
 for (const kind of KINDS) {
   describe(`${kind.name} store: checkpoints`, () => {
     it('loads from a checkpoint and the changes after it', async () => {
@@ -115,6 +126,17 @@ for (const kind of KINDS) {
       expect(nameOf(source)).toBe('from the checkpoint');
       expect(source.principals.find((p) => p.id === later.value.id)).toEqual(later.value);
       expect(Object.isFrozen(source.principals[0]) && Object.isFrozen(source.policies[0]!.resource.attributes)).toBe(true);
+    });
+
+    it('reads a checkpoint of many lines whole and in order', async () => {
+      const k = await kind.create();
+      // a line break between every two objects, as encodeCheckpoint puts one every ~1 MB of a large source
+      const text = encodeCheckpoint(planted()).replaceAll('},{"', '},\n{"');
+      expect(text.split('\n').length).toBeGreaterThan(20);
+      await k.sql('UPDATE $schema.checkpoint SET body = ?, checksum = ?', [text, checkpointChecksum(text)]);
+      const source = await loadWith(k);
+      expect(nameOf(source)).toBe('from the checkpoint');
+      expect(source.principals.find((p) => p.id === later.value.id)).toEqual(later.value);
     });
 
     const WITH_CHECKSUM = 'UPDATE $schema.checkpoint SET body = ?, checksum = ?';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { createEngineFromStore, type Change, type Source, type Store } from '@portcullis/engine';
@@ -150,49 +150,93 @@ function putsOf(source: Source): Change[] {
   return ENTITY_NAMES.flatMap((entity) => (source[ENTITY_FIELDS[entity]] as unknown[]).map((value) => ({ op: 'put', entity, value }) as Change));
 }
 
+interface Run {
+  open: number;
+  load: number;
+  build: number;
+  total: number;
+  loadCpu: number;
+  buildCpu: number;
+  /** Heap and external (ArrayBuffer) memory when the build starts, and the GC time and major GCs during it. */
+  heapMb: number;
+  externalMb: number;
+  buildGc: number;
+  buildMajorGcs: number;
+}
+
+// CPU time of this process beside the wall time: on a busy machine it moves far less than the wall clock
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+// every GC of this process, so that a build's figure says how much of it was collection and why
+const gcs: { start: number; duration: number; major: boolean }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    gcs.push({ start: e.startTime, duration: e.duration, major: (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR });
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * One start-up from a store, in a function of its own: a suspended async frame can keep what its earlier loop
+ * iterations held, so an engine built in one run would stay reachable, and be marked, during the next.
+ */
+async function startOnce(t: Target, target: string, schema: string, profile: boolean): Promise<Run> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const start = performance.now();
+  const s = t.name === 'postgres' ? await openPostgresStore({ url: target, schema }) : openSqliteStore(target);
+  const opened = performance.now();
+  const cpu0 = cpu();
+  await s.load();
+  const loaded = performance.now();
+  const cpu1 = cpu();
+  const memory = process.memoryUsage();
+  // the engine loads again: the store's cache answers at once, so this is the engine's own build
+  const engine = await createEngineFromStore(s, { follow: false });
+  const built = performance.now();
+  const buildCpu = cpu() - cpu1;
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(profileDir!, { recursive: true });
+    fs.writeFileSync(path.join(profileDir!, `${t.name}-startup.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+  await engine.close();
+  // GC entries reach the observer after the GC, some turns later
+  await new Promise((r) => setTimeout(r, 100));
+  const during = gcs.filter((g) => g.start >= loaded && g.start < built);
+  return {
+    open: opened - start,
+    load: loaded - opened,
+    build: built - loaded,
+    total: built - start,
+    loadCpu: cpu1 - cpu0,
+    buildCpu,
+    heapMb: memory.heapUsed / 1e6,
+    externalMb: memory.arrayBuffers / 1e6,
+    buildGc: during.reduce((n, g) => n + g.duration, 0),
+    buildMajorGcs: during.filter((g) => g.major).length,
+  };
+}
+
 async function startUp(t: Target, source: Source): Promise<void> {
   const { store, target, schema } = await t.open(`startup_${scale.toLowerCase()}`);
-  let start = performance.now();
+  const start = performance.now();
   await store.commit(putsOf(source), 0);
   const bootstrap = performance.now() - start;
   await store.close();
-  const runs: { open: number; load: number; build: number; total: number; loadCpu: number; buildCpu: number }[] = [];
-  // CPU time of this process beside the wall time: on a busy machine it moves far less than the wall clock
-  const cpu = (): number => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
-  for (let i = 0; i < 3; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const session = profileDir !== undefined && i === 0 ? new Session() : undefined;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
-    start = performance.now();
-    const s = t.name === 'postgres' ? await openPostgresStore({ url: target, schema }) : openSqliteStore(target);
-    const opened = performance.now();
-    const cpu0 = cpu();
-    await s.load();
-    const loaded = performance.now();
-    const cpu1 = cpu();
-    // the engine loads again: the store's cache answers at once, so this is the engine's own build
-    const engine = await createEngineFromStore(s, { follow: false });
-    const built = performance.now();
-    runs.push({ open: opened - start, load: loaded - opened, build: built - loaded, total: built - start, loadCpu: cpu1 - cpu0, buildCpu: cpu() - cpu1 });
-    if (session) {
-      const { profile } = await session.post('Profiler.stop');
-      fs.mkdirSync(profileDir!, { recursive: true });
-      fs.writeFileSync(path.join(profileDir!, `${t.name}-startup.cpuprofile`), JSON.stringify(profile));
-      session.disconnect();
-    }
-    await engine.close();
-  }
+  const runs: Run[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await startOnce(t, target, schema, profileDir !== undefined && i === 0));
   runs.sort((a, b) => a.total - b.total);
   const m = runs[1]!;
   log(
-    `| ${t.name} | createEngineFromStore at ${scale} (${source.policies.length + source.bindings.length} policies and bindings), median of 3 | ${ms(m.total)} ms | open ${ms(m.open)} + load ${ms(m.load)} + build ${ms(m.build)} ms (CPU of this process: load ${ms(m.loadCpu)}, build ${ms(m.buildCpu)} ms; bootstrap commit ${(bootstrap / 1000).toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(2)}) |`,
+    `| ${t.name} | createEngineFromStore at ${scale} (${source.policies.length + source.bindings.length} policies and bindings), median of 3 | ${ms(m.total)} ms | open ${ms(m.open)} + load ${ms(m.load)} + build ${ms(m.build)} ms (CPU of this process: load ${ms(m.loadCpu)}, build ${ms(m.buildCpu)} ms; at the build: heap ${m.heapMb.toFixed(0)} MB, external ${m.externalMb.toFixed(0)} MB; GC during the build ${ms(m.buildGc)} ms, ${m.buildMajorGcs} major; bootstrap commit ${(bootstrap / 1000).toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(2)}) |`,
   );
 }
 

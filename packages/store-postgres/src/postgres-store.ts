@@ -320,10 +320,17 @@ export class PostgresStore implements Store {
     );
     const h = head.rows[0] as { revision: number; format: number; logged: boolean } | undefined;
     if (h === undefined || h.format !== CHECKPOINT_FORMAT || h.revision > revision || !h.logged) return undefined;
-    const row = await client.query({ text: `SELECT body, checksum FROM ${this.#q}.checkpoint WHERE id = 1 AND revision = $1`, values: [h.revision], rowMode: 'array' });
-    if (row.rows.length === 0) return undefined;
-    const [body, checksum] = row.rows[0] as [string, number | null];
-    const source = decodeCheckpoint(body, this.#verifyOnLoad, checksum);
+    // line by line (encodeCheckpoint breaks its text into lines of ~1 MB), so that no message is the size of the whole text
+    const rows = await client.query({
+      text: `SELECT n, line, c.checksum FROM ${this.#q}.checkpoint c, unnest(string_to_array(c.body, E'\\n')) WITH ORDINALITY AS t(line, n) WHERE c.id = 1 AND c.revision = $1`,
+      values: [h.revision],
+      rowMode: 'array',
+    });
+    if (rows.rows.length === 0) return undefined;
+    const lines: string[] = [];
+    for (const [n, line] of rows.rows as [number, string][]) lines[n - 1] = line;
+    const checksum = (rows.rows[0] as [number, string, number | null])[2];
+    const source = decodeCheckpoint(lines.join('\n'), this.#verifyOnLoad, checksum);
     if (source === undefined) return undefined;
     const changes = await this.#readLog(client, h.revision, revision);
     this.#sinceCheckpoint = changes.length;

@@ -70,14 +70,39 @@ export function encodeCheckpoint(source: Source): string {
     subject: subjects.number(p.subject),
     roles: roles.number(p.roles),
   }));
-  return JSON.stringify({
-    format: CHECKPOINT_FORMAT,
-    conditions: conditions.values,
-    selectors: selectors.values,
-    subjects: subjects.values,
-    roles: roles.values,
-    source: { ...source, policies },
-  });
+  return breakLines(
+    JSON.stringify({
+      format: CHECKPOINT_FORMAT,
+      conditions: conditions.values,
+      selectors: selectors.values,
+      subjects: subjects.values,
+      roles: roles.values,
+      source: { ...source, policies },
+    }),
+  );
+}
+
+/**
+ * About how many characters of checkpoint text come between two line breaks. A store may read the text line by line
+ * (the PostgreSQL store gets each line as a row of its own), so that its client never receives the whole text as one
+ * message: node-postgres grows its buffer for a 30 MB message by doubling, ~64 MB of ArrayBuffers that a major GC
+ * must reclaim, and that GC then lands in the engine's build.
+ */
+const CHECKPOINT_LINE = 1 << 20;
+
+/** JSON text with a line break (JSON whitespace: it parses the same) between two objects every CHECKPOINT_LINE characters or so. */
+function breakLines(text: string): string {
+  const lines: string[] = [];
+  let from = 0;
+  for (;;) {
+    // inside a JSON string every `"` is escaped, so `},{"` is always a comma between two objects
+    const at = text.indexOf('},{"', from + CHECKPOINT_LINE);
+    if (at < 0) break;
+    lines.push(text.slice(from, at + 2));
+    from = at + 2;
+  }
+  lines.push(text.slice(from));
+  return lines.join('\n');
 }
 
 /**
