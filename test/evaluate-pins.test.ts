@@ -2,6 +2,7 @@
 // whose rule slipped past validation (errored), a source whose rows were changed after parsing. The compiled evaluator
 // must still fail closed on them, and the reference evaluator must agree. Each case was a mutant that no test noticed
 // (StrykerJS, issue 12): the check it pins could be removed and every other test still passed.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authorize, authorizeMany, compile, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
 import { referenceAuthorize } from '@portcullis/engine/testing';
@@ -303,5 +304,37 @@ describe('a batch checks its shared subject once, and says what authorize says o
     const many = authorizeMany(tables, { id: 'u' }, items);
     expect(many[0]!.reason).toBe('no-match');
     expect(many[1]!.issues!.map((x) => x.path.join('.'))).toEqual(['action']);
+  });
+});
+
+describe('the account gates (evaluate/account-gates.ts) decide, never throw, on callers and services the source does not know', () => {
+  // StrykerJS at 14:06 (branch-free main, 86.3 %): each case below was a surviving mutant of accountGate
+  const file = JSON.parse(readFileSync(new URL('./conformance/sso-and-options.json', import.meta.url), 'utf8')) as { source: unknown };
+  const source = parseSource(file.source);
+  const at = { now: 1741775400000 };
+  const no3p = (subject: AuthorizeRequest['subject'], serviceName = 'volumes') =>
+    decide(source, { subject, action: 'volume:read', resource: { attributes: { accountId: 'org-no3p', serviceName } }, environment: at });
+
+  it('third-party services off: a first-party calling service still decides (the caller test is no blanket refusal)', () => {
+    expect(no3p({ id: 'u1', service: { serviceName: 'volumes' } })).toEqual({ allowed: true, reason: 'allow', policies: ['b-no3p'], errors: [] });
+  });
+
+  it('third-party services off: a calling service outside the catalog is no third party, and does not throw', () => {
+    expect(no3p({ id: 'u1', service: { serviceName: 'not-in-catalog' } })).toEqual({ allowed: true, reason: 'allow', policies: ['b-no3p'], errors: [] });
+  });
+
+  it('third-party services off: a resource of a service outside the catalog is decided by the policies, and does not throw', () => {
+    expect(no3p({ id: 'u1' }, 'not-in-catalog')).toEqual(no3p({ id: 'u1' }, 'volumes'));
+  });
+
+  it('an SSO-gated account: a subject id with no principal row is decided by the policies, and does not throw', () => {
+    const d = decide(source, { subject: { id: 'nobody-here' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } }, environment: at });
+    expect(d.reason).not.toBe('sso-required');
+    expect(d).toEqual(core(authorize(compile(source), { subject: { id: 'carol' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } }, environment: at })));
+  });
+
+  it('the SSO refusal names the connector that gates the domain', () => {
+    const d = authorize(compile(source), { subject: { id: 'alice' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } }, environment: at });
+    expect(d).toEqual({ allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: '0123456789abcdef0123456789abcdef', emailDomain: 'corp.example' } });
   });
 });

@@ -22,9 +22,9 @@ export function accountGate(
   if (account === undefined) return null;
   if (account.sso !== null && subject.sso !== true) {
     // both emails are read: a request asserting an email of another domain does not slip a gated principal past the gate
-    const asserted = typeof subject.email === 'string' ? subject.email : undefined;
-    const stored = typeof subject.id === 'string' ? account.principals.get(subject.id)?.email : undefined;
-    const gate = gateOf(account, asserted) ?? gateOf(account, stored);
+    // (every caller passes a subject resolveRequest checked, or one it builds: email and id are strings or absent)
+    const stored = subject.id === undefined ? undefined : account.principals.get(subject.id)?.email;
+    const gate = gateOf(account, subject.email) ?? gateOf(account, stored);
     if (gate !== undefined)
       return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: gate.id, emailDomain: gate.emailDomain } };
   }
