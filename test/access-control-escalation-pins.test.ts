@@ -425,6 +425,20 @@ describe('BlueXP: a resource taken out of its only project is still reached from
     const e = await bluexp([resource([], ['P1'])]);
     expect(review(e, [resource([], [])], FA)).toBe('ok');
   });
+
+  it('so a resource in no node reached them already: placing it in F3, where only they hold anything, gains nobody anything', async () => {
+    const e = await bluexp([resource([], [])]);
+    expect(review(e, [resource(['F3'], [])], { kind: 'subject', id: 'friend', accountId: 'bx-a' })).toBe('ok');
+  });
+
+  it('but a role below the admin level at the organization does not reach a resource in a folder alone: placing it in a project of the folder is refused', async () => {
+    const e = await bluexp([resource(['F2'], []), binding('b-friend-org', 'friend', 'bx-storage', 'bx-a')]);
+    const reaches = () => e.authorize({ subject: { id: 'friend', accountId: 'bx-a' }, action: 'volume:delete', resource: { id: 'R' } }).allowed;
+    expect(reaches()).toBe(false);
+    expect(review(e, [resource(['F2'], ['P2'])], FA)).toBe('refused');
+    await e.commit([resource(['F2'], ['P2'])]);
+    expect(reaches()).toBe(true);
+  });
 });
 
 describe('BlueXP: coverage that only shrinks gains nothing', () => {
