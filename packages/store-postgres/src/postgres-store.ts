@@ -320,9 +320,10 @@ export class PostgresStore implements Store {
     );
     const h = head.rows[0] as { revision: number; format: number; logged: boolean } | undefined;
     if (h === undefined || h.format !== CHECKPOINT_FORMAT || h.revision > revision || !h.logged) return undefined;
-    // line by line (encodeCheckpoint breaks its text into lines of ~1 MB), so that no message is the size of the whole text
+    // line by line (encodeCheckpoint breaks its text into lines of ~1 MB), so that no message is the size of the whole
+    // text; the ordinal is a bigint, which pg hands over as a string: cast, so `n` is the number the code reads
     const rows = await client.query({
-      text: `SELECT n, line, c.checksum FROM ${this.#q}.checkpoint c, unnest(string_to_array(c.body, E'\\n')) WITH ORDINALITY AS t(line, n) WHERE c.id = 1 AND c.revision = $1`,
+      text: `SELECT n::int, line, c.checksum FROM ${this.#q}.checkpoint c, unnest(string_to_array(c.body, E'\\n')) WITH ORDINALITY AS t(line, n) WHERE c.id = 1 AND c.revision = $1`,
       values: [h.revision],
       rowMode: 'array',
     });
