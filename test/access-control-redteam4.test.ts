@@ -1,0 +1,103 @@
+// Issue 12, red team (fourth round): attacks on the management layer that earlier rounds did not try, each kept as a
+// permanent test. A hole whose fix belongs in access/escalation.ts (being scored with StrykerJS by another engineer
+// while this was written) is an `it.fails` naming where the fix goes; it turns into a plain `it` with the fix.
+// "refused: …" tests are attacks that failed but were not covered before, kept as regression tests.
+import { describe, expect, it } from 'vitest';
+import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount } from '@portcullis/engine';
+import type { Engine, RequestResource } from '@portcullis/engine';
+import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { apply } from './helpers/ibm-world.js';
+
+const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
+const ORG: RequestResource = { attributes: { accountId: 'bx' } };
+/** True when `id` acts as an organization admin of `bx` (binds roles at the organization). */
+const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG }).allowed;
+/** The same, at epoch ms `now`. */
+const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG, environment: { now } }).allowed;
+const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
+const TWO_HOURS_LATER = NOW + 7_200_000;
+
+/**
+ * BlueXP organization `bx`: `admin` is its organization admin; `ua` manages users and user groups at the organization
+ * (a custom role, not an organization admin); `fa` administers folder F, which holds project P; `fed` is a federated
+ * user group bound the organization admin role, whose binding holds for a member only while the member holds a direct
+ * binding of its own (SEMANTICS §3.4); `friend` is in it with no direct binding, so holds nothing yet.
+ */
+async function federatedWorld() {
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
+  const admin = who('admin', 'bx');
+  const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx', ...input }, admin)) as { id: string };
+  await e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-users', kind: 'bluexp', accountId: 'bx', name: 'Users', actions: ['user:*', 'usergroup:*'] } }]);
+  const F = (await run(bx.createFolder, { name: 'f' })).id;
+  const P = (await run(bx.createProject, { name: 'p', parentId: F })).id;
+  await run(bx.createUser, { id: 'ua', email: 'ua@corp.com', roleId: 'bx-users' });
+  await run(bx.createUser, { id: 'fa', email: 'fa@corp.com', roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F });
+  // (the host registers `friend` as an SSO login would: a user of the organization with no role yet)
+  await e.commit([{ op: 'put', entity: 'principal', value: { id: 'friend', accountId: 'bx', kind: 'user', email: 'friend@corp.com', status: 'active' } }]);
+  await run(bx.createUserGroup, { id: 'fed', name: 'fed', federated: true, members: ['friend'] });
+  await run(bx.createRoleBinding, { subject: { kind: 'group', id: 'fed' }, roleId: BLUEXP_ROLES.organizationAdmin });
+  return { e, admin, F, P, ua: who('ua', 'bx'), fa: who('fa', 'bx') };
+}
+
+// The review's permission diff holds only the bindings its reach names (escalation.ts `reachOf`/`settle`/`accountsSource`):
+// a group's bindings when the group changes, a principal's when the principal changes. A federated group's binding holds
+// for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
+// depends on rows the reach leaves out: the member's own bindings when the group changes, the member's federated groups
+// when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
+// grants never show there. FIX (escalation.ts): in `settle`, for every principal of the reach add its subject key
+// (`p:account/id`: its direct bindings) and the groups it is in (static and dynamic: `g:account/group`), so the diff sees
+// both halves of a federated grant; in `latent`, give each stand-in member a direct binding (or read every group as
+// not federated: stricter, never weaker). Until then these are `it.fails`.
+describe('BlueXP federated user groups: the grant depends on a row the review leaves out', () => {
+  it.fails('hole: a user-group manager joins a federated group holding the organization admin role and becomes organization admin', async () => {
+    const w = await federatedWorld();
+    expect(orgAdmin(w.e, 'ua')).toBe(false);
+    const before = snapshot(w.e);
+    // `ua` holds a direct binding (its own role), so the federated group's binding holds for it as soon as it joins
+    expect(await refusal(apply(w.e, bx.addUserGroupMembers, { account_id: 'bx', group_id: 'fed', members: ['ua'] }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'ua')).toBe(false);
+  });
+
+  it.fails('hole: a folder admin binds a federated group member a role in its own project, and the member becomes organization admin', async () => {
+    const w = await federatedWorld();
+    expect(orgAdmin(w.e, 'friend')).toBe(false);
+    const before = snapshot(w.e);
+    const input = { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.P };
+    expect(await refusal(apply(w.e, bx.createRoleBinding, input, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'friend')).toBe(false);
+  });
+
+  /** `friend` holds two direct bindings: at F until an hour from now, and `drop` at P for ever (so it is organization admin for ever). */
+  const twoBindings = async (w: Awaited<ReturnType<typeof federatedWorld>>) => {
+    const bind = async (nodeId: string, expiresAt?: string) =>
+      ((await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId, expiresAt }, w.admin)) as { id: string }).id;
+    await bind(w.F, IN_AN_HOUR);
+    return { drop: await bind(w.P) };
+  };
+
+  // (refused already, though the diff does not see the federated binding end: the binding lost is at P, where `friend`
+  // holds, through the group, the organization admin's actions that `fa` cannot give; the lock-out rule asks the engine)
+  it('refused: a folder admin deletes an organization admin’s direct binding in its project, so the federated group’s organization admin role would end with its other one (lock-out)', async () => {
+    const w = await federatedWorld();
+    const { drop } = await twoBindings(w);
+    expect(orgAdminAt(w.e, 'friend', TWO_HOURS_LATER)).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.deleteRoleBinding, { account_id: 'bx', binding_id: drop }, w.fa))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdminAt(w.e, 'friend', TWO_HOURS_LATER)).toBe(true);
+  });
+
+  it('the organization admin may do all three: it delegates every role of its organization', async () => {
+    const w = await federatedWorld();
+    const { drop } = await twoBindings(w);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    await apply(w.e, bx.deleteRoleBinding, { account_id: 'bx', binding_id: drop }, w.admin);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    expect(orgAdminAt(w.e, 'friend', TWO_HOURS_LATER)).toBe(false);
+    await apply(w.e, bx.addUserGroupMembers, { account_id: 'bx', group_id: 'fed', members: ['ua'] }, w.admin);
+    expect(orgAdmin(w.e, 'ua')).toBe(true);
+  });
+});
