@@ -28,7 +28,10 @@ async function federatedWorld() {
   await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
   const admin = who('admin', 'bx');
   const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx', ...input }, admin)) as { id: string };
-  await e.commit([{ op: 'put', entity: 'role', value: { id: 'bx-users', kind: 'bluexp', accountId: 'bx', name: 'Users', actions: ['user:*', 'usergroup:*'] } }]);
+  await e.commit([
+    { op: 'put', entity: 'role', value: { id: 'bx-users', kind: 'bluexp', accountId: 'bx', name: 'Users', actions: ['user:*', 'usergroup:*'] } },
+    { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'bx', name: 'Storage', actions: ['volume:create'] } },
+  ]);
   const F = (await run(bx.createFolder, { name: 'f' })).id;
   const P = (await run(bx.createProject, { name: 'p', parentId: F })).id;
   await run(bx.createUser, { id: 'ua', email: 'ua@corp.com', roleId: 'bx-users' });
@@ -68,6 +71,21 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     expect(await refusal(apply(w.e, bx.createRoleBinding, input, w.fa))).toEqual(BX_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     expect(orgAdmin(w.e, 'friend')).toBe(false);
+  });
+
+  it.fails('hole: a folder admin binds a role it does not hold, at its own folder, to a federated group (to a plain group it is refused)', async () => {
+    const w = await federatedWorld();
+    await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.P }, w.admin);
+    // (a group holding the organization admin role holds no other role: two fresh groups, alike but for the flag)
+    for (const federated of [false, true]) await apply(w.e, bx.createUserGroup, { account_id: 'bx', id: `storage-${federated}`, name: `storage ${federated}`, federated, members: ['friend'] }, w.admin);
+    const atP: RequestResource = { attributes: { accountId: 'bx' }, projects: [w.P] };
+    expect(w.e.authorize({ subject: { id: 'fa', accountId: 'bx' }, action: 'volume:create', resource: atP }).allowed).toBe(false);
+    const bind = (group: string) => apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'group', id: group }, roleId: 'bx-storage', nodeId: w.F }, w.fa);
+    const before = snapshot(w.e);
+    expect(await refusal(bind('storage-false'))).toEqual(BX_FORBIDDEN);
+    expect(await refusal(bind('storage-true'))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(w.e.authorize({ subject: { id: 'friend', accountId: 'bx' }, action: 'volume:create', resource: atP }).allowed).toBe(false);
   });
 
   /** `friend` holds two direct bindings: at F until an hour from now, and `drop` at P for ever (so it is organization admin for ever). */
