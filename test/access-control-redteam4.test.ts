@@ -3,12 +3,25 @@
 // while this was written) is an `it.fails` naming where the fix goes; it turns into a plain `it` with the fix.
 // "refused: …" tests are attacks that failed but were not covered before, kept as regression tests.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount } from '@portcullis/engine';
+import {
+  bluexpOperations as bx,
+  BLUEXP_CODES,
+  BLUEXP_ROLES,
+  bootstrapAccount,
+  cloudflareOperations as cf,
+  CLOUDFLARE_CODES,
+  CLOUDFLARE_ROLES,
+  IBM_GROUP_CODES,
+  IBM_ROLES,
+  ibmAccessGroupOperations as ag,
+} from '@portcullis/engine';
 import type { Engine, RequestResource } from '@portcullis/engine';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-import { apply } from './helpers/ibm-world.js';
+import { apply, attr, may } from './helpers/ibm-world.js';
 
 const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
+const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
+const IBM_GROUPS_FORBIDDEN = { code: IBM_GROUP_CODES.forbidden.code, status: 403 };
 const ORG: RequestResource = { attributes: { accountId: 'bx' } };
 /** True when `id` acts as an organization admin of `bx` (binds roles at the organization). */
 const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG }).allowed;
@@ -117,5 +130,67 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     expect(orgAdminAt(w.e, 'friend', TWO_HOURS_LATER)).toBe(false);
     await apply(w.e, bx.addUserGroupMembers, { account_id: 'bx', group_id: 'fed', members: ['ua'] }, w.admin);
     expect(orgAdmin(w.e, 'ua')).toBe(true);
+  });
+});
+
+describe('refused: taking a superior’s membership of the account itself', () => {
+  it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin', async () => {
+    const w = await federatedWorld();
+    const before = snapshot(w.e);
+    for (const status of ['disabled', 'pending'])
+      expect(await refusal(apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'admin', status }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(await refusal(apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'admin' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'admin')).toBe(true);
+    // the same user manager may disable a user who holds nothing it could not give (its own role, at the organization)
+    await apply(w.e, bx.createUser, { account_id: 'bx', id: 'peer', email: 'peer@corp.com', roleId: 'bx-users' }, w.admin);
+    await apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'peer', status: 'disabled' }, w.ua);
+  });
+
+  it('refused: a Cloudflare IAM editor removes the Administrator from the account, or sets its membership back to pending', async () => {
+    const A = 'cf';
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'cf-iam', accountId: A, kind: 'user', email: 'iam@corp.com', status: 'active' } },
+      { op: 'put', entity: 'principal', value: { id: 'cf-peer', accountId: A, kind: 'user', email: 'peer@corp.com', status: 'active' } },
+      { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'cf-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } },
+    ]);
+    const iam = who('cf-iam', A);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin' }, iam))).toEqual(CF_FORBIDDEN);
+    expect(await refusal(apply(e, cf.updateAccountMember, { account_id: A, member_id: 'cf-admin', status: 'pending' }, iam))).toEqual(CF_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // a member holding nothing it could not give, it may remove
+    await apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-peer' }, iam);
+  });
+
+  it('refused: an IBM Access Groups administrator lifts a deny on a friend by deleting the group (force) or taking the friend out of it', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc', admin: { id: 'IBMid-admin' } }, SYSTEM);
+    const admin = who('IBMid-admin', 'acc');
+    const on = (service: string) => ({ attributes: [attr('accountId', 'acc'), attr('serviceName', service)] });
+    await e.commit([
+      ...['IBMid-ge', 'IBMid-friend'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'acc', kind: 'user', status: 'active' } })),
+      { op: 'put', entity: 'service', value: { name: 'kms', type: 'service', roles: { [IBM_ROLES.administrator]: ['kms.keys.read', 'kms.keys.write'] } } },
+      { op: 'put', entity: 'policy', value: { id: 'p-ge', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-ge' }, roles: [IBM_ROLES.administrator], resource: on('iam-groups') } },
+      { op: 'put', entity: 'policy', value: { id: 'p-friend', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: on('kms') } },
+    ]);
+    const denied = (await apply(e, ag.createAccessGroup, { account_id: 'acc', name: 'denied' }, admin)) as { id: string };
+    await apply(e, ag.addMembersToAccessGroup, { account_id: 'acc', access_group_id: denied.id, members: [{ iam_id: 'IBMid-friend', type: 'user' }] }, admin);
+    // (the host writes the deny: the IBM policy API writes allows only)
+    await e.commit([{ op: 'put', entity: 'policy', value: { id: 'p-deny', accountId: 'acc', effect: 'deny', subject: { kind: 'group', id: denied.id }, roles: [IBM_ROLES.administrator], resource: on('kms') } }]);
+    const kms = () => may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms' } });
+    expect(kms()).toBe(false);
+    const ge = who('IBMid-ge', 'acc');
+    const before = snapshot(e);
+    expect(await refusal(apply(e, ag.deleteAccessGroup, { account_id: 'acc', access_group_id: denied.id, force: true }, ge))).toEqual(IBM_GROUPS_FORBIDDEN);
+    expect(await refusal(apply(e, ag.removeMemberFromAccessGroup, { account_id: 'acc', access_group_id: denied.id, iam_id: 'IBMid-friend' }, ge))).toEqual(IBM_GROUPS_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(kms()).toBe(false);
+    // the account administrator, who may give kms, may lift it
+    await apply(e, ag.deleteAccessGroup, { account_id: 'acc', access_group_id: denied.id, force: true }, admin);
+    expect(kms()).toBe(true);
   });
 });
