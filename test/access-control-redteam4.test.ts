@@ -14,10 +14,11 @@ import {
   IBM_GROUP_CODES,
   IBM_ROLES,
   ibmAccessGroupOperations as ag,
+  ibmPolicyOperations as pol,
 } from '@portcullis/engine';
 import type { Engine, RequestResource } from '@portcullis/engine';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-import { apply, attr, may } from './helpers/ibm-world.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld, may } from './helpers/ibm-world.js';
 
 const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
 const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
@@ -261,5 +262,40 @@ describe('IBM claim rules: whoever the identity provider admits is hit too', () 
     expect(await refusal(apply(w.e, ag.deleteAccessGroup, { account_id: 'acc', access_group_id: w.admins, force: true }, w.ge))).toEqual(IBM_GROUPS_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     expect(w.bossAdministers()).toBe(true);
+  });
+});
+
+// The latent view (escalation.ts `latent`) judges a grant nobody holds yet when it is written: every principal active,
+// a stand-in member in every group. It leaves an account's `publicAccess: false` as it is, so a policy written on the
+// Public Access group while the account has Public Access off grants nobody anything in either view, and is let through
+// unreviewed; when the host turns Public Access on (a commit: no review), the grant holds for every caller, anonymous
+// ones included. FIX (escalation.ts `latent`): read every account with `publicAccess: true`, as it reads every
+// principal active. Until then this is `it.fails`.
+describe('IBM Public Access switched off', () => {
+  const toPublic = (service: string) => ({
+    type: 'access',
+    subjects: [{ attributes: [{ name: 'access_group_id', value: 'AccessGroupId-PublicAccess' }] }],
+    roles: [{ role_id: IBM_ROLES.administrator }],
+    resources: [{ attributes: [{ name: 'accountId', value: 'acc' }, { name: 'serviceName', value: service }] }],
+  });
+  const everywhere: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } };
+
+  it.fails('hole: a kms administrator of one region gives every caller kms everywhere while Public Access is off; the host turning it on makes it live', async () => {
+    const e = await ibmWorld([attr('region', 'us-south')]);
+    const acc = e.source.accounts.find((a) => a.id === 'acc')!;
+    await e.commit([{ op: 'put', entity: 'account', value: { ...acc, publicAccess: false } }]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, toPublic('kms'), who('IBMid-me', 'acc')))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await e.commit([{ op: 'put', entity: 'account', value: { ...acc, publicAccess: true } }]);
+    expect(e.authorize({ subject: {}, action: 'kms.keys.write', resource: everywhere }).allowed).toBe(false);
+  });
+
+  it('refused: the same with Public Access on', async () => {
+    const e = await ibmWorld([attr('region', 'us-south')]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.createPolicy, toPublic('kms'), who('IBMid-me', 'acc')))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(e.authorize({ subject: {}, action: 'kms.keys.write', resource: everywhere }).allowed).toBe(false);
   });
 });
