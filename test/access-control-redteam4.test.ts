@@ -18,7 +18,7 @@ import {
 } from '@portcullis/engine';
 import type { Engine, RequestResource } from '@portcullis/engine';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-import { apply, attr, IBM_FORBIDDEN, ibmWorld, may } from './helpers/ibm-world.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor, may } from './helpers/ibm-world.js';
 
 const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
 const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
@@ -297,5 +297,38 @@ describe('IBM Public Access switched off', () => {
     expect(await refusal(apply(e, pol.createPolicy, toPublic('kms'), who('IBMid-me', 'acc')))).toEqual(IBM_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
     expect(e.authorize({ subject: {}, action: 'kms.keys.write', resource: everywhere }).allowed).toBe(false);
+  });
+});
+
+// A deleted IBM policy grants nothing, so the review sees no effect when its content is rewritten (escalation.ts
+// `latent` leaves a deleted policy deleted), and a later restore (PATCH `state: active`) gives what the rewrite wrote:
+// the restorer, a policy administrator who may give it, is let through, restoring what it did not delete. FIX
+// (escalation.ts `latent`): read every deleted policy as active, as it reads every principal active, so a rewrite of
+// a deleted policy is judged as the grant a restore would make. Until then this is `it.fails`.
+describe('IBM deleted policies', () => {
+  async function deletedFriendPolicy() {
+    const e = await ibmWorld([attr('region', 'us-south')]);
+    const me = who('IBMid-me', 'acc');
+    const id = ((await apply(e, pol.createPolicy, kmsFor('IBMid-friend', [{ name: 'region', value: 'us-south' }]), me)) as { id: string }).id;
+    await apply(e, pol.deletePolicy, { policy_id: id }, me);
+    return { e, me, id };
+  }
+  const elsewhere: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } };
+
+  it.fails('hole: a kms administrator of one region rewrites a deleted policy to kms everywhere; the administrator’s restore then gives it', async () => {
+    const { e, me, id } = await deletedFriendPolicy();
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.updatePolicy, { policy_id: id, if_match: '*', ...kmsFor('IBMid-friend', []) }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, pol.patchPolicy, { policy_id: id, if_match: '*', state: 'active' }, who('IBMid-admin', 'acc'));
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', elsewhere)).toBe(false);
+  });
+
+  it('a deleted policy rewritten within what the writer may give, and restored, gives that', async () => {
+    const { e, me, id } = await deletedFriendPolicy();
+    await apply(e, pol.updatePolicy, { policy_id: id, if_match: '*', ...kmsFor('IBMid-friend', [{ name: 'region', value: 'us-south' }, { name: 'resource', value: 'k1' }]) }, me);
+    await apply(e, pol.patchPolicy, { policy_id: id, if_match: '*', state: 'active' }, me);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms', region: 'us-south', resource: 'k1' } })).toBe(true);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', elsewhere)).toBe(false);
   });
 });
