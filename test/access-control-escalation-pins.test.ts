@@ -713,3 +713,47 @@ describe('Cloudflare: the same zones for longer are gained', () => {
     expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-admin', accountId: 'cf-a' })).toBe('ok');
   });
 });
+
+describe('BlueXP: a grant from several bindings is the same grant as one sharing any of them', () => {
+  // `friend` holds bx-storage at F2 by two bindings: one grant with both as its sources. A folder created under F2a,
+  // which the grant covered already, gains nothing; the counterpart is found by any source the two grants share,
+  // not by all of them, so `sub` (admin of F2a only) may create it whatever else the operation does to the sources
+  const SUB: Actor = { kind: 'subject', id: 'sub', accountId: 'bx-a' };
+  const world2 = () =>
+    bluexp([
+      put('node', { id: 'F2a', accountId: 'bx-a', kind: 'folder', parentId: 'F2' }),
+      put('principal', { id: 'sub', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-sub', 'sub', BLUEXP_ROLES.folderOrProjectAdmin, 'F2a'),
+      binding('b-friend', 'friend', 'bx-storage', 'F2'),
+      binding('b-friend2', 'friend', 'bx-storage', 'F2'),
+    ]);
+  const folder = put('node', { id: 'N', accountId: 'bx-a', kind: 'folder', parentId: 'F2a' });
+
+  it('the grant after has both sources: let through', async () => {
+    expect(review(await world2(), [folder], SUB)).toBe('ok');
+  });
+
+  it('the grant after has one of the two (the other binding deleted, which takes nothing): let through', async () => {
+    expect(review(await world2(), [folder, { op: 'delete', entity: 'binding', key: 'b-friend2' } as Change], SUB)).toBe('ok');
+  });
+});
+
+describe('BlueXP: a start removed is the same coverage from earlier', () => {
+  // `friend` is a dynamic member of g-f2 (F2's admin role) from NOW+1h; the group's binding and the membership both end
+  // at NOW+3h. Made a static member instead (the membership deleted), friend holds F2 from now: a gain `pa`, admin of
+  // P2 below F2, may not give, and F2's admin `fa` may
+  it('a future dynamic member made a static one is refused to a project admin below the folder, let through for its admin', async () => {
+    const end = iso(NOW + 3 * HOUR);
+    const group = (members: string[]) => put('group', { id: 'g-f2', accountId: 'bx-a', name: 'f2', members });
+    const e = await bluexp([
+      put('principal', { id: 'pa', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-pa', 'pa', BLUEXP_ROLES.folderOrProjectAdmin, 'P2'),
+      group([]),
+      put('binding', { id: 'b-g', accountId: 'bx-a', subject: { kind: 'group', id: 'g-f2' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2', expiresAt: end }),
+      put('membership', { accountId: 'bx-a', principalId: 'friend', groupId: 'g-f2', realm: 'idp', loginAt: iso(NOW + HOUR), expiresAt: end }),
+    ]);
+    const made = [group(['friend']), { op: 'delete', entity: 'membership', key: 'bx-a/friend\u001fg-f2\u001fidp' } as Change];
+    expect(review(e, made, { kind: 'subject', id: 'pa', accountId: 'bx-a' })).toBe('refused');
+    expect(review(e, made, FA)).toBe('ok');
+  });
+});
