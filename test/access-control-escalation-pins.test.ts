@@ -691,13 +691,16 @@ describe('hole: a principal of another account was asked as the actor’s accoun
 });
 
 describe('Cloudflare: the same zones for longer are gained', () => {
-  it('extending a dynamic membership of a group holding DNS on z1 is refused to an IAM editor holding DNS on z2 only', async () => {
+  // `cf-friend` is a dynamic member, until NOW+1h, of g-dns, which holds DNS on zone z1 (resource group rg-f); `cf-z`
+  // edits IAM and holds DNS on zone z2 only
+  const member = (expiresAt: number) => put('membership', { accountId: 'cf-a', principalId: 'cf-friend', groupId: 'g-dns', realm: 'idp', loginAt: iso(NOW - HOUR), expiresAt: iso(expiresAt) });
+  const zones = (id: string, zs: string[]) => put('resourceGroup', { id, accountId: 'cf-a', scope: zs.map((z) => ({ key: `com.cloudflare.api.account.zone.${z}`, objects: [{ key: '*' }] })) });
+  const CZ: Actor = { kind: 'subject', id: 'cf-z', accountId: 'cf-a' };
+  async function dnsWorld() {
     let n = 0;
     const e = createEngine({ clock: () => NOW, newId: () => (++n).toString(16).padStart(32, '0') });
     await e.apply(bootstrapAccount as Op, { system: 'cloudflare', accountId: 'cf-a', admin: { id: 'cf-admin' } } as never, { actor: SYSTEM });
     const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf-a' && g.name === 'account')!.id;
-    const zones = (id: string, zs: string[]) => put('resourceGroup', { id, accountId: 'cf-a', scope: zs.map((z) => ({ key: `com.cloudflare.api.account.zone.${z}`, objects: [{ key: '*' }] })) });
-    const member = (expiresAt: number) => put('membership', { accountId: 'cf-a', principalId: 'cf-friend', groupId: 'g-dns', realm: 'idp', loginAt: iso(NOW - HOUR), expiresAt: iso(expiresAt) });
     await e.commit([
       ...['cf-friend', 'cf-z'].map((id) => put('principal', { id, accountId: 'cf-a', kind: 'user', email: `${id}@example.com`, status: 'active' })),
       put('role', { id: 'pg-dns', kind: 'permission-group', scopeType: 'zone', accountId: 'cf-a', name: 'DNS', actions: ['dns:edit'] }),
@@ -709,7 +712,89 @@ describe('Cloudflare: the same zones for longer are gained', () => {
       put('policy', { id: 'p-g', accountId: 'cf-a', subject: { kind: 'group', id: 'g-dns' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: ['rg-f'] } }),
       member(NOW + HOUR),
     ]);
-    expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-z', accountId: 'cf-a' })).toBe('refused');
+    return e;
+  }
+
+  it('extending a dynamic membership of a group holding DNS on z1 is refused to an IAM editor holding DNS on z2 only', async () => {
+    const e = await dnsWorld();
+    expect(review(e, [member(NOW + 2 * HOUR)], CZ)).toBe('refused');
     expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-admin', accountId: 'cf-a' })).toBe('ok');
+  });
+
+  it('hole: so is extending it while the group gains z2, which the editor may give: asked on z1 too, not on the gained zone alone', async () => {
+    const e = await dnsWorld();
+    expect(review(e, [zones('rg-f', ['z1', 'z2'])], CZ)).toBe('ok');
+    expect(review(e, [zones('rg-f', ['z1', 'z2']), member(NOW + 2 * HOUR)], CZ)).toBe('refused');
+  });
+});
+
+describe('BlueXP: a grant from several bindings is the same grant as one sharing any of them', () => {
+  // `friend` holds bx-storage at F2 by two bindings: one grant with both as its sources. A folder created under F2a,
+  // which the grant covered already, gains nothing; the counterpart is found by any source the two grants share,
+  // not by all of them, so `sub` (admin of F2a only) may create it whatever else the operation does to the sources
+  const SUB: Actor = { kind: 'subject', id: 'sub', accountId: 'bx-a' };
+  const world2 = () =>
+    bluexp([
+      put('node', { id: 'F2a', accountId: 'bx-a', kind: 'folder', parentId: 'F2' }),
+      put('principal', { id: 'sub', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-sub', 'sub', BLUEXP_ROLES.folderOrProjectAdmin, 'F2a'),
+      binding('b-friend', 'friend', 'bx-storage', 'F2'),
+      binding('b-friend2', 'friend', 'bx-storage', 'F2'),
+    ]);
+  const folder = put('node', { id: 'N', accountId: 'bx-a', kind: 'folder', parentId: 'F2a' });
+
+  it('the grant after has both sources: let through', async () => {
+    expect(review(await world2(), [folder], SUB)).toBe('ok');
+  });
+
+  it('the grant after has one of the two (the other binding deleted, which takes nothing): let through', async () => {
+    expect(review(await world2(), [folder, { op: 'delete', entity: 'binding', key: 'b-friend2' } as Change], SUB)).toBe('ok');
+  });
+});
+
+describe('BlueXP: a start removed is the same coverage from earlier', () => {
+  // `friend` is a dynamic member of g-f2 (F2's admin role) from NOW+1h; the group's binding and the membership both end
+  // at NOW+3h. Made a static member instead (the membership deleted), friend holds F2 from now: a gain `pa`, admin of
+  // P2 below F2, may not give, and F2's admin `fa` may
+  it('a future dynamic member made a static one is refused to a project admin below the folder, let through for its admin', async () => {
+    const end = iso(NOW + 3 * HOUR);
+    const group = (members: string[]) => put('group', { id: 'g-f2', accountId: 'bx-a', name: 'f2', members });
+    const e = await bluexp([
+      put('principal', { id: 'pa', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-pa', 'pa', BLUEXP_ROLES.folderOrProjectAdmin, 'P2'),
+      group([]),
+      put('binding', { id: 'b-g', accountId: 'bx-a', subject: { kind: 'group', id: 'g-f2' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2', expiresAt: end }),
+      put('membership', { accountId: 'bx-a', principalId: 'friend', groupId: 'g-f2', realm: 'idp', loginAt: iso(NOW + HOUR), expiresAt: end }),
+    ]);
+    const made = [group(['friend']), { op: 'delete', entity: 'membership', key: 'bx-a/friend\u001fg-f2\u001fidp' } as Change];
+    expect(review(e, made, { kind: 'subject', id: 'pa', accountId: 'bx-a' })).toBe('refused');
+    expect(review(e, made, FA)).toBe('ok');
+  });
+});
+
+describe('hole: a grant that gains nodes and is widened in time is asked on all it covers', () => {
+  // `friend` administers F2 until NOW+1h; `pa3` administers project P3 (in F3). Moving P3 under F2 gives F2's holders
+  // P3, which `pa3` may give there; extending friend's binding to NOW+2h in the same operation gives friend F2 and P2
+  // for an hour more, which `pa3` may not give. The review asked a grant widened in time only on the nodes it gained,
+  // as if the rest were held as long before, and let the operation through.
+  const PA3: Actor = { kind: 'subject', id: 'pa3', accountId: 'bx-a' };
+  const friendUntil = (ms: number) => put('binding', { id: 'b-friend', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: 'F2', expiresAt: iso(ms) });
+  const moveP3 = put('node', { id: 'P3', accountId: 'bx-a', kind: 'project', parentId: 'F2' });
+  const world3 = () =>
+    bluexp([
+      put('node', { id: 'P3', accountId: 'bx-a', kind: 'project', parentId: 'F3' }),
+      put('principal', { id: 'pa3', accountId: 'bx-a', kind: 'user', status: 'active' }),
+      binding('b-pa3', 'pa3', BLUEXP_ROLES.folderOrProjectAdmin, 'P3'),
+      friendUntil(NOW + HOUR),
+    ]);
+
+  it('moving P3 under F2 alone is let through to P3’s admin; extending the binding alone is refused', async () => {
+    const e = await world3();
+    expect(review(e, [moveP3], PA3)).toBe('ok');
+    expect(review(e, [friendUntil(NOW + 2 * HOUR)], PA3)).toBe('refused');
+  });
+
+  it('both in one operation are refused', async () => {
+    expect(review(await world3(), [moveP3, friendUntil(NOW + 2 * HOUR)], PA3)).toBe('refused');
   });
 });

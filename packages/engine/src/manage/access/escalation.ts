@@ -512,8 +512,9 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
         const anc = existingAncestor(before, after, accountId, n);
         return !had.has(anc === accountId ? org : anc);
       });
-      // the same coverage (or less), for no longer and with no more agents, gains nothing
-      if (fresh.length === 0 && counterpart.some(widened)) fresh = nodes.covered;
+      // held for longer, from earlier or with other agents, it is gained on all it covers, not only on the nodes it
+      // gains (with neither, the same coverage or less gains nothing)
+      if (counterpart.some(widened)) fresh = nodes.covered;
     }
     // a node the operation deletes takes nothing from anyone and gives nothing (a grant of the state after covers only
     // nodes that exist then, so only a grant lost or a deny lifted meets one)
@@ -528,7 +529,8 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
       // Stryker disable next-line ArrayDeclaration: a scope target is the JSON text of an object, never a stand-in string
       const had = new Set(counterpart.flatMap((x) => x.resource.scopes?.targets ?? []));
       fresh = scopes.targets.filter((t) => !had.has(t));
-      if (fresh.length === 0 && counterpart.some(widened)) fresh = scopes.targets;
+      // (widened in time: on all its targets, as for nodes)
+      if (counterpart.some(widened)) fresh = scopes.targets;
     }
     return fresh.map((json) => scopeTarget(accountId, JSON.parse(json) as ScopeTarget));
   }
