@@ -1,6 +1,6 @@
 // Issue 12, red team (fourth round): attacks on the management layer that earlier rounds did not try, each kept as a
-// permanent test. A hole whose fix belongs in access/escalation.ts (being scored with StrykerJS by another engineer
-// while this was written) is an `it.fails` naming where the fix goes; it turns into a plain `it` with the fix.
+// permanent test. Each "hole: …" test failed on the code it was found on (written first as `it.fails`, naming where
+// the fix goes) and passes since the fix named beside it.
 // "refused: …" tests are attacks that failed but were not covered before, kept as regression tests.
 import { describe, expect, it } from 'vitest';
 import {
@@ -62,12 +62,11 @@ async function federatedWorld() {
 // for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
 // depends on rows the reach leaves out: the member's own bindings when the group changes, the member's federated groups
 // when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
-// grants never show there. FIX (escalation.ts): in `settle`, for every principal of the reach add its subject key
-// (`p:account/id`: its direct bindings) and the groups it is in (static and dynamic: `g:account/group`), so the diff sees
-// both halves of a federated grant; in `latent`, give each stand-in member a direct binding (or read every group as
-// not federated: stricter, never weaker). Until then these are `it.fails`.
+// grants never show there. FIXED (escalation.ts): `settle` adds, for every principal of the reach that is in a
+// federated group, its subject key (`p:account/id`: its direct bindings) and those groups (`g:account/group`), so the
+// diff sees both halves of a federated grant; `latent` reads every group as not federated (stricter, never weaker).
 describe('BlueXP federated user groups: the grant depends on a row the review leaves out', () => {
-  it.fails('hole: a user-group manager joins a federated group holding the organization admin role and becomes organization admin', async () => {
+  it('hole: a user-group manager joins a federated group holding the organization admin role and becomes organization admin', async () => {
     const w = await federatedWorld();
     expect(orgAdmin(w.e, 'ua')).toBe(false);
     const before = snapshot(w.e);
@@ -77,7 +76,7 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     expect(orgAdmin(w.e, 'ua')).toBe(false);
   });
 
-  it.fails('hole: a folder admin binds a federated group member a role in its own project, and the member becomes organization admin', async () => {
+  it('hole: a folder admin binds a federated group member a role in its own project, and the member becomes organization admin', async () => {
     const w = await federatedWorld();
     expect(orgAdmin(w.e, 'friend')).toBe(false);
     const before = snapshot(w.e);
@@ -87,7 +86,7 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     expect(orgAdmin(w.e, 'friend')).toBe(false);
   });
 
-  it.fails('hole: a folder admin binds a role it does not hold, at its own folder, to a federated group (to a plain group it is refused)', async () => {
+  it('hole: a folder admin binds a role it does not hold, at its own folder, to a federated group (to a plain group it is refused)', async () => {
     const w = await federatedWorld();
     await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.P }, w.admin);
     // (a group holding the organization admin role holds no other role: two fresh groups, alike but for the flag)
@@ -233,11 +232,11 @@ async function federatedAdmins() {
 // Administrator only when it presents the rule's claims holds nothing then, unless a login of it is stored. So when no
 // administrator happens to be signed in, an Editor of the Admins group removes its rule, or deletes the group (force),
 // and every administrator loses Administrator at its next request. (A rule *added* with a deny is refused: a deny added
-// must be delegable.) FIX (escalation.ts): a grant lost by a `rule` identity is lost by whoever the rule admits, who
+// must be delegable.) FIXED (escalation.ts): a grant lost by a `rule` identity is lost by whoever the rule admits, who
 // holds at least that grant there: refuse it unless the actor may delegate it where it is lost (the check `gained`
-// makes), as well as asking the principals of the account. Until then these are `it.fails`.
+// makes), as well as asking the principals of the account.
 describe('IBM claim rules: whoever the identity provider admits is hit too', () => {
-  it.fails('hole: an Editor of the Admins group removes its claim rule while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
+  it('hole: an Editor of the Admins group removes its claim rule while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
     const w = await federatedAdmins();
     expect(w.bossAdministers()).toBe(true);
     const before = snapshot(w.e);
@@ -246,7 +245,7 @@ describe('IBM claim rules: whoever the identity provider admits is hit too', () 
     expect(w.bossAdministers()).toBe(true);
   });
 
-  it.fails('hole: an Editor of the Admins group deletes it (force) while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
+  it('hole: an Editor of the Admins group deletes it (force) while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
     const w = await federatedAdmins();
     const before = snapshot(w.e);
     expect(await refusal(apply(w.e, ag.deleteAccessGroup, { account_id: 'acc', access_group_id: w.admins, force: true }, w.ge))).toEqual(IBM_GROUPS_FORBIDDEN);
@@ -269,8 +268,8 @@ describe('IBM claim rules: whoever the identity provider admits is hit too', () 
 // a stand-in member in every group. It leaves an account's `publicAccess: false` as it is, so a policy written on the
 // Public Access group while the account has Public Access off grants nobody anything in either view, and is let through
 // unreviewed; when the host turns Public Access on (a commit: no review), the grant holds for every caller, anonymous
-// ones included. FIX (escalation.ts `latent`): read every account with `publicAccess: true`, as it reads every
-// principal active. Until then this is `it.fails`.
+// ones included. FIXED (escalation.ts `latent`): read every account with `publicAccess: true`, as it reads every
+// principal active.
 describe('IBM Public Access switched off', () => {
   const toPublic = (service: string) => ({
     type: 'access',
@@ -280,7 +279,7 @@ describe('IBM Public Access switched off', () => {
   });
   const everywhere: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } };
 
-  it.fails('hole: a kms administrator of one region gives every caller kms everywhere while Public Access is off; the host turning it on makes it live', async () => {
+  it('hole: a kms administrator of one region gives every caller kms everywhere while Public Access is off; the host turning it on makes it live', async () => {
     const e = await ibmWorld([attr('region', 'us-south')]);
     const acc = e.source.accounts.find((a) => a.id === 'acc')!;
     await e.commit([{ op: 'put', entity: 'account', value: { ...acc, publicAccess: false } }]);
@@ -302,9 +301,9 @@ describe('IBM Public Access switched off', () => {
 
 // A deleted IBM policy grants nothing, so the review sees no effect when its content is rewritten (escalation.ts
 // `latent` leaves a deleted policy deleted), and a later restore (PATCH `state: active`) gives what the rewrite wrote:
-// the restorer, a policy administrator who may give it, is let through, restoring what it did not delete. FIX
+// the restorer, a policy administrator who may give it, is let through, restoring what it did not delete. FIXED
 // (escalation.ts `latent`): read every deleted policy as active, as it reads every principal active, so a rewrite of
-// a deleted policy is judged as the grant a restore would make. Until then this is `it.fails`.
+// a deleted policy is judged as the grant a restore would make.
 describe('IBM deleted policies', () => {
   async function deletedFriendPolicy() {
     const e = await ibmWorld([attr('region', 'us-south')]);
@@ -315,7 +314,7 @@ describe('IBM deleted policies', () => {
   }
   const elsewhere: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } };
 
-  it.fails('hole: a kms administrator of one region rewrites a deleted policy to kms everywhere; the administrator’s restore then gives it', async () => {
+  it('hole: a kms administrator of one region rewrites a deleted policy to kms everywhere; the administrator’s restore then gives it', async () => {
     const { e, me, id } = await deletedFriendPolicy();
     const before = snapshot(e);
     expect(await refusal(apply(e, pol.updatePolicy, { policy_id: id, if_match: '*', ...kmsFor('IBMid-friend', []) }, me))).toEqual(IBM_FORBIDDEN);

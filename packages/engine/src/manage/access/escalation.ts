@@ -178,6 +178,22 @@ function settle(r: Reach, before: SourceState, after: SourceState): void {
       for (const m of state.rowsOf('membership', accountId)) if (m.groupId === key.slice(i + 1)) r.principals.add(`${accountId}/${m.principalId}`);
     }
   }
+  // a federated group's binding holds for a member only while the member holds a direct binding of its own
+  // (SEMANTICS 3.4): whichever half a change touches, both are read, the member's own bindings and its federated
+  // groups. (The members those groups bring stay out: their direct bindings are unchanged, so the group's grants to
+  // them are the same on both sides.)
+  for (const state of [before, after]) {
+    for (const key of [...r.principals]) {
+      const i = key.indexOf('/');
+      const accountId = key.slice(0, i);
+      const id = key.slice(i + 1);
+      for (const g of state.rowsOf('group', accountId)) {
+        if (g.federated !== true || !(g.members ?? []).includes(id)) continue;
+        r.subjects.add(`p:${key}`).add(`g:${accountId}/${g.id}`);
+        r.groups.add(`${accountId}/${g.id}`);
+      }
+    }
+  }
 }
 
 /**
@@ -232,16 +248,23 @@ const phantomOf = (groupId: string) => `${PHANTOM}${groupId}`;
 /**
  * The source as it would decide for whoever may come to hold its grants: every principal active, and in every group
  * a member of its own that stands for any future one. What an operation writes on a group nobody is in yet, or on a
- * pending member, shows here as a grant gained, so it is reviewed when written, not when someone later joins.
+ * pending member, shows here as a grant gained, so it is reviewed when written, not when someone later joins. So is
+ * whatever a later step that no review sees would wake: Public Access switched back on (the host's account row), a
+ * deleted policy restored (a restorer who may give what it says now restores what another wrote), a federated group's
+ * binding holding for a member once the member holds a direct binding (SEMANTICS 3.4: every group reads as not
+ * federated, so its grants hold for the stand-in member). Each reading only adds grants to both sides: stricter, never
+ * weaker.
  */
 function latent(source: Source): Source {
   return {
     ...source,
+    accounts: source.accounts.map((a) => ({ ...a, publicAccess: true })),
+    policies: source.policies.map((p) => (p.state === 'deleted' ? { ...p, state: 'active' as const } : p)),
     principals: [
       ...source.principals.map((p) => ({ ...p, status: 'active' as const })),
       ...source.groups.map((g) => ({ id: phantomOf(g.id), accountId: g.accountId, kind: 'user' as const, status: 'active' as const, projects: [] })),
     ],
-    groups: source.groups.map((g) => ({ ...g, members: [...(g.members ?? []), phantomOf(g.id)] })),
+    groups: source.groups.map((g) => ({ ...g, federated: false, members: [...(g.members ?? []), phantomOf(g.id)] })),
   } as Source;
 }
 
@@ -428,6 +451,9 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     // an allow on every caller or on whoever a rule admits is lost by every principal of the account, as a deny added
     // there hits them all
     const lost = targetsOf(g, similar(g, d.added), before);
+    // whoever the identity provider admits through a rule holds at least this grant where it is lost, signed in now
+    // or not (no stored login makes it a principal the loop below can ask): a superior unless the actor may give it
+    if (g.identity.kind === 'rule') for (const t of lost) if (!delegation.may(g.accountId, g.action, g.service, t, g.resource.nodes?.admin ?? null)) refuse(g.accountId);
     for (const [acc, id] of principalsHit(g)) if (superior(acc, id, lost)) refuse(acc);
   }
 
