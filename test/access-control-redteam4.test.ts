@@ -24,10 +24,10 @@ const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
 const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
 const IBM_GROUPS_FORBIDDEN = { code: IBM_GROUP_CODES.forbidden.code, status: 403 };
 const ORG: RequestResource = { attributes: { accountId: 'bx' } };
-/** True when `id` acts as an organization admin of `bx` (binds roles at the organization). */
-const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG }).allowed;
+/** True when `id` holds the organization admin's role in `bx`: it manages agents, which no other role of the catalog does. */
+const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG }).allowed;
 /** The same, at epoch ms `now`. */
-const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG, environment: { now } }).allowed;
+const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG, environment: { now } }).allowed;
 const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
 const TWO_HOURS_LATER = NOW + 7_200_000;
 
@@ -60,8 +60,8 @@ async function federatedWorld() {
 // The review's permission diff holds only the bindings its reach names (escalation.ts `reachOf`/`settle`/`accountsSource`):
 // a group's bindings when the group changes, a principal's when the principal changes. A federated group's binding holds
 // for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
-// depends on rows the reach leaves out: the member's own bindings when the group changes, the member's federated groups
-// when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
+// depends on rows the reach leaves out: the member's own bindings when the group changes (or when a node moves under
+// the group's binding), the member's federated groups when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
 // grants never show there. FIX (escalation.ts): in `settle`, for every principal of the reach add its subject key
 // (`p:account/id`: its direct bindings) and the groups it is in (static and dynamic: `g:account/group`), so the diff sees
 // both halves of a federated grant; in `latent`, give each stand-in member a direct binding (or read every group as
