@@ -24,10 +24,10 @@ const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
 const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
 const IBM_GROUPS_FORBIDDEN = { code: IBM_GROUP_CODES.forbidden.code, status: 403 };
 const ORG: RequestResource = { attributes: { accountId: 'bx' } };
-/** True when `id` acts as an organization admin of `bx` (binds roles at the organization). */
-const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG }).allowed;
+/** True when `id` holds the organization admin's role in `bx`: it manages agents, which no other role of the catalog does. */
+const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG }).allowed;
 /** The same, at epoch ms `now`. */
-const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'rolebinding:create', resource: ORG, environment: { now } }).allowed;
+const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG, environment: { now } }).allowed;
 const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
 const TWO_HOURS_LATER = NOW + 7_200_000;
 
@@ -60,8 +60,8 @@ async function federatedWorld() {
 // The review's permission diff holds only the bindings its reach names (escalation.ts `reachOf`/`settle`/`accountsSource`):
 // a group's bindings when the group changes, a principal's when the principal changes. A federated group's binding holds
 // for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
-// depends on rows the reach leaves out: the member's own bindings when the group changes, the member's federated groups
-// when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
+// depends on rows the reach leaves out: the member's own bindings when the group changes (or when a node moves under
+// the group's binding), the member's federated groups when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
 // grants never show there. FIXED (escalation.ts): `settle` adds, for every principal of the reach that is in a
 // federated group, its subject key (`p:account/id`: its direct bindings) and those groups (`g:account/group`), so the
 // diff sees both halves of a federated grant; `latent` reads every group as not federated (stricter, never weaker).
@@ -99,6 +99,51 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     expect(await refusal(bind('storage-true'))).toEqual(BX_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     expect(w.e.authorize({ subject: { id: 'friend', accountId: 'bx' }, action: 'volume:create', resource: atP }).allowed).toBe(false);
+  });
+
+  it('hole: a folder admin moves its project under its other folder, where a federated group holds a role it does not hold (a plain group there is refused)', async () => {
+    const w = await federatedWorld();
+    const run = (op: unknown, input: Record<string, unknown>) => apply(w.e, op, { account_id: 'bx', ...input }, w.admin) as Promise<{ id: string }>;
+    const F2 = (await run(bx.createFolder, { name: 'f2' })).id;
+    await run(bx.createRoleBinding, { subject: { kind: 'principal', id: 'fa' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F2 });
+    // (friend's own binding, which makes the federated group's hold for it, is at a folder the move does not touch)
+    const F3 = (await run(bx.createFolder, { name: 'f3' })).id;
+    await run(bx.createRoleBinding, { subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: F3 });
+    const atP: RequestResource = { attributes: { accountId: 'bx' }, projects: [w.P] };
+    const storage = () => w.e.authorize({ subject: { id: 'friend', accountId: 'bx' }, action: 'volume:create', resource: atP }).allowed;
+    for (const federated of [false, true]) {
+      const group = `storage-${federated}`;
+      await run(bx.createUserGroup, { id: group, name: group, federated, members: ['friend'] });
+      const b = await run(bx.createRoleBinding, { subject: { kind: 'group', id: group }, roleId: 'bx-storage', nodeId: F2 });
+      const before = snapshot(w.e);
+      expect(await refusal(apply(w.e, bx.moveNode, { account_id: 'bx', node_id: w.P, parentId: F2 }, w.fa))).toEqual(BX_FORBIDDEN);
+      expect(snapshot(w.e)).toEqual(before);
+      expect(storage()).toBe(false);
+      await run(bx.deleteRoleBinding, { binding_id: b.id });
+    }
+  });
+
+  it('hole: a user-group manager takes a federated organization admin out of its group, or deletes the group, and the organization admin loses its role (lock-out)', async () => {
+    const w = await federatedWorld();
+    await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.P }, w.admin);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.removeUserGroupMember, { account_id: 'bx', group_id: 'fed', member_id: 'friend' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(await refusal(apply(w.e, bx.deleteUserGroup, { account_id: 'bx', group_id: 'fed' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+  });
+
+  it('refused: the same with a plain group (the lock-out rule sees the loss)', async () => {
+    const w = await federatedWorld();
+    await apply(w.e, bx.createUserGroup, { account_id: 'bx', id: 'plain', name: 'plain', members: ['friend'] }, w.admin);
+    await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'group', id: 'plain' }, roleId: BLUEXP_ROLES.organizationAdmin }, w.admin);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.removeUserGroupMember, { account_id: 'bx', group_id: 'plain', member_id: 'friend' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(await refusal(apply(w.e, bx.deleteUserGroup, { account_id: 'bx', group_id: 'plain' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
   });
 
   /** `friend` holds two direct bindings: at F until an hour from now, and `drop` at P for ever (so it is organization admin for ever). */
