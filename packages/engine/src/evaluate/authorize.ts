@@ -255,18 +255,17 @@ function byRank(n: number): string[] | null {
     }
     keys[j + 1] = x;
   }
-  // a policy has one rank, so its hits are adjacent once sorted: the first is kept
-  const ids = hits.ids;
-  const out: string[] = [];
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
+  // a policy has one rank, so its hits are adjacent once sorted: the first is kept, in place
+  let k = 1;
+  for (let i = 1; i < n; i++) {
     const key = keys[i]!;
-    // exact: KEY_SPAN is a power of two
-    const rank = Math.floor(key / KEY_SPAN);
-    if (rank === prev) continue;
-    prev = rank;
-    out.push(ids[key - rank * KEY_SPAN]!);
+    if (Math.floor(key / KEY_SPAN) !== Math.floor(keys[k - 1]! / KEY_SPAN)) keys[k++] = key;
   }
+  // one array of the exact length: pushing would grow it, and allocate, several times
+  const ids = hits.ids;
+  const out = new Array<string>(k);
+  // exact: KEY_SPAN is a power of two
+  for (let i = 0; i < k; i++) out[i] = ids[keys[i]! % KEY_SPAN]!;
   return out;
 }
 
