@@ -4,7 +4,7 @@ import type { StringTable } from './strings.js';
 import type { Candidate, IdentityIndex } from './tables.js';
 
 /** Below this many candidates a range is scanned whole: a keyed lookup would cost more than it saves. */
-export const ACCEL_MIN = 8;
+export const ACCEL_MIN = 32;
 
 /**
  * A prefilter for a large range of one identity's index (DESIGN "then by the most selective exact attribute"): its
