@@ -154,3 +154,41 @@ describe('every errored deny of a request is listed among the deciding policies'
     expect(core(d)).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['e-1', 'e-2'], errors: ['e-1', 'e-2'] });
   });
 });
+
+describe('rankedIds on hits that are all ranked (tables compiled together) sorts by rank and lists each policy once', () => {
+  // The principal's own policies come before its group's, each reached through two roles that both grant the action:
+  // the hits come in runs out of order, with the repeats of a policy apart, and the first must move to the front.
+  const row = (id: string, subject: { kind: 'principal' | 'group'; id: string }, deny: boolean): Row =>
+    ({ id, accountId: 'A', subject, roles: ['R-kms', 'R-any'], resource: { attributes: [] }, ...(deny ? { effect: 'deny' } : {}) }) as unknown as Row;
+  const src = (ids: [string, 'principal' | 'group'][], deny: boolean) =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
+      groups: [{ id: 'g', accountId: 'A', name: 'g', members: ['m'] }],
+      roles: [
+        { id: 'R-kms', kind: 'custom', accountId: 'A', serviceName: 'kms', actions: ['x.read'] },
+        { id: 'R-any', kind: 'custom', accountId: 'A', actions: ['x.read'] },
+      ],
+      policies: ids.map(([id, kind]) => row(id, { kind, id: kind === 'principal' ? 'm' : 'g' }, deny)),
+    });
+  for (const deny of [false, true]) {
+    it(deny ? 'denies' : 'allows', () => {
+      const s = src([['p-c', 'principal'], ['p-d', 'principal'], ['p-a', 'group'], ['p-b', 'group'], ['p-e', 'group']], deny);
+      const t = compile(s);
+      // the second decision reads the principal's merged ranges (gather.ts), the first its separate ones
+      for (let k = 0; k < 3; k++) expect(decide(s, ask('kms')).policies).toEqual(['p-a', 'p-b', 'p-c', 'p-d', 'p-e']);
+      for (let k = 0; k < 3; k++) expect(authorize(t, ask('kms'), { now: NOW }).policies).toEqual(['p-a', 'p-b', 'p-c', 'p-d', 'p-e']);
+    });
+  }
+  it('more hits than the sort keys first hold', () => {
+    // 300 policies, 600 hits: the keys grow
+    const ids: [string, 'principal' | 'group'][] = [];
+    for (let i = 0; i < 300; i++) ids.push([`p-${String(299 - i).padStart(3, '0')}`, i % 2 === 0 ? 'principal' : 'group']);
+    const s = src(ids, false);
+    const want = ids.map(([id]) => id).sort();
+    const t = compile(s);
+    for (let k = 0; k < 3; k++) expect(authorize(t, ask('kms'), { now: NOW }).policies).toEqual(want);
+    expect(decide(s, ask('kms')).policies).toEqual(want);
+  });
+});

@@ -90,7 +90,11 @@ describe('memo slots written during a decision never change an answer', () => {
 
 const HEAVY_VALUES = ['r1', 'r2', 'r3', 'r4', 'r5'] as const;
 
-/** Many policies of one group and the Public Access group on one action, differing by `resource` or by zone: large buckets. */
+/**
+ * Many policies of one group and the Public Access group on one action, differing by `resource` or by zone: buckets
+ * large enough for a prefilter (bucket-accel.ts builds one from ACCEL_MIN = 32 candidates; each IBM bucket holds about
+ * half the IBM policies).
+ */
 function arbHeavySource(): fc.Arbitrary<Source> {
   const attr = fc.oneof(
     fc.constantFrom(...HEAVY_VALUES).map((v) => [{ name: 'resource', operator: 'stringEquals', value: v }]),
@@ -102,7 +106,7 @@ function arbHeavySource(): fc.Arbitrary<Source> {
   const ibmPolicy = fc.record({ deny: fc.boolean(), group: fc.boolean(), attributes: attr });
   const cfPolicy = fc.record({ deny: fc.boolean(), rg: fc.constantFrom('rg-z1', 'rg-z2', 'rg-z3', 'rg-all') });
   return fc
-    .record({ ibm: fc.array(ibmPolicy, { minLength: 8, maxLength: 30 }), cf: fc.array(cfPolicy, { minLength: 8, maxLength: 20 }) })
+    .record({ ibm: fc.array(ibmPolicy, { minLength: 70, maxLength: 110 }), cf: fc.array(cfPolicy, { minLength: 32, maxLength: 50 }) })
     .map(({ ibm, cf }) =>
       parseSource({
         version: 1,

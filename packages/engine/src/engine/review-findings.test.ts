@@ -1,5 +1,6 @@
 // Findings of an independent review (2026-11-26), kept as permanent cases: each was a wrong decision or a crash.
 import { describe, expect, it } from 'vitest';
+import { ACCEL_MIN } from '../compile/bucket-accel.js';
 import { compile } from '../compile/compile-source.js';
 import { ValidationError } from '../errors.js';
 import { authorize, authorizeMany } from '../evaluate/authorize.js';
@@ -39,10 +40,12 @@ describe('errored policies', () => {
       version: 1,
       accounts: [{ id: 'A', system: 'ibm' }],
       roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
-      policies: [{ ...publicPolicy('p0', 'deny', 'r1'), rule: badRule }, ...Array.from({ length: 8 }, (_, i) => publicPolicy(`allow${i}`, 'allow', `r${i}`))],
+      policies: [{ ...publicPolicy('p0', 'deny', 'r1'), rule: badRule }, ...Array.from({ length: ACCEL_MIN }, (_, i) => publicPolicy(`allow${i}`, 'allow', `r${i}`))],
     });
     const request = { subject: {}, action: 'svc.read', resource: { attributes: { accountId: 'A', resourceId: 'r2' } }, environment: { now: 0 } };
-    const d = authorize(compile(source), request);
+    const tables = compile(source);
+    const d = authorize(tables, request);
+    expect(tables.accounts.get('A')!.publicGroup.index.accel?.some((a) => a !== null && a !== undefined)).toBe(true);
     expect(core(d)).toEqual({ allowed: false, reason: 'explicit-deny', policies: ['p0'], errors: ['p0'] });
     expect(core(d)).toEqual(core(referenceAuthorize(source, request)));
   });

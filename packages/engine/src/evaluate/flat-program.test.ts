@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
 import { ATTR } from '../compile/attribute-names.js';
+import { ACCEL_MIN } from '../compile/bucket-accel.js';
 import { FlatOp, ScopeCode } from '../compile/flat-conditions.js';
 import { CandFlag } from '../compile/identity-index.js';
 import { parseSource } from '../model/parse-source.js';
@@ -97,13 +98,16 @@ describe('the Nodes step decides as coversNode', () => {
 });
 
 describe("a node prefilter (bucket-accel.ts) keys a caller's bindings by interned node and misses none", () => {
-  // u-many holds 12 bindings on one action, enough for a prefilter, each at a node: the prefilter chosen is by node
+  // u-many holds bindings on one action, `copies` at each (role, node), enough for a prefilter: the prefilter chosen is by node
+  const copies = Math.ceil(ACCEL_MIN / (2 * at.length));
   const many = parseSource({
     ...source,
     principals: [...source.principals, { id: 'u-many', accountId: 'o1', kind: 'user' }],
     bindings: [
       ...source.bindings,
-      ...['member', 'folder-admin'].flatMap((r) => at.map((n) => ({ id: `m-${r}-${n}`, accountId: 'o1', subject: { kind: 'principal', id: 'u-many' }, roleId: r, nodeId: n }))),
+      ...['member', 'folder-admin'].flatMap((r) =>
+        at.flatMap((n) => Array.from({ length: copies }, (_, k) => ({ id: `m-${r}-${n}-${k}`, accountId: 'o1', subject: { kind: 'principal', id: 'u-many' }, roleId: r, nodeId: n }))),
+      ),
     ],
   });
   it('decides as the reference on every resource shape, with and without an agent', () => {
@@ -116,7 +120,7 @@ describe("a node prefilter (bucket-accel.ts) keys a caller's bindings by interne
     const accel = tables.accounts.get('o1')!.principals.get('u-many')!.index.accel;
     expect(accel?.some((a) => a?.kind === 'node')).toBe(true);
     expect(authorize(tables, ask('u-many', { projects: ['p1'] }, undefined)).policies).toEqual(
-      ['f1', 'f2', 'o1', 'p1'].flatMap((n) => [`m-folder-admin-${n}`, `m-member-${n}`]).sort(),
+      ['f1', 'f2', 'o1', 'p1'].flatMap((n) => Array.from({ length: copies }, (_, k) => [`m-folder-admin-${n}-${k}`, `m-member-${n}-${k}`]).flat()).sort(),
     );
   });
 });

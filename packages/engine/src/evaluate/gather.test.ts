@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
+import { ACCEL_MIN } from '../compile/bucket-accel.js';
 import { authorize, decideOne } from './authorize.js';
 
 const pol = (id: string, subject: { kind: 'group' | 'principal'; id: string }, resource: string, effect = 'allow') => ({
@@ -13,7 +14,7 @@ const pol = (id: string, subject: { kind: 'group' | 'principal'; id: string }, r
   resource: { attributes: [{ name: 'resource', operator: 'stringEquals', value: resource }] },
 });
 
-// u1 holds: its own policies (2), group small (3 on the action), group big (10 on the action: a prefiltered range)
+// u1 holds: its own policies (2), group small (3 on the action), group big (ACCEL_MIN + 2 on the action: a prefiltered range)
 const source = parseSource({
   version: 1,
   accounts: [{ id: 'A', system: 'ibm' }],
@@ -27,7 +28,7 @@ const source = parseSource({
     pol('own1', { kind: 'principal', id: 'u1' }, 'r1'),
     pol('own2', { kind: 'principal', id: 'u1' }, 'r2', 'deny'),
     ...['r1', 'r3', 'r4'].map((r, i) => pol(`small${i}`, { kind: 'group', id: 'small' }, r)),
-    ...Array.from({ length: 10 }, (_, i) => pol(`big${i}`, { kind: 'group', id: 'big' }, `r${i}`)),
+    ...Array.from({ length: ACCEL_MIN + 2 }, (_, i) => pol(`big${i}`, { kind: 'group', id: 'big' }, `r${i}`)),
   ],
 });
 const ask = (r: string) => ({ subject: { id: 'u1' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resource: r } }, environment: { now: 0 } });
