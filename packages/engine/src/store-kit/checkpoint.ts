@@ -10,7 +10,6 @@ import zlib from 'node:zlib';
 import { ValidationError } from '../errors.js';
 import { ENTITY_FIELDS } from '../model/entities.js';
 import type { Policy, Source } from '../model/source.js';
-import { deepFreeze } from '../prepare-commit.js';
 import { parseStoredSource } from './parse-stored.js';
 import { freezeJson } from './row-codecs.js';
 
@@ -221,7 +220,7 @@ export class CheckpointReader {
         if (attributes.includes(NO_ENTRY)) return undefined;
         s['attributes'] = attributes;
       }
-      selectors.push(deepFreeze(s));
+      selectors.push(freezeJson(s));
     }
     for (const p of raw['policies'] as unknown[]) {
       if (!isPlain(p)) return undefined;
@@ -233,9 +232,9 @@ export class CheckpointReader {
       p['subject'] = subject;
       p['roles'] = list;
     }
-    if (!verify || (checksum !== null && checksum === this.#checksum)) return deepFreeze(raw as unknown as Source);
+    if (!verify || (checksum !== null && checksum === this.#checksum)) return freezeJson(raw as unknown as Source);
     try {
-      return deepFreeze(parseStoredSource(raw));
+      return freezeJson(parseStoredSource(raw));
     } catch (e) {
       if (e instanceof ValidationError) return undefined;
       throw e;
