@@ -44,7 +44,16 @@ type AnyStore = SqliteStore | PostgresStore;
 interface Kind {
   name: string;
   /** A new store holding `parsed` at revision 1, checkpointed there, then `later` at revision 2; closed. */
-  create(): Promise<{ schema: string; open(options?: { checkpointEvery?: number | false; verifyOnLoad?: boolean }): Promise<AnyStore>; sql(statement: string, params?: unknown[]): Promise<unknown[]> }>;
+  create(): Promise<Created>;
+}
+interface Created {
+  schema: string;
+  open(options?: { checkpointEvery?: number | false; verifyOnLoad?: boolean }): Promise<AnyStore>;
+  sql(statement: string, params?: unknown[]): Promise<unknown[]>;
+  /** The checkpoint's text: SQLite keeps it in the row, PostgreSQL a row per line beside it. */
+  text(): Promise<string>;
+  /** Replaces the checkpoint's text, and nothing else of it. */
+  setText(text: string): Promise<void>;
 }
 
 async function prepare(store: AnyStore): Promise<void> {
@@ -62,18 +71,21 @@ const KINDS: Kind[] = [
       dirs.push(dir);
       const file = path.join(dir, 'store.db');
       await prepare(openSqliteStore(file, { checkpointEvery: false }));
+      const sql = async (statement: string, params: unknown[] = []) => {
+        const db = new Database(file);
+        try {
+          const s = db.prepare(statement.replaceAll('$schema.', ''));
+          return s.reader ? s.all(...params) : (s.run(...params), []);
+        } finally {
+          db.close();
+        }
+      };
       return {
         schema: 'main',
         open: async (options = {}) => openSqliteStore(file, { checkpointEvery: false, ...options }),
-        sql: async (statement, params = []) => {
-          const db = new Database(file);
-          try {
-            const s = db.prepare(statement.replaceAll('$schema.', ''));
-            return s.reader ? s.all(...params) : (s.run(...params), []);
-          } finally {
-            db.close();
-          }
-        },
+        sql,
+        text: async () => ((await sql('SELECT body FROM checkpoint')) as { body: string }[])[0]!.body,
+        setText: async (text) => void (await sql('UPDATE checkpoint SET body = ?', [text])),
       };
     },
   },
@@ -82,20 +94,27 @@ const KINDS: Kind[] = [
     async create() {
       const schema = `checkpoint_${process.pid}_${++n}`;
       await prepare(await openPostgresStore({ url: PG_URL, schema, checkpointEvery: false }));
+      const sql = async (statement: string, params: unknown[] = []) => {
+        let i = 0;
+        const text = statement.replaceAll('$schema.', `${schema}.`).replace(/\?/g, () => `$${++i}`);
+        return (await admin.query(text, params)).rows;
+      };
       return {
         schema,
         open: (options = {}) => openPostgresStore({ url: PG_URL, schema, checkpointEvery: false, ...options }),
-        sql: async (statement, params = []) => {
-          let i = 0;
-          const text = statement.replaceAll('$schema.', `${schema}.`).replace(/\?/g, () => `$${++i}`);
-          return (await admin.query(text, params)).rows;
+        sql,
+        text: async () => ((await sql("SELECT string_agg(line, E'\\n' ORDER BY n) AS text FROM $schema.checkpoint_lines")) as { text: string }[])[0]!.text,
+        setText: async (text) => {
+          const lines = text.split('\n');
+          await sql('DELETE FROM $schema.checkpoint_lines');
+          await sql('INSERT INTO $schema.checkpoint_lines (n, line) SELECT n, line FROM unnest(?::text[]) WITH ORDINALITY AS t(line, n)', [lines]);
         },
       };
     },
   },
 ];
 
-async function loadWith(kind: Awaited<ReturnType<Kind['create']>>): Promise<Source> {
+async function loadWith(kind: Created): Promise<Source> {
   const store = await kind.open();
   try {
     return (await store.load()).source;
@@ -121,7 +140,7 @@ for (const kind of KINDS) {
       const k = await kind.create();
       expect(await loadWith(k)).toEqual(truth);
       // the planted checkpoint is read: its difference shows, and the change after it is replayed on top
-      await k.sql('UPDATE $schema.checkpoint SET body = ?', [encodeCheckpoint({ ...planted(), principals: planted().principals.map((p) => (p.id === later.value.id ? parsed.principals[1]! : p)) })]);
+      await k.setText(encodeCheckpoint({ ...planted(), principals: planted().principals.map((p) => (p.id === later.value.id ? parsed.principals[1]! : p)) }));
       const source = await loadWith(k);
       expect(nameOf(source)).toBe('from the checkpoint');
       expect(source.principals.find((p) => p.id === later.value.id)).toEqual(later.value);
@@ -130,46 +149,66 @@ for (const kind of KINDS) {
 
     it('reads a checkpoint of many lines whole and in order', async () => {
       const k = await kind.create();
-      // a line break between every two objects, as encodeCheckpoint puts one every ~1 MB of a large source
-      const text = encodeCheckpoint(planted()).replaceAll('},{"', '},\n{"');
-      expect(text.split('\n').length).toBeGreaterThan(20);
-      await k.sql('UPDATE $schema.checkpoint SET body = ?, checksum = ?', [text, checkpointChecksum(text)]);
+      // a line for every row, as encodeCheckpoint starts a new line of the same table every ~1 MB of a large source
+      const [head, ...tables] = encodeCheckpoint(planted()).split('\n');
+      const rows = tables.flatMap((line) => {
+        const [name, rows] = JSON.parse(line) as [string, unknown[]];
+        return rows.length === 0 ? [line] : rows.map((row) => JSON.stringify([name, [row]]));
+      });
+      const text = [head, ...rows].join('\n');
+      expect(rows.length).toBeGreaterThan(tables.length + 20);
+      await k.setText(text);
+      await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [checkpointChecksum(text)]);
       const source = await loadWith(k);
       expect(nameOf(source)).toBe('from the checkpoint');
       expect(source.principals.find((p) => p.id === later.value.id)).toEqual(later.value);
     });
 
-    const WITH_CHECKSUM = 'UPDATE $schema.checkpoint SET body = ?, checksum = ?';
-    /** The edited text and its checksum, as a store that validated it would write them (the edit must change it). */
-    const vouched = (edit: (body: string) => string) => (body: string) => {
-      const text = edit(body);
-      expect(text).not.toBe(body);
-      return [text, checkpointChecksum(text)];
-    };
-    const IGNORED: [string, string, (body: string) => unknown[]][] = [
-      ['of another format', 'UPDATE $schema.checkpoint SET body = ?, format = 999', (b) => [b]],
-      ['at a revision the log does not hold (a newer one)', 'UPDATE $schema.checkpoint SET body = ?, revision = 7', (b) => [b]],
-      ['whose text does not parse', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.slice(0, b.length >> 1)]],
-      ['whose text is of another format inside', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace(`"format":${CHECKPOINT_FORMAT}`, `"format":${CHECKPOINT_FORMAT + 1}`)]],
+    /**
+     * Each case plants the planted checkpoint's text as `edit` changes it (the edit must change it), with the checksum
+     * of the edited text when `vouched` (as a store that validated it would write it: then no check of the rows runs,
+     * and it is the decoder's own check that must refuse it), and runs `statement` on the checkpoint's row.
+     */
+    const IGNORED: { what: string; edit?: (text: string) => string; vouched?: true; statement?: string }[] = [
+      { what: 'of another format', statement: 'UPDATE $schema.checkpoint SET format = 999' },
+      { what: 'of the format before this one, as an older build wrote it', statement: `UPDATE $schema.checkpoint SET format = ${CHECKPOINT_FORMAT - 1}` },
+      { what: 'at a revision the log does not hold (a newer one)', statement: 'UPDATE $schema.checkpoint SET revision = 7' },
+      { what: 'whose text does not parse', edit: (b) => b.slice(0, b.length >> 1) },
+      { what: 'whose line is cut short, with the checksum of what is left', edit: (b) => b.slice(0, b.indexOf('\n', b.indexOf('["principals"')) - 1), vouched: true },
+      { what: 'whose text is of another format inside', edit: (b) => b.replace(`"format":${CHECKPOINT_FORMAT}`, `"format":${CHECKPOINT_FORMAT + 1}`) },
+      { what: 'whose text is one JSON value, as the format before this one wrote it', edit: (b) => b.replaceAll('\n', ' '), vouched: true },
+      // every line after the first is [table, rows] of a table a checkpoint has, and the first names nothing else
+      { what: 'with a line of a table the source does not have', edit: (b) => `${b}\n["principal",[]]`, vouched: true },
+      { what: 'with a line of a shared table it does not know', edit: (b) => b.replace('["$roles",', '["$role",'), vouched: true },
+      { what: 'without the line of one of its tables', edit: (b) => b.replace(/\n\["ssoConnectors",[^\n]*/, ''), vouched: true },
+      { what: 'without one of its shared tables', edit: (b) => b.replace(/\n\["\$subjects",[^\n]*/, ''), vouched: true },
+      { what: 'whose first line has a key it does not know', edit: (b) => b.replace('{"format":', '{"extra":1,"format":'), vouched: true },
+      { what: 'whose first line holds a table that a line holds too', edit: (b) => b.replace('"source":{', '"source":{"policies":[],'), vouched: true },
+      { what: 'with a line that is no [table, rows]', edit: (b) => `${b}\n{"principals":[]}`, vouched: true },
+      { what: 'with a line of more than [table, rows]', edit: (b) => `${b}\n["ssoConnectors",[],[]]`, vouched: true },
       // each policy names its selector, subject and role list, and each selector its conditions, by number in a table;
       // the checksum written beside these matches, so it is the references' own check that refuses them
-      ['whose policy names a role list it does not hold', WITH_CHECKSUM, vouched((b) => b.replace('"roles":0,', '"roles":99999,'))],
-      ['whose policy names a subject by something else than a number', WITH_CHECKSUM, vouched((b) => b.replace('"subject":0,', '"subject":"0",'))],
-      ['whose selector names a condition it does not hold', WITH_CHECKSUM, vouched((b) => b.replace('"attributes":[0', '"attributes":[-1'))],
-      ['whose rows do not form a valid source', 'UPDATE $schema.checkpoint SET body = ?', (b) => [b.replace('"status":"active"', '"status":"suspended"')]],
+      { what: 'whose policy names a role list it does not hold', edit: (b) => b.replace('"roles":0,', '"roles":99999,'), vouched: true },
+      { what: 'whose policy names a subject by something else than a number', edit: (b) => b.replace('"subject":0,', '"subject":"0",'), vouched: true },
+      { what: 'whose selector names a condition it does not hold', edit: (b) => b.replace('"attributes":[0', '"attributes":[-1'), vouched: true },
+      { what: 'whose rows do not form a valid source', edit: (b) => b.replace('"status":"active"', '"status":"suspended"') },
     ];
-    for (const [what, statement, params] of IGNORED) {
+    for (const { what, edit, vouched, statement } of IGNORED) {
       it(`ignores a checkpoint ${what} and reads the tables`, async () => {
         const k = await kind.create();
         const body = encodeCheckpoint(planted());
-        await k.sql(statement, params(body));
+        const text = edit === undefined ? body : edit(body);
+        if (edit !== undefined) expect(text).not.toBe(body);
+        await k.setText(text);
+        if (vouched) await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [checkpointChecksum(text)]);
+        if (statement !== undefined) await k.sql(statement);
         expect(await loadWith(k)).toEqual(truth);
       });
     }
 
     it('ignores a checkpoint once the log no longer holds its revision', async () => {
       const k = await kind.create();
-      await k.sql('UPDATE $schema.checkpoint SET body = ?', [encodeCheckpoint(planted())]);
+      await k.setText(encodeCheckpoint(planted()));
       await k.sql('DELETE FROM $schema.change_log WHERE revision = 1');
       expect(await loadWith(k)).toEqual(truth);
     });
@@ -199,20 +238,21 @@ for (const kind of KINDS) {
       expect(await k.sql('SELECT CAST(revision AS INTEGER) AS revision FROM $schema.checkpoint')).toEqual([{ revision: 4 }]);
       await store.close();
       // from the new checkpoint alone: the planted difference proves it is the one read
-      const body = (await k.sql('SELECT body FROM $schema.checkpoint')) as { body: string }[];
+      const body = await k.text();
       expect(nameOf(await loadWith(k))).toBe('two');
-      await k.sql('UPDATE $schema.checkpoint SET body = ?', [body[0]!.body.replace('"name":"two"', '"name":"three"')]);
+      await k.setText(body.replace('"name":"two"', '"name":"three"'));
       expect(nameOf(await loadWith(k))).toBe('three');
     });
 
     it('writes the checksum of its text when it validated its source, and trusts a text that matches it', async () => {
       const k = await kind.create();
-      const [row] = (await k.sql('SELECT body, checksum FROM $schema.checkpoint')) as { body: string; checksum: number | string }[];
-      expect(Number(row!.checksum)).toBe(checkpointChecksum(row!.body));
+      const [row] = (await k.sql('SELECT checksum FROM $schema.checkpoint')) as { checksum: number | string }[];
+      expect(Number(row!.checksum)).toBe(checkpointChecksum(await k.text()));
       // a text that matches its checksum is what a store wrote from a validated source: its rows are not checked again
       // (the rows here are invalid on purpose, to show which check ran); one that does not match is checked, and refused
       const invalid = encodeCheckpoint(planted()).replace('"status":"active"', '"status":"suspended"');
-      await k.sql('UPDATE $schema.checkpoint SET body = ?, checksum = ?', [invalid, checkpointChecksum(invalid)]);
+      await k.setText(invalid);
+      await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [checkpointChecksum(invalid)]);
       expect(nameOf(await loadWith(k))).toBe('from the checkpoint');
       await k.sql('UPDATE $schema.checkpoint SET checksum = ?', [(checkpointChecksum(invalid) + 1) % 2 ** 32]);
       expect(await loadWith(k)).toEqual(truth);

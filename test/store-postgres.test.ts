@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSource, StoreError, ValidationError, type Change } from '@portcullis/engine';
 import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
-import { openPostgresStore, POSTGRES_SCHEMA_VERSION } from '@portcullis/store-postgres';
+import { openPostgresStore, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '@portcullis/store-postgres';
 import { freePort } from './helpers/postgres-cluster.mjs';
 import { baseChanges } from './helpers/fleet-fixture.mjs';
 import { richSource } from './helpers/store-arbitraries.js';
@@ -98,6 +98,38 @@ describe('postgres store: reading the tables', () => {
       const loaded = await reader.load();
       expect(loaded.source).toEqual(source);
       await reader.close();
+    }
+  });
+});
+
+describe('postgres store: migrating', () => {
+  it('migrates a schema of version 3 holding a checkpoint of format 2: the checkpoint goes, the tables are read, the next checkpoint is written a row per line', async () => {
+    const schema = schemaName('from3');
+    const q = `"${schema}"`;
+    // the schema as a build of version 3 left it, with a checkpoint this build cannot read (and must not keep)
+    await admin.query(`CREATE SCHEMA ${q}; CREATE TABLE ${q}.schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 3)) {
+      await admin.query(m.sql.replaceAll('$schema', q));
+      await admin.query(`INSERT INTO ${q}.schema_version (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+    }
+    await admin.query(`INSERT INTO ${q}.checkpoint (id, revision, format, body, checksum) VALUES (1, 0, 2, '{"format":2}', NULL)`);
+    const store = await openPostgresStore({ url: PG_URL, schema, checkpointEvery: false });
+    try {
+      expect(await admin.query(`SELECT revision FROM ${q}.checkpoint`)).toMatchObject({ rows: [] });
+      const columns = await admin.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'checkpoint'`, [schema]);
+      expect(columns.rows.map((r: { column_name: string }) => r.column_name)).not.toContain('body');
+      const { revision } = await store.commit(baseChanges(1, 1), 0);
+      expect(await store.checkpoint()).toEqual({ revision });
+      const lines = await admin.query(`SELECT count(*)::int AS n FROM ${q}.checkpoint_lines`);
+      expect(lines.rows[0].n).toBeGreaterThan(1);
+      const fresh = await openPostgresStore({ url: PG_URL, schema });
+      expect((await fresh.load()).source).toEqual((await store.load()).source);
+      await fresh.close();
+      // a hand edit of an entity table drops the checkpoint's row and its lines together
+      await admin.query(`DELETE FROM ${q}.accounts`);
+      expect((await admin.query(`SELECT ((SELECT count(*) FROM ${q}.checkpoint) + (SELECT count(*) FROM ${q}.checkpoint_lines))::int AS n`)).rows[0].n).toBe(0);
+    } finally {
+      await store.close();
     }
   });
 });

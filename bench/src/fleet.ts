@@ -5,6 +5,9 @@
 // Run after building: node --expose-gc bench/dist/fleet.js [scale=L] [rounds=60] [startup|commit]
 // `startup` runs only the createEngineFromStore part, `commit` only the commit latency and the lag; with FLEET_PROFILE=<dir> the first start-up from each store
 // is CPU-profiled into <dir>/<store>-startup.cpuprofile (summarise with bench/dist/profile-summary.js).
+// Start-up is measured twice: three times in this process, after the stores were filled (its code already compiled by
+// the JIT from the first run on), and three times each in a new process, as a service starts (`fleet.js startup-child
+// <store> <target> <schema>` runs one and prints its figures).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +33,8 @@ const { startCluster } = (await import(path.join(repo, 'test', 'helpers', 'postg
 };
 const fixture = (await import(path.join(repo, 'test', 'helpers', 'fleet-fixture.mjs'))) as { baseChanges(w: number, k: number): Change[] };
 
-const scale = (process.argv[2] ?? 'L') as ScaleName;
+const child = process.argv[2] === 'startup-child';
+const scale = (child ? 'L' : (process.argv[2] ?? 'L')) as ScaleName;
 const rounds = Number(process.argv[3] ?? 60);
 const startupOnly = process.argv[4] === 'startup';
 const commitOnly = process.argv[4] === 'commit';
@@ -225,19 +229,62 @@ async function startOnce(t: Target, target: string, schema: string, profile: boo
   };
 }
 
-async function startUp(t: Target, source: Source): Promise<void> {
-  const { store, target, schema } = await t.open(`startup_${scale.toLowerCase()}`);
-  const start = performance.now();
-  await store.commit(putsOf(source), 0);
-  const bootstrap = performance.now() - start;
-  await store.close();
-  const runs: Run[] = [];
-  for (let i = 0; i < 3; i++) runs.push(await startOnce(t, target, schema, profileDir !== undefined && i === 0));
-  runs.sort((a, b) => a.total - b.total);
-  const m = runs[1]!;
-  log(
-    `| ${t.name} | createEngineFromStore at ${scale} (${source.policies.length + source.bindings.length} policies and bindings), median of 3 | ${ms(m.total)} ms | open ${ms(m.open)} + load ${ms(m.load)} + build ${ms(m.build)} ms (CPU of this process: load ${ms(m.loadCpu)}, build ${ms(m.buildCpu)} ms; at the build: heap ${m.heapMb.toFixed(0)} MB, external ${m.externalMb.toFixed(0)} MB; GC during the build ${ms(m.buildGc)} ms, ${m.buildMajorGcs} major; bootstrap commit ${(bootstrap / 1000).toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(2)}) |`,
-  );
+interface Filled {
+  t: Target;
+  target: string;
+  schema: string;
+  rows: number;
+  /** How long the commit of the whole workload took, in milliseconds. */
+  bootstrap: number;
+}
+
+/**
+ * Each store filled with the workload at `scale`. The workload is not kept once it is committed: a service starting
+ * up holds no second copy of the source, whose marking would slow the build's collections.
+ */
+async function fill(ts: Target[]): Promise<Filled[]> {
+  const { source } = generateWorkload(scale);
+  const filled: Filled[] = [];
+  for (const t of ts) {
+    const { store, target, schema } = await t.open(`startup_${scale.toLowerCase()}`);
+    const start = performance.now();
+    await store.commit(putsOf(source), 0);
+    filled.push({ t, target, schema, rows: source.policies.length + source.bindings.length, bootstrap: performance.now() - start });
+    await store.close();
+  }
+  return filled;
+}
+
+/** One start-up in a new Node process, as a service starts: nothing of the engine compiled by the JIT yet. */
+function startInChild(f: Filled): Promise<Run> {
+  const args = ['--expose-gc', '--max-old-space-size=8192', fileURLToPath(import.meta.url), 'startup-child', f.t.name, f.target, f.schema];
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Run) : reject(new Error(`start-up child exited with ${code}`))));
+  });
+}
+
+const detail = (m: Run, f: Filled): string =>
+  `open ${ms(m.open)} + load ${ms(m.load)} + build ${ms(m.build)} ms (CPU: load ${ms(m.loadCpu)}, build ${ms(m.buildCpu)} ms; at the build: heap ${m.heapMb.toFixed(0)} MB, external ${m.externalMb.toFixed(0)} MB; GC during the build ${ms(m.buildGc)} ms, ${m.buildMajorGcs} major; bootstrap commit ${(f.bootstrap / 1000).toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(2)})`;
+const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.total - b.total)[runs.length >> 1]!;
+
+async function startUp(f: Filled): Promise<void> {
+  const warm: Run[] = [];
+  for (let i = 0; i < 3; i++) warm.push(await startOnce(f.t, f.target, f.schema, profileDir !== undefined && i === 0));
+  const cold: Run[] = [];
+  for (let i = 0; i < 3; i++) cold.push(await startInChild(f));
+  const w = median(warm);
+  const c = median(cold);
+  log(`| ${f.t.name} | createEngineFromStore at ${scale} (${f.rows} policies and bindings), median of 3 in this process | ${ms(w.total)} ms | ${detail(w, f)} |`);
+  log(`| ${f.t.name} | createEngineFromStore at ${scale}, median of 3 each in a new process (a service's start-up) | ${ms(c.total)} ms | ${detail(c, f)} |`);
+}
+
+if (child) {
+  const [name, target, schema] = process.argv.slice(3) as ['postgres' | 'sqlite', string, string];
+  console.log(JSON.stringify(await startOnce({ name } as Target, target, schema, false)));
+  process.exit(0);
 }
 
 const started = new Date();
@@ -251,10 +298,7 @@ try {
   const ts = targets(cluster, dir);
   if (!startupOnly) for (const t of ts) await commitLatency(t);
   if (!startupOnly) for (const t of ts) await propagationLag(t);
-  if (!commitOnly) {
-    const { source } = generateWorkload(scale);
-    for (const t of ts) await startUp(t, source);
-  }
+  if (!commitOnly) for (const f of await fill(ts)) await startUp(f);
 } finally {
   cluster.destroy();
   fs.rmSync(dir, { recursive: true, force: true });

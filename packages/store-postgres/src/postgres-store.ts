@@ -14,8 +14,8 @@ import {
   catchUp,
   CHECKPOINT_FORMAT,
   checkpointChecksum,
+  CheckpointReader,
   checkRevision,
-  decodeCheckpoint,
   DEFAULT_CHECKPOINT_EVERY,
   encodeCheckpoint,
   expectRevision,
@@ -172,16 +172,22 @@ export class PostgresStore implements Store {
       // a commit of this store that finished after the snapshot began: a later commit writes the checkpoint
       if (!always && this.#cache !== undefined && this.#cache.revision !== revision) return -1;
       const current = await this.#current(client, revision);
-      const body = encodeCheckpoint(current.source);
+      const text = encodeCheckpoint(current.source);
       // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
-      const checksum = this.#verifyOnLoad ? checkpointChecksum(body) : null;
-      await client.query(
-        `INSERT INTO ${this.#q}.checkpoint (id, revision, format, body, checksum) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format, body = EXCLUDED.body,
-           checksum = EXCLUDED.checksum, written_at = now()
+      const checksum = this.#verifyOnLoad ? checkpointChecksum(text) : null;
+      // the row first: it is locked from here on, so two processes writing a checkpoint write one after the other
+      const written = await client.query(
+        `INSERT INTO ${this.#q}.checkpoint (id, revision, format, checksum) VALUES (1, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, format = EXCLUDED.format, checksum = EXCLUDED.checksum,
+           written_at = now()
          WHERE ${this.#q}.checkpoint.revision <= EXCLUDED.revision`,
-        [current.revision, CHECKPOINT_FORMAT, body, checksum],
+        [current.revision, CHECKPOINT_FORMAT, checksum],
       );
+      if (written.rowCount === 0) return current.revision;
+      // a parameter per line: an array parameter would be sent as an array literal, every `"` of the JSON escaped
+      const lines = text.split('\n');
+      await client.query(`DELETE FROM ${this.#q}.checkpoint_lines`);
+      await client.query(`INSERT INTO ${this.#q}.checkpoint_lines (n, line) VALUES ${lines.map((_, i) => `(${i + 1}, $${i + 1})`).join(', ')}`, lines);
       return current.revision;
     });
     if (revision >= 0) this.#sinceCheckpoint = 0;
@@ -316,22 +322,15 @@ export class PostgresStore implements Store {
   async #fromCheckpoint(client: pg.PoolClient, revision: number): Promise<Source | undefined> {
     // a checkpoint at R is usable only while the log holds R: then it holds every revision after R as well
     const head = await client.query(
-      `SELECT revision, format, EXISTS (SELECT 1 FROM ${this.#q}.change_log l WHERE l.revision = c.revision) AS logged FROM ${this.#q}.checkpoint c WHERE id = 1`,
+      `SELECT revision, format, checksum, EXISTS (SELECT 1 FROM ${this.#q}.change_log l WHERE l.revision = c.revision) AS logged FROM ${this.#q}.checkpoint c WHERE id = 1`,
     );
-    const h = head.rows[0] as { revision: number; format: number; logged: boolean } | undefined;
+    const h = head.rows[0] as { revision: number; format: number; checksum: number | null; logged: boolean } | undefined;
     if (h === undefined || h.format !== CHECKPOINT_FORMAT || h.revision > revision || !h.logged) return undefined;
-    // line by line (encodeCheckpoint breaks its text into lines of ~1 MB), so that no message is the size of the whole
-    // text; the ordinal is a bigint, which pg hands over as a string: cast, so `n` is the number the code reads
-    const rows = await client.query({
-      text: `SELECT n::int, line, c.checksum FROM ${this.#q}.checkpoint c, unnest(string_to_array(c.body, E'\\n')) WITH ORDINALITY AS t(line, n) WHERE c.id = 1 AND c.revision = $1`,
-      values: [h.revision],
-      rowMode: 'array',
-    });
-    if (rows.rows.length === 0) return undefined;
-    const lines: string[] = [];
-    for (const [n, line] of rows.rows as [number, string][]) lines[n - 1] = line;
-    const checksum = (rows.rows[0] as [number, string, number | null])[2];
-    const source = decodeCheckpoint(lines.join('\n'), this.#verifyOnLoad, checksum);
+    // each line is parsed as its row arrives, while the server reads and sends the next (encodeCheckpoint breaks its
+    // text into lines of ~1 MB), so no message is the size of the whole text and no line is kept once parsed
+    const reader = new CheckpointReader();
+    await eachRow(client, `SELECT line FROM ${this.#q}.checkpoint_lines ORDER BY n`, (row) => reader.add(row[0] as string));
+    const source = reader.source(this.#verifyOnLoad, h.checksum);
     if (source === undefined) return undefined;
     const changes = await this.#readLog(client, h.revision, revision);
     this.#sinceCheckpoint = changes.length;
@@ -416,6 +415,19 @@ export class PostgresStore implements Store {
       }
     });
   }
+}
+
+/** Runs a query, handing each row to `onRow` as it arrives instead of collecting them all first. */
+function eachRow(client: pg.PoolClient, text: string, onRow: (row: unknown[]) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // pg's Query takes rowMode at run time, though its types leave it out of the constructor's
+    const config: pg.QueryArrayConfig = { text, rowMode: 'array' };
+    const query = new pg.Query(config);
+    query.on('row', (row: unknown[]) => onRow(row));
+    query.on('error', reject);
+    query.on('end', () => resolve());
+    client.query(query);
+  });
 }
 
 const KNOWN = ['url', 'schema', 'poolSize', 'connectTimeoutMs', 'verifyOnLoad', 'reconnectMinMs', 'reconnectMaxMs', 'heartbeatMs', 'checkpointEvery'];

@@ -24,6 +24,7 @@ export { freezeArrays, prepareFrozenCommit, catchUp, storedSnapshotSource } from
 export { parseStoredSource, isParsedRow } from './parse-stored.js';
 export {
   CHECKPOINT_FORMAT,
+  CheckpointReader,
   DEFAULT_CHECKPOINT_EVERY,
   checkpointChecksum,
   decodeCheckpoint,

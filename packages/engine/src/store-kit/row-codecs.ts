@@ -32,9 +32,12 @@ const bool = (v: boolean): number => (v ? 1 : 0);
 /** Decodes a JSON text column. */
 export const parse = (v: unknown): unknown => JSON.parse(v as string);
 
-/** Freezes what JSON.parse returned: plain arrays and objects all the way down, none of them frozen yet. */
+/**
+ * Freezes what JSON.parse returned: plain arrays and objects all the way down. Each value is frozen after what it
+ * holds, so one found frozen is frozen all the way down already: a value that many rows share is walked once.
+ */
 export function freezeJson<T>(v: T): T {
-  if (v === null || typeof v !== 'object') return v;
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
   if (Array.isArray(v)) for (let i = 0; i < v.length; i++) freezeJson(v[i]);
   else for (const k in v) freezeJson((v as Record<string, unknown>)[k]);
   return Object.freeze(v);
