@@ -229,6 +229,35 @@ describe('BlueXP placement: a registered resource in a folder', () => {
     expect(review(agentless, [resource(['F2'], ['P1'])], FA)).toBe('ok');
   });
 
+  it('only the nodes the resource joins are read: a role below the admin level at the folder it stays in gains nothing', async () => {
+    // R stays in F2, where friend's bx-storage (below the admin level) does not reach it, and joins P1, which fa
+    // administers: friend gains nothing (its binding covers no node R joins), so fa may place it without holding bx-storage
+    const e = await bluexp([resource(['F2'], []), binding('b-friend', 'friend', 'bx-storage', 'F2')]);
+    expect(review(e, [resource(['F2'], ['P1'])], FA)).toBe('ok');
+    // nor does a grant at a node R leaves and that reached nothing of R there
+    expect(review(e, [resource([], ['P1'])], FA)).toBe('ok');
+  });
+
+  it('denies are no role holders of the nodes it joins or leaves', async () => {
+    // friend's storage policy without nodes reaches R wherever it sits; its denies of listing on F1's and F2's nodes take
+    // and give nothing: fa, who holds no storage role, may move R from P1 to P2 (both its nodes)
+    const deny = (id: string, node: string) => put('policy', { id, accountId: 'bx-a', effect: 'deny', subject: { kind: 'principal', id: 'friend' }, roles: ['bx-list'], resource: { attributes: [], tags: [], nodes: [node] } });
+    const e = await bluexp([
+      resource([], ['P1']),
+      put('role', { id: 'bx-list', kind: 'bluexp', accountId: 'bx-a', name: 'List', actions: ['volume:list'] }),
+      put('policy', { id: 'p-all', accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roles: ['bx-storage'], resource: { attributes: [], tags: [] } }),
+      deny('p-deny1', 'F1'),
+      deny('p-deny2', 'F2'),
+    ]);
+    expect(review(e, [resource([], ['P2'])], FA)).toBe('ok');
+  });
+
+  it('a resource rewritten into an account that does not exist is refused with the actor’s 403', async () => {
+    const e = await bluexp([resource(['F2'], [])]);
+    const elsewhere = put('resource', { id: 'R', accountId: 'bx-nowhere', attributes: { resourceType: 'volume' }, tags: [], projects: ['P1'], folders: [], zones: [] });
+    expect(review(e, [elsewhere], FA)).toBe('refused');
+  });
+
   it('with an agent serving no project of the folder, an admin-level role there did not reach it either', async () => {
     const e = await bluexp([resource(['F2'], [], 'agent1'), binding('b-friend', 'friend', 'bx-storage-admin', 'F2')]);
     expect(review(e, [resource(['F2'], ['P2'], 'agent1')], FA)).toBe('refused');
