@@ -267,6 +267,33 @@ describe('BlueXP placement: a registered resource in a folder', () => {
   });
 });
 
+describe('BlueXP placement: a resource in several folders', () => {
+  it('a role at the admin level at one of them reached it already: placing it in a project of that folder gains its holders nothing', async () => {
+    // R sits in F2 and F3; fa's admin role at F2 reached it through F2 alone. friend, who holds no admin role, may place
+    // it in P2 (only F2's holders, who reached it, and the organization's, cover P2)
+    const e = await bluexp([resource(['F2', 'F3'], [])]);
+    expect(review(e, [resource(['F2', 'F3'], ['P2'])], { kind: 'subject', id: 'friend', accountId: 'bx-a' })).toBe('ok');
+  });
+});
+
+describe('BlueXP: a deny added on nodes', () => {
+  it('is asked as a lock-out on the nodes it covers: the organization admin may deny listing on F2 to friend, who holds nothing', async () => {
+    const e = await bluexp([put('role', { id: 'bx-list', kind: 'bluexp', accountId: 'bx-a', name: 'List', actions: ['volume:list'] })]);
+    const deny = put('policy', { id: 'p-deny', accountId: 'bx-a', effect: 'deny', subject: { kind: 'principal', id: 'friend' }, roles: ['bx-list'], resource: { attributes: [], tags: [], nodes: ['F2'] } });
+    expect(review(e, [deny], { kind: 'subject', id: 'bx-admin', accountId: 'bx-a' })).toBe('ok');
+  });
+});
+
+describe('BlueXP: nodes created as each other’s parent', () => {
+  // the commit refuses the cycle (model/check-changes.ts); the review, which runs first, must still end: the walk to a
+  // created node's nearest existing ancestor stops after 64 steps
+  it('two folders created under each other are judged in bounded time and gain the organization admin nothing', async () => {
+    const e = await bluexp();
+    const cycle = [put('node', { id: 'N1', accountId: 'bx-a', kind: 'folder', parentId: 'N2' }), put('node', { id: 'N2', accountId: 'bx-a', kind: 'folder', parentId: 'N1' })];
+    expect(review(e, cycle, { kind: 'subject', id: 'bx-admin', accountId: 'bx-a' })).toBe('ok');
+  });
+});
+
 describe('BlueXP: a policy (not a binding) scoped to nodes is reached by a node moved under them', () => {
   it('moving P1 under F2, where `friend` holds storage by a policy, is refused; under F3, where nobody does, let through', async () => {
     const e = await bluexp([

@@ -488,7 +488,10 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
 function reachedBefore(nodes: NonNullable<Grant['resource']['nodes']>, was: { accountId: string; projects: string[]; folders: string[]; agentId?: string | undefined }): boolean {
   const covered = new Set(nodes.covered);
   const free = was.agentId === undefined || nodes.admin === 'organization';
-  const served = was.agentId === undefined ? [] : (nodes.agents[was.agentId] ?? []);
+  const served =
+    // Stryker disable next-line ArrayDeclaration: with no agent `free` holds, so `served` is never read
+    was.agentId === undefined ? [] :
+    (nodes.agents[was.agentId] ?? []);
   if (was.projects.some((p) => covered.has(p) && (free || served.includes(p)))) return true;
   if (nodes.admin !== null && was.folders.some((f) => covered.has(f) && (free || served.length > 0))) return true;
   return was.projects.length === 0 && was.folders.length === 0 && covered.has(`organization:${was.accountId}`) && free;
@@ -545,6 +548,7 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   for (const v of g.via) {
     const p = state.get('policy', v.policyId);
     // INVARIANT: a grant comes from a policy or a binding of its account; one the review cannot find asks for the account
+    // Stryker disable next-line LogicalOperator,ArrayDeclaration,ObjectLiteral: no input reaches it (a grant's policy is in the state it was read from, in its account): the mutants of its answer and `&&` differ only there
     if (p === undefined || p.accountId !== accountId) return [{ attributes: { accountId } }];
     out.push(...policyTargets(state, p, open));
   }
