@@ -594,6 +594,15 @@ describe('BlueXP: the same coverage for longer or from earlier is gained', () =>
     expect(review(e, [friendAt()], FA)).toBe('ok');
   });
 
+  it('a grant widened over one of its counterparts is gained though another held it as long on less: refused to a project admin below the folder', async () => {
+    // friend holds bx-storage at F2 until NOW+1h (b1) and at P2 for good (b2); both made F2 for good, one grant from
+    // both: F2 beyond NOW+1h is gained, though b2's grant on P2 alone was held as long
+    const friendAt = (id: string, nodeId: string, expiresAt?: number) =>
+      put('binding', { id, accountId: 'bx-a', subject: { kind: 'principal', id: 'friend' }, roleId: 'bx-storage', nodeId, ...(expiresAt === undefined ? {} : { expiresAt: iso(expiresAt) }) });
+    const e = await bluexp([...withPa, friendAt('b1', 'F2', NOW + HOUR), friendAt('b2', 'P2')]);
+    expect(review(e, [friendAt('b1', 'F2'), friendAt('b2', 'F2')], PA)).toBe('refused');
+  });
+
   it('a dynamic membership of a group holding a folder, moved to an earlier login, is refused to a project admin below it', async () => {
     const member = (loginAt: number) => put('membership', { accountId: 'bx-a', principalId: 'friend', groupId: 'g-f2', realm: 'idp', loginAt: iso(loginAt), expiresAt: iso(NOW + 3 * HOUR) });
     const e = await bluexp([
