@@ -786,6 +786,22 @@ describe('Cloudflare: the same zones for longer are gained', () => {
     expect(review(e, [member(NOW + 2 * HOUR)], { kind: 'subject', id: 'cf-admin', accountId: 'cf-a' })).toBe('ok');
   });
 
+  it('a grant widened over one of its counterparts is gained though another held it as long on less: refused to the editor', async () => {
+    // friend also holds DNS on z2 for good by its own policy p-f2. Made a static member of g-dns, whose group now holds
+    // z1 and z2, and p-f2 moved to that group's zones: one grant on z1 and z2 for good from both policies. z1 beyond
+    // NOW+1h is gained, though p-f2's grant on z2 alone was held as long
+    const pf2 = (rg: string) => put('policy', { id: 'p-f2', accountId: 'cf-a', subject: { kind: 'principal', id: 'cf-friend' }, roles: ['pg-dns'], resource: { attributes: [], resourceGroups: [rg] } });
+    const e = await dnsWorld();
+    await e.commit([pf2('rg-z2')]);
+    const made = [
+      zones('rg-f', ['z1', 'z2']),
+      put('group', { id: 'g-dns', accountId: 'cf-a', name: 'dns', members: ['cf-friend'] }),
+      { op: 'delete', entity: 'membership', key: 'cf-a/cf-friend\u001fg-dns\u001fidp' } as Change,
+      pf2('rg-f'),
+    ];
+    expect(review(e, made, CZ)).toBe('refused');
+  });
+
   it('hole: so is extending it while the group gains z2, which the editor may give: asked on z1 too, not on the gained zone alone', async () => {
     const e = await dnsWorld();
     expect(review(e, [zones('rg-f', ['z1', 'z2'])], CZ)).toBe('ok');
