@@ -255,6 +255,8 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       for (const r of [before, after] as (EntityTypes['ssoConnector'] | undefined)[]) if (r !== undefined) ctx.dirty.sso.add(r.accountId);
       return;
     case 'resourceGroup':
+      // its targets go with the row; rebuildDirtyAccounts resolves them again from the state after the rows if it stays
+      t.resourceGroupTargets.delete((row as EntityTypes['resourceGroup']).id);
       for (const r of [before, after] as (EntityTypes['resourceGroup'] | undefined)[]) if (r !== undefined) ctx.dirty.resourceGroups.add(r.accountId);
       return;
   }
