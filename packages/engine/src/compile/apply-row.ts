@@ -166,6 +166,14 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
 }
 
 /**
+ * The table of a row's account: created on first mention by a row put, looked up for a row deleted, so that deleting
+ * the rows of an account deleted earlier in the same batch leaves no table behind (a fresh compile has none).
+ */
+function rowAccount(t: Tables, accountId: string, put: boolean): AccountTable | undefined {
+  return put ? account(t.accounts, accountId) : t.accounts.get(accountId);
+}
+
+/**
  * Applies one row's change, `before` to `after` (undefined: no such row), to the tables. The one path by which compile
  * builds tables (every row with `before` undefined) and an update changes them, so the two cannot drift apart. Roles and
  * services are not rows here: they reach every policy, and a change to them compiles afresh.
@@ -190,12 +198,17 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       if (after !== undefined) addBinding(ctx, after as Binding);
       return;
     }
-    case 'group':
-      return applyGroup(ctx, account(t.accounts, (row as Group).accountId), before as Group | undefined, after as Group | undefined);
+    case 'group': {
+      const a = rowAccount(t, (row as Group).accountId, after !== undefined);
+      if (a !== undefined) applyGroup(ctx, a, before as Group | undefined, after as Group | undefined);
+      return;
+    }
     case 'principal': {
       const p = row as EntityTypes['principal'];
       const neu = after as EntityTypes['principal'] | undefined;
-      const pe = principalOf(account(t.accounts, p.accountId), p.id);
+      const a = rowAccount(t, p.accountId, neu !== undefined);
+      if (a === undefined) return;
+      const pe = principalOf(a, p.id);
       pe.kind = p.kind;
       pe.active = neu !== undefined && (neu.status ?? 'active') === 'active';
       pe.projects = neu?.projects ?? [];
@@ -206,7 +219,8 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       const m = row as EntityTypes['membership'];
       const old = before as EntityTypes['membership'] | undefined;
       const neu = after as EntityTypes['membership'] | undefined;
-      const a = account(t.accounts, m.accountId);
+      const a = rowAccount(t, m.accountId, neu !== undefined);
+      if (a === undefined) return;
       if (old !== undefined) {
         const pe = a.principals.get(old.principalId);
         if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));

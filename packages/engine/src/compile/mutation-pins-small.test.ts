@@ -112,4 +112,54 @@ describe('account-table: entries created on first mention', () => {
     await e.commit([{ op: 'delete', entity: 'membership', key: entityKey('membership', s.memberships[0]!) }]);
     expect(e.authorize(read).allowed).toBe(false);
   });
+
+  it('an account lists exactly the instants its decisions change at: a membership’s login and expiry', () => {
+    expect(compile(source()).accounts.get('acc')!.expiries).toEqual([Date.parse('2026-01-05T09:00:00Z'), Date.parse('2026-01-05T11:00:00Z')]);
+  });
+
+  // The defaults of createAccount, createPrincipal and createGroup that a row sets (marked equivalent there) are read
+  // only once the row is applied: an update applies bindings first and the other rows in batch order, so a new
+  // account, principal and group are mentioned by other rows before their own; each row then sets every field.
+  it('every field a row sets is set by its row, even after other rows of the batch mentioned the entry first', async () => {
+    const e = createEngine({ clock: () => NOW, source: parseSource({ version: 1, accounts: [{ id: 'acc', system: 'bluexp' }], roles: [{ id: 'viewer', kind: 'custom', accountId: 'acc', actions: ['x.read'] }] }) });
+    await e.commit([
+      { op: 'put', entity: 'binding', value: { id: 'b', accountId: 'new', subject: { kind: 'group', id: 'g' }, roleId: 'viewer', nodeId: 'new' } as never },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'new', name: 'g', members: ['ag'], federated: true } as never },
+      { op: 'put', entity: 'node', value: { id: 'proj', accountId: 'new', kind: 'project', parentId: null } as never },
+      { op: 'put', entity: 'account', value: { id: 'new', system: 'bluexp', publicAccess: false, options: { saasEnabled: false, thirdPartyServicesEnabled: false, notificationOptIn: false } } },
+      { op: 'put', entity: 'principal', value: { id: 'ag', accountId: 'new', kind: 'agent', email: 'ag@corp.example', projects: ['proj'] } as never },
+    ]);
+    const fresh = compile(e.source);
+    const fields = (t: typeof fresh) => {
+      const a = t.accounts.get('new')!;
+      const p = a.principals.get('ag')!;
+      return [a.publicAccess, a.thirdPartyServicesEnabled, a.saasEnabled, a.groups.get('g')!.federated, p.kind, p.active, p.projects, p.email];
+    };
+    expect(fields(e.tables)).toEqual([false, false, false, true, 'agent', true, ['proj'], 'ag@corp.example']);
+    expect(fields(e.tables)).toEqual(fields(fresh));
+  });
+});
+
+describe('apply-row: the rows of a deleted account', () => {
+  it('deleting an account and its rows in one batch leaves no table behind, as a fresh compile has none', async () => {
+    const e = createEngine({
+      clock: () => Date.parse('2026-01-05T10:00:00Z'),
+      source: parseSource({
+        version: 1,
+        accounts: [{ id: 'keep', system: 'ibm' }, { id: 'gone', system: 'ibm' }],
+        principals: [{ id: 'u', accountId: 'gone', kind: 'user' }],
+        groups: [{ id: 'g', accountId: 'gone', name: 'g', members: ['u'] }],
+        memberships: [{ accountId: 'gone', principalId: 'u', groupId: 'g', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' }],
+      }),
+    });
+    const m = e.source.memberships[0]!;
+    await e.commit([
+      { op: 'delete', entity: 'account', key: 'gone' },
+      { op: 'delete', entity: 'membership', key: entityKey('membership', m) },
+      { op: 'delete', entity: 'group', key: 'gone/g' },
+      { op: 'delete', entity: 'principal', key: 'gone/u' },
+    ]);
+    expect([...e.tables.accounts.keys()]).toEqual(['keep']);
+    expect([...compile(e.source).accounts.keys()]).toEqual(['keep']);
+  });
 });
