@@ -44,10 +44,12 @@ export function compileNodes(nodes: Source['nodes'], accounts: Map<string, Accou
  */
 export function rebuildDirtyAccounts(ctx: RowContext): void {
   const { tables, lookup, dirty } = ctx;
-  for (const id of dirty.sso) compileSso(account(tables.accounts, id), lookup.list('ssoConnector', id));
-  for (const id of dirty.nodes) {
-    account(tables.accounts, id).nodes.clear();
-    compileNodes(lookup.list('node', id), tables.accounts);
+  // an account the rows deleted has no table to rebuild, and gets none (a fresh compile has none)
+  const live = (ids: Set<string>) => [...ids].flatMap((id) => tables.accounts.get(id) ?? []);
+  for (const a of live(dirty.sso)) compileSso(a, lookup.list('ssoConnector', a.id));
+  for (const a of live(dirty.nodes)) {
+    a.nodes.clear();
+    compileNodes(lookup.list('node', a.id), tables.accounts);
   }
   // applyRow dropped the targets of every resource group a row changed; those still in the state are resolved again
   for (const id of dirty.resourceGroups)

@@ -64,8 +64,8 @@ function unindex(ctx: RowContext, accountId: string, subject: Policy['subject'] 
  * and an update both end their rows with it; until it runs the tables must not be read.
  */
 export function sealRows(ctx: RowContext): void {
+  // called once per context, which is dropped after it: the set is not cleared
   for (const index of ctx.dirty.indexes) sealIndex(index, ctx.tables.strings);
-  ctx.dirty.indexes.clear();
 }
 
 function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {

@@ -143,27 +143,3 @@ describe('account-table: entries created on first mention', () => {
     expect(fields(e.tables)).toEqual(fields(fresh));
   });
 });
-
-describe('apply-row: the rows of a deleted account', () => {
-  it('deleting an account and its rows in one batch leaves no table behind, as a fresh compile has none', async () => {
-    const e = createEngine({
-      clock: () => Date.parse('2026-01-05T10:00:00Z'),
-      source: parseSource({
-        version: 1,
-        accounts: [{ id: 'keep', system: 'ibm' }, { id: 'gone', system: 'ibm' }],
-        principals: [{ id: 'u', accountId: 'gone', kind: 'user' }],
-        groups: [{ id: 'g', accountId: 'gone', name: 'g', members: ['u'] }],
-        memberships: [{ accountId: 'gone', principalId: 'u', groupId: 'g', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' }],
-      }),
-    });
-    const m = e.source.memberships[0]!;
-    await e.commit([
-      { op: 'delete', entity: 'account', key: 'gone' },
-      { op: 'delete', entity: 'membership', key: entityKey('membership', m) },
-      { op: 'delete', entity: 'group', key: 'gone/g' },
-      { op: 'delete', entity: 'principal', key: 'gone/u' },
-    ]);
-    expect([...e.tables.accounts.keys()]).toEqual(['keep']);
-    expect([...compile(e.source).accounts.keys()]).toEqual(['keep']);
-  });
-});
