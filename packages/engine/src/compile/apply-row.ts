@@ -10,8 +10,11 @@ import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '.
 import type { SourceState } from '../model/source-state.js';
 import type { EntityName, EntityTypes } from '../model/entities.js';
 
-/** What applying a row reads besides the row itself: other rows of the source after the change. */
-export type RowLookup = Pick<SourceState, 'get' | 'list'>;
+/** What applying a row reads besides the row itself: other rows of the source after the change, listed by account. */
+export interface RowLookup {
+  get: SourceState['get'];
+  list<E extends EntityName>(entity: E, accountId: string): EntityTypes[E][];
+}
 
 /** How rows are applied: by compile to empty tables, or by an update to live ones. */
 export interface RowContext {
