@@ -50,6 +50,20 @@ describe('apply-row: the rows of a deleted account', () => {
   });
 });
 
+describe('apply-row: a group deleted with its policy', () => {
+  it('deleting a group, then the policy naming it, in one batch leaves what a fresh compile builds', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    await e.commit([
+      { op: 'delete', entity: 'group', key: 'gone/g' },
+      { op: 'delete', entity: 'policy', key: 'pg' },
+      { op: 'delete', entity: 'membership', key: entityKey('membership', e.source.memberships[0]!) },
+    ]);
+    expect(e.tables.size).toBe(2);
+    expect([...e.tables.accounts.get('gone')!.groups.keys()]).toEqual([]);
+    expect(e.tables.accounts.get('gone')!.principals.get('u')!.staticGroups).toEqual([]);
+  });
+});
+
 describe('apply-row: rows of a new account', () => {
   it('applies a group and a principal put before their account’s own row in the batch', async () => {
     const e = createEngine({ clock: () => NOW, source: twoAccounts() });
