@@ -21,12 +21,13 @@ export function resolveResourceGroups(source: Pick<Source, 'resourceGroups'>): M
 
 /** Computes `up` (self, ancestors, organization) for every node given. */
 export function compileNodes(nodes: Source['nodes'], accounts: Map<string, AccountTable>): void {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+  // keyed by `string | null` so that a root's parent (null) is a lookup that misses, which ends the walk
+  const byId = new Map<string | null, Source['nodes'][number]>(nodes.map((n) => [n.id, n]));
   for (const n of nodes) {
     const up = new Set<string>([n.id]);
     let cur = n;
     // INVARIANT: parseSource refuses cycles; the bound keeps an unvalidated cycle from looping
-    for (let i = 0; i < 64 && cur.parentId !== null; i++) {
+    for (let i = 0; i < 64; i++) {
       const parent = byId.get(cur.parentId);
       if (!parent || parent.accountId !== n.accountId) break;
       up.add(parent.id);
@@ -43,16 +44,16 @@ export function compileNodes(nodes: Source['nodes'], accounts: Map<string, Accou
  */
 export function rebuildDirtyAccounts(ctx: RowContext): void {
   const { tables, lookup, dirty } = ctx;
-  for (const id of dirty.sso) compileSso(account(tables.accounts, id), lookup.list('ssoConnector', id));
-  for (const id of dirty.nodes) {
-    account(tables.accounts, id).nodes.clear();
-    compileNodes(lookup.list('node', id), tables.accounts);
+  // an account the rows deleted has no table to rebuild, and gets none (a fresh compile has none)
+  const live = (ids: Set<string>) => [...ids].flatMap((id) => tables.accounts.get(id) ?? []);
+  for (const a of live(dirty.sso)) compileSso(a, lookup.list('ssoConnector', a.id));
+  for (const a of live(dirty.nodes)) {
+    a.nodes.clear();
+    compileNodes(lookup.list('node', a.id), tables.accounts);
   }
-  if (dirty.resourceGroups.size > 0) {
-    for (const rg of [...tables.resourceGroupTargets.keys()]) if (lookup.get('resourceGroup', rg) === undefined) tables.resourceGroupTargets.delete(rg);
-    for (const id of dirty.resourceGroups)
-      for (const [rg, targets] of resolveResourceGroups({ resourceGroups: lookup.list('resourceGroup', id) })) tables.resourceGroupTargets.set(rg, targets);
-  }
+  // applyRow dropped the targets of every resource group a row changed; those still in the state are resolved again
+  for (const id of dirty.resourceGroups)
+    for (const [rg, targets] of resolveResourceGroups({ resourceGroups: lookup.list('resourceGroup', id) })) tables.resourceGroupTargets.set(rg, targets);
 }
 
 /** After an update changed resource groups: the policies naming some carry their targets, so they are compiled again. */

@@ -10,8 +10,11 @@ import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy } from '.
 import type { SourceState } from '../model/source-state.js';
 import type { EntityName, EntityTypes } from '../model/entities.js';
 
-/** What applying a row reads besides the row itself: other rows of the source after the change. */
-export type RowLookup = Pick<SourceState, 'get' | 'list'>;
+/** What applying a row reads besides the row itself: other rows of the source after the change, listed by account. */
+export interface RowLookup {
+  get: SourceState['get'];
+  list<E extends EntityName>(entity: E, accountId: string): EntityTypes[E][];
+}
 
 /** How rows are applied: by compile to empty tables, or by an update to live ones. */
 export interface RowContext {
@@ -64,8 +67,8 @@ function unindex(ctx: RowContext, accountId: string, subject: Policy['subject'] 
  * and an update both end their rows with it; until it runs the tables must not be read.
  */
 export function sealRows(ctx: RowContext): void {
+  // called once per context, which is dropped after it: the set is not cleared
   for (const index of ctx.dirty.indexes) sealIndex(index, ctx.tables.strings);
-  ctx.dirty.indexes.clear();
 }
 
 function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {
@@ -166,6 +169,14 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
 }
 
 /**
+ * The table of a row's account: created on first mention by a row put, looked up for a row deleted, so that deleting
+ * the rows of an account deleted earlier in the same batch leaves no table behind (a fresh compile has none).
+ */
+function rowAccount(t: Tables, accountId: string, put: boolean): AccountTable | undefined {
+  return put ? account(t.accounts, accountId) : t.accounts.get(accountId);
+}
+
+/**
  * Applies one row's change, `before` to `after` (undefined: no such row), to the tables. The one path by which compile
  * builds tables (every row with `before` undefined) and an update changes them, so the two cannot drift apart. Roles and
  * services are not rows here: they reach every policy, and a change to them compiles afresh.
@@ -190,12 +201,17 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       if (after !== undefined) addBinding(ctx, after as Binding);
       return;
     }
-    case 'group':
-      return applyGroup(ctx, account(t.accounts, (row as Group).accountId), before as Group | undefined, after as Group | undefined);
+    case 'group': {
+      const a = rowAccount(t, (row as Group).accountId, after !== undefined);
+      if (a !== undefined) applyGroup(ctx, a, before as Group | undefined, after as Group | undefined);
+      return;
+    }
     case 'principal': {
       const p = row as EntityTypes['principal'];
       const neu = after as EntityTypes['principal'] | undefined;
-      const pe = principalOf(account(t.accounts, p.accountId), p.id);
+      const a = rowAccount(t, p.accountId, neu !== undefined);
+      if (a === undefined) return;
+      const pe = principalOf(a, p.id);
       pe.kind = p.kind;
       pe.active = neu !== undefined && (neu.status ?? 'active') === 'active';
       pe.projects = neu?.projects ?? [];
@@ -206,7 +222,8 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       const m = row as EntityTypes['membership'];
       const old = before as EntityTypes['membership'] | undefined;
       const neu = after as EntityTypes['membership'] | undefined;
-      const a = account(t.accounts, m.accountId);
+      const a = rowAccount(t, m.accountId, neu !== undefined);
+      if (a === undefined) return;
       if (old !== undefined) {
         const pe = a.principals.get(old.principalId);
         if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
@@ -255,6 +272,8 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       for (const r of [before, after] as (EntityTypes['ssoConnector'] | undefined)[]) if (r !== undefined) ctx.dirty.sso.add(r.accountId);
       return;
     case 'resourceGroup':
+      // its targets go with the row; rebuildDirtyAccounts resolves them again from the state after the rows if it stays
+      t.resourceGroupTargets.delete((row as EntityTypes['resourceGroup']).id);
       for (const r of [before, after] as (EntityTypes['resourceGroup'] | undefined)[]) if (r !== undefined) ctx.dirty.resourceGroups.add(r.accountId);
       return;
   }

@@ -70,9 +70,8 @@ const CMP: Record<string, Cmp> = {
   GreaterThanOrEquals: 'ge',
 };
 
-/** Parses `+hh:mm`, `-hh:mm` or `Z` to milliseconds. */
+/** Parses `+hh:mm`, `-hh:mm` or `Z` to milliseconds: `Z` reads as `+00:00`, its empty hours and minutes as 0. */
 function offsetMs(s: string): number {
-  if (s === 'Z') return 0;
   const sign = s[0] === '-' ? -1 : 1;
   return sign * (Number(s.slice(1, 3)) * 60 + Number(s.slice(4, 6))) * 60_000;
 }
@@ -125,8 +124,9 @@ export function compileRule(node: unknown, names: AttributeNames, depth = 1, cac
 
 /** Compiles one claim condition of a claim rule; its value is a JSON string. */
 export function compileClaim(claim: unknown, operator: unknown, value: unknown): ClaimMatcher {
-  const known = ['EQUALS', 'NOT_EQUALS', 'EQUALS_IGNORE_CASE', 'NOT_EQUALS_IGNORE_CASE', 'IN', 'CONTAINS'];
-  if (typeof claim !== 'string' || typeof value !== 'string' || typeof operator !== 'string' || !known.includes(operator)) {
+  // unknown[]: an operator that is no string is in it no more than an unknown one
+  const known: readonly unknown[] = ['EQUALS', 'NOT_EQUALS', 'EQUALS_IGNORE_CASE', 'NOT_EQUALS_IGNORE_CASE', 'IN', 'CONTAINS'];
+  if (typeof claim !== 'string' || typeof value !== 'string' || !known.includes(operator)) {
     return { claim: String(claim), op: 'UNKNOWN', value: '', lower: '', values: [] };
   }
   let parsed: unknown;
@@ -138,10 +138,12 @@ export function compileClaim(claim: unknown, operator: unknown, value: unknown):
   const op = operator as ClaimMatcher['op'];
   if (op === 'IN') {
     if (!Array.isArray(parsed)) return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
-    const values = parsed.filter((v) => v !== null && typeof v !== 'object').map(claimString);
+    // scalars only (null is an 'object' too)
+    const values = parsed.filter((v) => typeof v !== 'object').map(claimString);
     return { claim, op, value: '', lower: '', values };
   }
-  if (parsed === null || typeof parsed === 'object') return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
+  // a scalar only (null is an 'object' too)
+  if (typeof parsed === 'object') return { claim, op: 'UNKNOWN', value: '', lower: '', values: [] };
   const v = claimString(parsed);
   return { claim, op, value: v, lower: v.toLowerCase(), values: [] };
 }

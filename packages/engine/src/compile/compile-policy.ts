@@ -20,13 +20,16 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
   let scopes: ScopeTarget[] | null = null;
   let serviceSubject: [string, string][] | null = null;
   try {
-    const res = p.resource ?? { attributes: [], tags: [] };
+    // INVARIANT: the schema requires a resource selector; a policy without one is errored (it throws here), never
+    // compiled as a policy on every resource. Its lists default to none, as the schema's defaults read them.
+    const res = p.resource;
     const shared = Object.isFrozen(res) ? cache.selectors.get(res) : undefined;
     if (shared !== undefined) ({ attributes, tags } = shared);
     else {
-      const conditions = res.attributes ?? [];
-      if (conditions.length > 0) attributes = internList(cache, conditions.map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
-      if (res.tags !== undefined && res.tags.length > 0) tags = res.tags.map((t) => compileTag(t.name, t.value, t.operator));
+      attributes = internList(cache, (res.attributes ?? []).map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
+      const tagConditions = res.tags ?? [];
+      // no tags: the shared empty list, not one per policy
+      if (tagConditions.length > 0) tags = tagConditions.map((t) => compileTag(t.name, t.value, t.operator));
       // only once both compiled: a selector that errs is compiled again (and errs again) for each policy naming it
       if (Object.isFrozen(res)) cache.selectors.set(res, { attributes, tags });
     }

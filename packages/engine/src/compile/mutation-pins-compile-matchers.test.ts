@@ -94,6 +94,8 @@ describe('compileRule', () => {
     refused(() => compileRule({ key: DAY_OF_WEEK, operator: 'timeLessThan', value: '10:00Z' }, names), `rule condition: operator \`timeLessThan\` does not fit key \`${DAY_OF_WEEK}\``);
     refused(() => compileRule({ key: CURRENT_TIME, operator: 'dateTimeLessThan', value: '2026-01-05T10:00:00Z' }, names), `rule condition: operator \`dateTimeLessThan\` does not fit key \`${CURRENT_TIME}\``);
     refused(() => compileRule({ key: CURRENT_TIME, operator: 'dayOfWeekEquals', value: '1Z' }, names), `rule condition: operator \`dayOfWeekEquals\` does not fit key \`${CURRENT_TIME}\``);
+    // the operator's prefix is compared whole, case included: `datetime…` is no date-time operator, though its tail is a comparison
+    refused(() => compileRule({ key: CURRENT_DATE_TIME, operator: 'datetimeLessThan', value: '2026-01-05T10:00:00Z' }, names), `rule condition: operator \`datetimeLessThan\` does not fit key \`${CURRENT_DATE_TIME}\``);
   });
 });
 

@@ -112,4 +112,34 @@ describe('account-table: entries created on first mention', () => {
     await e.commit([{ op: 'delete', entity: 'membership', key: entityKey('membership', s.memberships[0]!) }]);
     expect(e.authorize(read).allowed).toBe(false);
   });
+
+  it('an account lists exactly the instants its decisions change at, in order: a membership’s login and expiry, a binding’s expiry', () => {
+    // compile applies bindings after memberships: the binding's earlier expiry is listed last until the list is sorted
+    // (a binding in an IBM account: compile does not validate, and reads it as any other)
+    const binding = { id: 'b', accountId: 'acc', subject: { kind: 'principal', id: 'u' }, roleId: 'reader', nodeId: 'acc', expiresAt: '2026-01-05T08:00:00Z' } as const;
+    const instants = ['2026-01-05T08:00:00Z', '2026-01-05T09:00:00Z', '2026-01-05T11:00:00Z'].map(Date.parse);
+    expect(compile({ ...source(), bindings: [binding] }).accounts.get('acc')!.expiries).toEqual(instants);
+  });
+
+  // The defaults of createAccount, createPrincipal and createGroup that a row sets (marked equivalent there) are read
+  // only once the row is applied: an update applies bindings first and the other rows in batch order, so a new
+  // account, principal and group are mentioned by other rows before their own; each row then sets every field.
+  it('every field a row sets is set by its row, even after other rows of the batch mentioned the entry first', async () => {
+    const e = createEngine({ clock: () => NOW, source: parseSource({ version: 1, accounts: [{ id: 'acc', system: 'bluexp' }], roles: [{ id: 'viewer', kind: 'custom', accountId: 'acc', actions: ['x.read'] }] }) });
+    await e.commit([
+      { op: 'put', entity: 'binding', value: { id: 'b', accountId: 'new', subject: { kind: 'group', id: 'g' }, roleId: 'viewer', nodeId: 'new' } as never },
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'new', name: 'g', members: ['ag'], federated: true } as never },
+      { op: 'put', entity: 'node', value: { id: 'proj', accountId: 'new', kind: 'project', parentId: null } as never },
+      { op: 'put', entity: 'account', value: { id: 'new', system: 'bluexp', publicAccess: false, options: { saasEnabled: false, thirdPartyServicesEnabled: false, notificationOptIn: false } } },
+      { op: 'put', entity: 'principal', value: { id: 'ag', accountId: 'new', kind: 'agent', email: 'ag@corp.example', projects: ['proj'] } as never },
+    ]);
+    const fresh = compile(e.source);
+    const fields = (t: typeof fresh) => {
+      const a = t.accounts.get('new')!;
+      const p = a.principals.get('ag')!;
+      return [a.publicAccess, a.thirdPartyServicesEnabled, a.saasEnabled, a.groups.get('g')!.federated, p.kind, p.active, p.projects, p.email];
+    };
+    expect(fields(e.tables)).toEqual([false, false, false, true, 'agent', true, ['proj'], 'ag@corp.example']);
+    expect(fields(e.tables)).toEqual(fields(fresh));
+  });
 });

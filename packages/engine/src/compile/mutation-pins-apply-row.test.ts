@@ -1,0 +1,122 @@
+// Pins of apply-row.ts (issue 12, MUTATION.md): the one path by which compile builds tables and an update changes them.
+// Updated tables are compared with a fresh compile of the same source; rows the schema refuses are compiled too, since
+// compile does not validate (what it cannot read grants nothing).
+import { describe, expect, it } from 'vitest';
+import { compile } from './compile-source.js';
+import { createEngine } from '../engine/engine.js';
+import { authorize } from '../evaluate/authorize.js';
+import { entityKey } from '../model/entities.js';
+import { parseSource } from '../model/index.js';
+import type { Source } from '../model/source.js';
+
+const NOW = Date.parse('2026-01-05T10:00:00Z');
+
+/** Account `gone` (IBM) holds one of every row that applyRow indexes; `keep` stays. */
+const twoAccounts = () =>
+  parseSource({
+    version: 1,
+    accounts: [
+      { id: 'keep', system: 'ibm' },
+      { id: 'gone', system: 'ibm' },
+    ],
+    principals: [{ id: 'u', accountId: 'gone', kind: 'user' }],
+    groups: [{ id: 'g', accountId: 'gone', name: 'g', members: ['u'] }],
+    roles: [{ id: 'viewer', kind: 'service', actions: ['x.read'] }],
+    nodes: [{ id: 'n', accountId: 'gone', kind: 'project', parentId: null }],
+    memberships: [{ accountId: 'gone', principalId: 'u', groupId: 'g', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' }],
+    bindings: [{ id: 'b', accountId: 'gone', subject: { kind: 'principal', id: 'u' }, roleId: 'viewer', nodeId: 'n', expiresAt: '2026-01-05T12:00:00Z' }],
+    policies: [
+      { id: 'p', accountId: 'gone', subject: { kind: 'principal', id: 'u' }, roles: ['viewer'], resource: {} },
+      { id: 'pg', accountId: 'gone', subject: { kind: 'group', id: 'g' }, roles: ['viewer'], resource: {} },
+    ],
+  });
+
+describe('apply-row: the rows of a deleted account', () => {
+  it('deleting an account and then its rows in one batch leaves no table behind, as a fresh compile has none', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    await e.commit([
+      { op: 'delete', entity: 'account', key: 'gone' },
+      { op: 'delete', entity: 'membership', key: entityKey('membership', e.source.memberships[0]!) },
+      { op: 'delete', entity: 'binding', key: 'b' },
+      { op: 'delete', entity: 'policy', key: 'p' },
+      { op: 'delete', entity: 'policy', key: 'pg' },
+      { op: 'delete', entity: 'group', key: 'gone/g' },
+      { op: 'delete', entity: 'principal', key: 'gone/u' },
+      { op: 'delete', entity: 'node', key: 'n' },
+    ]);
+    expect([...e.tables.accounts.keys()]).toEqual(['keep']);
+    expect([...compile(e.source).accounts.keys()]).toEqual(['keep']);
+    expect(e.tables.size).toBe(0);
+  });
+});
+
+describe('apply-row: a group deleted with its policy', () => {
+  it('deleting a group, then the policy naming it, in one batch leaves what a fresh compile builds', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    await e.commit([
+      { op: 'delete', entity: 'group', key: 'gone/g' },
+      { op: 'delete', entity: 'policy', key: 'pg' },
+      { op: 'delete', entity: 'membership', key: entityKey('membership', e.source.memberships[0]!) },
+    ]);
+    expect(e.tables.size).toBe(2);
+    expect([...e.tables.accounts.get('gone')!.groups.keys()]).toEqual([]);
+    expect(e.tables.accounts.get('gone')!.principals.get('u')!.staticGroups).toEqual([]);
+  });
+});
+
+describe('apply-row: rows of a new account', () => {
+  it('applies a group and a principal put before their account’s own row in the batch', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    await e.commit([
+      { op: 'put', entity: 'group', value: { id: 'g', accountId: 'new', name: 'g', description: '', members: ['q'], rules: [], federated: false } },
+      { op: 'put', entity: 'principal', value: { id: 'q', accountId: 'new', kind: 'user', status: 'active', locked: false, projects: [] } },
+      { op: 'put', entity: 'account', value: { id: 'new', system: 'ibm', publicAccess: true, options: { saasEnabled: true, thirdPartyServicesEnabled: true, notificationOptIn: false } } },
+    ]);
+    const a = e.tables.accounts.get('new')!;
+    expect([...a.groups.keys()]).toEqual(['g']);
+    expect(a.principals.get('q')!.active).toBe(true);
+    expect(a.principals.get('q')!.staticGroups).toEqual([a.groups.get('g')]);
+  });
+});
+
+describe('apply-row: the count of compiled policies and bindings', () => {
+  it('counts each policy and binding once, and follows updates (a store reads an empty count as an empty database)', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    expect(e.tables.size).toBe(3);
+    expect(compile(e.source).size).toBe(3);
+    await e.commit([{ op: 'delete', entity: 'policy', key: 'p' }]);
+    expect(e.tables.size).toBe(2);
+    await e.commit([{ op: 'delete', entity: 'binding', key: 'b' }]);
+    expect(e.tables.size).toBe(1);
+    await e.commit([{ op: 'put', entity: 'policy', value: { ...twoAccounts().policies[0]!, id: 'p2' } }]);
+    expect(e.tables.size).toBe(2);
+    // a policy row in state `deleted` is compiled to nothing, and so is its removal
+    await e.commit([{ op: 'put', entity: 'policy', value: { ...twoAccounts().policies[0]!, id: 'p3', state: 'deleted' } }]);
+    expect(e.tables.size).toBe(2);
+    await e.commit([{ op: 'delete', entity: 'policy', key: 'p3' }]);
+    expect(e.tables.size).toBe(2);
+    // a deleted policy row (state `deleted`) is no compiled policy
+    expect(compile({ ...e.source, policies: e.source.policies.map((p) => ({ ...p, state: 'deleted' as const })) }).size).toBe(0);
+  });
+});
+
+describe('apply-row: rows the schema refuses or defaults', () => {
+  const ibm = (over: Partial<Source>): Source => ({ ...twoAccounts(), ...over });
+  const read = { subject: { id: 'u' }, action: 'x.read', resource: { attributes: { accountId: 'gone' } } };
+
+  it('reads a principal without a status as active and an account without options as the schema defaults them', () => {
+    const s = twoAccounts();
+    const principal = { id: 'u', accountId: 'gone', kind: 'user' } as Source['principals'][number];
+    const account = { id: 'gone', system: 'ibm' } as Source['accounts'][number];
+    const t = compile(ibm({ principals: [principal], accounts: [s.accounts[0]!, account] }));
+    expect(authorize(t, read, { now: NOW }).allowed).toBe(true);
+    const a = t.accounts.get('gone')!;
+    expect([a.publicAccess, a.thirdPartyServicesEnabled, a.saasEnabled, a.principals.get('u')!.active]).toEqual([true, true, true, true]);
+  });
+
+  it('lists no instant for a binding whose expiry cannot be read (the binding is errored)', () => {
+    const s = twoAccounts();
+    const t = compile(ibm({ bindings: [{ ...s.bindings[0]!, expiresAt: 'soon' }] }));
+    expect(t.accounts.get('gone')!.expiries).toEqual(['2026-01-05T09:00:00Z', '2026-01-05T11:00:00Z'].map(Date.parse));
+  });
+});

@@ -1,0 +1,57 @@
+// Pins of compile-source.ts (issue 12, MUTATION.md): the ranks compile gives policies and bindings (decisions list and
+// order the deciding policies by them), and the rows compile reads through its lookup.
+import { describe, expect, it } from 'vitest';
+import { compile, rankPolicies } from './compile-source.js';
+import { parseSource } from '../model/index.js';
+import type { CompiledPolicy } from './tables.js';
+
+const records = (...ids: string[]) => ids.map((id) => ({ id, rank: -1 }) as CompiledPolicy);
+const ranks = (rs: CompiledPolicy[]) => Object.fromEntries(rs.map((r) => [r.id, r.rank]));
+
+describe('rankPolicies', () => {
+  it('ranks by id in code-unit order from 1, equal ids sharing a rank', () => {
+    const rs = records('b', 'a', 'B', 'b', 'c');
+    rankPolicies(rs);
+    expect(rs.map((r) => [r.id, r.rank])).toEqual([
+      ['B', 1],
+      ['a', 2],
+      ['b', 3],
+      ['b', 3],
+      ['c', 5],
+    ]);
+  });
+
+  it('ranks as many as a record can hold, and none of a compile holding more', () => {
+    const fits = records('b', 'a');
+    rankPolicies(fits, 2);
+    expect(ranks(fits)).toEqual({ a: 1, b: 2 });
+    const over = records('b', 'a', 'c');
+    rankPolicies(over, 2);
+    expect(ranks(over)).toEqual({ a: -1, b: -1, c: -1 });
+  });
+});
+
+describe('compile reads rows by account', () => {
+  it('rebuilds a BlueXP account’s nodes from its own rows only, and finds the group a binding names', () => {
+    const t = compile(
+      parseSource({
+        version: 1,
+        accounts: [
+          { id: 'A', system: 'bluexp' },
+          { id: 'B', system: 'bluexp' },
+        ],
+        nodes: [
+          { id: 'fa', accountId: 'A', kind: 'folder', parentId: null },
+          { id: 'pa', accountId: 'A', kind: 'project', parentId: 'fa' },
+          { id: 'pb', accountId: 'B', kind: 'project', parentId: null },
+        ],
+        groups: [{ id: 'g', accountId: 'A', name: 'g', federated: true }],
+        roles: [{ id: 'viewer', kind: 'custom', accountId: 'A', actions: ['x.read'] }],
+        bindings: [{ id: 'b', accountId: 'A', subject: { kind: 'group', id: 'g' }, roleId: 'viewer', nodeId: 'pa' }],
+      }),
+    );
+    expect([...t.accounts.get('A')!.nodes.keys()]).toEqual(['fa', 'pa']);
+    expect([...t.accounts.get('A')!.nodes.get('pa')!.up]).toEqual(['pa', 'fa', 'A']);
+    expect([...t.accounts.get('B')!.nodes.keys()]).toEqual(['pb']);
+  });
+});
