@@ -62,10 +62,13 @@ async function federatedWorld() {
 // for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
 // depends on rows the reach leaves out: the member's own bindings when the group changes (or when a node moves under
 // the group's binding), the member's federated groups when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
-// grants never show there. FIX (escalation.ts): in `settle`, for every principal of the reach add its subject key
-// (`p:account/id`: its direct bindings) and the groups it is in (static and dynamic: `g:account/group`), so the diff sees
-// both halves of a federated grant; in `latent`, give each stand-in member a direct binding (or read every group as
-// not federated: stricter, never weaker). Until then these are `it.fails`.
+// grants never show there. FIX (escalation.ts): in `settle`, add the federated groups (static and dynamic) of every
+// principal of the reach, with their subject keys (`g:account/group`: their bindings), and the subject key of every
+// member of a federated group of the reach (`p:account/id`: its direct bindings), so the diff sees both halves of a
+// federated grant (federated ones only: a principal's other rows would show a grant held another way as no gain, which
+// the escalation pins forbid); in `latent`, read every group as not federated (its stand-in member holds no direct
+// binding). A prototype of exactly this passes every test here and every access-control suite. Until then these are
+// `it.fails`.
 describe('BlueXP federated user groups: the grant depends on a row the review leaves out', () => {
   it.fails('hole: a user-group manager joins a federated group holding the organization admin role and becomes organization admin', async () => {
     const w = await federatedWorld();
@@ -280,7 +283,8 @@ async function federatedAdmins() {
 // and every administrator loses Administrator at its next request. (A rule *added* with a deny is refused: a deny added
 // must be delegable.) FIX (escalation.ts): a grant lost by a `rule` identity is lost by whoever the rule admits, who
 // holds at least that grant there: refuse it unless the actor may delegate it where it is lost (the check `gained`
-// makes), as well as asking the principals of the account. Until then these are `it.fails`.
+// makes), as well as asking the principals of the account (a prototype passes every access-control suite). Until then
+// these are `it.fails`.
 describe('IBM claim rules: whoever the identity provider admits is hit too', () => {
   it.fails('hole: an Editor of the Admins group removes its claim rule while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
     const w = await federatedAdmins();
