@@ -57,11 +57,12 @@ async function federatedWorld() {
   return { e, admin, F, P, ua: who('ua', 'bx'), fa: who('fa', 'bx') };
 }
 
-// The review's permission diff holds only the bindings its reach names (escalation.ts `reachOf`/`settle`/`accountsSource`):
-// a group's bindings when the group changes, a principal's when the principal changes. A federated group's binding holds
-// for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
-// depends on rows the reach leaves out: the member's own bindings when the group changes (or when a node moves under
-// the group's binding), the member's federated groups when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
+// The review's permission diff holds only the bindings its reach names (escalation.ts
+// `reachOf`/`settle`/`accountsSource`): a group's bindings when the group changes, a principal's when the principal
+// changes. A federated group's binding holds for a member only while the member holds a direct binding
+// (permission-diff.ts `directUntil`), so whether it holds depends on rows the reach leaves out: the member's own
+// bindings when the group changes (or when a node moves under the group's binding), the member's federated groups when
+// its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
 // grants never show there. FIX (escalation.ts): in `settle`, add the federated groups (static and dynamic) of every
 // principal of the reach, with their subject keys (`g:account/group`: their bindings), and the subject key of every
 // member of a federated group of the reach (`p:account/id`: its direct bindings), so the diff sees both halves of a
