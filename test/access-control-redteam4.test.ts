@@ -197,7 +197,7 @@ describe('refused: taking a superior’s membership of the account itself', () =
     await apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'peer', status: 'disabled' }, w.ua);
   });
 
-  it('refused: a Cloudflare IAM editor removes the Administrator from the account, or sets its membership back to pending', async () => {
+  it('refused: a Cloudflare IAM editor removes the Administrator from the account, sets its membership back to pending, or narrows its zones', async () => {
     const A = 'cf';
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
@@ -211,6 +211,11 @@ describe('refused: taking a superior’s membership of the account itself', () =
     const before = snapshot(e);
     expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin' }, iam))).toEqual(CF_FORBIDDEN);
     expect(await refusal(apply(e, cf.updateAccountMember, { account_id: A, member_id: 'cf-admin', status: 'pending' }, iam))).toEqual(CF_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // nor narrow the resource group through which the Administrator holds every zone (to one zone)
+    const zones = e.source.resourceGroups.find((g) => g.accountId === A && g.id !== rgAll)!.id;
+    const oneZone = { key: `com.cloudflare.api.account.${A}`, objects: [{ key: 'com.cloudflare.api.account.zone.z1' }] };
+    expect(await refusal(apply(e, cf.updateResourceGroup, { account_id: A, resource_group_id: zones, scope: oneZone }, iam))).toEqual(CF_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
     // a member holding nothing it could not give, it may remove
     await apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-peer' }, iam);
