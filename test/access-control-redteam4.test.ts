@@ -184,7 +184,7 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
 });
 
 describe('refused: taking a superior’s membership of the account itself', () => {
-  it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin', async () => {
+  it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin, or wakes an invited one', async () => {
     const w = await federatedWorld();
     const before = snapshot(w.e);
     for (const status of ['disabled', 'pending'])
@@ -192,6 +192,10 @@ describe('refused: taking a superior’s membership of the account itself', () =
     expect(await refusal(apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'admin' }, w.ua))).toEqual(BX_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     expect(orgAdmin(w.e, 'admin')).toBe(true);
+    // nor wake an organization admin the organization admin invited (pending): what it would gain is the role
+    await apply(w.e, bx.createUser, { account_id: 'bx', id: 'invited', email: 'invited@corp.com', status: 'pending', roleId: BLUEXP_ROLES.organizationAdmin }, w.admin);
+    expect(await refusal(apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'invited', status: 'active' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(orgAdmin(w.e, 'invited')).toBe(false);
     // the same user manager may disable a user who holds nothing it could not give (its own role, at the organization)
     await apply(w.e, bx.createUser, { account_id: 'bx', id: 'peer', email: 'peer@corp.com', roleId: 'bx-users' }, w.admin);
     await apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'peer', status: 'disabled' }, w.ua);
