@@ -57,14 +57,18 @@ async function federatedWorld() {
   return { e, admin, F, P, ua: who('ua', 'bx'), fa: who('fa', 'bx') };
 }
 
-// The review's permission diff holds only the bindings its reach names (escalation.ts `reachOf`/`settle`/`accountsSource`):
-// a group's bindings when the group changes, a principal's when the principal changes. A federated group's binding holds
-// for a member only while the member holds a direct binding (permission-diff.ts `directUntil`), so whether it holds
-// depends on rows the reach leaves out: the member's own bindings when the group changes (or when a node moves under
-// the group's binding), the member's federated groups when its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
-// grants never show there. FIXED (escalation.ts): `settle` adds, for every principal of the reach that is in a
-// federated group, its subject key (`p:account/id`: its direct bindings) and those groups (`g:account/group`), so the
-// diff sees both halves of a federated grant; `latent` reads every group as not federated (stricter, never weaker).
+// The review's permission diff holds only the bindings its reach names (escalation.ts
+// `reachOf`/`settle`/`accountsSource`): a group's bindings when the group changes, a principal's when the principal
+// changes. A federated group's binding holds for a member only while the member holds a direct binding
+// (permission-diff.ts `directUntil`), so whether it holds depends on rows the reach leaves out: the member's own
+// bindings when the group changes (or when a node moves under the group's binding), the member's federated groups when
+// its own binding changes. The latent view's stand-in member has no direct binding either, so a federated group's
+// grants never show there. FIXED (escalation.ts): in `settle`, add the federated groups (their static members: BlueXP has no dynamic membership) of every
+// principal of the reach, with their subject keys (`g:account/group`: their bindings), and the subject key of every
+// member of a federated group of the reach (`p:account/id`: its direct bindings), so the diff sees both halves of a
+// federated grant (federated ones only: a principal's other rows would show a grant held another way as no gain, which
+// the escalation pins forbid); in `latent`, read every group as not federated (its stand-in member holds no direct
+// binding).
 describe('BlueXP federated user groups: the grant depends on a row the review leaves out', () => {
   it('hole: a user-group manager joins a federated group holding the organization admin role and becomes organization admin', async () => {
     const w = await federatedWorld();
@@ -179,7 +183,7 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
 });
 
 describe('refused: taking a superior’s membership of the account itself', () => {
-  it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin', async () => {
+  it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin, or wakes an invited one', async () => {
     const w = await federatedWorld();
     const before = snapshot(w.e);
     for (const status of ['disabled', 'pending'])
@@ -187,12 +191,16 @@ describe('refused: taking a superior’s membership of the account itself', () =
     expect(await refusal(apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'admin' }, w.ua))).toEqual(BX_FORBIDDEN);
     expect(snapshot(w.e)).toEqual(before);
     expect(orgAdmin(w.e, 'admin')).toBe(true);
+    // nor wake an organization admin the organization admin invited (pending): what it would gain is the role
+    await apply(w.e, bx.createUser, { account_id: 'bx', id: 'invited', email: 'invited@corp.com', status: 'pending', roleId: BLUEXP_ROLES.organizationAdmin }, w.admin);
+    expect(await refusal(apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'invited', status: 'active' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(orgAdmin(w.e, 'invited')).toBe(false);
     // the same user manager may disable a user who holds nothing it could not give (its own role, at the organization)
     await apply(w.e, bx.createUser, { account_id: 'bx', id: 'peer', email: 'peer@corp.com', roleId: 'bx-users' }, w.admin);
     await apply(w.e, bx.updateUser, { account_id: 'bx', principal_id: 'peer', status: 'disabled' }, w.ua);
   });
 
-  it('refused: a Cloudflare IAM editor removes the Administrator from the account, or sets its membership back to pending', async () => {
+  it('refused: a Cloudflare IAM editor removes the Administrator from the account, sets its membership back to pending, or narrows its zones', async () => {
     const A = 'cf';
     const e = engine();
     await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
@@ -206,6 +214,11 @@ describe('refused: taking a superior’s membership of the account itself', () =
     const before = snapshot(e);
     expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin' }, iam))).toEqual(CF_FORBIDDEN);
     expect(await refusal(apply(e, cf.updateAccountMember, { account_id: A, member_id: 'cf-admin', status: 'pending' }, iam))).toEqual(CF_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    // nor narrow the resource group through which the Administrator holds every zone (to one zone)
+    const zones = e.source.resourceGroups.find((g) => g.accountId === A && g.id !== rgAll)!.id;
+    const oneZone = { key: `com.cloudflare.api.account.${A}`, objects: [{ key: 'com.cloudflare.api.account.zone.z1' }] };
+    expect(await refusal(apply(e, cf.updateResourceGroup, { account_id: A, resource_group_id: zones, scope: oneZone }, iam))).toEqual(CF_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
     // a member holding nothing it could not give, it may remove
     await apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-peer' }, iam);
