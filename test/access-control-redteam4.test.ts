@@ -293,6 +293,22 @@ async function federatedAdmins() {
 // must be delegable.) FIXED (escalation.ts): a grant lost by a `rule` identity is lost by whoever the rule admits, who
 // holds at least that grant there: refuse it unless the actor may delegate it where it is lost (the check `gained`
 // makes), as well as asking the principals of the account.
+// The lock-out rule asked the actor about every right a principal held anywhere inside a wide target, everywhere in
+// it: a right held on one service (Editor of the Admins group, on iam-groups) was asked of the actor at every other
+// service the target stands for, where no role gives it, so the account owner was refused removing a claim rule or
+// deleting the group (red team, round 4, noticed). The principal is now asked where it holds each right, at requests
+// that tell apart what the actor holds too (gate.ts `actionsOn(target, alongside)`).
+describe('no false lock-out: a right is taken only where it is held', () => {
+  it('the account owner removes a claim rule and deletes the group while a colleague is Editor of that group', async () => {
+    const w = await federatedAdmins();
+    const owner = who('IBMid-owner', 'acc');
+    await w.e.commit([{ op: 'put', entity: 'principal', value: { id: 'IBMid-owner', accountId: 'acc', kind: 'user', status: 'active' } }]);
+    await apply(w.e, ag.removeAccessGroupRule, { account_id: 'acc', access_group_id: w.admins, rule_id: w.rule }, owner);
+    await apply(w.e, ag.deleteAccessGroup, { account_id: 'acc', access_group_id: w.admins, force: true }, owner);
+    expect(w.bossAdministers()).toBe(false);
+  });
+});
+
 describe('IBM claim rules: whoever the identity provider admits is hit too', () => {
   it('hole: an Editor of the Admins group removes its claim rule while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
     const w = await federatedAdmins();

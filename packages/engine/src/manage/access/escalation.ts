@@ -442,7 +442,8 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
           // the principal of its own account: `as` keeps the account of the gate it is asked of, and the actor's
           // gate (gateOf, outside a migration) is in the actor's account
           const them = actorGate.inAccount(accountId).at(instant).as(id);
-          return them.actionsOn(t).some((action) => !delegationAt(instant).may(accountId, action, null, t));
+          // asked where it holds each right, at requests that tell apart what the actor holds too
+          return them.actionsOn(t, actorGate.actor.id).some(({ action, at: held }) => !delegationAt(instant).may(accountId, action, null, held));
         });
         // Stryker disable next-line CallExpression: a memo; recomputing it from the same states gives the same value
         superiorAt.set(key, v);

@@ -72,19 +72,23 @@ function witnessesOf(policies: readonly Policy[], state: SourceState, accountId:
  * stands for further tags too, with the tags the subject's conditions ask for added. Throws `refuse()` when the
  * values cannot be told apart within the bounds: the gate never answers from a sample.
  */
-function concrete(resource: RequestResource, subjectId: string, state: SourceState, memos: Memo, refuse: () => Error): RequestResource[] {
+function concrete(resource: RequestResource, subjectIds: readonly string[], state: SourceState, memos: Memo, refuse: () => Error): RequestResource[] {
   const attrs = resource.attributes ?? {};
   // a target with nothing open is asked as it is (only policy targets have open values, and they all stand for more tags)
   if (!resource.tags?.includes(MORE_TAGS)) return [resource];
   const accountId = String(attrs['accountId']);
-  const held = memo(memos.policies, accountId, () => applicablePolicies(memo(memos.indexes, accountId, () => subjectIndex(state, accountId)), subjectId));
+  const who = subjectIds.join('\u0000');
+  const held = memo(memos.policies, `${accountId}\u0000${who}`, () => {
+    const index = memo(memos.indexes, accountId, () => subjectIndex(state, accountId));
+    return [...new Set(subjectIds.flatMap((id) => applicablePolicies(index, id)))];
+  });
   let combos: Record<string, RequestScalar>[] = [{}];
   for (const [name, x] of Object.entries(attrs)) {
     if (!isOpenValue(x)) {
       for (const c of combos) c[name] = x;
       continue;
     }
-    const values = memo(memos.values, `${accountId}\u0000${name}\u0000${x}`, () => witnessesOf(held, state, accountId, name, x, memos.walks));
+    const values = memo(memos.values, `${accountId}\u0000${who}\u0000${name}\u0000${x}`, () => witnessesOf(held, state, accountId, name, x, memos.walks));
     if (values === null || combos.length * values.length > MAX_PROBES) throw refuse();
     const vs = values;
     combos = combos.flatMap((c) => vs.map((v) => (v === null ? { ...c } : { ...c, [name]: v })));
@@ -113,8 +117,8 @@ export function createGate(
   // the host's word that the actor signed in through SSO passes the login gate, as it does for a request
   const subject = actor.sso === true ? { id: actor.id, accountId: actor.accountId, sso: true } : { id: actor.id, accountId: actor.accountId };
   const memos: Memo = { indexes, walks, policies: new Map(), values: new Map() };
-  const probes = (resource: RequestResource) => {
-    const list = concrete(resource, actor.id, state, memos, () => forbidden(codes));
+  const probes = (resource: RequestResource, alongside: readonly string[] = []) => {
+    const list = concrete(resource, [actor.id, ...alongside], state, memos, () => forbidden(codes));
     // only what open values multiply counts: a plain target is one request, as for any row the review reads (a deny
     // on every caller of a large account asks one per principal, a cost that grows with the account, not with a trick)
     run.probesLeft -= list.length - 1;
@@ -140,19 +144,21 @@ export function createGate(
       // Stryker disable next-line ArrayDeclaration,OptionalChaining: a decision asked with explain carries its explanation, and each role it names is in the state the tables were compiled from
       return decideAll(action, resource, true).every((d) => d.allowed && (d.explanation ?? []).some((e) => state.get('role', e.roleId)?.admin === 'organization'));
     },
-    actionsOn(resource) {
-      // what is held on any witness of an open value is held there (a lock-out takes it)
-      const out = new Set<string>();
-      for (const r of probes(resource)) {
+    actionsOn(resource, alongside) {
+      // what is held on any witness of an open value is held there (a lock-out takes it), and only there: the
+      // witness goes with it, so a right held on one service is not asked of the actor on every other one; the
+      // witnesses tell apart what `alongside` holds too, so each is one place for both
+      const out: { action: string; at: RequestResource }[] = [];
+      for (const r of probes(resource, alongside === undefined ? [] : [alongside])) {
         try {
           const w = whatCan(tables, subject, r, { now });
-          for (const a of w.actions) out.add(a.action);
-          for (const p of w.patterns) out.add(p.pattern);
+          for (const a of w.actions) out.push({ action: a.action, at: r });
+          for (const p of w.patterns) out.push({ action: p.pattern, at: r });
         } catch {
           // a resource the analysis refuses is one nothing is held on
         }
       }
-      return [...out];
+      return out;
     },
     // another principal is asked as if signed in through SSO: the most it can hold, so a lock-out check never under-asks
     // Stryker disable next-line StringLiteral: a gate reads its actor's id, account and SSO word, never its kind

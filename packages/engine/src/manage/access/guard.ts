@@ -29,8 +29,12 @@ export interface Gate {
   require(action: string, resource: RequestResource): void;
   /** True when an organization-admin role (BlueXP) is what lets the actor do `action` on `resource`. */
   mayAsOrganizationAdmin(action: string, resource: RequestResource): boolean;
-  /** The actions and action patterns the actor may perform on `resource` (what it holds there). */
-  actionsOn(resource: RequestResource): string[];
+  /**
+   * The actions and action patterns the actor may perform on `resource` (what it holds there), each with the concrete
+   * request it holds it on: a resource with open values stands for many, and a right is taken only where it is held.
+   * The requests also tell apart what principal `alongside` of the same account holds (the one to ask about them).
+   */
+  actionsOn(resource: RequestResource, alongside?: string): { action: string; at: RequestResource }[];
   /** The same questions asked for another principal of the actor's account (what a lock-out would take from it). */
   as(principalId: string): Gate;
   /** The seed's 403, to throw. */
