@@ -309,6 +309,43 @@ describe('no false lock-out: a right is taken only where it is held', () => {
   });
 });
 
+// A principal that is pending (invited) or disabled holds nothing now, so the lock-out rule, which asks what a
+// principal holds, found nothing to protect: a user manager deleted an invited organization admin, or a Cloudflare
+// IAM editor removed an invited Administrator (red team, round 4, noticed). The safe reading, as the latent view reads
+// gains: such a principal holds what it would hold once active, so an allow it loses in the latent diff must be one
+// the actor may delegate where it is lost (escalation.ts, the latent loss loop). Its status alone may still move
+// between pending and disabled: that takes nothing it would hold once active.
+describe('no lock-out of a superior who is not active yet', () => {
+  it('hole: a BlueXP user manager deletes an invited (pending) organization admin', async () => {
+    const w = await federatedWorld();
+    await apply(w.e, bx.createUser, { account_id: 'bx', id: 'admin2', email: 'admin2@corp.com', status: 'pending', roleId: BLUEXP_ROLES.organizationAdmin }, w.admin);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'admin2' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    // the organization admin may; and the user manager may delete an invited user holding only what it can give
+    await apply(w.e, bx.createUser, { account_id: 'bx', id: 'peer', email: 'peer@corp.com', status: 'pending', roleId: 'bx-users' }, w.admin);
+    await apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'peer' }, w.ua);
+    await apply(w.e, bx.deleteUser, { account_id: 'bx', principal_id: 'admin2' }, w.admin);
+  });
+
+  it('hole: a Cloudflare IAM editor removes an invited (pending) Administrator', async () => {
+    const A = 'cf';
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'cf-iam', accountId: A, kind: 'user', email: 'iam@corp.com', status: 'active' } },
+      { op: 'put', entity: 'principal', value: { id: 'cf-admin2', accountId: A, kind: 'user', email: 'admin2@corp.com', status: 'pending' } },
+      { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'cf-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } },
+      { op: 'put', entity: 'policy', value: { id: 'p-admin2', accountId: A, subject: { kind: 'principal', id: 'cf-admin2' }, roles: [CLOUDFLARE_ROLES.administrator], resource: { attributes: [], resourceGroups: [rgAll] } } },
+    ]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin2' }, who('cf-iam', A)))).toEqual(CF_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    await apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin2' }, who('cf-admin', A));
+  });
+});
+
 describe('IBM claim rules: whoever the identity provider admits is hit too', () => {
   it('hole: an Editor of the Admins group removes its claim rule while no administrator is signed in, and the administrators lose Administrator (lock-out)', async () => {
     const w = await federatedAdmins();

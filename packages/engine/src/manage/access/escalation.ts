@@ -396,10 +396,14 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
 
   // grants gained (and denies lifted or added): the actor must be able to delegate them, where they are gained, now
   // and at every later instant the grant holds where what the actor holds can have changed by the clock alone
+  /** Refuses unless the actor may give `g` now at each of `targets`. */
+  const mayGive = (g: Grant, targets: readonly RequestResource[]): void => {
+    for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, g.resource.nodes?.admin ?? null)) refuse(g.accountId);
+  };
   const gained = (g: Grant, counterpart: readonly Grant[], state: SourceState): void => {
     const targets = targetsOf(g, counterpart, state);
     const admin = g.resource.nodes?.admin ?? null;
-    for (const t of targets) if (!delegation.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
+    mayGive(g, targets);
     for (const at of laterInstants(g, state)) {
       const dl = delegationAt(at);
       for (const t of targets) if (!dl.may(g.accountId, g.action, g.service, t, admin)) refuse(g.accountId);
@@ -469,8 +473,17 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     const lost = targetsOf(g, similar(g, d.added), before);
     // whoever the identity provider admits through a rule holds at least this grant where it is lost, signed in now
     // or not (no stored login makes it a principal the loop below can ask): a superior unless the actor may give it
-    if (g.identity.kind === 'rule') for (const t of lost) if (!delegation.may(g.accountId, g.action, g.service, t, g.resource.nodes?.admin ?? null)) refuse(g.accountId);
+    if (g.identity.kind === 'rule') mayGive(g, lost);
     for (const [acc, id] of principalsHit(g)) if (superior(acc, id, lost)) refuse(acc);
+  }
+  // a principal that is not active (invited, disabled) holds nothing now, so the loop above finds nothing to protect;
+  // it holds what it would once active, as the latent diff reads it: an allow it loses there (its status alone moving
+  // between pending and disabled loses none) must be one the actor may give where it is lost
+  for (const g of dl.removed) {
+    // (a group's stand-in member is no principal of `before`: its loss is a future member's, taken from nobody)
+    const p = g.identity.kind === 'principal' ? before.get('principal', `${g.accountId}/${g.identity.id}`) : undefined;
+    if (g.effect !== 'allow' || p === undefined || p.status === 'active') continue;
+    mayGive(g, targetsOf(g, similar(g, dl.added), before));
   }
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
