@@ -192,3 +192,22 @@ describe('rankedIds on hits that are all ranked (tables compiled together) sorts
     expect(decide(s, ask('kms')).policies).toEqual(want);
   });
 });
+
+describe('an errored policy reached through two roles is listed once among the errors', () => {
+  // sortUnique drops the repeat: without it `errors` named the policy twice
+  const rule = { operator: 'and', conditions: [{ key: '{{resource.attributes.x}}', operator: 'stringExists', value: true }] };
+  for (const effect of ['deny', 'allow'] as const) {
+    it(`an errored ${effect}`, () => {
+      const src = source([
+        { ...policy('e', ['R-kms', 'R-any']), effect, rule } as unknown as Row,
+        policy('d', ['R-any'], { effect: 'deny' } as Partial<Row>),
+        policy('e2', ['R-kms', 'R-any']),
+      ]);
+      // the rule slipped past validation: the policy is errored
+      (src.policies[0]!.rule as unknown as { conditions: { value: unknown }[] }).conditions[0]!.value = 'maybe';
+      const d = authorize(compile(src), ask('kms'), { now: NOW });
+      expect(d.errors).toEqual(['e']);
+      expect(d.policies).toEqual(effect === 'deny' ? ['d', 'e'] : ['d']);
+    });
+  }
+});
