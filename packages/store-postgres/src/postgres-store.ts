@@ -423,9 +423,18 @@ function eachRow(client: pg.PoolClient, text: string, onRow: (row: unknown[]) =>
     // pg's Query takes rowMode at run time, though its types leave it out of the constructor's
     const config: pg.QueryArrayConfig = { text, rowMode: 'array' };
     const query = new pg.Query(config);
-    query.on('row', (row: unknown[]) => onRow(row));
+    // a row handler runs inside the driver's socket callback, where a throw would be uncaught: it fails the query instead
+    let failed: unknown;
+    query.on('row', (row: unknown[]) => {
+      if (failed !== undefined) return;
+      try {
+        onRow(row);
+      } catch (e) {
+        failed = e;
+      }
+    });
     query.on('error', reject);
-    query.on('end', () => resolve());
+    query.on('end', () => (failed === undefined ? resolve() : reject(failed as Error)));
     client.query(query);
   });
 }
