@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, rankPolicies } from './compile-source.js';
 import { parseSource } from '../model/index.js';
 import type { CompiledPolicy } from './tables.js';
+import type { Source } from '../model/source.js';
 
 const records = (...ids: string[]) => ids.map((id) => ({ id, rank: -1 }) as CompiledPolicy);
 const ranks = (rs: CompiledPolicy[]) => Object.fromEntries(rs.map((r) => [r.id, r.rank]));
@@ -53,5 +54,34 @@ describe('compile reads rows by account', () => {
     expect([...t.accounts.get('A')!.nodes.keys()]).toEqual(['fa', 'pa']);
     expect([...t.accounts.get('A')!.nodes.get('pa')!.up]).toEqual(['pa', 'fa', 'A']);
     expect([...t.accounts.get('B')!.nodes.keys()]).toEqual(['pb']);
+  });
+});
+
+describe('compile', () => {
+  const ibm = () =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'acc', kind: 'user' }],
+      roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+      policies: ['b', 'c', 'a'].map((id) => ({ id, accountId: 'acc', subject: { kind: 'principal' as const, id: 'u' }, roles: ['reader'], resource: {} })),
+    });
+
+  it('ranks the policies it compiles by id (the records carry the ranks decisions order by)', () => {
+    const cands = compile(ibm()).accounts.get('acc')!.principals.get('u')!.index.cands;
+    expect(Object.fromEntries(cands.map((c) => [c.policy.id, c.policy.rank]))).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
+  it('reads a service without groups as in none', () => {
+    const s = ibm();
+    const service = { name: 'kms', type: 'service', roles: {} } as unknown as Source['services'][number];
+    expect(compile({ ...s, services: [service] }).services.get('kms')!.groups).toEqual([]);
+  });
+
+  it('gates an account by its SSO connectors even when the account has no row (compile does not validate)', () => {
+    const s = ibm();
+    const connector = { id: 'sso', accountId: 'acc', emailDomain: 'corp.example', enabled: true, useFedrampLanguage: false, verification: { code: 'c', status: 'verified' } } as const;
+    const t = compile({ ...s, accounts: [], ssoConnectors: [connector] });
+    expect([...t.accounts.get('acc')!.sso!.keys()]).toEqual(['corp.example']);
   });
 });
