@@ -114,6 +114,16 @@ describe('apply-row: rows the schema refuses or defaults', () => {
     expect([a.publicAccess, a.thirdPartyServicesEnabled, a.saasEnabled, a.principals.get('u')!.active]).toEqual([true, true, true, true]);
   });
 
+  it('gives a membership whose login or expiry cannot be read no group and no instant', () => {
+    const s = twoAccounts();
+    const m = s.memberships[0]!;
+    for (const bad of [{ ...m, loginAt: 'soon' }, { ...m, expiresAt: 'later' }]) {
+      const a = compile(ibm({ memberships: [bad], bindings: [] })).accounts.get('gone')!;
+      expect(a.principals.get('u')!.dynamic).toEqual([]);
+      expect(a.expiries).toEqual([]);
+    }
+  });
+
   it('lists no instant for a binding whose expiry cannot be read (the binding is errored)', () => {
     const s = twoAccounts();
     const t = compile(ibm({ bindings: [{ ...s.bindings[0]!, expiresAt: 'soon' }] }));
