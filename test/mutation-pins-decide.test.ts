@@ -211,3 +211,15 @@ describe('an errored policy reached through two roles is listed once among the e
     });
   }
 });
+
+describe('a decision whose hits are all unranked (every one added by an update) lists each policy', () => {
+  // byRank must give up at the first unranked hit: keyed by rank 0 they would all read as one policy
+  it('two allows added since the compile', async () => {
+    const e = createEngine({ clock: () => NOW, source: source([]) });
+    await e.commit([
+      { op: 'put', entity: 'policy', value: policy('p-y', ['R-any']) },
+      { op: 'put', entity: 'policy', value: policy('p-x', ['R-kms', 'R-any']) },
+    ]);
+    expect(e.authorize(ask('kms')).policies).toEqual(['p-x', 'p-y']);
+  });
+});
