@@ -16,7 +16,7 @@ import {
   ibmAccessGroupOperations as ag,
   ibmPolicyOperations as pol,
 } from '@portcullis/engine';
-import type { Engine, RequestResource } from '@portcullis/engine';
+import type { Change, Engine, RequestResource } from '@portcullis/engine';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor, may } from './helpers/ibm-world.js';
 
@@ -182,6 +182,23 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
   });
 });
 
+/**
+ * Cloudflare account `cf`: `cf-admin` is its Administrator (the bootstrap), `cf-iam` holds IAM Edit on the whole
+ * account (resource group `rgAll`); `rows(rgAll)` adds the rows a test needs.
+ */
+async function iamEditorWorld(rows: (rgAll: string) => Change[]) {
+  const A = 'cf';
+  const e = engine();
+  await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
+  const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
+  await e.commit([
+    { op: 'put', entity: 'principal', value: { id: 'cf-iam', accountId: A, kind: 'user', email: 'iam@corp.com', status: 'active' } },
+    { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'cf-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } },
+    ...rows(rgAll),
+  ]);
+  return { e, A, rgAll, iam: who('cf-iam', A) };
+}
+
 describe('refused: taking a superior’s membership of the account itself', () => {
   it('refused: a BlueXP user manager (not an organization admin) disables, sets pending or deletes the organization admin, or wakes an invited one', async () => {
     const w = await federatedWorld();
@@ -201,16 +218,7 @@ describe('refused: taking a superior’s membership of the account itself', () =
   });
 
   it('refused: a Cloudflare IAM editor removes the Administrator from the account, sets its membership back to pending, or narrows its zones', async () => {
-    const A = 'cf';
-    const e = engine();
-    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
-    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
-    await e.commit([
-      { op: 'put', entity: 'principal', value: { id: 'cf-iam', accountId: A, kind: 'user', email: 'iam@corp.com', status: 'active' } },
-      { op: 'put', entity: 'principal', value: { id: 'cf-peer', accountId: A, kind: 'user', email: 'peer@corp.com', status: 'active' } },
-      { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'cf-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } },
-    ]);
-    const iam = who('cf-iam', A);
+    const { e, A, rgAll, iam } = await iamEditorWorld(() => [{ op: 'put', entity: 'principal', value: { id: 'cf-peer', accountId: 'cf', kind: 'user', email: 'peer@corp.com', status: 'active' } }]);
     const before = snapshot(e);
     expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin' }, iam))).toEqual(CF_FORBIDDEN);
     expect(await refusal(apply(e, cf.updateAccountMember, { account_id: A, member_id: 'cf-admin', status: 'pending' }, iam))).toEqual(CF_FORBIDDEN);
@@ -329,18 +337,12 @@ describe('no lock-out of a superior who is not active yet', () => {
   });
 
   it('hole: a Cloudflare IAM editor removes an invited (pending) Administrator', async () => {
-    const A = 'cf';
-    const e = engine();
-    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: A, admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
-    const rgAll = e.source.resourceGroups.find((g) => g.accountId === A && g.name === 'account')!.id;
-    await e.commit([
-      { op: 'put', entity: 'principal', value: { id: 'cf-iam', accountId: A, kind: 'user', email: 'iam@corp.com', status: 'active' } },
-      { op: 'put', entity: 'principal', value: { id: 'cf-admin2', accountId: A, kind: 'user', email: 'admin2@corp.com', status: 'pending' } },
-      { op: 'put', entity: 'policy', value: { id: 'p-iam', accountId: A, subject: { kind: 'principal', id: 'cf-iam' }, roles: [CLOUDFLARE_ROLES.iamEdit], resource: { attributes: [], resourceGroups: [rgAll] } } },
-      { op: 'put', entity: 'policy', value: { id: 'p-admin2', accountId: A, subject: { kind: 'principal', id: 'cf-admin2' }, roles: [CLOUDFLARE_ROLES.administrator], resource: { attributes: [], resourceGroups: [rgAll] } } },
+    const { e, A, iam } = await iamEditorWorld((rgAll) => [
+      { op: 'put', entity: 'principal', value: { id: 'cf-admin2', accountId: 'cf', kind: 'user', email: 'admin2@corp.com', status: 'pending' } },
+      { op: 'put', entity: 'policy', value: { id: 'p-admin2', accountId: 'cf', subject: { kind: 'principal', id: 'cf-admin2' }, roles: [CLOUDFLARE_ROLES.administrator], resource: { attributes: [], resourceGroups: [rgAll] } } },
     ]);
     const before = snapshot(e);
-    expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin2' }, who('cf-iam', A)))).toEqual(CF_FORBIDDEN);
+    expect(await refusal(apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin2' }, iam))).toEqual(CF_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
     await apply(e, cf.removeAccountMember, { account_id: A, member_id: 'cf-admin2' }, who('cf-admin', A));
   });
