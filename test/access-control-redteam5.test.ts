@@ -3,12 +3,23 @@
 // "hole: …" or "false refusal: …" test failed on the code it was found on and passes since the fix named beside it;
 // "refused: …" tests are attacks that failed but were not covered before, kept as regression tests.
 import { describe, expect, it } from 'vitest';
-import { bluexpOperations as bx, BLUEXP_CODES, BLUEXP_ROLES, bootstrapAccount, IBM_ROLES, ibmPolicyOperations as pol } from '@portcullis/engine';
+import {
+  bluexpOperations as bx,
+  BLUEXP_CODES,
+  BLUEXP_ROLES,
+  bootstrapAccount,
+  cloudflareOperations as cf,
+  CLOUDFLARE_CODES,
+  CLOUDFLARE_ROLES,
+  IBM_ROLES,
+  ibmPolicyOperations as pol,
+} from '@portcullis/engine';
 import type { Engine, RequestResource } from '@portcullis/engine';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-import { apply, attr, ibmWorld } from './helpers/ibm-world.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld } from './helpers/ibm-world.js';
 
 const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
+const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
 const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
 const TWO_HOURS_LATER = NOW + 7_200_000;
 
@@ -109,5 +120,67 @@ describe('an IBM service Administrator and the service roles it does not hold', 
     expect(manages(e, 'IBMid-friend')).toBe(true);
     await apply(e, pol.deletePolicy, { policy_id: id }, me);
     expect(manages(e, 'IBMid-friend')).toBe(false);
+  });
+});
+
+describe('refused: what the fixes must not let through', () => {
+  it('refused: a kms Administrator of one region deletes a Manager policy on every region (the service fix asks it where it holds)', async () => {
+    const e = await serviceRoleWorld();
+    const meKms = e.source.policies.find((p) => p.id === 'p-me-kms')!;
+    await e.commit([{ op: 'put', entity: 'policy', value: { ...meKms, resource: { attributes: [...meKms.resource.attributes, attr('region', 'us-south')] } } as never }]);
+    await e.commit([{ op: 'put', entity: 'policy', value: { id: 'p-friend-manager', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [MANAGER], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] } } }]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.deletePolicy, { policy_id: 'p-friend-manager' }, who('IBMid-me', 'acc')))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(manages(e, 'IBMid-friend')).toBe(true);
+  });
+
+  it('refused: a BlueXP user manager takes an invited (pending) organization admin out of the group that gives it the role', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
+    const admin = who('admin', 'bx');
+    await e.commit([
+      { op: 'put', entity: 'role', value: { id: 'bx-users', kind: 'bluexp', accountId: 'bx', name: 'Users', actions: ['user:*', 'usergroup:*'] } },
+      { op: 'put', entity: 'principal', value: { id: 'invitee', accountId: 'bx', kind: 'user', email: 'invitee@corp.com', status: 'pending' } },
+    ]);
+    await apply(e, bx.createUser, { account_id: 'bx', id: 'ua', email: 'ua@corp.com', roleId: 'bx-users' }, admin);
+    await apply(e, bx.createUserGroup, { account_id: 'bx', id: 'admins', name: 'admins', members: ['invitee'] }, admin);
+    await apply(e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'group', id: 'admins' }, roleId: BLUEXP_ROLES.organizationAdmin }, admin);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, bx.removeUserGroupMember, { account_id: 'bx', group_id: 'admins', member_id: 'invitee' }, who('ua', 'bx')))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+  });
+});
+
+describe('the Cloudflare IAM editor and pending members', () => {
+  /** Account `cf`: `cf-iam` holds IAM Edit on the whole account; `cf-peer` (pending) the same, and `cf-admin2` (pending) is Administrator, each through a user group. */
+  async function pendingMembers() {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'cloudflare', accountId: 'cf', admin: { id: 'cf-admin', email: 'admin@corp.com' } }, SYSTEM);
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf' && g.name === 'account')!.id;
+    const policy = (id: string, subject: { kind: string; id: string }, role: string) => ({ op: 'put' as const, entity: 'policy' as const, value: { id, accountId: 'cf', subject, roles: [role], resource: { attributes: [], resourceGroups: [rgAll] } } as never });
+    await e.commit([
+      ...(['cf-iam', 'cf-peer', 'cf-admin2'] as const).map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'cf', kind: 'user', email: `${id}@corp.com`, status: id === 'cf-iam' ? 'active' : 'pending' } as never })),
+      policy('p-iam', { kind: 'principal', id: 'cf-iam' }, CLOUDFLARE_ROLES.iamEdit),
+      { op: 'put', entity: 'group', value: { id: 'g-iam', accountId: 'cf', name: 'iam', members: ['cf-peer'] } as never },
+      { op: 'put', entity: 'group', value: { id: 'g-admin', accountId: 'cf', name: 'admins', members: ['cf-admin2'] } as never },
+      policy('p-g-iam', { kind: 'group', id: 'g-iam' }, CLOUDFLARE_ROLES.iamEdit),
+      policy('p-g-admin', { kind: 'group', id: 'g-admin' }, CLOUDFLARE_ROLES.administrator),
+    ]);
+    return { e, iam: who('cf-iam', 'cf') };
+  }
+
+  it('an IAM editor removes a pending member who holds nothing beyond IAM Edit, from its group or from the account', async () => {
+    const { e, iam } = await pendingMembers();
+    await apply(e, cf.removeUserGroupMember, { account_id: 'cf', user_group_id: 'g-iam', member_id: 'cf-peer' }, iam);
+    await apply(e, cf.removeAccountMember, { account_id: 'cf', member_id: 'cf-peer' }, iam);
+    expect(e.source.principals.some((p) => p.id === 'cf-peer')).toBe(false);
+  });
+
+  it('refused: an IAM editor removes a pending Administrator from the user group that makes it Administrator', async () => {
+    const { e, iam } = await pendingMembers();
+    const before = snapshot(e);
+    expect(await refusal(apply(e, cf.removeUserGroupMember, { account_id: 'cf', user_group_id: 'g-admin', member_id: 'cf-admin2' }, iam))).toEqual(CF_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
   });
 });
