@@ -183,4 +183,32 @@ describe('the Cloudflare IAM editor and pending members', () => {
     expect(await refusal(apply(e, cf.removeUserGroupMember, { account_id: 'cf', user_group_id: 'g-admin', member_id: 'cf-admin2' }, iam))).toEqual(CF_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
   });
+
+  /** The IAM editor's deny of IAM Edit on the whole account, in a user group of its own; `member` is put in it. */
+  const denyIamEdit = async (e: Engine, iam: ReturnType<typeof who>, member: string) => {
+    const rgAll = e.source.resourceGroups.find((g) => g.accountId === 'cf' && g.name === 'account')!.id;
+    const deny = { access: 'deny', permission_groups: [{ id: CLOUDFLARE_ROLES.iamEdit }], resource_groups: [{ id: rgAll }] };
+    const g = ((await apply(e, cf.createUserGroup, { account_id: 'cf', name: 'muted', policies: [deny] }, iam)) as { result: { id: string } }).result.id;
+    return apply(e, cf.addUserGroupMembers, { account_id: 'cf', user_group_id: g, members: [{ id: member }] }, iam);
+  };
+  const iamEdits = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'cf' }, action: 'iam:edit', resource: { attributes: { accountId: 'cf' } } }).allowed;
+
+  // The lock-out rule for a principal that is not active (round 4) read an allow it loses in the latent diff, not a
+  // deny added on it: the Administrator invited, an IAM editor muted it before it accepted. FIXED (escalation.ts, after
+  // the latent loss loop): a deny added hitting a principal that is not active needs every allow it would hold once
+  // active to be one the actor may give.
+  it('hole: an IAM editor denies IAM Edit to a pending Administrator (as to an active one it is refused); accepted, the Administrator cannot edit IAM', async () => {
+    const { e, iam } = await pendingMembers();
+    const before = snapshot(e);
+    expect(await refusal(denyIamEdit(e, iam, 'cf-admin2'))).toEqual(CF_FORBIDDEN);
+    await e.commit([{ op: 'put', entity: 'principal', value: { ...e.source.principals.find((p) => p.id === 'cf-admin2')!, status: 'active' } }]);
+    expect(iamEdits(e, 'cf-admin2')).toBe(true);
+  });
+
+  it('the IAM editor may still deny IAM Edit to a pending member who would hold only IAM Edit', async () => {
+    const { e, iam } = await pendingMembers();
+    await denyIamEdit(e, iam, 'cf-peer');
+    await e.commit([{ op: 'put', entity: 'principal', value: { ...e.source.principals.find((p) => p.id === 'cf-peer')!, status: 'active' } }]);
+    expect(iamEdits(e, 'cf-peer')).toBe(false);
+  });
 });

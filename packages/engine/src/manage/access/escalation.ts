@@ -486,6 +486,21 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     if (g.effect !== 'allow' || p === undefined || p.status === 'active') continue;
     mayGive(g, targetsOf(g, similar(g, dl.added), before), before);
   }
+  // so is a deny added on it: what it would hold once active must be what the actor may give (red team, round 5: an
+  // IAM editor denied IAM Edit to an invited Administrator, refused for an active one). The allows it would hold are
+  // read from its whole latent source, as a principal change reaches it, all of them: no overlap with the deny is
+  // worked out (stricter, never weaker)
+  for (const g of dl.added) {
+    if (g.effect !== 'deny') continue;
+    for (const [acc, id] of principalsHit(g)) {
+      const p = before.get('principal', `${acc}/${id}`);
+      if (p === undefined || p.status === 'active') continue;
+      const own = reachOf(before, before, [{ entity: 'principal', row: p, accountId: acc }]);
+      for (const x of allGrants(latent(accountsSource(before, new Set([acc]), own, catalogBefore)), now)) {
+        if (x.effect === 'allow' && x.identity.kind === 'principal' && x.identity.id === id) mayGive(x, targetsOf(x, null, before), before);
+      }
+    }
+  }
 
   // placement: a registered resource under more nodes (or another agent) is reached by their role holders
   let afterGrants: Grant[] | undefined;
