@@ -446,9 +446,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
           // gate (gateOf, outside a migration) is in the actor's account
           const them = actorGate.inAccount(accountId).at(instant).as(id);
           // asked where it holds each right, at requests that tell apart what the actor holds too
-          // and of its service, so an IBM service's Administrator takes the service roles it may assign (seed 004's
-          // policy administrator: red team, round 5, the kms Administrator was refused deleting a Manager policy)
-          return them.actionsOn(t, actorGate.actor.id).some(({ action, at: held }) => !delegationAt(instant).may(accountId, action, serviceOf(held), held));
+          return them.actionsOn(t, actorGate.actor.id).some(({ action, at: held }) => !delegationAt(instant).may(accountId, action, null, held));
         });
         // Stryker disable next-line CallExpression: a memo; recomputing it from the same states gives the same value
         superiorAt.set(key, v);
@@ -621,12 +619,6 @@ function grantTargets(g: Grant, counterpart: readonly Grant[] | null, state: Sou
   }
   return out;
 }
-/** The service a concrete request names (null when it names none). */
-function serviceOf(r: RequestResource): string | null {
-  const s = r.attributes?.['serviceName'];
-  return typeof s === 'string' ? s : null;
-}
-
 /** `nodeId` if it existed before the operation, else its nearest ancestor (after it) that did; else the organization. */
 function existingAncestor(before: SourceState, after: SourceState, accountId: string, nodeId: string): string {
   let id: string | null = nodeId;
