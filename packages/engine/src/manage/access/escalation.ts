@@ -430,6 +430,20 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   }
 
   // no lock-out: nothing is taken, where it is taken, from a principal that holds there access the actor could not delegate
+  /**
+   * True when the actor may take `action` where a principal holds it (`held`, a concrete request): when it may give it
+   * there, or, for an action a role of the service the request names grants, when it may give that service's roles
+   * there (IBM: the service's Administrator assigns its roles, seed 004, so it may take them back). A pattern, or an
+   * action no role of that service names, is asked with no service: the Administrator of kms does not take `kms.*`
+   * (every future action) nor an action of a service-less role.
+   */
+  const mayTake = (dg: Delegation, accountId: string, action: string, held: RequestResource): boolean => {
+    if (dg.may(accountId, action, null, held)) return true;
+    const service = held.attributes?.['serviceName'];
+    if (typeof service !== 'string') return false;
+    const roles = before.get('service', service)?.roles ?? {};
+    return Object.values(roles).some((actions) => actions.includes(action)) && dg.may(accountId, action, service, held);
+  };
   const superiorAt = new Map<string, boolean>();
   const superior = (accountId: string, id: string, where: readonly RequestResource[]): boolean => {
     // the actor may always take from itself; a phantom member never gets here (only the latent diff has them)
@@ -446,7 +460,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
           // gate (gateOf, outside a migration) is in the actor's account
           const them = actorGate.inAccount(accountId).at(instant).as(id);
           // asked where it holds each right, at requests that tell apart what the actor holds too
-          return them.actionsOn(t, actorGate.actor.id).some(({ action, at: held }) => !delegationAt(instant).may(accountId, action, null, held));
+          return them.actionsOn(t, actorGate.actor.id).some(({ action, at: held }) => !mayTake(delegationAt(instant), accountId, action, held));
         });
         // Stryker disable next-line CallExpression: a memo; recomputing it from the same states gives the same value
         superiorAt.set(key, v);
