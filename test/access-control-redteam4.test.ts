@@ -5,11 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   bluexpOperations as bx,
-  BLUEXP_CODES,
   BLUEXP_ROLES,
   bootstrapAccount,
   cloudflareOperations as cf,
-  CLOUDFLARE_CODES,
   CLOUDFLARE_ROLES,
   IBM_GROUP_CODES,
   IBM_ROLES,
@@ -17,19 +15,16 @@ import {
   ibmPolicyOperations as pol,
 } from '@portcullis/engine';
 import type { Change, Engine, RequestResource } from '@portcullis/engine';
-import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { BX_FORBIDDEN, bluexpOrg, CF_FORBIDDEN, IN_AN_HOUR, TWO_HOURS_LATER } from './helpers/bluexp-world.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, kmsFor, may } from './helpers/ibm-world.js';
 
-const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
-const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
 const IBM_GROUPS_FORBIDDEN = { code: IBM_GROUP_CODES.forbidden.code, status: 403 };
 const ORG: RequestResource = { attributes: { accountId: 'bx' } };
 /** True when `id` holds the organization admin's role in `bx`: it manages agents, which no other role of the catalog does. */
 const orgAdmin = (e: Engine, id: string) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG }).allowed;
 /** The same, at epoch ms `now`. */
 const orgAdminAt = (e: Engine, id: string, now: number) => e.authorize({ subject: { id, accountId: 'bx' }, action: 'agent:create', resource: ORG, environment: { now } }).allowed;
-const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
-const TWO_HOURS_LATER = NOW + 7_200_000;
 
 /**
  * BlueXP organization `bx`: `admin` is its organization admin; `ua` manages users and user groups at the organization
@@ -38,10 +33,7 @@ const TWO_HOURS_LATER = NOW + 7_200_000;
  * binding of its own (SEMANTICS §3.4); `friend` is in it with no direct binding, so holds nothing yet.
  */
 async function federatedWorld() {
-  const e = engine();
-  await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
-  const admin = who('admin', 'bx');
-  const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx', ...input }, admin)) as { id: string };
+  const { e, admin, run } = await bluexpOrg();
   await e.commit([
     { op: 'put', entity: 'role', value: { id: 'bx-users', kind: 'bluexp', accountId: 'bx', name: 'Users', actions: ['user:*', 'usergroup:*'] } },
     { op: 'put', entity: 'role', value: { id: 'bx-storage', kind: 'bluexp', accountId: 'bx', name: 'Storage', actions: ['volume:create'] } },

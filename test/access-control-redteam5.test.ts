@@ -5,33 +5,25 @@
 import { describe, expect, it } from 'vitest';
 import {
   bluexpOperations as bx,
-  BLUEXP_CODES,
   BLUEXP_ROLES,
   bootstrapAccount,
   cloudflareOperations as cf,
-  CLOUDFLARE_CODES,
   CLOUDFLARE_ROLES,
   IBM_ROLES,
   ibmPolicyOperations as pol,
 } from '@portcullis/engine';
 import type { Engine, RequestResource } from '@portcullis/engine';
-import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { BX_FORBIDDEN, bluexpOrg, CF_FORBIDDEN, IN_AN_HOUR, TWO_HOURS_LATER } from './helpers/bluexp-world.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld } from './helpers/ibm-world.js';
 
-const BX_FORBIDDEN = { code: BLUEXP_CODES.forbidden.code, status: 403 };
-const CF_FORBIDDEN = { code: CLOUDFLARE_CODES.forbidden.code, status: 403 };
-const IN_AN_HOUR = new Date(NOW + 3_600_000).toISOString();
-const TWO_HOURS_LATER = NOW + 7_200_000;
 
 /**
  * BlueXP organization `bx` with folder F: `temp` administers F for one more hour; `colleague` (active) and `invitee`
  * (invited: pending) administer F for ever, and folder G. Returns the ids of the two for-ever bindings.
  */
 async function expiringFolderAdmin() {
-  const e = engine();
-  await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
-  const admin = who('admin', 'bx');
-  const run = async (op: unknown, input: Record<string, unknown>) => (await apply(e, op, { account_id: 'bx', ...input }, admin)) as { id: string };
+  const { e, admin, run } = await bluexpOrg();
   const F = (await run(bx.createFolder, { name: 'f' })).id;
   await e.commit(
     (['temp', 'colleague', 'invitee'] as const).map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'bx', kind: 'user', email: `${id}@corp.com`, status: id === 'invitee' ? 'pending' : 'active' } })),
