@@ -119,27 +119,27 @@ describe('BlueXP federated user groups: the grant depends on a row the review le
     }
   });
 
+  /** `ua` may neither take `friend`, organization admin through `group`, out of it nor delete it: nothing changes. */
+  const refusedTakingOut = async (w: Awaited<ReturnType<typeof federatedWorld>>, group: string) => {
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, bx.removeUserGroupMember, { account_id: 'bx', group_id: group, member_id: 'friend' }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(await refusal(apply(w.e, bx.deleteUserGroup, { account_id: 'bx', group_id: group }, w.ua))).toEqual(BX_FORBIDDEN);
+    expect(snapshot(w.e)).toEqual(before);
+    expect(orgAdmin(w.e, 'friend')).toBe(true);
+  };
+
   it('hole: a user-group manager takes a federated organization admin out of its group, or deletes the group, and the organization admin loses its role (lock-out)', async () => {
     const w = await federatedWorld();
     await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'principal', id: 'friend' }, roleId: BLUEXP_ROLES.folderOrProjectAdmin, nodeId: w.P }, w.admin);
-    expect(orgAdmin(w.e, 'friend')).toBe(true);
-    const before = snapshot(w.e);
-    expect(await refusal(apply(w.e, bx.removeUserGroupMember, { account_id: 'bx', group_id: 'fed', member_id: 'friend' }, w.ua))).toEqual(BX_FORBIDDEN);
-    expect(await refusal(apply(w.e, bx.deleteUserGroup, { account_id: 'bx', group_id: 'fed' }, w.ua))).toEqual(BX_FORBIDDEN);
-    expect(snapshot(w.e)).toEqual(before);
-    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    await refusedTakingOut(w, 'fed');
   });
 
   it('refused: the same with a plain group (the lock-out rule sees the loss)', async () => {
     const w = await federatedWorld();
     await apply(w.e, bx.createUserGroup, { account_id: 'bx', id: 'plain', name: 'plain', members: ['friend'] }, w.admin);
     await apply(w.e, bx.createRoleBinding, { account_id: 'bx', subject: { kind: 'group', id: 'plain' }, roleId: BLUEXP_ROLES.organizationAdmin }, w.admin);
-    expect(orgAdmin(w.e, 'friend')).toBe(true);
-    const before = snapshot(w.e);
-    expect(await refusal(apply(w.e, bx.removeUserGroupMember, { account_id: 'bx', group_id: 'plain', member_id: 'friend' }, w.ua))).toEqual(BX_FORBIDDEN);
-    expect(await refusal(apply(w.e, bx.deleteUserGroup, { account_id: 'bx', group_id: 'plain' }, w.ua))).toEqual(BX_FORBIDDEN);
-    expect(snapshot(w.e)).toEqual(before);
-    expect(orgAdmin(w.e, 'friend')).toBe(true);
+    await refusedTakingOut(w, 'plain');
   });
 
   /** `friend` holds two direct bindings: at F until an hour from now, and `drop` at P for ever (so it is organization admin for ever). */
