@@ -879,3 +879,23 @@ describe('hole: a grant that gains nodes and is widened in time is asked on all 
     expect(review(await world3(), [moveP3, friendUntil(NOW + 2 * HOUR)], PA3)).toBe('refused');
   });
 });
+
+describe('a deny added on a principal that is not active is asked of what that principal would hold', () => {
+  // `invitee` (pending) would hold kms Administrator by a policy of its own once active; the deny (kms writing in
+  // us-south) overlaps none of it, so only the rule "every allow it would hold must be the actor's to give" decides.
+  // In no group: its own allows are the only ones its latent source holds, so asking anyone else's instead finds none
+  const invitee = (where: { name: string; operator: string; value: unknown }[], role: string = IBM_ROLES.administrator) =>
+    world([
+      put('principal', { id: 'IBMid-invitee', accountId: 'acc', kind: 'user', status: 'pending' }),
+      put('policy', policy('p-inv', { kind: 'principal', id: 'IBMid-invitee' }, role, 'kms', where)),
+    ]);
+  const deny = put('policy', policy('p-inv-deny', { kind: 'principal', id: 'IBMid-invitee' }, IBM_ROLES.editor, 'kms', US_SOUTH, 'deny'));
+
+  it('refused when it would hold kms in eu-de, which `me` (kms in us-south) may not give', async () => {
+    expect(review(await invitee([{ name: 'region', operator: 'stringEquals', value: 'eu-de' }]), [deny])).toBe('refused');
+  });
+
+  it('let through when it would hold only kms reading in us-south, which `me` may give', async () => {
+    expect(review(await invitee(US_SOUTH, IBM_ROLES.viewer), [deny])).toBe('ok');
+  });
+});
