@@ -899,3 +899,17 @@ describe('a deny added on a principal that is not active is asked of what that p
     expect(review(await invitee(US_SOUTH, IBM_ROLES.viewer), [deny])).toBe('ok');
   });
 });
+
+describe('lock-out: a right held on a service the catalog does not list', () => {
+  // `boss` holds `x.read` on service `ghost` (no catalog entry) through a custom role of no service; `me` cannot give
+  // it. Taking it is asked of the service's roles too (an IBM service's Administrator takes back what it assigns):
+  // a service with no catalog row has none, so the answer is the actor's 403, not a TypeError from the lookup
+  it('deleting boss’s policy there is refused with the 403', async () => {
+    const e = await world([
+      put('principal', { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' }),
+      put('role', { id: 'r-any', kind: 'custom', accountId: 'acc', name: 'any', actions: ['x.read'] }),
+      put('policy', policy('p-boss-ghost', { kind: 'principal', id: 'IBMid-boss' }, 'r-any', 'ghost')),
+    ]);
+    expect(review(e, [{ op: 'delete', entity: 'policy', key: 'p-boss-ghost' } as Change])).toBe('refused');
+  });
+});
