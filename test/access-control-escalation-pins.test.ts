@@ -898,6 +898,22 @@ describe('a deny added on a principal that is not active is asked of what that p
   it('let through when it would hold only kms reading in us-south, which `me` may give', async () => {
     expect(review(await invitee(US_SOUTH, IBM_ROLES.viewer), [deny])).toBe('ok');
   });
+
+  it('only its own allows: a dynamic member of G-wide until NOW+1h, while `me` holds kms everywhere, is let through beside the group’s other members', async () => {
+    // `me` administers kms everywhere until NOW+1h; invitee is in G-wide (kms everywhere) until `end`, friend until
+    // NOW+3h, and the group's stand-in for a future member for ever: theirs are not invitee's to lose
+    const DATE_KEY = '{{environment.attributes.current_date_time}}';
+    const inGroupUntil = (end: number) =>
+      world([
+        put('policy', { ...policy('p-me-early', { kind: 'principal', id: 'IBMid-me' }, IBM_ROLES.administrator, 'kms'), rule: { key: DATE_KEY, operator: 'dateTimeLessThan', value: iso(NOW + HOUR) } }),
+        put('principal', { id: 'IBMid-invitee', accountId: 'acc', kind: 'user', status: 'pending' }),
+        membership('IBMid-invitee', 'G-wide', NOW - HOUR, end),
+        membership('IBMid-friend', 'G-wide', NOW - HOUR, NOW + 3 * HOUR),
+      ]);
+    expect(review(await inGroupUntil(NOW + HOUR), [deny])).toBe('ok');
+    // a minute longer than `me` holds kms everywhere, what invitee would hold is not `me`'s to give
+    expect(review(await inGroupUntil(NOW + HOUR + 60_000), [deny])).toBe('refused');
+  });
 });
 
 describe('lock-out: a right held on a service the catalog does not list', () => {
