@@ -916,6 +916,25 @@ describe('a deny added on a principal that is not active is asked of what that p
   });
 });
 
+describe('a change that hits a principal is asked of all it would hold only when it is a deny on one that is not active', () => {
+  // `holder` holds kms Administrator in eu-de by a policy of its own, which `me` (kms in us-south) may not give
+  const holderWorld = (status: 'active' | 'pending') =>
+    world([
+      put('principal', { id: 'IBMid-holder', accountId: 'acc', kind: 'user', status }),
+      put('policy', policy('p-holder', { kind: 'principal', id: 'IBMid-holder' }, IBM_ROLES.administrator, 'kms', [{ name: 'region', operator: 'stringEquals', value: 'eu-de' }])),
+    ]);
+  const onHolder = (effect: 'allow' | 'deny') => put('policy', policy('p-new', { kind: 'principal', id: 'IBMid-holder' }, IBM_ROLES.viewer, 'kms', US_SOUTH, effect));
+
+  it('an allow `me` may give, added on a pending holder, is let through (nothing is taken from it)', async () => {
+    expect(review(await holderWorld('pending'), [onHolder('allow')])).toBe('ok');
+  });
+
+  it('a deny on kms reading in us-south, added on an active holder, takes nothing it holds: let through; on a pending one, refused', async () => {
+    expect(review(await holderWorld('active'), [onHolder('deny')])).toBe('ok');
+    expect(review(await holderWorld('pending'), [onHolder('deny')])).toBe('refused');
+  });
+});
+
 describe('lock-out: a right held on a service the catalog does not list', () => {
   // `boss` holds `x.read` on service `ghost` (no catalog entry) through a custom role of no service; `me` cannot give
   // it. Taking it is asked of the service's roles too (an IBM service's Administrator takes back what it assigns):
