@@ -929,6 +929,14 @@ describe('a change that hits a principal is asked of all it would hold only when
     expect(review(await holderWorld('pending'), [onHolder('allow')])).toBe('ok');
   });
 
+  it('a pending principal’s own denies are no allows it would hold: a second deny on it is let through', async () => {
+    const e = await world([
+      put('principal', { id: 'IBMid-holder', accountId: 'acc', kind: 'user', status: 'pending' }),
+      put('policy', policy('p-holder-deny', { kind: 'principal', id: 'IBMid-holder' }, IBM_ROLES.administrator, 'kms', [{ name: 'region', operator: 'stringEquals', value: 'eu-de' }], 'deny')),
+    ]);
+    expect(review(e, [onHolder('deny')])).toBe('ok');
+  });
+
   it('a deny on kms reading in us-south, added on an active holder, takes nothing it holds: let through; on a pending one, refused', async () => {
     expect(review(await holderWorld('active'), [onHolder('deny')])).toBe('ok');
     expect(review(await holderWorld('pending'), [onHolder('deny')])).toBe('refused');
