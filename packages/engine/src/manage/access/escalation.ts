@@ -465,6 +465,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
    */
   const mayTake = (dg: Delegation, accountId: string, action: string, held: RequestResource): boolean => {
     if (dg.may(accountId, action, null, held)) return true;
+    // Stryker disable next-line OptionalChaining: every place the review asks (grantTargets, the placement's `where`) names its account in `attributes`, and the gate's probes keep them
     const service = held.attributes?.['serviceName'];
     if (typeof service !== 'string') return false;
     const roles = before.get('service', service)?.roles ?? {};
@@ -535,7 +536,13 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       if (p === undefined || p.status === 'active') continue;
       const own = reachOf(before, before, [{ entity: 'principal', row: p, accountId: acc }]);
       for (const x of allGrants(latent(accountsSource(before, new Set([acc]), own, catalogBefore)), now)) {
-        if (x.effect === 'allow' && x.identity.kind === 'principal' && x.identity.id === id) mayGive(x, targetsOf(x, null, before), before);
+        if (
+          x.effect === 'allow' &&
+          // Stryker disable next-line ConditionalExpression: only an identity of another kind with the principal's id would be asked too (more, never less)
+          x.identity.kind === 'principal' &&
+          x.identity.id === id
+        )
+          mayGive(x, targetsOf(x, null, before), before);
       }
     }
   }
