@@ -121,3 +121,28 @@ describe('the time of a request', () => {
     expect(at(null, { now: 0 }).issues).toEqual([{ path: ['environment'], message: 'must be an object' }]);
   });
 });
+
+describe('a registered resource replaces the fields the request gives', () => {
+  // r2 has no resourceType: the request's own `resourceType: bucket` must not make p match (a false allow)
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+    principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+    policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], resource: { attributes: [{ name: 'resourceType', operator: 'stringEquals', value: 'bucket' }] } }],
+    resources: [
+      { id: 'r1', accountId: 'A', attributes: { accountId: 'A', resourceType: 'bucket' } },
+      { id: 'r2', accountId: 'A', attributes: { accountId: 'A' } },
+    ],
+  });
+  const t = compile(src);
+  const ask = (resource: object) => authorize(t, { subject: { id: 'u' }, action: 'svc.read', resource: resource as never, environment: { now: 0 } });
+
+  it("its attributes decide, not the request's", () => {
+    expect(ask({ id: 'r1' })).toMatchObject({ allowed: true, policies: ['p'] });
+    expect(ask({ id: 'r1', attributes: { resourceType: 'other' } })).toMatchObject({ allowed: true, policies: ['p'] });
+    expect(ask({ id: 'r2', attributes: { resourceType: 'bucket' } })).toMatchObject({ allowed: false, reason: 'no-match' });
+    // and the next request, inline, reads none of them
+    expect(ask({ attributes: { accountId: 'A' } })).toMatchObject({ allowed: false, reason: 'no-match' });
+  });
+});
