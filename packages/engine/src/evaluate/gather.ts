@@ -23,7 +23,7 @@ export const OWN_MAX = 64;
 /**
  * Appends to `ixs`/`slots` the slots of one index for an action: its exact key and each known prefix of the action.
  * An unknown action (-1) has the exact key -2, which no slot holds (keys are 0 and up, an empty slot's is -1), so it
- * is probed like any other; so is an index without patterns: this runs once per memo entry, not per decision.
+ * is probed like any other.
  */
 function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[], ixs: IdentityIndex[], slots: number[]): void {
   const s = slotOf(ix, exactKey(actionId));
@@ -31,6 +31,8 @@ function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[
     ixs.push(ix);
     slots.push(s);
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only: an index without pattern keys finds none of the prefixes' keys (the mark also hides the killed `false` and `<=`)
+  if (ix.patternCount === 0) return;
   for (const p of prefixes) {
     const s = slotOf(ix, patternKey(p));
     if (s >= 0) {
@@ -84,8 +86,7 @@ export function holdsWithoutClaims(account: AccountTable, p: PrincipalEntry, g: 
  * The ranges of the identities a principal holds without claims (OwnRanges) for an action at time `now`, gathered once
  * per (principal, action) and tables version while `now` stays in the window, and from the second use merged into one
  * (see mergeSmall): one map lookup and one contiguous range where there would be a probe and a range per group.
- * Keyed by the action's string, which names known and unknown actions (reached only through patterns) alike; the
- * lookup of its id has already hashed it.
+ * Unknown actions (reached only through patterns) are keyed by their string.
  */
 export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalEntry, actionId: number, action: string, now: number): OwnRanges {
   // INVARIANT: ownBuckets is null only with ownVersion -1 (createPrincipal, clearMemos), and no tables version is
@@ -95,10 +96,12 @@ export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalE
     p.ownVersion = tables.version;
   }
   const cache = p.ownBuckets!;
-  let out = cache.get(action);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: keyed by its string (forced false, or action 0 with `>`), an action names its entry as uniquely: numbers and strings never equal (the mark also hides the killed `true`, which keys every unknown action as -1)
+  const key = actionId >= 0 ? actionId : action;
+  let out = cache.get(key);
   // a time outside the window may have other dynamic groups active: gathered again
   if (out !== undefined && !(out.from <= now && now < out.until)) out = undefined;
-  else if (out !== undefined && !out.merged) cache.set(action, (out = mergeSmall(out)));
+  else if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out)));
   if (out === undefined) {
     const ixs: IdentityIndex[] = [];
     const slots: number[] = [];
@@ -118,7 +121,7 @@ export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalE
     if (account.publicAccess && !held.includes(account.publicGroup)) held.push(account.publicGroup);
     for (const g of held) slotsOf(g.index, actionId, prefixes, ixs, slots);
     if (cache.size >= OWN_MAX) cache.clear();
-    cache.set(action, (out = { ixs, slots, merged: false, from, until }));
+    cache.set(key, (out = { ixs, slots, merged: false, from, until }));
   }
   return out;
 }
