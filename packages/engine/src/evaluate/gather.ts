@@ -31,7 +31,7 @@ function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[
     ixs.push(ix);
     slots.push(s);
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only: an index without pattern keys finds none of the prefixes' keys (the mark also hides the killed `false` and `<=`)
+  // Stryker disable next-line ConditionalExpression: forced false is speed only: an index without pattern keys finds none of the prefixes' keys (the mark also hides the killed `true`)
   if (ix.patternCount === 0) return;
   for (const p of prefixes) {
     const s = slotOf(ix, patternKey(p));
