@@ -202,7 +202,12 @@ function sortUnique(ids: string[]): string[] {
   for (let i = 1; i < ids.length; i++) {
     const x = ids[i]!;
     let j = i - 1;
-    while (j >= 0 && ids[j]! > x) {
+    while (
+      // Stryker disable next-line ConditionalExpression: `j >= 0` forced true is equivalent: index -1 reads undefined, which compares false, so the loop stops there alike (the mark also hides this line's killed `false` and whole-condition forms)
+      j >= 0 &&
+      // Stryker disable next-line EqualityOperator: `>=` is equivalent: equal strings are one policy, adjacent either way (the mark also hides the killed `<=`)
+      ids[j]! > x
+    ) {
       ids[j + 1] = ids[j]!;
       j--;
     }
@@ -210,7 +215,7 @@ function sortUnique(ids: string[]): string[] {
   }
   let n = 1;
   for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[n - 1]) ids[n++] = ids[i]!;
-  if (n !== ids.length) ids.length = n;
+  ids.length = n;
   return ids;
 }
 
@@ -240,9 +245,12 @@ function byRank(n: number): string[] | null {
   const ranks = hits.ranks;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: no decision collects 2^25 hits; the test keeps the keys exact past it
   if (n >= KEY_SPAN) return null;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: forced true or `<=`, it only grows more often: speed only (the mark also hides the killed `false` and `>=`)
   if (keys.length < n) keys = new Float64Array(2 * n);
+  // Stryker disable next-line EqualityOperator: `i <= n` reads one stale rank: 0 sends the decision to the string sort (the same list), anything else writes a key no later loop reads (the mark also hides the killed `>=`)
   for (let i = 0; i < n; i++) {
     const r = ranks[i]!;
+    // Stryker disable next-line ConditionalExpression: forced true, every decision goes to the string sort, which gives the same list: speed only (the mark also hides the killed `false`, which keys unranked hits as rank 0)
     if (r === 0) return null;
     keys[i] = r * KEY_SPAN + i;
   }
@@ -250,7 +258,12 @@ function byRank(n: number): string[] | null {
   for (let i = 1; i < n; i++) {
     const x = keys[i]!;
     let j = i - 1;
-    while (j >= 0 && keys[j]! > x) {
+    while (
+      // Stryker disable next-line ConditionalExpression: as in sortUnique: index -1 reads undefined, which compares false
+      j >= 0 &&
+      // Stryker disable next-line EqualityOperator: `>=` is equivalent: the keys are distinct (each holds its hit's place)
+      keys[j]! > x
+    ) {
       keys[j + 1] = keys[j]!;
       j--;
     }

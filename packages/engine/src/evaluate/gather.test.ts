@@ -3,7 +3,9 @@ import { compile } from '../compile/compile-source.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import { ACCEL_MIN } from '../compile/bucket-accel.js';
-import { authorize, decideOne } from './authorize.js';
+import { patternKey, slotOf } from '../compile/identity-index.js';
+import { authorize, createIdentitySet, decideOne, resolveIdentities } from './authorize.js';
+import { createGathered, gather, holdsWithoutClaims, ownRangesOf, OWN_MAX } from './gather.js';
 
 const pol = (id: string, subject: { kind: 'group' | 'principal'; id: string }, resource: string, effect = 'allow') => ({
   id,
@@ -113,5 +115,209 @@ describe("a principal's gathered ranges hold its dynamic groups for a window of 
     }
     // outside the login's window the claims alone hold the group
     expect(core(authorize(tables, askAt('r2', 25 * HOUR, { dept: 'eng' })))).toEqual({ allowed: true, reason: 'allow', policies: ['viaDyn'] });
+  });
+});
+
+// Pins of gather.ts's survivors (StrykerJS, issue 12, MUTATION.md section "mutevl"): what holdsWithoutClaims answers,
+// the memo contract of ownRangesOf (what an entry holds, when it is kept, merged or gathered again, its bound) and
+// that gather lists exactly the slots an identity holds.
+describe('holdsWithoutClaims', () => {
+  const realm = 'https://idp.example.com/realms/corp';
+  const HOUR = 3_600_000;
+  const world = (publicAccess: boolean) => {
+    const tables = compile(
+      parseSource({
+        version: 1,
+        accounts: [{ id: 'A', system: 'ibm', publicAccess }],
+        principals: [{ id: 'u1', accountId: 'A', kind: 'user' }],
+        groups: [
+          { id: 'st', accountId: 'A', name: 'st', members: ['u1'] },
+          { id: 'dyn', accountId: 'A', name: 'dyn' },
+          { id: 'other', accountId: 'A', name: 'other' },
+        ],
+        memberships: [{ accountId: 'A', principalId: 'u1', groupId: 'dyn', realm, loginAt: new Date(10 * HOUR).toISOString(), expiresAt: new Date(20 * HOUR).toISOString() }],
+      }),
+    );
+    const a = tables.accounts.get('A')!;
+    return { a, p: a.principals.get('u1')!, g: (id: string) => a.groups.get(id)! };
+  };
+
+  it('holds a static group, the public group while public access is on, a dynamic group over [loginAt, expiresAt) only, and nothing else', () => {
+    const { a, p, g } = world(true);
+    expect(holdsWithoutClaims(a, p, g('st'), 15 * HOUR)).toBe(true);
+    expect(holdsWithoutClaims(a, p, a.publicGroup, 15 * HOUR)).toBe(true);
+    expect(holdsWithoutClaims(a, p, g('other'), 15 * HOUR)).toBe(false);
+    expect([10 * HOUR - 1, 10 * HOUR, 15 * HOUR, 20 * HOUR - 1, 20 * HOUR].map((now) => holdsWithoutClaims(a, p, g('dyn'), now))).toEqual([false, true, true, true, false]);
+    const off = world(false);
+    expect(holdsWithoutClaims(off.a, off.p, off.a.publicGroup, 15 * HOUR)).toBe(false);
+    expect(holdsWithoutClaims(off.a, off.p, off.g('st'), 15 * HOUR)).toBe(true);
+  });
+});
+
+describe('the memo of ownRangesOf', () => {
+  const HOUR = 3_600_000;
+  const realm = 'https://idp.example.com/realms/corp';
+  const actions = Array.from({ length: OWN_MAX + 1 }, (_, i) => `svc.a${i}`);
+  /** u1 holds its own policies (2 per action), group `small` (3 per action) and group `big` (`big` per action, on one action each). */
+  const world = (big: number, smallGroup = true) => {
+    const polOn = (id: string, subject: { kind: 'group' | 'principal'; id: string }, r: string, role: string, effect = 'allow') => ({ ...pol(id, subject, r, effect), roles: [role] });
+    const src = parseSource({
+      version: 1,
+      accounts: [{ id: 'A', system: 'ibm' }],
+      roles: [
+        { id: 'R', kind: 'custom', accountId: 'A', actions },
+        { id: 'R0', kind: 'custom', accountId: 'A', actions: [actions[0]!] },
+      ],
+      principals: [{ id: 'u1', accountId: 'A', kind: 'user' }],
+      groups: [
+        { id: 'small', accountId: 'A', name: 'small', members: smallGroup ? ['u1'] : [] },
+        { id: 'big', accountId: 'A', name: 'big', members: ['u1'] },
+        { id: 'dyn', accountId: 'A', name: 'dyn' },
+        { id: 'late', accountId: 'A', name: 'late' },
+      ],
+      memberships: [
+        { accountId: 'A', principalId: 'u1', groupId: 'dyn', realm, loginAt: new Date(10 * HOUR).toISOString(), expiresAt: new Date(20 * HOUR).toISOString() },
+        { accountId: 'A', principalId: 'u1', groupId: 'late', realm, loginAt: new Date(30 * HOUR).toISOString(), expiresAt: new Date(40 * HOUR).toISOString() },
+      ],
+      policies: [
+        polOn('own1', { kind: 'principal', id: 'u1' }, 'r1', 'R'),
+        polOn('own2', { kind: 'principal', id: 'u1' }, 'r2', 'R', 'deny'),
+        ...['r1', 'r3', 'r4'].map((r, i) => polOn(`small${i}`, { kind: 'group', id: 'small' }, r, 'R')),
+        ...Array.from({ length: big }, (_, i) => polOn(`big${i}`, { kind: 'group', id: 'big' }, `r${i}`, 'R0')),
+      ],
+    });
+    const tables = compile(src);
+    const a = tables.accounts.get('A')!;
+    const p = a.principals.get('u1')!;
+    const askAt = (action: string, now: number, r = 'r1') => ({ subject: { id: 'u1' }, action, resource: { attributes: { accountId: 'A', resource: r } }, environment: { now } });
+    const once = (action: string, now: number) => authorize(tables, askAt(action, now));
+    const check = (action: string, now: number) => {
+      for (const r of ['r1', 'r2', 'r3', `r${big - 1}`]) expect(core(authorize(tables, askAt(action, now, r)))).toEqual(core(referenceAuthorize(src, askAt(action, now, r))));
+    };
+    // the memo keys a known action by its id
+    const id = (action: string) => tables.actions.actions.get(action)!;
+    return { a, p, id, once, check, entry: (action: string) => p.ownBuckets!.get(id(action))! };
+  };
+
+  it('merges on the second use, in whichever slot a small range sits, and keeps a range of exactly ACCEL_MIN apart with its own index', () => {
+    const { a, p, once, check, entry } = world(ACCEL_MIN);
+    const slotsSeen = new Set<number>();
+    // R grants every action (own and small hold each), R0 only the first (big holds it)
+    for (const action of actions.slice(0, 8)) {
+      once(action, 15 * HOUR);
+      const first = entry(action);
+      expect(first.merged).toBe(false);
+      for (const s of first.slots) slotsSeen.add(s);
+      once(action, 15 * HOUR);
+      const second = entry(action);
+      expect(second.merged).toBe(true);
+      // own + small merged into one range of 5; on the first action big (exactly ACCEL_MIN: prefiltered) stays apart
+      expect(second.ixs[0]!.cands.map((c) => c.id).sort()).toEqual(['own1', 'own2', 'small0', 'small1', 'small2']);
+      if (action === actions[0]) expect(second.ixs.slice(1)).toEqual([a.groups.get('big')!.index]);
+      else expect(second.ixs.length).toBe(1);
+      // INVARIANT (mergeSmall): the merged range has no prefilter, whatever its length: its memo slot says "none"
+      check(action, 15 * HOUR);
+      expect(second.ixs[0]!.accel).toEqual([null]);
+      expect(entry(action)).toBe(second);
+    }
+    // the premise: some small range sat in a slot other than 0 (a slot's offset is slot * SLOT)
+    expect([...slotsSeen].some((s) => s > 0)).toBe(true);
+    expect(p.ownBuckets!.size).toBe(8);
+  });
+
+  it('keeps a lone small range as it is, marked merged, with the indexes themselves', () => {
+    const { a, p, once, check, entry } = world(ACCEL_MIN + 2, false);
+    once(actions[0]!, 15 * HOUR);
+    expect(entry(actions[0]!).merged).toBe(false);
+    once(actions[0]!, 15 * HOUR);
+    expect(entry(actions[0]!).merged).toBe(true);
+    expect(entry(actions[0]!).ixs).toEqual([p.index, a.groups.get('big')!.index]);
+    expect(entry(actions[0]!).ixs[0]).toBe(p.index);
+    check(actions[0]!, 15 * HOUR);
+  });
+
+  it("is valid over the window between the logins' instants around the time asked, its start included, and gathered again outside it", () => {
+    const { once, check, entry } = world(2);
+    const action = actions[1]!;
+    const window = (now: number) => {
+      check(action, now);
+      return [entry(action).from, entry(action).until];
+    };
+    expect(window(15 * HOUR)).toEqual([10 * HOUR, 20 * HOUR]);
+    const kept = entry(action);
+    expect(kept.merged).toBe(true);
+    once(action, 10 * HOUR);
+    expect(entry(action)).toBe(kept);
+    expect(window(25 * HOUR)).toEqual([20 * HOUR, 30 * HOUR]);
+    expect(window(5 * HOUR)).toEqual([Number.NEGATIVE_INFINITY, 10 * HOUR]);
+    expect(window(45 * HOUR)).toEqual([40 * HOUR, Number.POSITIVE_INFINITY]);
+  });
+
+  it(`holds at most OWN_MAX (${OWN_MAX}) actions per principal, starting again past it`, () => {
+    const { p, id, check } = world(2);
+    check(actions[0]!, 15 * HOUR);
+    check(actions[1]!, 15 * HOUR);
+    expect([...p.ownBuckets!.keys()]).toEqual([id(actions[0]!), id(actions[1]!)]);
+    for (const action of actions) check(action, 15 * HOUR);
+    expect(p.ownBuckets!.size).toBe(1);
+    expect([...p.ownBuckets!.keys()]).toEqual([id(actions[OWN_MAX]!)]);
+  });
+});
+
+describe('gather and ownRangesOf list only the slots an identity holds, slot 0 included', () => {
+  // u0..u7 each hold one deny, on one pattern p<i>.* (one key in an index of two slots), and the public group allows
+  // every p<i>.read: a deny whose key sits in slot 0 must be found, or the decision is a false allow
+  const n = 8;
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    roles: [
+      ...Array.from({ length: n }, (_, i) => ({ id: `D${i}`, kind: 'custom' as const, accountId: 'A', actions: [`p${i}.*`] })),
+      { id: 'Read', kind: 'custom', accountId: 'A', actions: Array.from({ length: n }, (_, i) => `p${i}.read`) },
+    ],
+    principals: Array.from({ length: n }, (_, i) => ({ id: `u${i}`, accountId: 'A', kind: 'user' as const })),
+    policies: [
+      ...Array.from({ length: n }, (_, i) => ({ id: `d${i}`, accountId: 'A', effect: 'deny', subject: { kind: 'principal', id: `u${i}` }, roles: [`D${i}`], resource: { attributes: [] } })),
+      { id: 'pub', accountId: 'A', subject: { kind: 'group', id: 'AccessGroupId-PublicAccess' }, roles: ['Read'], resource: { attributes: [] } },
+    ],
+  });
+  const tables = compile(src);
+  const a = tables.accounts.get('A')!;
+  const ask = (i: number, action = `p${i}.read`) => ({ subject: { id: `u${i}` }, action, resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } });
+
+  it('explained or not, every u<i> is denied its p<i>.read, and one of the denies sits in slot 0', () => {
+    const slots = Array.from({ length: n }, (_, i) => slotOf(a.principals.get(`u${i}`)!.index, patternKey(tables.actions.prefixes.get(`p${i}.`)!)));
+    expect(slots.every((s) => s >= 0)).toBe(true);
+    expect(slots).toContain(0);
+    for (let i = 0; i < n; i++) {
+      const want = { allowed: false, reason: 'explicit-deny', policies: [`d${i}`] };
+      expect(core(referenceAuthorize(src, ask(i)))).toEqual(want);
+      expect(core(authorize(tables, ask(i)))).toEqual(want);
+      expect(core(authorize(tables, ask(i), { explain: true }))).toEqual(want);
+    }
+  });
+
+  it('a known action, an unknown one under a pattern, and one no pattern covers', () => {
+    // fresh tables: each entry's first use, before any merging
+    const tables = compile(src);
+    const a = tables.accounts.get('A')!;
+    for (let i = 0; i < n; i++) {
+      const p = a.principals.get(`u${i}`)!;
+      for (const action of [`p${i}.read`, `p${i}.write`, `q.read`, `p${(i + 1) % n}.read`]) {
+        const id = tables.actions.actions.get(action) ?? -1;
+        const own = ownRangesOf(tables, a, p, id, action, 0);
+        // explaining: each identity one by one (the principal, then the public group)
+        const set = createIdentitySet();
+        resolveIdentities(set, a, { id: `u${i}` }, 0, false);
+        const g = gather(tables, action, set, createGathered());
+        const mine = action.startsWith(`p${i}.`) ? 1 : 0;
+        const pub = action.endsWith('.read') && !action.startsWith('q') ? 1 : 0;
+        expect(own.slots.length).toBe(mine + pub);
+        expect(own.slots.every((s) => s >= 0)).toBe(true);
+        expect(g.count).toBe(mine + pub);
+        expect(g.slots.slice(0, g.count).every((s) => s >= 0)).toBe(true);
+        expect(g.owners.slice(0, g.count)).toEqual([...(mine ? [0] : []), ...(pub ? [1] : [])]);
+      }
+    }
   });
 });

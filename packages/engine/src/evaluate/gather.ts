@@ -13,28 +13,31 @@ export interface Gathered {
 }
 
 export function createGathered(): Gathered {
+  // Stryker disable next-line ArrayDeclaration: gather writes entries 0 to count - 1 before any is read, so what the lists start with is never read
   return { ixs: [], slots: [], owners: [], count: 0 };
 }
 
 /** At most this many actions keep gathered ranges per principal; past it the map starts again. */
-const OWN_MAX = 64;
+export const OWN_MAX = 64;
 
-/** Appends to `ixs`/`slots` the slots of one index for an action: its exact key and each known prefix of the action. */
+/**
+ * Appends to `ixs`/`slots` the slots of one index for an action: its exact key and each known prefix of the action.
+ * An unknown action (-1) has the exact key -2, which no slot holds (keys are 0 and up, an empty slot's is -1), so it
+ * is probed like any other.
+ */
 function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[], ixs: IdentityIndex[], slots: number[]): void {
-  if (actionId >= 0) {
-    const s = slotOf(ix, exactKey(actionId));
+  const s = slotOf(ix, exactKey(actionId));
+  if (s >= 0) {
+    ixs.push(ix);
+    slots.push(s);
+  }
+  // Stryker disable next-line ConditionalExpression: forced false is speed only: an index without pattern keys finds none of the prefixes' keys (the mark also hides the killed `true`)
+  if (ix.patternCount === 0) return;
+  for (const p of prefixes) {
+    const s = slotOf(ix, patternKey(p));
     if (s >= 0) {
       ixs.push(ix);
       slots.push(s);
-    }
-  }
-  if (ix.patternCount > 0) {
-    for (const p of prefixes) {
-      const s = slotOf(ix, patternKey(p));
-      if (s >= 0) {
-        ixs.push(ix);
-        slots.push(s);
-      }
     }
   }
 }
@@ -86,11 +89,14 @@ export function holdsWithoutClaims(account: AccountTable, p: PrincipalEntry, g: 
  * Unknown actions (reached only through patterns) are keyed by their string.
  */
 export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalEntry, actionId: number, action: string, now: number): OwnRanges {
-  let cache = p.ownBuckets;
-  if (cache === null || p.ownVersion !== tables.version) {
-    p.ownBuckets = cache = new Map();
+  // INVARIANT: ownBuckets is null only with ownVersion -1 (createPrincipal, clearMemos), and no tables version is
+  // negative: a null map is always replaced here
+  if (p.ownVersion !== tables.version) {
+    p.ownBuckets = new Map();
     p.ownVersion = tables.version;
   }
+  const cache = p.ownBuckets!;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: keyed by its string (forced false, or action 0 with `>`), an action names its entry as uniquely: numbers and strings never equal (the mark also hides the killed `true`, which keys every unknown action as -1)
   const key = actionId >= 0 ? actionId : action;
   let out = cache.get(key);
   // a time outside the window may have other dynamic groups active: gathered again
@@ -132,22 +138,24 @@ export function gather(tables: Tables, action: string, set: IdentitySet, out: Ga
     for (let i = 0; i < own.slots.length; i++) {
       ixs[n] = own.ixs[i]!;
       slots[n] = own.slots[i]!;
+      // Stryker disable next-line UnaryOperator: read only to explain, and an explaining decision resolves every identity one by one (set.merged null), so no owner of these ranges is ever read
       owners[n++] = -1;
     }
   }
-  const key = actionId >= 0 ? exactKey(actionId) : -1;
+  // an unknown action's key (-2) is in no slot (see slotsOf)
+  const key = exactKey(actionId);
   for (let k = 0; k < set.count; k++) {
     const ix = set.indexes[k]!;
-    if (key >= 0) {
-      const s = slotOf(ix, key);
-      if (s >= 0) {
-        ixs[n] = ix;
-        slots[n] = s;
-        owners[n++] = k;
-      }
+    const s = slotOf(ix, key);
+    if (s >= 0) {
+      ixs[n] = ix;
+      slots[n] = s;
+      owners[n++] = k;
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only: an index without pattern keys finds none of the prefixes' keys, so probing them gathers nothing more (the mark also hides this line's killed `false` and `<=` forms)
     if (ix.patternCount > 0) {
       prefixes ??= prefixIdsOf(actions, action, actionId);
+      // Stryker disable next-line EqualityOperator: one step past the end probes the key of undefined (NaN), which no slot holds (the mark also hides the killed `>=`)
       for (let i = 0; i < prefixes.length; i++) {
         const s = slotOf(ix, patternKey(prefixes[i]!));
         if (s >= 0) {
