@@ -173,7 +173,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
   const kept = cands.length;
   if (kept === 0) cands = pendingCands;
-  else for (const c of pendingCands) cands.push(c);
+  else for (let i = 0; i < pendingCands.length; i++) cands.push(pendingCands[i]!);
   // pass 1: keys in first-seen order, and how many denies and allows each holds
   let nkeys = 0;
   for (let s = 0; s <= ix.mask; s++) {
@@ -184,17 +184,18 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denyAt : allowAt)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
+  // (indexed loops here and below: see compile-source.ts, applyRows)
   for (let i = 0; i < pendingCands.length; i++) {
-    const group = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups[i]!;
     const deny = pendingCands[i]!.deny;
-    for (const a of group.actions) {
-      const o = ordinalOf(exactKey(a), nkeys);
+    for (let j = 0; j < actions.length; j++) {
+      const o = ordinalOf(exactKey(actions[j]!), nkeys);
       if (o === nkeys) nkeys++;
       if (deny) denyAt[o]!++;
       else allowAt[o]!++;
     }
-    for (const p of group.prefixes) {
-      const o = ordinalOf(patternKey(p), nkeys);
+    for (let j = 0; j < prefixes.length; j++) {
+      const o = ordinalOf(patternKey(prefixes[j]!), nkeys);
       if (o === nkeys) nkeys++;
       if (deny) denyAt[o]!++;
       else allowAt[o]!++;
@@ -252,11 +253,11 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     }
   }
   for (let i = 0; i < pendingCands.length; i++) {
-    const group = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups[i]!;
     const n = kept + i;
     const at = pendingCands[i]!.deny ? denyAt : allowAt;
-    for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
-    for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
+    for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
+    for (let j = 0; j < prefixes.length; j++) data[at[keyOrdinal[patternKey(prefixes[j]!)]!]!++] = n;
   }
   for (let o = 0; o < nkeys; o++) keyOrdinal[keyOf[o]!] = -1;
   // records: copied for the kept candidates (with their programs), built for the staged ones

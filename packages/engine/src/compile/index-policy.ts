@@ -23,7 +23,7 @@ function isSlow(p: CompiledPolicy): boolean {
 
 /** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
 function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
-  for (const m of attributes) if (m.name === 'serviceName' && m.op === 0) return m.value;
+  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === 'serviceName' && attributes[i]!.op === 0) return attributes[i]!.value;
   return null;
 }
 
@@ -73,10 +73,12 @@ export function indexPolicy(
   // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
   // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
   const slow = isSlow(cp);
-  for (const roleId of roleIds) {
-    const groups = catalog.groups.get(roleId);
+  // indexed loops: see compile-source.ts, applyRows
+  for (let r = 0; r < roleIds.length; r++) {
+    const groups = catalog.groups.get(roleIds[r]!);
     if (groups === undefined) continue;
-    for (const g of groups) {
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
       const service = g.service;
       if (pinned !== null && service !== null && service !== pinned) continue;
       const a =
