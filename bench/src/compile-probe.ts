@@ -4,7 +4,8 @@
  * two builds alternate under the same load), one new process that generates the workload, writes its checkpoint text
  * with that build's encoder, then decodes it (the CPU part of a store's load, checksum matched) and compiles the
  * decoded source once, as `createEngineFromStore` does. Prints the CPU time (user + system) of the decode and of the
- * compile, the compile's wall time and its GC time, per round, and the medians. `repo` is the root of a checkout
+ * compile (the process's, and the compile's main thread alone), the compile's wall time and its GC time, per round,
+ * and the medians. `repo` is the root of a checkout
  * whose packages/engine/dist and bench/dist are built (default: this one).
  * `compile-probe.js child <repo> <scale>` runs one such process and prints its figures as JSON; with
  * COMPILE_PROFILE=<file> it also CPU-profiles the compile alone (100 µs samples) into that file, for profile-summary.js.
@@ -32,7 +33,7 @@ const self = fileURLToPath(new URL('../..', import.meta.url));
 function mainThreadCpu(): number {
   try {
     const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name, in 1/100 s (Linux's USER_HZ)
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return Number.NaN;
