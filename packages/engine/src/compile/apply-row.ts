@@ -152,7 +152,9 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     a.groups.delete(id);
     return;
   }
-  for (const m of after.members ?? []) principalOf(a, m).staticGroups.push(entry);
+  // an indexed loop: see compile-source.ts, applyRows
+  const members = after.members ?? [];
+  for (let i = 0; i < members.length; i++) principalOf(a, members[i]!).staticGroups.push(entry);
   for (const rule of after.rules ?? []) {
     let list = a.claimRules.get(rule.realmName);
     if (list === undefined) a.claimRules.set(rule.realmName, (list = []));

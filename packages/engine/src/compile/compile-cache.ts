@@ -91,7 +91,9 @@ export function cacheMatcher(cache: CompileCache, name: string, operator: string
 export function internList(cache: CompileCache, list: AttributeMatcher[]): readonly AttributeMatcher[] {
   if (list.length === 0) return NO_MATCHERS;
   let node = cache.lists;
-  for (const m of list) {
+  // an indexed loop: see compile-source.ts, applyRows
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i]!;
     let child = node.next?.get(m);
     if (child === undefined) (node.next ??= new Map()).set(m, (child = { list: undefined, next: undefined }));
     node = child;

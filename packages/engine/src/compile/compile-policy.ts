@@ -26,7 +26,11 @@ export function compilePolicy(p: Policy, resourceGroups: Map<string, ScopeTarget
     const shared = Object.isFrozen(res) ? cache.selectors.get(res) : undefined;
     if (shared !== undefined) ({ attributes, tags } = shared);
     else {
-      attributes = internList(cache, (res.attributes ?? []).map((c) => compileAttribute(names, c.name, c.operator, c.value, cache)));
+      // a loop rather than map with a callback: see compile-source.ts, applyRows
+      const conditions = res.attributes ?? [];
+      const compiled: AttributeMatcher[] = [];
+      for (let i = 0; i < conditions.length; i++) compiled.push(compileAttribute(names, conditions[i]!.name, conditions[i]!.operator, conditions[i]!.value, cache));
+      attributes = internList(cache, compiled);
       const tagConditions = res.tags ?? [];
       // no tags: the shared empty list, not one per policy
       if (tagConditions.length > 0) tags = tagConditions.map((t) => compileTag(t.name, t.value, t.operator));

@@ -87,7 +87,9 @@ export function slowBeyondFlat(p: CompiledPolicy): boolean {
 
 /** True when something beyond the record and its program must be checked: the record's CandFlag.Tail. */
 export function needsTail(c: Candidate): boolean {
-  for (const m of c.rest) if (!isFlatMatcher(m)) return true;
+  // indexed loops here and in writeProgram: see compile-source.ts, applyRows
+  const rest = c.rest;
+  for (let i = 0; i < rest.length; i++) if (!isFlatMatcher(rest[i]!)) return true;
   return c.slow && slowBeyondFlat(c.policy);
 }
 
@@ -96,7 +98,9 @@ export function writeProgram(c: Candidate, strings: StringTable, out: number[]):
   const p = c.policy;
   // the low half is ToInt32 of the instant, exact below 2^53
   if (flatExpiry(p)) out.push(FlatOp.Before, Math.floor(p.expiresAt / HALF), p.expiresAt | 0);
-  for (const m of c.rest) {
+  const rest = c.rest;
+  for (let i = 0; i < rest.length; i++) {
+    const m = rest[i]!;
     if (!isFlatMatcher(m)) continue;
     if (m.derived === Derived.ServiceType) out.push(FlatOp.SvcType, internString(strings, m.value), 0);
     else out.push(FlatOp.Eq, m.attr, internString(strings, m.value));
@@ -105,15 +109,17 @@ export function writeProgram(c: Candidate, strings: StringTable, out: number[]):
   if (scopes !== null) {
     if (c.role.scopeType !== null) out.push(FlatOp.ScopeType, scopeCode(c.role.scopeType), 0);
     out.push(FlatOp.Any, scopes.length, 0);
-    for (const t of scopes) {
+    for (let i = 0; i < scopes.length; i++) {
+      const t = scopes[i]!;
       if (t.type === 'account') out.push(FlatOp.Account, internString(strings, t.accountId), 0);
       else if (t.type === 'zone') out.push(FlatOp.Zone, internString(strings, t.accountId), t.zone === '*' ? NO_STRING : internString(strings, t.zone));
       else out.push(FlatOp.User, internString(strings, t.userId), 0);
     }
   }
-  if (p.nodes !== null) {
+  const nodes = p.nodes;
+  if (nodes !== null) {
     const admin = c.role.admin === null ? AdminCode.None : c.role.admin === 'organization' ? AdminCode.Organization : AdminCode.FolderOrProject;
-    out.push(FlatOp.Nodes, p.nodes.length, admin);
-    for (const n of p.nodes) out.push(FlatOp.Node, internString(strings, n), 0);
+    out.push(FlatOp.Nodes, nodes.length, admin);
+    for (let i = 0; i < nodes.length; i++) out.push(FlatOp.Node, internString(strings, nodes[i]!), 0);
   }
 }

@@ -119,14 +119,19 @@ export function isStaged(ix: IdentityIndex): boolean {
  * Scratch of sealIndex, reused from one seal to the next (a compile seals ~11k identities at L, and fresh JS lists
  * for each were a fifth of the seal's time in allocation and garbage collection): key -> its ordinal in the index
  * being sealed (-1 elsewhere, reset after each seal); per ordinal, its key and its deny and allow counts (then write
- * positions); the staged candidates' programs and where each ends. Grown by doubling, never shrunk.
+ * positions); per staged candidate, the first STAGED ints of its record; the staged candidates' programs and where
+ * each ends. Grown by doubling, never shrunk.
  */
 let keyOrdinal = new Int32Array(256).fill(-1);
 let keyOf = new Int32Array(256);
 let denyAt = new Int32Array(256);
 let allowAt = new Int32Array(256);
+let staged = new Int32Array(256);
 const programs: number[] = [];
 let programEnds = new Int32Array(256);
+
+/** The ints of a record that stagedRecords writes: flags (with the rank), service id, equality attribute and value ids. */
+const STAGED = 4;
 
 /** `a` grown to hold index `n`, its contents kept (and the new part filled with `fill`). */
 function grown(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
@@ -155,6 +160,28 @@ function ordinalOf(k: number, count: number): number {
 }
 
 /**
+ * Writes the record ints (`staged`) and the program (`programs`, `programEnds`) of each staged candidate. The one part
+ * of a seal that reads the candidates' objects, kept out of sealIndex: their shapes vary from policy to policy (tags,
+ * rules, scopes …), and where the JIT meets one it has not seen in optimised code, it drops back to unoptimised code
+ * for the rest of the call (some 300 times in a compile at L), which is then these few candidates, not a whole seal.
+ */
+function stagedRecords(cands: readonly Candidate[], strings: StringTable): void {
+  if (cands.length * STAGED > staged.length) staged = grown(staged, cands.length * STAGED);
+  if (cands.length > programEnds.length) programEnds = grown(programEnds, cands.length);
+  programs.length = 0;
+  for (let i = 0; i < cands.length; i++) {
+    const c = cands[i]!;
+    const r = i * STAGED;
+    staged[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
+    staged[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
+    staged[r + 2] = c.eqAttr;
+    staged[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
+    writeProgram(c, strings, programs);
+    programEnds[i] = programs.length;
+  }
+}
+
+/**
  * Builds the flat layout of an index from its sealed candidates less those removed, then those staged, in that order
  * (so an update appends, as compile does), and clears the staging and the memos. Cost: the identity's own size, in two
  * counting passes that allocate the new array and the candidate lists, nothing per key.
@@ -173,7 +200,8 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
   const kept = cands.length;
   if (kept === 0) cands = pendingCands;
-  else for (const c of pendingCands) cands.push(c);
+  else for (let i = 0; i < pendingCands.length; i++) cands.push(pendingCands[i]!);
+  stagedRecords(pendingCands, strings);
   // pass 1: keys in first-seen order, and how many denies and allows each holds
   let nkeys = 0;
   for (let s = 0; s <= ix.mask; s++) {
@@ -184,17 +212,18 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denyAt : allowAt)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
+  // (indexed loops here and below: see compile-source.ts, applyRows)
   for (let i = 0; i < pendingCands.length; i++) {
-    const group = pendingGroups[i]!;
-    const deny = pendingCands[i]!.deny;
-    for (const a of group.actions) {
-      const o = ordinalOf(exactKey(a), nkeys);
+    const { actions, prefixes } = pendingGroups[i]!;
+    const deny = (staged[i * STAGED]! & CandFlag.Deny) !== 0;
+    for (let j = 0; j < actions.length; j++) {
+      const o = ordinalOf(exactKey(actions[j]!), nkeys);
       if (o === nkeys) nkeys++;
       if (deny) denyAt[o]!++;
       else allowAt[o]!++;
     }
-    for (const p of group.prefixes) {
-      const o = ordinalOf(patternKey(p), nkeys);
+    for (let j = 0; j < prefixes.length; j++) {
+      const o = ordinalOf(patternKey(prefixes[j]!), nkeys);
       if (o === nkeys) nkeys++;
       if (deny) denyAt[o]!++;
       else allowAt[o]!++;
@@ -206,13 +235,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const recBase = slots * SLOT;
   let total = 0;
   for (let o = 0; o < nkeys; o++) total += denyAt[o]! + allowAt[o]!;
-  // programs: the kept ones copied from the old array, the staged ones written (and their literals interned) here
-  programs.length = 0;
-  if (pendingCands.length > programEnds.length) programEnds = grown(programEnds, pendingCands.length);
-  for (let i = 0; i < pendingCands.length; i++) {
-    writeProgram(pendingCands[i]!, strings, programs);
-    programEnds[i] = programs.length;
-  }
+  // programs: the kept ones copied from the old array, the staged ones from stagedRecords
   let oldPrograms = 0;
   for (let i = 0; i < oldCands.length; i++) {
     const r = ix.recBase + i * REC;
@@ -252,11 +275,11 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     }
   }
   for (let i = 0; i < pendingCands.length; i++) {
-    const group = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups[i]!;
     const n = kept + i;
-    const at = pendingCands[i]!.deny ? denyAt : allowAt;
-    for (const a of group.actions) data[at[keyOrdinal[exactKey(a)]!]!++] = n;
-    for (const p of group.prefixes) data[at[keyOrdinal[patternKey(p)]!]!++] = n;
+    const at = (staged[i * STAGED]! & CandFlag.Deny) !== 0 ? denyAt : allowAt;
+    for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
+    for (let j = 0; j < prefixes.length; j++) data[at[keyOrdinal[patternKey(prefixes[j]!)]!]!++] = n;
   }
   for (let o = 0; o < nkeys; o++) keyOrdinal[keyOf[o]!] = -1;
   // records: copied for the kept candidates (with their programs), built for the staged ones
@@ -271,12 +294,12 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     data[r + 5] = pos += old[from + 5]! - old[from + 4]!;
   }
   for (let n = kept; n < cands.length; n++) {
-    const c = cands[n]!;
     const r = recBase + n * REC;
-    data[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
-    data[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
-    data[r + 2] = c.eqAttr;
-    data[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
+    const s = (n - kept) * STAGED;
+    data[r] = staged[s]!;
+    data[r + 1] = staged[s + 1]!;
+    data[r + 2] = staged[s + 2]!;
+    data[r + 3] = staged[s + 3]!;
     const from = n === kept ? 0 : programEnds[n - kept - 1]!;
     const to = programEnds[n - kept]!;
     for (let k = from; k < to; k++) data[pos + k - from] = programs[k]!;

@@ -23,7 +23,7 @@ function isSlow(p: CompiledPolicy): boolean {
 
 /** The service a policy pins with `serviceName stringEquals`, if any: grants for other services can never match. */
 function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
-  for (const m of attributes) if (m.name === 'serviceName' && m.op === 0) return m.value;
+  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === 'serviceName' && attributes[i]!.op === 0) return attributes[i]!.value;
   return null;
 }
 
@@ -31,16 +31,34 @@ function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
 function candidateAttributes(cache: CompileCache, attributes: readonly AttributeMatcher[]): CandidateAttributes {
   let ca = cache.candidates.get(attributes);
   if (ca !== undefined) return ca;
-  const eq = attributes.findIndex((m) => m.op === Op.Equals && m.derived === 0);
-  if (eq < 0) ca = { attributes, eqAttr: -1, eqValue: '', rest: attributes };
-  else ca = { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, attributes.filter((_, i) => i !== eq)) };
+  // loops rather than findIndex and filter with callbacks, here and in `without`: see compile-source.ts, applyRows
+  let eq = 0;
+  while (eq < attributes.length && !(attributes[eq]!.op === Op.Equals && attributes[eq]!.derived === 0)) eq++;
+  if (eq === attributes.length) ca = { attributes, eqAttr: -1, eqValue: '', rest: attributes };
+  else ca = { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, withoutAt(attributes, eq)) };
   cache.candidates.set(attributes, ca);
   return ca;
 }
 
-/** `list` less the matchers `drop` names, interned, or `list` itself when none is dropped (no copy for the common case). */
-function without(cache: CompileCache, list: readonly AttributeMatcher[], drop: (m: AttributeMatcher) => boolean): readonly AttributeMatcher[] {
-  return list.some(drop) ? internList(cache, list.filter((m) => !drop(m))) : list;
+/** `list` less its matcher at `at`. */
+function withoutAt(list: readonly AttributeMatcher[], at: number): AttributeMatcher[] {
+  const out: AttributeMatcher[] = [];
+  for (let i = 0; i < list.length; i++) if (i !== at) out.push(list[i]!);
+  return out;
+}
+
+/**
+ * `list` less its `stringEquals` matchers of attribute `attr` and value `value`, interned, or `list` itself when it has
+ * none (no copy for the common case).
+ */
+function without(cache: CompileCache, list: readonly AttributeMatcher[], attr: number, value: string): readonly AttributeMatcher[] {
+  let out: AttributeMatcher[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i]!;
+    if (m.attr === attr && m.op === Op.Equals && m.value === value) out ??= list.slice(0, i);
+    else out?.push(m);
+  }
+  return out === null ? list : internList(cache, out);
 }
 
 /** The views of a policy's attribute list in its account, computed once per (list, account) of the batch. */
@@ -49,7 +67,7 @@ function listViews(cache: CompileCache, attributes: readonly AttributeMatcher[],
   for (let v = first; v !== undefined; v = v.next) if (v.accountId === accountId) return v;
   // INVARIANT: a policy is indexed under its own account, and a request is looked up in the resource's account,
   // so `accountId stringEquals <own account>` always holds where the policy can be a candidate
-  const general = without(cache, attributes, (m) => m.attr === ATTR.accountId && m.op === Op.Equals && m.value === accountId);
+  const general = without(cache, attributes, ATTR.accountId, accountId);
   const v: ListViews = { accountId, next: first, general, pinned: pinnedService(attributes), forAny: null, forPinned: null };
   cache.views.set(attributes, v);
   return v;
@@ -73,16 +91,18 @@ export function indexPolicy(
   // S` is dropped for it. A grant for another service than the pinned one never matches and is skipped below, so a
   // policy's candidates see at most two lists: `general` (any service) and, when pinned, `general` less the pin
   const slow = isSlow(cp);
-  for (const roleId of roleIds) {
-    const groups = catalog.groups.get(roleId);
+  // indexed loops: see compile-source.ts, applyRows
+  for (let r = 0; r < roleIds.length; r++) {
+    const groups = catalog.groups.get(roleIds[r]!);
     if (groups === undefined) continue;
-    for (const g of groups) {
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
       const service = g.service;
       if (pinned !== null && service !== null && service !== pinned) continue;
       const a =
         service === null || pinned === null
           ? (v.forAny ??= candidateAttributes(cache, v.general))
-          : (v.forPinned ??= candidateAttributes(cache, without(cache, v.general, (m) => m.attr === ATTR.serviceName && m.op === Op.Equals && m.value === pinned)));
+          : (v.forPinned ??= candidateAttributes(cache, without(cache, v.general, ATTR.serviceName, pinned)));
       const c: Candidate = {
         id: cp.id,
         deny: cp.deny,
