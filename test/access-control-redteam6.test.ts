@@ -6,10 +6,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngineFromStore, ibmPolicyOperations as pol, type Actor, type Change, type Engine, type Store } from '@portcullis/engine';
+import {
+  bluexpOperations as bx,
+  bootstrapAccount,
+  cloudflareOperations as cf,
+  createEngineFromStore,
+  ibmAccessGroupOperations as ag,
+  IBM_ROLES,
+  ibmPolicyOperations as pol,
+  type Actor,
+  type Change,
+  type Engine,
+  type Store,
+} from '@portcullis/engine';
+import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openSqliteStore } from '@portcullis/store-sqlite';
-import { NOW, refusal, who } from './helpers/access.js';
+import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, IBM_FORBIDDEN, ibmWorld, key, kmsFor, may } from './helpers/ibm-world.js';
 
 let closers: (() => Promise<unknown>)[] = [];
@@ -108,4 +121,79 @@ describe('the review of an operation that lost a race is made again on the state
       expect((await first.load()).source.policies.some((p) => p.subject.kind === 'principal' && p.subject.id === 'IBMid-friend')).toBe(false);
     });
   }
+});
+
+// The server takes the actor from the bearer token alone; every other part of a request is the operation's input. So
+// the strongest caller of one account — its administrator — asks every route with the other account's ids in the path
+// and in every query parameter that names an account, and must read nothing of it and write nothing.
+describe('over HTTP, an account administrator reaches nothing of another account', () => {
+  const CF_A = 'a'.repeat(32);
+  const CF_B = 'b'.repeat(32);
+  const ACCOUNTS = { ibm: ['acc-a', 'acc-b'], cloudflare: [CF_A, CF_B], bluexp: ['bx-a', 'bx-b'] } as const;
+
+  /** The three systems' accounts, each with an administrator; account B of each holds rows named SECRET. */
+  async function twoAccountsEach() {
+    const e = engine();
+    for (const [system, [a, b]] of Object.entries(ACCOUNTS)) {
+      for (const id of [a, b]) await apply(e, bootstrapAccount, { system, accountId: id, admin: { id: `admin-${id}`, email: `admin@${id}.example` } }, SYSTEM);
+    }
+    const asB = (system: keyof typeof ACCOUNTS) => who(`admin-${ACCOUNTS[system][1]}`, ACCOUNTS[system][1]);
+    const ids: Record<string, string> = {};
+    const run = async (system: keyof typeof ACCOUNTS, op: unknown, input: Record<string, unknown>) => (await apply(e, op, input, asB(system))) as Record<string, unknown>;
+    ids['access_group_id'] = (await run('ibm', ag.createAccessGroup, { account_id: 'acc-b', name: 'SECRET group' })).id as string;
+    ids['policy_id'] = ((await run('ibm', pol.createPolicy, kmsLike('acc-b', 'admin-acc-b'))) as { id: string }).id;
+    ids['iam_id'] = 'admin-acc-b';
+    const cfGroup = (await run('cloudflare', cf.createUserGroup, { account_id: CF_B, name: 'SECRET group' })) as { result: { id: string } };
+    ids['user_group_id'] = cfGroup.result.id;
+    ids['member_id'] = 'admin-' + CF_B;
+    const folder = await run('bluexp', bx.createFolder, { account_id: 'bx-b', name: 'SECRET folder' });
+    ids['node_id'] = folder.id as string;
+    ids['group_id'] = (await run('bluexp', bx.createUserGroup, { account_id: 'bx-b', name: 'SECRET group' })).id as string;
+    ids['principal_id'] = 'admin-bx-b';
+    return { e, ids };
+  }
+  const kmsLike = (accountId: string, id: string) => ({
+    type: 'access',
+    description: 'SECRET policy',
+    subjects: [{ attributes: [{ name: 'iam_id', value: id }] }],
+    roles: [{ role_id: IBM_ROLES.viewer }],
+    resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'iam-groups' }] }],
+  });
+
+  /** Asks every route with account B's ids as the administrator of account `side` of each system; the responses that show a row of B. */
+  async function sweep(side: 0 | 1) {
+    const { e, ids } = await twoAccountsEach();
+    const token = (system: string) => `token-${system}-admin-${side}-0123456789`;
+    const tokens = Object.entries(ACCOUNTS).map(([system, accounts]) => ({ token: token(system), actor: { kind: 'subject' as const, id: `admin-${accounts[side]}`, accountId: accounts[side] } }));
+    const app = await createServer({ engine: e, authenticator: createStaticTokenAuthenticator(tokens) });
+    closers.push(() => app.close());
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const before = snapshot(e);
+    const shown: string[] = [];
+    for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) {
+      const b = ACCOUNTS[route.family][1];
+      const url = route.url.replace(/:([a-z_]+)/g, (_m, name: string) => encodeURIComponent(name === 'account_id' ? b : (ids[name] ?? `x-${name}`)));
+      const query = (route.query ?? []).filter((k) => k === 'account_id' || k === 'account').map((k) => `${k}=${b}`);
+      // the per-item bodies name B's principals too, where the route takes them
+      const body: Record<string, unknown> = {};
+      for (const k of route.body ?? []) if (k === 'members') body[k] = route.family === 'ibm' ? [{ iam_id: ids['iam_id'], type: 'user' }] : [ids['principal_id']];
+      const read = route.method === 'GET' || route.method === 'HEAD';
+      const res = await fetch(`${base}${url}${query.length > 0 ? `?${query.join('&')}` : ''}`, {
+        method: route.method,
+        headers: { authorization: `Bearer ${token(route.family)}`, ...(read ? {} : { 'content-type': 'application/json' }) },
+        ...(read ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (/SECRET|admin-acc-b|admin-bx-b/.test(text) || text.includes(`admin-${CF_B}`)) shown.push(`${route.method} ${url}: ${res.status} ${text.slice(0, 300)}`);
+    }
+    return { shown, written: JSON.stringify(snapshot(e)) !== JSON.stringify(before) };
+  }
+
+  it('refused: every route, read or write, with account B in the path and in the query, and B’s row ids', async () => {
+    const a = await sweep(0);
+    expect(a.shown).toEqual([]);
+    expect(a.written).toBe(false);
+    // the same sweep by B's own administrators reads B's rows (the sweep can see a leak)
+    expect((await sweep(1)).shown.length).toBeGreaterThan(5);
+  });
 });
