@@ -10,20 +10,25 @@ import {
   bluexpOperations as bx,
   bootstrapAccount,
   cloudflareOperations as cf,
+  createEngine,
   createEngineFromStore,
+  createGuardRegistry,
+  defaultGuards,
+  IBM_POLICY_CODES,
   ibmAccessGroupOperations as ag,
   IBM_ROLES,
   ibmPolicyOperations as pol,
   type Actor,
   type Change,
   type Engine,
+  type SourceState,
   type Store,
 } from '@portcullis/engine';
 import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openSqliteStore } from '@portcullis/store-sqlite';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
-import { apply, IBM_FORBIDDEN, ibmWorld, key, kmsFor, may } from './helpers/ibm-world.js';
+import { apply, attr, IBM_FORBIDDEN, ibmWorld, key, kmsFor, may } from './helpers/ibm-world.js';
 
 let closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -195,5 +200,54 @@ describe('over HTTP, an account administrator reaches nothing of another account
     expect(a.written).toBe(false);
     // the same sweep by B's own administrators reads B's rows (the sweep can see a leak)
     expect((await sweep(1)).shown.length).toBeGreaterThan(5);
+  });
+});
+
+// The review compares the state before with the state the operation's changes make; the engine commits those changes
+// parsed, every field left out given its default. A row the review reads without a field is not the row committed:
+// a principal without `status` is not active to the review and active once written.
+describe('the review reads the rows that are committed', () => {
+  /** IBM account `acc` (helpers/ibm-world.ts, `me` administers kms in us-south only) and `IBMid-sleeper`, disabled, kms Administrator everywhere. */
+  async function sleeperWorld(guards: ReturnType<typeof createGuardRegistry>) {
+    let n = 0;
+    const e = createEngine({ source: (await ibmWorld([{ name: 'region', operator: 'stringEquals', value: 'us-south' }])).source, guards, clock: () => NOW, newId: (p) => `${p}${++n}` });
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-sleeper', accountId: 'acc', kind: 'user', status: 'disabled', email: 'old@corp.com' } },
+      {
+        op: 'put',
+        entity: 'policy',
+        value: { id: 'p-sleeper', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-sleeper' }, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', 'kms')] } },
+      },
+    ]);
+    return e;
+  }
+  /**
+   * A host's own operation, added later with its own guard (anyone may set a principal's email): it writes the row
+   * anew from what it knows, leaving `status` to the default, as a row written to a store may.
+   */
+  const setEmail = (state: SourceState, input: { id: string; email: string }) => {
+    const old = state.get('principal', `acc/${input.id}`)!;
+    const changes: Change[] = [{ op: 'put', entity: 'principal', value: { id: old.id, accountId: old.accountId, kind: old.kind, email: input.email } as never }];
+    return { result: null, changes, state: state.with(changes) };
+  };
+  const registry = () => createGuardRegistry({ from: defaultGuards }).register(setEmail, { codes: IBM_POLICY_CODES, check() {} });
+
+  it('hole: a host operation that leaves `status` to its default wakes a disabled kms Administrator, and the review sees no gain', async () => {
+    const e = await sleeperWorld(registry());
+    const before = snapshot(e);
+    expect(await refusal(apply(e, setEmail, { id: 'IBMid-sleeper', email: 'new@corp.com' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(may(e, 'IBMid-sleeper', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+  });
+
+  it('refused: the same operation writing `status: active` outright (the review sees the waking)', async () => {
+    const e = await sleeperWorld(registry());
+    const wake = (state: SourceState, input: { id: string }) => {
+      const changes: Change[] = [{ op: 'put', entity: 'principal', value: { ...state.get('principal', `acc/${input.id}`)!, status: 'active' } }];
+      return { result: null, changes, state: state.with(changes) };
+    };
+    const guards = registry().register(wake, { codes: IBM_POLICY_CODES, check() {} });
+    const w = createEngine({ source: e.source, guards, clock: () => NOW });
+    expect(await refusal(apply(w, wake, { id: 'IBMid-sleeper' }, me))).toEqual(IBM_FORBIDDEN);
   });
 });
