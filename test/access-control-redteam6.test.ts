@@ -251,3 +251,58 @@ describe('the review reads the rows that are committed', () => {
     expect(await refusal(apply(w, wake, { id: 'IBMid-sleeper' }, me))).toEqual(IBM_FORBIDDEN);
   });
 });
+
+// The review asks what the actor holds at every instant its holding can turn within the grant's life (instants.ts):
+// a daily rule's turns are listed for the days around now. A grant that starts weeks later never meets them.
+describe('a grant that starts later is judged over its own days, not only the days around now', () => {
+  const TIME_KEY = '{{environment.attributes.current_time}}';
+  const DATE_KEY = '{{environment.attributes.current_date_time}}';
+  /** IBM account `acc` where `IBMid-me` administers kms only while `rule` holds (and writes policies at any time). */
+  async function timedWorld(rule: unknown) {
+    const base = await ibmWorld([]);
+    const e = engine();
+    await e.commit(ENTITY_FIELDS.flatMap(([entity, field]) => ((base.source as unknown as Record<string, unknown[]>)[field] ?? []).map((value) => ({ op: 'put', entity, value }) as Change)));
+    const kms = e.source.policies.find((p) => p.id === 'p-me-kms')!;
+    await e.commit([{ op: 'put', entity: 'policy', value: { ...kms, rule } as never }]);
+    return e;
+  }
+  /** A v2 policy giving the friend kms Administrator while `rule` holds. */
+  const v2For = (rule: unknown, pattern: string) => ({
+    type: 'access',
+    subject: { attributes: [{ key: 'iam_id', operator: 'stringEquals', value: 'IBMid-friend' }] },
+    control: { grant: { roles: [{ role_id: IBM_ROLES.administrator }] } },
+    resource: { attributes: [{ key: 'accountId', operator: 'stringEquals', value: 'acc' }, { key: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+    rule,
+    pattern,
+  });
+  const mayAt = (e: Engine, id: string, at: string) => e.authorize({ subject: { id, accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') }, { now: Date.parse(at) }).allowed;
+  const beforeEleven = { key: TIME_KEY, operator: 'timeLessThan', value: '23:00:00+00:00' };
+
+  it('hole: an administrator of kms before 23:00 each day gives kms at every hour from March on', async () => {
+    const e = await timedWorld(beforeEleven);
+    expect(mayAt(e, 'IBMid-me', '2026-03-01T23:30:00Z')).toBe(false);
+    const before = snapshot(e);
+    const fromMarch = { key: DATE_KEY, operator: 'dateTimeGreaterThanOrEquals', value: '2026-03-01T12:00:00Z' };
+    expect(await refusal(apply(e, pol.createV2Policy, v2For(fromMarch, 'time-based-conditions:once'), me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(mayAt(e, 'IBMid-friend', '2026-03-01T23:30:00Z')).toBe(false);
+    // from March 1st noon to 22:00 that day it gives
+    const untilTen = { key: DATE_KEY, operator: 'dateTimeLessThan', value: '2026-03-01T22:00:00Z' };
+    await apply(e, pol.createV2Policy, v2For({ operator: 'and', conditions: [fromMarch, untilTen] }, 'time-based-conditions:once'), me);
+    expect(mayAt(e, 'IBMid-friend', '2026-03-01T21:30:00Z')).toBe(true);
+  });
+
+  it('hole: the same administrator takes kms from a colleague who holds it at every hour from March on (lock-out)', async () => {
+    const e = await timedWorld(beforeEleven);
+    const fromMarch = { key: DATE_KEY, operator: 'dateTimeGreaterThanOrEquals', value: '2026-03-01T12:00:00Z' };
+    const kms = e.source.policies.find((p) => p.id === 'p-me-kms')!;
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-boss', accountId: 'acc', kind: 'user', status: 'active' } },
+      { op: 'put', entity: 'policy', value: { ...kms, id: 'p-boss-kms', subject: { kind: 'principal', id: 'IBMid-boss' }, rule: fromMarch, pattern: 'time-based-conditions:once' } as never },
+    ]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, pol.deleteV2Policy, { policy_id: 'p-boss-kms' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(mayAt(e, 'IBMid-boss', '2026-03-01T23:30:00Z')).toBe(true);
+  });
+});
