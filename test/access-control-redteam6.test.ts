@@ -26,6 +26,7 @@ import {
 } from '@portcullis/engine';
 import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
 import { createMemoryStore } from '@portcullis/store-memory';
+import { openPostgresStore } from '@portcullis/store-postgres';
 import { openSqliteStore } from '@portcullis/store-sqlite';
 import { engine, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, key, kmsFor, may } from './helpers/ibm-world.js';
@@ -82,7 +83,16 @@ const STORES: [string, () => Promise<{ first: Store; second: Store }>][] = [
       return { first: openSqliteStore(file), second: openSqliteStore(file) };
     },
   ],
+  [
+    'PostgreSQL',
+    async () => {
+      // two connections to one database, as two processes have (test/postgres-setup.ts started the server)
+      const schema = `redteam6_${process.pid}_${++schemas}`;
+      return { first: await openPostgresStore({ url: process.env['PORTCULLIS_PG_URL']!, schema }), second: await openPostgresStore({ url: process.env['PORTCULLIS_PG_URL']!, schema }) };
+    },
+  ],
 ];
+let schemas = 0;
 
 // engine.apply reruns an operation that lost a race (issue 14): the rerun must be reviewed again, over the state that
 // won, or an operation judged on what the actor held a moment ago would land on a state where it holds less.
