@@ -138,6 +138,18 @@ describe('the review of an operation that lost a race is made again on the state
   }
 });
 
+// Operations sent to one engine together run one after the other, each reviewed over the state the one before left.
+describe('operations sent together are each reviewed after the one before', () => {
+  it('refused: the host takes `me`’s right to write policies while `me`’s request is already queued behind it', async () => {
+    const e = await ibmWorld([]);
+    const host = apply(e, pol.deletePolicy, { policy_id: 'p-me-iam' }, SYSTEM);
+    const mine = apply(e, pol.createPolicy, kmsFor('IBMid-friend', []), me);
+    await host;
+    expect(await refusal(mine)).toEqual(IBM_FORBIDDEN);
+    expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+  });
+});
+
 // The server takes the actor from the bearer token alone; every other part of a request is the operation's input. So
 // the strongest caller of one account — its administrator — asks every route with the other account's ids in the path
 // and in every query parameter that names an account, and must read nothing of it and write nothing.
