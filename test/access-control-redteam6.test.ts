@@ -150,6 +150,28 @@ describe('operations sent together are each reviewed after the one before', () =
   });
 });
 
+// A usage flush writes the policies that permitted back with their usage figures: rows it must read when its turn in
+// the write queue comes, or it writes back what an operation queued before it changed.
+describe('a usage flush writes no policy back as it was before an operation', () => {
+  for (const [name, withStore] of [
+    ['no store', false],
+    ['memory store', true],
+  ] as const) {
+    it(`hole (${name}): a flush sent right after the deletion of the policy that permitted restores it`, async () => {
+      const world = await ibmWorld([]);
+      const e = withStore ? await engineOn(createMemoryStore(world.source)) : createEngine({ source: world.source, clock: () => NOW });
+      // `me` is allowed by its kms policy, so a flush has that policy to write
+      expect(may(e, 'IBMid-me', 'acc', 'kms.keys.write', key('k1'))).toBe(true);
+      const deleting = apply(e, pol.deletePolicy, { policy_id: 'p-me-kms' }, SYSTEM);
+      const flushing = e.flushUsage();
+      await deleting;
+      await flushing;
+      expect(e.source.policies.find((p) => p.id === 'p-me-kms')?.state).toBe('deleted');
+      expect(may(e, 'IBMid-me', 'acc', 'kms.keys.write', key('k1'))).toBe(false);
+    });
+  }
+});
+
 // The server takes the actor from the bearer token alone; every other part of a request is the operation's input. So
 // the strongest caller of one account — its administrator — asks every route with the other account's ids in the path
 // and in every query parameter that names an account, and must read nothing of it and write nothing.
