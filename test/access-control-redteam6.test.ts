@@ -15,6 +15,8 @@ import {
   createGuardRegistry,
   defaultGuards,
   IBM_POLICY_CODES,
+  login,
+  recordPermits,
   ibmAccessGroupOperations as ag,
   IBM_ROLES,
   ibmPolicyOperations as pol,
@@ -237,6 +239,16 @@ describe('over HTTP, an account administrator reaches nothing of another account
     }
     return { shown, written: JSON.stringify(snapshot(e)) !== JSON.stringify(before) };
   }
+
+  it('refused: no route runs a host-only operation (login, the end of an SSO verification, bootstrap, usage figures)', () => {
+    // (a token of the host's `system` actor would run them unreviewed: the host asserts what they record)
+    const hostOnly: unknown[] = [login, cf.completeSsoConnectorVerification, bootstrapAccount, recordPermits];
+    // every route's operation has a guard, so a subject's token is asked before anything runs
+    for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) {
+      expect(hostOnly).not.toContain(route.operation);
+      expect(defaultGuards.has(route.operation)).toBe(true);
+    }
+  });
 
   it('refused: every route, read or write, with account B in the path and in the query, and B’s row ids', async () => {
     const a = await sweep(0);
