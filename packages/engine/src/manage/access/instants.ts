@@ -168,11 +168,8 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   }
   for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject).once, Date.parse(b.expiresAt), 1);
   for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }).once, Date.parse(m.expiresAt), 1);
-  const clocks = (principalId: string): Clock[] => [
-    everyone,
-    ...(own.has(principalId) ? [own.get(principalId)!] : []),
-    ...[...(groupsOf.get(principalId) ?? [])].flatMap((g) => (ofGroup.has(g) ? [ofGroup.get(g)!] : [])),
-  ];
+  const clocks = (principalId: string): Clock[] =>
+    [everyone, own.get(principalId), ...[...(groupsOf.get(principalId) ?? [])].map((g) => ofGroup.get(g))].filter((c) => c !== undefined);
   const onceMemo = new Map<string, number[]>();
   const once = (principalId: string): number[] => {
     let v = onceMemo.get(principalId);
