@@ -23,6 +23,8 @@ import {
   type Actor,
   type Change,
   type Engine,
+  parseSource,
+  ValidationError,
   type SourceState,
   type Store,
 } from '@portcullis/engine';
@@ -425,5 +427,28 @@ describe('a grant that starts later is judged over its own days, not only the da
     expect(await refusal(apply(e, pol.deleteV2Policy, { policy_id: 'p-boss-kms' }, me))).toEqual(IBM_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
     expect(mayAt(e, 'IBMid-boss', '2026-03-01T23:30:00Z')).toBe(true);
+  });
+});
+
+// What the management operations refuse, loading refuses too (issue 12, strict sources). createRoleBinding refuses a
+// role of another organization ("unknown role"), and a policy naming another account's role does not load; a binding
+// naming one loads, and grants that role's actions in the binding's organization.
+describe('a source means what the operations would let it mean', () => {
+  // OPEN: the fix is one line in model/parse-source.ts (checkReferences, bindings), outside the files of this branch:
+  //   else if (role.accountId !== undefined && role.accountId !== b.accountId) add(['bindings', i, 'roleId'], `role \`${b.roleId}\` belongs to another account`);
+  // (checked: with it this test passes, and parse-source, store-incremental, parse-stored, manage-bluexp,
+  // access-control-bluexp and store-contract pass). Turn `it.fails` into `it` with it.
+  it.fails('hole (open): a BlueXP binding in organization A of organization B’s custom role loads and grants its actions in A', () => {
+    const source = {
+      version: 1,
+      accounts: [
+        { id: 'A', system: 'bluexp' },
+        { id: 'B', system: 'bluexp' },
+      ],
+      principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+      roles: [{ id: 'b-custom', kind: 'bluexp', accountId: 'B', name: 'B custom', actions: ['volume:create'] }],
+      bindings: [{ id: 'x', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roleId: 'b-custom', nodeId: 'A' }],
+    };
+    expect(() => parseSource(source)).toThrow(ValidationError);
   });
 });
