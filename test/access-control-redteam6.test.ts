@@ -176,6 +176,37 @@ describe('a usage flush writes no policy back as it was before an operation', ()
   }
 });
 
+// One operation that changes several rows (a 207 answer per item) is one batch: reviewed as a whole against the state
+// before it, and written all or nothing.
+describe('a per-item operation is reviewed and written as one batch', () => {
+  it('refused: `me` joins two groups at once, one whose access it may give and one whose it may not: nothing is written', async () => {
+    const e = await ibmWorld([]);
+    const allow = (id: string, subject: object, service: string) => ({
+      op: 'put' as const,
+      entity: 'policy' as const,
+      value: { id, accountId: 'acc', subject, roles: [IBM_ROLES.administrator], resource: { attributes: [attr('accountId', 'acc'), attr('serviceName', service)] } } as never,
+    });
+    await e.commit([
+      { op: 'put', entity: 'service', value: { name: 'secrets', type: 'service', roles: { [IBM_ROLES.administrator]: ['secrets.read'] } } },
+      { op: 'put', entity: 'group', value: { id: 'G-kms', accountId: 'acc', name: 'kms' } },
+      { op: 'put', entity: 'group', value: { id: 'G-secrets', accountId: 'acc', name: 'secrets' } },
+      // `me` manages every group's members and holds kms (the world), not secrets
+      allow('p-me-groups', { kind: 'principal', id: 'IBMid-me' }, 'iam-groups'),
+      allow('p-g-kms', { kind: 'group', id: 'G-kms' }, 'kms'),
+      allow('p-g-secrets', { kind: 'group', id: 'G-secrets' }, 'secrets'),
+    ]);
+    const before = snapshot(e);
+    const both = { account_id: 'acc', iam_id: 'IBMid-me', type: 'user', groups: ['G-kms', 'G-secrets'] };
+    expect((await refusal(apply(e, ag.addMemberToMultipleAccessGroups, both, me))).status).toBe(403);
+    expect(snapshot(e)).toEqual(before);
+    const secrets = { attributes: { accountId: 'acc', serviceName: 'secrets', resource: 's1' } };
+    expect(may(e, 'IBMid-me', 'acc', 'secrets.read', secrets)).toBe(false);
+    // the group whose access it may give, alone, it joins
+    await apply(e, ag.addMemberToMultipleAccessGroups, { ...both, groups: ['G-kms'] }, me);
+    expect(e.source.groups.find((g) => g.id === 'G-kms')!.members).toContain('IBMid-me');
+  });
+});
+
 // The server takes the actor from the bearer token alone; every other part of a request is the operation's input. So
 // the strongest caller of one account — its administrator — asks every route with the other account's ids in the path
 // and in every query parameter that names an account, and must read nothing of it and write nothing.
