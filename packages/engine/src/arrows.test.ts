@@ -22,7 +22,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // manage: what every room shares (actor, operation, input, etag, page, defineOperation), then the access checks
   // every operation passes, then one room per IAM system; the catalog reads the systems' actions
   manage: ['manage/access', 'model', 'errors'],
-  'manage/access': ['manage', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
+  // (prepare-commit: the review reads an operation's rows parsed, as the commit writes them)
+  'manage/access': ['manage', 'prepare-commit', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
   'manage/ibm': ['manage', 'manage/access', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
   'manage/cloudflare': ['manage', 'manage/access', 'analyze', 'evaluate', 'compile', 'model', 'errors'],
   'manage/bluexp': ['manage', 'manage/access', 'analyze', 'evaluate', 'compile', 'model', 'errors'],

@@ -429,14 +429,18 @@ class EngineImpl implements Engine {
     }
     this.#permitted = [];
     const at = new Date(this.#lastPermitAt).toISOString();
-    const changes: Change[] = [];
-    for (const [id, n] of permits) {
-      const row = this.#sourceState().get('policy', id);
-      if (row === undefined) continue;
-      changes.push({ op: 'put', entity: 'policy', value: { ...row, lastPermitAt: at, lastPermitFrequency: (row.lastPermitFrequency ?? 0) + n } });
-    }
-    if (changes.length > 0) await this.commit(changes);
-    return changes.length;
+    // INVARIANT: the rows are read in the write queue, after the writes queued before: read now, a row an operation in
+    // flight changes (a policy deleted) would be written back as it was (red team, round 6)
+    return this.#serialize(async () => {
+      const changes: Change[] = [];
+      for (const [id, n] of permits) {
+        const row = this.#sourceState().get('policy', id);
+        if (row === undefined) continue;
+        changes.push({ op: 'put', entity: 'policy', value: { ...row, lastPermitAt: at, lastPermitFrequency: (row.lastPermitFrequency ?? 0) + n } });
+      }
+      if (changes.length > 0) await this.#write(changes, false);
+      return changes.length;
+    });
   }
 
   cacheStats(): { size: number; hits: number; misses: number } {

@@ -16,7 +16,7 @@ import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Policy, type Source } from '
 import { ENTITY_FIELDS, ENTITY_NAMES, entityKey, type Change, type EntityName } from '../../model/entities.js';
 import type { ScopeTarget } from '../../model/scope.js';
 import { createDelegation, type Delegation } from './delegation.js';
-import { accountTurns, ruleMayHold, ruleTurns, type AccountTurns } from './instants.js';
+import { accountTurns, ruleMayHold, ruleOnceTurns, ruleTurns, type AccountTurns } from './instants.js';
 import type { Gate } from './guard.js';
 import { nodeTarget, openAttributes, policyTargets } from './targets.js';
 import { SourceState } from '../../model/source-state.js';
@@ -395,7 +395,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     if (v === undefined) turnsAt.set(accountId, (v = accountTurns(before, accountId, now)));
     return v;
   };
-  const actorTurns = (accountId: string): number[] => turnsOf(accountId).of(actorGate.actor.id);
+  const actorTurns = (accountId: string, from?: readonly number[]): number[] => turnsOf(accountId).of(actorGate.actor.id, from);
   /**
    * The instants after now at which `g` may hold and what the actor holds, or `g` itself, can have turned: the turns
    * of the actor's rules and expiries, and of the grant's own rules and expiry, inside the grant's life.
@@ -403,7 +403,11 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
   const laterInstants = (g: Grant, state: SourceState): number[] => {
     // a binding's id names no policy: no rule, it holds at every instant
     const rules = g.via.map((v) => state.get('policy', v.policyId)?.rule);
-    const own = rules.flatMap((r) => ruleTurns(r, now));
+    // the daily and weekly turns of the actor's rules are asked after the grant starts and after its date-times too,
+    // and the grant's after the actor's date-times and expiries (red team, round 6: a grant from March met none of
+    // the actor's daily turns, listed only for the days after now)
+    const starts = [g.from ?? now, ...rules.flatMap((r) => ruleOnceTurns(r, now))];
+    const own = rules.flatMap((r) => ruleTurns(r, now, [...starts, ...turnsOf(g.accountId).once(actorGate.actor.id)]));
     // what the actor holds is the same from one of its turns to the next, and each turn comes with the instant before
     // it: so the instants checked see every stretch of the grant's life but the one from its start to the first turn,
     // which `from` (or, for a grant that holds already, now) sees. (Its expiry adds nothing: the last stretch ends at
@@ -412,7 +416,7 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
     own.push(g.from ?? now);
     const until = g.until ?? Infinity;
     const from = g.from ?? -Infinity;
-    const all = [...new Set([...actorTurns(g.accountId), ...own])].filter((t) => t > now && t >= from && t < until);
+    const all = [...new Set([...actorTurns(g.accountId, starts), ...own])].filter((t) => t > now && t >= from && t < until);
     // a grant from several rows holds when any of them does; one from a row with no rule holds at every instant (the
     // order of the instants is free: any one the actor cannot give at refuses)
     // Stryker disable next-line MethodExpression: the rows of one grant share its rule (the rule is part of the grant), so some and every agree
@@ -481,7 +485,9 @@ export function reviewEffects(actorGate: Gate, before: SourceState, changes: rea
       // Stryker disable next-line ConditionalExpression: a memo; recomputing it from the same states gives the same value
       if (v === undefined) {
         // now, and at every later instant what it holds or what the actor may give can turn by the clock
-        const at = [...new Set([now, ...actorTurns(accountId), ...turnsOf(accountId).of(id)])];
+        // (the daily and weekly turns of each after the other's date-times and expiries too)
+        const turns = turnsOf(accountId);
+        const at = [...new Set([now, ...actorTurns(accountId, turns.once(id)), ...turns.of(id, turns.once(actorGate.actor.id))])];
         v = at.some((instant) => {
           // the principal of its own account: `as` keeps the account of the gate it is asked of, and the actor's
           // gate (gateOf, outside a migration) is in the actor's account

@@ -62,7 +62,18 @@ describe('the instants after now at which a rule can turn', () => {
 
   it('and and or: the turns of every condition', () => {
     const rule = and(attr, or(dateTime('dateTimeLessThan', '2026-02-01T00:00:00Z'), weekday(2)));
-    expect(ruleTurns(rule, NOON)).toEqual([FEB - 1, FEB, FEB + 1, ...around(days(6, 13).map((d) => Date.UTC(2026, 0, d)), 1)]);
+    // the weekday's turns on the days after now, and on the days after the date-time (the day before it included)
+    const afterFeb = [...days(30, 31).map((d) => Date.UTC(2026, 0, d)), ...days(1, 9).map((d) => Date.UTC(2026, 1, d))];
+    expect(ruleTurns(rule, NOON)).toEqual([...new Set([FEB - 1, FEB, FEB + 1, ...around(days(6, 13).map((d) => Date.UTC(2026, 0, d)), 1), ...around(afterFeb, 1)])]);
+  });
+
+  it('a time of day or a weekday turns on the days after each instant of `from` too', () => {
+    const march = Date.UTC(2026, 2, 1, 12);
+    expect(ruleTurns(time('timeLessThan', '23:00:00+00:00'), NOON, [march])).toEqual(
+      around([...days(5, 13).map((d) => Date.UTC(2026, 0, d, 23)), ...days(0, 9).map((d) => Date.UTC(2026, 2, d, 23))], 1000),
+    );
+    // a date-time turns once, whatever `from` holds
+    expect(ruleTurns(dateTime('dateTimeLessThan', '2026-02-01T00:00:00Z'), NOON, [march])).toEqual([FEB - 1, FEB, FEB + 1]);
   });
 });
 

@@ -52,44 +52,80 @@ function around(out: number[], at: number, step: number): void {
   out.push(at - step, at, at + step);
 }
 
-function turns(node: RuleNode, now: number, out: number[]): void {
+/**
+ * Pushes the instants where `node` can turn each day or week: each time of day and day of week on the days after every
+ * instant of `from` (and the day before it). What a daily or weekly rule holds depends on the time of the
+ * week alone, so a week and a day after an instant sees every turn it has until the next instant something else turns:
+ * `from` holds every such instant a question needs (now, a grant's start, the date-times and expiries around it).
+ */
+function periodicTurns(node: RuleNode, from: readonly number[], out: number[]): void {
   switch (node.kind) {
     case 'and':
     case 'or':
-      for (const c of node.children) turns(c, now, out);
+      for (const c of node.children) periodicTurns(c, from, out);
       return;
-    case 'dateTime':
-      around(out, node.at, 1);
-      return;
-    case 'time': {
+    case 'time':
       // the time of day is read in whole seconds: it turns at the second, and one second either side
-      const first = Math.floor(now / DAY) * DAY;
-      for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY + node.seconds * 1000 - node.offsetMs, 1000);
+      for (const first of daysOf(from)) for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY + node.seconds * 1000 - node.offsetMs, 1000);
       return;
-    }
-    case 'day': {
-      const first = Math.floor(now / DAY) * DAY;
-      for (const x of node.days) for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY - x.offsetMs, 1);
+    case 'day':
+      for (const first of daysOf(from)) for (const x of node.days) for (let d = -1; d <= DAYS_AHEAD; d++) around(out, first + d * DAY - x.offsetMs, 1);
       return;
-    }
-    // a resource-attribute leaf never turns by the clock
+    // a date-time turns once (onceTurns), a resource-attribute leaf never by the clock
   }
 }
 
-/** The instants after `now` at which `rule` can turn. */
-export function ruleTurns(rule: unknown, now: number): number[] {
+/** The UTC midnights of the days of `instants`, each once. */
+function daysOf(instants: readonly number[]): number[] {
+  return [...new Set(instants.map((t) => Math.floor(t / DAY) * DAY))];
+}
+
+/** Pushes the date-times of `node`: the instants it turns at once, not each day or week. */
+function onceTurns(node: RuleNode, out: number[]): void {
+  if (node.kind === 'and' || node.kind === 'or') for (const c of node.children) onceTurns(c, out);
+  else if (node.kind === 'dateTime') around(out, node.at, 1);
+}
+
+/** The instants after `now` at which `rule` turns once (its date-times; none for a rule that does not compile). */
+export function ruleOnceTurns(rule: unknown, now: number): number[] {
+  const node = compiled(rule);
+  const out: number[] = [];
+  if (node !== undefined) onceTurns(node, out);
+  return out.filter((t) => t > now);
+}
+
+/**
+ * The instants after `now` at which `rule` can turn: its daily and weekly turns on the days after now, after its own
+ * date-times and after each of `from` (the instants something else turns at, later than the days around now).
+ */
+export function ruleTurns(rule: unknown, now: number, from: readonly number[] = []): number[] {
   // no rule (undefined, null) does not compile either: it turns nowhere
   const node = compiled(rule);
   const out: number[] = [];
-  if (node !== undefined) turns(node, now, out);
-  // every instant is finite: compileRule refuses a date-time that does not parse
-  return out.filter((t) => t > now);
+  if (node !== undefined) {
+    onceTurns(node, out);
+    periodicTurns(node, [now, ...out, ...from], out);
+  }
+  // every instant is finite: compileRule refuses a date-time that does not parse; (the days after two instants overlap)
+  return [...new Set(out)].filter((t) => t > now);
 }
 
 /** The clock turns of one account, by whom they concern: read once per review, asked per principal. */
 export interface AccountTurns {
-  /** The instants after now at which what `principalId` holds can turn: its own rows, its groups' and Public Access's, its dynamic memberships. */
-  of(principalId: string): number[];
+  /**
+   * The instants after now at which what `principalId` holds can turn: its own rows, its groups' and Public Access's,
+   * its dynamic memberships; their daily and weekly turns on the days after now, after each instant they turn at once
+   * and after each of `from` (the instants something else the question reads turns at).
+   */
+  of(principalId: string, from?: readonly number[]): number[];
+  /** Of those, the instants after now that come once (date-times, expiries), not each day or week. */
+  once(principalId: string): number[];
+}
+
+/** What turns what one principal, group or everyone holds: the rules of its policies, and what turns it once. */
+interface Clock {
+  rules: unknown[];
+  once: number[];
 }
 
 /**
@@ -101,18 +137,18 @@ export interface AccountTurns {
  * who gave its own group thirty rules of weekly hours added a second to every grant anyone made in the account.)
  */
 export function accountTurns(state: SourceState, accountId: string, now: number): AccountTurns {
-  const everyone: number[] = [];
-  const own = new Map<string, number[]>();
-  const ofGroup = new Map<string, number[]>();
-  const listOf = (m: Map<string, number[]>, id: string): number[] => {
+  const everyone: Clock = { rules: [], once: [] };
+  const own = new Map<string, Clock>();
+  const ofGroup = new Map<string, Clock>();
+  const clockOf = (m: Map<string, Clock>, id: string): Clock => {
     let v = m.get(id);
-    if (v === undefined) m.set(id, (v = []));
+    if (v === undefined) m.set(id, (v = { rules: [], once: [] }));
     return v;
   };
-  const of = (subject: { kind: string; id?: string }): number[] => {
+  const of = (subject: { kind: string; id?: string }): Clock => {
     if (subject.id === undefined || subject.id === PUBLIC_ACCESS_GROUP_ID) return everyone;
-    if (subject.kind === 'principal') return listOf(own, subject.id);
-    if (subject.kind === 'group') return listOf(ofGroup, subject.id);
+    if (subject.kind === 'principal') return clockOf(own, subject.id);
+    if (subject.kind === 'group') return clockOf(ofGroup, subject.id);
     return everyone;
   };
   const groupsOf = new Map<string, Set<string>>();
@@ -124,17 +160,34 @@ export function accountTurns(state: SourceState, accountId: string, now: number)
   for (const g of state.rowsOf('group', accountId)) for (const m of g.members ?? []) member(m, g.id);
   for (const m of state.rowsOf('membership', accountId)) member(m.principalId, m.groupId);
   // a policy without a rule turns nowhere (ruleTurns)
-  for (const p of state.rowsOf('policy', accountId)) of(p.subject).push(...ruleTurns(p.rule, now));
-  for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject), Date.parse(b.expiresAt), 1);
-  for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }), Date.parse(m.expiresAt), 1);
+  for (const p of state.rowsOf('policy', accountId)) {
+    if (p.rule === undefined) continue;
+    const c = of(p.subject);
+    c.rules.push(p.rule);
+    c.once.push(...ruleOnceTurns(p.rule, now));
+  }
+  for (const b of state.rowsOf('binding', accountId)) if (b.expiresAt !== undefined) around(of(b.subject).once, Date.parse(b.expiresAt), 1);
+  for (const m of state.rowsOf('membership', accountId)) around(of({ kind: 'principal', id: m.principalId }).once, Date.parse(m.expiresAt), 1);
+  const clocks = (principalId: string): Clock[] =>
+    [everyone, own.get(principalId), ...[...(groupsOf.get(principalId) ?? [])].map((g) => ofGroup.get(g))].filter((c) => c !== undefined);
+  const onceMemo = new Map<string, number[]>();
+  const once = (principalId: string): number[] => {
+    let v = onceMemo.get(principalId);
+    // every instant is finite: instantSchema refuses an expiry that does not parse
+    if (v === undefined) onceMemo.set(principalId, (v = [...new Set(clocks(principalId).flatMap((c) => c.once))].filter((t) => t > now)));
+    return v;
+  };
   const memo = new Map<string, number[]>();
   return {
-    of(principalId) {
-      let v = memo.get(principalId);
+    once,
+    of(principalId, from = []) {
+      const key = `${principalId}\u0000${from.join(',')}`;
+      let v = memo.get(key);
       if (v === undefined) {
-        const groups = [...(groupsOf.get(principalId) ?? [])].flatMap((g) => ofGroup.get(g) ?? []);
-        // every instant is finite: instantSchema refuses an expiry that does not parse
-        memo.set(principalId, (v = [...new Set([...everyone, ...(own.get(principalId) ?? []), ...groups])].filter((t) => t > now)));
+        // the daily and weekly turns after each instant the principal's holding turns at once, and after `from`
+        const anchors = [...once(principalId), ...from];
+        const all = [...once(principalId), ...clocks(principalId).flatMap((c) => c.rules.flatMap((r) => ruleTurns(r, now, anchors)))];
+        memo.set(key, (v = [...new Set(all)].filter((t) => t > now)));
       }
       return v;
     },
