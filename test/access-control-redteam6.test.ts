@@ -276,6 +276,27 @@ describe('over HTTP, an account administrator reaches nothing of another account
     return { shown, written: JSON.stringify(snapshot(e)) !== JSON.stringify(before) };
   }
 
+  it('refused: a BlueXP user names another user or an agent in the headers the routes pass on (x-user-token, x-agent-id)', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'bluexp', accountId: 'bx', admin: { id: 'admin', email: 'admin@corp.com' } }, SYSTEM);
+    await e.commit([
+      ...['dev', 'other'].map((id) => ({ op: 'put' as const, entity: 'principal' as const, value: { id, accountId: 'bx', kind: 'user', email: `${id}@corp.com`, status: 'active' } })),
+      { op: 'put', entity: 'principal', value: { id: 'ag1', accountId: 'bx', kind: 'agent', status: 'active' } },
+    ]);
+    const app = await createServer({ engine: e, authenticator: createStaticTokenAuthenticator([{ token: 'token-bx-dev-0123456789', actor: { kind: 'subject', id: 'dev', accountId: 'bx' } }]) });
+    closers.push(() => app.close());
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const send = (method: string, path: string, headers: Record<string, string>, body: unknown) =>
+      fetch(`${base}/bluexp/tenancy/account/bx${path}`, { method, headers: { authorization: 'Bearer token-bx-dev-0123456789', 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const before = snapshot(e);
+    expect((await send('PATCH', '/update-user', { 'x-user-token': 'other' }, { notificationOptIn: true })).status).toBe(403);
+    expect((await send('POST', '/agent-resource', { 'x-agent-id': 'ag1' }, { cloud_id: 'vm-1', resourceType: 'volume' })).status).toBe(403);
+    expect((await send('POST', '/resource', { 'x-agent-id': 'ag1' }, { resourceType: 'volume' })).status).toBe(403);
+    expect(snapshot(e)).toEqual(before);
+    // its own choice it makes
+    expect((await send('PATCH', '/update-user', { 'x-user-token': 'dev' }, { notificationOptIn: true })).status).toBe(200);
+  });
+
   it('refused: no route runs a host-only operation (login, the end of an SSO verification, bootstrap, usage figures)', () => {
     // (a token of the host's `system` actor would run them unreviewed: the host asserts what they record)
     const hostOnly: unknown[] = [login, cf.completeSsoConnectorVerification, bootstrapAccount, recordPermits];
