@@ -486,11 +486,8 @@ describe('a grant that starts later is judged over its own days, not only the da
 // role of another organization ("unknown role"), and a policy naming another account's role does not load; a binding
 // naming one loads, and grants that role's actions in the binding's organization.
 describe('a source means what the operations would let it mean', () => {
-  // OPEN: the fix is one line in model/parse-source.ts (checkReferences, bindings), outside the files of this branch:
-  //   else if (role.accountId !== undefined && role.accountId !== b.accountId) add(['bindings', i, 'roleId'], `role \`${b.roleId}\` belongs to another account`);
-  // (checked: with it this test passes, and parse-source, store-incremental, parse-stored, manage-bluexp,
-  // access-control-bluexp and store-contract pass). Turn `it.fails` into `it` with it.
-  it.fails('hole (open): a BlueXP binding in organization A of organization B’s custom role loads and grants its actions in A', () => {
+  // Closed in model/parse-source.ts (checkReferences): a binding's role of another account is refused, as a policy's is.
+  it('hole: a BlueXP binding in organization A of organization B’s custom role loads and grants its actions in A', () => {
     const source = {
       version: 1,
       accounts: [
@@ -502,5 +499,38 @@ describe('a source means what the operations would let it mean', () => {
       bindings: [{ id: 'x', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roleId: 'b-custom', nodeId: 'A' }],
     };
     expect(() => parseSource(source)).toThrow(ValidationError);
+  });
+  it('hole: a role of another system loads where its operations refuse it (a BlueXP binding of an IBM role, an IBM policy of a permission group, a Cloudflare policy of a BlueXP role)', () => {
+    const source = {
+      version: 1,
+      accounts: [
+        { id: 'A', system: 'bluexp' },
+        { id: 'I', system: 'ibm' },
+        { id: 'C', system: 'cloudflare' },
+      ],
+      principals: [
+        { id: 'u', accountId: 'A', kind: 'user' },
+        { id: 'v', accountId: 'I', kind: 'user' },
+        { id: 'w', accountId: 'C', kind: 'user' },
+      ],
+      roles: [
+        { id: 'ibm-admin', kind: 'platform', name: 'Administrator', actions: ['volume:create'] },
+        { id: 'cf-admin', kind: 'permission-group', name: 'Admin', actions: ['iam.policy.create'] },
+        { id: 'bx-admin', kind: 'bluexp', name: 'Admin', actions: ['com.cloudflare.api.account.read'] },
+      ],
+      policies: [
+        { id: 'p-i', accountId: 'I', type: 'access', subject: { kind: 'principal', id: 'v' }, roles: ['cf-admin'], resource: { attributes: [attr('accountId', 'I'), attr('serviceName', 'kms')] } },
+        { id: 'p-c', accountId: 'C', type: 'access', subject: { kind: 'principal', id: 'w' }, roles: ['bx-admin'], resource: { resourceGroups: [] } },
+      ],
+      bindings: [{ id: 'x', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roleId: 'ibm-admin', nodeId: 'A' }],
+    };
+    let issues: { path: (string | number)[] }[] = [];
+    try {
+      parseSource(source);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      issues = (e as ValidationError).issues;
+    }
+    expect(issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['policies.0.roles.0', 'policies.1.roles.0', 'bindings.0.roleId']));
   });
 });

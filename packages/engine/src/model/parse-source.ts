@@ -158,6 +158,8 @@ export function checkReferences(s: Source, issues: Issue[]): void {
       if (!role) return add(['policies', i, 'roles', j], `unknown role \`${roleId}\``);
       if (role.accountId !== undefined && role.accountId !== p.accountId)
         add(['policies', i, 'roles', j], `role \`${roleId}\` belongs to another account`);
+      const kindIssue = roleKindIssue(role, accounts.get(p.accountId)?.system);
+      if (kindIssue) add(['policies', i, 'roles', j], kindIssue);
       if (role.kind === 'permission-group' && scopeTypes.size > 0) {
         for (const t of scopeTypes)
           if (t !== role.scopeType)
@@ -174,7 +176,11 @@ export function checkReferences(s: Source, issues: Issue[]): void {
   s.bindings.forEach((b, i) => {
     acc(b.accountId, ['bindings', i, 'accountId']);
     const role = roles.get(b.roleId);
+    const kindIssue = role && roleKindIssue(role, accounts.get(b.accountId)?.system);
     if (!role) add(['bindings', i, 'roleId'], `unknown role \`${b.roleId}\``);
+    else if (role.accountId !== undefined && role.accountId !== b.accountId)
+      add(['bindings', i, 'roleId'], `role \`${b.roleId}\` belongs to another account`);
+    else if (kindIssue) add(['bindings', i, 'roleId'], kindIssue);
     else if (role.admin === 'organization' && b.nodeId !== b.accountId)
       add(['bindings', i, 'nodeId'], 'the organization admin role is bound only at the organization');
     if (b.nodeId !== b.accountId) {
@@ -209,6 +215,19 @@ export function checkReferences(s: Source, issues: Issue[]): void {
 }
 
 /** Rows keyed by account, then id (a later row with the same key replaces an earlier one, as in a Map). */
+/** The role kinds each system's operations grant (IBM: platform, service and custom roles; Cloudflare: permission groups; BlueXP: its roles). */
+const ROLE_KINDS: Record<Source['accounts'][number]['system'], readonly Source['roles'][number]['kind'][]> = {
+  ibm: ['platform', 'service', 'custom'],
+  cloudflare: ['permission-group'],
+  bluexp: ['bluexp'],
+};
+
+/** Why a role cannot be used in an account of this system (the management operations refuse it as an unknown role), or undefined. */
+function roleKindIssue(role: Source['roles'][number], system: Source['accounts'][number]['system'] | undefined): string | undefined {
+  if (system === undefined || ROLE_KINDS[system].includes(role.kind)) return undefined;
+  return `role \`${role.id}\` is a ${role.kind} role, not one of ${system}`;
+}
+
 function byAccount<T extends { accountId: string; id: string }>(rows: readonly T[]) {
   const accounts = new Map<string, Map<string, T>>();
   for (const row of rows) {
