@@ -85,8 +85,9 @@ export function cacheMatcher(cache: CompileCache, name: string, operator: string
 }
 
 /**
- * The one list of this batch holding these matchers in this order: `list` itself the first time (the caller hands it
- * over and never writes it again), the list met first afterwards.
+ * The one list of this batch holding these matchers in this order: a copy of `list` the first time, the list met first
+ * afterwards. Copied to its length: the tables keep it, and callers build theirs by push, which leaves up to 16 spare
+ * slots (some 4 MB at L).
  */
 export function internList(cache: CompileCache, list: AttributeMatcher[]): readonly AttributeMatcher[] {
   if (list.length === 0) return NO_MATCHERS;
@@ -98,5 +99,5 @@ export function internList(cache: CompileCache, list: AttributeMatcher[]): reado
     if (child === undefined) (node.next ??= new Map()).set(m, (child = { list: undefined, next: undefined }));
     node = child;
   }
-  return (node.list ??= list);
+  return (node.list ??= list.slice());
 }
