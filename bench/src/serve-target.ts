@@ -82,7 +82,7 @@ const w = generateWorkload(scale);
 const engine = createEngine({ source: w.source });
 const app = await createServer({
   engine,
-  authenticator: createStaticTokenAuthenticator([{ token: 'bench-pep-token-0123456789', actor: { kind: 'system' } }]),
+  authenticator: createStaticTokenAuthenticator([{ token: 'bench-pep-token-0123456789', actor: { kind: 'pep' } }]),
   logger: log ? { level: 'info' } : false,
   maxEvaluations: 1000,
 });

@@ -2,10 +2,21 @@
 // token acts as the anonymous actor (the operation's guard answers 401), a token no authenticator accepts is 401.
 import type { Actor } from '@portcullis/engine';
 
-/** What an authenticator makes of a token: the actor, or undefined for a token it does not accept (forged, expired). */
-export type AuthResult = Actor | undefined;
+/**
+ * A policy enforcement point: it may ask the AuthZEN endpoints for decisions and nothing else (every management
+ * route answers it 403). Give PEPs this, never a `system` token, which runs every operation unguarded.
+ */
+export interface PepCaller {
+  kind: 'pep';
+}
 
-/** Turns a bearer token into the actor every operation names. Pluggable: a static token file, JWTs, a host's own. */
+/** Who a valid token names: an actor of the engine's operations, or a PEP that only asks for decisions. */
+export type Caller = Actor | PepCaller;
+
+/** What an authenticator makes of a token: the caller, or undefined for a token it does not accept (forged, expired). */
+export type AuthResult = Caller | undefined;
+
+/** Turns a bearer token into the caller: the actor every operation names, or a PEP. Pluggable: a static token file, JWTs, a host's own. */
 export interface Authenticator {
   authenticate(token: string): AuthResult | Promise<AuthResult>;
 }

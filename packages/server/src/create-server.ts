@@ -6,15 +6,17 @@ import { randomUUID } from 'node:crypto';
 import {
   AUTHZEN_PATHS,
   createAuthzen,
+  SeedError,
   ValidationError,
   type Actor,
+  type DefinedOperation,
   type Authzen,
   type Engine,
   type Issue,
 } from '@portcullis/engine';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { AuthResult, Authenticator } from './authenticator.js';
+import type { AuthResult, Authenticator, Caller } from './authenticator.js';
 import { errorPayload, FAMILY_CODES, familyOf, HttpError } from './http-errors.js';
 import type { ApiFamily, ManagementRoute } from './route-table.js';
 import { BLUEXP_ROUTES } from './routes-bluexp.js';
@@ -27,7 +29,7 @@ export interface ServerOptions {
   /** Turns bearer tokens into actors. Without one every token is refused and callers are anonymous. */
   authenticator?: Authenticator;
   /**
-   * Who may ask the AuthZEN endpoints: `system` (default: PEP tokens of the system actor; a subject's token is 403,
+   * Who may ask the AuthZEN endpoints: `system` (default: PEP tokens, `{kind: 'pep'}`, and the host's own system tokens; a subject's token is 403,
    * since answers about anyone in any account are not every user's to read), `authenticated` (any valid token), or
    * `anyone` (no token needed).
    */
@@ -170,16 +172,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
 
   /** The caller: synchronous when the authenticator answers synchronously (a static token, a cached JWT). */
-  function actorOf(req: FastifyRequest, family: ApiFamily): Actor | Promise<Actor> {
+  function actorOf(req: FastifyRequest, family: ApiFamily): Caller | Promise<Caller> {
     const h = req.headers.authorization;
     if (h === undefined) return ANONYMOUS;
     const codes = FAMILY_CODES[family];
     const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(h);
     if (m === null) throw new HttpError(401, codes.unauthorized, 'the Authorization header must be `Bearer <token>`');
     const found = authenticator === undefined ? undefined : authenticator.authenticate(m[1]!);
-    const settle = (actor: AuthResult): Actor => {
+    const settle = (actor: AuthResult): Caller => {
       if (actor === undefined) throw new HttpError(401, codes.unauthorized, 'the bearer token is not valid');
-      (req as { actor?: Actor }).actor = actor;
+      (req as { actor?: Caller }).actor = actor;
       return actor;
     };
     return isPromise(found) ? found.then(settle) : settle(found);
@@ -228,10 +230,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   // AuthZEN: a PEP authenticates (unless configured otherwise); the decision itself is never an HTTP error
   const callers = options.authzenCallers ?? 'system';
-  const admit = (actor: Actor): void => {
+  const admit = (actor: Caller): void => {
     if (callers === 'anyone') return;
     if (actor.kind === 'anonymous') throw new HttpError(401, 'unauthorized', 'a bearer token is required');
-    if (callers === 'system' && actor.kind !== 'system') throw new HttpError(403, 'forbidden', 'this token may not ask for decisions');
+    if (callers === 'system' && actor.kind !== 'system' && actor.kind !== 'pep') throw new HttpError(403, 'forbidden', 'this token may not ask for decisions');
   };
   // each answers with the response's JSON text: the evaluations write it straight from the decisions
   const authzenRoutes: [string, (body: unknown) => string][] = [
@@ -267,9 +269,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 }
 
 function actorLabel(req: FastifyRequest): string {
-  const a = (req as { actor?: Actor }).actor;
+  const a = (req as { actor?: Caller }).actor;
   if (a === undefined) return 'anonymous';
   return a.kind === 'subject' ? `${a.accountId}/${a.id}` : a.kind;
+}
+
+/** The 403 a PEP token gets from a management route: the operation's own, as its seed spells it. */
+function pepRefusal(route: ManagementRoute): SeedError {
+  const codes = (route.operation as Partial<DefinedOperation<unknown, unknown>>).operation?.codes;
+  const code = codes?.forbidden.code ?? 'forbidden';
+  return new SeedError(code, 403, 'a PEP token asks for decisions only: it may not manage access');
 }
 
 /** Gathers path parameters, the allowed query keys, the allowed body keys and If-Match into the operation's input. */
@@ -316,7 +325,7 @@ function registerManagement(
   app: FastifyInstance,
   route: ManagementRoute,
   engine: Engine,
-  actorOf: (req: FastifyRequest, family: ApiFamily) => Actor | Promise<Actor>,
+  actorOf: (req: FastifyRequest, family: ApiFamily) => Caller | Promise<Caller>,
   readYourWrites: boolean,
 ): void {
   const status = route.status ?? 200;
@@ -326,6 +335,8 @@ function registerManagement(
     handler: async (req, reply) => {
       reply.header('x-request-id', req.id);
       const actor = await actorOf(req, route.family);
+      // a PEP asks for decisions only: every management route is the operation's own 403 to it, before any read
+      if (actor.kind === 'pep') throw pepRefusal(route);
       const input = inputOf(route, req);
       // INVARIANT: the catch-up comes after the request is checked and before the operation reads the state, so a
       // read sees every commit acknowledged before it (another worker's included); a write would catch up anyway

@@ -12,13 +12,17 @@ import { IBM_ROUTES } from './routes-ibm.js';
 import { createStaticTokenAuthenticator } from './static-token-authenticator.js';
 
 const TOKEN = 'system-token-0123456789abcdef';
+const PEP = 'pep-token-0123456789abcdef';
 let app: FastifyInstance;
 let base: string;
 let engine: ReturnType<typeof createEngine>;
 
 beforeAll(async () => {
   engine = createEngine({});
-  app = await createServer({ engine, authenticator: createStaticTokenAuthenticator([{ token: TOKEN, actor: { kind: 'system' } }]) });
+  app = await createServer({ engine, authenticator: createStaticTokenAuthenticator([
+      { token: TOKEN, actor: { kind: 'system' } },
+      { token: PEP, actor: { kind: 'pep' } },
+    ]) });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -97,4 +101,34 @@ describe('every management route refuses bad input in its own error body and wri
       expect(engine.revision).toBe(before);
     });
   }
+});
+
+// A PEP's token asks for decisions (AuthZEN) and nothing else: a system token would run every operation unguarded.
+describe('a PEP token is refused by every management route, in its API’s own 403, and writes nothing', () => {
+  const routes = [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES];
+  for (const route of routes) {
+    it(`${route.method} ${route.url}`, async () => {
+      const before = engine.revision;
+      const body = route.method === 'GET' || route.method === 'HEAD' || route.body === undefined ? undefined : JSON.stringify({});
+      const res = await send(route, '', body, 'application/json', PEP);
+      expect(res.status).toBe(403);
+      expectFamilyBody(route, 403, res.text);
+      // Cloudflare's error body carries a number, not the seed's code string
+      if (route.method !== 'HEAD' && route.family !== 'cloudflare') {
+        const code = (route.operation as { operation?: { codes: { forbidden: { code: string } } } }).operation!.codes.forbidden.code;
+        expect(res.text).toContain(code);
+      }
+      expect(engine.revision).toBe(before);
+    });
+  }
+
+  it('and the same token is answered by the AuthZEN evaluation endpoint', async () => {
+    const res = await fetch(`${base}/access/v1/evaluation`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PEP}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: { type: 'user', id: 'u' }, action: { name: 'read' }, resource: { type: 'doc', id: 'd' } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ decision: false });
+  });
 });

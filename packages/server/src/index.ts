@@ -2,7 +2,7 @@
 export { createServer, inputOf } from './create-server.js';
 export type { ServerOptions } from './create-server.js';
 export { chainAuthenticators } from './authenticator.js';
-export type { Authenticator, AuthResult } from './authenticator.js';
+export type { Authenticator, AuthResult, Caller, PepCaller } from './authenticator.js';
 export { createStaticTokenAuthenticator, loadStaticTokenFile, tokenFileSchema } from './static-token-authenticator.js';
 export type { TokenEntry } from './static-token-authenticator.js';
 export { createJwtAuthenticator } from './jwt-authenticator.js';

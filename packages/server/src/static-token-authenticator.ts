@@ -2,13 +2,14 @@
 // to an actor. Tokens are compared by their digests in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ValidationError, type Actor } from '@portcullis/engine';
+import { ValidationError } from '@portcullis/engine';
 import { z } from 'zod';
-import type { Authenticator } from './authenticator.js';
+import type { Authenticator, Caller } from './authenticator.js';
 
 const actorSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('subject'), id: z.string().min(1), accountId: z.string().min(1) }),
   z.strictObject({ kind: z.literal('system') }),
+  z.strictObject({ kind: z.literal('pep') }),
 ]);
 
 const entrySchema = z.union([
@@ -16,7 +17,7 @@ const entrySchema = z.union([
   z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256'), actor: actorSchema }),
 ]);
 
-/** The token file: `{"tokens": [{"token" | "sha256", "actor": {kind: "subject", id, accountId} | {kind: "system"}}]}`. */
+/** The token file: `{"tokens": [{"token" | "sha256", "actor": {kind: "subject", id, accountId} | {kind: "pep"} | {kind: "system"}}]}`. */
 export const tokenFileSchema = z.strictObject({ tokens: z.array(entrySchema) });
 
 /** One entry of a token file. */
@@ -30,15 +31,15 @@ function digest(token: string): Buffer {
 export function createStaticTokenAuthenticator(entries: unknown): Authenticator {
   const r = tokenFileSchema.safeParse({ tokens: entries });
   if (!r.success) throw new ValidationError('invalid_options', r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
-  const byDigest = new Map<string, { digest: Buffer; actor: Actor }>();
+  const byDigest = new Map<string, { digest: Buffer; actor: Caller }>();
   for (const e of r.data.tokens) {
     const d = 'token' in e ? digest(e.token) : Buffer.from(e.sha256, 'hex');
     byDigest.set(d.toString('hex'), { digest: d, actor: e.actor });
   }
   // tokens seen valid once, so the hot path skips the hash; it only ever holds configured tokens
-  const known = new Map<string, Actor>();
+  const known = new Map<string, Caller>();
   return {
-    authenticate(token: string): Actor | undefined {
+    authenticate(token: string): Caller | undefined {
       const seen = known.get(token);
       if (seen !== undefined) return seen;
       const d = digest(token);
