@@ -158,8 +158,6 @@ export function checkReferences(s: Source, issues: Issue[]): void {
       if (!role) return add(['policies', i, 'roles', j], `unknown role \`${roleId}\``);
       if (role.accountId !== undefined && role.accountId !== p.accountId)
         add(['policies', i, 'roles', j], `role \`${roleId}\` belongs to another account`);
-      const kindIssue = roleKindIssue(role, accounts.get(p.accountId)?.system);
-      if (kindIssue) add(['policies', i, 'roles', j], kindIssue);
       if (role.kind === 'permission-group' && scopeTypes.size > 0) {
         for (const t of scopeTypes)
           if (t !== role.scopeType)
@@ -215,7 +213,11 @@ export function checkReferences(s: Source, issues: Issue[]): void {
 }
 
 /** Rows keyed by account, then id (a later row with the same key replaces an earlier one, as in a Map). */
-/** The role kinds each system's operations grant (IBM: platform, service and custom roles; Cloudflare: permission groups; BlueXP: its roles). */
+/**
+ * The role kinds each system's operations grant (IBM: platform, service and custom roles; Cloudflare: permission
+ * groups; BlueXP: its roles). Checked for bindings only: a policy naming a role of another system still loads (the
+ * review's and compile's pins build such sources on purpose; refusing it too is open).
+ */
 const ROLE_KINDS: Record<Source['accounts'][number]['system'], readonly Source['roles'][number]['kind'][]> = {
   ibm: ['platform', 'service', 'custom'],
   cloudflare: ['permission-group'],
