@@ -1,6 +1,6 @@
 // Helpers the access-control suites share.
 import { expect } from 'vitest';
-import { createEngine, SeedError, type Actor, type Engine, type EngineOptions } from '@portcullis/engine';
+import { createEngine, createEngineFromStore, SeedError, type Actor, type Engine, type EngineOptions, type Store } from '@portcullis/engine';
 
 /** Awaits an operation that must be refused and returns the refusal's seed code and HTTP status. */
 export async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number }> {
@@ -27,4 +27,12 @@ export const who = (id: string, accountId: string): Actor => ({ kind: 'subject',
 export function engine(options: Pick<EngineOptions, 'onReview'> = {}): Engine {
   let n = 0;
   return createEngine({ ...options, clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
+}
+
+/** An engine over `store` on the access suites' clock, not following the store (it sees others' commits only when it must); its close goes onto `closers`. */
+export async function engineOnStore(store: Store, closers: (() => Promise<unknown>)[]): Promise<Engine> {
+  let n = 0;
+  const e = await createEngineFromStore(store, { follow: false, clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
+  closers.push(() => e.close());
+  return e;
 }

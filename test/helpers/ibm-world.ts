@@ -1,7 +1,7 @@
 // The IBM world both red-team suites attack: an account where `IBMid-me` may write policies and holds the kms
 // Administrator role on the keys its grant selects, and the few request and policy builders they share.
 import { bootstrapAccount, IBM_POLICY_CODES, IBM_ROLES } from '@portcullis/engine';
-import type { Actor, Engine, EngineOptions, RequestResource } from '@portcullis/engine';
+import type { Actor, Change, Engine, EngineOptions, RequestResource } from '@portcullis/engine';
 import { engine, SYSTEM } from './access.js';
 
 export type Op = (state: never, input: never, ctx: never) => { result: unknown };
@@ -34,3 +34,24 @@ export const kmsFor = (id: string, attrs: { name: string; operator?: string; val
 });
 export const key = (resource: string): RequestResource => ({ attributes: { accountId: 'acc', serviceName: 'kms', resource } });
 export const IBM_FORBIDDEN = { code: IBM_POLICY_CODES.forbidden.code, status: 403 };
+
+const ENTITY_FIELDS = [
+  ['account', 'accounts'],
+  ['principal', 'principals'],
+  ['service', 'services'],
+  ['role', 'roles'],
+  ['group', 'groups'],
+  ['resourceGroup', 'resourceGroups'],
+  ['node', 'nodes'],
+  ['policy', 'policies'],
+  ['binding', 'bindings'],
+  ['resource', 'resources'],
+  ['membership', 'memberships'],
+  ['ssoConnector', 'ssoConnectors'],
+] as const;
+
+/** Every row of the IBM world (helpers/ibm-world.ts) as put changes, to seed a store with. */
+export async function ibmWorldChanges(): Promise<Change[]> {
+  const source = (await ibmWorld([])).source as unknown as Record<string, unknown[]>;
+  return ENTITY_FIELDS.flatMap(([entity, field]) => (source[field] ?? []).map((value) => ({ op: 'put', entity, value }) as Change));
+}
