@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountTurns, ruleOnceTurns } from '../packages/engine/src/manage/access/instants.js';
 import { parseSource } from '../packages/engine/src/model/parse-source.js';
+import { PUBLIC_ACCESS_GROUP_ID } from '../packages/engine/src/model/source.js';
 import { SourceState } from '../packages/engine/src/model/source-state.js';
 
 const SECOND = 1000;
@@ -35,19 +36,27 @@ const policy = (id: string, subject: object, rule: object, extra: object = {}) =
   rule,
   ...extra,
 });
+const inP = { accountId: 'P', roles: ['RP'], resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'P' }] } };
 const principal = (id: string) => ({ kind: 'principal', id });
 const group = (id: string) => ({ kind: 'group', id });
 
 const state = SourceState.from(
   parseSource({
     version: 1,
-    accounts: [{ id: 'A', system: 'ibm' }],
-    roles: [{ id: 'R', kind: 'custom', accountId: 'A', serviceName: 'kms', actions: ['kms.keys.read'] }],
+    accounts: [
+      { id: 'A', system: 'ibm' },
+      { id: 'P', system: 'ibm' },
+    ],
+    roles: [
+      { id: 'R', kind: 'custom', accountId: 'A', serviceName: 'kms', actions: ['kms.keys.read'] },
+      { id: 'RP', kind: 'custom', accountId: 'P', serviceName: 'kms', actions: ['kms.keys.read'] },
+    ],
     principals: ['daily', 'daily-until', 'static', 'd', 'd1', 'member'].map((id) => ({ id, accountId: 'A', kind: 'user' })),
     groups: [
       { id: 'g1', accountId: 'A', name: 'g1', members: ['static'] },
       { id: 'g2', accountId: 'A', name: 'g2', members: ['static'] },
       { id: 'g3', accountId: 'A', name: 'g3' },
+      { id: PUBLIC_ACCESS_GROUP_ID, accountId: 'P', name: 'Public Access' },
     ],
     memberships: [
       { accountId: 'A', principalId: 'member', groupId: 'g3', realm: 'r1', loginAt: '2026-01-05T00:00:00Z', expiresAt: '2026-01-20T00:00:00Z' },
@@ -61,6 +70,13 @@ const state = SourceState.from(
       policy('g2', group('g2'), dateTime('dateTimeLessThan', '2026-02-02T00:00:00Z')),
       policy('d', principal('d'), beforeEleven),
       policy('d1', principal('d1'), dateTime('dateTimeLessThan', '2026-02-03T00:00:00Z')),
+      // account P: Public Access's policy, a service's authorization
+      policy('public', group(PUBLIC_ACCESS_GROUP_ID), dateTime('dateTimeLessThan', '2026-02-04T00:00:00Z'), inP),
+      policy('service', { kind: 'service', attributes: { serviceName: 'cloud-object-storage', accountId: 'P' } }, dateTime('dateTimeLessThan', '2026-02-05T00:00:00Z'), {
+        ...inP,
+        type: 'authorization',
+        resource: { attributes: [{ name: 'accountId', operator: 'stringEquals', value: 'P' }, { name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+      }),
     ],
   }),
 );
@@ -102,6 +118,14 @@ describe('whose turns they are', () => {
   it('a static member of two groups is asked at the turns of both', () => {
     const turns = accountTurns(state, 'A', NOON);
     expect(ascending(turns.of('static'))).toEqual(around([FEB, FEB + DAY], 1));
+  });
+
+  it('Public Access’s policies and a service’s authorizations turn for everyone, a principal of no group and no policy too', () => {
+    // account P holds no principal: the turns of its Public Access policy and of its service's authorization
+    const turns = accountTurns(state, 'P', NOON);
+    const everyone = around([FEB + 3 * DAY, FEB + 4 * DAY], 1);
+    expect(ascending(turns.of('nobody'))).toEqual(everyone);
+    expect(ascending(turns.once('nobody'))).toEqual(everyone);
   });
 
   it('a dynamic membership’s end comes once, when later than now (a past one, or one at now itself, is not)', () => {
