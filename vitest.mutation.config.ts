@@ -31,6 +31,8 @@ export default defineConfig({
       { find: /^@portcullis\/engine\/testing$/, replacement: src('testing/index.ts') },
       { find: /^@portcullis\/engine\/internals$/, replacement: src('internals.ts') },
       { find: /^@portcullis\/engine$/, replacement: src('index.ts') },
+      // the memory store is pure TypeScript over the engine: from its sources too (the sandbox copies no dist/)
+      { find: /^@portcullis\/store-memory$/, replacement: fileURLToPath(new URL('./packages/store-memory/src/index.ts', import.meta.url)) },
     ],
   },
   test: {
