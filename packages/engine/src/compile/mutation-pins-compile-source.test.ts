@@ -47,7 +47,7 @@ describe('compile reads rows by account', () => {
           { id: 'pb', accountId: 'B', kind: 'project', parentId: null },
         ],
         groups: [{ id: 'g', accountId: 'A', name: 'g', federated: true }],
-        roles: [{ id: 'viewer', kind: 'custom', accountId: 'A', actions: ['x.read'] }],
+        roles: [{ id: 'viewer', kind: 'bluexp', actions: ['x.read'] }],
         bindings: [{ id: 'b', accountId: 'A', subject: { kind: 'group', id: 'g' }, roleId: 'viewer', nodeId: 'pa' }],
       }),
     );

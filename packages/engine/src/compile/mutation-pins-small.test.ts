@@ -125,7 +125,7 @@ describe('account-table: entries created on first mention', () => {
   // only once the row is applied: an update applies bindings first and the other rows in batch order, so a new
   // account, principal and group are mentioned by other rows before their own; each row then sets every field.
   it('every field a row sets is set by its row, even after other rows of the batch mentioned the entry first', async () => {
-    const e = createEngine({ clock: () => NOW, source: parseSource({ version: 1, accounts: [{ id: 'acc', system: 'bluexp' }], roles: [{ id: 'viewer', kind: 'custom', accountId: 'acc', actions: ['x.read'] }] }) });
+    const e = createEngine({ clock: () => NOW, source: parseSource({ version: 1, accounts: [{ id: 'acc', system: 'bluexp' }], roles: [{ id: 'viewer', kind: 'bluexp', actions: ['x.read'] }] }) });
     await e.commit([
       { op: 'put', entity: 'binding', value: { id: 'b', accountId: 'new', subject: { kind: 'group', id: 'g' }, roleId: 'viewer', nodeId: 'new' } as never },
       { op: 'put', entity: 'group', value: { id: 'g', accountId: 'new', name: 'g', members: ['ag'], federated: true } as never },
