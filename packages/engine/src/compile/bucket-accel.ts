@@ -46,9 +46,11 @@ function zoneKeys(c: Candidate): Keys {
   const scopes = c.policy.scopes;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: no key for every candidate is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike; a candidate of no scope target (a policy naming no resource group, `[]`) keyed under no key is never tried, and it matches no resource (match-policy.ts, coversScope)
   if (scopes === null || scopes.length === 0) return null;
+  // Stryker disable next-line ArrayDeclaration: a stray key lists the candidate under one more key, where it is matched in full (and a key no zone has is never asked)
   const out: string[] = [];
   for (const t of scopes) {
     // an account or user target, or every zone, reaches resources without naming a zone: no key
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral: no key is speed only; a key pushed for such a target (`*`, or undefined for an account or user target) is never interned, so build puts the candidate in `rest` all the same (the pins' `*` case passes under each form)
     if (t.type !== 'zone' || t.zone === '*') return null;
     out.push(t.zone);
   }
@@ -82,7 +84,7 @@ function build(kind: BucketAccel['kind'], attr: number, ix: IdentityIndex, b: nu
     let keys = c.error !== null ? null : keysOf(c);
     // a zone or node keys by its interned id, which the candidate's program interned (flat-conditions.ts); one that
     // is not interned all the same sits in `rest`, so no request misses it
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral,MethodExpression,ArrowFunction,BooleanLiteral: more candidates in `rest` is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike; fewer: every zone and node a program names is interned (flat-conditions.ts), and zone `*` is not keyed (zoneKeys), so this guard never fires today
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral,MethodExpression,ArrowFunction,BooleanLiteral: more candidates in `rest` is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike; fewer: every zone and node a program names is interned (flat-conditions.ts), and zone `*` is not keyed (zoneKeys), so this guard never fires today (it and zoneKeys's test each stand in for the other)
     if (keys !== null && kind !== 'attr' && keys.some((k) => !strings.has(k))) keys = null;
     // Stryker disable next-line ConditionalExpression: every candidate in `rest` is speed only: every candidate a prefilter yields is matched in full, so one more candidate in `rest` (or no prefilter) decides alike
     if (keys === null) {
