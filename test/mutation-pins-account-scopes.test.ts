@@ -23,7 +23,8 @@ function decide(e: Engine, request: AuthorizeRequest): boolean {
   return updated;
 }
 
-function cloudflare() {
+/** `scopeType`: the permission group's, which its resource group's targets must match (parseSource checks the pair). */
+function cloudflare(scopeType: 'zone' | 'account' = 'zone') {
   return createEngine({
     clock: () => NOW,
     source: {
@@ -33,11 +34,11 @@ function cloudflare() {
         { id: 'B', system: 'cloudflare' },
       ],
       principals: [{ id: 'm', accountId: 'A', kind: 'user', email: 'm@corp.example' }],
-      roles: [{ id: 'custom', kind: 'custom', accountId: 'A', actions: ['x.read'] }],
-      resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scope('A', zoneKey('z1'))] }],
+      roles: [{ id: 'reader', kind: 'permission-group', scopeType, actions: ['x.read'] }],
+      resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scopeType === 'zone' ? scope('A', zoneKey('z1')) : scope('A', '*')] }],
       policies: [
-        { id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: ['rg'] } },
-        { id: 'p-none', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: [] } },
+        { id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['reader'], resource: { resourceGroups: ['rg'] } },
+        { id: 'p-none', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['reader'], resource: { resourceGroups: [] } },
       ],
     },
   });
@@ -60,7 +61,7 @@ describe('resource groups rebuilt on change', () => {
     await e.commit([{ op: 'delete', entity: 'policy', key: 'p' }]);
     expect(decide(e, atZone('z1'))).toBe(false);
     // compiled now, from the targets kept for `rg` since the source was loaded
-    await e.commit([{ op: 'put', entity: 'policy', value: { id: 'p2', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: ['rg'] } } }]);
+    await e.commit([{ op: 'put', entity: 'policy', value: { id: 'p2', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['reader'], resource: { resourceGroups: ['rg'] } } }]);
     expect(decide(e, atZone('z1'))).toBe(true);
   });
 
@@ -101,9 +102,7 @@ describe('resource groups outside Cloudflare policies', () => {
 
 describe('SSO gates rebuilt on change', () => {
   it('a connector enabled by a commit gates its domain’s users at once; disabling it lifts the gate', async () => {
-    const e = cloudflare();
-    const policyOnAccount = { op: 'put' as const, entity: 'resourceGroup' as const, value: { id: 'rg', accountId: 'A', scope: [scope('A', '*')] } };
-    await e.commit([policyOnAccount]);
+    const e = cloudflare('account');
     const atAccount: AuthorizeRequest = { subject: { id: 'm' }, action: 'x.read', resource: { attributes: { accountId: 'A' } } };
     expect(decide(e, atAccount)).toBe(true);
     const connector = { id: 'c'.repeat(32), accountId: 'A', emailDomain: 'corp.example', enabled: true, verification: { code: 'x', status: 'verified' } };

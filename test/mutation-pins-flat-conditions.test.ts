@@ -117,8 +117,9 @@ describe('Cloudflare scope programs: every role scope type against every target 
     zone: { attributes: { accountId: 'A', resource: 'u1' }, zones: ['z1'] },
     user: { attributes: { accountId: 'A', resourceType: 'user', resource: 'u1' } },
   };
-  // parseSource refuses a permission group paired with a target of another type, so the pair is made after parsing
-  // (a source changed since, as in test/evaluate-pins.test.ts): the compiled evaluator must still refuse it
+  // parseSource refuses a permission group paired with a target of another type, and a custom role in a Cloudflare
+  // account, so the pair is made after parsing (a source changed since, as in test/evaluate-pins.test.ts): the compiled
+  // evaluator must still refuse it
   const source = (role: T | null, target: T) => {
     const s = parseSource({
       version: 1,
@@ -129,7 +130,7 @@ describe('Cloudflare scope programs: every role scope type against every target 
         ...types.map((t) => ({ id: `pg-${t}`, kind: 'permission-group' as const, scopeType: t, actions: ['x.read'] })),
       ],
       resourceGroups: [{ id: 'rg', accountId: 'A', scope: [scopes[target]] }],
-      policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: ['custom'], resource: { resourceGroups: ['rg'] } }],
+      policies: [{ id: 'p', accountId: 'A', subject: { kind: 'principal', id: 'm' }, roles: [`pg-${target}`], resource: { resourceGroups: ['rg'] } }],
     });
     s.policies[0]!.roles = [role === null ? 'custom' : `pg-${role}`];
     return s;

@@ -55,6 +55,7 @@ function without(cache: CompileCache, list: readonly AttributeMatcher[], attr: n
   let out: AttributeMatcher[] | null = null;
   for (let i = 0; i < list.length; i++) {
     const m = list[i]!;
+    // Stryker disable next-line AssignmentOperator: `&&=` keeps `out` null, so `list` is returned whole: the conditions it would drop hold wherever the candidate is tried (see listViews and indexPolicy), speed only
     if (m.attr === attr && m.op === Op.Equals && m.value === value) out ??= list.slice(0, i);
     else out?.push(m);
   }
