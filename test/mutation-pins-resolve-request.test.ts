@@ -146,3 +146,34 @@ describe('a registered resource replaces the fields the request gives', () => {
     expect(ask({ attributes: { accountId: 'A' } })).toMatchObject({ allowed: false, reason: 'no-match' });
   });
 });
+
+describe('attribute values and a fresh context', () => {
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+    principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+    policies: [
+      { id: 'five', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], resource: { attributes: [{ name: 'resource', operator: 'stringEquals', value: '5' }] } },
+      { id: 'yes', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], resource: { attributes: [{ name: 'flag', operator: 'stringEquals', value: 'true' }] } },
+    ],
+  });
+  const t = compile(src);
+  const item = (attributes: Record<string, unknown>) => ({ action: 'svc.read', resource: { attributes: { accountId: 'A', ...attributes } }, environment: { now: 0 } });
+
+  it('a number or a boolean is compared as its string', () => {
+    expect(authorizeMany(t, { id: 'u' }, [item({ resource: 5 }), item({ flag: true }), item({ resource: 6, flag: false })]).map((d) => d.policies)).toEqual([['five'], ['yes'], []]);
+  });
+
+  it("a batch's first item reads only its own values (accountId is attribute 0, the first of a fresh context's values)", () => {
+    expect(authorizeMany(t, { id: 'u' }, [{ action: 'svc.read', resource: { attributes: { resourceType: 'own' } }, environment: { now: 0 } }]).map((d) => d.issues)).toEqual([
+      [{ path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' }],
+    ]);
+  });
+
+  it("a service's inherited properties are not its attributes", () => {
+    const service = Object.create({ x: {} }) as Record<string, unknown>;
+    service['serviceName'] = 'kms';
+    expect(authorize(t, { subject: { service } as never, action: 'svc.read', resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } }).issues).toBeUndefined();
+  });
+});
