@@ -61,11 +61,17 @@ describe('a malformed request is refused with every issue at its path', () => {
       { path: ['environment', 'now'], message: TIME },
       { path: ['resource'], message: 'must be an object' },
     ]);
-    expect(issuesOf({ subject: [], action: 'svc.read', resource: { attributes: [] }, environment: { now: 0 } })).toEqual([
+    // an array of attributes is no object: its entries are not read as attributes, even malformed ones
+    expect(issuesOf({ subject: [], action: 'svc.read', resource: { attributes: [{}] }, environment: { now: 0 } })).toEqual([
       { path: ['subject'], message: 'must be an object' },
       { path: ['resource', 'attributes'], message: 'must be an object' },
       { path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' },
     ]);
+  });
+
+  it('an action that is no string, or none', () => {
+    for (const action of [5, undefined, null, ['svc.read']])
+      expect(issuesOf({ subject: { id: 'u' }, action, resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } })).toEqual([{ path: ['action'], message: 'must be a non-empty string' }]);
   });
 
   it('claims need a string realm and attributes that are an object', () => {
@@ -89,6 +95,11 @@ describe('a malformed request is refused with every issue at its path', () => {
     expect(issuesOf({ subject: { id: 'u' }, action: 'svc.read', resource: { attributes }, environment: { now: 0 } })).toEqual([
       { path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' },
     ]);
+  });
+
+  it("a batch's subject that is an array is no object", () => {
+    const ds = authorizeMany(tables, [] as never, [{ action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment: { now: 0 } }]);
+    expect(ds.map((d) => [d.reason, d.issues])).toEqual([['invalid-request', [{ path: ['subject'], message: 'must be an object' }]]]);
   });
 
   it('a batch checks its shared subject once and names its issues on every item', () => {
