@@ -117,16 +117,31 @@ describe('a malformed request is refused with every issue at its path', () => {
   });
 });
 
+describe("a decision's issues are its own", () => {
+  it('a later request leaves them as they were, whichever check refused', () => {
+    for (const bad of [5, { subject: {}, action: 'svc.read', resource: 3, environment: { now: 0 } }, { subject: {}, action: 'svc.read', resource: { id: 'nope' }, environment: { now: 0 } }]) {
+      const first = issuesOf(bad);
+      const copy = structuredClone(first);
+      expect(copy!.length).toBeGreaterThan(0);
+      issuesOf({ subject: {}, action: '', resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } });
+      authorize(tables, { subject: { id: 'u' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment: { now: 0 } });
+      expect(first).toEqual(copy);
+    }
+  });
+});
+
 describe('the time of a request', () => {
   const at = (environment: unknown, options?: unknown) =>
     authorize(tables, { subject: { id: 'u' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment } as AuthorizeRequest, options as undefined);
   it("is environment.now (a number within a Date's range, or an ISO date-time), else options.now, else none", () => {
     for (const now of [0, 8.64e15, -8.64e15, '2026-01-05T10:00:00Z']) expect(at({ now }).allowed).toBe(true);
-    for (const now of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY, 'not a time', true, null])
+    // a list holding a date-time is no date-time (Date.parse would read its string)
+    for (const now of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY, 'not a time', true, null, ['2026-01-05T10:00:00Z']])
       expect(at({ now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     expect(at(undefined, { now: 8.64e15 }).allowed).toBe(true);
     expect(at({}, { now: -8.64e15 }).allowed).toBe(true);
-    for (const now of [8.64e15 + 1, Number.NaN, '2026-01-05T10:00:00Z', undefined]) expect(at(undefined, { now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
+    // options.now is a number only: a string, a boolean or a list of one number is none (Math.abs would coerce them)
+    for (const now of [8.64e15 + 1, Number.NaN, '2026-01-05T10:00:00Z', '5', true, [5], undefined]) expect(at(undefined, { now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     // environment.now wins over options.now, even when it is no time
     expect(at({ now: 'x' }, { now: 0 }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     expect(at(null, { now: 0 }).issues).toEqual([{ path: ['environment'], message: 'must be an object' }]);
