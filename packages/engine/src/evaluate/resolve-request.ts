@@ -391,8 +391,7 @@ export function nodeUpsOf(ctx: RequestContext): NodeUps {
   ups.folders.length = 0;
   ups.agent.length = 0;
   const account = ctx.account!;
-  // no agent id finds no principal (the map's keys are strings)
-  const agent = account.principals.get(ctx.agentId as string);
+  const agent = ctx.agentId === undefined ? undefined : account.principals.get(ctx.agentId);
   for (const p of ctx.projects) {
     pushUps(ctx, account, p, 'project', ups.projects);
     if (agent !== undefined && agent.projects.includes(p)) pushUps(ctx, account, p, 'project', ups.agentProjects);
