@@ -61,11 +61,17 @@ describe('a malformed request is refused with every issue at its path', () => {
       { path: ['environment', 'now'], message: TIME },
       { path: ['resource'], message: 'must be an object' },
     ]);
-    expect(issuesOf({ subject: [], action: 'svc.read', resource: { attributes: [] }, environment: { now: 0 } })).toEqual([
+    // an array of attributes is no object: its entries are not read as attributes, even malformed ones
+    expect(issuesOf({ subject: [], action: 'svc.read', resource: { attributes: [{}] }, environment: { now: 0 } })).toEqual([
       { path: ['subject'], message: 'must be an object' },
       { path: ['resource', 'attributes'], message: 'must be an object' },
       { path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' },
     ]);
+  });
+
+  it('an action that is no string, or none', () => {
+    for (const action of [5, undefined, null, ['svc.read']])
+      expect(issuesOf({ subject: { id: 'u' }, action, resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } })).toEqual([{ path: ['action'], message: 'must be a non-empty string' }]);
   });
 
   it('claims need a string realm and attributes that are an object', () => {
@@ -91,6 +97,11 @@ describe('a malformed request is refused with every issue at its path', () => {
     ]);
   });
 
+  it("a batch's subject that is an array is no object", () => {
+    const ds = authorizeMany(tables, [] as never, [{ action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment: { now: 0 } }]);
+    expect(ds.map((d) => [d.reason, d.issues])).toEqual([['invalid-request', [{ path: ['subject'], message: 'must be an object' }]]]);
+  });
+
   it('a batch checks its shared subject once and names its issues on every item', () => {
     const ds = authorizeMany(tables, { id: 2 } as never, [
       { action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment: { now: 0 } },
@@ -106,16 +117,31 @@ describe('a malformed request is refused with every issue at its path', () => {
   });
 });
 
+describe("a decision's issues are its own", () => {
+  it('a later request leaves them as they were, whichever check refused', () => {
+    for (const bad of [5, { subject: {}, action: 'svc.read', resource: 3, environment: { now: 0 } }, { subject: {}, action: 'svc.read', resource: { id: 'nope' }, environment: { now: 0 } }]) {
+      const first = issuesOf(bad);
+      const copy = structuredClone(first);
+      expect(copy!.length).toBeGreaterThan(0);
+      issuesOf({ subject: {}, action: '', resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } });
+      authorize(tables, { subject: { id: 'u' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment: { now: 0 } });
+      expect(first).toEqual(copy);
+    }
+  });
+});
+
 describe('the time of a request', () => {
   const at = (environment: unknown, options?: unknown) =>
     authorize(tables, { subject: { id: 'u' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resourceType: 'bucket' } }, environment } as AuthorizeRequest, options as undefined);
   it("is environment.now (a number within a Date's range, or an ISO date-time), else options.now, else none", () => {
     for (const now of [0, 8.64e15, -8.64e15, '2026-01-05T10:00:00Z']) expect(at({ now }).allowed).toBe(true);
-    for (const now of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY, 'not a time', true, null])
+    // a list holding a date-time is no date-time (Date.parse would read its string)
+    for (const now of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY, 'not a time', true, null, ['2026-01-05T10:00:00Z']])
       expect(at({ now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     expect(at(undefined, { now: 8.64e15 }).allowed).toBe(true);
     expect(at({}, { now: -8.64e15 }).allowed).toBe(true);
-    for (const now of [8.64e15 + 1, Number.NaN, '2026-01-05T10:00:00Z', undefined]) expect(at(undefined, { now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
+    // options.now is a number only: a string, a boolean or a list of one number is none (Math.abs would coerce them)
+    for (const now of [8.64e15 + 1, Number.NaN, '2026-01-05T10:00:00Z', '5', true, [5], undefined]) expect(at(undefined, { now }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     // environment.now wins over options.now, even when it is no time
     expect(at({ now: 'x' }, { now: 0 }).issues).toEqual([{ path: ['environment', 'now'], message: TIME }]);
     expect(at(null, { now: 0 }).issues).toEqual([{ path: ['environment'], message: 'must be an object' }]);
@@ -144,5 +170,36 @@ describe('a registered resource replaces the fields the request gives', () => {
     expect(ask({ id: 'r2', attributes: { resourceType: 'bucket' } })).toMatchObject({ allowed: false, reason: 'no-match' });
     // and the next request, inline, reads none of them
     expect(ask({ attributes: { accountId: 'A' } })).toMatchObject({ allowed: false, reason: 'no-match' });
+  });
+});
+
+describe('attribute values and a fresh context', () => {
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+    principals: [{ id: 'u', accountId: 'A', kind: 'user' }],
+    policies: [
+      { id: 'five', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], resource: { attributes: [{ name: 'resource', operator: 'stringEquals', value: '5' }] } },
+      { id: 'yes', accountId: 'A', subject: { kind: 'principal', id: 'u' }, roles: ['R'], resource: { attributes: [{ name: 'flag', operator: 'stringEquals', value: 'true' }] } },
+    ],
+  });
+  const t = compile(src);
+  const item = (attributes: Record<string, unknown>) => ({ action: 'svc.read', resource: { attributes: { accountId: 'A', ...attributes } }, environment: { now: 0 } });
+
+  it('a number or a boolean is compared as its string', () => {
+    expect(authorizeMany(t, { id: 'u' }, [item({ resource: 5 }), item({ flag: true }), item({ resource: 6, flag: false })]).map((d) => d.policies)).toEqual([['five'], ['yes'], []]);
+  });
+
+  it("a batch's first item reads only its own values (accountId is attribute 0, the first of a fresh context's values)", () => {
+    expect(authorizeMany(t, { id: 'u' }, [{ action: 'svc.read', resource: { attributes: { resourceType: 'own' } }, environment: { now: 0 } }]).map((d) => d.issues)).toEqual([
+      [{ path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' }],
+    ]);
+  });
+
+  it("a service's inherited properties are not its attributes", () => {
+    const service = Object.create({ x: {} }) as Record<string, unknown>;
+    service['serviceName'] = 'kms';
+    expect(authorize(t, { subject: { service } as never, action: 'svc.read', resource: { attributes: { accountId: 'A' } }, environment: { now: 0 } }).issues).toBeUndefined();
   });
 });

@@ -68,14 +68,20 @@ export const NOT_YET = -3;
 
 /** Creates an empty context to be filled by resolveRequest. */
 export function createContext(): RequestContext {
+  // the fields marked below are set by resolveRequest (or cleared by their reader) before any read, so what they start
+  // with is never read; `values` is not (a fresh context's first request reads it)
   return {
     now: 0,
+    // Stryker disable next-line StringLiteral: set before any read (see above)
     action: '',
+    // Stryker disable next-line StringLiteral: set before any read
     accountId: '',
     account: undefined,
     values: [],
+    // Stryker disable next-line ArrayDeclaration: a stale entry 0 is an id for accountId, which only an equality with another account reads (compile drops the own account's, index-policy.ts), and that never holds
     valueIds: [],
     strings: new Map(),
+    // Stryker disable next-line ArrayDeclaration: written at 0 to touchedCount - 1 before any read
     touched: [],
     touchedCount: 0,
     serviceName: undefined,
@@ -87,34 +93,41 @@ export function createContext(): RequestContext {
     folders: EMPTY,
     zones: EMPTY,
     agentId: undefined,
+    // Stryker disable next-line StringLiteral: set before any read
     scopeType: 'account',
     scope: ScopeCode.Account,
     accountNum: NOT_YET,
     serviceTypeId: NOT_YET,
+    // Stryker disable next-line ArrayDeclaration: zoneIdsOf sets its length and every entry before any read
     zoneIds: [],
     zoneIdsFor: null,
+    // Stryker disable next-line ArrayDeclaration: nodeUpsOf empties each list before filling it
     nodeUps: { projects: [], agentProjects: [], folders: [], agent: [] },
+    // Stryker disable next-line BooleanLiteral: set before any read
     nodeUpsReady: false,
   };
 }
 
+// Stryker disable next-line ArrayDeclaration: emptied at the start of every call before any read
 const scratchIssues: Issue[] = [];
 const NO_ISSUES: Issue[] = Object.freeze([]) as unknown as Issue[];
 
 /** The range of a JavaScript Date (±8.64e15 ms): a number outside it is no time at all. */
 const MAX_TIME = 8.64e15;
 
-/** The time of a request: `environment.now` wins over `options.now`; NaN when neither is usable. */
+/**
+ * The time of a request: `environment.now` wins over `options.now`; NaN when neither is usable. An environment that is
+ * no object has no `now` (a primitive's property reads undefined); NaN and the infinities fail the bound.
+ */
 export function requestTime(request: AuthorizeRequest, options: AuthorizeOptions | undefined): number {
-  const env = request.environment;
-  const raw = env !== undefined && env !== null && typeof env === 'object' ? env.now : undefined;
+  const raw = request.environment?.now;
   if (raw !== undefined) {
-    if (typeof raw === 'number') return Number.isFinite(raw) && Math.abs(raw) <= MAX_TIME ? raw : Number.NaN;
+    if (typeof raw === 'number') return Math.abs(raw) <= MAX_TIME ? raw : Number.NaN;
     if (typeof raw === 'string') return Date.parse(raw);
     return Number.NaN;
   }
   const t = options?.now;
-  return typeof t === 'number' && Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : Number.NaN;
+  return typeof t === 'number' && Math.abs(t) <= MAX_TIME ? t : Number.NaN;
 }
 
 function stringList(v: unknown, path: string, issues: Issue[]): readonly string[] {
@@ -138,7 +151,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function isScalar(v: unknown): boolean {
   const t = typeof v;
-  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v));
+  // Number.isFinite takes numbers only (no coercion)
+  return t === 'string' || t === 'boolean' || Number.isFinite(v);
 }
 
 /**
@@ -157,7 +171,9 @@ function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, un
     }
     if (!load) continue;
     const id = names.get(k);
+    // Stryker disable next-line ConditionalExpression: forced false, a name no matcher reads is stored under the array property "undefined", which no read asks for (the mark also hides the killed `true`)
     if (id === undefined) continue;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: forced false (or 'string' as ""), String of a string is itself: speed only (the mark also hides the `true` form, which keeps a number a number; test/mutation-pins-resolve-request.test.ts kills it)
     values[id] = typeof v === 'string' ? v : String(v);
     touched[ctx.touchedCount++] = id;
   }
@@ -187,6 +203,7 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
  * The issues of a subject, checked once for a batch whose items share it: handed to resolveRequest for each item, they
  * stand where its own check would have put them.
  */
+// Stryker disable next-line BlockStatement: without its body it answers undefined, and resolveRequest checks the subject of each item itself, with the same issues: speed only
 export function subjectIssues(subject: unknown): readonly Issue[] {
   const issues: Issue[] = [];
   if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
@@ -204,14 +221,16 @@ export function resolveRequest(
   // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
   // issues costs no allocation, a request with some gets its own copy
   const issues = scratchIssues;
+  // Stryker disable next-line ConditionalExpression: forced true, it empties an empty list: speed only (the mark also hides the killed `false`, which keeps the last request's issues)
   if (issues.length !== 0) issues.length = 0;
   if (!isObject(request)) {
     issues.push({ path: [], message: 'request must be an object' });
-    return issues.length === 0 ? NO_ISSUES : issues.slice();
+    return issues.slice();
   }
   if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
+  // Stryker disable next-line ConditionalExpression: forced false, the subject is checked again, with the same issues: speed only (the mark also hides the killed `true`)
   if (checkedSubject !== undefined) for (const i of checkedSubject) issues.push({ path: [...i.path], message: i.message });
   else if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
   else checkSubject(subject as Record<string, unknown>, issues);
@@ -220,11 +239,12 @@ export function resolveRequest(
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
   if (!isObject(resource)) {
     issues.push({ path: ['resource'], message: 'must be an object' });
-    return issues.length === 0 ? NO_ISSUES : issues.slice();
+    return issues.slice();
   }
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;
+  // Stryker disable next-line EqualityOperator: `<=` also clears touched[touchedCount], an id an earlier request set and cleared, or undefined: nothing this request reads (the mark also hides the killed `>=`)
   for (let i = 0; i < ctx.touchedCount; i++) {
     ctx.values[ctx.touched[i]!] = undefined;
     ctx.valueIds[ctx.touched[i]!] = undefined;
@@ -241,10 +261,11 @@ export function resolveRequest(
   const zones = stringList(resource.zones, 'zones', issues);
   if (resource.agentId !== undefined && typeof resource.agentId !== 'string') issues.push({ path: ['resource', 'agentId'], message: 'must be a string' });
   if (!inline) {
-    const r = typeof resource.id === 'string' ? tables.resources.get(resource.id) : undefined;
+    // an id that is no string names no registered resource (the map's keys are strings)
+    const r = tables.resources.get(resource.id as string);
     if (r === undefined) {
       issues.push({ path: ['resource', 'id'], message: `unknown resource \`${String(resource.id)}\`` });
-      return issues.length === 0 ? NO_ISSUES : issues.slice();
+      return issues.slice();
     }
     ctx.accountId = r.accountId;
     loadAttributes(names, r.attributes, ctx, issues, true);
@@ -256,12 +277,14 @@ export function resolveRequest(
   } else {
     const acc = ctx.values[ATTR.accountId];
     if (acc === undefined) issues.push({ path: ['resource', 'attributes', 'accountId'], message: 'the resource needs an accountId' });
+    // Stryker disable next-line StringLiteral: read only when there is no issue, and a missing accountId is one
     ctx.accountId = acc ?? '';
     ctx.tags = tags;
     ctx.projects = projects;
     ctx.folders = folders;
     ctx.zones = zones;
-    ctx.agentId = typeof resource.agentId === 'string' ? resource.agentId : undefined;
+    // read only when there is no issue, so a string or absent (checked above)
+    ctx.agentId = resource.agentId as string | undefined;
   }
   if (issues.length > 0) return issues.slice();
   ctx.account = tables.accounts.get(ctx.accountId);
@@ -269,14 +292,15 @@ export function resolveRequest(
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
   ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
-  ctx.service = sn === undefined ? undefined : tables.services.get(sn);
+  // no serviceName finds no service
+  ctx.service = tables.services.get(sn as string);
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   ctx.scope = scopeCode(ctx.scopeType);
   ctx.accountNum = NOT_YET;
   ctx.serviceTypeId = NOT_YET;
   ctx.zoneIdsFor = null;
   ctx.nodeUpsReady = false;
-  return issues.length === 0 ? NO_ISSUES : issues.slice();
+  return NO_ISSUES;
 }
 
 /**
@@ -285,6 +309,7 @@ export function resolveRequest(
  */
 export function valueIdOf(ctx: RequestContext, attr: number): number {
   let id = ctx.valueIds[attr];
+  // Stryker disable next-line ConditionalExpression: forced true, the id is looked up again and is the same: the memo only saves work (the mark also hides the killed `false`)
   if (id === undefined) {
     const v = ctx.values[attr];
     if (v === undefined) return UNKNOWN_STRING;
@@ -297,6 +322,7 @@ export function valueIdOf(ctx: RequestContext, attr: number): number {
 /** The interned id of the resource's account, looked up on first use. */
 export function accountNumOf(ctx: RequestContext): number {
   let id = ctx.accountNum;
+  // Stryker disable next-line ConditionalExpression: as in valueIdOf, the memo only saves work
   if (id === NOT_YET) ctx.accountNum = id = ctx.strings.get(ctx.accountId) ?? UNKNOWN_STRING;
   return id;
 }
@@ -307,6 +333,7 @@ export function accountNumOf(ctx: RequestContext): number {
  */
 export function serviceTypeIdOf(ctx: RequestContext): number {
   let id = ctx.serviceTypeId;
+  // Stryker disable next-line ConditionalExpression: as in valueIdOf, the memo only saves work
   if (id === NOT_YET) ctx.serviceTypeId = id = ctx.service === undefined ? valueIdOf(ctx, ATTR.serviceType) : (ctx.strings.get(ctx.service.type) ?? UNKNOWN_STRING);
   return id;
 }
@@ -314,9 +341,11 @@ export function serviceTypeIdOf(ctx: RequestContext): number {
 /** The resource's zones interned (UNKNOWN_STRING for one no literal names), computed once per request on first use. */
 export function zoneIdsOf(ctx: RequestContext): readonly number[] {
   const ids = ctx.zoneIds;
+  // Stryker disable next-line ConditionalExpression: as in valueIdOf, the memo only saves work
   if (ctx.zoneIdsFor !== ctx.zones) {
     const zones = ctx.zones;
     ids.length = zones.length;
+    // Stryker disable next-line EqualityOperator: `<=` adds one UNKNOWN_STRING, which equals no zone literal and keys no prefilter list (the mark also hides the killed `>=`)
     for (let i = 0; i < zones.length; i++) ids[i] = ctx.strings.get(zones[i]!) ?? UNKNOWN_STRING;
     ctx.zoneIdsFor = zones;
   }
@@ -325,7 +354,9 @@ export function zoneIdsOf(ctx: RequestContext): readonly number[] {
 
 /** The resource's tags split at the first `:` into lowercased [key, value] pairs; computed once per request, on demand. */
 export function tagPairs(ctx: RequestContext): [string, string][] {
+  // Stryker disable next-line ConditionalExpression: as in valueIdOf, the memo only saves work
   if (ctx.tagPairs !== null) return ctx.tagPairs;
+  // Stryker disable next-line ArrayDeclaration: a string entry destructures as its first two characters ('S', 't'), and no tag condition's name is uppercase (compile lowercases them)
   const out: [string, string][] = [];
   for (const raw of ctx.tags) {
     const t = raw.toLowerCase();
