@@ -2,7 +2,7 @@
 // rerun over real stores, the HTTP server's idea of who the actor is, time, and the reverse queries. Each "hole: …"
 // or "false refusal: …" test failed on the code it was found on and passes since the fix named beside it;
 // "refused: …" tests are attacks that failed but were not covered before, kept as regression tests.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createEngine,
   createGuardRegistry,
@@ -20,13 +20,10 @@ import {
   type Store,
 } from '@portcullis/engine';
 import { createMemoryStore } from '@portcullis/store-memory';
-import { engine, engineOnStore, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { closeAfterEach, engine, engineOnStore, NOW, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, attr, IBM_FORBIDDEN, ibmWorld, ibmWorldChanges, key, kmsFor, may } from './helpers/ibm-world.js';
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-});
+const closers = closeAfterEach();
 
 const me: Actor = who('IBMid-me', 'acc');
 const engineOn = (store: Store): Promise<Engine> => engineOnStore(store, closers);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bluexpOperations as bx,
   bootstrapAccount,
@@ -24,13 +24,10 @@ import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthen
 import { createMemoryStore } from '@portcullis/store-memory';
 import { openPostgresStore } from '@portcullis/store-postgres';
 import { openSqliteStore } from '@portcullis/store-sqlite';
-import { engine, engineOnStore, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
+import { closeAfterEach, engine, engineOnStore, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply, IBM_FORBIDDEN, ibmWorldChanges, key, kmsFor, may } from './helpers/ibm-world.js';
 
-let closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
-});
+const closers = closeAfterEach();
 
 const me: Actor = who('IBMid-me', 'acc');
 const engineOn = (store: Store): Promise<Engine> => engineOnStore(store, closers);

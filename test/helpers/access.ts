@@ -1,5 +1,5 @@
 // Helpers the access-control suites share.
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createEngine, createEngineFromStore, SeedError, type Actor, type Engine, type EngineOptions, type Store } from '@portcullis/engine';
 
 /** Awaits an operation that must be refused and returns the refusal's seed code and HTTP status. */
@@ -35,4 +35,13 @@ export async function engineOnStore(store: Store, closers: (() => Promise<unknow
   const e = await createEngineFromStore(store, { follow: false, clock: () => NOW, newId: (prefix) => `${prefix}${(++n).toString(16).padStart(32, '0')}` });
   closers.push(() => e.close());
   return e;
+}
+
+/** A list of closers run (last first) after each test of the file that calls this: engines, stores, temporary directories. */
+export function closeAfterEach(): (() => Promise<unknown>)[] {
+  const closers: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  return closers;
 }
