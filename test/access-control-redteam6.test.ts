@@ -181,6 +181,36 @@ describe('a grant that starts later is judged over its own days, not only the da
     expect(mayAt(e, 'IBMid-friend', '2026-03-01T21:30:00Z')).toBe(true);
   });
 
+  // escalation.ts laterInstants: the actor's turns are listed after the grant's own start (`from`, a dynamic
+  // membership's login), not after now (MUTATION.md, lead 19:32: `g.from ?? now` as `g.from && now` survived)
+  it('refused: waking a principal whose one grant starts with a login weeks away is asked over that day, not only at the login', async () => {
+    const timed = await timedWorld(beforeEleven);
+    const kms = timed.source.policies.find((p) => p.id === 'p-me-kms')!;
+    // a host operation (no review of its own) that wakes a principal, run by `me` (kms Administrator before 23:00)
+    const wake = (state: SourceState, input: { id: string }) => {
+      const changes: Change[] = [{ op: 'put', entity: 'principal', value: { ...state.get('principal', `acc/${input.id}`)!, status: 'active' } }];
+      return { result: null, changes, state: state.with(changes) };
+    };
+    const guards = createGuardRegistry({ from: defaultGuards }).register(wake, { codes: IBM_POLICY_CODES, check() {} });
+    const e = createEngine({ source: timed.source, guards, clock: () => NOW });
+    // the host's rows: a disabled principal whose only access is a group holding kms at every hour, into which it
+    // logs in on March 1st at noon, for a day
+    await e.commit([
+      { op: 'put', entity: 'principal', value: { id: 'IBMid-late', accountId: 'acc', kind: 'user', status: 'disabled' } },
+      { op: 'put', entity: 'group', value: { id: 'G-late', accountId: 'acc', name: 'late' } },
+      { op: 'put', entity: 'policy', value: { ...kms, id: 'p-late', subject: { kind: 'group', id: 'G-late' }, rule: undefined } },
+      {
+        op: 'put',
+        entity: 'membership',
+        value: { accountId: 'acc', principalId: 'IBMid-late', groupId: 'G-late', realm: 'idp', loginAt: '2026-03-01T12:00:00Z', expiresAt: '2026-03-02T12:00:00Z' },
+      },
+    ] as Change[]);
+    const before = snapshot(e);
+    expect(await refusal(apply(e, wake, { id: 'IBMid-late' }, me))).toEqual(IBM_FORBIDDEN);
+    expect(snapshot(e)).toEqual(before);
+    expect(mayAt(e, 'IBMid-late', '2026-03-01T23:30:00Z')).toBe(false);
+  });
+
   // random rules of the actor (a date-time, hours, weekdays, at three offsets) and random v2 rules of the grant (the
   // three IBM patterns): fails on the code before the fix above (about one accepted grant in two then held somewhere
   // the actor does not)
