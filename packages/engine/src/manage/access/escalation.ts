@@ -107,7 +107,8 @@ function reachOf(before: SourceState, after: SourceState, rows: readonly Touched
     reachPrincipal(r, accountId, id);
     // a principal's status, kind or projects change what every one of its groups gives it
     for (const state of [before, after]) {
-      // (a row an operation writes is not parsed yet: a group may come without its members)
+      // (runGuarded parses an operation's rows first, but a batch with a row that does not parse is reviewed as written
+      // and refused by the commit: such a group may come without its members)
       for (const g of state.rowsOf('group', accountId)) if ((g.members ?? NONE).includes(id)) reachGroup(r, accountId, g.id);
       for (const m of state.rowsOf('membership', accountId)) if (m.principalId === id) reachGroup(r, accountId, m.groupId);
     }
