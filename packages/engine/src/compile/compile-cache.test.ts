@@ -78,4 +78,26 @@ describe('compile cache', () => {
   it('interns the empty list as the shared empty list', () => {
     expect(internList(createCompileCache(), [])).toBe(NO_MATCHERS);
   });
+
+  it('keeps every matcher of one name and of one name and operator: the second value cached leaves the first shared', () => {
+    const names = createAttributeNames();
+    const cache = createCompileCache();
+    const cos = compileAttribute(names, 'serviceName', 'stringEquals', 'cos', cache);
+    const kms = compileAttribute(names, 'serviceName', 'stringEquals', 'kms', cache);
+    const glob = compileAttribute(names, 'serviceName', 'stringMatch', 'c*', cache);
+    expect(compileAttribute(names, 'serviceName', 'stringEquals', 'cos', cache)).toBe(cos);
+    expect(compileAttribute(names, 'serviceName', 'stringEquals', 'kms', cache)).toBe(kms);
+    expect(compileAttribute(names, 'serviceName', 'stringMatch', 'c*', cache)).toBe(glob);
+  });
+
+  it('interns a copy: the list a caller built and may reuse is not the one the tables keep', () => {
+    const names = createAttributeNames();
+    const cache = createCompileCache();
+    const scratch = [compileAttribute(names, 'serviceName', 'stringEquals', 'cos', cache)];
+    const kept = internList(cache, scratch);
+    expect(kept).not.toBe(scratch);
+    scratch.push(compileAttribute(names, 'region', 'stringEquals', 'us-south', cache));
+    expect(kept).toHaveLength(1);
+    expect(internList(cache, [scratch[0]!])).toBe(kept);
+  });
 });

@@ -66,7 +66,14 @@ interface ListNode {
 export const NO_MATCHERS: readonly AttributeMatcher[] = Object.freeze([]);
 
 export function createCompileCache(): CompileCache {
-  return { matchers: new Map(), lists: { list: undefined, next: undefined }, candidates: new Map(), views: new Map(), selectors: new Map() };
+  return {
+    matchers: new Map(),
+    // Stryker disable next-line ObjectLiteral: the fields spelled out give every node one hidden class; `{}` reads undefined alike
+    lists: { list: undefined, next: undefined },
+    candidates: new Map(),
+    views: new Map(),
+    selectors: new Map(),
+  };
 }
 
 /** The matcher compiled earlier in this batch for the same name, operator and scalar value, if any. */
@@ -96,6 +103,7 @@ export function internList(cache: CompileCache, list: AttributeMatcher[]): reado
   for (let i = 0; i < list.length; i++) {
     const m = list[i]!;
     let child = node.next?.get(m);
+    // Stryker disable next-line ObjectLiteral: the fields spelled out give every node one hidden class; `{}` reads undefined alike
     if (child === undefined) (node.next ??= new Map()).set(m, (child = { list: undefined, next: undefined }));
     node = child;
   }
