@@ -9,7 +9,6 @@ import {
   SeedError,
   ValidationError,
   type Actor,
-  type DefinedOperation,
   type Authzen,
   type Engine,
   type Issue,
@@ -276,9 +275,7 @@ function actorLabel(req: FastifyRequest): string {
 
 /** The 403 a PEP token gets from a management route: the operation's own, as its seed spells it. */
 function pepRefusal(route: ManagementRoute): SeedError {
-  const codes = (route.operation as Partial<DefinedOperation<unknown, unknown>>).operation?.codes;
-  const code = codes?.forbidden.code ?? 'forbidden';
-  return new SeedError(code, 403, 'a PEP token asks for decisions only: it may not manage access');
+  return new SeedError(route.operation.operation.codes.forbidden.code, 403, 'a PEP token asks for decisions only: it may not manage access');
 }
 
 /** Gathers path parameters, the allowed query keys, the allowed body keys and If-Match into the operation's input. */

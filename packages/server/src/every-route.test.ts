@@ -115,7 +115,7 @@ describe('a PEP token is refused by every management route, in its API’s own 4
       expectFamilyBody(route, 403, res.text);
       // Cloudflare's error body carries a number, not the seed's code string
       if (route.method !== 'HEAD' && route.family !== 'cloudflare') {
-        const code = (route.operation as { operation?: { codes: { forbidden: { code: string } } } }).operation!.codes.forbidden.code;
+        const code = route.operation.operation.codes.forbidden.code;
         expect(res.text).toContain(code);
       }
       expect(engine.revision).toBe(before);

@@ -1,13 +1,13 @@
 // A management route: one seed endpoint, the operation it runs through engine.apply, and what the request may carry.
 // Path parameters, the allowed query keys and the allowed body keys become the operation's one input object; a key
 // the route does not name is refused (400 in the API's own error body) before the operation runs.
-import type { ManageContext, OpResult, SourceState } from '@portcullis/engine';
+import type { DefinedOperation } from '@portcullis/engine';
 
 /** The API families the server speaks; each has its own error body. */
 export type ApiFamily = 'authzen' | 'ibm' | 'cloudflare' | 'bluexp' | 'server';
 
-/** Any management operation, as engine.apply takes it. */
-export type AnyOperation = (state: SourceState, input: any, ctx: ManageContext) => OpResult<any>;
+/** Any management operation, as engine.apply takes it, with its declaration (the 401 and 403 codes of its API). */
+export type AnyOperation = DefinedOperation<any, any>;
 
 /** One seed endpoint routed to one operation. */
 export interface ManagementRoute {
