@@ -1,0 +1,40 @@
+// Issue 12, red team (seventh round): the paths beside the decisions and the management operations — the decision
+// log, the reverse queries, the inputs an attacker shapes. Each "hole: …" test failed on the code it was found on and
+// passes since the fix named beside it; "refused: …" tests are attacks that failed but were not covered before, kept
+// as regression tests. (The CLI, the stores' change feeds and HTTP are in test/redteam7-*.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { createEngine, type DecisionRecord, type Engine } from '@portcullis/engine';
+import { NOW } from './helpers/access.js';
+import { ibmWorld, key } from './helpers/ibm-world.js';
+
+/** An engine on the IBM world's source whose decision log is `records`. */
+async function logged(records: DecisionRecord[]): Promise<Engine> {
+  const world = await ibmWorld([]);
+  return createEngine({ source: world.source, clock: () => NOW, onDecision: (r) => records.push(r) });
+}
+
+// A decision log is what an auditor reads to learn who was allowed what. Its record must be the request decided, not
+// a request the caller's input could make it show.
+describe('the decision log records the request that was decided', () => {
+  it('hole: an authorizeMany item carrying its own `subject` is logged as that subject, while the batch’s was decided', async () => {
+    // (fixed in engine/decision-hooks.ts: logMany builds each record from the batch's subject and the item's
+    // action, resource and environment, the fields decideMany reads, never by spreading the item over the subject)
+    const records: DecisionRecord[] = [];
+    const e = await logged(records);
+    const items = [{ action: 'kms.keys.write', resource: key('k1'), subject: { id: 'IBMid-admin', accountId: 'acc' } }];
+    const [d] = e.authorizeMany({ id: 'IBMid-friend', accountId: 'acc' }, items as never);
+    // `IBMid-friend` holds nothing on kms: the batch's subject was decided, the item's own ignored
+    expect(d!.allowed).toBe(false);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.request.subject).toEqual({ id: 'IBMid-friend', accountId: 'acc' });
+    expect(records[0]!.request).toEqual({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') });
+    // and a denied friend is not logged as allowed by anyone: the same item as the decided one, `me` allowed
+    const [mine] = e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, items as never);
+    expect(mine!.allowed).toBe(true);
+    expect(records[1]!.request.subject.id).toBe('IBMid-me');
+    // an item's own time is still the record's, as it was the decision's
+    e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, [{ ...items[0]!, environment: { now: '2026-01-03T00:00:00Z' } }] as never);
+    expect(records[2]!.request).toEqual({ subject: { id: 'IBMid-me', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1'), environment: { now: '2026-01-03T00:00:00Z' } });
+    expect(records[2]!.at).toBe(Date.parse('2026-01-03T00:00:00Z'));
+  });
+});
