@@ -1,0 +1,105 @@
+// Issue 12, red team (seventh round), over HTTP: what the server's answers tell one account about another (existence
+// oracles: a status or an error that differs between another account's real ids and ids that do not exist), and the
+// request shapes the routes' own checks do not see. "hole: …" tests failed on the code they were found on and pass
+// since the fix named beside them; "refused: …" tests are attacks that failed, kept as regression tests. Outside
+// test/access-control*: the mutation run loads no server.
+import { describe, expect, it } from 'vitest';
+import { bluexpOperations as bx, bootstrapAccount, cloudflareOperations as cf, ibmAccessGroupOperations as ag, IBM_ROLES, ibmPolicyOperations as pol, type Engine } from '@portcullis/engine';
+import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
+import { closeAfterEach, engine, snapshot, SYSTEM, who } from './helpers/access.js';
+import { apply } from './helpers/ibm-world.js';
+
+const closers = closeAfterEach();
+
+const CF_A = 'a'.repeat(32);
+const CF_B = 'b'.repeat(32);
+const ACCOUNTS = { ibm: ['acc-a', 'acc-b'], cloudflare: [CF_A, CF_B], bluexp: ['bx-a', 'bx-b'] } as const;
+type System = keyof typeof ACCOUNTS;
+
+/** The three systems' accounts A and B, each with an administrator; B holds a row of each kind the routes name. */
+async function twoAccountsEach(): Promise<{ e: Engine; ids: Record<string, string> }> {
+  const e = engine();
+  for (const [system, [a, b]] of Object.entries(ACCOUNTS)) {
+    for (const id of [a, b]) await apply(e, bootstrapAccount, { system, accountId: id, admin: { id: `admin-${id}`, email: `admin@${id}.example` } }, SYSTEM);
+  }
+  const asB = (system: System) => who(`admin-${ACCOUNTS[system][1]}`, ACCOUNTS[system][1]);
+  const run = async (system: System, op: unknown, input: Record<string, unknown>) => (await apply(e, op, input, asB(system))) as Record<string, unknown>;
+  const ids: Record<string, string> = {};
+  ids['access_group_id'] = (await run('ibm', ag.createAccessGroup, { account_id: 'acc-b', name: 'group b' })).id as string;
+  await run('ibm', ag.addMembersToAccessGroup, { account_id: 'acc-b', access_group_id: ids['access_group_id'], members: [{ iam_id: 'admin-acc-b', type: 'user' }] });
+  const rule = await run('ibm', ag.addAccessGroupRule, {
+    account_id: 'acc-b',
+    access_group_id: ids['access_group_id'],
+    name: 'r',
+    expiration: 12,
+    realm_name: 'https://idp.example.com',
+    conditions: [{ claim: 'dept', operator: 'EQUALS', value: '"x"' }],
+  });
+  ids['rule_id'] = rule.id as string;
+  ids['policy_id'] = (
+    await run('ibm', pol.createPolicy, {
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: 'admin-acc-b' }] }],
+      roles: [{ role_id: IBM_ROLES.viewer }],
+      resources: [{ attributes: [{ name: 'accountId', value: 'acc-b' }, { name: 'serviceName', value: 'iam-groups' }] }],
+    })
+  ).id as string;
+  ids['iam_id'] = 'admin-acc-b';
+  ids['user_group_id'] = ((await run('cloudflare', cf.createUserGroup, { account_id: CF_B, name: 'group b' })).result as { id: string }).id;
+  ids['resource_group_id'] = ((await run('cloudflare', cf.createResourceGroup, { account_id: CF_B, name: 'rg b', scope: { key: `com.cloudflare.api.account.${CF_B}`, objects: [{ key: '*' }] } })).result as { id: string }).id;
+  ids['member_id'] = `admin-${CF_B}`;
+  ids['node_id'] = (await run('bluexp', bx.createFolder, { account_id: 'bx-b', name: 'folder b' })).id as string;
+  ids['group_id'] = (await run('bluexp', bx.createUserGroup, { account_id: 'bx-b', name: 'group b' })).id as string;
+  ids['workspace_id'] = ((await run('bluexp', bx.createWorkspace, { account_id: 'bx-b', workspaceName: 'ws b' })) as { workspacePublicId?: string; id?: string }).workspacePublicId ?? '';
+  ids['principal_id'] = 'admin-bx-b';
+  return { e, ids };
+}
+
+/** Asks `url` as A's administrator of `family`; the status and the body, its request ids and the ids asked taken out. */
+async function ask(base: string, method: string, url: string, family: System, named: string[]) {
+  const read = method === 'GET' || method === 'HEAD';
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { authorization: `Bearer token-${family}-0123456789abcdef`, ...(read ? {} : { 'content-type': 'application/json' }) },
+    ...(read ? {} : { body: '{}' }),
+  });
+  let text = (await res.text()).replace(/"trace":"[^"]*"/g, '').replace(/"etag":"[^"]*"/g, '');
+  for (const n of named) text = text.split(n).join('<id>').split(encodeURIComponent(n)).join('<id>');
+  return `${res.status} ${text}`;
+}
+
+describe('over HTTP, another account’s ids are answered as ids that do not exist', () => {
+  /** Asks every route naming a row as the administrators of side `side` of each system, with B's real ids and with made-up ones. */
+  async function sweep(side: 0 | 1, accountOf: (system: System) => string) {
+    const { e, ids } = await twoAccountsEach();
+    const tokens = (Object.keys(ACCOUNTS) as System[]).map((system) => ({ token: `token-${system}-0123456789abcdef`, actor: { kind: 'subject' as const, id: `admin-${ACCOUNTS[system][side]}`, accountId: ACCOUNTS[system][side] } }));
+    const app = await createServer({ engine: e, authenticator: createStaticTokenAuthenticator(tokens) });
+    closers.push(() => app.close());
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const before = snapshot(e);
+    const differ: string[] = [];
+    for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) {
+      const b = accountOf(route.family);
+      const params = [...route.url.matchAll(/:([a-z_]+)/g)].map((m) => m[1]!).filter((n) => n !== 'account_id');
+      if (params.length === 0) continue;
+      const fake = (n: string) => (ids[n] ?? `x-${n}`).replace(/[0-9a-f]/g, (c) => (c === '0' ? '1' : '0'));
+      const build = (id: (n: string) => string) => {
+        const path = route.url.replace(/:([a-z_]+)/g, (_m, n: string) => encodeURIComponent(n === 'account_id' ? b : id(n)));
+        return route.query?.includes('account_id') ? `${path}?account_id=${b}` : path;
+      };
+      const named = (id: (n: string) => string) => params.map(id);
+      const real = await ask(base, route.method, build((n) => ids[n] ?? `x-${n}`), route.family, named((n) => ids[n] ?? `x-${n}`));
+      const made = await ask(base, route.method, build(fake), route.family, named(fake));
+      if (real !== made) differ.push(`${route.method} ${route.url}\n    real: ${real.slice(0, 300)}\n    made: ${made.slice(0, 300)}`);
+    }
+    return { differ, written: JSON.stringify(snapshot(e)) !== JSON.stringify(before) };
+  }
+
+  it('refused: every route naming a row, account B’s real row ids and made-up ones get the same status and body', async () => {
+    const a = await sweep(0, (system) => ACCOUNTS[system][1]);
+    expect(a.differ).toEqual([]);
+    expect(a.written).toBe(false);
+    // B's own administrators tell them apart on most routes (the sweep can see an oracle)
+    expect((await sweep(1, (system) => ACCOUNTS[system][1])).differ.length).toBeGreaterThan(20);
+  });
+});
