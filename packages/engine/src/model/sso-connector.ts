@@ -40,11 +40,16 @@ export const ssoConnectorSchema = z
   });
 export type SsoConnector = z.infer<typeof ssoConnectorSchema>;
 
-/** The domain of an email address, lowercased (the part after the last `@`); undefined when there is none. */
+/**
+ * The domain of an email address (the part after the last `@`) as a DNS name: lowercased, and without the trailing
+ * dots of an absolute name, so `bob@Corp.Example.` is of `corp.example` (a connector's domain never ends with a dot);
+ * undefined when there is none.
+ */
 export function emailDomainOf(email: string): string | undefined {
   const at = email.lastIndexOf('@');
-  if (at < 0 || at === email.length - 1) return undefined;
-  return email.slice(at + 1).toLowerCase();
+  // INVARIANT: every spelling of one domain is one domain here, or a gate keyed by it misses the other spellings
+  const domain = email.slice(at + 1).replace(/\.+$/, '').toLowerCase();
+  return at < 0 || domain === '' ? undefined : domain;
 }
 
 /** The cross-row checks of SSO connectors: unique ids, a known account, one connector per email domain of an account. */
