@@ -55,12 +55,14 @@ describe('the SSO login gate reads a domain however it is spelled', () => {
   const read = (subject: Record<string, unknown>) => ({ subject, action: 'account.read', resource: { attributes: { accountId: A } } });
 
   it('hole: a member stored or asserted as `bob@corp.example.` is let in without SSO where `bob@corp.example` is not', async () => {
-    // (fixed in model/sso-connector.ts: emailDomainOf drops the trailing dot of an absolute domain, so both spellings
-    // are one domain; the reference evaluator reads it the same way)
+    // (fixed in model/sso-connector.ts: emailDomainOf drops the trailing dots of an absolute domain and reads a
+    // non-ASCII name in IDNA's form, so every spelling is one domain; the reference evaluator reads it the same way)
     const e = createEngine({ source: source('bob@corp.example.'), clock: () => NOW });
     expect(e.authorize(read({ id: 'm-bob' })).reason).toBe('sso-required');
     expect(e.authorize(read({ id: 'm-bob', email: 'bob@corp.example.' })).reason).toBe('sso-required');
     expect(e.authorize(read({ email: 'x@Corp.Example..' })).reason).toBe('sso-required');
+    // IDNA's spellings of the same name, as mail delivers them: full-width letters and dots, a zero-width space
+    for (const email of ['x@ｃｏｒｐ.example', 'x@ＣＯＲＰ．ＥＸＡＭＰＬＥ', 'x@corp。example', 'x@corp\u200b.example']) expect(e.authorize(read({ email })).reason).toBe('sso-required');
     // through SSO the policies decide, and another domain is still not gated
     expect(e.authorize(read({ id: 'm-bob', sso: true })).allowed).toBe(true);
     const other = createEngine({ source: source('bob@corp.example.org'), clock: () => NOW });
