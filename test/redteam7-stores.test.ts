@@ -69,3 +69,22 @@ describe('a NOTIFY on the feed’s channel announces, it does not decide', () =>
     expect(e.authorize({ subject: { id: 'IBMid-me', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') }).allowed).toBe(true);
   });
 });
+
+describe('a schema name means one store that works', () => {
+  it('hole: a schema name of 53 to 63 characters was accepted, and every commit to it failed (`channel name too long`)', async () => {
+    // (fixed in store-postgres checkOptions: at most 52 characters, the channel `portcullis:<schema>` within 63)
+    const url = process.env['PORTCULLIS_PG_URL']!;
+    const long = `r${String(process.pid).padStart(8, '0')}${'x'.repeat(44)}`;
+    expect(long).toHaveLength(53);
+    await expect(openPostgresStore({ url, schema: long })).rejects.toMatchObject({ code: 'invalid_options' });
+    // the longest accepted takes commits and announces them
+    const store = await openPostgresStore({ url, schema: long.slice(0, 52) });
+    closers.push(() => store.close());
+    await store.commit(await ibmWorldChanges(), 0);
+    const e = await createEngineFromStore(store, { clock: () => NOW });
+    closers.push(() => e.close());
+    await until(e, (s) => s.connected && s.behind === 0);
+    await store.commit([{ op: 'delete', entity: 'policy', key: 'p-me-kms' }], e.revision);
+    await until(e, (s) => s.revision === 2);
+  });
+});

@@ -449,8 +449,10 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   for (const k of Object.keys(options)) if (!KNOWN.includes(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
   if (typeof options.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url))
     issues.push({ path: ['url'], message: 'must be a `postgresql://` connection URL' });
-  if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)))
-    issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 63)' });
+  // INVARIANT: the feed's channel `portcullis:<schema>` is an identifier too (at most 63 bytes): pg_notify refuses a
+  // longer one, so a longer schema name opened a store every commit of which failed (`channel name too long`)
+  if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,51}$/.test(options.schema)))
+    issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 52: the change feed\'s channel adds 11)' });
   const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs') => {
     const v = options[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) issues.push({ path: [k], message: 'must be a positive integer' });
