@@ -3,9 +3,10 @@
 // request shapes the routes' own checks do not see. "hole: …" tests failed on the code they were found on and pass
 // since the fix named beside them; "refused: …" tests are attacks that failed, kept as regression tests. Outside
 // test/access-control*: the mutation run loads no server.
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bluexpOperations as bx, bootstrapAccount, cloudflareOperations as cf, ibmAccessGroupOperations as ag, IBM_ROLES, ibmPolicyOperations as pol, type Engine } from '@portcullis/engine';
-import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
+import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createJwtAuthenticator, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
 import { closeAfterEach, engine, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply } from './helpers/ibm-world.js';
 
@@ -101,5 +102,32 @@ describe('over HTTP, another account’s ids are answered as ids that do not exi
     expect(a.written).toBe(false);
     // B's own administrators tell them apart on most routes (the sweep can see an oracle)
     expect((await sweep(1, (system) => ACCOUNTS[system][1])).differ.length).toBeGreaterThan(20);
+  });
+});
+
+// A JWT names the service it was issued for in `aud`. An identity provider shared by several services issues every
+// one of them tokens for the same users: a service that receives an administrator's token for itself must not be
+// able to act as that administrator here.
+describe('a JWT issued for another service is not a token for this one', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  /** An ES256 JWT signed by the identity provider's key. */
+  const jwt = (claims: Record<string, unknown>) => {
+    const head = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64(claims)}`;
+    return `${head}.${sign('sha256', Buffer.from(head), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const theirs = jwt({ sub: 'admin-acc-a', account_id: 'acc-a', aud: 'payroll-app', iss: 'https://idp.example.com', exp });
+
+  it('hole: an authenticator built without `audience` takes an administrator’s token for another service as the administrator', async () => {
+    // (fixed in server/jwt-authenticator.ts: `audience` is required, as RFC 8725 §3.9 asks; the CLI's --jwt-key and
+    // --jwks-url need --jwt-audience)
+    expect(() => createJwtAuthenticator({ publicKeyPem: pem, algorithms: ['ES256'] })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    expect(() => createJwtAuthenticator({ publicKeyPem: pem, algorithms: ['ES256'], audience: '' })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    const ours = createJwtAuthenticator({ publicKeyPem: pem, algorithms: ['ES256'], audience: 'portcullis' });
+    expect(await ours.authenticate(theirs)).toBeUndefined();
+    const mine = jwt({ sub: 'admin-acc-a', account_id: 'acc-a', aud: ['portcullis', 'other'], exp });
+    expect(await ours.authenticate(mine)).toEqual({ kind: 'subject', id: 'admin-acc-a', accountId: 'acc-a' });
   });
 });

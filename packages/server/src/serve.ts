@@ -63,8 +63,8 @@ export interface RunningServer {
 }
 
 const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--pg-schema <name>] [--port 8080] [--host 127.0.0.1]
-                       [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url>]
-                       [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-account-claim account_id]
+                       [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url> with --jwt-audience <aud>]
+                       [--jwt-issuer <iss>] [--jwt-account-claim account_id]
                        [--source <source.json>] [--bootstrap <bootstrap.json>] [--base-url <url>]
                        [--body-limit <bytes>] [--log-level info|warn|error|silent]
                        [--authzen-callers system|authenticated|anyone] [--workers <n> | auto]`;
@@ -118,6 +118,8 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
     } else (out as unknown as Record<string, string>)[key] = value;
   }
   if (out.jwtKey !== undefined && out.jwksUrl !== undefined) issues.push({ path: ['--jwt-key'], message: 'give --jwt-key or --jwks-url, not both' });
+  if ((out.jwtKey !== undefined || out.jwksUrl !== undefined) && out.jwtAudience === undefined)
+    issues.push({ path: ['--jwt-audience'], message: 'is required with --jwt-key or --jwks-url: a token the identity provider issued for another service must not act here' });
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(out.logLevel)) issues.push({ path: ['--log-level'], message: 'unknown level' });
   if (out.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(out.authzenCallers))
     issues.push({ path: ['--authzen-callers'], message: 'one of system, authenticated, anyone' });
@@ -167,7 +169,8 @@ function authenticatorsOf(options: ServeOptions): Authenticator[] {
       ...(options.jwtKey !== undefined ? { publicKeyPem: readFileSync(options.jwtKey, 'utf8') } : {}),
       ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}),
       ...(options.jwtIssuer !== undefined ? { issuer: options.jwtIssuer } : {}),
-      ...(options.jwtAudience !== undefined ? { audience: options.jwtAudience } : {}),
+      // required: createJwtAuthenticator refuses a missing one (a ServeOptions built in code skips the flag check)
+      audience: options.jwtAudience ?? '',
       ...(options.jwtAccountClaim !== undefined ? { accountClaim: options.jwtAccountClaim } : {}),
     };
     authenticators.push(createJwtAuthenticator(jwt));
