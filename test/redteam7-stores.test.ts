@@ -5,7 +5,8 @@
 // test/access-control*: the mutation run starts no PostgreSQL.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createEngineFromStore, type Engine, type FollowStatus } from '@portcullis/engine';
+import { createEngineFromStore, IBM_ROLES, type Change, type Engine, type FollowStatus, type Store } from '@portcullis/engine';
+import { createMemoryStore } from '@portcullis/store-memory';
 import { openPostgresStore } from '@portcullis/store-postgres';
 import { closeAfterEach, NOW } from './helpers/access.js';
 import { ibmWorldChanges, key } from './helpers/ibm-world.js';
@@ -86,5 +87,84 @@ describe('a schema name means one store that works', () => {
     await until(e, (s) => s.connected && s.behind === 0);
     await store.commit([{ op: 'delete', entity: 'policy', key: 'p-me-kms' }], e.revision);
     await until(e, (s) => s.revision === 2);
+  });
+});
+
+// A store is the source of truth. One whose history is not the one an engine followed (a schema dropped and made
+// again, a restore from a backup, a fail-over to a replica that had not received the last commits) says so with a
+// revision below the engine's: the engine must take the store's source, not keep the grants only it still holds.
+describe('a store whose revision went back is read again, not followed on top of what the engine held', () => {
+  it('hole: a grant the restored store no longer holds still allows, and a decision of the old timeline is served at the new one’s revision', async () => {
+    // (fixed in engine/engine.ts #catchUp: a store revision below the engine's reloads the whole source from the
+    // store and clears the decision cache, whose entries are keyed by a revision the new history reuses)
+    const world = await ibmWorldChanges();
+    const grant: Change = {
+      op: 'put',
+      entity: 'policy',
+      value: { id: 'p-friend', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } },
+    };
+    const before = createMemoryStore();
+    await before.commit(world, 0);
+    await before.commit([grant], 1);
+    // the store as restored: the same first commit, not the grant
+    const restored = createMemoryStore();
+    await restored.commit(world, 0);
+    let current: Store = before;
+    const store: Store = { load: () => current.load(), changesSince: (r) => current.changesSince(r), commit: (c, r) => current.commit(c, r), close: async () => undefined };
+    const e = await createEngineFromStore(store, { follow: false, clock: () => NOW });
+    closers.push(() => e.close());
+    const friend = () => e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') }).allowed;
+    expect(e.revision).toBe(2);
+    expect(friend()).toBe(true);
+    current = restored;
+    await e.refresh();
+    expect(e.revision).toBe(1);
+    expect(e.source.policies.some((p) => p.id === 'p-friend')).toBe(false);
+    expect(friend()).toBe(false);
+    // the new history reaches revision 2 with another commit: the old revision-2 decision is not served
+    await restored.commit([{ op: 'delete', entity: 'policy', key: 'p-me-iam' }], 1);
+    await e.refresh();
+    expect(e.revision).toBe(2);
+    expect(friend()).toBe(false);
+    expect(e.source.policies.some((p) => p.id === 'p-me-iam')).toBe(false);
+  });
+});
+
+describe('a PostgreSQL schema made again under a running engine', () => {
+  it('hole: the store hands the engine its cached source of the dropped schema, and the engine keeps a grant the new schema never had', async () => {
+    // (fixed in engine/engine.ts #catchUp, above, and in store-postgres: load() reads the snapshot's revision even
+    // under a newer cache, and the cache is the state last read, as in the SQLite store)
+    const url = process.env['PORTCULLIS_PG_URL']!;
+    const schema = `redteam7_${process.pid}_${++schemas}`;
+    const world = await ibmWorldChanges();
+    const grant: Change = {
+      op: 'put',
+      entity: 'policy',
+      value: { id: 'p-friend', accountId: 'acc', subject: { kind: 'principal', id: 'IBMid-friend' }, roles: [IBM_ROLES.administrator], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } },
+    };
+    const store = await openPostgresStore({ url, schema });
+    closers.push(() => store.close());
+    await store.commit(world, 0);
+    await store.commit([grant], 1);
+    const e = await createEngineFromStore(store, { follow: false, clock: () => NOW });
+    closers.push(() => e.close());
+    const friend = () => e.authorize({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') }).allowed;
+    expect(friend()).toBe(true);
+    // the operator drops the schema and another process makes it again, with the world only
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    closers.push(() => admin.end());
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    const again = await openPostgresStore({ url, schema });
+    closers.push(() => again.close());
+    await again.commit(world, 0);
+    await e.refresh();
+    expect(e.revision).toBe(1);
+    expect(friend()).toBe(false);
+    await again.commit([{ op: 'delete', entity: 'policy', key: 'p-me-iam' }], 1);
+    await e.refresh();
+    expect(e.revision).toBe(2);
+    expect(friend()).toBe(false);
+    expect(e.source.policies.map((p) => p.id).sort()).toEqual((await again.load()).source.policies.map((p) => p.id).sort());
   });
 });

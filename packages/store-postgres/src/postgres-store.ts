@@ -118,12 +118,10 @@ export class PostgresStore implements Store {
 
   /** The whole current source (frozen) and its revision, read from one snapshot. */
   async load(): Promise<Snapshot> {
-    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => {
-      const cache = this.#cache;
-      // a newer cache is a committed state too: a commit of this store finished after the snapshot began
-      if (cache && cache.revision >= revision) return cache;
-      return this.#current(client, revision, true);
-    });
+    // the source at the snapshot's revision, even with a newer cache: a cache newer than what the database holds is
+    // a commit of this store that finished after the snapshot began (the next read catches up again), or a state of
+    // a history the database no longer has (a schema made again, a restore), which must not be handed out
+    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => this.#current(client, revision, true));
     return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
 
@@ -314,7 +312,9 @@ export class PostgresStore implements Store {
       }
       next = { source, revision };
     }
-    if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
+    // INVARIANT: the cache is the state at the revision last read, as in the SQLite store: one newer than the database
+    // is not caught up from the log again (a log after a restore is another history's)
+    this.#cache = next;
     return next;
   }
 
