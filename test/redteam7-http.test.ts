@@ -131,3 +131,58 @@ describe('a JWT issued for another service is not a token for this one', () => {
     expect(await ours.authenticate(mine)).toEqual({ kind: 'subject', id: 'admin-acc-a', accountId: 'acc-a' });
   });
 });
+
+describe('request shapes the routes’ own checks must see', () => {
+  it('refused: a query key given twice or in brackets (account A then B, B then A) is refused on every route, nothing written', async () => {
+    const { e } = await twoAccountsEach();
+    const tokens = (Object.keys(ACCOUNTS) as System[]).map((system) => ({ token: `token-${system}-0123456789abcdef`, actor: { kind: 'subject' as const, id: `admin-${ACCOUNTS[system][0]}`, accountId: ACCOUNTS[system][0] } }));
+    const app = await createServer({ engine: e, authenticator: createStaticTokenAuthenticator(tokens) });
+    closers.push(() => app.close());
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const before = JSON.stringify(snapshot(e));
+    const answered: string[] = [];
+    for (const route of [...IBM_ROUTES, ...CLOUDFLARE_ROUTES, ...BLUEXP_ROUTES]) {
+      const [a, b] = ACCOUNTS[route.family];
+      const path = route.url.replace(/:([a-z_]+)/g, (_m, n: string) => (n === 'account_id' ? a : `x-${n}`));
+      for (const k of route.query ?? []) {
+        for (const q of [`${k}=${a}&${k}=${b}`, `${k}=${b}&${k}=${a}`, `${k}[]=${a}`]) {
+          const read = route.method === 'GET' || route.method === 'HEAD';
+          const res = await fetch(`${base}${path}?${q}`, {
+            method: route.method,
+            headers: { authorization: `Bearer token-${route.family}-0123456789abcdef`, ...(read ? {} : { 'content-type': 'application/json' }) },
+            ...(read ? {} : { body: '{}' }),
+          });
+          await res.arrayBuffer();
+          // refused before anything is read or written: a 400, or the 403/404 of a row the other keys do not reach
+          if (res.status < 400 || res.status >= 500) answered.push(`${route.method} ${path}?${q}: ${res.status}`);
+        }
+      }
+    }
+    expect(answered).toEqual([]);
+    expect(JSON.stringify(snapshot(e))).toBe(before);
+  });
+
+  it('refused: a body nested 400,000 deep (within the 1 MiB limit) is a 400 for an operation, an invalid request for AuthZEN', async () => {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'acc-a', admin: { id: 'admin' } }, SYSTEM);
+    const app = await createServer({
+      engine: e,
+      authenticator: createStaticTokenAuthenticator([
+        { token: 'token-ibm-0123456789abcdef', actor: { kind: 'subject', id: 'admin', accountId: 'acc-a' } },
+        { token: 'token-pep-0123456789abcdef', actor: { kind: 'pep' } },
+      ]),
+    });
+    closers.push(() => app.close());
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const deep = '['.repeat(400_000) + ']'.repeat(400_000);
+    const send = (path: string, body: string, token: string) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer token-${token}-0123456789abcdef`, 'content-type': 'application/json' }, body });
+    const before = JSON.stringify(snapshot(e));
+    expect((await send('/v2/groups?account_id=acc-a', `{"name":"x","description":${deep}}`, 'ibm')).status).toBe(400);
+    expect((await send('/v1/policies', `{"type":"access","subjects":${deep}}`, 'ibm')).status).toBe(400);
+    const d = await send('/access/v1/evaluation', `{"subject":{"type":"user","id":"admin","properties":{"claims":${deep}}},"action":{"name":"a"},"resource":{"type":"t","id":"r"}}`, 'pep');
+    expect(d.status).toBe(200);
+    expect(await d.json()).toMatchObject({ decision: false, context: { reason: 'invalid-request' } });
+    expect(JSON.stringify(snapshot(e))).toBe(before);
+  });
+});
