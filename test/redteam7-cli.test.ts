@@ -48,6 +48,15 @@ beforeAll(() => {
     resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
   });
   writeFileSync(join(dir, 'b.json'), JSON.stringify(source));
+  // the deny a reviewer reads, and the allow JSON.parse keeps: the same key twice in one policy (once escaped)
+  const denyThenAllow = JSON.stringify(JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')))
+    .replace('"id":"p-secret-deny","accountId":"acct-1","effect":"deny"', '"id":"p-secret-deny","accountId":"acct-1","effect":"deny","\\u0065ffect":"allow"');
+  if (!denyThenAllow.includes('\\u0065ffect')) throw new Error('fixture: the deny policy was not found');
+  writeFileSync(join(dir, 'twice.json'), denyThenAllow);
+  writeFileSync(
+    join(dir, 'twice-scenario.json'),
+    `{"source": "./a.json", "now": "2025-03-12T10:30:00Z", "cases": [{"name": "alice is denied", "subject": "IBMid-alice", "action": "cloud-object-storage.object.get", "resource": "bucket-analytics-raw", "expect": "deny", "expect": "allow"}]}`,
+  );
   writeFileSync(
     join(dir, 'scenario.json'),
     JSON.stringify({
@@ -117,5 +126,20 @@ describe('the CLI prints what a file holds, never what it would make a terminal 
     const v = cli('validate', 'a.json', '--json');
     expect((JSON.parse(v.out) as { valid: boolean }).valid).toBe(true);
     expect(v.out.split('\n').length).toBeGreaterThan(3);
+  });
+
+  it('hole: a source that writes `effect` twice in one policy (deny, then allow) is valid, and means allow', () => {
+    // (fixed in testing/scenario-json-file.ts: readJsonFile, which reads every file the CLI and the scenario kit
+    // load, refuses a key written twice in one object, compared as decoded, with the path of the member)
+    const v = cli('validate', 'twice.json');
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/key `effect` is written twice/);
+    const d = cli('diff', 'a.json', 'twice.json');
+    expect(d.code).toBe(2);
+    const t = cli('test', 'twice-scenario.json');
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/key `expect` is written twice/);
+    // the same files with each key once are read as before
+    expect(cli('validate', 'a.json').code).toBe(0);
   });
 });
