@@ -4,9 +4,12 @@
 // since the fix named beside them; "refused: …" tests are attacks that failed, kept as regression tests. Outside
 // test/access-control*: the mutation run loads no server.
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bluexpOperations as bx, bootstrapAccount, cloudflareOperations as cf, ibmAccessGroupOperations as ag, IBM_ROLES, ibmPolicyOperations as pol, type Engine } from '@portcullis/engine';
-import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createJwtAuthenticator, createServer, createStaticTokenAuthenticator, IBM_ROUTES } from '@portcullis/server';
+import { BLUEXP_ROUTES, CLOUDFLARE_ROUTES, createJwtAuthenticator, createServer, createStaticTokenAuthenticator, IBM_ROUTES, loadStaticTokenFile, parseServeArgs, serve } from '@portcullis/server';
 import { closeAfterEach, engine, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply } from './helpers/ibm-world.js';
 
@@ -184,5 +187,36 @@ describe('request shapes the routes’ own checks must see', () => {
     expect(d.status).toBe(200);
     expect(await d.json()).toMatchObject({ decision: false, context: { reason: 'invalid-request' } });
     expect(JSON.stringify(snapshot(e))).toBe(before);
+  });
+});
+
+// The token file is read by whoever reviews a deployment: an entry must act as the actor it shows.
+describe('a token file means the actor each entry shows', () => {
+  it('hole: an entry that writes `actor` twice (a subject, then `system`) authenticates as `system`', () => {
+    // (fixed in server/static-token-authenticator.ts and serve.ts: the token file, --source and --bootstrap are
+    // refused when a key is written twice in one object, through the engine's duplicateKey, as the CLI's files are)
+    const dir = mkdtempSync(join(tmpdir(), 'redteam7-tokens-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'tokens.json');
+    writeFileSync(file, '{"tokens": [{"token": "token-of-a-colleague-0123", "actor": {"kind": "subject", "id": "IBMid-dev", "accountId": "acc"}, "actor": {"kind": "system"}}]}');
+    expect(() => loadStaticTokenFile(file)).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    writeFileSync(file, '{"tokens": [{"token": "token-of-a-colleague-0123", "actor": {"kind": "subject", "id": "IBMid-dev", "accountId": "acc"}}]}');
+    expect(loadStaticTokenFile(file).authenticate('token-of-a-colleague-0123')).toEqual({ kind: 'subject', id: 'IBMid-dev', accountId: 'acc' });
+  });
+
+  it('hole: `serve --source` loads a source whose policy writes `effect` twice (deny, then allow) as allow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redteam7-serve-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const source = join(dir, 'source.json');
+    writeFileSync(
+      source,
+      `{"version": 1, "accounts": [{"id": "acc", "system": "ibm"}], "principals": [{"id": "IBMid-dev", "accountId": "acc", "kind": "user"}],
+        "services": [{"name": "kms", "type": "service", "roles": {"Reader": ["kms.keys.read"]}}], "roles": [{"id": "Reader", "kind": "service"}],
+        "policies": [{"id": "p", "accountId": "acc", "effect": "deny", "effect": "allow", "subject": {"kind": "principal", "id": "IBMid-dev"}, "roles": ["Reader"], "resource": {}}]}`,
+    );
+    const started = serve(parseServeArgs(['--db', join(dir, 'store.db'), '--source', source, '--port', '0', '--log-level', 'silent']));
+    // a server that started anyway is closed, so the failure is the assertion's alone
+    started.then((s) => closers.push(() => s.close()), () => undefined);
+    await expect(started).rejects.toMatchObject({ code: 'invalid_options' });
   });
 });

@@ -13,6 +13,7 @@ import {
   type Store,
 } from '@portcullis/engine';
 import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
+import { duplicateKey } from '@portcullis/engine/internals';
 import type { FastifyInstance } from 'fastify';
 import { chainAuthenticators, type Authenticator } from './authenticator.js';
 import { createServer } from './create-server.js';
@@ -145,11 +146,18 @@ async function openStore(db: string, pgSchema: string | undefined): Promise<Stor
 }
 
 function readJson(path: string, flag: string): unknown {
+  let text: string;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    value = JSON.parse(text);
   } catch (e) {
     throw new ValidationError('invalid_options', [{ path: [flag], message: `cannot read \`${path}\`: ${(e as Error).message}` }]);
   }
+  // a source or bootstrap file that writes a key twice means the last to JSON.parse and the first to its reader
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ValidationError('invalid_options', [{ path: [flag, ...twice.path], message: `\`${path}\`: key \`${twice.key}\` is written twice` }]);
+  return value;
 }
 
 /** Seeds an empty store with a whole source, as one commit. */
