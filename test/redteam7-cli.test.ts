@@ -142,4 +142,15 @@ describe('the CLI prints what a file holds, never what it would make a terminal 
     // the same files with each key once are read as before
     expect(cli('validate', 'a.json').code).toBe(0);
   });
+
+  it('hole: a flag given twice (`--action a --action b`) means its last value, with no word', () => {
+    // (fixed in cli/cli-args.ts: a flag of one value given twice is a usage error; `--tag` and the other list flags
+    // are given as often as they like)
+    const r = cli('who', 'a.json', '--action', 'cloud-object-storage.object.get', '--action', 'nope', '--resource', 'bucket-analytics-raw', '--now', '2025-03-12T10:30:00Z');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/option `--action` is given twice/);
+    expect(cli('explain', 'a.json', '--subject', 'IBMid-bob', '--subject', 'IBMid-alice', '--action', 'cloud-object-storage.object.get', '--resource', 'bucket-analytics-raw').code).toBe(2);
+    const once = cli('who', 'a.json', '--action', 'cloud-object-storage.object.get', '--resource', 'bucket-analytics-raw', '--now', '2025-03-12T10:30:00Z');
+    expect(once.code).toBe(0);
+  });
 });
