@@ -6,7 +6,7 @@ import { createLocalJWKSet, createRemoteJWKSet, importJWK, importSPKI, jwtVerify
 import { LRUCache } from 'lru-cache';
 import type { Authenticator } from './authenticator.js';
 
-/** Options of createJwtAuthenticator: exactly one of `publicKeyPem`, `jwk`, `jwks`, `jwksUrl`. */
+/** Options of createJwtAuthenticator: exactly one of `publicKeyPem`, `jwk`, `jwks`, `jwksUrl`, and the `audience`. */
 export interface JwtAuthenticatorOptions {
   /** An SPKI PEM public key. */
   publicKeyPem?: string;
@@ -20,8 +20,11 @@ export interface JwtAuthenticatorOptions {
   algorithms?: string[];
   /** Required `iss`. */
   issuer?: string;
-  /** Required `aud`. */
-  audience?: string;
+  /**
+   * The `aud` a token must name (required): an identity provider shared by several services issues each of them
+   * tokens for the same users, and one of those services must not act here with a token it received (RFC 8725 §3.9).
+   */
+  audience: string;
   /** The claim naming the account the subject acts for. Default `account_id`. */
   accountClaim?: string;
   /** Clock skew tolerated on `exp`/`nbf`, seconds. Default 30. */
@@ -48,6 +51,8 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
       issues.push({ path: ['jwksUrl'], message: 'must be an absolute URL' });
     }
   }
+  if (typeof options.audience !== 'string' || options.audience === '')
+    issues.push({ path: ['audience'], message: 'is required: the `aud` this service\'s tokens name (a token issued for another service must not act here)' });
   const algorithms = options.algorithms ?? ['RS256', 'ES256', 'EdDSA'];
   if (algorithms.length === 0 || algorithms.some((a) => a === 'none' || a.startsWith('HS')))
     issues.push({ path: ['algorithms'], message: 'asymmetric algorithms only (no `none`, no HS*)' });
@@ -82,7 +87,7 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
           algorithms,
           clockTolerance: options.clockToleranceSeconds ?? 30,
           ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
-          ...(options.audience !== undefined ? { audience: options.audience } : {}),
+          audience: options.audience,
         };
         payload = (typeof k === 'function' ? await jwtVerify(token, k, verifyOptions) : await jwtVerify(token, k, verifyOptions)).payload;
       } catch {

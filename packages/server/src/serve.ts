@@ -13,6 +13,7 @@ import {
   type Store,
 } from '@portcullis/engine';
 import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
+import { duplicateKey } from '@portcullis/engine/internals';
 import type { FastifyInstance } from 'fastify';
 import { chainAuthenticators, type Authenticator } from './authenticator.js';
 import { createServer } from './create-server.js';
@@ -63,8 +64,8 @@ export interface RunningServer {
 }
 
 const USAGE = `usage: portcullis serve [--db <file.db | postgres://…>] [--pg-schema <name>] [--port 8080] [--host 127.0.0.1]
-                       [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url>]
-                       [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-account-claim account_id]
+                       [--tokens <tokens.json>] [--jwt-key <public.pem> | --jwks-url <url> with --jwt-audience <aud>]
+                       [--jwt-issuer <iss>] [--jwt-account-claim account_id]
                        [--source <source.json>] [--bootstrap <bootstrap.json>] [--base-url <url>]
                        [--body-limit <bytes>] [--log-level info|warn|error|silent]
                        [--authzen-callers system|authenticated|anyone] [--workers <n> | auto]`;
@@ -118,6 +119,8 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
     } else (out as unknown as Record<string, string>)[key] = value;
   }
   if (out.jwtKey !== undefined && out.jwksUrl !== undefined) issues.push({ path: ['--jwt-key'], message: 'give --jwt-key or --jwks-url, not both' });
+  if ((out.jwtKey !== undefined || out.jwksUrl !== undefined) && out.jwtAudience === undefined)
+    issues.push({ path: ['--jwt-audience'], message: 'is required with --jwt-key or --jwks-url: a token the identity provider issued for another service must not act here' });
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(out.logLevel)) issues.push({ path: ['--log-level'], message: 'unknown level' });
   if (out.authzenCallers !== undefined && !['system', 'authenticated', 'anyone'].includes(out.authzenCallers))
     issues.push({ path: ['--authzen-callers'], message: 'one of system, authenticated, anyone' });
@@ -143,11 +146,18 @@ async function openStore(db: string, pgSchema: string | undefined): Promise<Stor
 }
 
 function readJson(path: string, flag: string): unknown {
+  let text: string;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    value = JSON.parse(text);
   } catch (e) {
     throw new ValidationError('invalid_options', [{ path: [flag], message: `cannot read \`${path}\`: ${(e as Error).message}` }]);
   }
+  // a source or bootstrap file that writes a key twice means the last to JSON.parse and the first to its reader
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ValidationError('invalid_options', [{ path: [flag, ...twice.path], message: `\`${path}\`: key \`${twice.key}\` is written twice` }]);
+  return value;
 }
 
 /** Seeds an empty store with a whole source, as one commit. */
@@ -167,7 +177,8 @@ function authenticatorsOf(options: ServeOptions): Authenticator[] {
       ...(options.jwtKey !== undefined ? { publicKeyPem: readFileSync(options.jwtKey, 'utf8') } : {}),
       ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}),
       ...(options.jwtIssuer !== undefined ? { issuer: options.jwtIssuer } : {}),
-      ...(options.jwtAudience !== undefined ? { audience: options.jwtAudience } : {}),
+      // required: createJwtAuthenticator refuses a missing one (a ServeOptions built in code skips the flag check)
+      audience: options.jwtAudience ?? '',
       ...(options.jwtAccountClaim !== undefined ? { accountClaim: options.jwtAccountClaim } : {}),
     };
     authenticators.push(createJwtAuthenticator(jwt));

@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '@portcullis/engine';
+import { duplicateKey } from '@portcullis/engine/internals';
 import { z } from 'zod';
 import type { Authenticator, Caller } from './authenticator.js';
 
@@ -56,11 +57,16 @@ export function createStaticTokenAuthenticator(entries: unknown): Authenticator 
 /** Reads a token file (JSON, see tokenFileSchema) and builds its authenticator. */
 export function loadStaticTokenFile(path: string): Authenticator {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    raw = JSON.parse(text);
   } catch (e) {
     throw new ValidationError('invalid_options', [{ path: ['tokens'], message: `cannot read token file \`${path}\`: ${(e as Error).message}` }]);
   }
+  // an entry writing `actor` twice reads as its first actor and acts as its last (a subject's token that is `system`)
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ValidationError('invalid_options', [{ path: ['tokens', ...twice.path], message: `key \`${twice.key}\` is written twice` }]);
   const r = tokenFileSchema.safeParse(raw);
   if (!r.success) throw new ValidationError('invalid_options', r.error.issues.map((i) => ({ path: ['tokens', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message })));
   return createStaticTokenAuthenticator(r.data.tokens);

@@ -45,7 +45,11 @@ export class ChangeFeed implements StoreFeed {
     client.on('end', () => this.#lost(client, new StoreError('unavailable', 'change feed: the connection ended')));
     client.on('notification', (n) => {
       if (n.channel !== this.#channel || client !== this.#client) return;
-      const revision = Number(n.payload);
+      // the store announces `bigint::text`: digits only; anything else on the channel (a padded, signed or
+      // fractional number, text) is not one of its announcements
+      const payload = n.payload ?? '';
+      if (!/^[0-9]{1,16}$/.test(payload)) return;
+      const revision = Number(payload);
       if (Number.isSafeInteger(revision)) this.#listener.onRevision(revision);
     });
     try {

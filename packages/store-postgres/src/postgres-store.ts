@@ -118,12 +118,10 @@ export class PostgresStore implements Store {
 
   /** The whole current source (frozen) and its revision, read from one snapshot. */
   async load(): Promise<Snapshot> {
-    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => {
-      const cache = this.#cache;
-      // a newer cache is a committed state too: a commit of this store finished after the snapshot began
-      if (cache && cache.revision >= revision) return cache;
-      return this.#current(client, revision, true);
-    });
+    // the source at the snapshot's revision, even with a newer cache: a cache newer than what the database holds is
+    // a commit of this store that finished after the snapshot began (the next read catches up again), or a state of
+    // a history the database no longer has (a schema made again, a restore), which must not be handed out
+    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => this.#current(client, revision, true));
     return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
 
@@ -314,7 +312,9 @@ export class PostgresStore implements Store {
       }
       next = { source, revision };
     }
-    if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
+    // INVARIANT: the cache is the state at the revision last read, as in the SQLite store: one newer than the database
+    // is not caught up from the log again (a log after a restore is another history's)
+    this.#cache = next;
     return next;
   }
 
@@ -449,8 +449,10 @@ function checkOptions(input: unknown): Required<PostgresStoreOptions> {
   for (const k of Object.keys(options)) if (!KNOWN.includes(k)) issues.push({ path: [k], message: `unknown option \`${k}\`` });
   if (typeof options.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url))
     issues.push({ path: ['url'], message: 'must be a `postgresql://` connection URL' });
-  if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)))
-    issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 63)' });
+  // INVARIANT: the feed's channel `portcullis:<schema>` is an identifier too (at most 63 bytes): pg_notify refuses a
+  // longer one, so a longer schema name opened a store every commit of which failed (`channel name too long`)
+  if (options.schema !== undefined && (typeof options.schema !== 'string' || !/^[a-z_][a-z0-9_]{0,51}$/.test(options.schema)))
+    issues.push({ path: ['schema'], message: 'must be a lowercase SQL identifier (letters, digits, `_`, at most 52: the change feed\'s channel adds 11)' });
   const positive = (k: 'poolSize' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatMs') => {
     const v = options[k];
     if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) issues.push({ path: [k], message: 'must be a positive integer' });

@@ -19,9 +19,9 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   args: string[],
   options: O,
 ): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values, positionals };
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const code = (e as { code?: string }).code;
     const message = e instanceof Error ? e.message : String(e);
@@ -31,4 +31,13 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') usageError(`unexpected argument (see --help)`);
     usageError(message.charAt(0).toLowerCase() + message.slice(1));
   }
+  // a flag of one value given twice (`--action a --action b`) would mean its last, whichever one its reader sees:
+  // refused; a flag that takes a list (`--tag`, `multiple`) is given as often as it likes
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option' || (options[t.name] as { multiple?: boolean } | undefined)?.multiple === true) continue;
+    if (seen.has(t.name)) usageError(`option \`--${t.name}\` is given twice`);
+    seen.add(t.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }

@@ -1,10 +1,16 @@
 // Where the CLI writes: stdout for results, stderr for errors and progress. Commands take this instead
 // of touching `process`, so that main.ts is the only file that knows the real streams.
+import { printable } from './one-line.js';
 
-/** The CLI's outputs, and whether stderr is a terminal (for the progress line). */
+/**
+ * The CLI's outputs, and whether stderr is a terminal (for the progress line). `out` and `err` write one line each:
+ * whatever it quotes from a source, a scenario or an argument (an id, a name, an attribute value) is escaped, a
+ * newline included, so no value can move the cursor, set the title, or start a line of its own that reads as the
+ * command's (a `-` grant in a diff). A help text or a JSON document goes through writeBlock.
+ */
 export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
+  out(line: string): void;
+  err(line: string): void;
   /** Writes to stderr as is, without a newline (the progress line). */
   errRaw(text: string): void;
   stderrIsTty: boolean;
@@ -24,9 +30,19 @@ export function createProcessIo(): CliIo {
   });
   process.stderr.on('error', () => undefined);
   return {
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    // INVARIANT: every byte a command prints to stdout or stderr goes through printable (errRaw: the progress line's
+    // own cursor codes, its text printable already), so nothing read from a file reaches the terminal as a control
+    out: (line) => void process.stdout.write(`${printable(line)}\n`),
+    err: (line) => void process.stderr.write(`${printable(line)}\n`),
     errRaw: (text) => void process.stderr.write(text),
     stderrIsTty: process.stderr.isTTY === true,
   };
+}
+
+/**
+ * Writes a text of several lines (a help text, a JSON document) line by line: its own newlines end lines, anything
+ * else is escaped as in a line. JSON.stringify leaves no newline inside a string, so a document keeps its shape.
+ */
+export function writeBlock(write: (line: string) => void, text: string): void {
+  for (const line of text.split('\n')) write(line);
 }

@@ -2,7 +2,7 @@
 // outside policies that decisions read; like diff(1), exit 1 when anything differs.
 import { diff } from '../analyze/permission-diff.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { parseInstant } from './cli-request.js';
 import { loadSourceFile } from './cli-source.js';
 import { formatContextChange, formatGrant } from './format-grant.js';
@@ -28,7 +28,7 @@ const OPTIONS = { ...COMMON_OPTIONS, now: { type: 'string' } } as const;
 export function diffCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(DIFF_HELP);
+    writeBlock(io.out, DIFF_HELP);
     return 0;
   }
   if (positionals.length !== 2) usageError('diff needs exactly two source files (see --help)');
@@ -39,7 +39,7 @@ export function diffCommand(args: string[], io: CliIo): ExitCode {
   const b = loadSourceFile(fileB);
   const d = diff(a, b, now === undefined ? {} : { now });
   const different = d.added.length + d.removed.length + d.context.length > 0;
-  if (values.json === true) io.out(JSON.stringify({ a: fileA, b: fileB, different, ...d }, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify({ a: fileA, b: fileB, different, ...d }, null, 2));
   else {
     io.out(`diff \`${fileA}\` \`${fileB}\`: ${d.added.length} added, ${d.removed.length} removed, ${d.context.length} other change${d.context.length === 1 ? '' : 's'}`);
     for (const g of d.removed) io.out(formatGrant('-', g));

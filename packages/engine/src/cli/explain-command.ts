@@ -5,7 +5,7 @@ import { authorize } from '../evaluate/authorize.js';
 import type { AuthorizeRequest } from '../evaluate/types.js';
 import { callerNote } from './caller-note.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { describeResource, parseNow, parseResource, parseSubject, RESOURCE_HELP, RESOURCE_OPTIONS } from './cli-request.js';
 import { loadSourceFile } from './cli-source.js';
 import { formatDecision } from './format-decision.js';
@@ -37,7 +37,7 @@ const OPTIONS = {
 export function explainCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(EXPLAIN_HELP);
+    writeBlock(io.out, EXPLAIN_HELP);
     return 0;
   }
   if (positionals.length !== 1) usageError('explain needs exactly one source file (see --help)');
@@ -51,7 +51,7 @@ export function explainCommand(args: string[], io: CliIo): ExitCode {
   const request: AuthorizeRequest = { subject, action: values.action, resource, environment: { now } };
   const decision = authorize(compile(source), request, { explain: true });
   const note = decision.reason === 'invalid-request' ? undefined : callerNote(source, subject, account);
-  if (values.json === true) io.out(JSON.stringify({ request, decision, ...(note !== undefined ? { note } : {}) }, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify({ request, decision, ...(note !== undefined ? { note } : {}) }, null, 2));
   else {
     const who = subject.id === undefined ? 'an anonymous caller' : `\`${subject.id}\``;
     io.out(`${who} ${values.action} on ${describeResource(resource, account)} at ${new Date(now).toISOString()}`);

@@ -2,7 +2,7 @@
 // subject groups, expired grants with --now, roles that grant nothing); exit 1 when any.
 import { lint } from '../analyze/lint-source.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { parseInstant } from './cli-request.js';
 import { loadSourceFile } from './cli-source.js';
 import { formatIds } from './format-lists.js';
@@ -26,14 +26,14 @@ const OPTIONS = { ...COMMON_OPTIONS, now: { type: 'string' } } as const;
 export function lintCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(LINT_HELP);
+    writeBlock(io.out, LINT_HELP);
     return 0;
   }
   if (positionals.length !== 1) usageError('lint needs exactly one source file (see --help)');
   const now = parseInstant(values.now);
   const source = loadSourceFile(positionals[0]!);
   const findings = lint(source, now === undefined ? {} : { now });
-  if (values.json === true) io.out(JSON.stringify({ file: positionals[0], findings }, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify({ file: positionals[0], findings }, null, 2));
   else {
     io.out(`lint \`${positionals[0]}\`: ${findings.length} finding${findings.length === 1 ? '' : 's'}`);
     for (const f of findings) io.out(`  ${f.code}: ${f.message}${f.related.length > 0 ? ` (related: ${formatIds(f.related)})` : ''}`);

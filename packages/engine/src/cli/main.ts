@@ -3,7 +3,7 @@
 // (who, what, diff, lint). Every failure
 // ends as one line on stderr and an exit code, never a stack trace.
 import { readFileSync } from 'node:fs';
-import { createProcessIo, type CliIo, type ExitCode } from './cli-io.js';
+import { createProcessIo, writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { diffCommand } from './diff-command.js';
 import { explainCommand } from './explain-command.js';
 import { lintCommand } from './lint-command.js';
@@ -60,11 +60,11 @@ export function runCli(argv: string[], io: CliIo): ExitCode {
   const [command, ...rest] = argv;
   try {
     if (command === undefined) {
-      io.err(MAIN_HELP);
+      writeBlock(io.err, MAIN_HELP);
       return 2;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
-      io.out(MAIN_HELP);
+      writeBlock(io.out, MAIN_HELP);
       return 0;
     }
     if (command === '--version') {

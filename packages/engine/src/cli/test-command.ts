@@ -3,7 +3,7 @@ import type { ScenarioCoverage } from '../testing/scenario-coverage.js';
 import { loadScenarioFile } from '../testing/scenario-load.js';
 import { runScenario, type ScenarioReport } from '../testing/scenario-run.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { createProgressLine } from './progress-line.js';
 
 /** The help of `test`. */
@@ -41,7 +41,7 @@ export function formatCoverage(c: ScenarioCoverage): string[] {
 export function testCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(TEST_HELP);
+    writeBlock(io.out, TEST_HELP);
     return 0;
   }
   if (positionals.length === 0) usageError('test needs at least one scenario file (see --help)');
@@ -72,7 +72,7 @@ export function testCommand(args: string[], io: CliIo): ExitCode {
       cases: report.cases.map((c) => ({ name: c.name, passed: c.passed, failures: c.failures, decision: c.decision })),
       coverage: report.coverage,
     }));
-    io.out(JSON.stringify({ passed, failed, uncovered, ok: failed === 0 && !coverageFails, files }, null, 2));
+    writeBlock(io.out, JSON.stringify({ passed, failed, uncovered, ok: failed === 0 && !coverageFails, files }, null, 2));
   } else {
     for (const { file, report } of reports) {
       io.out(`scenario \`${file}\`: ${report.cases.length} case${report.cases.length === 1 ? '' : 's'}`);

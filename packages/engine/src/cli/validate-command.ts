@@ -4,7 +4,7 @@ import { parseSource } from '../model/parse-source.js';
 import type { Source } from '../model/source.js';
 import { readJsonFile } from '../testing/scenario-json-file.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 
 /** The help of `validate`. */
 export const VALIDATE_HELP = `usage: portcullis validate <source.json>... [--json]
@@ -23,7 +23,7 @@ export function formatPath(path: Issue['path']): string {
 export function validateCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, COMMON_OPTIONS);
   if (values.help === true) {
-    io.out(VALIDATE_HELP);
+    writeBlock(io.out, VALIDATE_HELP);
     return 0;
   }
   if (positionals.length === 0) usageError('validate needs a source file (see --help)');
@@ -38,7 +38,7 @@ export function validateCommand(args: string[], io: CliIo): ExitCode {
       return { file, valid: false as const, issues: e.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
     }
   });
-  if (values.json === true) io.out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
   else
     for (const r of results) {
       if (r.valid) io.out(`valid: \`${r.file}\`: ${COUNTED.map((k) => `${r.counts[k]} ${k}`).join(', ')}`);

@@ -6,7 +6,7 @@ import { ValidationError, type Issue } from '../errors.js';
 import { createContext, resolveRequest } from '../evaluate/resolve-request.js';
 import { callerNote } from './caller-note.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { describeResource, parseNow, parseResource, parseSubject, RESOURCE_HELP, RESOURCE_OPTIONS } from './cli-request.js';
 import { loadSourceFile } from './cli-source.js';
 import { formatIds, formatIssueLines, section } from './format-lists.js';
@@ -40,7 +40,7 @@ export function formatWhatCan(r: WhatCanResult): string[] {
 export function whatCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(WHAT_HELP);
+    writeBlock(io.out, WHAT_HELP);
     return 0;
   }
   if (positionals.length !== 1) usageError('what needs exactly one source file (see --help)');
@@ -65,12 +65,12 @@ export function whatCommand(args: string[], io: CliIo): ExitCode {
     }
   }
   if (result === undefined) {
-    if (values.json === true) io.out(JSON.stringify({ request, issues }, null, 2));
+    if (values.json === true) writeBlock(io.out, JSON.stringify({ request, issues }, null, 2));
     else for (const line of formatIssueLines(issues)) io.out(line);
     return 1;
   }
   const note = callerNote(source, subject, account);
-  if (values.json === true) io.out(JSON.stringify({ request, ...result, ...(note !== undefined ? { note } : {}) }, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify({ request, ...result, ...(note !== undefined ? { note } : {}) }, null, 2));
   else {
     const who = subject.id === undefined ? 'an anonymous caller' : `\`${subject.id}\``;
     io.out(`what ${who} may do on ${describeResource(resource, account)} at ${new Date(now).toISOString()}`);

@@ -4,7 +4,7 @@ import { whoCan, type GrantPath, type WhoCanResult } from '../analyze/who-can.js
 import { compile } from '../compile/compile-source.js';
 import { ValidationError } from '../errors.js';
 import { COMMON_OPTIONS, parseCommandArgs, usageError } from './cli-args.js';
-import type { CliIo, ExitCode } from './cli-io.js';
+import { writeBlock, type CliIo, type ExitCode } from './cli-io.js';
 import { describeResource, parseNow, parseResource, RESOURCE_HELP, RESOURCE_OPTIONS } from './cli-request.js';
 import { loadSourceFile } from './cli-source.js';
 import { formatIds, formatIssueLines, section } from './format-lists.js';
@@ -64,7 +64,7 @@ export function formatWhoCan(r: WhoCanResult): string[] {
 export function whoCommand(args: string[], io: CliIo): ExitCode {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (values.help === true) {
-    io.out(WHO_HELP);
+    writeBlock(io.out, WHO_HELP);
     return 0;
   }
   if (positionals.length !== 1) usageError('who needs exactly one source file (see --help)');
@@ -79,11 +79,11 @@ export function whoCommand(args: string[], io: CliIo): ExitCode {
     result = whoCan(compile(source), values.action, resource, { now });
   } catch (e) {
     if (!(e instanceof ValidationError) || e.code !== 'invalid_request') throw e;
-    if (values.json === true) io.out(JSON.stringify({ request, issues: e.issues }, null, 2));
+    if (values.json === true) writeBlock(io.out, JSON.stringify({ request, issues: e.issues }, null, 2));
     else for (const line of formatIssueLines(e.issues)) io.out(line);
     return 1;
   }
-  if (values.json === true) io.out(JSON.stringify({ request, ...result }, null, 2));
+  if (values.json === true) writeBlock(io.out, JSON.stringify({ request, ...result }, null, 2));
   else {
     io.out(`who may ${values.action} on ${describeResource(resource, account)} at ${new Date(now).toISOString()}`);
     for (const line of formatWhoCan(result)) io.out(line);

@@ -130,8 +130,15 @@ export class DecisionHooks {
   logMany(subject: RequestSubject, items: readonly Omit<AuthorizeRequest, 'subject'>[], decisions: readonly Decision[], revision: number, at: number): void {
     if (this.#onDecision === undefined || !Array.isArray(items)) return;
     for (let i = 0; i < decisions.length; i++) {
-      const item = items[i];
-      const request = { subject, ...(item !== null && typeof item === 'object' ? item : {}) } as AuthorizeRequest;
+      const item = items[i] as Partial<AuthorizeRequest> | null | undefined;
+      // INVARIANT: the record holds what decideMany decided on: the batch's subject and the item's action, resource
+      // and environment. Spreading the item would let its own `subject` (which the decision ignores) stand in the log
+      const request = { subject } as AuthorizeRequest;
+      if (item !== null && typeof item === 'object') {
+        request.action = item.action!;
+        request.resource = item.resource!;
+        if (item.environment !== undefined) request.environment = item.environment;
+      }
       this.log(request, decisions[i]!, revision, timeOf(request, at), false);
     }
   }

@@ -380,8 +380,9 @@ class EngineImpl implements Engine {
   }
 
   #setRevision(revision: number): void {
-    // INVARIANT: the revision only grows and every cache entry carries the revision it was computed at, so a
-    // decision of an older source is never served; stale entries simply age out under the clock (no O(size) clear per write)
+    // INVARIANT: the revision only grows (but for #reload, which empties the cache) and every cache entry carries the
+    // revision it was computed at, so a decision of an older source is never served; stale entries simply age out
+    // under the clock (no O(size) clear per write)
     this.#revision = revision;
   }
 
@@ -407,11 +408,31 @@ class EngineImpl implements Engine {
     this.#checkOpen();
     if (this.#store === undefined) return 0;
     const { changes, revision } = await this.#store.changesSince(this.#revision);
+    if (revision < this.#revision) return this.#reload();
     if (revision > this.#storeRevision) this.#storeRevision = revision;
     if (revision === this.#revision) return 0;
     // INVARIANT: the store validated every committed change, so they apply as they are
     this.#applyLocal(changes, revision);
     return changes.length;
+  }
+
+  /**
+   * The store's history is not the one this engine followed: its revision is below ours (a schema made again, a
+   * restore from a backup, a fail-over to a replica that had not received the last commits). Its source is taken
+   * whole, as at start-up, never the changes after ours laid over rows only this engine still holds (a grant the
+   * store lost would go on allowing); the decision cache is emptied, since the new history reuses the revisions its
+   * entries are keyed by. Returns 1: the source changed.
+   */
+  async #reload(): Promise<number> {
+    const snapshot = await this.#store!.load();
+    const source = snapshot.validated === true ? snapshot.source : parseSource(snapshot.source);
+    this.#state = undefined;
+    this.#unkeyed = source;
+    this.#tables = compile(source);
+    this.#cache?.clear();
+    this.#revision = snapshot.revision;
+    this.#storeRevision = snapshot.revision;
+    return 1;
   }
 
   #checkOpen(): void {

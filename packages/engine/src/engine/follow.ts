@@ -126,8 +126,11 @@ export class Follower {
     try {
       do {
         this.#pending = false;
-        const revision = await this.#target.catchUp();
-        if (revision > this.#known) this.#known = revision;
+        // INVARIANT: what a catch-up read is the store's revision, and what the follower knows: an announcement is
+        // only a reason to read (any role that can connect to PostgreSQL may NOTIFY the channel with any number), so
+        // one ahead of the store is dropped here, not kept as commits the engine is behind on for good. One that
+        // arrived during the read set #pending, and the loop reads again.
+        this.#known = await this.#target.catchUp();
       } while (this.#pending && !this.#closed);
       this.#failures = 0;
       if (this.#connected) {

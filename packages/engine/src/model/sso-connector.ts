@@ -40,11 +40,28 @@ export const ssoConnectorSchema = z
   });
 export type SsoConnector = z.infer<typeof ssoConnectorSchema>;
 
-/** The domain of an email address, lowercased (the part after the last `@`); undefined when there is none. */
+/**
+ * The domain of an email address (the part after the last `@`) as a DNS name, the way mail reaches it: lowercased,
+ * without the trailing dots of an absolute name, and a name with non-ASCII characters as IDNA reads it (UTS 46:
+ * full-width letters and dots, ignorable marks, punycode), so `bob@Corp.Example.` and `bob@ｃｏｒｐ．example` are of
+ * `corp.example`; undefined when there is none.
+ */
 export function emailDomainOf(email: string): string | undefined {
   const at = email.lastIndexOf('@');
-  if (at < 0 || at === email.length - 1) return undefined;
-  return email.slice(at + 1).toLowerCase();
+  if (at < 0) return undefined;
+  let domain = email.slice(at + 1);
+  // INVARIANT: every spelling of one domain is one domain here, or a gate keyed by it misses the other spellings.
+  // Only a non-ASCII name pays for the URL parser (a name it refuses is compared as written)
+  // eslint-disable-next-line no-control-regex
+  if (/[^\u0000-\u007f]/.test(domain)) {
+    try {
+      domain = new URL(`http://${domain}`).hostname;
+    } catch {
+      // not a host name: as written
+    }
+  }
+  domain = domain.replace(/\.+$/, '').toLowerCase();
+  return domain === '' ? undefined : domain;
 }
 
 /** The cross-row checks of SSO connectors: unique ids, a known account, one connector per email domain of an account. */

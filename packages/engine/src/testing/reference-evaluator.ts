@@ -736,7 +736,20 @@ function gate(ctx: Ctx): Decision | undefined {
     const stored = subject.id === undefined ? undefined : source.principals.find((p) => p.accountId === A && p.id === subject.id)?.email;
     const connectorOf = (email: string | undefined) => {
       const at = email === undefined ? -1 : email.lastIndexOf('@');
-      const domain = email === undefined || at < 0 || at === email.length - 1 ? undefined : email.slice(at + 1).toLowerCase();
+      // a DNS name as mail reads it: a non-ASCII name in IDNA's form, lowercased, the trailing dots of an absolute name dropped
+      let domain = email === undefined || at < 0 ? undefined : email.slice(at + 1);
+      if (domain !== undefined) {
+        if ([...domain].some((ch) => ch.charCodeAt(0) > 0x7f)) {
+          try {
+            domain = new URL(`http://${domain}`).hostname;
+          } catch {
+            // as written
+          }
+        }
+        domain = domain.toLowerCase();
+        while (domain.endsWith('.')) domain = domain.slice(0, -1);
+        if (domain === '') domain = undefined;
+      }
       return (source.ssoConnectors ?? []).find((c) => c.accountId === A && c.enabled && c.verification.status === 'verified' && c.emailDomain === domain);
     };
     // the email the request asserts first, then the principal's stored one: either in a gated domain gates

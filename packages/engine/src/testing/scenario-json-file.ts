@@ -2,6 +2,7 @@
 // ValidationError (`invalid_input`) naming the file, never a raw fs or SyntaxError.
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
+import { duplicateKey } from '../model/duplicate-key.js';
 
 /** Reads and parses one JSON file; throws a ValidationError whose one issue says what is wrong with it. */
 export function readJsonFile(path: string): unknown {
@@ -15,11 +16,18 @@ export function readJsonFile(path: string): unknown {
   }
   // a byte-order mark is not JSON, but editors on some systems write one: it is read past, as Node's own loaders do
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (e) {
     const detail = e instanceof Error ? e.message.charAt(0).toLowerCase() + e.message.slice(1) : 'unreadable';
     const message = `\`${path}\` is not JSON: ${detail}`;
     throw new ValidationError('invalid_input', [{ path: [], message }], message);
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) {
+    const message = `\`${path}\`: key \`${twice.key}\` is written twice in one object (JSON.parse keeps the last, a reader may see the first)`;
+    throw new ValidationError('invalid_input', [{ path: twice.path, message: `key \`${twice.key}\` is written twice` }], message);
+  }
+  return value;
 }
