@@ -18,24 +18,29 @@ async function logged(records: DecisionRecord[]): Promise<Engine> {
 describe('the decision log records the request that was decided', () => {
   it('hole: an authorizeMany item carrying its own `subject` is logged as that subject, while the batch’s was decided', async () => {
     // (fixed in engine/decision-hooks.ts: logMany builds each record from the batch's subject and the item's
-    // action, resource and environment, the fields decideMany reads, never by spreading the item over the subject)
+    // action, resource and environment, the fields decideMany reads, never by spreading the item over the subject;
+    // since, an item carrying a `subject` of its own is refused as invalid-request, as any unknown key of a request)
     const records: DecisionRecord[] = [];
     const e = await logged(records);
     const items = [{ action: 'kms.keys.write', resource: key('k1'), subject: { id: 'IBMid-admin', accountId: 'acc' } }];
     const [d] = e.authorizeMany({ id: 'IBMid-friend', accountId: 'acc' }, items as never);
-    // `IBMid-friend` holds nothing on kms: the batch's subject was decided, the item's own ignored
     expect(d!.allowed).toBe(false);
+    expect(d!.reason).toBe('invalid-request');
+    expect(d!.issues).toEqual([{ path: ['subject'], message: 'unknown key `subject`' }]);
     expect(records).toHaveLength(1);
-    expect(records[0]!.request.subject).toEqual({ id: 'IBMid-friend', accountId: 'acc' });
     expect(records[0]!.request).toEqual({ subject: { id: 'IBMid-friend', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1') });
-    // and a denied friend is not logged as allowed by anyone: the same item as the decided one, `me` allowed
-    const [mine] = e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, items as never);
+    // an item without one: the batch's subject decided and logged, `friend` denied and `me` allowed
+    const plain = [{ action: 'kms.keys.write', resource: key('k1') }];
+    const [friend] = e.authorizeMany({ id: 'IBMid-friend', accountId: 'acc' }, plain);
+    expect(friend!.allowed).toBe(false);
+    expect(records[1]!.request.subject.id).toBe('IBMid-friend');
+    const [mine] = e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, plain);
     expect(mine!.allowed).toBe(true);
-    expect(records[1]!.request.subject.id).toBe('IBMid-me');
+    expect(records[2]!.request.subject.id).toBe('IBMid-me');
     // an item's own time is still the record's, as it was the decision's
-    e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, [{ ...items[0]!, environment: { now: '2026-01-03T00:00:00Z' } }] as never);
-    expect(records[2]!.request).toEqual({ subject: { id: 'IBMid-me', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1'), environment: { now: '2026-01-03T00:00:00Z' } });
-    expect(records[2]!.at).toBe(Date.parse('2026-01-03T00:00:00Z'));
+    e.authorizeMany({ id: 'IBMid-me', accountId: 'acc' }, [{ ...plain[0]!, environment: { now: '2026-01-03T00:00:00Z' } }]);
+    expect(records[3]!.request).toEqual({ subject: { id: 'IBMid-me', accountId: 'acc' }, action: 'kms.keys.write', resource: key('k1'), environment: { now: '2026-01-03T00:00:00Z' } });
+    expect(records[3]!.at).toBe(Date.parse('2026-01-03T00:00:00Z'));
   });
 });
 

@@ -29,6 +29,8 @@ const source: SourceInput = {
 const resource = { attributes: { accountId: 'acct-1', serviceName: 'cloud-object-storage', resource: 'r1' } };
 // a request naming a registered resource by id is one the decision cache keeps
 const ask = (id: string): AuthorizeRequest => ({ subject: { id }, action: 'cloud-object-storage.object.get', resource: { id: 'bucket-1' } });
+/** A batch item: a request without its subject (the batch's subject is decided; an item carrying one is refused). */
+const item = (): Omit<AuthorizeRequest, 'subject'> => ({ action: 'cloud-object-storage.object.get', resource: { id: 'bucket-1' } });
 const bobPolicy = {
   id: 'p-bob',
   accountId: 'acct-1',
@@ -58,7 +60,7 @@ describe('the revision on every decision', () => {
     const bob = engine.authorize(ask('IBMid-bob'));
     expect([bob.allowed, bob.revision]).toEqual([true, 1]);
     expect(engine.authorize(ask('IBMid-alice')).revision).toBe(1); // the revision-0 entry is never served again
-    expect(engine.authorizeMany({ id: 'IBMid-alice' }, [ask('x'), ask('y')]).map((d) => d.revision)).toEqual([1, 1]);
+    expect(engine.authorizeMany({ id: 'IBMid-alice' }, [item(), item()]).map((d) => d.revision)).toEqual([1, 1]);
     await engine.replaceSource(source);
     expect(engine.authorize(ask('IBMid-bob'))).toMatchObject({ allowed: false, revision: 2 });
     // an invalid request is decided on a revision too
@@ -94,7 +96,7 @@ describe('onDecision', () => {
     let none = 0;
     const off = make({ onDecision: () => void none++, decisionSampleRate: 0 });
     for (let i = 0; i < 10; i++) off.authorize(ask('IBMid-alice'));
-    off.authorizeMany({ id: 'IBMid-alice' }, [ask('x'), ask('y')]);
+    off.authorizeMany({ id: 'IBMid-alice' }, [item(), item()]);
     expect(none).toBe(0);
   });
 
@@ -106,7 +108,7 @@ describe('onDecision', () => {
     });
     expect(engine.authorize(ask('IBMid-alice')).allowed).toBe(true);
     expect(engine.authorize(ask('IBMid-bob')).allowed).toBe(false);
-    expect(engine.authorizeMany({ id: 'IBMid-alice' }, [ask('x')])[0]!.allowed).toBe(true);
+    expect(engine.authorizeMany({ id: 'IBMid-alice' }, [item()])[0]!.allowed).toBe(true);
     expect(engine.hookErrors).toBe(3);
     expect(make().hookErrors).toBe(0);
   });
@@ -128,7 +130,7 @@ describe('tracer', () => {
     const plain = make();
     expect(engine.authorize(ask('IBMid-alice'))).toEqual(plain.authorize(ask('IBMid-alice')));
     engine.authorize(ask('IBMid-alice'));
-    const batch = engine.authorizeMany({ id: 'IBMid-alice' }, [ask('x'), { action: 'nope', resource }, { action: 'x' } as never]);
+    const batch = engine.authorizeMany({ id: 'IBMid-alice' }, [item(), { action: 'nope', resource }, { action: 'x' } as never]);
     expect(batch.map((d) => d.reason)).toEqual(['allow', 'no-match', 'invalid-request']);
     await provider.forceFlush();
     const spans = exporter.getFinishedSpans();

@@ -57,7 +57,8 @@ describe('the compiled evaluator equals the reference evaluator', () => {
       fc.property(arbSourceAndRequests({ maxRequests: 6 }), ({ source, requests }) => {
         const tables = compile(source);
         const subject = requests[0]!.subject;
-        const many = authorizeMany(tables, subject, requests);
+        // a batch item is a request without its subject (an item carrying one is refused)
+        const many = authorizeMany(tables, subject, requests.map(({ subject: _, ...item }) => item));
         requests.forEach((r, i) => expect(core(many[i]!)).toEqual(core(authorize(tables, { ...r, subject }))));
       }),
       { numRuns: 300 },

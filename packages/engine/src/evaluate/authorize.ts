@@ -17,7 +17,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
-import { accountNumOf, createContext, nodeUpsOf, resolveRequest, subjectIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
+import { accountNumOf, createContext, ITEM_KEYS, nodeUpsOf, resolveRequest, subjectIssues, unknownKeyIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -547,7 +547,8 @@ export function decideOne(tables: Tables, request: AuthorizeRequest, options: Au
 
 /**
  * Decides many requests of one subject, resolving its identities once per (account, time) instead of once per request.
- * Each request's own `subject` is ignored.
+ * An item is a request without its subject: one that carries a `subject` (or any other key a request does not define)
+ * is decided invalid-request.
  */
 export function authorizeMany(
   tables: Tables,
@@ -582,6 +583,12 @@ export function decideMany(
       const item = requests[i]!;
       if (subject === null || typeof subject !== 'object' || item === null || typeof item !== 'object') {
         out[i] = invalid([{ path: subject === null || typeof subject !== 'object' ? ['subject'] : [i], message: 'must be an object' }]);
+        continue;
+      }
+      // an item means what it says: a key of its own `subject` (the batch's is decided) or a misspelt one is refused
+      const unknown = unknownKeyIssues(item, ITEM_KEYS);
+      if (unknown !== null) {
+        out[i] = invalid(unknown);
         continue;
       }
       req.action = item.action;

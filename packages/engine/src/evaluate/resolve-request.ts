@@ -3,7 +3,7 @@ import { ATTR, type AttributeNames } from '../compile/attribute-names.js';
 import { upOf, type AccountTable, type ServiceInfo, type Tables } from '../compile/tables.js';
 import { UNKNOWN_STRING, type StringTable } from '../compile/strings.js';
 import { ScopeCode, scopeCode } from '../compile/flat-conditions.js';
-import type { AuthorizeOptions, AuthorizeRequest } from './types.js';
+import type { AuthorizeOptions, AuthorizeRequest, RequestResource, RequestSubject } from './types.js';
 
 const EMPTY: readonly string[] = [];
 
@@ -179,7 +179,43 @@ function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, un
   }
 }
 
+/** Every key one part of a request may carry: typed against the request types, so a field added there and not here fails to compile. */
+type Keys<T> = { readonly [K in keyof Required<T>]: true };
+export const REQUEST_KEYS: Keys<AuthorizeRequest> = { subject: true, action: true, resource: true, environment: true };
+/** A batch item: a request without its subject (the batch's subject is the one decided). */
+export const ITEM_KEYS: Keys<Omit<AuthorizeRequest, 'subject'>> = { action: true, resource: true, environment: true };
+export const SUBJECT_KEYS: Keys<RequestSubject> = { id: true, accountId: true, authenticated: true, claims: true, service: true, email: true, sso: true };
+const CLAIMS_KEYS: Keys<NonNullable<RequestSubject['claims']>> = { realm: true, attributes: true };
+export const RESOURCE_KEYS: Keys<RequestResource> = { id: true, attributes: true, tags: true, projects: true, folders: true, zones: true, agentId: true };
+const ENVIRONMENT_KEYS: Keys<NonNullable<AuthorizeRequest['environment']>> = { now: true };
+const OPTIONS_KEYS: Keys<AuthorizeOptions> = { now: true, explain: true };
+
+/**
+ * A request means exactly what it says (SEMANTICS §0): a key its part does not define is an issue, as in a source, so
+ * a misspelt `servce` or `acountId` is refused rather than decided as if absent. for…in, as every read of the request
+ * does, sees inherited enumerable keys too; `known[k]` is `true` only for a listed key (`toString`, `__proto__` read
+ * something else). No allocation when every key is known.
+ */
+export function unknownKeys(o: object, known: Readonly<Record<string, true>>, path: readonly (string | number)[], issues: Issue[]): void {
+  for (const k in o) if (known[k] !== true) issues.push({ path: [...path, k], message: `unknown key \`${k}\`` });
+}
+
+/** True when `o` carries a key `known` does not list (unknownKeys without the issues). */
+export function hasUnknownKey(o: object, known: Readonly<Record<string, true>>): boolean {
+  for (const k in o) if (known[k] !== true) return true;
+  return false;
+}
+
+/** unknownKeys into a list of their own: null (nothing allocated) when every key is known. */
+export function unknownKeyIssues(o: object, known: Readonly<Record<string, true>>): Issue[] | null {
+  if (!hasUnknownKey(o, known)) return null;
+  const issues: Issue[] = [];
+  unknownKeys(o, known, [], issues);
+  return issues;
+}
+
 function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
+  unknownKeys(subject, SUBJECT_KEYS, ['subject'], issues);
   const { id, accountId, authenticated, claims, service, email, sso } = subject;
   if (email !== undefined && typeof email !== 'string') issues.push({ path: ['subject', 'email'], message: 'must be a string' });
   if (sso !== undefined && typeof sso !== 'boolean') issues.push({ path: ['subject', 'sso'], message: 'must be a boolean' });
@@ -188,6 +224,7 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
   if (authenticated !== undefined && typeof authenticated !== 'boolean') issues.push({ path: ['subject', 'authenticated'], message: 'must be a boolean' });
   if (claims !== undefined && (!isObject(claims) || typeof claims['realm'] !== 'string' || !isObject(claims['attributes'])))
     issues.push({ path: ['subject', 'claims'], message: 'must be `{realm, attributes}`' });
+  else if (claims !== undefined) unknownKeys(claims as Record<string, unknown>, CLAIMS_KEYS, ['subject', 'claims'], issues);
   if (service !== undefined) {
     if (!isObject(service)) issues.push({ path: ['subject', 'service'], message: 'must be an object' });
     else for (const k in service) if (Object.hasOwn(service, k) && !isScalar(service[k])) issues.push({ path: ['subject', 'service', k], message: 'must be a string, a finite number or a boolean' });
@@ -227,20 +264,29 @@ export function resolveRequest(
     issues.push({ path: [], message: 'request must be an object' });
     return issues.slice();
   }
-  if (options !== undefined && !isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
+  if (options !== undefined) {
+    if (!isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
+    else unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
+  }
+  // a batch's request is built by decideMany (checkedSubject given), which checks each item's own keys
+  if (checkedSubject === undefined) unknownKeys(request, REQUEST_KEYS, [], issues);
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
   // Stryker disable next-line ConditionalExpression: forced false, the subject is checked again, with the same issues: speed only (the mark also hides the killed `true`)
   if (checkedSubject !== undefined) for (const i of checkedSubject) issues.push({ path: [...i.path], message: i.message });
   else if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
   else checkSubject(subject as Record<string, unknown>, issues);
-  if (environment !== undefined && !isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
+  if (environment !== undefined) {
+    if (!isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
+    else unknownKeys(environment, ENVIRONMENT_KEYS, ['environment'], issues);
+  }
   const now = requestTime(request, isObject(options) ? options : undefined);
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
   if (!isObject(resource)) {
     issues.push({ path: ['resource'], message: 'must be an object' });
     return issues.slice();
   }
+  unknownKeys(resource, RESOURCE_KEYS, ['resource'], issues);
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;

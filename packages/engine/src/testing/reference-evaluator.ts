@@ -111,11 +111,31 @@ function isStringArray(v: unknown): v is string[] {
 /** The range of a JavaScript Date: a time outside it is no time at all. */
 const MAX_TIME = 8.64e15;
 
+/** The keys each part of a request defines (SEMANTICS §0); any other own key is an issue. */
+const DEFINED = {
+  request: ['subject', 'action', 'resource', 'environment'],
+  subject: ['id', 'accountId', 'authenticated', 'claims', 'service', 'email', 'sso'],
+  claims: ['realm', 'attributes'],
+  resource: ['id', 'attributes', 'tags', 'projects', 'folders', 'zones', 'agentId'],
+  environment: ['now'],
+  options: ['now', 'explain'],
+} as const;
+
 function checkRequest(source: Source, request: unknown, options: unknown): Ctx | Issue[] {
   const issues: Issue[] = [];
   const add = (path: (string | number)[], message: string) => issues.push({ path, message });
+  const keys = (o: unknown, part: keyof typeof DEFINED, path: string[]) => {
+    if (isObject(o)) for (const k of Object.keys(o)) if (!(DEFINED[part] as readonly string[]).includes(k)) add([...path, k], `unknown key \`${k}\``);
+  };
   if (!isObject(request)) return [{ path: [], message: 'the request must be an object' }];
   if (options !== undefined && !isObject(options)) add(['options'], 'options must be an object');
+  keys(request, 'request', []);
+  keys(options, 'options', ['options']);
+  keys(own(request, 'subject'), 'subject', ['subject']);
+  keys(own(request, 'resource'), 'resource', ['resource']);
+  keys(own(request, 'environment'), 'environment', ['environment']);
+  const subjectClaims = isObject(own(request, 'subject')) ? own(own(request, 'subject') as Record<string, unknown>, 'claims') : undefined;
+  keys(subjectClaims, 'claims', ['subject', 'claims']);
   const opts = isObject(options) ? options : {};
 
   const action = own(request, 'action');
