@@ -48,6 +48,7 @@ function indexFor(ctx: RowContext, a: AccountTable, subject: Policy['subject'] |
 }
 
 function existingIndex(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex | undefined {
+  // Stryker disable next-line OptionalChaining: a principal's entry, once made by a row, leaves only with its account's table (a deleted principal row keeps it, inactive), and a removed policy or binding made it when it was added
   if (subject.kind === 'principal') return a.principals.get(subject.id)?.index;
   if (subject.kind === 'group') return subject.id === PUBLIC_ACCESS_GROUP_ID ? a.publicGroup.index : a.groups.get(subject.id)?.index;
   return a.serviceIndex;

@@ -1,6 +1,9 @@
 // Pins of apply-row.ts (issue 12, MUTATION.md): the one path by which compile builds tables and an update changes them.
 // Updated tables are compared with a fresh compile of the same source; rows the schema refuses are compiled too, since
 // compile does not validate (what it cannot read grants nothing).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile-source.js';
 import { createEngine } from '../engine/engine.js';
@@ -8,6 +11,7 @@ import { authorize } from '../evaluate/authorize.js';
 import { entityKey } from '../model/entities.js';
 import { parseSource } from '../model/index.js';
 import type { Source } from '../model/source.js';
+import type { AuthorizeRequest } from '../evaluate/types.js';
 
 const NOW = Date.parse('2026-01-05T10:00:00Z');
 
@@ -128,5 +132,80 @@ describe('apply-row: rows the schema refuses or defaults', () => {
     const s = twoAccounts();
     const t = compile(ibm({ bindings: [{ ...s.bindings[0]!, expiresAt: 'soon' }] }));
     expect(t.accounts.get('gone')!.expiries).toEqual(['2026-01-05T09:00:00Z', '2026-01-05T11:00:00Z'].map(Date.parse));
+  });
+});
+
+// Survivors of the mutcmp4 run of lines 1-100 (MUTATION.md, section "mutcmp4").
+describe('apply-row: a policy deleted by an update leaves its subject’s index', () => {
+  const dir = fileURLToPath(new URL('../../../../test/conformance/', import.meta.url));
+  const ibm = JSON.parse(readFileSync(join(dir, 'ibm-access.json'), 'utf8')) as { source: unknown; cases: { request: AuthorizeRequest }[] };
+
+  // the subjects whose index existingIndex finds apart from the others: the public access group (not in the account's
+  // groups map) and a service (an authorization policy: the account's service index)
+  for (const id of ['pol-authz', 'pol-public']) {
+    it(`${id}: every case decides as a fresh compile of the source without it`, async () => {
+      const e = createEngine({ clock: () => NOW, source: ibm.source as Source, cacheSize: 0 });
+      expect(e.source.policies.some((p) => p.id === id)).toBe(true);
+      const before = ibm.cases.map((c) => authorize(e.tables, c.request).allowed);
+      await e.commit([{ op: 'delete', entity: 'policy', key: id }]);
+      const fresh = compile(e.source);
+      const after = ibm.cases.map((c) => authorize(e.tables, c.request));
+      expect(after).toEqual(ibm.cases.map((c) => authorize(fresh, c.request)));
+      // the policy decided some case: without it, that case is no longer allowed
+      expect(after.filter((d, i) => before[i] && !d.allowed).length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('apply-row: the instants of an update', () => {
+  it('inserts a binding’s expiry in order wherever it falls, as a fresh compile lists them', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts() });
+    const b = twoAccounts().bindings[0]!;
+    // after every instant, then between two of them
+    for (const [id, at] of [
+      ['late', '2026-01-05T13:00:00Z'],
+      ['mid', '2026-01-05T10:00:00Z'],
+    ] as const) {
+      await e.commit([{ op: 'put', entity: 'binding', value: { ...b, id, expiresAt: at } }]);
+      expect(e.tables.accounts.get('gone')!.expiries).toEqual(compile(e.source).accounts.get('gone')!.expiries);
+    }
+    expect(e.tables.accounts.get('gone')!.expiries).toEqual(
+      ['2026-01-05T09:00:00Z', '2026-01-05T10:00:00Z', '2026-01-05T11:00:00Z', '2026-01-05T12:00:00Z', '2026-01-05T13:00:00Z'].map(Date.parse),
+    );
+  });
+});
+
+describe('apply-row: an account with a time rule', () => {
+  // a decision of such an account can change at an instant no row lists, so the decision cache never holds it
+  const ruled = () =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'acc', kind: 'user' }],
+      roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+      resources: [{ id: 'r', accountId: 'acc', attributes: { serviceName: 'kms' } }],
+      policies: [
+        {
+          id: 'until-june',
+          accountId: 'acc',
+          subject: { kind: 'principal', id: 'u' },
+          roles: ['reader'],
+          resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] },
+          rule: { key: '{{environment.attributes.current_date_time}}', operator: 'dateTimeLessThan', value: '2026-06-01T00:00:00+00:00' },
+        },
+      ],
+    });
+  const request = { subject: { id: 'u' }, action: 'kms.read', resource: { id: 'r' } };
+
+  it('is marked by compile and by an update, and a cached allow is not served past the rule’s end', async () => {
+        expect(compile(ruled()).accounts.get('acc')!.timeRules).toBe(true);
+    let now = Date.parse('2026-05-31T23:00:00Z');
+    const e = createEngine({ clock: () => now, source: { ...ruled(), policies: [] } });
+    expect(e.tables.accounts.get('acc')!.timeRules).toBe(false);
+    await e.commit([{ op: 'put', entity: 'policy', value: ruled().policies[0]! }]);
+        expect(e.tables.accounts.get('acc')!.timeRules).toBe(true);
+    expect(e.authorize(request).allowed).toBe(true);
+    now = Date.parse('2026-06-01T00:00:00Z');
+    expect(e.authorize(request).allowed).toBe(false);
   });
 });
