@@ -10,6 +10,7 @@ import { createEngine } from '../engine/engine.js';
 import { authorize } from '../evaluate/authorize.js';
 import { entityKey } from '../model/entities.js';
 import { parseSource } from '../model/index.js';
+import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import type { Source } from '../model/source.js';
 import type { AuthorizeRequest } from '../evaluate/types.js';
 
@@ -207,5 +208,82 @@ describe('apply-row: an account with a time rule', () => {
     expect(e.authorize(request).allowed).toBe(true);
     now = Date.parse('2026-06-01T00:00:00Z');
     expect(e.authorize(request).allowed).toBe(false);
+  });
+});
+
+describe('apply-row: a membership deleted by an update', () => {
+  it('leaves the principal’s other memberships, of another group or another realm, as a fresh compile has them', async () => {
+    const s = twoAccounts();
+    const m = s.memberships[0]!;
+    const source: Source = {
+      ...s,
+      groups: [...s.groups, { ...s.groups[0]!, id: 'g2', name: 'g2', members: [] }],
+      memberships: [m, { ...m, groupId: 'g2' }, { ...m, realm: 'idp2' }],
+    };
+    const e = createEngine({ clock: () => NOW, source });
+    await e.commit([{ op: 'delete', entity: 'membership', key: entityKey('membership', m) }]);
+    const held = (t: ReturnType<typeof compile>) => t.accounts.get('gone')!.principals.get('u')!.dynamic.map((d) => `${d.group.id} ${d.realm}`);
+    expect(held(e.tables)).toEqual(['g2 idp', 'g idp2']);
+    expect(held(compile(e.source))).toEqual(['g2 idp', 'g idp2']);
+  });
+});
+
+describe('apply-row: a principal deleted by an update', () => {
+  it('decides as a fresh compile without it: nothing granted to its id, its projects and email gone', async () => {
+    const s = twoAccounts();
+    const e = createEngine({ clock: () => NOW, source: { ...s, principals: [{ ...s.principals[0]!, email: 'u@example.com', projects: ['n'] }] }, cacheSize: 0 });
+    const read = { subject: { id: 'u' }, action: 'x.read', resource: { attributes: { accountId: 'gone' } } };
+    expect(authorize(e.tables, read, { now: NOW }).allowed).toBe(true);
+    await e.commit([
+      { op: 'delete', entity: 'membership', key: entityKey('membership', s.memberships[0]!) },
+      { op: 'delete', entity: 'binding', key: 'b' },
+      { op: 'delete', entity: 'policy', key: 'p' },
+      { op: 'put', entity: 'group', value: { ...s.groups[0]!, members: [] } },
+      { op: 'delete', entity: 'principal', key: 'gone/u' },
+    ]);
+    const pe = e.tables.accounts.get('gone')!.principals.get('u')!;
+    expect([pe.active, pe.projects, pe.email]).toEqual([false, [], undefined]);
+    expect(authorize(e.tables, read, { now: NOW })).toEqual(authorize(compile(e.source), read, { now: NOW }));
+    expect(authorize(e.tables, read, { now: NOW }).allowed).toBe(false);
+  });
+});
+
+describe('apply-row: a dynamic membership of the Public Access group', () => {
+  it('grants nothing, so the group’s policies stay off while public access is off (as the reference decides)', () => {
+    const P = 'AccessGroupId-PublicAccess';
+    const source = (publicAccess: boolean) =>
+      parseSource({
+        version: 1,
+        accounts: [{ id: 'acc', system: 'ibm', publicAccess }],
+        principals: [{ id: 'u', accountId: 'acc', kind: 'user' }],
+        groups: [{ id: P, accountId: 'acc', name: 'public' }],
+        roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+        memberships: [{ accountId: 'acc', principalId: 'u', groupId: P, realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' }],
+        policies: [{ id: 'p', accountId: 'acc', subject: { kind: 'group', id: P }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } }],
+      });
+    const req = { subject: { id: 'u' }, action: 'kms.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms' } } };
+    for (const open of [false, true]) {
+      expect(authorize(compile(source(open)), req, { now: NOW }).allowed).toBe(open);
+      expect(referenceAuthorize(source(open), req, { now: NOW }).allowed).toBe(open);
+    }
+    expect(compile(source(false)).accounts.get('acc')!.principals.get('u')!.dynamic).toEqual([]);
+  });
+});
+
+describe('apply-row: an SSO connector changed by an update', () => {
+  it('rebuilds its account’s gate: deleted, then put back, every case decides as a fresh compile', async () => {
+    const dir = fileURLToPath(new URL('../../../../test/conformance/', import.meta.url));
+    const sso = JSON.parse(readFileSync(join(dir, 'sso-and-options.json'), 'utf8')) as { source: unknown; cases: { request: AuthorizeRequest; options?: { now?: number } }[] };
+    const e = createEngine({ clock: () => NOW, source: sso.source as Source, cacheSize: 0 });
+    const gate = e.source.ssoConnectors.find((c) => c.enabled === true && c.verification.status === 'verified')!;
+    const decide = (t: ReturnType<typeof compile>) => sso.cases.map((c) => authorize(t, c.request, c.options as { now: number } | undefined).reason);
+    const gated = decide(e.tables).filter((r) => r === 'sso-required').length;
+    expect(gated).toBeGreaterThan(0);
+    await e.commit([{ op: 'delete', entity: 'ssoConnector', key: gate.id }]);
+    expect(decide(e.tables)).toEqual(decide(compile(e.source)));
+    expect(decide(e.tables).filter((r) => r === 'sso-required').length).toBe(0);
+    await e.commit([{ op: 'put', entity: 'ssoConnector', value: gate }]);
+    expect(decide(e.tables)).toEqual(decide(compile(e.source)));
+    expect(decide(e.tables).filter((r) => r === 'sso-required').length).toBe(gated);
   });
 });
