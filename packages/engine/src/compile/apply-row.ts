@@ -135,7 +135,18 @@ function removeBinding(ctx: RowContext, b: Binding): void {
 function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined, after: Group | undefined): void {
   const id = (after ?? before)!.id;
   const entry = groupOf(a, id);
-  if (after !== undefined) entry.federated = after.federated === true;
+  // a deleted group has the flag of none (the Public Access group's entry outlives its row)
+  entry.federated = after?.federated === true;
+  // bindings to the group carry its federated flag: recompile them when it changes. Compile applies groups before
+  // bindings, which read the flag from the source then; an update applies its own bindings first. The Public Access
+  // group too: parseSource lets bindings name it in every account, whether it has a row or not
+  if (!ctx.bulk && (before?.federated === true) !== entry.federated) {
+    for (const b of ctx.lookup.list('binding', a.id)) {
+      if (b.subject.kind !== 'group' || b.subject.id !== id) continue;
+      removeBinding(ctx, b);
+      addBinding(ctx, b);
+    }
+  }
   if (id === PUBLIC_ACCESS_GROUP_ID) return;
   if (before !== undefined) {
     for (const m of before.members ?? []) {
@@ -160,14 +171,6 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     let list = a.claimRules.get(rule.realmName);
     if (list === undefined) a.claimRules.set(rule.realmName, (list = []));
     list.push({ group: entry, ruleId: rule.id, conditions: (rule.conditions ?? []).map((c) => compileClaim(c.claim, c.operator, c.value)) });
-  }
-  if (before !== undefined && before.federated !== after.federated) {
-    // bindings to the group carry its federated flag: recompile them
-    for (const b of ctx.lookup.list('binding', a.id)) {
-      if (b.subject.kind !== 'group' || b.subject.id !== after.id) continue;
-      removeBinding(ctx, b);
-      addBinding(ctx, b);
-    }
   }
 }
 
