@@ -106,10 +106,11 @@ function addBinding(ctx: RowContext, b: Binding): void {
   const group = b.subject.kind === 'group' ? ctx.lookup.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
   if (b.expiresAt !== undefined) addExpiry(ctx, a, Date.parse(b.expiresAt));
   if (b.subject.kind === 'principal') {
-    // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it
+    // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it. An
+    // expiry that cannot be read (NaN, the binding errored) compares false: it extends nothing, here or below
     const until = b.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(b.expiresAt);
     const pe = principalOf(a, b.subject.id);
-    if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
+    if (until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
   const cp = compileBinding(b, group?.federated === true);
   ctx.compiled?.push(cp);
@@ -127,7 +128,7 @@ function removeBinding(ctx: RowContext, b: Binding): void {
   for (const other of ctx.lookup.list('binding', b.accountId)) {
     if (other.id === b.id || other.subject.kind !== 'principal' || other.subject.id !== b.subject.id) continue;
     const t = other.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(other.expiresAt);
-    if (!Number.isNaN(t) && t > until) until = t;
+    if (t > until) until = t;
   }
   pe.directBindingUntil = until;
 }
