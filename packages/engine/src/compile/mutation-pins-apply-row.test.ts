@@ -391,3 +391,95 @@ describe('apply-row: a group deleted by an update', () => {
     expect(pe(compile(e.source)).dynamic.map((d) => d.group.id)).toEqual(['g']);
   });
 });
+
+describe('apply-row: a principal’s direct bindings and a federated group', () => {
+  // a federated group's binding grants a user only while one of the user's direct bindings holds (SEMANTICS): the
+  // latest expiry of those, directBindingUntil, is what addBinding extends and removeBinding recomputes
+  const at = (iso: string) => Date.parse(`2026-01-05T${iso}:00Z`);
+  const source = (direct: { id: string; expiresAt?: string }[], extra: Partial<Source> = {}): Source =>
+    parseSource({
+      version: 1,
+      accounts: [{ id: 'org', system: 'bluexp' }],
+      principals: [{ id: 'x', accountId: 'org', kind: 'user' }, ...(extra.principals ?? [])],
+      nodes: [{ id: 'p1', accountId: 'org', kind: 'project', parentId: null }],
+      groups: [{ id: 'fed', accountId: 'org', name: 'idp', members: ['x'], federated: true }, ...(extra.groups ?? [])],
+      roles: [
+        { id: 'member', kind: 'bluexp', actions: ['resource:read'] },
+        { id: 'other', kind: 'bluexp', actions: ['workspace:read'] },
+      ],
+      bindings: [
+        { id: 'via-fed', accountId: 'org', subject: { kind: 'group', id: 'fed' }, roleId: 'member', nodeId: 'org' },
+        ...direct.map((d) => ({ accountId: 'org', subject: { kind: 'principal' as const, id: 'x' }, roleId: 'other', nodeId: 'p1', ...d })),
+        ...(extra.bindings ?? []),
+      ],
+    });
+  const read = { subject: { id: 'x' }, action: 'resource:read', resource: { attributes: { accountId: 'org' } } };
+  const allowed = (t: ReturnType<typeof compile>, now: number) => authorize(t, read, { now }).allowed;
+
+  it('holds while the latest direct binding does, whichever order compile applies them in', () => {
+    for (const direct of [
+      [{ id: 'd-ever' }, { id: 'd-noon', expiresAt: '2026-01-05T12:00:00Z' }],
+      [{ id: 'd-noon', expiresAt: '2026-01-05T12:00:00Z' }, { id: 'd-ever' }],
+    ]) {
+      const s = source(direct);
+      expect([allowed(compile(s), at('13:00')), referenceAuthorize(s, read, { now: at('13:00') }).allowed]).toEqual([true, true]);
+    }
+    const s = source([{ id: 'd-one', expiresAt: '2026-01-05T12:00:00Z' }, { id: 'd-eleven', expiresAt: '2026-01-05T11:00:00Z' }]);
+    expect([at('11:30'), at('12:00')].map((t) => allowed(compile(s), t))).toEqual([true, false]);
+  });
+
+  it('is recomputed from the bindings left when one is deleted by an update', async () => {
+    const e = createEngine({ clock: () => at('10:00'), source: source([{ id: 'd-ever' }, { id: 'd-noon', expiresAt: '2026-01-05T12:00:00Z' }, { id: 'd-eleven', expiresAt: '2026-01-05T11:00:00Z' }]), cacheSize: 0 });
+    await e.commit([{ op: 'delete', entity: 'binding', key: 'd-noon' }]);
+    expect(allowed(e.tables, at('13:00'))).toBe(true);
+    await e.commit([{ op: 'delete', entity: 'binding', key: 'd-ever' }]);
+    expect([at('10:30'), at('11:00')].map((t) => allowed(e.tables, t))).toEqual([true, false]);
+    expect([at('10:30'), at('11:00')].map((t) => allowed(compile(e.source), t))).toEqual([true, false]);
+    await e.commit([{ op: 'delete', entity: 'binding', key: 'd-eleven' }]);
+    expect(allowed(e.tables, at('10:30'))).toBe(false);
+  });
+
+  it('counts only the principal’s own bindings, not those of a group of the same id', async () => {
+    const extra: Partial<Source> = {
+      groups: [{ id: 'x', accountId: 'org', name: 'same id', members: [], rules: [], federated: false } as Source['groups'][number]],
+      bindings: [{ id: 'to-group-x', accountId: 'org', subject: { kind: 'group', id: 'x' }, roleId: 'other', nodeId: 'p1' }],
+    };
+    const e = createEngine({ clock: () => at('10:00'), source: source([{ id: 'd-noon', expiresAt: '2026-01-05T12:00:00Z' }, { id: 'd-eleven', expiresAt: '2026-01-05T11:00:00Z' }], extra), cacheSize: 0 });
+    await e.commit([{ op: 'delete', entity: 'binding', key: 'd-eleven' }]);
+    expect([at('11:30'), at('12:30')].map((t) => allowed(e.tables, t))).toEqual([true, false]);
+    expect([at('11:30'), at('12:30')].map((t) => allowed(compile(e.source), t))).toEqual([true, false]);
+  });
+
+  it('reads a principal’s own binding as no group’s, even beside a federated group of the same id', () => {
+    // an agent is never granted through a federated group: its direct binding must not be compiled as one
+    const s = parseSource({
+      version: 1,
+      accounts: [{ id: 'org', system: 'bluexp' }],
+      principals: [{ id: 'x', accountId: 'org', kind: 'agent' }],
+      groups: [{ id: 'x', accountId: 'org', name: 'same id', federated: true }],
+      roles: [{ id: 'member', kind: 'bluexp', actions: ['resource:read'] }],
+      bindings: [{ id: 'own', accountId: 'org', subject: { kind: 'principal', id: 'x' }, roleId: 'member', nodeId: 'org' }],
+    });
+    expect([allowed(compile(s), at('10:00')), referenceAuthorize(s, read, { now: at('10:00') }).allowed]).toEqual([true, true]);
+  });
+});
+
+describe('apply-row: a group’s members', () => {
+  it('are the ids its row lists and no other', () => {
+    const s = parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm' }],
+      principals: [
+        { id: 'u', accountId: 'acc', kind: 'user' },
+        { id: 'undefined', accountId: 'acc', kind: 'user' },
+      ],
+      groups: [{ id: 'g', accountId: 'acc', name: 'g', members: ['u'] }],
+      roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+      policies: [{ id: 'p', accountId: 'acc', subject: { kind: 'group', id: 'g' }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } }],
+    });
+    const ask = (id: string) => authorize(compile(s), { subject: { id }, action: 'kms.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms' } } }, { now: NOW }).allowed;
+    expect([ask('u'), ask('undefined')]).toEqual([true, false]);
+    // and no entry past the list's end (a junk entry keyed by undefined would be listed by whoever walks the principals)
+    expect([...compile(s).accounts.get('acc')!.principals.keys()]).toEqual(['u', 'undefined']);
+  });
+});
