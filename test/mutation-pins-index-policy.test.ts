@@ -50,3 +50,28 @@ describe('only the guaranteed equality is dropped', () => {
     }
   });
 });
+
+describe('only a `stringEquals` on serviceName pins the grants a policy can use (mutcmp4)', () => {
+  it('a `serviceName stringMatch` glob is no pin: the grant for a service it matches is kept', () => {
+    const s = parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm' }],
+      principals: [{ id: 'u', accountId: 'acc', kind: 'user' }],
+      // the catalog grants `reader` its action for service kms: a grant with a service, which a pin would skip
+      services: [{ name: 'kms', type: 'service', roles: { reader: ['kms.read'] } }],
+      roles: [{ id: 'reader', kind: 'service', actions: [] }],
+      policies: [
+        {
+          id: 'p',
+          accountId: 'acc',
+          subject: { kind: 'principal', id: 'u' },
+          roles: ['reader'],
+          resource: { attributes: [{ name: 'serviceName', operator: 'stringMatch', value: 'km*' }] },
+        },
+      ],
+    });
+    const request = { subject: { id: 'u' }, action: 'kms.read', resource: { attributes: { accountId: 'acc', serviceName: 'kms' } }, environment: { now: '2026-01-05T10:00:00Z' } };
+    expect(authorize(compile(s), request).allowed).toBe(true);
+    expect(referenceAuthorize(s, request).allowed).toBe(true);
+  });
+});
