@@ -144,6 +144,7 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
   // group too: parseSource lets bindings name it in every account, whether it has a row or not
   if (!ctx.bulk && (before?.federated === true) !== entry.federated) {
     for (const b of ctx.lookup.list('binding', a.id)) {
+      // Stryker disable next-line LogicalOperator: `&&` rebinds more bindings (every group's, and a principal's of the same id), each removed and added again from the same row: the same candidates, speed only
       if (b.subject.kind !== 'group' || b.subject.id !== id) continue;
       removeBinding(ctx, b);
       addBinding(ctx, b);
@@ -151,6 +152,7 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
   }
   if (id === PUBLIC_ACCESS_GROUP_ID) return;
   if (before !== undefined) {
+    // Stryker disable next-line ArrayDeclaration: `before` is a row of the state an update changes, parsed, so its members are defaulted (only compile reads raw rows, and compile has no `before`)
     for (const m of before.members ?? []) {
       const pe = a.principals.get(m);
       if (pe !== undefined) pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
@@ -162,6 +164,7 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     }
   }
   if (after === undefined) {
+    // Stryker disable next-line MethodExpression: a membership of a deleted group is a row the same batch deletes (parseSource refuses a membership of an unknown group), and its own row removes it
     for (const pe of a.principals.values()) pe.dynamic = pe.dynamic.filter((d) => d.group !== entry);
     a.groups.delete(id);
     return;

@@ -483,3 +483,15 @@ describe('apply-row: a group’s members', () => {
     expect([...compile(s).accounts.get('acc')!.principals.keys()]).toEqual(['u', 'undefined']);
   });
 });
+
+describe('apply-row: a group row compile reads raw (compile does not validate)', () => {
+  it('reads missing members, rules and rule conditions as none', () => {
+    const s = twoAccounts();
+    const raw = { id: 'g', accountId: 'gone', name: 'g' } as Source['groups'][number];
+    const ruled = { ...raw, id: 'r', rules: [{ id: 'rule', realmName: 'idp' }] } as unknown as Source['groups'][number];
+    const a = compile({ ...s, groups: [raw, ruled], memberships: [] }).accounts.get('gone')!;
+    expect([...a.principals.keys()]).toEqual(['u']);
+    expect(a.principals.get('u')!.staticGroups).toEqual([]);
+    expect([...a.claimRules].map(([realm, rules]) => [realm, rules.map((r) => [r.group.id, r.ruleId, r.conditions])])).toEqual([['idp', [['r', 'rule', []]]]]);
+  });
+});
