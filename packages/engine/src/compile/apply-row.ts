@@ -48,6 +48,7 @@ function indexFor(ctx: RowContext, a: AccountTable, subject: Policy['subject'] |
 }
 
 function existingIndex(a: AccountTable, subject: Policy['subject'] | Binding['subject']): IdentityIndex | undefined {
+  // Stryker disable next-line OptionalChaining: a principal's entry, once made by a row, leaves only with its account's table (a deleted principal row keeps it, inactive), and a removed policy or binding made it when it was added
   if (subject.kind === 'principal') return a.principals.get(subject.id)?.index;
   if (subject.kind === 'group') return subject.id === PUBLIC_ACCESS_GROUP_ID ? a.publicGroup.index : a.groups.get(subject.id)?.index;
   return a.serviceIndex;
@@ -105,10 +106,11 @@ function addBinding(ctx: RowContext, b: Binding): void {
   const group = b.subject.kind === 'group' ? ctx.lookup.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
   if (b.expiresAt !== undefined) addExpiry(ctx, a, Date.parse(b.expiresAt));
   if (b.subject.kind === 'principal') {
-    // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it
+    // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it. An
+    // expiry that cannot be read (NaN, the binding errored) compares false: it extends nothing, here or below
     const until = b.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(b.expiresAt);
     const pe = principalOf(a, b.subject.id);
-    if (!Number.isNaN(until) && until > pe.directBindingUntil) pe.directBindingUntil = until;
+    if (until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
   const cp = compileBinding(b, group?.federated === true);
   ctx.compiled?.push(cp);
@@ -120,13 +122,14 @@ function removeBinding(ctx: RowContext, b: Binding): void {
   unindex(ctx, b.accountId, b.subject, b.id);
   ctx.tables.size--;
   if (b.subject.kind !== 'principal') return;
+  // Stryker disable next-line OptionalChaining: only the binding rows of an update remove a principal's binding (applyGroup's rebind removes a group's), and an update applies them before its other rows, so the account's table is still there
   const pe = ctx.tables.accounts.get(b.accountId)?.principals.get(b.subject.id);
   if (pe === undefined) return;
   let until = Number.NEGATIVE_INFINITY;
   for (const other of ctx.lookup.list('binding', b.accountId)) {
     if (other.id === b.id || other.subject.kind !== 'principal' || other.subject.id !== b.subject.id) continue;
     const t = other.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(other.expiresAt);
-    if (!Number.isNaN(t) && t > until) until = t;
+    if (t > until) until = t;
   }
   pe.directBindingUntil = until;
 }
@@ -134,9 +137,22 @@ function removeBinding(ctx: RowContext, b: Binding): void {
 function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined, after: Group | undefined): void {
   const id = (after ?? before)!.id;
   const entry = groupOf(a, id);
-  if (after !== undefined) entry.federated = after.federated === true;
+  // a deleted group has the flag of none (the Public Access group's entry outlives its row)
+  entry.federated = after?.federated === true;
+  // bindings to the group carry its federated flag: recompile them when it changes. Compile applies groups before
+  // bindings, which read the flag from the source then; an update applies its own bindings first. The Public Access
+  // group too: parseSource lets bindings name it in every account, whether it has a row or not
+  if (!ctx.bulk && (before?.federated === true) !== entry.federated) {
+    for (const b of ctx.lookup.list('binding', a.id)) {
+      // Stryker disable next-line LogicalOperator: `&&` rebinds more bindings (every group's, and a principal's of the same id), each removed and added again from the same row: the same candidates, speed only
+      if (b.subject.kind !== 'group' || b.subject.id !== id) continue;
+      removeBinding(ctx, b);
+      addBinding(ctx, b);
+    }
+  }
   if (id === PUBLIC_ACCESS_GROUP_ID) return;
   if (before !== undefined) {
+    // Stryker disable next-line ArrayDeclaration: `before` is a row of the state an update changes, parsed, so its members are defaulted (only compile reads raw rows, and compile has no `before`)
     for (const m of before.members ?? []) {
       const pe = a.principals.get(m);
       if (pe !== undefined) pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
@@ -148,6 +164,7 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     }
   }
   if (after === undefined) {
+    // Stryker disable next-line MethodExpression: a membership of a deleted group is a row the same batch deletes (parseSource refuses a membership of an unknown group), and its own row removes it
     for (const pe of a.principals.values()) pe.dynamic = pe.dynamic.filter((d) => d.group !== entry);
     a.groups.delete(id);
     return;
@@ -159,14 +176,6 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     let list = a.claimRules.get(rule.realmName);
     if (list === undefined) a.claimRules.set(rule.realmName, (list = []));
     list.push({ group: entry, ruleId: rule.id, conditions: (rule.conditions ?? []).map((c) => compileClaim(c.claim, c.operator, c.value)) });
-  }
-  if (before !== undefined && before.federated !== after.federated) {
-    // bindings to the group carry its federated flag: recompile them
-    for (const b of ctx.lookup.list('binding', a.id)) {
-      if (b.subject.kind !== 'group' || b.subject.id !== after.id) continue;
-      removeBinding(ctx, b);
-      addBinding(ctx, b);
-    }
   }
 }
 
