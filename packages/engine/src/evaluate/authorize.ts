@@ -395,7 +395,7 @@ function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal:
   const from = d[r + 4]!;
   const to = d[r + 5]!;
   // Stryker disable next-line ConditionalExpression: an empty program holds (runProgram's loop does not run), so `from !== to` forced true decides alike; the test only saves the call
-  if (from !== to && !runProgram(d, from, to, ctx)) return false;
+  if (from !== to && !runProgram(d, from, to, ctx, principal)) return false;
   // Stryker disable next-line ConditionalExpression: without Tail every rest matcher is flat and the only slow part is the scopes, which matchLeft skips, so it holds: calling it always decides alike
   return (d[r]! & CandFlag.Tail) === 0 || matchLeft(ix.cands[c]!, ctx, principal, service);
 }
