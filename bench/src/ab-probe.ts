@@ -2,14 +2,15 @@
  * Two builds in one process, for an A/B on a loaded machine: each compiles the same workload, then uncached
  * `authorize` over the stream and `authorizeMany` over the batches run in alternating passes (A, B, B, A, ...), and
  * each pair's CPU-time ratio B/A is reported (median and quartiles), so that both sides of a pair meet the same load.
- * `node --expose-gc bench/dist/ab-probe.js L <repo A> [repo B] [pairs]` — each repo the root of a checkout whose
- * packages/engine/dist and bench/dist are built (B defaults to this one).
+ * `node --expose-gc bench/dist/ab-probe.js L <repo A> [repo B] [pairs] [system]` — each repo the root of a checkout
+ * whose packages/engine/dist is built (B defaults to this one); `system` (ibm, cloudflare, bluexp) keeps only the
+ * requests of that system's accounts, to see a change that touches one of them.
  */
 import { fileURLToPath } from 'node:url';
 import type { AuthorizeRequest, Tables } from '@portcullis/engine';
 
 const here = fileURLToPath(new URL('../..', import.meta.url));
-const [scale = 'L', repoA = here, repoB = here, pairsArg = '9'] = process.argv.slice(2);
+const [scale = 'L', repoA = here, repoB = here, pairsArg = '9', system] = process.argv.slice(2);
 type EngineModule = typeof import('@portcullis/engine');
 type WorkloadModule = typeof import('./workload.js');
 const workload = (await import(`${here}/bench/dist/workload.js`)) as WorkloadModule;
@@ -31,7 +32,10 @@ const quartiles = (xs: number[]): [number, number, number] => {
 };
 
 const w = generateWorkload(scale as 'S' | 'M' | 'L' | 'XL');
-const requests = generateRequests(w, 10_000).requests as AuthorizeRequest[];
+const systemOf = new Map(w.source.accounts.map((a) => [a.id, a.system]));
+const requests = (generateRequests(w, 10_000).requests as AuthorizeRequest[]).filter(
+  (r) => system === undefined || systemOf.get(r.resource.attributes?.['accountId'] as string ?? w.source.resources.find((x) => x.id === r.resource.id)?.accountId ?? '') === system,
+);
 const batches = generateBatches(w, 200, 100);
 const opts = { now: NOW };
 const ta: Tables = A.compile(w.source);
