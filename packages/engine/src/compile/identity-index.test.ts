@@ -20,6 +20,7 @@ import {
 import type { Candidate, CompiledPolicy, IdentityIndex, RoleGrantGroup, RoleInfo } from './tables.js';
 import { compileAttribute } from './compile-matchers.js';
 import { FlatOp, ScopeCode } from './flat-conditions.js';
+import { TailOp } from './flat-tail.js';
 
 const role: RoleInfo = { id: 'R', scopeType: null, admin: null };
 const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candidate => ({
@@ -27,7 +28,7 @@ const cand = (id: string, deny = false, extra: Partial<Candidate> = {}): Candida
   deny,
   error: null,
   slow: false,
-  policy: { id, scopes: null, nodes: null, expiresAt: Number.POSITIVE_INFINITY } as unknown as CompiledPolicy,
+  policy: { id, scopes: null, nodes: null, expiresAt: Number.POSITIVE_INFINITY, tags: [] } as unknown as CompiledPolicy,
   role,
   service: null,
   attributes: [],
@@ -135,6 +136,8 @@ describe('the flat identity index', () => {
     const eq = compileAttribute(names, 'resourceType', 'stringEquals', 'bucket');
     const type = compileAttribute(names, 'serviceType', 'stringEquals', 'service');
     const glob = compileAttribute(names, 'resource', 'stringMatch', 'b*');
+    // a glob with `?` is no single literal: it stays in the side table (flat-tail.ts)
+    const general = compileAttribute(names, 'resource', 'stringMatch', 'b?*');
     const zoneRole: RoleInfo = { id: 'Z', scopeType: 'zone', admin: null };
     const scoped = {
       id: 'p',
@@ -153,6 +156,7 @@ describe('the flat identity index', () => {
     const strings = new Map<string, number>();
     stage(ix, cand('p', false, { policy: scoped, role: zoneRole, slow: true, rest: [eq, type] }), grant([1]));
     stage(ix, cand('q', false, { rest: [eq, glob] }), grant([1]));
+    stage(ix, cand('g', false, { rest: [eq, general] }), grant([1]));
     sealIndex(ix, strings);
     const s = (x: string) => strings.get(x)!;
     const program = (m: IdentityIndex, id: string) => {
@@ -172,9 +176,12 @@ describe('the flat identity index', () => {
         [FlatOp.Zone, s('acc'), -1],
       ].flat(),
     };
-    const q = { tail: true, program: [FlatOp.Eq, eq.attr, s('bucket')] };
+    // a prefix glob is a Text step: its kind and length, then its one code unit in the high half of an int
+    const q = { tail: false, program: [FlatOp.Eq, eq.attr, s('bucket'), TailOp.Text, glob.attr, 1 | (1 << 3), 'b'.charCodeAt(0) << 16, 0, 0] };
+    const g = { tail: true, program: [FlatOp.Eq, eq.attr, s('bucket')] };
     expect(program(ix, 'p')).toEqual(p);
     expect(program(ix, 'q')).toEqual(q);
+    expect(program(ix, 'g')).toEqual(g);
     // an update that keeps both copies their programs from the old array
     stage(ix, cand('r'), grant([2]));
     sealIndex(ix, strings);
@@ -184,5 +191,6 @@ describe('the flat identity index', () => {
     const m = mergeSlots([ix, ix], [slotOf(ix, exactKey(2)), slotOf(ix, exactKey(1))]);
     expect(program(m, 'p')).toEqual(p);
     expect(program(m, 'q')).toEqual(q);
+    expect(program(m, 'g')).toEqual(g);
   });
 });

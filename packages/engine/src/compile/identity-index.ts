@@ -1,4 +1,5 @@
-import { needsTail, writeProgram } from './flat-conditions.js';
+import { writeProgram } from './flat-conditions.js';
+import { recordNeedsTail, writeTailSteps } from './flat-tail.js';
 import { internString, NO_STRING, type StringTable } from './strings.js';
 import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.js';
 
@@ -12,7 +13,7 @@ import type { Bucket, Candidate, IdentityIndex, RoleGrantGroup } from './tables.
  *           service), the inlined `stringEquals`' attribute id (-1: none) and value id (interned, see strings.ts),
  *           and where its program starts and ends in `data` (equal when it has none).
  *   ranges  the candidate numbers of every key, each range contiguous.
- *   programs the candidates' other integer conditions (flat-conditions.ts), in candidate order.
+ *   programs the candidates' other integer conditions (flat-conditions.ts, then flat-tail.ts), in candidate order.
  *
  * A candidate is numbered within its identity, so one identity's records are contiguous whatever the number of
  * policies elsewhere. `cands` is the side table a candidate number leads to (the policy, its role, the conditions the
@@ -172,11 +173,12 @@ function stagedRecords(cands: readonly Candidate[], strings: StringTable): void 
   for (let i = 0; i < cands.length; i++) {
     const c = cands[i]!;
     const r = i * STAGED;
-    staged[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (needsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
+    staged[r] = (c.deny ? CandFlag.Deny : 0) | (c.error !== null ? CandFlag.Error : 0) | (recordNeedsTail(c) ? CandFlag.Tail : 0) | (c.policy.rank << RANK_SHIFT);
     staged[r + 1] = c.service === null ? NO_STRING : internString(strings, c.service);
     staged[r + 2] = c.eqAttr;
     staged[r + 3] = c.eqAttr < 0 ? NO_STRING : internString(strings, c.eqValue);
     writeProgram(c, strings, programs);
+    writeTailSteps(c, programs);
     programEnds[i] = programs.length;
   }
 }

@@ -85,8 +85,46 @@ export function matchClaim(m: ClaimMatcher, claims: Record<string, unknown>): bo
   const raw = Object.hasOwn(claims, m.claim) ? claims[m.claim] : undefined;
   // a claim whose value is an object is neither a value nor missing: no operator holds on it
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return false;
-  const values = claimValues(raw);
-  const multi = Array.isArray(raw);
+  return holdsOn(m, claimValues(raw), Array.isArray(raw));
+}
+
+/**
+ * The claims one resolution has read so far, each with its values (claimValues) and whether it is an array, so that
+ * the conditions of a realm's rules (ten at L, most naming the same two or three claims) read and convert each claim
+ * once. Scratch reused by every resolution (evaluation is synchronous and never re-entered), emptied after each.
+ */
+const readClaims = { names: [] as string[], values: [] as (string[] | null)[], multi: [] as boolean[], object: [] as boolean[], count: 0 };
+
+/** matchClaim, reading each claim through readClaims. */
+function matchClaimOnce(m: ClaimMatcher, claims: Record<string, unknown>): boolean {
+  const seen = readClaims;
+  let k = 0;
+  while (k < seen.count && seen.names[k] !== m.claim) k++;
+  if (k === seen.count) {
+    const raw = Object.hasOwn(claims, m.claim) ? claims[m.claim] : undefined;
+    const object = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+    seen.names[k] = m.claim;
+    seen.object[k] = object;
+    seen.values[k] = object ? null : claimValues(raw);
+    seen.multi[k] = Array.isArray(raw);
+    seen.count++;
+  }
+  // as matchClaim: no operator holds on a claim whose value is an object
+  return !seen.object[k]! && holdsOn(m, seen.values[k]!, seen.multi[k]!);
+}
+
+/** Forgets the claims read (no reference to a request's values is kept past its resolution). */
+function forgetClaims(): void {
+  const seen = readClaims;
+  for (let k = 0; k < seen.count; k++) {
+    seen.names[k] = '';
+    seen.values[k] = null;
+  }
+  seen.count = 0;
+}
+
+/** One claim condition on a claim's values (null: the claim is missing); `multi` when the claim is an array. */
+function holdsOn(m: ClaimMatcher, values: string[] | null, multi: boolean): boolean {
   switch (m.op) {
     case 'EQUALS':
       return values !== null && values.includes(m.value);
@@ -138,17 +176,20 @@ export function resolveIdentities(set: IdentitySet, account: AccountTable | unde
     if (claims !== undefined) {
       const rules = account.claimRules.get(claims.realm);
       if (rules !== undefined) {
+        // from nothing, even if the last resolution threw before forgetting what it read
+        readClaims.count = 0;
         for (const r of rules) {
           if (r.group.mark === mark || (fast && holdsWithoutClaims(account, p, r.group, now))) continue;
           let ok = true;
           for (const c of r.conditions) {
-            if (!matchClaim(c, claims.attributes)) {
+            if (!matchClaimOnce(c, claims.attributes)) {
               ok = false;
               break;
             }
           }
           if (ok) pushGroup(set, r.group, Via.Claims, r, mark);
         }
+        forgetClaims();
       }
     }
   }
@@ -395,7 +436,7 @@ function matchFlat(ix: IdentityIndex, c: number, ctx: RequestContext, principal:
   const from = d[r + 4]!;
   const to = d[r + 5]!;
   // Stryker disable next-line ConditionalExpression: an empty program holds (runProgram's loop does not run), so `from !== to` forced true decides alike; the test only saves the call
-  if (from !== to && !runProgram(d, from, to, ctx)) return false;
+  if (from !== to && !runProgram(d, from, to, ctx, principal)) return false;
   // Stryker disable next-line ConditionalExpression: without Tail every rest matcher is flat and the only slow part is the scopes, which matchLeft skips, so it holds: calling it always decides alike
   return (d[r]! & CandFlag.Tail) === 0 || matchLeft(ix.cands[c]!, ctx, principal, service);
 }

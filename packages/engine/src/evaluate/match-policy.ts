@@ -3,6 +3,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { Derived, upOf, type AttributeMatcher, type Candidate, type Cmp, type PrincipalEntry, type RuleNode } from '../compile/tables.js';
 import { ATTR } from '../compile/attribute-names.js';
 import { AdminCode, FlatOp, isFlatMatcher } from '../compile/flat-conditions.js';
+import { afterStep, TailOp, tagMatches, textMatches } from '../compile/flat-tail.js';
 import { accountNumOf, nodeUpsOf, serviceTypeIdOf, tagPairs, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { RequestScalar } from './types.js';
 
@@ -124,10 +125,12 @@ function matchTail(
 }
 
 /**
- * Runs the program `[from, to)` of `d` (flat-conditions.ts): true when every condition holds. Each request string it
- * compares is interned once per request (valueIdOf and its siblings), so a condition is an integer compare.
+ * Runs the program `[from, to)` of `d` (flat-conditions.ts, flat-tail.ts): true when every condition holds. Each request
+ * string it compares for equality is interned once per request (valueIdOf and its siblings), so such a condition is an
+ * integer compare; a glob's literal is compared with the request's string from the array itself. `principal` is the
+ * caller's (null for none), for the Federated step.
  */
-export function runProgram(d: Int32Array, from: number, to: number, ctx: RequestContext): boolean {
+export function runProgram(d: Int32Array, from: number, to: number, ctx: RequestContext, principal: PrincipalEntry | null = null): boolean {
   for (let p = from; p < to; p += 3) {
     const op = d[p]!;
     const a = d[p + 1]!;
@@ -163,12 +166,33 @@ export function runProgram(d: Int32Array, from: number, to: number, ctx: Request
         p = end - 3;
         break;
       }
+      case TailOp.Text: {
+        const v = ctx.values[a];
+        if (v === undefined || !textMatches(d, p, v)) return false;
+        p = afterStep(d, p) - 3;
+        break;
+      }
+      case TailOp.Tag:
+        if (!hasTag(d, p, ctx)) return false;
+        p = afterStep(d, p) - 3;
+        break;
+      case TailOp.Federated:
+        // matchRest's federated check: a user holding a direct binding now
+        if (principal === null || principal.kind !== 'user' || !(ctx.now < principal.directBindingUntil)) return false;
+        break;
       default:
         // an op this evaluator does not know holds for nothing
         return false;
     }
   }
   return true;
+}
+
+/** Whether some tag of the resource holds the Tag step at `p`. */
+function hasTag(d: Int32Array, p: number, ctx: RequestContext): boolean {
+  const pairs = tagPairs(ctx);
+  for (let i = 0; i < pairs.length; i++) if (tagMatches(d, p, pairs[i]![0], pairs[i]![1])) return true;
+  return false;
 }
 
 /** coversNode (below) as integers, on the node ids above the resource that nodeUpsOf interns once per request. */

@@ -1,4 +1,5 @@
-import { needsTail, writeProgram } from '../compile/flat-conditions.js';
+import { writeProgram } from '../compile/flat-conditions.js';
+import { afterStep, recordNeedsTail, writeTailSteps } from '../compile/flat-tail.js';
 import { RANK_SHIFT, REC, SLOT } from '../compile/identity-index.js';
 import type { IdentityIndex, Tables } from '../compile/tables.js';
 
@@ -25,8 +26,20 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
   // others' second, the Zone triple's both; the Before and Nodes triples hold no string)
   const programText = (p: number[]) => {
     const parts: string[] = [];
+    const ints = Int32Array.from(p);
     for (let i = 0; i < p.length; i += 3) {
       const [op, a, b] = [p[i]!, p[i + 1]!, p[i + 2]!];
+      // flat-tail.ts's literal steps: the triples after them hold code units, not ids
+      if (op === 11 || op === 12) {
+        const next = afterStep(ints, i);
+        parts.push(`${op === 11 ? `text ${attr(a)}` : `tag ${a}`} ${b} ${p.slice(i + 3, next).join(',')}`);
+        i = next - 3;
+        continue;
+      }
+      if (op === 13) {
+        parts.push('federated');
+        continue;
+      }
       if (op === 1) parts.push(`eq ${attr(a)}=${str(b)}`);
       else if (op === 3) parts.push(`scopeType ${a}`);
       else if (op === 4) parts.push(`any ${a}`);
@@ -66,8 +79,9 @@ export function layoutSnapshot(tables: Tables): Record<string, string[]> {
         // the tables' strings gets an id no text has, so the two differ): interning order aside, the same program
         const fresh: number[] = [];
         writeProgram(c, scratchStrings, fresh);
+        writeTailSteps(c, fresh);
         const expected = {
-          flags: (c.deny ? 1 : 0) | (c.error !== null ? 2 : 0) | (needsTail(c) ? 4 : 0),
+          flags: (c.deny ? 1 : 0) | (c.error !== null ? 2 : 0) | (recordNeedsTail(c) ? 4 : 0),
           service: c.service,
           eqAttr: attr(c.eqAttr),
           eqValue: c.eqAttr < 0 ? null : c.eqValue,
