@@ -495,3 +495,23 @@ describe('apply-row: a group row compile reads raw (compile does not validate)',
     expect([...a.claimRules].map(([realm, rules]) => [realm, rules.map((r) => [r.group.id, r.ruleId, r.conditions])])).toEqual([['idp', [['r', 'rule', []]]]]);
   });
 });
+
+describe('apply-row: a membership put before its new group in one batch', () => {
+  it('is applied, as a fresh compile applies it (an update applies the batch in its order, bindings first)', async () => {
+    const s = twoAccounts();
+    const e = createEngine({ clock: () => NOW, source: { ...s, memberships: [], bindings: [] }, cacheSize: 0 });
+    const m = { ...s.memberships[0]!, groupId: 'g-new' };
+    const policy = { ...s.policies[1]!, id: 'p-new', subject: { kind: 'group' as const, id: 'g-new' } };
+    await e.commit([
+      { op: 'put', entity: 'membership', value: m },
+      { op: 'put', entity: 'policy', value: policy },
+      { op: 'put', entity: 'group', value: { ...s.groups[0]!, id: 'g-new', name: 'new', members: [] } },
+    ]);
+    const dyn = (t: ReturnType<typeof compile>) => t.accounts.get('gone')!.principals.get('u')!.dynamic.map((d) => `${d.group.id} ${d.realm}`);
+    expect(dyn(e.tables)).toEqual(['g-new idp']);
+    expect(dyn(compile(e.source))).toEqual(['g-new idp']);
+    const read = { subject: { id: 'u' }, action: 'x.read', resource: { attributes: { accountId: 'gone' } } };
+    expect(authorize(e.tables, read, { now: NOW })).toEqual(authorize(compile(e.source), read, { now: NOW }));
+    expect(authorize(e.tables, read, { now: NOW }).policies).toContain('p-new');
+  });
+});
