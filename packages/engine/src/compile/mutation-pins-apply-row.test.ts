@@ -515,3 +515,18 @@ describe('apply-row: a membership put before its new group in one batch', () => 
     expect(authorize(e.tables, read, { now: NOW }).policies).toContain('p-new');
   });
 });
+
+describe('apply-row: a membership put before every other row of its new account', () => {
+  it('is applied, as a fresh compile applies it', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts(), cacheSize: 0 });
+    await e.commit([
+      { op: 'put', entity: 'membership', value: { accountId: 'new', principalId: 'q', groupId: 'h', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' } },
+      { op: 'put', entity: 'group', value: { id: 'h', accountId: 'new', name: 'h', description: '', members: [], rules: [], federated: false } },
+      { op: 'put', entity: 'principal', value: { id: 'q', accountId: 'new', kind: 'user', status: 'active', locked: false, projects: [] } },
+      { op: 'put', entity: 'account', value: { id: 'new', system: 'ibm', publicAccess: true, options: { saasEnabled: true, thirdPartyServicesEnabled: true, notificationOptIn: false } } },
+    ]);
+    const dyn = (t: ReturnType<typeof compile>) => t.accounts.get('new')!.principals.get('q')!.dynamic.map((d) => d.group.id);
+    expect(dyn(e.tables)).toEqual(['h']);
+    expect(dyn(compile(e.source))).toEqual(['h']);
+  });
+});
