@@ -239,8 +239,10 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
         const pe = a.principals.get(old.principalId);
         if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
       }
-      // INVARIANT: groups are applied before memberships (compile orders them; an update's group exists in the state)
-      if (neu !== undefined && a.groups.has(neu.groupId)) {
+      // a membership of a group of the source after the rows (parseSource refuses another): compile applies groups first,
+      // but an update's batch may put the group after the membership, whose entry is then made here. A membership of
+      // the Public Access group grants nothing (as the reference reads it)
+      if (neu !== undefined && neu.groupId !== PUBLIC_ACCESS_GROUP_ID && ctx.lookup.get('group', `${m.accountId}/${neu.groupId}`) !== undefined) {
         const expiresAt = Date.parse(neu.expiresAt);
         const loginAt = Date.parse(neu.loginAt);
         // a membership whose times cannot be read grants nothing; it holds in [loginAt, expiresAt), so decisions
@@ -265,6 +267,7 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       a.publicAccess = neu.publicAccess !== false;
       a.thirdPartyServicesEnabled = neu.options?.thirdPartyServicesEnabled !== false;
       a.saasEnabled = neu.options?.saasEnabled !== false;
+      // Stryker disable next-line CallExpression: compileSso reads the account's connectors and its id only, and a connector row marks its account itself, so an account row changes no gate (kept so that a rebuild follows any account change)
       ctx.dirty.sso.add(id);
       return;
     }
@@ -272,7 +275,10 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       const id = (row as EntityTypes['resource']).id;
       const neu = after as EntityTypes['resource'] | undefined;
       if (neu === undefined) t.resources.delete(id);
-      else t.resources.set(id, resolveResource(neu, t.resources.get(id)?.num ?? t.nextResourceNum++));
+      else {
+        // Stryker disable next-line LogicalOperator,UpdateOperator: `num` is read by nothing (the decision cache keys its entries by the resource's id), so which number a resource gets decides nothing
+        t.resources.set(id, resolveResource(neu, t.resources.get(id)?.num ?? t.nextResourceNum++));
+      }
       return;
     }
     // a row that moved account leaves the old one: both accounts are rebuilt

@@ -495,3 +495,38 @@ describe('apply-row: a group row compile reads raw (compile does not validate)',
     expect([...a.claimRules].map(([realm, rules]) => [realm, rules.map((r) => [r.group.id, r.ruleId, r.conditions])])).toEqual([['idp', [['r', 'rule', []]]]]);
   });
 });
+
+describe('apply-row: a membership put before its new group in one batch', () => {
+  it('is applied, as a fresh compile applies it (an update applies the batch in its order, bindings first)', async () => {
+    const s = twoAccounts();
+    const e = createEngine({ clock: () => NOW, source: { ...s, memberships: [], bindings: [] }, cacheSize: 0 });
+    const m = { ...s.memberships[0]!, groupId: 'g-new' };
+    const policy = { ...s.policies[1]!, id: 'p-new', subject: { kind: 'group' as const, id: 'g-new' } };
+    await e.commit([
+      { op: 'put', entity: 'membership', value: m },
+      { op: 'put', entity: 'policy', value: policy },
+      { op: 'put', entity: 'group', value: { ...s.groups[0]!, id: 'g-new', name: 'new', members: [] } },
+    ]);
+    const dyn = (t: ReturnType<typeof compile>) => t.accounts.get('gone')!.principals.get('u')!.dynamic.map((d) => `${d.group.id} ${d.realm}`);
+    expect(dyn(e.tables)).toEqual(['g-new idp']);
+    expect(dyn(compile(e.source))).toEqual(['g-new idp']);
+    const read = { subject: { id: 'u' }, action: 'x.read', resource: { attributes: { accountId: 'gone' } } };
+    expect(authorize(e.tables, read, { now: NOW })).toEqual(authorize(compile(e.source), read, { now: NOW }));
+    expect(authorize(e.tables, read, { now: NOW }).policies).toContain('p-new');
+  });
+});
+
+describe('apply-row: a membership put before every other row of its new account', () => {
+  it('is applied, as a fresh compile applies it', async () => {
+    const e = createEngine({ clock: () => NOW, source: twoAccounts(), cacheSize: 0 });
+    await e.commit([
+      { op: 'put', entity: 'membership', value: { accountId: 'new', principalId: 'q', groupId: 'h', realm: 'idp', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T11:00:00Z' } },
+      { op: 'put', entity: 'group', value: { id: 'h', accountId: 'new', name: 'h', description: '', members: [], rules: [], federated: false } },
+      { op: 'put', entity: 'principal', value: { id: 'q', accountId: 'new', kind: 'user', status: 'active', locked: false, projects: [] } },
+      { op: 'put', entity: 'account', value: { id: 'new', system: 'ibm', publicAccess: true, options: { saasEnabled: true, thirdPartyServicesEnabled: true, notificationOptIn: false } } },
+    ]);
+    const dyn = (t: ReturnType<typeof compile>) => t.accounts.get('new')!.principals.get('q')!.dynamic.map((d) => d.group.id);
+    expect(dyn(e.tables)).toEqual(['h']);
+    expect(dyn(compile(e.source))).toEqual(['h']);
+  });
+});
