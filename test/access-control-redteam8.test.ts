@@ -68,3 +68,40 @@ describe('listing another account', () => {
     expect(listed.groups.map((x) => x.id)).toEqual([g.id]);
   });
 });
+
+// An Editor of two groups (iam-groups on each), one of which gives Administrator on iam-access-management: it may
+// manage both groups, but not put itself into the one whose policies it could not give.
+describe('a group Editor and the groups it edits', () => {
+  async function editorWorld() {
+    const e = engine();
+    await apply(e, bootstrapAccount, { system: 'ibm', accountId: 'a', admin: { id: 'IBMid-admin' } }, SYSTEM);
+    await e.commit([{ op: 'put', entity: 'principal', value: { id: 'IBMid-ed', accountId: 'a', kind: 'user' } }]);
+    const admin = who('IBMid-admin', 'a');
+    const strong = (await apply(e, ag.createAccessGroup, { account_id: 'a', name: 'strong' }, admin)) as { id: string };
+    const weak = (await apply(e, ag.createAccessGroup, { account_id: 'a', name: 'weak' }, admin)) as { id: string };
+    await apply(e, pol.createPolicy, { type: 'access', subjects: [{ attributes: [{ name: 'access_group_id', value: strong.id }] }], roles: [{ role_id: IBM_ROLES.administrator }], resources: [{ attributes: [{ name: 'accountId', value: 'a' }, { name: 'serviceName', value: 'iam-access-management' }] }] }, admin);
+    for (const g of [strong.id, weak.id])
+      await apply(e, pol.createPolicy, { type: 'access', subjects: [{ attributes: [{ name: 'iam_id', value: 'IBMid-ed' }] }], roles: [{ role_id: IBM_ROLES.editor }], resources: [{ attributes: [{ name: 'accountId', value: 'a' }, { name: 'serviceName', value: 'iam-groups' }, { name: 'resourceType', value: 'group' }, { name: 'resource', value: g }] }] }, admin);
+    const mayAdminister = (claims?: { realm: string; attributes: Record<string, unknown> }) =>
+      e.authorize({ subject: { id: 'IBMid-ed', accountId: 'a', ...(claims === undefined ? {} : { claims }) }, action: 'iam.policy.create', resource: { attributes: { accountId: 'a', serviceName: 'iam-access-management' } } }).allowed;
+    return { e, ed: who('IBMid-ed', 'a'), strong: strong.id, weak: weak.id, mayAdminister };
+  }
+  const realm = 'https://idp.example.com';
+
+  it('refused: it adds itself to the strong group, alone or in a per-item batch beside the weak one', async () => {
+    const w = await editorWorld();
+    const before = snapshot(w.e);
+    expect(await refusal(apply(w.e, ag.addMembersToAccessGroup, { account_id: 'a', access_group_id: w.strong, members: [{ iam_id: 'IBMid-ed', type: 'user' }] }, w.ed))).toEqual({ code: 'forbidden', status: 403 });
+    expect(await refusal(apply(w.e, ag.addMemberToMultipleAccessGroups, { account_id: 'a', iam_id: 'IBMid-ed', type: 'user', groups: [w.weak, w.strong] }, w.ed))).toEqual({ code: 'forbidden', status: 403 });
+    expect(snapshot(w.e)).toEqual(before);
+    expect(w.mayAdminister()).toBe(false);
+  });
+
+  it('refused: it writes a claim rule on the strong group matching its own claims; the same rule on the weak group is let through', async () => {
+    const w = await editorWorld();
+    const rule = { name: 'r', expiration: 12, realm_name: realm, conditions: [{ claim: 'dept', operator: 'EQUALS', value: '"x"' }] };
+    expect(await refusal(apply(w.e, ag.addAccessGroupRule, { account_id: 'a', access_group_id: w.strong, ...rule }, w.ed))).toEqual({ code: 'forbidden', status: 403 });
+    await apply(w.e, ag.addAccessGroupRule, { account_id: 'a', access_group_id: w.weak, ...rule }, w.ed);
+    expect(w.mayAdminister({ realm, attributes: { dept: 'x' } })).toBe(false);
+  });
+});
