@@ -151,6 +151,19 @@ const cases: Case[] = [
 ];
 
 const run = (w: World, c: Case, actor: Actor) => w.e.apply(bx[c.name] as Op, { account_id: A, ...c.input(w) } as never, { actor });
+/**
+ * What a listing shows: a caller of another organization that holds nothing in it is answered as for an organization
+ * that does not exist (red team 8: `[]` against a made-up organization's 404 told which organizations exist), which
+ * shows it nothing, as an empty list does.
+ */
+async function shown(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p;
+  } catch (e) {
+    if ((e as { code?: string; status?: number }).code === 'organization_not_found' && (e as { status?: number }).status === 404) return undefined;
+    throw e;
+  }
+}
 
 describe('BlueXP operations authorize their caller', () => {
   it('every BlueXP operation is in the table (or tested on its own below)', () => {
@@ -171,11 +184,13 @@ describe('BlueXP operations authorize their caller', () => {
         });
         it('hides what the right role elsewhere does not reach', async () => {
           const w = await world();
-          expect(c.list!.ids(await run(w, c, w.actors[c.elsewhere]))).not.toContain(c.list!.target(w));
+          const r = await shown(run(w, c, w.actors[c.elsewhere]));
+          if (r !== undefined) expect(c.list!.ids(r as never)).not.toContain(c.list!.target(w));
         });
         it('lists nothing to the organization admin of another organization', async () => {
           const w = await world();
-          expect(c.list!.ids(await run(w, c, w.actors.adminb))).toEqual([]);
+          const r = await shown(run(w, c, w.actors.adminb));
+          if (r !== undefined) expect(c.list!.ids(r as never)).toEqual([]);
         });
       } else {
         it('refuses a caller whose role lacks the permission with the seed 403, and changes nothing', async () => {

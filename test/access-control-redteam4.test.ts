@@ -418,20 +418,22 @@ describe('IBM deleted policies', () => {
     return { e, me, id };
   }
   const elsewhere: RequestResource = { attributes: { accountId: 'acc', serviceName: 'kms', region: 'eu-de' } };
+  // the seed requires the policy's current etag on PUT and PATCH (`*` is no wildcard)
+  const policyEtag = async (e: Engine, id: string) => ((await apply(e, pol.getPolicy, { policy_id: id }, who('IBMid-admin', 'acc'))) as { etag: string }).etag;
 
   it('hole: a kms administrator of one region rewrites a deleted policy to kms everywhere; the administrator’s restore then gives it', async () => {
     const { e, me, id } = await deletedFriendPolicy();
     const before = snapshot(e);
-    expect(await refusal(apply(e, pol.updatePolicy, { policy_id: id, if_match: '*', ...kmsFor('IBMid-friend', []) }, me))).toEqual(IBM_FORBIDDEN);
+    expect(await refusal(apply(e, pol.updatePolicy, { policy_id: id, if_match: await policyEtag(e, id), ...kmsFor('IBMid-friend', []) }, me))).toEqual(IBM_FORBIDDEN);
     expect(snapshot(e)).toEqual(before);
-    await apply(e, pol.patchPolicy, { policy_id: id, if_match: '*', state: 'active' }, who('IBMid-admin', 'acc'));
+    await apply(e, pol.patchPolicy, { policy_id: id, if_match: await policyEtag(e, id), state: 'active' }, who('IBMid-admin', 'acc'));
     expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', elsewhere)).toBe(false);
   });
 
   it('a deleted policy rewritten within what the writer may give, and restored, gives that', async () => {
     const { e, me, id } = await deletedFriendPolicy();
-    await apply(e, pol.updatePolicy, { policy_id: id, if_match: '*', ...kmsFor('IBMid-friend', [{ name: 'region', value: 'us-south' }, { name: 'resource', value: 'k1' }]) }, me);
-    await apply(e, pol.patchPolicy, { policy_id: id, if_match: '*', state: 'active' }, me);
+    await apply(e, pol.updatePolicy, { policy_id: id, if_match: await policyEtag(e, id), ...kmsFor('IBMid-friend', [{ name: 'region', value: 'us-south' }, { name: 'resource', value: 'k1' }]) }, me);
+    await apply(e, pol.patchPolicy, { policy_id: id, if_match: await policyEtag(e, id), state: 'active' }, me);
     expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', { attributes: { accountId: 'acc', serviceName: 'kms', region: 'us-south', resource: 'k1' } })).toBe(true);
     expect(may(e, 'IBMid-friend', 'acc', 'kms.keys.write', elsewhere)).toBe(false);
   });

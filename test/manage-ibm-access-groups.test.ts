@@ -244,8 +244,13 @@ describe('Update an Access Group', () => {
       'incorrect_etag',
       412,
     );
-    // `*` matches any etag
-    ops.updateAccessGroup(r.state, { access_group_id: 'AccessGroupId-ops', account_id: 'A', if_match: '*', description: '' }, ctxAt());
+    // the seed requires the group's most recent revision number: `*` is no wildcard
+    refused(
+      () => ops.updateAccessGroup(r.state, { access_group_id: 'AccessGroupId-ops', account_id: 'A', if_match: '*', description: '' }, ctxAt()),
+      'incorrect_etag',
+      412,
+    );
+    ops.updateAccessGroup(r.state, { access_group_id: 'AccessGroupId-ops', account_id: 'A', if_match: r.result.etag!, description: '' }, ctxAt());
   });
 
   it('needs If-Match, a valid body and a group other than Public Access', () => {

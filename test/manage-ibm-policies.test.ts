@@ -472,7 +472,7 @@ describe('updatePolicy (PUT /v1/policies/{policy_id})', () => {
     expect(r.result.roles.map((x) => x.role_id)).toEqual([VIEWER, READER]);
     expect(etag(r.state, 'pol-1')).not.toBe(old);
     expect(() => parseSource(r.state.toSource())).not.toThrow();
-    expect(updatePolicy(s, { policy_id: 'pol-1', if_match: '*', ...body() }, ctx).result.id).toBe('pol-1');
+    expect(updatePolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), ...body() }, ctx).result.id).toBe('pol-1');
   });
 
   it('refuses a stale etag (412), a missing If-Match (400), an unknown policy (404)', () => {
@@ -480,7 +480,7 @@ describe('updatePolicy (PUT /v1/policies/{policy_id})', () => {
     const s = createPolicy(fresh(), body(), ctx).state;
     expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', if_match: 'W/"stale"', ...body() }, ctx), 'incorrect_etag', 412);
     expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', ...body() }, ctx), 'missing_required_header', 400);
-    expectRefused(() => updatePolicy(s, { policy_id: 'nope', if_match: '*', ...body() }, ctx), 'policy_not_found', 404);
+    expectRefused(() => updatePolicy(s, { policy_id: 'nope', if_match: etag(s, 'pol-1'), ...body() }, ctx), 'policy_not_found', 404);
   });
 
   it('keeps the type: 400 invalid_body', () => {
@@ -502,8 +502,8 @@ describe('updatePolicy (PUT /v1/policies/{policy_id})', () => {
     const ctx = context();
     let s = createPolicy(fresh(), body(), ctx).state;
     s = createPolicy(s, body({ iam: 'IBMid-bob' }), ctx).state;
-    expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', if_match: '*', ...body({ iam: 'iam-ServiceId-locked' }) }, ctx), 'invalid_body', 400);
-    const e = expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', if_match: '*', ...body({ iam: 'IBMid-bob' }) }, ctx), 'policy_conflict_error', 409);
+    expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), ...body({ iam: 'iam-ServiceId-locked' }) }, ctx), 'invalid_body', 400);
+    const e = expectRefused(() => updatePolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), ...body({ iam: 'IBMid-bob' }) }, ctx), 'policy_conflict_error', 409);
     expect(e.details).toEqual({ conflicts_with: { policy: 'pol-2', etag: etag(s, 'pol-2') } });
     const locked = fresh().with([
       {
@@ -512,9 +512,9 @@ describe('updatePolicy (PUT /v1/policies/{policy_id})', () => {
         value: { ...s.get('policy', 'pol-1')!, id: 'pol-locked', subject: { kind: 'principal', id: 'iam-ServiceId-locked' } },
       },
     ]);
-    expectRefused(() => updatePolicy(locked, { policy_id: 'pol-locked', if_match: '*', ...body() }, ctx), 'invalid_body', 400);
+    expectRefused(() => updatePolicy(locked, { policy_id: 'pol-locked', if_match: etag(locked, 'pol-locked'), ...body() }, ctx), 'invalid_body', 400);
     expectRefused(() => deletePolicy(locked, { policy_id: 'pol-locked' }, ctx), 'invalid_body', 400);
-    expectRefused(() => patchPolicy(locked, { policy_id: 'pol-locked', if_match: '*', state: 'deleted' }, ctx), 'invalid_body', 400);
+    expectRefused(() => patchPolicy(locked, { policy_id: 'pol-locked', if_match: etag(locked, 'pol-locked'), state: 'deleted' }, ctx), 'invalid_body', 400);
   });
 });
 
@@ -540,10 +540,10 @@ describe('deletePolicy (DELETE /v1/policies/{policy_id}) and patchPolicy (PATCH 
     let s = createPolicy(fresh(), body(), ctx).state;
     expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', if_match: 'W/"old"', state: 'deleted' }, ctx), 'incorrect_etag', 412);
     expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', state: 'deleted' } as never, ctx), 'missing_required_header', 400);
-    expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', if_match: '*', state: 'gone' } as never, ctx), 'invalid_body', 400);
-    s = patchPolicy(s, { policy_id: 'pol-1', if_match: '*', state: 'deleted' }, ctx).state;
+    expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), state: 'gone' } as never, ctx), 'invalid_body', 400);
+    s = patchPolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), state: 'deleted' }, ctx).state;
     s = createPolicy(s, body(), ctx).state;
-    const e = expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', if_match: '*', state: 'active' }, ctx), 'policy_conflict_error', 409);
+    const e = expectRefused(() => patchPolicy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), state: 'active' }, ctx), 'policy_conflict_error', 409);
     expect(e.details).toEqual({ conflicts_with: { policy: 'pol-2', etag: etag(s, 'pol-2') } });
   });
 });
@@ -595,7 +595,7 @@ describe('v2 policies (createV2Policy, getV2Policy, listV2Policies, replaceV2Pol
     const ctx = context();
     const s = createV2Policy(fresh(), v2body({ rule: WEEKDAYS, pattern: 'time-based-conditions:weekly:custom-hours' }), ctx).state;
     expectRefused(() => replaceV2Policy(s, { policy_id: 'pol-1', if_match: 'W/"x"', ...v2body() }, ctx), 'incorrect_etag', 412);
-    expectRefused(() => replaceV2Policy(s, { policy_id: 'pol-1', if_match: '*', ...v2body(), type: 'authorization' }, ctx), 'invalid_body', 400);
+    expectRefused(() => replaceV2Policy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), ...v2body(), type: 'authorization' }, ctx), 'invalid_body', 400);
     const r = replaceV2Policy(s, { policy_id: 'pol-1', if_match: etag(s, 'pol-1'), ...v2body() }, ctx);
     expect(r.result.rule).toBeUndefined();
     expect(r.state.get('policy', 'pol-1')!.rule).toBeUndefined();

@@ -35,7 +35,7 @@ export {
   parseScope,
 } from './model/index.js';
 export { ssoConnectorSchema, emailDomainOf } from './model/sso-connector.js';
-export { duplicateKey } from './model/duplicate-key.js';
+export { duplicateKey, jsonSyntaxMessage } from './model/duplicate-key.js';
 export { ibmAccessGroupCoreOperations } from './manage/ibm/access-groups.js';
 export { ibmGroupMemberOperations } from './manage/ibm/group-members.js';
 export { ibmClaimRuleOperations } from './manage/ibm/claim-rules.js';

@@ -13,7 +13,7 @@ import {
   type Store,
 } from '@portcullis/engine';
 import { ENTITY_FIELDS, ENTITY_NAMES } from '@portcullis/engine/store-kit';
-import { duplicateKey } from '@portcullis/engine/internals';
+import { duplicateKey, jsonSyntaxMessage } from '@portcullis/engine/internals';
 import type { FastifyInstance } from 'fastify';
 import { chainAuthenticators, type Authenticator } from './authenticator.js';
 import { createServer } from './create-server.js';
@@ -94,6 +94,8 @@ const FLAGS: Record<string, keyof ServeOptions> = {
 export function parseServeArgs(argv: readonly string[]): ServeOptions {
   const out: ServeOptions = { db: 'portcullis.db', port: 8080, host: '127.0.0.1', logLevel: 'info' };
   const issues: { path: string[]; message: string }[] = [];
+  // every flag takes one value: given twice it is a usage error, not its last value (`--tokens a --tokens b`)
+  const seen = new Set<keyof ServeOptions>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--help' || flag === '-h') throw new ValidationError('invalid_options', [{ path: [], message: USAGE }], USAGE);
@@ -108,6 +110,11 @@ export function parseServeArgs(argv: readonly string[]): ServeOptions {
       continue;
     }
     i++;
+    if (seen.has(key)) {
+      issues.push({ path: [flag], message: 'is given more than once' });
+      continue;
+    }
+    seen.add(key);
     if (key === 'workers') {
       const n = value === 'auto' ? availableParallelism() : Number(value);
       if (!Number.isInteger(n) || n < 1 || n > 256) issues.push({ path: [flag], message: 'an integer 1..256, or auto' });
@@ -150,9 +157,14 @@ function readJson(path: string, flag: string): unknown {
   let value: unknown;
   try {
     text = readFileSync(path, 'utf8');
-    value = JSON.parse(text);
   } catch (e) {
     throw new ValidationError('invalid_options', [{ path: [flag], message: `cannot read \`${path}\`: ${(e as Error).message}` }]);
+  }
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    // the message names the error and its place, never the text around it (a secret in the file stays out of logs)
+    throw new ValidationError('invalid_options', [{ path: [flag], message: `\`${path}\` is not JSON: ${jsonSyntaxMessage(text, e)}` }]);
   }
   // a source or bootstrap file that writes a key twice means the last to JSON.parse and the first to its reader
   const twice = duplicateKey(text);

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '@portcullis/engine';
-import { duplicateKey } from '@portcullis/engine/internals';
+import { duplicateKey, jsonSyntaxMessage } from '@portcullis/engine/internals';
 import { z } from 'zod';
 import type { Authenticator, Caller } from './authenticator.js';
 
@@ -60,9 +60,14 @@ export function loadStaticTokenFile(path: string): Authenticator {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-    raw = JSON.parse(text);
   } catch (e) {
     throw new ValidationError('invalid_options', [{ path: ['tokens'], message: `cannot read token file \`${path}\`: ${(e as Error).message}` }]);
+  }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    // V8's message quotes the text around the error: here that is a token
+    throw new ValidationError('invalid_options', [{ path: ['tokens'], message: `token file \`${path}\` is not JSON: ${jsonSyntaxMessage(text, e)}` }]);
   }
   // an entry writing `actor` twice reads as its first actor and acts as its last (a subject's token that is `system`)
   const twice = duplicateKey(text);

@@ -2,6 +2,7 @@
 // with `--account` and the repeatable extras) and the instant (`--now`), each refused in one lowercase line.
 import type { RequestResource, RequestSubject } from '../evaluate/types.js';
 import type { Source } from '../model/source.js';
+import { jsonSyntaxMessage } from '../model/duplicate-key.js';
 import { usageError } from './cli-args.js';
 
 /** The flags that describe a resource: `--resource` and what completes it. */
@@ -40,8 +41,7 @@ export function jsonObject(flag: string, text: string): Record<string, unknown> 
   try {
     v = JSON.parse(text);
   } catch (e) {
-    const detail = e instanceof Error ? e.message.charAt(0).toLowerCase() + e.message.slice(1) : 'unreadable';
-    usageError(`option \`--${flag}\` is not JSON: ${detail}`);
+    usageError(`option \`--${flag}\` is not JSON: ${jsonSyntaxMessage(text, e)}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) usageError(`option \`--${flag}\` must be a JSON object`);
   return v as Record<string, unknown>;

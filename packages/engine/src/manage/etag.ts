@@ -20,11 +20,16 @@ export function withEtag<T extends { etag?: string | undefined }>(row: T): T {
   return { ...row, etag: etagOf(row) };
 }
 
-/** Checks an If-Match header against a row's etag: `*` matches anything; a stale etag is 412 `incorrect_etag`. */
+/**
+ * Checks an If-Match header against a row's etag. The seeds (IBM access groups: "must be populated with the group's
+ * most recent revision number"; IBM policies: "must match the ETag value of the existing policy") require the current
+ * etag: `*` is not a wildcard here, it is an etag that matches no row, so a writer cannot skip the lost-update check.
+ * A stale or foreign etag is 412 `incorrect_etag`.
+ */
 export function checkIfMatch(ifMatch: string | undefined, etag: string | undefined, required = true): void {
   if (ifMatch === undefined) {
     if (required) throw new SeedError('missing_required_header', 400, 'the If-Match header is required');
     return;
   }
-  if (ifMatch !== '*' && ifMatch !== etag) throw new SeedError('incorrect_etag', 412, `if-match \`${ifMatch}\` does not match the current etag`);
+  if (etag === undefined || ifMatch !== etag) throw new SeedError('incorrect_etag', 412, `if-match \`${ifMatch}\` does not match the current etag`);
 }

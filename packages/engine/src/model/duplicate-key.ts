@@ -45,3 +45,25 @@ export function duplicateKey(text: string): { key: string; path: (string | numbe
   }
   return undefined;
 }
+
+/**
+ * What is wrong with a text JSON.parse refused, without quoting it: V8's message quotes the offending character and
+ * up to about ten characters around it (`Unexpected token 's', "{"a": s3cret}" is not valid JSON`), so a token file or
+ * a source holding a secret would put it in an error, a log line or a terminal. The kind of error and its position
+ * (`at position N`, with line and column from the text) are kept; every quoted part is dropped.
+ */
+export function jsonSyntaxMessage(text: string, error: unknown): string {
+  const raw = error instanceof Error ? error.message : '';
+  const at = /at position (\d+)/.exec(raw);
+  let kind = raw.replace(/\s*\(line \d+ column \d+\)/, '').replace(/\s*in JSON at position \d+$/, '');
+  if (/^Unexpected token /.test(kind)) kind = 'Unexpected token';
+  // INVARIANT: nothing that came from the text stays: a kind still quoting anything is replaced by a generic one
+  if (/["'`]/.test(kind) || kind === '') kind = 'Not valid JSON';
+  kind = kind.charAt(0).toLowerCase() + kind.slice(1);
+  if (at === null) return kind;
+  const pos = Number(at[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `${kind} at line ${line}, column ${column}`;
+}

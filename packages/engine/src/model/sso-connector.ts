@@ -64,6 +64,17 @@ export function emailDomainOf(email: string): string | undefined {
   return domain === '' ? undefined : domain;
 }
 
+/**
+ * The mailbox an email address names, as one key: the local part lowercased (as the member and user routes always
+ * compared it) and the domain as emailDomainOf reads it, so `bob@x.example`, `Bob@X.Example.` and `bob@ｘ.example`
+ * are one mailbox: one person, who may be one member of an account, not two principals the SSO gate reads as one.
+ */
+export function mailboxOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return email.toLowerCase();
+  return `${email.slice(0, at).toLowerCase()}@${emailDomainOf(email) ?? ''}`;
+}
+
 /** The cross-row checks of SSO connectors: unique ids, a known account, one connector per email domain of an account. */
 export function checkSsoConnectors(
   connectors: readonly SsoConnector[],

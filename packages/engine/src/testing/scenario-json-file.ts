@@ -2,7 +2,7 @@
 // ValidationError (`invalid_input`) naming the file, never a raw fs or SyntaxError.
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
-import { duplicateKey } from '../model/duplicate-key.js';
+import { duplicateKey, jsonSyntaxMessage } from '../model/duplicate-key.js';
 
 /** Reads and parses one JSON file; throws a ValidationError whose one issue says what is wrong with it. */
 export function readJsonFile(path: string): unknown {
@@ -20,8 +20,8 @@ export function readJsonFile(path: string): unknown {
   try {
     value = JSON.parse(text) as unknown;
   } catch (e) {
-    const detail = e instanceof Error ? e.message.charAt(0).toLowerCase() + e.message.slice(1) : 'unreadable';
-    const message = `\`${path}\` is not JSON: ${detail}`;
+    // the error and its place, never V8's quote of the text around it (a secret in the file stays out of the output)
+    const message = `\`${path}\` is not JSON: ${jsonSyntaxMessage(text, e)}`;
     throw new ValidationError('invalid_input', [{ path: [], message }], message);
   }
   const twice = duplicateKey(text);

@@ -7,10 +7,11 @@ import { UNGUARDED_CODES } from './codes.js';
 import { reviewEffects } from './escalation.js';
 import { createGate, forbidden, MAX_RUN_PROBES, unauthenticated } from './gate.js';
 import { createWitnessWalks, MAX_RUN_WITNESS_STEPS } from './witnesses.js';
-import type { GuardRegistry } from './guard.js';
+import type { Gate, GuardRegistry } from './guard.js';
 import { done, type ManageContext, type Operation, type OpResult } from '../operation.js';
 import { parseRows } from '../../prepare-commit.js';
-import type { Change } from '../../model/entities.js';
+import { entityKey, type Change } from '../../model/entities.js';
+import { PUBLIC_ACCESS_GROUP_ID, type Account } from '../../model/source.js';
 import type { SourceState } from '../../model/source-state.js';
 
 /**
@@ -81,7 +82,11 @@ function review<I, R>(
   guard.check(gate, input);
   const asked = (guard.rewrite !== undefined ? guard.rewrite(gate, input) : input) as I;
   if (guard.narrow !== undefined) {
-    const r = operation(guard.narrow(gate, asked), asked, ctx);
+    const unseen = unseenAccount(gate, asked);
+    // INVARIANT: an account the caller can see nothing of is, to it, an account that does not exist: the run goes over
+    // the state without it, so the operation's own "not found" answers, as for a made-up id (red team, round 8)
+    const over = unseen === undefined ? guard.narrow(gate, asked) : state.with([{ op: 'delete', entity: 'account', key: entityKey('account', unseen) }]);
+    const r = operation(over, asked, ctx);
     // INVARIANT: a narrowed run sees only part of the state, so it may only read
     if (r.changes.length > 0) throw forbidden(codes);
     return r;
@@ -91,6 +96,23 @@ function review<I, R>(
   guard.review?.(gate, asked, r);
   if (guards.escalationReview) reviewEffects(gate, state, r.changes, guard.accounts?.(gate, input) ?? []);
   return r;
+}
+
+/**
+ * The account a listing names (`account_id`, or BlueXP's `account` query) when it is another than the caller's and
+ * the caller can see nothing in it: identities resolve in the resource's account (evaluate/authorize.ts
+ * resolveIdentities), where a caller acting for another account is no principal and holds only what Public Access
+ * gives. So an account with no Public Access policy (or with Public Access turned off) grants it nothing: listing it
+ * answered `200 []` where a made-up account answered 404, which told anyone which accounts exist.
+ */
+function unseenAccount(gate: Gate, input: unknown): Account | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const named = (input as Record<string, unknown>)['account_id'] ?? (input as Record<string, unknown>)['account'];
+  if (typeof named !== 'string' || named === gate.actor.accountId) return undefined;
+  const account = gate.state.get('account', named);
+  if (account === undefined) return undefined;
+  if (account.publicAccess !== false) for (const p of gate.state.rowsOf('policy', named)) if (p.subject.kind === 'group' && p.subject.id === PUBLIC_ACCESS_GROUP_ID) return undefined;
+  return account;
 }
 
 /**

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SeedError, type Issue } from '../../errors.js';
 import type { Binding, Principal } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
+import { mailboxOf } from '../../model/sso-connector.js';
 import { bluexpAccount, freshId } from './common.js';
 import { parseInput, refuseIssues } from '../input.js';
 import { bindingFields, bindingView, planBinding, type BluexpRoleBinding } from './role-bindings.js';
@@ -114,8 +115,9 @@ export const createUser = defineOperation({
   run(state: SourceState, input: z.input<typeof createUserSchema>, ctx: ManageContext): OpResult<BluexpPrincipal> {
     const q = parseInput(createUserSchema, input);
     bluexpAccount(state, q.account_id);
-    const lower = q.email.toLowerCase();
-    if (state.list('principal', q.account_id).some((p) => p.email?.toLowerCase() === lower))
+    // one mailbox, one user: `bob@x` and `Bob@X.` are one person
+    const mailbox = mailboxOf(q.email);
+    if (state.list('principal', q.account_id).some((p) => p.email !== undefined && mailboxOf(p.email) === mailbox))
       throw new SeedError('user_exists', 409, `a user with email \`${q.email}\` already exists`);
     const id = newPrincipal(state, q.account_id, q.id, 'user-', ctx);
     const p: Principal = { id, accountId: q.account_id, kind: 'user', email: q.email, status: q.status, locked: false, projects: [] };

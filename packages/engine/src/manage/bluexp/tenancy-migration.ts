@@ -9,6 +9,7 @@ import { SeedError } from '../../errors.js';
 import type { Rule, RuleLeaf } from '../../model/rule-condition.js';
 import { PUBLIC_ACCESS_GROUP_ID, type Binding, type Group, type Policy, type Principal } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
+import { mailboxOf } from '../../model/sso-connector.js';
 import { bluexpAccount, freshId } from './common.js';
 import { parseInput } from '../input.js';
 import { done, type ManageContext, type OpResult } from '../operation.js';
@@ -82,7 +83,7 @@ function mapPolicy(p: Policy, from: string, to: string, groups: Map<string, stri
   return out;
 }
 
-const sameEmail = (a: string | undefined, b: string | undefined) => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+const sameEmail = (a: string | undefined, b: string | undefined) => mailboxOf(a ?? '') === mailboxOf(b ?? '');
 
 /**
  * Moves the organization `account_id` into `target_account_id`: users, service accounts and agents, user groups
@@ -119,11 +120,11 @@ export const migrateAccount = defineOperation({
     // principals: moved, merged into the target's, or in conflict
     const principals: Record<string, 'moved' | 'merged'> = {};
     const targetEmails = new Map<string, string>();
-    for (const t of state.list('principal', to)) if (t.email !== undefined) targetEmails.set(t.email.toLowerCase(), t.id);
+    for (const t of state.list('principal', to)) if (t.email !== undefined) targetEmails.set(mailboxOf(t.email), t.id);
     for (const p of state.list('principal', from)) {
       const t = state.get('principal', `${to}/${p.id}`);
       if (t === undefined) {
-        const owner = p.email === undefined ? undefined : targetEmails.get(p.email.toLowerCase());
+        const owner = p.email === undefined ? undefined : targetEmails.get(mailboxOf(p.email));
         if (owner !== undefined) conflict('email', p.id, `\`${p.id}\`: the target already has \`${owner}\` with the email \`${p.email}\``);
         else principals[p.id] = 'moved';
       } else if (t.kind === p.kind && sameEmail(t.email, p.email)) {

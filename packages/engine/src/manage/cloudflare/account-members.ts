@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SeedError } from '../../errors.js';
 import type { Principal } from '../../model/source.js';
 import { entityKey, type Change } from '../../model/entities.js';
+import { mailboxOf } from '../../model/sso-connector.js';
 import {
   cloudflareAccount,
   cloudflarePage,
@@ -129,8 +130,9 @@ export const createAccountMember = defineOperation({
   ): OpResult<CloudflareEnvelope<CloudflareMember>> {
     const q = parseInput(createSchema, input);
     cloudflareAccount(state, q.account_id);
-    const lower = q.email.toLowerCase();
-    if (state.list('principal', q.account_id).some((p) => p.email?.toLowerCase() === lower))
+    // one mailbox, one member: `bob@x` and `Bob@X.` are the same person to the SSO gate and to mail
+    const mailbox = mailboxOf(q.email);
+    if (state.list('principal', q.account_id).some((p) => p.email !== undefined && mailboxOf(p.email) === mailbox))
       throw new SeedError('member_already_exists', 409, `a member with email \`${q.email}\` already exists`);
     const id = newCloudflareId(ctx, (x) => state.get('principal', `${q.account_id}/${x}`) !== undefined);
     const p: Principal = {
