@@ -202,3 +202,27 @@ describe('a source of globs and tags decides as the reference, from records with
     expect(new Set(patterns.map((p) => compileGlob(p).kind))).toEqual(new Set([0, 1, 2, 3, 4]));
   });
 });
+
+// Mutation run of flat-tail.ts (lead, 21:56-22:26 on 7a62bf7, flat4 merged, fast): afterStep read a Text step's attribute id as
+// if it were a Tag's name length (`d[p] === TailOp.Tag` forced true) and no test failed: every program tested had its
+// Text step last, or an attribute id too small to change the step's size. Skipping too far, the next condition was never
+// checked (a false allow).
+describe('a step after a Text step is reached whatever the Text step’s attribute id', () => {
+  it('two globs on two attributes, the first of a high attribute id: each is checked', () => {
+    const names = new Map<string, number>();
+    for (let i = 0; i < 20; i++) names.set(`pad${i}`, names.size);
+    const first = compileAttribute(names, 'region', 'stringMatch', 'u*');
+    const second = compileAttribute(names, 'resource', 'stringMatch', 'ab*');
+    expect(first.attr).toBeGreaterThanOrEqual(5);
+    const d = steps(cand({ rest: [first, second] }));
+    const holds = (region: string, resource: string) => {
+      const ctx = createContext();
+      ctx.values[first.attr] = region;
+      ctx.values[second.attr] = resource;
+      return runProgram(d, 0, d.length, ctx);
+    };
+    expect(holds('us', 'abc')).toBe(true);
+    expect(holds('us', 'xyz')).toBe(false);
+    expect(holds('eu', 'abc')).toBe(false);
+  });
+});
