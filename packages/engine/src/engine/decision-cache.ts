@@ -1,5 +1,5 @@
 import type { CompiledPolicy, Tables } from '../compile/tables.js';
-import { hasUnknownKey, REQUEST_KEYS, RESOURCE_KEYS, SUBJECT_KEYS } from '../evaluate/resolve-request.js';
+import { strayRequestKey, strayResourceKey, straySubjectKey } from '../evaluate/resolve-request.js';
 import type { AuthorizeRequest, Decision, RequestResource, RequestSubject } from '../evaluate/types.js';
 
 /** What the cache does with one request field: builds the key from it, or refuses to cache a request that carries it. */
@@ -125,7 +125,7 @@ export class DecisionCache {
     // as the rest of a hit. ABSENT_FIELDS below fails at load if a field becomes `absent` and is not read here, and
     // engine.test.ts sends a request with each one.
     // a key no part of a request defines is refused by resolveRequest: never served from the cache
-    if (hasUnknownKey(request, REQUEST_KEYS) || hasUnknownKey(s, SUBJECT_KEYS) || hasUnknownKey(r, RESOURCE_KEYS)) return false;
+    if (strayRequestKey(request) || straySubjectKey(s) || strayResourceKey(r)) return false;
     if (request.environment !== undefined) return false;
     if (s.claims !== undefined || s.service !== undefined || s.email !== undefined || s.sso !== undefined) return false;
     if (r.attributes !== undefined || r.tags !== undefined || r.projects !== undefined || r.folders !== undefined || r.zones !== undefined || r.agentId !== undefined)

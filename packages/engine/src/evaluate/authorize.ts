@@ -17,7 +17,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
-import { accountNumOf, createContext, ITEM_KEYS, nodeUpsOf, resolveRequest, subjectIssues, unknownKeyIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
+import { accountNumOf, createContext, ITEM_KEYS, nodeUpsOf, resolveRequest, strayItemKey, subjectIssues, unknownKeyIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -627,9 +627,8 @@ export function decideMany(
         continue;
       }
       // an item means what it says: a key of its own `subject` (the batch's is decided) or a misspelt one is refused
-      const unknown = unknownKeyIssues(item, ITEM_KEYS);
-      if (unknown !== null) {
-        out[i] = invalid(unknown);
+      if (strayItemKey(item)) {
+        out[i] = invalid(unknownKeyIssues(item, ITEM_KEYS)!);
         continue;
       }
       req.action = item.action;

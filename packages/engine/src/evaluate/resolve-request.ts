@@ -214,8 +214,36 @@ export function unknownKeyIssues(o: object, known: Readonly<Record<string, true>
   return issues;
 }
 
+// One loop per part, each its own function: a for…in that meets one object shape keeps V8's fast path (the enum cache
+// of that shape); a shared loop meeting the five parts' shapes went generic and cost a fifth of a batch item.
+export function straySubjectKey(o: object): boolean {
+  for (const k in o) if ((SUBJECT_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+export function strayResourceKey(o: object): boolean {
+  for (const k in o) if ((RESOURCE_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+function strayEnvironmentKey(o: object): boolean {
+  for (const k in o) if ((ENVIRONMENT_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+function strayOptionsKey(o: object): boolean {
+  for (const k in o) if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+export function strayRequestKey(o: object): boolean {
+  for (const k in o) if ((REQUEST_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+/** An item of a batch: a request without its subject. */
+export function strayItemKey(o: object): boolean {
+  for (const k in o) if ((ITEM_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
+
 function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
-  unknownKeys(subject, SUBJECT_KEYS, ['subject'], issues);
+  if (straySubjectKey(subject)) unknownKeys(subject, SUBJECT_KEYS, ['subject'], issues);
   const { id, accountId, authenticated, claims, service, email, sso } = subject;
   if (email !== undefined && typeof email !== 'string') issues.push({ path: ['subject', 'email'], message: 'must be a string' });
   if (sso !== undefined && typeof sso !== 'boolean') issues.push({ path: ['subject', 'sso'], message: 'must be a boolean' });
@@ -266,10 +294,10 @@ export function resolveRequest(
   }
   if (options !== undefined) {
     if (!isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
-    else unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
+    else if (strayOptionsKey(options)) unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
   }
   // a batch's request is built by decideMany (checkedSubject given), which checks each item's own keys
-  if (checkedSubject === undefined) unknownKeys(request, REQUEST_KEYS, [], issues);
+  if (checkedSubject === undefined && strayRequestKey(request)) unknownKeys(request, REQUEST_KEYS, [], issues);
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
   // Stryker disable next-line ConditionalExpression: forced false, the subject is checked again, with the same issues: speed only (the mark also hides the killed `true`)
@@ -278,7 +306,7 @@ export function resolveRequest(
   else checkSubject(subject as Record<string, unknown>, issues);
   if (environment !== undefined) {
     if (!isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
-    else unknownKeys(environment, ENVIRONMENT_KEYS, ['environment'], issues);
+    else if (strayEnvironmentKey(environment)) unknownKeys(environment, ENVIRONMENT_KEYS, ['environment'], issues);
   }
   const now = requestTime(request, isObject(options) ? options : undefined);
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
@@ -286,7 +314,7 @@ export function resolveRequest(
     issues.push({ path: ['resource'], message: 'must be an object' });
     return issues.slice();
   }
-  unknownKeys(resource, RESOURCE_KEYS, ['resource'], issues);
+  if (strayResourceKey(resource)) unknownKeys(resource, RESOURCE_KEYS, ['resource'], issues);
   ctx.now = now;
   ctx.action = action;
   ctx.tagPairs = null;
