@@ -17,7 +17,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
-import { accountNumOf, createContext, ITEM_KEYS, nodeUpsOf, resolveRequest, strayItemKey, subjectIssues, unknownKeyIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
+import { accountNumOf, createContext, itemKeyIssues, nodeUpsOf, resolveRequest, subjectIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -627,8 +627,9 @@ export function decideMany(
         continue;
       }
       // an item means what it says: a key of its own `subject` (the batch's is decided) or a misspelt one is refused
-      if (strayItemKey(item)) {
-        out[i] = invalid(unknownKeyIssues(item, ITEM_KEYS)!);
+      const unknown = itemKeyIssues(item);
+      if (unknown !== null) {
+        out[i] = invalid(unknown);
         continue;
       }
       req.action = item.action;

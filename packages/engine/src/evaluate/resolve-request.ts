@@ -181,12 +181,12 @@ function loadAttributes(names: AttributeNames, attrs: Readonly<Record<string, un
 
 /** Every key one part of a request may carry: typed against the request types, so a field added there and not here fails to compile. */
 type Keys<T> = { readonly [K in keyof Required<T>]: true };
-export const REQUEST_KEYS: Keys<AuthorizeRequest> = { subject: true, action: true, resource: true, environment: true };
+const REQUEST_KEYS: Keys<AuthorizeRequest> = { subject: true, action: true, resource: true, environment: true };
 /** A batch item: a request without its subject (the batch's subject is the one decided). */
-export const ITEM_KEYS: Keys<Omit<AuthorizeRequest, 'subject'>> = { action: true, resource: true, environment: true };
-export const SUBJECT_KEYS: Keys<RequestSubject> = { id: true, accountId: true, authenticated: true, claims: true, service: true, email: true, sso: true };
+const ITEM_KEYS: Keys<Omit<AuthorizeRequest, 'subject'>> = { action: true, resource: true, environment: true };
+const SUBJECT_KEYS: Keys<RequestSubject> = { id: true, accountId: true, authenticated: true, claims: true, service: true, email: true, sso: true };
 const CLAIMS_KEYS: Keys<NonNullable<RequestSubject['claims']>> = { realm: true, attributes: true };
-export const RESOURCE_KEYS: Keys<RequestResource> = { id: true, attributes: true, tags: true, projects: true, folders: true, zones: true, agentId: true };
+const RESOURCE_KEYS: Keys<RequestResource> = { id: true, attributes: true, tags: true, projects: true, folders: true, zones: true, agentId: true };
 const ENVIRONMENT_KEYS: Keys<NonNullable<AuthorizeRequest['environment']>> = { now: true };
 const OPTIONS_KEYS: Keys<AuthorizeOptions> = { now: true, explain: true };
 
@@ -194,23 +194,17 @@ const OPTIONS_KEYS: Keys<AuthorizeOptions> = { now: true, explain: true };
  * A request means exactly what it says (SEMANTICS §0): a key its part does not define is an issue, as in a source, so
  * a misspelt `servce` or `acountId` is refused rather than decided as if absent. for…in, as every read of the request
  * does, sees inherited enumerable keys too; `known[k]` is `true` only for a listed key (`toString`, `__proto__` read
- * something else). No allocation when every key is known.
+ * something else). Called only once a stray… check below found one, so a request whose keys are all known allocates nothing.
  */
-export function unknownKeys(o: object, known: Readonly<Record<string, true>>, path: readonly (string | number)[], issues: Issue[]): void {
+function unknownKeys(o: object, known: Readonly<Record<string, true>>, path: readonly (string | number)[], issues: Issue[]): void {
   for (const k in o) if (known[k] !== true) issues.push({ path: [...path, k], message: `unknown key \`${k}\`` });
 }
 
-/** True when `o` carries a key `known` does not list (unknownKeys without the issues). */
-export function hasUnknownKey(o: object, known: Readonly<Record<string, true>>): boolean {
-  for (const k in o) if (known[k] !== true) return true;
-  return false;
-}
-
-/** unknownKeys into a list of their own: null (nothing allocated) when every key is known. */
-export function unknownKeyIssues(o: object, known: Readonly<Record<string, true>>): Issue[] | null {
-  if (!hasUnknownKey(o, known)) return null;
+/** The issues of a batch item's unknown keys (paths from the item, as resolveRequest's): null when there is none. */
+export function itemKeyIssues(item: object): Issue[] | null {
+  if (!strayItemKey(item)) return null;
   const issues: Issue[] = [];
-  unknownKeys(o, known, [], issues);
+  unknownKeys(item, ITEM_KEYS, [], issues);
   return issues;
 }
 
@@ -232,12 +226,16 @@ function strayOptionsKey(o: object): boolean {
   for (const k in o) if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
   return false;
 }
+function strayClaimsKey(o: object): boolean {
+  for (const k in o) if ((CLAIMS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  return false;
+}
 export function strayRequestKey(o: object): boolean {
   for (const k in o) if ((REQUEST_KEYS as Record<string, true | undefined>)[k] !== true) return true;
   return false;
 }
 /** An item of a batch: a request without its subject. */
-export function strayItemKey(o: object): boolean {
+function strayItemKey(o: object): boolean {
   for (const k in o) if ((ITEM_KEYS as Record<string, true | undefined>)[k] !== true) return true;
   return false;
 }
@@ -252,7 +250,7 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
   if (authenticated !== undefined && typeof authenticated !== 'boolean') issues.push({ path: ['subject', 'authenticated'], message: 'must be a boolean' });
   if (claims !== undefined && (!isObject(claims) || typeof claims['realm'] !== 'string' || !isObject(claims['attributes'])))
     issues.push({ path: ['subject', 'claims'], message: 'must be `{realm, attributes}`' });
-  else if (claims !== undefined) unknownKeys(claims as Record<string, unknown>, CLAIMS_KEYS, ['subject', 'claims'], issues);
+  else if (claims !== undefined && strayClaimsKey(claims)) unknownKeys(claims, CLAIMS_KEYS, ['subject', 'claims'], issues);
   if (service !== undefined) {
     if (!isObject(service)) issues.push({ path: ['subject', 'service'], message: 'must be an object' });
     else for (const k in service) if (Object.hasOwn(service, k) && !isScalar(service[k])) issues.push({ path: ['subject', 'service', k], message: 'must be a string, a finite number or a boolean' });
