@@ -1,5 +1,6 @@
 // The store contract: one suite, run unchanged against every store. No mocks: the SQLite store runs on a real
 // file in a temporary directory.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,25 @@ import { changeBatch, richSource, seedBatch } from './helpers/store-arbitraries.
 type StoreFactory = () => { store: Store; cleanup: () => void } | Promise<{ store: Store; cleanup: () => void }>;
 
 const EMPTY = parseSource({ version: 1 });
+/** digest(0): 32 zero bytes. */
+const GENESIS = '0'.repeat(64);
+
+/**
+ * The history digest after `previous` of a revision of `changes`, worked out here on its own (not with the store kit)
+ * from the stores' contract: sha256 of the previous digest's bytes, then per change its JSON text's UTF-8 length (4
+ * bytes, big-endian) and bytes. The text is what a store writes, JSON.stringify of the parsed change, which JSON.parse
+ * of the logged text gives back key for key.
+ */
+function chain(previous: string, changes: readonly Change[]): string {
+  const hash = createHash('sha256').update(Buffer.from(previous, 'hex'));
+  for (const c of changes) {
+    const bytes = Buffer.from(JSON.stringify(c), 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    hash.update(length).update(bytes);
+  }
+  return hash.digest('hex');
+}
 
 /** Every row of a source as put changes, parents before children. */
 function putsOf(source: Source): Change[] {
@@ -70,15 +90,16 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
 
     it('loads an empty source at revision 0', async () => {
       const store = await open();
-      expect(await store.load()).toEqual({ source: EMPTY, revision: 0, validated: true });
-      expect(await store.changesSince(0)).toEqual({ changes: [], revision: 0 });
+      expect(await store.load()).toEqual({ source: EMPTY, revision: 0, validated: true, digest: GENESIS });
+      expect(await store.changesSince(0)).toEqual({ changes: [], revision: 0, digest: GENESIS, baseDigest: GENESIS });
     });
 
     it('loads what it committed, every entity and optional field included', async () => {
       const store = await open();
       const source = parseSource(richSource);
-      expect(await store.commit(putsOf(source), 0)).toEqual({ revision: 1 });
-      expect(await store.load()).toEqual({ source, revision: 1, validated: true });
+      const digest = chain(GENESIS, putsOf(source));
+      expect(await store.commit(putsOf(source), 0)).toEqual({ revision: 1, digest });
+      expect(await store.load()).toEqual({ source, revision: 1, validated: true, digest });
     });
 
     it('fills in defaults: stored rows are the parsed rows', async () => {
@@ -136,7 +157,7 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
       await expectValidationError(store.commit([{ op: 'put', entity: 'account', value: proto }], 1), 'invalid_source');
       expect(await store.load()).toEqual(before);
       expect((await store.changesSince(1)).changes).toEqual([]);
-      expect(await store.commit([good], 1)).toEqual({ revision: 2 });
+      expect(await store.commit([good], 1)).toEqual({ revision: 2, digest: chain(before.digest, [good]) });
     });
 
     it('refuses a stale expected revision and writes nothing', async () => {
@@ -150,6 +171,20 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
       expect(revision).toBe(1);
       expect(source.accounts.map((a) => a.id)).toEqual(['a']);
       await expectValidationError(store.commit([other], -1), 'invalid_input');
+    });
+
+    it('refuses a commit at the right revision whose expected digest is another history’s, and writes nothing', async () => {
+      const store = await open();
+      const account = (id: string): Change => ({ op: 'put', entity: 'account', value: parseSource({ version: 1, accounts: [{ id, system: 'ibm' }] }).accounts[0]! });
+      const first = await store.commit([account('a')], 0, GENESIS);
+      expect(first).toEqual({ revision: 1, digest: chain(GENESIS, [account('a')]) });
+      // revision 1 of a history whose first commit was `b`: a writer that followed that one
+      await expectStoreError(store.commit([account('c')], 1, chain(GENESIS, [account('b')])), 'revision_conflict');
+      expect(await store.load()).toMatchObject({ revision: 1, digest: first.digest });
+      // not a digest at all: refused, never taken as "no check"
+      for (const bad of ['', 'ABC', first.digest.toUpperCase(), 42]) await expectValidationError(store.commit([account('c')], 1, bad as string), 'invalid_input');
+      expect((await store.load()).revision).toBe(1);
+      expect(await store.commit([account('c')], 1, first.digest)).toEqual({ revision: 2, digest: chain(first.digest, [account('c')]) });
     });
 
     it('lets only one of two racing commits at the same revision through', async () => {
@@ -168,14 +203,18 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
       await store.commit(puts.slice(0, 20), 0);
       await store.commit(puts.slice(20), 1);
       await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 2);
-      expect(await store.changesSince(3)).toEqual({ changes: [], revision: 3 });
-      expect(await store.changesSince(2)).toEqual({ changes: [{ op: 'delete', entity: 'binding', key: 'bind-2' }], revision: 3 });
-      expect(await store.changesSince(1)).toEqual({ changes: [...puts.slice(20), { op: 'delete', entity: 'binding', key: 'bind-2' }], revision: 3 });
+      const d1 = chain(GENESIS, puts.slice(0, 20));
+      const d2 = chain(d1, puts.slice(20));
+      const d3 = chain(d2, [{ op: 'delete', entity: 'binding', key: 'bind-2' }]);
+      expect(await store.changesSince(3)).toEqual({ changes: [], revision: 3, digest: d3, baseDigest: d3 });
+      expect(await store.changesSince(2)).toEqual({ changes: [{ op: 'delete', entity: 'binding', key: 'bind-2' }], revision: 3, digest: d3, baseDigest: d2 });
+      expect(await store.changesSince(1)).toEqual({ changes: [...puts.slice(20), { op: 'delete', entity: 'binding', key: 'bind-2' }], revision: 3, digest: d3, baseDigest: d1 });
       const all = await store.changesSince(0);
       expect(all.changes).toHaveLength(puts.length + 1);
       expect(applyChanges(EMPTY, all.changes)).toEqual((await store.load()).source);
-      // a revision ahead of the store has nothing after it
-      expect(await store.changesSince(10)).toEqual({ changes: [], revision: 3 });
+      expect(all).toMatchObject({ revision: 3, digest: d3, baseDigest: GENESIS });
+      // a revision ahead of the store has nothing after it, and no digest: the store holds no such revision
+      expect(await store.changesSince(10)).toEqual({ changes: [], revision: 3, digest: d3, baseDigest: null });
     });
 
     it('refuses every call after close', async () => {
@@ -224,7 +263,7 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
           const { store, cleanup } = await factory();
           try {
             let model = parseSource(applyChanges(EMPTY, seedBatch));
-            await store.commit(seedBatch, 0);
+            let digest = (await store.commit(seedBatch, 0)).digest;
             let revision = 1;
             for (const batch of batches) {
               let expected: Source | undefined;
@@ -240,7 +279,11 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
                 (e: unknown) => e,
               );
               if (expected) {
-                expect(result).toEqual({ revision: revision + 1 });
+                // the digest chains over the changes as stored (parsed, defaults filled in)
+                const stored = await store.changesSince(revision);
+                expect(stored.baseDigest).toBe(digest);
+                digest = chain(digest, stored.changes);
+                expect(result).toEqual({ revision: revision + 1, digest });
                 model = expected;
                 revision += 1;
               } else {
@@ -248,9 +291,9 @@ function storeContract(name: string, factory: StoreFactory, propertyRuns = 100):
               }
             }
             const loaded = await store.load();
-            expect(loaded).toEqual({ source: model, revision, validated: true });
+            expect(loaded).toEqual({ source: model, revision, validated: true, digest });
             const feed = await store.changesSince(0);
-            expect(feed.revision).toBe(revision);
+            expect(feed).toMatchObject({ revision, digest, baseDigest: GENESIS });
             expect(applyChanges(EMPTY, feed.changes)).toEqual(model);
           } finally {
             await store.close();

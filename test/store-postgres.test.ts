@@ -142,7 +142,7 @@ describe('postgres store: opening together, closing', () => {
       const versions = await admin.query(`SELECT version FROM ${schema}.schema_version ORDER BY version`);
       expect(versions.rows.map((r: { version: number }) => r.version)).toEqual(Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1));
       await stores[0]!.commit(baseChanges(1, 1), 0);
-      for (let i = 1; i < stores.length; i++) expect(await stores[i]!.commit([{ op: 'delete', entity: 'resource', key: `none-${i}` }], i)).toEqual({ revision: i + 1 });
+      for (let i = 1; i < stores.length; i++) expect(await stores[i]!.commit([{ op: 'delete', entity: 'resource', key: `none-${i}` }], i)).toMatchObject({ revision: i + 1 });
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

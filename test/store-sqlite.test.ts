@@ -198,14 +198,19 @@ describe('sqlite store: migrations', () => {
     db.close();
 
     const store = openSqliteStore(file);
-    expect(await store.load()).toEqual({ source: { ...EMPTY, accounts: [account] }, revision: 1, validated: true });
+    // schema 6 computed the digest of revision 1 from the log the older schema kept
+    const loaded = await store.load();
+    expect(loaded).toEqual({ source: { ...EMPTY, accounts: [account] }, revision: 1, validated: true, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await store.changesSince(0)).digest).toBe(loaded.digest);
     expect((await store.changesSince(0)).changes).toEqual([{ op: 'put', entity: 'account', value: account }]);
-    expect(await store.commit(puts.slice(1, 3), 1)).toEqual({ revision: 2 });
+    expect(await store.commit(puts.slice(1, 3), 1)).toMatchObject({ revision: 2 });
     await store.close();
 
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(after.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(SCHEMA_VERSION).toBe(6);
+    // version 6's history: a digest per revision, the one migrated and the one committed after it
+    expect(after.prepare('SELECT revision FROM history ORDER BY revision').pluck().all()).toEqual([1, 2]);
     // version 5's checkpoint table is there, empty: two small commits are far from a checkpoint's worth of changes
     expect(after.prepare('SELECT count(*) FROM checkpoint').pluck().get()).toBe(0);
     // version 2's column is there and filled by new commits
@@ -219,7 +224,7 @@ describe('sqlite store: migrations', () => {
     await openSqliteStore(file).close();
     await openSqliteStore(file).close();
     const db = new Database(file, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+    expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6]);
     db.close();
   });
 });
@@ -232,18 +237,19 @@ describe('sqlite store: one file, several connections', () => {
     try {
       await a.load();
       await b.load();
-      expect(await a.commit(puts.slice(0, 10), 0)).toEqual({ revision: 1 });
-      expect(await b.changesSince(0)).toEqual({ changes: puts.slice(0, 10).map((c) => ({ ...c, value: (c as { value: unknown }).value })), revision: 1 });
+      expect(await a.commit(puts.slice(0, 10), 0)).toMatchObject({ revision: 1 });
+      expect(await b.changesSince(0)).toMatchObject({ changes: puts.slice(0, 10).map((c) => ({ ...c, value: (c as { value: unknown }).value })), revision: 1 });
       // b validates against a's rows even though it never loaded them: its cache catches up from the log
-      expect(await b.commit(puts.slice(10), 1)).toEqual({ revision: 2 });
+      expect(await b.commit(puts.slice(10), 1)).toMatchObject({ revision: 2 });
       expect((await a.changesSince(1)).changes).toEqual(puts.slice(10));
       // a is behind: a stale commit is refused, a current one holds
       const del: Change = { op: 'delete', entity: 'membership', key: entityKey('membership', source.memberships[0]!) };
       await expect(a.commit([del], 1)).rejects.toMatchObject({ code: 'revision_conflict' });
-      expect(await a.commit([del], 2)).toEqual({ revision: 3 });
+      expect(await a.commit([del], 2)).toMatchObject({ revision: 3 });
       const expected = { ...source, memberships: [] };
-      expect(await a.load()).toEqual({ source: expected, revision: 3, validated: true });
-      expect(await b.load()).toEqual({ source: expected, revision: 3, validated: true });
+      const digest = (await a.changesSince(0)).digest;
+      expect(await a.load()).toEqual({ source: expected, revision: 3, validated: true, digest });
+      expect(await b.load()).toEqual({ source: expected, revision: 3, validated: true, digest });
       // b refuses a batch that is only invalid given a's commit (the principal a policy names is gone)
       await expect(b.commit([{ op: 'delete', entity: 'principal', key: 'acc-cf/m-1' }], 3)).rejects.toBeInstanceOf(ValidationError);
     } finally {
@@ -330,7 +336,7 @@ describe('sqlite store: opening while others work on the file', () => {
     await new Promise<void>((resolve) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('holding') && resolve()));
     // the switch needs every other connection's lock gone: it waits (SQLite's busy handler, then our retries) until the holder lets go
     const store = openSqliteStore(file, { busyTimeoutMs: 30_000 });
-    expect(await store.commit(puts, 0)).toEqual({ revision: 1 });
+    expect(await store.commit(puts, 0)).toMatchObject({ revision: 1 });
     await store.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -374,7 +380,7 @@ describe('sqlite store: opening while others work on the file', () => {
       holder.close();
     }
     expect((await store.load()).revision).toBe(1);
-    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 1)).toEqual({ revision: 2 });
+    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-2' }], 1)).toMatchObject({ revision: 2 });
     await store.close();
   });
 });
@@ -400,7 +406,7 @@ describe('sqlite store: reopening', () => {
       v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v as object).every(frozenDeep));
     expect(frozenDeep(reread)).toBe(true);
     expect(store.integrityCheck()).toEqual(['ok']);
-    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-1' }], 2)).toEqual({ revision: 3 });
+    expect(await store.commit([{ op: 'delete', entity: 'binding', key: 'bind-1' }], 2)).toMatchObject({ revision: 3 });
     await store.close();
     store = openSqliteStore(file, { verifyOnLoad: false });
     expect((await store.load()).source.bindings).toEqual([]);

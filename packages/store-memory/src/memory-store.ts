@@ -1,10 +1,21 @@
 import { parseSource, StoreError, type Change, type Snapshot, type Source, type Store } from '@portcullis/engine';
-import { checkRevision, expectRevision, prepareFrozenCommit, deepFreeze } from '@portcullis/engine/store-kit';
+import {
+  checkExpectedDigest,
+  checkRevision,
+  expectDigest,
+  expectRevision,
+  prepareFrozenCommit,
+  deepFreeze,
+  GENESIS_DIGEST,
+  nextHistoryDigest,
+  type ChangesSince,
+} from '@portcullis/engine/store-kit';
 
-/** One committed batch, kept so `changesSince` can replay it. */
+/** One committed batch, kept so `changesSince` can replay it, and the history digest of its revision. */
 interface LogEntry {
   revision: number;
   changes: readonly Change[];
+  digest: string;
 }
 
 /**
@@ -27,30 +38,40 @@ export class MemoryStore implements Store {
   async load(): Promise<Snapshot> {
     this.#open();
     // INVARIANT: the constructor parsed the initial source and prepareCommit validated every commit since
-    return { source: this.#source, revision: this.#revision, validated: true };
+    return { source: this.#source, revision: this.#revision, validated: true, digest: this.#digestOf(this.#revision)! };
   }
 
-  /** Validates and applies the whole batch or nothing; refuses a stale `expectedRevision`. */
-  async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
+  /** Validates and applies the whole batch or nothing; refuses a stale `expectedRevision` (or `expectedDigest`). */
+  async commit(changes: Change[], expectedRevision: number, expectedDigest?: string): Promise<{ revision: number; digest: string }> {
     this.#open();
     checkRevision(expectedRevision, 'expectedRevision');
+    checkExpectedDigest(expectedDigest);
     expectRevision(expectedRevision, this.#revision);
+    const head = this.#digestOf(this.#revision)!;
+    expectDigest(expectedDigest, head, this.#revision);
     // INVARIANT: nothing below awaits, so no other commit can interleave between the check and the write
     const prepared = prepareFrozenCommit(this.#source, changes);
+    // the text the SQLite and PostgreSQL stores write to their change logs, so all three agree on every digest
+    const digest = nextHistoryDigest(head, prepared.changes.map((c) => JSON.stringify(c)));
     this.#source = prepared.source;
     this.#revision += 1;
-    this.#log.push({ revision: this.#revision, changes: prepared.changes });
-    return { revision: this.#revision };
+    this.#log.push({ revision: this.#revision, changes: prepared.changes, digest });
+    return { revision: this.#revision, digest };
   }
 
-  /** The changes of every commit after `revision`, in commit order, and the current revision. */
-  async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
+  /** The changes of every commit after `revision`, in commit order, the current revision, and both digests. */
+  async changesSince(revision: number): Promise<ChangesSince> {
     this.#open();
     checkRevision(revision, 'revision');
     const changes: Change[] = [];
     // entries are in revision order and revision r sits at index r - 1
     for (let i = Math.max(0, revision); i < this.#log.length; i++) changes.push(...this.#log[i]!.changes);
-    return { changes, revision: this.#revision };
+    return { changes, revision: this.#revision, digest: this.#digestOf(this.#revision)!, baseDigest: this.#digestOf(revision) ?? null };
+  }
+
+  /** The history digest of `revision`; undefined past the store's revision. */
+  #digestOf(revision: number): string | undefined {
+    return revision === 0 ? GENESIS_DIGEST : this.#log[revision - 1]?.digest;
   }
 
   /** Closes the store; every later call fails with `store_closed`. Closing twice is harmless. */

@@ -186,6 +186,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       $body$;
     `,
   },
+  {
+    version: 5,
+    description: 'history digests: one per revision, chained over the change log text (store-sqlite schema 6)',
+    // the digests of the revisions already logged, computed here as the stores compute them on commit
+    // (store-kit nextHistoryDigest): sha256 of the previous digest's 32 bytes, then per change of the revision, in
+    // order, its UTF-8 length as 4 bytes big-endian (int4send) and its UTF-8 bytes; digest(0) is 32 zero bytes
+    sql: `
+      CREATE TABLE $schema.history (
+        revision BIGINT PRIMARY KEY,
+        digest TEXT NOT NULL
+      );
+      DO $fill$
+        DECLARE
+          d BYTEA := decode(repeat('00', 32), 'hex');
+          head BIGINT;
+        BEGIN
+          SELECT revision INTO head FROM $schema.meta WHERE id = 1;
+          FOR r IN 1..head LOOP
+            d := sha256(d || coalesce(
+              (SELECT string_agg(int4send(octet_length(convert_to(change, 'UTF8'))) || convert_to(change, 'UTF8'), ''::bytea ORDER BY seq)
+                 FROM $schema.change_log WHERE revision = r),
+              ''::bytea));
+            INSERT INTO $schema.history (revision, digest) VALUES (r, encode(d, 'hex'));
+          END LOOP;
+        END
+      $fill$;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

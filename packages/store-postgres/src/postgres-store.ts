@@ -15,12 +15,17 @@ import {
   CHECKPOINT_FORMAT,
   checkpointChecksum,
   CheckpointReader,
+  checkExpectedDigest,
   checkRevision,
   DEFAULT_CHECKPOINT_EVERY,
   encodeCheckpoint,
+  expectDigest,
   expectRevision,
+  GENESIS_DIGEST,
+  nextHistoryDigest,
   prepareFrozenCommit,
   storedSnapshotSource,
+  type ChangesSince,
 } from '@portcullis/engine/store-kit';
 import { ChangeFeed } from './change-feed.js';
 import { EntityTables } from './entity-tables.js';
@@ -52,10 +57,11 @@ export interface PostgresStoreOptions {
   checkpointEvery?: number | false;
 }
 
-/** A source and the revision it is at: what the store keeps in memory between calls. */
+/** A source, the revision it is at and that revision's history digest: what the store keeps in memory between calls. */
 interface Cached {
   source: Source;
   revision: number;
+  digest: string;
 }
 
 // INVARIANT: BIGINT columns (revisions, counters) hold safe integers, so they are read as numbers, not strings
@@ -121,28 +127,35 @@ export class PostgresStore implements Store {
     // the source at the snapshot's revision, even with a newer cache: a cache newer than what the database holds is
     // a commit of this store that finished after the snapshot began (the next read catches up again), or a state of
     // a history the database no longer has (a schema made again, a restore), which must not be handed out
-    const cached = await this.#transaction('cannot load store', 'read', async (client, revision) => this.#current(client, revision, true));
-    return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
+    const cached = await this.#transaction('cannot load store', 'read', async (client, revision, digest) => this.#current(client, revision, digest, true));
+    return { source: cached.source, revision: cached.revision, digest: cached.digest, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
 
-  /** Writes all changes or none, in one transaction holding the revision row; refuses a stale `expectedRevision`. */
-  async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
+  /** Writes all changes or none, in one transaction holding the revision row; refuses a stale `expectedRevision` (or `expectedDigest`). */
+  async commit(changes: Change[], expectedRevision: number, expectedDigest?: string): Promise<{ revision: number; digest: string }> {
     checkRevision(expectedRevision, 'expectedRevision');
+    checkExpectedDigest(expectedDigest);
     this.#open();
     // INVARIANT: every commit locks the one meta row first, so commits are applied one at a time in revision order
-    const next = await this.#transaction('cannot commit to store', 'lock', async (client, revision): Promise<Cached> => {
+    const next = await this.#transaction('cannot commit to store', 'lock', async (client, revision, head): Promise<Cached> => {
       expectRevision(expectedRevision, revision);
-      const current = await this.#current(client, revision);
+      expectDigest(expectedDigest, head, revision);
+      const current = await this.#current(client, revision, head);
       const prepared = prepareFrozenCommit(current.source, changes);
       await this.#tables.write(client, prepared.changes);
-      // the log, the revision and the announcement in one round trip; NOTIFY is delivered only if the transaction commits
+      const texts = prepared.changes.map((c) => JSON.stringify(c));
+      // the digest over the very text the log holds (a TEXT column: stored as sent)
+      const digest = nextHistoryDigest(head, texts);
+      // the log, the digest, the revision and the announcement in one round trip; NOTIFY is delivered only if the
+      // transaction commits, and still carries the revision alone (digits: the feed refuses anything else)
       await client.query(
         `WITH log AS (INSERT INTO ${this.#q}.change_log (revision, seq, change) SELECT $1::bigint, n - 1, c FROM unnest($2::text[]) WITH ORDINALITY AS t(c, n)),
+              history AS (INSERT INTO ${this.#q}.history (revision, digest) VALUES ($1::bigint, $4) ON CONFLICT (revision) DO UPDATE SET digest = EXCLUDED.digest),
               meta AS (UPDATE ${this.#q}.meta SET revision = $1::bigint WHERE id = 1)
          SELECT pg_notify($3, $1::bigint::text)`,
-        [revision + 1, prepared.changes.map((c) => JSON.stringify(c)), this.#channel],
+        [revision + 1, texts, this.#channel, digest],
       );
-      return { source: prepared.source, revision: revision + 1 };
+      return { source: prepared.source, revision: revision + 1, digest };
     });
     // only now is the commit durable, so only now may the cache move on
     if (!this.#cache || this.#cache.revision < next.revision) this.#cache = next;
@@ -153,7 +166,7 @@ export class PostgresStore implements Store {
       // the next commit tries again
       await this.#writeCheckpoint(false).catch(() => undefined);
     }
-    return { revision: next.revision };
+    return { revision: next.revision, digest: next.digest };
   }
 
   /**
@@ -166,10 +179,10 @@ export class PostgresStore implements Store {
 
   /** Writes a checkpoint; with `always` unset, only if this store's cache is at the revision the snapshot sees. */
   async #writeCheckpoint(always: boolean): Promise<number> {
-    const revision = await this.#transaction('cannot write a checkpoint of store', 'snapshot', async (client, revision) => {
+    const revision = await this.#transaction('cannot write a checkpoint of store', 'snapshot', async (client, revision, digest) => {
       // a commit of this store that finished after the snapshot began: a later commit writes the checkpoint
       if (!always && this.#cache !== undefined && this.#cache.revision !== revision) return -1;
-      const current = await this.#current(client, revision);
+      const current = await this.#current(client, revision, digest);
       const text = encodeCheckpoint(current.source);
       // the checksum vouches for a validated source: without verifyOnLoad the rows this store loaded were not checked
       const checksum = this.#verifyOnLoad ? checkpointChecksum(text) : null;
@@ -192,12 +205,16 @@ export class PostgresStore implements Store {
     return revision;
   }
 
-  /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
-  async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
+  /**
+   * The changes committed after `revision`, in commit order, the current revision and its digest, and the digest of
+   * `revision` as the schema holds it now (null past its revision), read from one snapshot.
+   */
+  async changesSince(revision: number): Promise<ChangesSince> {
     checkRevision(revision, 'revision');
-    return this.#transaction('cannot read the change log of store', 'read', async (client, current) => {
+    return this.#transaction('cannot read the change log of store', 'read', async (client, current, digest): Promise<ChangesSince> => {
       const changes = await this.#readLog(client, revision, current);
-      return { changes, revision: current };
+      const baseDigest = revision > current ? null : revision === current ? digest : await this.#digestAt(client, revision);
+      return { changes, revision: current, digest, baseDigest };
     });
   }
 
@@ -224,10 +241,14 @@ export class PostgresStore implements Store {
 
   /**
    * Runs `step` in a transaction: `read` is a REPEATABLE READ snapshot, `snapshot` one that may write, `lock` a write
-   * transaction holding the meta row, `write` one that does not read it. The transaction begins with the revision read in the same round trip
-   * (`BEGIN; SELECT …`), which `step` receives (-1 for `write`).
+   * transaction holding the meta row, `write` one that does not read it. The transaction begins with the revision and
+   * its history digest read in the same round trip (`BEGIN; SELECT …`), which `step` receives (-1 and '' for `write`).
    */
-  async #transaction<T>(what: string, mode: 'read' | 'lock' | 'write' | 'snapshot', step: (client: pg.PoolClient, revision: number) => Promise<T>): Promise<T> {
+  async #transaction<T>(
+    what: string,
+    mode: 'read' | 'lock' | 'write' | 'snapshot',
+    step: (client: pg.PoolClient, revision: number, digest: string) => Promise<T>,
+  ): Promise<T> {
     this.#open();
     const where = `${what} \`${this.schema}\``;
     let client: pg.PoolClient;
@@ -245,6 +266,7 @@ export class PostgresStore implements Store {
     client.on('error', onError);
     try {
       let revision = -1;
+      let digest = '';
       if (mode === 'write') await client.query('BEGIN');
       else {
         // a commit (`lock`) tells the triggers of schema 3 that the entity tables are written by it, not by hand
@@ -256,10 +278,21 @@ export class PostgresStore implements Store {
               : mode === 'lock'
                 ? "BEGIN; SET LOCAL portcullis.writing = 'on'"
                 : 'BEGIN';
-        const results = (await client.query(`${begin}; SELECT revision FROM ${this.#q}.meta WHERE id = 1${mode === 'lock' ? ' FOR UPDATE' : ''}`)) as unknown as pg.QueryResult[];
-        revision = results[results.length - 1]!.rows[0].revision as number;
+        // INVARIANT: a commit reads the digest in a statement after the one that locks the meta row: under READ COMMITTED
+        // that statement's snapshot is taken once the lock is held, so it sees the history row of the commit it waited
+        // for (the locking statement's own snapshot, from before the wait, does not)
+        const head = `SELECT m.revision, h.digest FROM ${this.#q}.meta m LEFT JOIN ${this.#q}.history h ON h.revision = m.revision WHERE m.id = 1`;
+        const results = (await client.query(
+          mode === 'lock' ? `${begin}; SELECT revision FROM ${this.#q}.meta WHERE id = 1 FOR UPDATE; ${head}` : `${begin}; ${head}`,
+        )) as unknown as pg.QueryResult[];
+        const row = results[results.length - 1]!.rows[0] as { revision: number; digest: string | null };
+        revision = row.revision;
+        if (revision === 0) digest = GENESIS_DIGEST;
+        else if (row.digest === null)
+          throw new StoreError('corrupt_data', `${where}: revision ${revision} has no history digest (the \`history\` table was edited)`);
+        else digest = row.digest;
       }
-      const result = await step(client, revision);
+      const result = await step(client, revision, digest);
       try {
         await client.query('COMMIT');
       } catch (e) {
@@ -295,13 +328,25 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** The source at `revision`: the cache, the cache caught up from the change log, or the tables read afresh. */
-  async #current(client: pg.PoolClient, revision: number, snapshot = false): Promise<Cached> {
+  /** The history digest of a revision at or below the schema's; null when the schema holds none for it. */
+  async #digestAt(client: pg.PoolClient, revision: number): Promise<string | null> {
+    if (revision === 0) return GENESIS_DIGEST;
+    const r = await client.query({ text: `SELECT digest FROM ${this.#q}.history WHERE revision = $1`, values: [revision], rowMode: 'array' });
+    return (r.rows[0]?.[0] as string | undefined) ?? null;
+  }
+
+  /**
+   * The source at `revision` (whose digest is `digest`): the cache, the cache caught up from the change log, or the
+   * tables read afresh. The cache is caught up only while the schema holds the cache's revision with the cache's
+   * digest: a cache of another history (the schema restored from a backup, or made again, and committed past it)
+   * is not laid under this history's log.
+   */
+  async #current(client: pg.PoolClient, revision: number, digest: string, snapshot = false): Promise<Cached> {
     const cache = this.#cache;
-    if (cache && cache.revision === revision) return cache;
+    if (cache && cache.revision === revision && cache.digest === digest) return cache;
     let next: Cached;
-    if (cache && cache.revision < revision) {
-      next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision };
+    if (cache && cache.revision < revision && (await this.#digestAt(client, cache.revision)) === cache.digest) {
+      next = { source: catchUp(cache.source, await this.#readLog(client, cache.revision, revision)), revision, digest };
     } else {
       let source = await this.#fromCheckpoint(client, revision);
       if (source === undefined) {
@@ -310,7 +355,7 @@ export class PostgresStore implements Store {
         // no checkpoint to start from: what the rows would cost to read again counts as changes since one
         this.#sinceCheckpoint = Object.values(source).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0);
       }
-      next = { source, revision };
+      next = { source, revision, digest };
     }
     // INVARIANT: the cache is the state at the revision last read, as in the SQLite store: one newer than the database
     // is not caught up from the log again (a log after a restore is another history's)

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { GENESIS_DIGEST, nextHistoryDigest } from '@portcullis/engine/store-kit';
 
 /** The tables schema 5 watches: every entity table and child table as of that schema (see the checkpoint step). */
 const WATCHED_BY_5 = [
@@ -24,6 +25,37 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Runs after `sql`, in the same transaction: for what SQL alone cannot compute (a sha256). */
+  run?: (db: Database.Database) => void;
+}
+
+/**
+ * Schema 6's history digests of the revisions a store of an older schema logged: the chain over the change log as it
+ * is, revision by revision from 1 to the store's (a revision without rows, an empty commit, hashes no text). A store
+ * that never had its log edited gets exactly the digests a store of schema 6 would have written, so an engine that
+ * follows it across the upgrade, or a copy of it in another store, agrees with them.
+ */
+function fillHistory(db: Database.Database): void {
+  const head = db.prepare('SELECT revision FROM meta WHERE id = 1').pluck().get() as number;
+  const rows = db.prepare('SELECT revision, change FROM change_log WHERE revision <= ? ORDER BY revision, seq').raw().iterate(head) as IterableIterator<[number, string]>;
+  // the digests are kept until the log is read (a statement cannot run while another iterates): 64 characters each
+  const digests: string[] = [];
+  let digest = GENESIS_DIGEST;
+  let texts: string[] = [];
+  const close = (upTo: number): void => {
+    while (digests.length + 1 < upTo) {
+      digest = nextHistoryDigest(digest, texts);
+      texts = [];
+      digests.push(digest);
+    }
+  };
+  for (const [r, change] of rows) {
+    close(r);
+    texts.push(change);
+  }
+  close(head + 1);
+  const insert = db.prepare('INSERT INTO history (revision, digest) VALUES (?, ?)');
+  digests.forEach((d, i) => insert.run(i + 1, d));
 }
 
 /**
@@ -288,6 +320,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ).join('\n      ')}
     `,
   },
+  {
+    version: 6,
+    description: 'history digests: one per revision, chained over the change log text, so a follower tells another history at any revision',
+    sql: `
+      CREATE TABLE history (
+        revision INTEGER PRIMARY KEY,
+        digest TEXT NOT NULL
+      );
+    `,
+    run: fillHistory,
+  },
 ];
 
 /** The schema version this build writes. */
@@ -321,6 +364,7 @@ export function migrate(db: Database.Database, target: number = SCHEMA_VERSION):
       for (const m of MIGRATIONS) {
         if (m.version <= from || m.version > target) continue;
         db.exec(m.sql);
+        m.run?.(db);
         db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
           m.version,
           m.description,

@@ -13,13 +13,18 @@ import {
   catchUp,
   CHECKPOINT_FORMAT,
   checkpointChecksum,
+  checkExpectedDigest,
   checkRevision,
   decodeCheckpoint,
   DEFAULT_CHECKPOINT_EVERY,
   encodeCheckpoint,
+  expectDigest,
   expectRevision,
+  GENESIS_DIGEST,
+  nextHistoryDigest,
   prepareFrozenCommit,
   storedSnapshotSource,
+  type ChangesSince,
 } from '@portcullis/engine/store-kit';
 import { EntityTables } from './entity-tables.js';
 import { openDatabase, translate } from './open-database.js';
@@ -44,10 +49,17 @@ export interface SqliteStoreOptions {
   checkpointEvery?: number | false;
 }
 
-/** A source and the revision it is at: what the store keeps in memory between calls. */
+/** A source, the revision it is at and that revision's history digest: what the store keeps in memory between calls. */
 interface Cached {
   source: Source;
   revision: number;
+  digest: string;
+}
+
+/** The database's revision and its history digest, read together. */
+interface Head {
+  revision: number;
+  digest: string;
 }
 
 /**
@@ -69,6 +81,9 @@ export class SqliteStore implements Store {
   #sinceCheckpoint = 0;
   #stmt: {
     revision: Database.Statement;
+    head: Database.Statement;
+    digestAt: Database.Statement;
+    insertHistory: Database.Statement;
     beginWrite: Database.Statement;
     endWrite: Database.Statement;
     log: Database.Statement;
@@ -90,6 +105,9 @@ export class SqliteStore implements Store {
       this.#tables = new EntityTables(db);
       this.#stmt = {
         revision: db.prepare('SELECT revision FROM meta WHERE id = 1').pluck(),
+        head: db.prepare('SELECT m.revision, h.digest FROM meta m LEFT JOIN history h ON h.revision = m.revision WHERE m.id = 1').raw(),
+        digestAt: db.prepare('SELECT digest FROM history WHERE revision = ?').pluck(),
+        insertHistory: db.prepare('INSERT OR REPLACE INTO history (revision, digest) VALUES (?, ?)'),
         // `writing` tells the triggers of schema 5 that the entity tables are written by a commit, not by hand
         beginWrite: db.prepare('UPDATE meta SET writing = 1 WHERE id = 1'),
         endWrite: db.prepare('UPDATE meta SET revision = ?, writing = 0 WHERE id = 1'),
@@ -113,34 +131,41 @@ export class SqliteStore implements Store {
     const db = this.#open();
     const cached = this.#run('cannot load store', () => db.transaction(() => this.#current()).deferred());
     // with verifyOnLoad the rows were parsed on load, and every commit since was validated before it was written
-    return { source: cached.source, revision: cached.revision, ...(this.#verifyOnLoad ? { validated: true } : {}) };
+    return { source: cached.source, revision: cached.revision, digest: cached.digest, ...(this.#verifyOnLoad ? { validated: true } : {}) };
   }
 
-  /** Writes all changes or none, in one IMMEDIATE transaction; refuses a stale `expectedRevision`. */
-  async commit(changes: Change[], expectedRevision: number): Promise<{ revision: number }> {
+  /** Writes all changes or none, in one IMMEDIATE transaction; refuses a stale `expectedRevision` (or `expectedDigest`). */
+  async commit(changes: Change[], expectedRevision: number, expectedDigest?: string): Promise<{ revision: number; digest: string }> {
     const db = this.#open();
     checkRevision(expectedRevision, 'expectedRevision');
+    checkExpectedDigest(expectedDigest);
     const next = this.#run('cannot commit to store', () =>
       db
         .transaction((): Cached => {
-          const revision = this.#readRevision();
+          const head = this.#readHead();
+          const revision = head.revision;
           expectRevision(expectedRevision, revision);
-          const current = this.#current(revision);
+          expectDigest(expectedDigest, head.digest, revision);
+          const current = this.#current(head);
           // frozen before it can reach the cache; the rows of `current` are frozen already
           const prepared = prepareFrozenCommit(current.source, changes);
           const committedAt = Date.now();
+          const texts = prepared.changes.map((change) => JSON.stringify(change));
           this.#stmt.beginWrite.run();
           prepared.changes.forEach((change, seq) => {
             this.#tables.apply(change);
-            this.#stmt.insertLog.run(revision + 1, seq, JSON.stringify(change), committedAt);
+            this.#stmt.insertLog.run(revision + 1, seq, texts[seq], committedAt);
           });
+          // the digest over the very text the log holds
+          const digest = nextHistoryDigest(head.digest, texts);
+          this.#stmt.insertHistory.run(revision + 1, digest);
           this.#stmt.endWrite.run(revision + 1);
-          return { source: prepared.source, revision: revision + 1 };
+          return { source: prepared.source, revision: revision + 1, digest };
         })
         .immediate(),
     );
     // only now is the commit durable, so only now may the cache move on
-    this.#cache = { source: next.source, revision: next.revision };
+    this.#cache = next;
     this.#sinceCheckpoint += changes.length;
     if (this.#sinceCheckpoint >= this.#checkpointEvery) {
       // the commit is durable and acknowledged whatever happens here: a checkpoint that cannot be written now (the
@@ -151,7 +176,7 @@ export class SqliteStore implements Store {
         // kept counting: the next commit retries
       }
     }
-    return { revision: next.revision };
+    return { revision: next.revision, digest: next.digest };
   }
 
   /**
@@ -179,16 +204,19 @@ export class SqliteStore implements Store {
     return revision;
   }
 
-  /** The changes committed after `revision`, in commit order, and the current revision, read from one snapshot. */
-  async changesSince(revision: number): Promise<{ changes: Change[]; revision: number }> {
+  /**
+   * The changes committed after `revision`, in commit order, the current revision and its digest, and the digest of
+   * `revision` as this file holds it now (null past its revision), read from one snapshot.
+   */
+  async changesSince(revision: number): Promise<ChangesSince> {
     const db = this.#open();
     checkRevision(revision, 'revision');
     return this.#run('cannot read the change log of store', () =>
       db
-        .transaction(() => {
-          const current = this.#readRevision();
+        .transaction((): ChangesSince => {
+          const head = this.#readHead();
           const changes = (this.#stmt.log.all(revision) as string[]).map((c) => JSON.parse(c) as Change);
-          return { changes, revision: current };
+          return { changes, revision: head.revision, digest: head.digest, baseDigest: revision > head.revision ? null : this.#digestAt(revision) };
         })
         .deferred(),
     );
@@ -240,19 +268,36 @@ export class SqliteStore implements Store {
     return this.#stmt.revision.get() as number;
   }
 
+  /** The revision and its history digest; a revision past 0 without one is a file edited by hand (`corrupt_data`). */
+  #readHead(): Head {
+    const [revision, digest] = this.#stmt.head.get() as [number, string | null];
+    if (revision === 0) return { revision, digest: GENESIS_DIGEST };
+    if (digest === null) throw new StoreError('corrupt_data', `store \`${this.path}\`: revision ${revision} has no history digest (the \`history\` table was edited)`);
+    return { revision, digest };
+  }
+
+  /** The history digest of a revision at or below the database's; null when the file holds none for it. */
+  #digestAt(revision: number): string | null {
+    if (revision === 0) return GENESIS_DIGEST;
+    return (this.#stmt.digestAt.get(revision) as string | undefined) ?? null;
+  }
+
   /**
    * The source at the database's current revision; the caller holds a transaction. Catches the cache up from
-   * the change log when another connection committed, and reads the tables when there is no cache.
+   * the change log when another connection committed, and reads the tables when there is no cache, or when the
+   * cache is of another history than the file's (the file restored from a backup under this process, then
+   * committed to): its revision's digest in the file is not the cache's, so the log after it does not apply.
    */
-  #current(revision = this.#readRevision()): Cached {
+  #current(head: Head = this.#readHead()): Cached {
+    const { revision, digest } = head;
     const cache = this.#cache;
-    if (cache && cache.revision === revision) return cache;
+    if (cache && cache.revision === revision && cache.digest === digest) return cache;
     let next: Cached;
-    if (cache && cache.revision < revision) {
+    if (cache && cache.revision < revision && this.#digestAt(cache.revision) === cache.digest) {
       const changes = (this.#stmt.log.all(cache.revision) as string[]).map((c) => JSON.parse(c) as Change);
-      next = { source: catchUp(cache.source, changes), revision };
+      next = { source: catchUp(cache.source, changes), revision, digest };
     } else {
-      next = { source: this.#fromCheckpoint(revision) ?? this.#fromTables(), revision };
+      next = { source: this.#fromCheckpoint(revision) ?? this.#fromTables(), revision, digest };
     }
     this.#cache = next;
     return next;

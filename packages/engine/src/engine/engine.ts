@@ -97,6 +97,15 @@ export interface Engine {
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
+
+/**
+ * A store's history digest, checked before the engine keeps it (StoreError `corrupt_data` otherwise): a store that
+ * answers none (written before the Store port had digests) cannot show the engine it follows one history.
+ */
+function checkDigest(digest: unknown, from: string): string {
+  if (typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest)) return digest;
+  throw new StoreError('corrupt_data', `store: \`${from}\` answered no history digest (64 lowercase hex digits): a store must keep one per revision (see Store)`);
+}
 const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 function checkOptions(o: EngineOptions): void {
@@ -156,13 +165,22 @@ class EngineImpl implements Engine {
   readonly #guards: GuardRegistry;
   /** The newest store revision this engine has seen (its own commits and catch-ups). */
   #storeRevision: number;
+  /**
+   * The store's history digest of `#revision` (undefined without a store): what every catch-up compares with the
+   * store's digest of that revision, and every commit hands the store to check, so another history is never followed.
+   */
+  #digest: string | undefined;
+  /** How many times the store's history was found not to be the one followed, and when last (see #reload). */
+  #reloads = 0;
+  #reloadedAt: number | undefined;
   #follower: Follower | undefined;
   #closed = false;
 
-  constructor(source: Source, revision: number, options: EngineOptions) {
+  constructor(source: Source, revision: number, options: EngineOptions, digest?: string) {
     this.#unkeyed = source;
     this.#tables = compile(source);
     this.#revision = revision;
+    this.#digest = digest;
     this.#store = options.store;
     this.#clock = options.clock ?? Date.now;
     this.#newId = options.newId ?? randomId;
@@ -177,6 +195,7 @@ class EngineImpl implements Engine {
       this.#follower = new Follower(store as Store & Required<Pick<Store, 'watch'>>, {
         revision: () => this.#revision,
         catchUp: () => this.#serialize(() => this.#catchUp()).then(() => this.#storeRevision),
+        history: () => ({ digest: this.#digest, reloads: this.#reloads, reloadedAt: this.#reloadedAt }),
       }, this.#clock, follow);
     }
     this.#hooks = DecisionHooks.from(options);
@@ -357,11 +376,17 @@ class EngineImpl implements Engine {
     if (!Array.isArray(raw)) throw new ValidationError('invalid_input', [{ path: [], message: 'changes must be an array' }]);
     const changes = parseRows(raw, 'invalid_input');
     let revision = this.#revision + 1;
+    let digest: string | undefined;
     if (this.#store !== undefined) {
-      revision = (await this.#store.commit(changes, this.#revision)).revision;
+      // the digest too: a store at our revision of another history refuses (revision_conflict), and `apply` catches
+      // up, which reloads, and reruns the operation on the store's state instead of writing what ours worked out
+      const committed = await this.#store.commit(changes, this.#revision, this.#digest);
+      revision = committed.revision;
+      digest = checkDigest(committed.digest, 'commit');
       if (revision > this.#storeRevision) this.#storeRevision = revision;
     } else if (!trusted) parseSource(applyChanges(this.source, changes));
     this.#applyLocal(changes, revision);
+    this.#digest = digest;
   }
 
   /** Applies validated changes to the state and updates the tables incrementally. */
@@ -407,24 +432,32 @@ class EngineImpl implements Engine {
   async #catchUp(): Promise<number> {
     this.#checkOpen();
     if (this.#store === undefined) return 0;
-    const { changes, revision } = await this.#store.changesSince(this.#revision);
-    if (revision < this.#revision) return this.#reload();
+    const since = await this.#store.changesSince(this.#revision);
+    const { changes, revision } = since;
+    const digest = checkDigest(since.digest, 'changesSince');
+    // INVARIANT: the changes after our revision apply to our tables only if the store's history up to our revision is
+    // the one we followed: its digest of our revision is ours. A store that no longer holds our revision (it went
+    // back) answers null, which is no digest of ours either
+    if (since.baseDigest !== this.#digest || revision < this.#revision) return this.#reload();
     if (revision > this.#storeRevision) this.#storeRevision = revision;
     if (revision === this.#revision) return 0;
     // INVARIANT: the store validated every committed change, so they apply as they are
     this.#applyLocal(changes, revision);
+    this.#digest = digest;
     return changes.length;
   }
 
   /**
-   * The store's history is not the one this engine followed: its revision is below ours (a schema made again, a
-   * restore from a backup, a fail-over to a replica that had not received the last commits). Its source is taken
-   * whole, as at start-up, never the changes after ours laid over rows only this engine still holds (a grant the
-   * store lost would go on allowing); the decision cache is emptied, since the new history reuses the revisions its
-   * entries are keyed by. Returns 1: the source changed.
+   * The store's history is not the one this engine followed: the store's digest of our revision is not ours, or it
+   * holds no such revision (a restore from a backup, a fail-over to a replica that had not received the last commits,
+   * a schema made again; whether then committed past our revision or not). Its source is taken whole, as at start-up,
+   * never the changes after ours laid over rows only this engine still holds (a grant the store lost would go on
+   * allowing); the decision cache is emptied, since the new history reuses the revisions its entries are keyed by;
+   * `followStatus()` counts it (`reloads`, `reloadedAt`). Returns 1: the source changed.
    */
   async #reload(): Promise<number> {
     const snapshot = await this.#store!.load();
+    const digest = checkDigest(snapshot.digest, 'load');
     const source = snapshot.validated === true ? snapshot.source : parseSource(snapshot.source);
     this.#state = undefined;
     this.#unkeyed = source;
@@ -432,6 +465,9 @@ class EngineImpl implements Engine {
     this.#cache?.clear();
     this.#revision = snapshot.revision;
     this.#storeRevision = snapshot.revision;
+    this.#digest = digest;
+    this.#reloads++;
+    this.#reloadedAt = this.#clock();
     return 1;
   }
 
@@ -471,7 +507,18 @@ class EngineImpl implements Engine {
   followStatus(): FollowStatus {
     if (this.#follower !== undefined && !this.#closed) return this.#follower.status();
     const revision = this.#revision;
-    return { following: false, connected: false, revision, storeRevision: revision, behind: 0, staleSince: undefined, lastError: undefined };
+    return {
+      following: false,
+      connected: false,
+      revision,
+      storeRevision: revision,
+      behind: 0,
+      staleSince: undefined,
+      lastError: undefined,
+      digest: this.#digest,
+      reloads: this.#reloads,
+      reloadedAt: this.#reloadedAt,
+    };
   }
 
   async close(): Promise<void> {
@@ -505,6 +552,7 @@ export async function createEngineFromStore(store: Store, options: Omit<EngineOp
     throw new StoreError('io_error', 'store load failed', { cause: e });
   }
   // a store that validated the source says so; parsing 100k policies again would double the start-up time
+  const digest = checkDigest(snapshot.digest, 'load');
   const source = snapshot.validated === true ? snapshot.source : parseSource(snapshot.source);
-  return new EngineImpl(source, snapshot.revision, { ...options, store });
+  return new EngineImpl(source, snapshot.revision, { ...options, store }, digest);
 }

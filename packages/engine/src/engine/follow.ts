@@ -27,6 +27,16 @@ export interface FollowStatus {
   staleSince: number | undefined;
   /** The last failure of the feed or of a catch-up, cleared once caught up over a connected feed. */
   lastError: StoreError | undefined;
+  /** The store's history digest of `revision` (undefined for an engine without a store). */
+  digest: string | undefined;
+  /**
+   * How many times the engine found its store on another history than the one it followed (the store's digest of the
+   * engine's revision was not the engine's, or the store no longer held that revision: a restore, a fail-over to a
+   * lagging replica, a schema made again) and took the store's source whole, its decision cache emptied.
+   */
+  reloads: number;
+  /** When the last of those happened (the engine's clock, epoch ms); undefined if never. */
+  reloadedAt: number | undefined;
 }
 
 /** What the follower drives: the engine's revision and its serialized catch-up from `changesSince`. */
@@ -34,6 +44,8 @@ export interface FollowTarget {
   revision(): number;
   /** Applies every change committed after the engine's revision; returns the store's revision. */
   catchUp(): Promise<number>;
+  /** The engine's history digest and its reloads, for the status (see FollowStatus). */
+  history(): { digest: string | undefined; reloads: number; reloadedAt: number | undefined };
 }
 
 const KNOWN = ['retryMinMs', 'retryMaxMs'];
@@ -109,6 +121,7 @@ export class Follower {
       behind: storeRevision - revision,
       staleSince: this.#staleSince,
       lastError: this.#lastError,
+      ...this.#target.history(),
     };
   }
 
