@@ -64,9 +64,9 @@ export function checkFollowOption(follow: unknown, issues: Issue[]): void {
 }
 
 /**
- * Keeps an engine up to date with its store: every announced revision newer than the engine's triggers a catch-up
- * from the change log (so a skipped announcement is healed, never lost), and so does every reconnection of the
- * feed (announcements sent while it was down are gone). Catch-ups never overlap; one that fails is retried with
+ * Keeps an engine up to date with its store: every announced revision triggers a catch-up from the change log (so a
+ * skipped announcement is healed, never lost, and one of another history is checked by its digest), and so does
+ * every reconnection of the feed (announcements sent while it was down are gone). Catch-ups never overlap; one that fails is retried with
  * backoff, and meanwhile the engine keeps deciding on the tables it has and reports itself stale.
  */
 export class Follower {
@@ -96,7 +96,10 @@ export class Follower {
     this.#feed = store.watch({
       onRevision: (revision) => {
         if (revision > this.#known) this.#known = revision;
-        if (revision > this.#target.revision()) this.#schedule();
+        // INVARIANT: every announcement is a reason to read, not only one past the engine's revision: a store restored
+        // from a backup and committed to again announces revisions at or below the engine's, of another history that
+        // only the catch-up's digest check tells apart (an announcement of the engine's own commit costs one read)
+        this.#schedule();
       },
       onStatus: ({ connected, error }) => {
         this.#connected = connected;
