@@ -159,11 +159,20 @@ describe('a PostgreSQL store restored from a backup under two engines that follo
       expect(friend(e)).toBe(true);
     }
 
+    // what the feed's channel carries: still the revision's digits alone (red team 7), no digest
+    const listener = new pg.Client({ connectionString: PG_URL });
+    await listener.connect();
+    closers.push(() => listener.end());
+    const payloads: string[] = [];
+    listener.on('notification', (m) => payloads.push(m.payload ?? ''));
+    await listener.query(`LISTEN "portcullis:${schema}"`);
     await restoreSchema(schema, backup);
     // the new history: six commits, one past the engines' revision, each announced
     for (let r = 5; r < 11; r++) await writer.commit(filler(`new-${r}`), r);
     const store = await writer.load();
     expect(store.revision).toBe(11);
+    for (let waited = 0; payloads.length < 6 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(payloads).toEqual(['6', '7', '8', '9', '10', '11']);
     for (const e of engines) {
       await until(e, (st) => st.revision === 11 && st.behind === 0);
       expect(e.followStatus()).toMatchObject({ reloads: 1, digest: store.digest });
