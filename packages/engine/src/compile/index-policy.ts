@@ -42,10 +42,11 @@ function newCandidateAttributes(cache: CompileCache, attributes: readonly Attrib
   // loops rather than findIndex and filter with callbacks, here and in `without`: see compile-source.ts, applyRows
   let eq = 0;
   while (eq < attributes.length && !(attributes[eq]!.op === Op.Equals && attributes[eq]!.derived === 0)) eq++;
-  const ca: CandidateAttributes =
-    eq === attributes.length
-      ? { attributes, eqAttr: -1, eqValue: '', rest: attributes }
-      : { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, withoutAt(attributes, eq)) };
+  let ca: CandidateAttributes;
+  // Stryker disable next-line StringLiteral: `eqValue` is read only where `eqAttr >= 0` (matchCandidate, stagedRecords, the layout snapshot)
+  if (eq === attributes.length) ca = { attributes, eqAttr: -1, eqValue: '', rest: attributes };
+  else ca = { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, withoutAt(attributes, eq)) };
+  // Stryker disable next-line CallExpression: uncached, a list's view is built again wherever it is asked for, and equal (its `rest` is interned): speed only
   cache.candidates.set(attributes, ca);
   return ca;
 }
