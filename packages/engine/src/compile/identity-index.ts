@@ -134,11 +134,12 @@ let programEnds = new Int32Array(256);
 /** The ints of a record that stagedRecords writes: flags (with the rank), service id, equality attribute and value ids. */
 const STAGED = 4;
 
-/** `a` grown to hold index `n`, its contents kept (and the new part filled with `fill`). */
+/** `a` grown to hold index `n`, past its end (each caller checks), its contents kept and the new part filled with `fill`. */
 function grown(a: Int32Array<ArrayBuffer>, n: number, fill = 0): Int32Array<ArrayBuffer> {
-  if (n < a.length) return a;
-  const b = new Int32Array(Math.max(n + 1, a.length * 2));
-  if (fill !== 0) b.fill(fill, a.length);
+  const need = n + 1;
+  // Stryker disable next-line ArithmeticOperator: doubling only spares regrowths; `n` is past the end, so `need` is the larger with `a.length / 2` and index n is held alike
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.fill(fill, a.length);
   b.set(a);
   return b;
 }

@@ -34,13 +34,19 @@ function pinnedService(attributes: readonly AttributeMatcher[]): string | null {
 
 /** A list's candidate view, built once per list of the batch (the lists are interned, see compile-cache.ts). */
 function candidateAttributes(cache: CompileCache, attributes: readonly AttributeMatcher[]): CandidateAttributes {
-  let ca = cache.candidates.get(attributes);
-  if (ca !== undefined) return ca;
+  return cache.candidates.get(attributes) ?? newCandidateAttributes(cache, attributes);
+}
+
+/** Builds a list's candidate view and caches it. */
+function newCandidateAttributes(cache: CompileCache, attributes: readonly AttributeMatcher[]): CandidateAttributes {
   // loops rather than findIndex and filter with callbacks, here and in `without`: see compile-source.ts, applyRows
   let eq = 0;
   while (eq < attributes.length && !(attributes[eq]!.op === Op.Equals && attributes[eq]!.derived === 0)) eq++;
+  let ca: CandidateAttributes;
+  // Stryker disable next-line StringLiteral: `eqValue` is read only where `eqAttr >= 0` (matchCandidate, stagedRecords, the layout snapshot)
   if (eq === attributes.length) ca = { attributes, eqAttr: -1, eqValue: '', rest: attributes };
   else ca = { attributes, eqAttr: attributes[eq]!.attr, eqValue: attributes[eq]!.value, rest: internList(cache, withoutAt(attributes, eq)) };
+  // Stryker disable next-line CallExpression: uncached, a list's view is built again wherever it is asked for, and equal (its `rest` is interned): speed only
   cache.candidates.set(attributes, ca);
   return ca;
 }
