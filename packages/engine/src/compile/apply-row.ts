@@ -175,7 +175,9 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     for (const m of before.members ?? []) {
       const pe = a.principals.get(m);
       // Stryker disable next-line ConditionalExpression: forced true, nothing changes: a member's entry was made when the group was applied (principalOf) and leaves only with its account's table; the mark also hides the killed `false`
-      if (pe !== undefined) pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
+      if (pe !== undefined) {
+        pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
+      }
     }
     // a realm whose rules the group's removal leaves unchanged gets an equal list again
     for (const [realm, rules] of a.claimRules) {
@@ -261,7 +263,9 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       if (old !== undefined) {
         const pe = a.principals.get(old.principalId);
         // Stryker disable next-line ConditionalExpression: forced true, nothing changes: the membership's principal has an entry, made by its row (parseSource refuses a membership of an unknown principal), which leaves only with its account's table; the mark also hides the killed `false`
-        if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
+        if (pe !== undefined) {
+          pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
+        }
       }
       // a membership of a group of the source after the rows (parseSource refuses another): compile applies groups first,
       // but an update's batch may put the group after the membership, whose entry is then made here. A membership of
