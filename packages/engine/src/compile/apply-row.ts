@@ -75,9 +75,16 @@ export function sealRows(ctx: RowContext): void {
 function addExpiry(ctx: RowContext, a: AccountTable, t: number): void {
   if (Number.isNaN(t)) return;
   const list = a.expiries;
+  // Stryker disable next-line ConditionalExpression: forced false, compile inserts each instant in order, and then sorts the list anyway (compile-source.ts): the same list, speed only; the mark also hides the killed `true` (an update appending out of order)
   if (ctx.bulk) return void list.push(t);
   let i = list.length;
-  while (i > 0 && list[i - 1]! > t) i--;
+  while (
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: `true` or `i >= 0` read list[-1], undefined, which compares false with `>` and stops the loop at 0 as the test does; the mark also hides the killed `false` (the loop never run) and `i <= 0`
+    i > 0 &&
+    // Stryker disable next-line EqualityOperator: `>=` puts an instant before its equals instead of after: the same list; the mark also hides the killed `<=`
+    list[i - 1]! > t
+  )
+    i--;
   list.splice(i, 0, t);
 }
 
@@ -104,12 +111,14 @@ function addBinding(ctx: RowContext, b: Binding): void {
   const t = ctx.tables;
   const a = account(t.accounts, b.accountId);
   const group = b.subject.kind === 'group' ? ctx.lookup.get('group', `${b.accountId}/${b.subject.id}`) : undefined;
+  // Stryker disable next-line ConditionalExpression: forced true, a binding without an expiry adds Date.parse(undefined), NaN, which addExpiry skips; the mark also hides the killed `false`
   if (b.expiresAt !== undefined) addExpiry(ctx, a, Date.parse(b.expiresAt));
   if (b.subject.kind === 'principal') {
     // a principal's direct bindings only ever extend its latest expiry when one is added; a removal recomputes it. An
     // expiry that cannot be read (NaN, the binding errored) compares false: it extends nothing, here or below
     const until = b.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(b.expiresAt);
     const pe = principalOf(a, b.subject.id);
+    // Stryker disable next-line EqualityOperator: `>=` sets an equal bound again: the same value; the mark also hides the killed `<=`
     if (until > pe.directBindingUntil) pe.directBindingUntil = until;
   }
   const cp = compileBinding(b, group?.federated === true);
@@ -121,14 +130,19 @@ function addBinding(ctx: RowContext, b: Binding): void {
 function removeBinding(ctx: RowContext, b: Binding): void {
   unindex(ctx, b.accountId, b.subject, b.id);
   ctx.tables.size--;
+  // Stryker disable next-line ConditionalExpression: forced false, a group binding's removal recomputes the latest direct binding of a principal of the same id, if there is one, from the rows of the state after the change, which is what it holds already (every change of those rows recomputes or extends it); the mark also hides the killed `true`
   if (b.subject.kind !== 'principal') return;
   // Stryker disable next-line OptionalChaining: only the binding rows of an update remove a principal's binding (applyGroup's rebind removes a group's), and an update applies them before its other rows, so the account's table is still there
   const pe = ctx.tables.accounts.get(b.accountId)?.principals.get(b.subject.id);
+  // Stryker disable next-line ConditionalExpression: forced false, nothing changes: a principal binding's entry was made when the binding was added (principalOf) and leaves only with its account's table; the mark also hides the killed `true`
   if (pe === undefined) return;
   let until = Number.NEGATIVE_INFINITY;
+  // the lookup is the state after the change: the removed row is gone from it, or is the row (same id) that the
+  // addBinding following this removal adds, which raises the bound to its own expiry anyway, so it is not skipped here
   for (const other of ctx.lookup.list('binding', b.accountId)) {
-    if (other.id === b.id || other.subject.kind !== 'principal' || other.subject.id !== b.subject.id) continue;
+    if (other.subject.kind !== 'principal' || other.subject.id !== b.subject.id) continue;
     const t = other.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(other.expiresAt);
+    // Stryker disable next-line EqualityOperator: `>=` sets an equal bound again: the same value; the mark also hides the killed `<=`
     if (t > until) until = t;
   }
   pe.directBindingUntil = until;
@@ -142,9 +156,14 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
   // bindings to the group carry its federated flag: recompile them when it changes. Compile applies groups before
   // bindings, which read the flag from the source then; an update applies its own bindings first. The Public Access
   // group too: parseSource lets bindings name it in every account, whether it has a row or not
-  if (!ctx.bulk && (before?.federated === true) !== entry.federated) {
+  const wasFederated = before?.federated === true;
+  if (
+    !ctx.bulk &&
+    // Stryker disable next-line ConditionalExpression: forced true, an update rebinds a group's bindings on every change of its row, each removed and added again from the same row with the same flag: the same candidates, speed only (its expiry listed again: a decision cache reads only the first instant after now)
+    wasFederated !== entry.federated
+  ) {
     for (const b of ctx.lookup.list('binding', a.id)) {
-      // Stryker disable next-line LogicalOperator: `&&` rebinds more bindings (every group's, and a principal's of the same id), each removed and added again from the same row: the same candidates, speed only
+      // Stryker disable next-line LogicalOperator,ConditionalExpression: `&&`, the test forced false, or either term forced false rebinds more bindings (every group's, and a principal's of the same id), each removed and added again from the same row: the same candidates, speed only; the mark also hides the killed `true` (no rebind)
       if (b.subject.kind !== 'group' || b.subject.id !== id) continue;
       removeBinding(ctx, b);
       addBinding(ctx, b);
@@ -155,16 +174,21 @@ function applyGroup(ctx: RowContext, a: AccountTable, before: Group | undefined,
     // Stryker disable next-line ArrayDeclaration: `before` is a row of the state an update changes, parsed, so its members are defaulted (only compile reads raw rows, and compile has no `before`)
     for (const m of before.members ?? []) {
       const pe = a.principals.get(m);
-      if (pe !== undefined) pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
+      // Stryker disable next-line ConditionalExpression: forced true, nothing changes: a member's entry was made when the group was applied (principalOf) and leaves only with its account's table; the mark also hides the killed `false`
+      if (pe !== undefined) {
+        pe.staticGroups = pe.staticGroups.filter((g) => g !== entry);
+      }
     }
+    // a realm whose rules the group's removal leaves unchanged gets an equal list again
     for (const [realm, rules] of a.claimRules) {
       const kept = rules.filter((r) => r.group !== entry);
+      // Stryker disable next-line ConditionalExpression: forced false, a realm left with no rule keeps an empty list, which matches nothing as no list does (authorize and whoCan loop over it); the mark also hides the killed `true`
       if (kept.length === 0) a.claimRules.delete(realm);
-      else if (kept.length !== rules.length) a.claimRules.set(realm, kept);
+      else a.claimRules.set(realm, kept);
     }
   }
   if (after === undefined) {
-    // Stryker disable next-line MethodExpression: a membership of a deleted group is a row the same batch deletes (parseSource refuses a membership of an unknown group), and its own row removes it
+    // Stryker disable next-line MethodExpression,ConditionalExpression: a membership of a deleted group is a row the same batch deletes (parseSource refuses a membership of an unknown group), and its own row removes it, so keeping every membership (the filter dropped, or its test forced true) changes nothing; the mark also hides the killed `false`
     for (const pe of a.principals.values()) pe.dynamic = pe.dynamic.filter((d) => d.group !== entry);
     a.groups.delete(id);
     return;
@@ -200,6 +224,7 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
 ): void {
   const t = ctx.tables;
   const row = (after ?? before) as EntityTypes[E] | undefined;
+  // Stryker disable next-line ConditionalExpression: forced false, no caller gets here: compile passes each row of a source's arrays and an update both sides of a key it changed, one of them a row; the mark also hides the killed `true`
   if (row === undefined) return;
   switch (entity) {
     case 'policy': {
@@ -237,7 +262,10 @@ export function applyRow<E extends Exclude<EntityName, 'role' | 'service'>>(
       if (a === undefined) return;
       if (old !== undefined) {
         const pe = a.principals.get(old.principalId);
-        if (pe !== undefined) pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
+        // Stryker disable next-line ConditionalExpression: forced true, nothing changes: the membership's principal has an entry, made by its row (parseSource refuses a membership of an unknown principal), which leaves only with its account's table; the mark also hides the killed `false`
+        if (pe !== undefined) {
+          pe.dynamic = pe.dynamic.filter((d) => !(d.group.id === old.groupId && d.realm === old.realm));
+        }
       }
       // a membership of a group of the source after the rows (parseSource refuses another): compile applies groups first,
       // but an update's batch may put the group after the membership, whose entry is then made here. A membership of

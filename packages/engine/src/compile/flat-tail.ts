@@ -32,13 +32,14 @@ export const enum TailOp {
 }
 
 /** True when a glob is one literal a Text step holds: exact, prefix, suffix, contains or anything. */
-function flatGlob(g: Glob | null): g is Glob {
-  return g !== null && g.kind <= 4;
+function flatGlob(g: Glob): boolean {
+  return g.kind <= 4;
 }
 
 /** A `stringMatch` on a request attribute (not a derived one) whose glob a Text step holds. */
 export function isTextMatcher(m: AttributeMatcher): boolean {
-  return m.op === Op.Match && m.derived === Derived.None && flatGlob(m.glob);
+  // only a `stringMatch` matcher has a glob (compileAttribute): the operator test guards the `!`
+  return m.op === Op.Match && m.derived === Derived.None && flatGlob(m.glob!);
 }
 
 /** A tag condition a TagEq or TagText step holds. */
@@ -48,8 +49,13 @@ function isFlatTag(t: TagMatcher): boolean {
 
 /** True when a policy needs a slow check the steps do not hold: the side table's (CandFlag.Tail) part of its slow parts. */
 function slowBeyondSteps(p: CompiledPolicy): boolean {
-  // the expiry as flat-conditions.ts's slowBeyondFlat reads it: Infinity needs no step, an integer has its Before step
-  if (p.expiresAt !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(p.expiresAt)) return true;
+  // the expiry as flat-conditions.ts's slowBeyondFlat reads it: Infinity needs no step, an integer has its Before step.
+  // Never true of a compiled policy: kept so that any other expiry fails over to the side table, as there
+  // Stryker disable next-line ConditionalExpression,BlockStatement: an expiry is Infinity or what Date.parse gives, an integer or NaN, and NaN makes the binding errored, whose record is never matched (authorize reads the Error flag first), so the test forced false or its block emptied changes nothing; the mark also hides three killed forms of this line (forced true, and each term forced true), which only send more candidates to the side table
+  if (p.expiresAt !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(p.expiresAt)) {
+    // Stryker disable next-line BooleanLiteral: never reached (the test above is never true of a compiled policy)
+    return true;
+  }
   if (p.serviceSubject !== null || p.rule !== null) return true;
   const tags = p.tags;
   for (let i = 0; i < tags.length; i++) if (!isFlatTag(tags[i]!)) return true;
@@ -67,22 +73,27 @@ export function recordNeedsTail(c: Candidate): boolean {
   return c.slow && slowBeyondSteps(c.policy);
 }
 
-/** Appends the code units of `t` to `out`, two an int, high half first. */
+/**
+ * Appends the code units of `t` to `out`, two an int, high half first. An odd length's last int has a low half of 0:
+ * past the end `charCodeAt` is NaN, which `|` reads as 0.
+ */
 function pushUnits(out: number[], t: string): void {
-  for (let i = 0; i < t.length; i += 2) out.push((t.charCodeAt(i) << 16) | (i + 1 < t.length ? t.charCodeAt(i + 1) : 0));
+  for (let i = 0; i < t.length; i += 2) out.push((t.charCodeAt(i) << 16) | t.charCodeAt(i + 1));
 }
 
-/** Pads `out` with zeros from `start` to whole triples. */
-function padTriples(out: number[], start: number): void {
-  while ((out.length - start) % 3 !== 0) out.push(0);
+/**
+ * Pads `out` with zeros to whole triples. INVARIANT: a program is whole triples (every step of writeProgram's and of
+ * this file is), so `out` is a whole number of triples before each step and the padding ends the step's literal.
+ */
+function padTriples(out: number[]): void {
+  while (out.length % 3 !== 0) out.push(0);
 }
 
 /** Appends a Text step: its triple, then the triples of the glob's literal. */
 function pushText(out: number[], attr: number, g: Glob): void {
   out.push(TailOp.Text, attr, g.kind | (g.text.length << 3));
-  const start = out.length;
   pushUnits(out, g.text);
-  padTriples(out, start);
+  padTriples(out);
 }
 
 /** Appends a Tag step: its triple, then the triples of the name's and the literal's code units. */
@@ -91,10 +102,9 @@ function pushTag(out: number[], t: TagMatcher): void {
   const kind = t.glob === null ? 0 : t.glob.kind;
   const text = t.glob === null ? t.value : t.glob.text;
   out.push(TailOp.Tag, t.name.length, kind | (text.length << 3));
-  const start = out.length;
   pushUnits(out, t.name);
   pushUnits(out, text);
-  padTriples(out, start);
+  padTriples(out);
 }
 
 /**
@@ -111,7 +121,11 @@ export function writeTailSteps(c: Candidate, out: number[]): void {
   const p = c.policy;
   if (p.federatedGroup) out.push(TailOp.Federated, 0, 0);
   const tags = p.tags;
-  for (let i = 0; i < tags.length; i++) if (isFlatTag(tags[i]!)) pushTag(out, tags[i]!);
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i]!;
+    // Stryker disable next-line ConditionalExpression: forced true writes a kind-5 glob (text '') as a Tag step its reader takes as "anything" (literalMatches' default): it still asks for a tag of the name, which the glob needs too, and the candidate is Tail (slowBeyondSteps), so the side table checks the tag again; the mark also hides the killed `false`
+    if (isFlatTag(t)) pushTag(out, t);
+  }
 }
 
 /** The code unit `i` of the literal whose units start at `base` in `d`. */
@@ -131,10 +145,13 @@ function literalMatches(d: Int32Array, base: number, kind: number, len: number, 
     case 0:
       return s.length === len && unitsAt(d, base, len, s, 0);
     case 1:
+      // Stryker disable next-line ConditionalExpression: the length test is a shortcut: forced true, a shorter `s` reads NaN past its end, never equal to a code unit, so unitsAt answers false as the test did; the mark also hides the killed forms of the whole `&&`
       return s.length >= len && unitsAt(d, base, len, s, 0);
     case 2:
+      // Stryker disable next-line ConditionalExpression: as for kind 1: a shorter `s` starts at a negative index, where charCodeAt is NaN
       return s.length >= len && unitsAt(d, base, len, s, s.length - len);
     case 3:
+      // Stryker disable next-line ArithmeticOperator: `at - len <= s.length` adds starts whose literal runs past the end of `s` (NaN there), which never match
       for (let at = 0; at + len <= s.length; at++) if (unitsAt(d, base, len, s, at)) return true;
       return false;
     default:

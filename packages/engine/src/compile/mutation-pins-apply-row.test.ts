@@ -496,6 +496,36 @@ describe('apply-row: a group row compile reads raw (compile does not validate)',
   });
 });
 
+describe('apply-row: a Public Access group row compile reads raw (compile does not validate)', () => {
+  it('gives the members and claim rules it lists nothing: the group holds everyone or no one, as public access says', () => {
+    const P = 'AccessGroupId-PublicAccess';
+    const valid = parseSource({
+      version: 1,
+      accounts: [{ id: 'acc', system: 'ibm', publicAccess: false }],
+      principals: [
+        { id: 'u', accountId: 'acc', kind: 'user' },
+        { id: 'v', accountId: 'acc', kind: 'user' },
+      ],
+      groups: [{ id: P, accountId: 'acc', name: 'public' }],
+      roles: [{ id: 'reader', kind: 'service', actions: ['kms.read'] }],
+      policies: [{ id: 'p', accountId: 'acc', subject: { kind: 'group', id: P }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'kms' }] } }],
+    });
+    // parseSource refuses a Public Access group with members or rules; compile, given one, reads neither
+    const listed = { ...valid.groups[0]!, members: ['u'], rules: [{ id: 'all', realmName: 'idp', conditions: [] }] } as unknown as Source['groups'][number];
+    expect(() => parseSource({ ...valid, groups: [listed] })).toThrow(ValidationError);
+    const t = compile({ ...valid, groups: [listed] });
+    const resource = { attributes: { accountId: 'acc', serviceName: 'kms' } };
+    expect(authorize(t, { subject: { id: 'u' }, action: 'kms.read', resource }, { now: NOW }).allowed).toBe(false);
+    expect(authorize(t, { subject: { id: 'v', claims: { realm: 'idp', attributes: {} } }, action: 'kms.read', resource }, { now: NOW }).allowed).toBe(false);
+    const a = t.accounts.get('acc')!;
+    expect(a.principals.get('u')!.staticGroups).toEqual([]);
+    expect([...a.claimRules.keys()]).toEqual([]);
+    // with public access on, the group's policy holds for both, as it does for everyone
+    const open = compile({ ...valid, accounts: [{ ...valid.accounts[0]!, publicAccess: true }], groups: [listed] });
+    expect(authorize(open, { subject: { id: 'u' }, action: 'kms.read', resource }, { now: NOW }).allowed).toBe(true);
+  });
+});
+
 describe('apply-row: a membership put before its new group in one batch', () => {
   it('is applied, as a fresh compile applies it (an update applies the batch in its order, bindings first)', async () => {
     const s = twoAccounts();

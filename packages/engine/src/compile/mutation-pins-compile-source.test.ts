@@ -1,7 +1,8 @@
 // Pins of compile-source.ts (issue 12, MUTATION.md): the ranks compile gives policies and bindings (decisions list and
 // order the deciding policies by them), and the rows compile reads through its lookup.
 import { describe, expect, it } from 'vitest';
-import { compile, rankPolicies } from './compile-source.js';
+import { compile, MAX_RANK, rankPolicies } from './compile-source.js';
+import { CandFlag, RANK_SHIFT } from './identity-index.js';
 import { parseSource } from '../model/index.js';
 import type { CompiledPolicy } from './tables.js';
 import type { Source } from '../model/source.js';
@@ -29,6 +30,16 @@ describe('rankPolicies', () => {
     const over = records('b', 'a', 'c');
     rankPolicies(over, 2);
     expect(ranks(over)).toEqual({ a: -1, b: -1, c: -1 });
+  });
+
+  it('caps ranks where a record holds them and the id sort keys them exactly', () => {
+    // no test compiles 2^28 policies, so the cap is checked against what reads the ranks: a record keeps the rank above
+    // its flags (identity-index.ts), read back with `>>> RANK_SHIFT`
+    expect(((MAX_RANK << RANK_SHIFT) | CandFlag.Deny | CandFlag.Error | CandFlag.Tail) >>> RANK_SHIFT).toBe(MAX_RANK);
+    // authorize's rankedIds keys a hit as `rank * 2^25 + i`, i its place among the hits (below 2^25): the largest key
+    // must be an exact double, or two hits could share a key (2^28 + 1, one more than a record needs, fails here)
+    const keySpan = 2 ** 25;
+    expect(Number.isSafeInteger(MAX_RANK * keySpan + keySpan - 1)).toBe(true);
   });
 });
 
