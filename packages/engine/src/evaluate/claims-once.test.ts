@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compile/compile-source.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
-import { authorize } from './authorize.js';
+import { compileClaim } from '../compile/compile-matchers.js';
+import { authorize, matchClaim } from './authorize.js';
 
 const realm = 'https://idp.example';
 const rule = (id: string, conditions: { claim: string; operator: string; value: string }[]) => ({ id, realmName: realm, expiration: 12, conditions });
@@ -141,5 +142,32 @@ describe('a claim named as an inherited property is missing unless the login ass
     expect(authorize(tables, ask({ dept: 'x' })).allowed).toBe(false);
     expect(authorize(tables, ask({ toString: 'native speaker' })).policies).toEqual(['p-g']);
     for (const attributes of [{}, { toString: 'native speaker' }]) expect(authorize(tables, ask(attributes)).policies).toEqual(referenceAuthorize(inherited, ask(attributes)).policies);
+  });
+});
+
+// Branch mutevl2: matchClaim no longer decides (resolveIdentities reads claims through matchClaimOnce); the IBM login
+// operation (manage/ibm/claim-rules.ts) still picks a login's groups with it, so it must answer as the decision does.
+describe('matchClaim answers as the decision on every claim value', () => {
+  const tables = compile(source);
+  it('each single-condition rule of the grid holds by matchClaim exactly when the decision grants its group', () => {
+    let held = 0;
+    for (const dept of values)
+      for (const g of values) {
+        const attributes: Record<string, unknown> = {};
+        if (dept !== undefined) attributes['dept'] = dept;
+        if (g !== undefined) attributes['groups'] = g;
+        const policies = authorize(tables, ask(attributes)).policies;
+        for (const claim of ['dept', 'groups'])
+          for (const operator of ops) {
+            const m = compileClaim(claim, operator, operator === 'IN' ? '["Sales","5"]' : '"sales"');
+            const holds = matchClaim(m, attributes);
+            expect({ attributes, claim, operator, holds }).toEqual({ attributes, claim, operator, holds: policies.includes(`p-g-${claim}-${operator}`) });
+            if (holds) held++;
+          }
+      }
+    expect(held).toBeGreaterThan(300);
+    // a claim is the login's own key: `toString` is not one of a plain object's claims
+    expect(matchClaim(compileClaim('toString', 'CONTAINS', '"native"'), {})).toBe(false);
+    expect(matchClaim(compileClaim('toString', 'NOT_EQUALS', '"x"'), {})).toBe(true);
   });
 });
