@@ -100,11 +100,13 @@ function matchClaimOnce(m: ClaimMatcher, claims: Record<string, unknown>): boole
   const seen = readClaims;
   let k = 0;
   while (k < seen.count && seen.names[k] !== m.claim) k++;
+  // Stryker disable next-line ConditionalExpression: forced true, a claim found at k is read again into its own entry (the same values) and the count grows over entries no lookup reaches but by a name, whose entry is then read again too: the same answers, speed only (the mark also hides the killed `false`, which never reads a claim)
   if (k === seen.count) {
     const raw = Object.hasOwn(claims, m.claim) ? claims[m.claim] : undefined;
     const object = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
     seen.names[k] = m.claim;
     seen.object[k] = object;
+    // Stryker disable next-line ConditionalExpression: forced false, an object's values are claimValues' [] instead of null, never read: the object flag answers first (the mark also hides the killed `true`)
     seen.values[k] = object ? null : claimValues(raw);
     seen.multi[k] = Array.isArray(raw);
     seen.count++;
@@ -113,10 +115,16 @@ function matchClaimOnce(m: ClaimMatcher, claims: Record<string, unknown>): boole
   return !seen.object[k]! && holdsOn(m, seen.values[k]!, seen.multi[k]!);
 }
 
-/** Forgets the claims read (no reference to a request's values is kept past its resolution). */
+/**
+ * Forgets the claims read (no reference to a request's values is kept past its resolution). Memory only: the next
+ * resolution starts from `count = 0` and reads no entry it did not write, so no decision depends on this.
+ */
+// Stryker disable next-line BlockStatement: emptied, the entries stay until overwritten; every resolution starts from count 0 and reads only what it wrote: memory only
 function forgetClaims(): void {
   const seen = readClaims;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: fewer entries cleared (forced false, `>=`, an empty body) or one more (`<=`): memory only, as above (the mark also hides the forced true and `>=` at count 0, which never end)
   for (let k = 0; k < seen.count; k++) {
+    // Stryker disable next-line StringLiteral: a name no entry below count holds once count is 0: memory only
     seen.names[k] = '';
     seen.values[k] = null;
   }
@@ -140,6 +148,7 @@ function holdsOn(m: ClaimMatcher, values: string[] | null, multi: boolean): bool
       if (values === null) return false;
       return multi ? values.includes(m.value) : values.some((v) => v.includes(m.value));
     default:
+      // Stryker disable next-line BooleanLiteral: unreachable: compileClaim answers UNKNOWN only for an operator or value the claim-rule schema (model/claim-rule.ts) refuses (checked by hand through parseSource: EQUALS `sales`, IN `"sales"`, an object value, BOGUS: each an invalid source), so every stored condition is one of the six
       return false;
   }
 }

@@ -219,15 +219,21 @@ export function strayResourceKey(o: object): boolean {
   return false;
 }
 function strayEnvironmentKey(o: object): boolean {
+  // Stryker disable next-line ConditionalExpression: forced true, any key of the environment is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayEnvironmentKey serves resolveRequest alone; the mark also hides the killed `false`)
   for (const k in o) if ((ENVIRONMENT_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the environment whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
 function strayOptionsKey(o: object): boolean {
+  // Stryker disable next-line ConditionalExpression: forced true, any key of the options is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayOptionsKey serves resolveRequest alone; the mark also hides the killed `false`)
   for (const k in o) if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the options whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
 function strayClaimsKey(o: object): boolean {
+  // Stryker disable next-line ConditionalExpression: forced true, any key of the claims is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayClaimsKey serves resolveRequest alone; the mark also hides the killed `false`)
   for (const k in o) if ((CLAIMS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the claims whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
 export function strayRequestKey(o: object): boolean {
@@ -241,6 +247,7 @@ function strayItemKey(o: object): boolean {
 }
 
 function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
+  // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
   if (straySubjectKey(subject)) unknownKeys(subject, SUBJECT_KEYS, ['subject'], issues);
   const { id, accountId, authenticated, claims, service, email, sso } = subject;
   if (email !== undefined && typeof email !== 'string') issues.push({ path: ['subject', 'email'], message: 'must be a string' });
@@ -248,9 +255,13 @@ function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
   if (id !== undefined && typeof id !== 'string') issues.push({ path: ['subject', 'id'], message: 'must be a string' });
   if (accountId !== undefined && typeof accountId !== 'string') issues.push({ path: ['subject', 'accountId'], message: 'must be a string' });
   if (authenticated !== undefined && typeof authenticated !== 'boolean') issues.push({ path: ['subject', 'authenticated'], message: 'must be a boolean' });
-  if (claims !== undefined && (!isObject(claims) || typeof claims['realm'] !== 'string' || !isObject(claims['attributes'])))
-    issues.push({ path: ['subject', 'claims'], message: 'must be `{realm, attributes}`' });
-  else if (claims !== undefined && strayClaimsKey(claims)) unknownKeys(claims, CLAIMS_KEYS, ['subject', 'claims'], issues);
+  if (claims !== undefined) {
+    if (!isObject(claims) || typeof claims['realm'] !== 'string' || !isObject(claims['attributes'])) issues.push({ path: ['subject', 'claims'], message: 'must be `{realm, attributes}`' });
+    else {
+      // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
+      if (strayClaimsKey(claims)) unknownKeys(claims, CLAIMS_KEYS, ['subject', 'claims'], issues);
+    }
+  }
   if (service !== undefined) {
     if (!isObject(service)) issues.push({ path: ['subject', 'service'], message: 'must be an object' });
     else for (const k in service) if (Object.hasOwn(service, k) && !isScalar(service[k])) issues.push({ path: ['subject', 'service', k], message: 'must be a string, a finite number or a boolean' });
@@ -292,9 +303,13 @@ export function resolveRequest(
   }
   if (options !== undefined) {
     if (!isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
-    else if (strayOptionsKey(options)) unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
+    else {
+      // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
+      if (strayOptionsKey(options)) unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
+    }
   }
   // a batch's request is built by decideMany (checkedSubject given), which checks each item's own keys
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: forced true (either operand or the whole) or `||`, unknownKeys also runs on a batch's request, which decideMany builds with the four keys REQUEST_KEYS lists, and on a request with no stray key: it pushes nothing there, speed only (the mark also hides the killed `false`)
   if (checkedSubject === undefined && strayRequestKey(request)) unknownKeys(request, REQUEST_KEYS, [], issues);
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
@@ -304,7 +319,10 @@ export function resolveRequest(
   else checkSubject(subject as Record<string, unknown>, issues);
   if (environment !== undefined) {
     if (!isObject(environment)) issues.push({ path: ['environment'], message: 'must be an object' });
-    else if (strayEnvironmentKey(environment)) unknownKeys(environment, ENVIRONMENT_KEYS, ['environment'], issues);
+    else {
+      // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
+      if (strayEnvironmentKey(environment)) unknownKeys(environment, ENVIRONMENT_KEYS, ['environment'], issues);
+    }
   }
   const now = requestTime(request, isObject(options) ? options : undefined);
   if (Number.isNaN(now)) issues.push({ path: ['environment', 'now'], message: 'a time is required: epoch milliseconds or an ISO date-time' });
@@ -312,6 +330,7 @@ export function resolveRequest(
     issues.push({ path: ['resource'], message: 'must be an object' });
     return issues.slice();
   }
+  // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
   if (strayResourceKey(resource)) unknownKeys(resource, RESOURCE_KEYS, ['resource'], issues);
   ctx.now = now;
   ctx.action = action;
