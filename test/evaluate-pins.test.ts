@@ -347,6 +347,9 @@ describe('the account gates (evaluate/account-gates.ts) decide, never throw, on 
     expect(reason()).toBe('sso-required');
     await engine.commit([{ op: 'put', entity: 'principal', value: { ...alice, email: 'alice@elsewhere.example' } }]);
     expect(reason()).not.toBe('sso-required');
+    // the request's own email is gated: the stored one, of no gate, does not let it through
+    const asserted = engine.authorize({ subject: { id: 'alice', email: 'alice@corp.example' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } } });
+    expect(asserted.reason).toBe('sso-required');
     await engine.commit([{ op: 'put', entity: 'principal', value: noEmail }]);
     expect(reason()).not.toBe('sso-required');
     await engine.commit([{ op: 'put', entity: 'principal', value: { ...alice, email: 'Alice@CORP.example.' } }]);

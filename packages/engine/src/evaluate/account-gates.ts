@@ -13,6 +13,7 @@ function gateOfDomain(account: AccountTable, domain: string | undefined) {
  */
 function storedDomainOf(p: PrincipalEntry): string | undefined {
   const email = p.email;
+  // Stryker disable next-line ConditionalExpression: forced true reads the email again at each request (speed only)
   if (p.emailDomainFor !== email) {
     p.emailDomain = email === undefined ? undefined : emailDomainOf(email);
     p.emailDomainFor = email;
