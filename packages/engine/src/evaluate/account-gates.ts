@@ -34,7 +34,7 @@ export function accountGate(
 ): Decision | null {
   if (account === undefined) return null;
   if (account.sso !== null && subject.sso !== true) {
-    // both emails are read: a request asserting an email of another domain does not slip a gated principal past the gate
+    // both emails are read (the stored one when the request's own meets no gate): a request asserting an email of another domain does not slip a gated principal past the gate
     // (every caller passes a subject resolveRequest checked, or one it builds: email and id are strings or absent)
     let gate = gateOfDomain(account, subject.email === undefined ? undefined : emailDomainOf(subject.email));
     if (gate === undefined) {
