@@ -4,7 +4,7 @@
 // (StrykerJS, issue 12): the check it pins could be removed and every other test still passed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { authorize, authorizeMany, compile, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
+import { authorize, authorizeMany, compile, createEngine, parseSource, type AuthorizeRequest, type Source } from '@portcullis/engine';
 import { referenceAuthorize } from '@portcullis/engine/testing';
 
 const core = (d: { allowed: boolean; reason: string; policies: string[]; errors?: string[] }) => ({
@@ -336,5 +336,23 @@ describe('the account gates (evaluate/account-gates.ts) decide, never throw, on 
   it('the SSO refusal names the connector that gates the domain', () => {
     const d = authorize(compile(source), { subject: { id: 'alice' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } }, environment: at });
     expect(d).toEqual({ allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: '0123456789abcdef0123456789abcdef', emailDomain: 'corp.example' } });
+  });
+
+  it('a registered email a commit changes is the one the gate reads next (the domain kept on the principal follows its email)', async () => {
+    const engine = createEngine({ source, clock: () => at.now, cacheSize: 0 });
+    const reason = () => engine.authorize({ subject: { id: 'alice' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } } }).reason;
+    const alice = source.principals.find((p) => p.id === 'alice')!;
+    const { email: _, ...noEmail } = alice;
+    expect(reason()).toBe('sso-required');
+    expect(reason()).toBe('sso-required');
+    await engine.commit([{ op: 'put', entity: 'principal', value: { ...alice, email: 'alice@elsewhere.example' } }]);
+    expect(reason()).not.toBe('sso-required');
+    // the request's own email is gated: the stored one, of no gate, does not let it through
+    const asserted = engine.authorize({ subject: { id: 'alice', email: 'alice@corp.example' }, action: 'account.read', resource: { attributes: { accountId: 'cf-a' } } });
+    expect(asserted.reason).toBe('sso-required');
+    await engine.commit([{ op: 'put', entity: 'principal', value: noEmail }]);
+    expect(reason()).not.toBe('sso-required');
+    await engine.commit([{ op: 'put', entity: 'principal', value: { ...alice, email: 'Alice@CORP.example.' } }]);
+    expect(reason()).toBe('sso-required');
   });
 });

@@ -36,6 +36,8 @@ export function createPrincipal(id: string): PrincipalEntry {
     // Stryker disable next-line ArrayDeclaration: set by the row before any read (see the comment above), or clears it when the row is deleted
     projects: [],
     email: undefined,
+    emailDomain: undefined,
+    emailDomainFor: null,
   };
 }
 

@@ -30,6 +30,8 @@ function dirty(tables: Tables): { groups: number; principals: number } {
       index(p.index);
       p.ownBuckets = new Map();
       p.ownVersion = 3;
+      p.emailDomain = 'x.example';
+      p.emailDomainFor = 'a@x.example';
       seen.principals++;
     }
   }

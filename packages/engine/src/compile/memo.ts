@@ -29,6 +29,8 @@ export function clearMemos(tables: Tables): void {
       clearIndex(p.index);
       p.ownBuckets = null;
       p.ownVersion = -1;
+      p.emailDomain = undefined;
+      p.emailDomainFor = null;
     }
   }
 }

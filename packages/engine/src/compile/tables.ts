@@ -214,6 +214,13 @@ export interface PrincipalEntry {
   projects: readonly string[];
   /** The registered email, read by the SSO gate when a request carries none. */
   email: string | undefined;
+  /**
+   * The SSO gate's reading of `email` (emailDomainOf), kept with the email it was read from (`emailDomainFor`, null
+   * when none was read yet): a row may change the email, and the gate of a gated account reads it on every request
+   * (account-gates.ts), where parsing it again cost two regular expressions and three new strings each time.
+   */
+  emailDomain: Memo<string | undefined>;
+  emailDomainFor: Memo<string | undefined | null>;
 }
 
 /** A compiled claim condition. */

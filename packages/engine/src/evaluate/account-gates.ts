@@ -1,11 +1,24 @@
-import type { AccountTable, ServiceInfo } from '../compile/tables.js';
+import type { AccountTable, PrincipalEntry, ServiceInfo } from '../compile/tables.js';
 import { emailDomainOf } from '../model/sso-connector.js';
 import type { Decision, RequestSubject } from './types.js';
 
-/** The connector gating an email's domain in the account, if any. */
-function gateOf(account: AccountTable, email: string | undefined) {
-  const domain = email === undefined ? undefined : emailDomainOf(email);
+/** The connector gating a domain in the account, if any. */
+function gateOfDomain(account: AccountTable, domain: string | undefined) {
   return domain === undefined ? undefined : account.sso!.get(domain);
+}
+
+/**
+ * The domain of a principal's registered email, read once per email and kept on its entry (a memo slot, see
+ * PrincipalEntry.emailDomain): a row that changes the email makes the next request read the new one.
+ */
+function storedDomainOf(p: PrincipalEntry): string | undefined {
+  const email = p.email;
+  // Stryker disable next-line ConditionalExpression: forced true reads the email again at each request (speed only)
+  if (p.emailDomainFor !== email) {
+    p.emailDomain = email === undefined ? undefined : emailDomainOf(email);
+    p.emailDomainFor = email;
+  }
+  return p.emailDomain;
 }
 
 /**
@@ -21,10 +34,13 @@ export function accountGate(
 ): Decision | null {
   if (account === undefined) return null;
   if (account.sso !== null && subject.sso !== true) {
-    // both emails are read: a request asserting an email of another domain does not slip a gated principal past the gate
+    // both emails are read (the stored one when the request's own meets no gate): a request asserting an email of another domain does not slip a gated principal past the gate
     // (every caller passes a subject resolveRequest checked, or one it builds: email and id are strings or absent)
-    const stored = subject.id === undefined ? undefined : account.principals.get(subject.id)?.email;
-    const gate = gateOf(account, subject.email) ?? gateOf(account, stored);
+    let gate = gateOfDomain(account, subject.email === undefined ? undefined : emailDomainOf(subject.email));
+    if (gate === undefined) {
+      const stored = subject.id === undefined ? undefined : account.principals.get(subject.id);
+      if (stored !== undefined) gate = gateOfDomain(account, storedDomainOf(stored));
+    }
     if (gate !== undefined)
       return { allowed: false, reason: 'sso-required', policies: [], ssoConnector: { id: gate.id, emailDomain: gate.emailDomain } };
   }
