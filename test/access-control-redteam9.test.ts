@@ -3,7 +3,7 @@
 // "refused: …" tests are attacks that failed but were not covered before, kept as regression tests. (HTTP, the server
 // and the CLI are in test/redteam9-*.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { bootstrapAccount, ibmAccessGroupOperations as ag } from '@portcullis/engine';
+import { bootstrapAccount, compile, createEngine, ibmAccessGroupOperations as ag, listResources, parseSource, resourceFilter, ValidationError, whatCan, whoCan } from '@portcullis/engine';
 import { engine, refusal, snapshot, SYSTEM, who } from './helpers/access.js';
 import { apply } from './helpers/ibm-world.js';
 
@@ -45,5 +45,53 @@ describe('another account is a made-up one to a caller that sees nothing of it',
     expect(out.groups.map((g) => g.status_code)).toEqual([403]);
     const ok = (await apply(e, ag.addMemberToMultipleAccessGroups, { account_id: 'acc-a', iam_id: 'IBMid-plain', type: 'user', groups: [mine.id] }, admin)) as { groups: { status_code: number }[] };
     expect(ok.groups.map((g) => g.status_code)).toEqual([200]);
+  });
+});
+
+// A request means what it says (SEMANTICS §0), and so do the options of the analyses that answer for one: a misspelt
+// `acountId` in listResources' options was dropped, and the list held every account's resources the subject may
+// act on, not those of the account asked for (whoCan, whatCan and resourceFilter took any key beside `now` too).
+// FIXED in analyze/action-candidates.ts checkNow: each analysis names the option keys it reads; any other is
+// invalid_options.
+describe('the options of an analysis mean what they say', () => {
+  const NOW = Date.parse('2026-01-05T10:00:00Z');
+  // `u-bob` is a principal of two BlueXP organizations, each with a registered resource it may read
+  const source = parseSource({
+    version: 1,
+    accounts: [{ id: 'org-a', system: 'bluexp' }, { id: 'org-b', system: 'bluexp' }],
+    principals: [{ id: 'u-bob', accountId: 'org-a', kind: 'user' }, { id: 'u-bob', accountId: 'org-b', kind: 'user' }],
+    services: [{ name: 'storage', type: 'service', roles: { reader: ['storage.read'] } }],
+    roles: [{ id: 'reader', kind: 'service' }],
+    policies: ['org-a', 'org-b'].map((acc) => ({ id: `p-${acc}`, accountId: acc, subject: { kind: 'principal', id: 'u-bob' }, roles: ['reader'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'storage' }] } })),
+    resources: ['org-a', 'org-b'].map((acc) => ({ id: `vol-${acc}`, accountId: acc, attributes: { serviceName: 'storage' } })),
+  });
+  const tables = compile(source);
+  const bob = { id: 'u-bob' };
+
+  it('hole: listResources with `acountId` listed every organization’s resources', () => {
+    expect(listResources(tables, bob, 'storage.read', undefined, { now: NOW, accountId: 'org-a' }).map((r) => r.id)).toEqual(['vol-org-a']);
+    expect(() => listResources(tables, bob, 'storage.read', undefined, { now: NOW, acountId: 'org-a' } as never)).toThrow(ValidationError);
+  });
+
+  it('hole: whoCan, whatCan and resourceFilter took a key they do not read', () => {
+    const resource = { id: 'vol-org-a' };
+    for (const run of [
+      () => whoCan(tables, 'storage.read', resource, { now: NOW, explain: true } as never),
+      () => whatCan(tables, bob, resource, { now: NOW, accountId: 'org-a' } as never),
+      () => resourceFilter(tables, bob, 'storage.read', { now: NOW, accountId: 'org-a', acountId: 'org-b' } as never),
+    ]) {
+      let thrown: unknown;
+      try {
+        run();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ValidationError);
+      expect((thrown as ValidationError).code).toBe('invalid_options');
+    }
+    // with their own keys they answer
+    expect(whoCan(tables, 'storage.read', resource, { now: NOW }).principals.map((p) => p.id)).toEqual(['u-bob']);
+    expect(resourceFilter(tables, bob, 'storage.read', { now: NOW, accountId: 'org-a' })).toBeDefined();
+    expect(createEngine({ source, clock: () => NOW }).authorize({ subject: bob, action: 'storage.read', resource }).allowed).toBe(true);
   });
 });
