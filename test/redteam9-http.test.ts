@@ -76,3 +76,27 @@ describe('a request body means one thing', () => {
     expect(await post(base, '/access/v1/evaluations', PEP, batch)).toMatchObject({ status: 200, body: { evaluations: [{ decision: true }, { decision: true }] } });
   });
 });
+
+describe('a query names one account', () => {
+  it('refused: `account_id` given twice (the caller’s own, then another) is a 400 on a listing and on a per-item batch, nothing written', async () => {
+    const { e, base } = await world();
+    const before = snapshot(e);
+    const get = await fetch(`${base}/v2/groups?account_id=acc&account_id=acc-zz`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(get.status).toBe(400);
+    const put = await fetch(`${base}/v2/groups/_allgroups/members/IBMid-plain?account_id=acc&account_id=acc`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'user', groups: ['AccessGroupId-0000000000000000000000000000009f'] }),
+    });
+    expect(put.status).toBe(400);
+    expect(snapshot(e)).toEqual(before);
+    // given once, each is answered: the listing, and the batch item by item (the group does not exist)
+    expect((await fetch(`${base}/v2/groups?account_id=acc`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
+    const once = await fetch(`${base}/v2/groups/_allgroups/members/IBMid-plain?account_id=acc`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'user', groups: ['AccessGroupId-0000000000000000000000000000009f'] }),
+    });
+    expect(once.status).toBe(207);
+  });
+});
