@@ -12,8 +12,16 @@ export interface AnalyzeOptions {
   now: number;
 }
 
-/** Throws `invalid_options` unless `now` is a finite number, so that no analysis ever reads the clock. */
-export function checkNow(options: AnalyzeOptions | undefined): number {
+const NOW_ONLY: readonly string[] = ['now'];
+
+/**
+ * Throws `invalid_options` unless `now` is a finite number, so that no analysis ever reads the clock, and for a key
+ * the analysis does not read (`known`), so that a misspelt `acountId` is refused rather than dropped (a request means
+ * what it says, SEMANTICS §0; read with for…in, as a request's keys are).
+ */
+export function checkNow(options: AnalyzeOptions | undefined, known: readonly string[] = NOW_ONLY): number {
+  if (options !== null && typeof options === 'object')
+    for (const k in options) if (!known.includes(k)) throw new ValidationError('invalid_options', [{ path: [k], message: `unknown key \`${k}\`` }]);
   const now = options?.now;
   if (typeof now !== 'number' || !Number.isFinite(now))
     throw new ValidationError('invalid_options', [{ path: ['now'], message: 'a time is required: epoch milliseconds' }]);

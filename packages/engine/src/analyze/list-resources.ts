@@ -18,6 +18,9 @@ export interface ListResourcesOptions extends AnalyzeOptions {
   accountId?: string;
 }
 
+/** The option keys listResources reads: typed against its options, so a field added there and not here fails to compile. */
+const LIST_OPTION_KEYS = Object.keys({ now: true, accountId: true } satisfies { readonly [K in keyof Required<ListResourcesOptions>]: true });
+
 /**
  * The resources `subject` may perform `action` on at `options.now`: the given ones, or else every registered resource
  * (of `options.accountId` when given). Each is decided by `authorize` over one identity resolution per account, so the
@@ -30,7 +33,7 @@ export function listResources(
   resources: readonly RequestResource[] | undefined,
   options: ListResourcesOptions,
 ): ListedResource[] {
-  const now = checkNow(options);
+  const now = checkNow(options, LIST_OPTION_KEYS);
   const registered = resources === undefined;
   const list: RequestResource[] = registered
     ? [...tables.resources.values()].filter((r) => options.accountId === undefined || r.accountId === options.accountId).map((r) => ({ id: r.id }))

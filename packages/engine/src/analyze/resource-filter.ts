@@ -17,6 +17,9 @@ export interface ResourceFilterOptions {
   accountId: string;
 }
 
+/** The option keys resourceFilter reads: typed against its options, so a field added there and not here fails to compile. */
+const FILTER_OPTION_KEYS = Object.keys({ now: true, accountId: true } satisfies { readonly [K in keyof Required<ResourceFilterOptions>]: true });
+
 /** What a policy depends on beyond resource attributes (or a glob SQL cannot express exactly), so that no attribute filter can express it. */
 export type ResidualReason = 'tags' | 'scopes' | 'nodes' | 'glob';
 
@@ -54,7 +57,7 @@ export type ResourceFilter = ExactFilter | ResidualFilter;
  * Throws `invalid_options` for a bad clock or account, `invalid_request` for a subject `authorize` would refuse.
  */
 export function resourceFilter(tables: Tables, subject: RequestSubject, action: string, options: ResourceFilterOptions): ResourceFilter {
-  const now = checkNow(options);
+  const now = checkNow(options, FILTER_OPTION_KEYS);
   const accountId = options.accountId;
   if (typeof accountId !== 'string' || accountId.length === 0)
     throw new ValidationError('invalid_options', [{ path: ['accountId'], message: 'must be a non-empty string' }]);

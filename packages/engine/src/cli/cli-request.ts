@@ -2,7 +2,7 @@
 // with `--account` and the repeatable extras) and the instant (`--now`), each refused in one lowercase line.
 import type { RequestResource, RequestSubject } from '../evaluate/types.js';
 import type { Source } from '../model/source.js';
-import { jsonSyntaxMessage } from '../model/duplicate-key.js';
+import { duplicateKey, jsonSyntaxMessage } from '../model/duplicate-key.js';
 import { usageError } from './cli-args.js';
 
 /** The flags that describe a resource: `--resource` and what completes it. */
@@ -44,6 +44,9 @@ export function jsonObject(flag: string, text: string): Record<string, unknown> 
     usageError(`option \`--${flag}\` is not JSON: ${jsonSyntaxMessage(text, e)}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) usageError(`option \`--${flag}\` must be a JSON object`);
+  // a value means one thing, as a file does: `{"id":"dave","id":"alice"}` is alice to JSON.parse and dave to a reader
+  const twice = duplicateKey(text);
+  if (twice !== undefined) usageError(`option \`--${flag}\`: key \`${twice.key}\` is written twice`);
   return v as Record<string, unknown>;
 }
 
@@ -75,7 +78,13 @@ export function parseResource(source: Source, flags: ResourceFlags): { resource:
     const whole = typeof json['attributes'] === 'object' && json['attributes'] !== null && !Array.isArray(json['attributes']);
     resource = whole ? (json as RequestResource) : { attributes: json as RequestResource['attributes'] };
     const attrs = { ...(resource.attributes ?? {}) };
-    const named = attrs['accountId'] === undefined ? undefined : String(attrs['accountId']);
+    // a whole resource naming a registered id is decided as that resource, in its account (SEMANTICS §0): the header
+    // and the notes name that account, and attributes naming another are refused rather than printed as the account
+    const registered = whole && json['id'] !== undefined ? source.resources.find((r) => r.id === json['id']) : undefined;
+    if (whole && json['id'] !== undefined && registered === undefined) usageError(`unknown resource \`${String(json['id'])}\`: give a registered resource id or JSON attributes`);
+    const named = registered?.accountId ?? (attrs['accountId'] === undefined ? undefined : String(attrs['accountId']));
+    if (registered !== undefined && attrs['accountId'] !== undefined && String(attrs['accountId']) !== registered.accountId)
+      usageError(`option \`--resource\`: the attribute accountId \`${String(attrs['accountId'])}\` differs from the account \`${registered.accountId}\` of resource \`${registered.id}\``);
     if (named !== undefined && flags.account !== undefined && named !== flags.account)
       usageError(`option \`--account\`: \`${flags.account}\` differs from the resource's account \`${named}\``);
     account = named ?? flags.account ?? (source.accounts.length === 1 ? source.accounts[0]!.id : undefined);

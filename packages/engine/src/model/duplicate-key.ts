@@ -1,7 +1,7 @@
 // JSON texts that say two things: a key written twice in one object. JSON.parse keeps the last; a person reading the
-// file, and some other parsers, take the first. Every file the CLI, the scenario kit and the server's start-up read
-// goes through this check (a request body does not: the server's parser refuses prototype keys, the operations
-// refuse unknown ones, and a body is not reviewed by eye).
+// file, and some other parsers, take the first. Every file the CLI, the scenario kit and the server's start-up read,
+// and the CLI's JSON flags, go through this check; a request body goes through the server's own copy of it
+// (packages/server json-body.ts, cheap enough for every request: a gateway in front of the server may read the first).
 
 /**
  * The first key written twice in one object of a valid JSON text, with the path of that object's member: a file
