@@ -394,3 +394,24 @@ describe('property: an engine that follows a store ends on the store’s history
     );
   });
 });
+
+describe('a store that keeps no history digest', () => {
+  it('is refused by the engine (corrupt_data), at start-up and on a catch-up, rather than followed by revision alone', async () => {
+    const inner = createMemoryStore();
+    await inner.commit(await world(), 0);
+    // a store written before the port had digests, as plain JavaScript would hand it over
+    const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'digest' && k !== 'baseDigest')) as T;
+    const old = { load: async () => strip(await inner.load()), changesSince: async (r: number) => strip(await inner.changesSince(r)), commit: (c: Change[], r: number) => inner.commit(c, r), close: async () => undefined } as unknown as Store;
+    await expect(createEngineFromStore(old, { follow: false })).rejects.toMatchObject({ name: 'StoreError', code: 'corrupt_data' });
+    // one that stops answering them mid-life: the catch-up fails and the engine keeps the tables it had
+    let stripped = false;
+    const flaky = { load: () => inner.load(), changesSince: async (r: number) => (stripped ? strip(await inner.changesSince(r)) : inner.changesSince(r)), commit: (c: Change[], r: number, d?: string) => inner.commit(c, r, d), close: async () => undefined } as Store;
+    const e = await createEngineFromStore(flaky, { follow: false, clock: () => NOW });
+    closers.push(() => e.close());
+    await inner.commit([GRANT], 1);
+    stripped = true;
+    await expect(e.refresh()).rejects.toMatchObject({ code: 'corrupt_data' });
+    expect(e.revision).toBe(1);
+    expect(friend(e)).toBe(false);
+  });
+});

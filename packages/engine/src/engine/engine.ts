@@ -97,6 +97,7 @@ export interface Engine {
 }
 
 const EMPTY_SOURCE = { version: SOURCE_VERSION };
+const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 /**
  * A store's history digest, checked before the engine keeps it (StoreError `corrupt_data` otherwise): a store that
@@ -106,7 +107,6 @@ function checkDigest(digest: unknown, from: string): string {
   if (typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest)) return digest;
   throw new StoreError('corrupt_data', `store: \`${from}\` answered no history digest (64 lowercase hex digits): a store must keep one per revision (see Store)`);
 }
-const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 function checkOptions(o: EngineOptions): void {
   const issues: Issue[] = [];
