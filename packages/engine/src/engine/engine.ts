@@ -100,6 +100,34 @@ const EMPTY_SOURCE = { version: SOURCE_VERSION };
 const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 
 /**
+ * The caller's options with the engine's clock as `now` when they give none. Not a spread copy: the copy would drop
+ * inherited keys, which `authorize` reads (an inherited unknown key is refused there, an inherited `explain` counts),
+ * so the engine would decide otherwise than `authorize` on the same options.
+ */
+function withNow(options: AuthorizeOptions, now: number): AuthorizeOptions {
+  if (options.now !== undefined) return options;
+  const o = Object.create(options) as AuthorizeOptions;
+  o.now = now;
+  return o;
+}
+
+/**
+ * A plain request (one DecisionCache.get answered for: a miss) as one reading of the fields the cache keys on, so
+ * that the decision and its cache key are made of the same values whatever the caller's object answers next.
+ */
+function plainSnapshot(request: AuthorizeRequest): AuthorizeRequest {
+  const s = request.subject;
+  const subject: RequestSubject = {};
+  const id = s.id;
+  const accountId = s.accountId;
+  const authenticated = s.authenticated;
+  if (id !== undefined) subject.id = id;
+  if (accountId !== undefined) subject.accountId = accountId;
+  if (authenticated !== undefined) subject.authenticated = authenticated;
+  return { subject, action: request.action, resource: { id: request.resource.id! } };
+}
+
+/**
  * A store's history digest, checked before the engine keeps it (StoreError `corrupt_data` otherwise): a store that
  * answers none (written before the Store port had digests) cannot show the engine it follows one history.
  */
@@ -252,7 +280,7 @@ class EngineImpl implements Engine {
     if (options !== undefined && (options === null || typeof options !== 'object')) return this.#stamp(authorize(this.#tables, request, options));
     const now = options?.now ?? this.#clock();
     this.#at = now;
-    if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : { ...options, now }, now);
+    if (cache === null || options !== undefined) return this.#decide(request, options === undefined ? { now } : withNow(options, now), now);
     const hit = cache.get(request, this.#revision, now);
     if (hit === null) return this.#decide(request, { now }, now);
     if (hit !== undefined) {
@@ -264,12 +292,15 @@ class EngineImpl implements Engine {
       return hit.decision;
     }
     this.#misses++;
+    // decided and cached on one reading of the fields the cache keys on: a request whose fields answer otherwise at
+    // the next read (getters) can never store one action's decision under another's key
+    const once = plainSnapshot(request);
     let allowed: readonly CompiledPolicy[] = NONE;
-    const d = this.#stamp(decideOne(this.#tables, request, { now }, (policies) => {
+    const d = this.#stamp(decideOne(this.#tables, once, { now }, (policies) => {
       allowed = policies;
       this.#count(policies, now);
     }));
-    cache.set(request, d, allowed, this.#tables, this.#revision, now);
+    cache.set(once, d, allowed, this.#tables, this.#revision, now);
     return d;
   }
 
@@ -323,7 +354,7 @@ class EngineImpl implements Engine {
     } else {
       const now = options?.now ?? this.#clock();
       this.#at = now;
-      out = decideMany(this.#tables, subject, requests, { ...options, now }, (allowed) => this.#count(allowed, now));
+      out = decideMany(this.#tables, subject, requests, options === undefined ? { now } : withNow(options, now), (allowed) => this.#count(allowed, now));
     }
     const revision = this.#revision;
     for (let i = 0; i < out.length; i++) out[i]!.revision = revision;
