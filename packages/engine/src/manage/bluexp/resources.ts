@@ -64,6 +64,7 @@ const idList = z.array(z.string().min(1)).max(1000);
 /** What registering a resource takes, checked: the agent and `cloud_id` are absent only for an account resource. */
 export interface ResourceFields {
   account_id: string;
+  /** The id, named by the host (`system`) alone; any other actor's is refused (registerResource). */
   resourceId?: string | undefined;
   resourceType: string;
   resourceClass?: string | undefined;
@@ -93,7 +94,8 @@ const createSchema = z
 /**
  * Registers a resource a Connector discovered or created (seed 001: "only the Connector can discover and create
  * resources"), with its `cloud_id`, attached to that agent, in the given projects and folders (none: the
- * organization). The access check lets only the agent itself do it.
+ * organization). The access check lets only the agent itself do it; the engine assigns the id (seed 001 lets the
+ * Connector discover a resource, not pick its id): a `resourceId` is the host's (`system`) alone.
  */
 export const createResource = defineOperation({
   name: 'createResource',
@@ -107,6 +109,13 @@ export const createResource = defineOperation({
 
 /** Registers a resource from checked fields: an agent's discovery, or (without agent) a resource of the account. */
 export function registerResource(state: SourceState, q: ResourceFields, ctx: ManageContext): OpResult<BluexpResource> {
+  // INVARIANT: resource ids are one namespace over every organization (a request's `resource.id` is decided in the
+  // registered resource's account, SEMANTICS §0), so only the host names one (an import, a restore): a caller's own
+  // id answered 409 for an id another organization holds and 201 for a free one, and an id taken first had every
+  // decision about it made in the taker's organization (issue #12). Refused before anything is read, so the answer
+  // is the same whoever holds the id.
+  if (q.resourceId !== undefined && ctx.actor.kind !== 'system')
+    refuseIssues('invalid_request', [{ path: ['resourceId'], message: 'the engine assigns a resource its id: only the host (`system`) names one' }]);
   bluexpAccount(state, q.account_id);
   const issues = [
     ...nodeIssues(state, q.account_id, q.projects, 'project', 'projects'),

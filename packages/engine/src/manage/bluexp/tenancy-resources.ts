@@ -38,7 +38,7 @@ const agentResourceSchema = z
 /**
  * A resource discovered or created by an agent, attached to it with its `cloud_id`: the agent must be an active agent
  * of the organization (400 `invalid_request` otherwise), and a license or persistence resource is refused (it
- * belongs to the account: see createAccountResource).
+ * belongs to the account: see createAccountResource). The engine assigns the id: `resourceId` is the host's alone.
  */
 export const attachAgentResource = defineOperation({
   name: 'attachAgentResource',
@@ -71,7 +71,7 @@ const accountResourceSchema = z.strictObject({
   folders: idList.default([]),
 });
 
-/** A license or persistence resource: it belongs to the account and is attached to no agent. */
+/** A license or persistence resource: it belongs to the account and is attached to no agent; its id is the engine's (`resourceId` is the host's alone). */
 export const createAccountResource = defineOperation({
   name: 'createAccountResource',
   codes: BLUEXP_CODES,
