@@ -526,6 +526,20 @@ describe('apply-row: a Public Access group row compile reads raw (compile does n
   });
 });
 
+describe('apply-row: a membership of a group with no row, compiled raw (compile does not validate)', () => {
+  it('grants nothing, even to a policy naming that group', () => {
+    const s = twoAccounts();
+    const ghost = { ...s.memberships[0]!, groupId: 'ghost' };
+    const policy = { ...s.policies[1]!, id: 'pghost', subject: { kind: 'group' as const, id: 'ghost' } };
+    // parseSource refuses both rows (no group `ghost`); compile, given them, reads the membership as none
+    expect(() => parseSource({ ...s, memberships: [ghost], policies: [policy] })).toThrow(ValidationError);
+    const t = compile({ ...s, memberships: [ghost], policies: [policy] });
+    const req = { subject: { id: 'u', accountId: 'gone' }, action: 'x.read', resource: { attributes: { accountId: 'gone', serviceName: 'x' } } };
+    expect(authorize(t, req, { now: NOW }).allowed).toBe(false);
+    expect(t.accounts.get('gone')!.principals.get('u')!.dynamic).toEqual([]);
+  });
+});
+
 describe('apply-row: a membership put before its new group in one batch', () => {
   it('is applied, as a fresh compile applies it (an update applies the batch in its order, bindings first)', async () => {
     const s = twoAccounts();
