@@ -219,20 +219,32 @@ export function strayResourceKey(o: object): boolean {
   return false;
 }
 function strayEnvironmentKey(o: object): boolean {
-  // Stryker disable next-line ConditionalExpression: forced true, any key of the environment is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayEnvironmentKey serves resolveRequest alone; the mark also hides the killed `false`)
-  for (const k in o) if ((ENVIRONMENT_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  for (const k in o) {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the environment is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayEnvironmentKey serves resolveRequest alone; the mark also hides the killed `false`)
+    if ((ENVIRONMENT_KEYS as Record<string, true | undefined>)[k] !== true) {
+      return true;
+    }
+  }
   // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the environment whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
 function strayOptionsKey(o: object): boolean {
-  // Stryker disable next-line ConditionalExpression: forced true, any key of the options is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayOptionsKey serves resolveRequest alone; the mark also hides the killed `false`)
-  for (const k in o) if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  for (const k in o) {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the options is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayOptionsKey serves resolveRequest alone; the mark also hides the killed `false`)
+    if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) {
+      return true;
+    }
+  }
   // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the options whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
 function strayClaimsKey(o: object): boolean {
-  // Stryker disable next-line ConditionalExpression: forced true, any key of the claims is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayClaimsKey serves resolveRequest alone; the mark also hides the killed `false`)
-  for (const k in o) if ((CLAIMS_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  for (const k in o) {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the claims is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayClaimsKey serves resolveRequest alone; the mark also hides the killed `false`)
+    if ((CLAIMS_KEYS as Record<string, true | undefined>)[k] !== true) {
+      return true;
+    }
+  }
   // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the claims whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
