@@ -151,7 +151,7 @@ describe('Cloudflare scope programs: every role scope type against every target 
 
 describe('a binding at the organization keeps its slow checks on the flat path', () => {
   // a BlueXP binding at the organization has no scopes and no attribute conditions: its program holds its expiry
-  // (Before) and its node (Nodes), and only a federated group sets its record's Tail flag (slowBeyondFlat), so the
+  // (Before) and its node (Nodes), and only a federated group sets its record's Tail flag (flat-tail.ts, slowBeyondSteps), so the
   // federated check runs in the side table
   const source = parseSource({
     version: 1,

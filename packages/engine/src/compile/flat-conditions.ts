@@ -71,28 +71,6 @@ function flatExpiry(p: CompiledPolicy): boolean {
   return Number.isSafeInteger(p.expiresAt);
 }
 
-/** True when a policy needs a slow check the program does not hold (everything slow but its scopes, nodes and expiry). */
-export function slowBeyondFlat(p: CompiledPolicy): boolean {
-  return (
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: a binding's expiry is Infinity or what Date.parse gives, an integer, which the program holds; NaN makes the binding errored, never matched. Kept so that any other expiry fails over to the side table
-    (p.expiresAt !== Number.POSITIVE_INFINITY && !flatExpiry(p)) ||
-    p.serviceSubject !== null ||
-    // only a binding has a federated group (compileBinding), and the program holds its other slow parts: this alone
-    // sends it to the side table (pinned in mutation-pins-flat-conditions.test.ts)
-    p.federatedGroup ||
-    p.tags.length > 0 ||
-    p.rule !== null
-  );
-}
-
-/** True when something beyond the record and its program must be checked: the record's CandFlag.Tail. */
-export function needsTail(c: Candidate): boolean {
-  // indexed loops here and in writeProgram: see compile-source.ts, applyRows
-  const rest = c.rest;
-  for (let i = 0; i < rest.length; i++) if (!isFlatMatcher(rest[i]!)) return true;
-  return c.slow && slowBeyondFlat(c.policy);
-}
-
 /** Appends a candidate's program to `out`, interning its literals: the cheapest steps first. */
 export function writeProgram(c: Candidate, strings: StringTable, out: number[]): void {
   const p = c.policy;

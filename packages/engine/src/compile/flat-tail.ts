@@ -49,8 +49,8 @@ function isFlatTag(t: TagMatcher): boolean {
 
 /** True when a policy needs a slow check the steps do not hold: the side table's (CandFlag.Tail) part of its slow parts. */
 function slowBeyondSteps(p: CompiledPolicy): boolean {
-  // the expiry as flat-conditions.ts's slowBeyondFlat reads it: Infinity needs no step, an integer has its Before step.
-  // Never true of a compiled policy: kept so that any other expiry fails over to the side table, as there
+  // the expiry: Infinity needs no step, an integer has its Before step (flat-conditions.ts, writeProgram).
+  // Never true of a compiled policy: kept so that any other expiry fails over to the side table
   // Stryker disable next-line ConditionalExpression,BlockStatement: an expiry is Infinity or what Date.parse gives, an integer or NaN, and NaN makes the binding errored, whose record is never matched (authorize reads the Error flag first), so the test forced false or its block emptied changes nothing; the mark also hides three killed forms of this line (forced true, and each term forced true), which only send more candidates to the side table
   if (p.expiresAt !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(p.expiresAt)) {
     // Stryker disable next-line BooleanLiteral: never reached (the test above is never true of a compiled policy)

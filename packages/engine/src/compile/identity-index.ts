@@ -397,6 +397,7 @@ export function bucketAt(ix: IdentityIndex, slot: number): Bucket {
 
 /** The bucket of an interned action id in an index, if any. */
 export function exactBucket(ix: IdentityIndex, actionId: number): Bucket | undefined {
+  // Stryker disable next-line ConditionalExpression: speed only — forced false, an uninterned action (-1) probes for exactKey(-1) = -2, which no slot holds (an empty one holds -1), and answers undefined all the same (the mark also hides the killed forced-true form)
   if (actionId < 0) return undefined;
   const s = slotOf(ix, exactKey(actionId));
   return s < 0 ? undefined : bucketAt(ix, s);
@@ -404,6 +405,7 @@ export function exactBucket(ix: IdentityIndex, actionId: number): Bucket | undef
 
 /** The bucket of an interned pattern prefix id in an index, if any. */
 export function patternBucket(ix: IdentityIndex, prefixId: number): Bucket | undefined {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: each test is a shortcut — with none of them an index without patterns probes and finds no pattern key (undefined), and prefixId -1 (its key -1 is an empty slot's) gives an empty slot's bucket, no candidates: bucketsFor's only caller reads the same nothing (and passes known prefixes only); the mark also hides the killed forced-true forms
   if (prefixId < 0 || ix.patternCount === 0) return undefined;
   const s = slotOf(ix, patternKey(prefixId));
   return s < 0 ? undefined : bucketAt(ix, s);
@@ -414,6 +416,7 @@ export function exactIdsOfIndex(ix: IdentityIndex): number[] {
   const out: number[] = [];
   for (let s = 0; s <= ix.mask; s++) {
     const k = ix.data[s * SLOT]!;
+    // Stryker disable next-line ConditionalExpression: `k >= 0` forced true is the same test, an empty slot's key (-1) being odd (the mark also hides the killed forms of the whole test forced either way)
     if (k >= 0 && (k & 1) === 0) out.push(k / 2);
   }
   return out;
@@ -424,6 +427,7 @@ export function patternIdsOf(ix: IdentityIndex): number[] {
   const out: number[] = [];
   for (let s = 0; s <= ix.mask; s++) {
     const k = ix.data[s * SLOT]!;
+    // Stryker disable next-line EqualityOperator: `k > 0` is the same test, key 0 (exact action 0) being even (the mark also hides the killed `k < 0` and `!==` forms)
     if (k >= 0 && (k & 1) === 1) out.push((k - 1) / 2);
   }
   return out;

@@ -1,7 +1,7 @@
 // Pins of identity-index.ts (issue 12, MUTATION.md, section "mutidx"): the staging an update goes through, and the
 // empty index every identity starts as. The layout itself is pinned in identity-index.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createIdentityIndex, exactBucket, exactKey, sealIndex, SLOT, slotOf, stage, unstagePolicy } from './identity-index.js';
+import { createIdentityIndex, exactBucket, exactIdsOfIndex, exactKey, mergeSlots, patternBucket, patternIdsOf, patternKey, REC, sealIndex, SLOT, slotOf, stage, unstagePolicy } from './identity-index.js';
 import type { Candidate, CompiledPolicy, RoleGrantGroup, RoleInfo } from './tables.js';
 
 const role: RoleInfo = { id: 'R', scopeType: null, admin: null };
@@ -53,5 +53,40 @@ describe('identity-index: the empty index', () => {
     const ix = createIdentityIndex();
     expect({ cands: ix.cands, ids: ix.ids, recBase: ix.recBase, mask: ix.mask, keys: [ix.data[0], ix.data[SLOT]] }).toEqual({ cands: [], ids: [], recBase: 2 * SLOT, mask: 1, keys: [-1, -1] });
     for (let a = 0; a < 64; a++) expect(slotOf(ix, exactKey(a))).toBe(-1);
+  });
+});
+
+// The lead's run of lines 327-429 (2026-12-08 01:16-01:28, MUTATION.md "Lead, 2026-12-08"): a pattern key in slot 0
+// was read as absent (`s <= 0`), and mergeSlots' size of the programs was not checked.
+describe('identity-index: lookups and merges', () => {
+  const patternGrant = (prefix: number): RoleGrantGroup => ({ service: null, role, actions: [], prefixes: [prefix] });
+
+  it('finds a pattern prefix and an exact action wherever its slot falls, slot 0 included', () => {
+    const slots = new Set<number>();
+    for (let p = 0; p < 16; p++) {
+      const ix = createIdentityIndex();
+      stage(ix, cand('a'), patternGrant(p));
+      stage(ix, cand('b'), grant([p]));
+      sealIndex(ix, new Map());
+      slots.add(slotOf(ix, patternKey(p)));
+      expect(patternBucket(ix, p)?.allow.map((c) => c.id)).toEqual(['a']);
+      expect(allowed(ix, p)).toEqual(['b']);
+      expect([patternIdsOf(ix), exactIdsOfIndex(ix)]).toEqual([[p], [p]]);
+    }
+    expect(slots.has(0)).toBe(true);
+  });
+
+  it('merges slots into one index whose data ends where its last record ends (no byte allocated past it)', () => {
+    const a = createIdentityIndex();
+    stage(a, cand('a1'), grant([1]));
+    stage(a, cand('a2'), grant([1, 2]));
+    sealIndex(a, new Map());
+    const b = createIdentityIndex();
+    stage(b, cand('b1'), grant([1]));
+    sealIndex(b, new Map());
+    const merged = mergeSlots([a, b], [slotOf(a, exactKey(1)), slotOf(b, exactKey(1))]);
+    expect(merged.ids).toEqual(['a1', 'a2', 'b1']);
+    // two slots, three records, three ids, and no program: the records' program ranges are empty
+    expect(merged.data.length).toBe(2 * SLOT + 3 * REC + 3);
   });
 });
