@@ -5,18 +5,9 @@
 // store one action's decision under another action's key, served to every later caller of that key.
 import { describe, expect, it } from 'vitest';
 import { authorize, compile, createEngine, parseSource } from '@portcullis/engine';
+import { A, bobSource, NOW } from './helpers/bob-world.js';
 
-const NOW = Date.parse('2026-01-05T10:00:00Z');
-const A = 'c0ffee00c0ffee00c0ffee00c0ffee00';
-const source = {
-  version: 1,
-  accounts: [{ id: A, system: 'cloudflare' }],
-  principals: [{ id: 'm-bob', accountId: A, kind: 'user', email: 'bob@elsewhere.example', status: 'active' }],
-  roles: [{ id: 'pg-read', kind: 'permission-group', scopeType: 'account', actions: ['account.read'] }],
-  resourceGroups: [{ id: 'rg-a', accountId: A, scope: [{ key: `com.cloudflare.api.account.${A}`, objects: [{ key: '*' }] }] }],
-  policies: [{ id: 'p-bob', accountId: A, subject: { kind: 'principal', id: 'm-bob' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-a'] } }],
-  resources: [{ id: 'acct', accountId: A, attributes: { accountId: A } }],
-};
+const source = bobSource;
 const tables = compile(parseSource(source));
 const engine = () => createEngine({ source: source as never, clock: () => NOW });
 const plain = (action: string) => ({ subject: { id: 'm-bob' }, action, resource: { id: 'acct' } });

@@ -4,19 +4,9 @@
 // 00:00-00:20 on 79c035b) found the whole check pinned by no test of the run: 10 survived, 15 uncovered.
 import { describe, expect, it } from 'vitest';
 import { authorizeMany, compile, parseSource } from '@portcullis/engine';
+import { A, bobSource, NOW } from './helpers/bob-world.js';
 
-const NOW = Date.parse('2026-01-05T10:00:00Z');
-const A = 'c0ffee00c0ffee00c0ffee00c0ffee00';
-const tables = compile(
-  parseSource({
-    version: 1,
-    accounts: [{ id: A, system: 'cloudflare' }],
-    principals: [{ id: 'm-bob', accountId: A, kind: 'user', email: 'bob@elsewhere.example', status: 'active' }],
-    roles: [{ id: 'pg-read', kind: 'permission-group', scopeType: 'account', actions: ['account.read'] }],
-    resourceGroups: [{ id: 'rg-a', accountId: A, scope: [{ key: `com.cloudflare.api.account.${A}`, objects: [{ key: '*' }] }] }],
-    policies: [{ id: 'p-bob', accountId: A, subject: { kind: 'principal', id: 'm-bob' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-a'] } }],
-  }),
-);
+const tables = compile(parseSource(bobSource));
 const good = { action: 'account.read', resource: { attributes: { accountId: A } }, environment: { now: NOW } };
 // an item with issues of its own: a subject that is no object must be the only issue named
 const bad = { action: '', resource: { attributes: { accountId: A } }, environment: { now: NOW } };

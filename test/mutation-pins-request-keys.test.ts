@@ -4,18 +4,9 @@
 // true for it would only refuse nothing in resolveRequest, but would keep the cache from ever serving). Branch mutevl2.
 import { describe, expect, it } from 'vitest';
 import { authorize, authorizeMany, compile, createEngine, parseSource } from '@portcullis/engine';
+import { A, bobSource, NOW } from './helpers/bob-world.js';
 
-const NOW = Date.parse('2026-01-05T10:00:00Z');
-const A = 'c0ffee00c0ffee00c0ffee00c0ffee00';
-const source = {
-  version: 1,
-  accounts: [{ id: A, system: 'cloudflare' }],
-  principals: [{ id: 'm-bob', accountId: A, kind: 'user', email: 'bob@elsewhere.example', status: 'active' }],
-  roles: [{ id: 'pg-read', kind: 'permission-group', scopeType: 'account', actions: ['account.read'] }],
-  resourceGroups: [{ id: 'rg-a', accountId: A, scope: [{ key: `com.cloudflare.api.account.${A}`, objects: [{ key: '*' }] }] }],
-  policies: [{ id: 'p-bob', accountId: A, subject: { kind: 'principal', id: 'm-bob' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-a'] } }],
-  resources: [{ id: 'acct', accountId: A, attributes: { accountId: A } }],
-};
+const source = bobSource;
 const tables = compile(parseSource(source));
 const base = () => ({ subject: { id: 'm-bob' } as Record<string, unknown>, action: 'account.read', resource: { attributes: { accountId: A } } as Record<string, unknown> });
 

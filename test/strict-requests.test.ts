@@ -5,18 +5,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { authorize, authorizeMany, compile, createEngine, parseSource, resourceFilter, whatCan, ValidationError } from '@portcullis/engine';
 import { referenceAuthorize } from '@portcullis/engine/testing';
+import { A, bobSource, NOW } from './helpers/bob-world.js';
 
-const NOW = Date.parse('2026-01-05T10:00:00Z');
-const A = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 const source = {
-  version: 1,
-  accounts: [{ id: A, system: 'cloudflare' }],
-  principals: [{ id: 'm-bob', accountId: A, kind: 'user', email: 'bob@elsewhere.example', status: 'active' }],
-  roles: [{ id: 'pg-read', kind: 'permission-group', scopeType: 'account', actions: ['account.read'] }],
-  resourceGroups: [{ id: 'rg-a', accountId: A, scope: [{ key: `com.cloudflare.api.account.${A}`, objects: [{ key: '*' }] }] }],
-  policies: [{ id: 'p-bob', accountId: A, subject: { kind: 'principal', id: 'm-bob' }, roles: ['pg-read'], resource: { attributes: [], resourceGroups: ['rg-a'] } }],
+  ...bobSource,
   ssoConnectors: [{ id: 'ab'.repeat(16), accountId: A, emailDomain: 'corp.example', enabled: true, verification: { code: 'c', status: 'verified' } }],
-  resources: [{ id: 'acct', accountId: A, attributes: { accountId: A } }],
 };
 const parsed = parseSource(source);
 const tables = compile(parsed);
