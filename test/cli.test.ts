@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_MAIN, runCli } from './helpers/run-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const main = join(root, 'packages', 'engine', 'dist', 'cli', 'main.js');
 let dir = '';
 
-/** Runs the CLI as a user does: a spawned node on the built script, in the temp dir. */
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(dir, ...args);
 
 /** An error ends as one line on stderr, never a stack trace. */
 function expectOneLine(err: string): void {
@@ -394,7 +390,7 @@ describe('what reaches a terminal (issue 15)', () => {
   it('ends quietly when the reader of stdout goes away (`| head -1`)', () => {
     // far more than a pipe holds, so the CLI is still writing when head exits
     const files = Array.from({ length: 3000 }, () => 'source.json');
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${main}" validate ${files.join(' ')} 2>err.txt | head -1; echo "status \${PIPESTATUS[0]}"`], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI_MAIN}" validate ${files.join(' ')} 2>err.txt | head -1; echo "status \${PIPESTATUS[0]}"`], { cwd: dir, encoding: 'utf8' });
     expect(r.stdout).toMatch(/^valid: `source\.json`/);
     expect(r.stdout).toMatch(/status 0\n$/);
     expect(readFileSync(join(dir, 'err.txt'), 'utf8')).toBe('');

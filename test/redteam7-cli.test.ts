@@ -3,21 +3,17 @@
 // move, a title, a colour, a direction mark) or start a line that reads as the command's own. "hole: …" tests failed
 // on the code they were found on and pass since the fix named beside them; "refused: …" tests are attacks that failed.
 // Outside test/access-control*: the mutation run builds no CLI.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const main = join(root, 'packages', 'engine', 'dist', 'cli', 'main.js');
 let dir = '';
 
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(dir, ...args);
 
 /** What a terminal acts on or hides: C0 controls but the line feed, DEL, C1 controls, direction and zero-width marks. */
 // eslint-disable-next-line no-control-regex

@@ -1,21 +1,17 @@
 // Issue 12, red team (ninth round), the CLI: what a flag says is what is decided, and the report names what was
 // decided. "hole: …" tests failed on the code they were found on and pass since the fix named beside them; "refused:
 // …" tests are attacks that failed, kept as regression tests. Outside test/access-control*: the mutation run builds no CLI.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const main = join(root, 'packages', 'engine', 'dist', 'cli', 'main.js');
 let dir = '';
 
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(dir, ...args);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'redteam9-cli-'));
