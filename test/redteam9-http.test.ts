@@ -40,8 +40,9 @@ const rest = `"action": {"name": "iam-groups.groups.create"}, "resource": {"type
 // JSON.parse keeps the last of a key written twice in one object; a gateway or a log before the PDP that reads the
 // first (many parsers do) sees another request than the one decided. Round 7 refused duplicate keys in every file; a
 // request body was left out. A PEP-side proxy that checks `subject.id` against its caller, then forwards the text,
-// had the decision made for the second subject. FIXED in server/create-server.ts (json-body.ts firstDuplicateKey):
-// a JSON body that writes a key twice in one object is a 400 in its API's error body, before any handler runs.
+// had the decision made for the second subject. FIXED in server/create-server.ts (with the engine's duplicateKey,
+// model/duplicate-key.ts, the one scanner of every JSON text read): a JSON body that writes a key twice in one object
+// is a 400 in its API's error body, before any handler runs.
 describe('a request body means one thing', () => {
   it('hole: an AuthZEN evaluation naming `subject` twice was decided for the second (a plain user, then the administrator)', async () => {
     const { base } = await world();

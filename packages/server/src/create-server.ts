@@ -13,11 +13,11 @@ import {
   type Engine,
   type Issue,
 } from '@portcullis/engine';
+import { duplicateKey } from '@portcullis/engine/internals';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AuthResult, Authenticator, Caller } from './authenticator.js';
 import { errorPayload, FAMILY_CODES, familyOf, HttpError } from './http-errors.js';
-import { firstDuplicateKey } from './json-body.js';
 import type { ApiFamily, ManagementRoute } from './route-table.js';
 import { BLUEXP_ROUTES } from './routes-bluexp.js';
 import { CLOUDFLARE_ROUTES } from './routes-cloudflare.js';
@@ -150,9 +150,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // A body that writes a key twice in one object is refused after either parse (red team, round 9): JSON.parse keeps
   // the last value, a gateway or log in front of the server may read the first, and each would see another request
   const once = (text: string, parsed: unknown, done: (err: Error | null, body?: unknown) => void): void => {
-    const twice = firstDuplicateKey(text);
+    const twice = duplicateKey(text);
     if (twice === undefined) done(null, parsed);
-    else done(Object.assign(new Error(`the request body writes the key \`${twice}\` twice in one object`), { statusCode: 400 }));
+    else done(Object.assign(new Error(`the request body writes the key \`${twice.key}\` twice in one object`), { statusCode: 400 }));
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;

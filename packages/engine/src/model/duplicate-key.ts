@@ -1,46 +1,71 @@
 // JSON texts that say two things: a key written twice in one object. JSON.parse keeps the last; a person reading the
-// file, and some other parsers, take the first. Every file the CLI, the scenario kit and the server's start-up read,
-// and the CLI's JSON flags, go through this check; a request body goes through the server's own copy of it
-// (packages/server json-body.ts, cheap enough for every request: a gateway in front of the server may read the first).
+// file, a gateway or a log reader in front of the server, and some other parsers, take the first, and each would see
+// another text than the one decided or written. Every file the CLI, the scenario kit and the server's start-up read,
+// the CLI's JSON flags and every HTTP request body the server parses go through this one check, so it is written for
+// the hot path: one pass, each string skipped with indexOf, a member name compared with the few names of its object
+// (a Set only past KEYS_IN_ARRAY of them), the path built only when a key is found twice.
+
+/** Past this many keys, an object's names go to a Set: compared one by one below it (most objects have a few). */
+const KEYS_IN_ARRAY = 16;
 
 /**
- * The first key written twice in one object of a valid JSON text, with the path of that object's member: a file
- * whose `"effect": "deny"` is followed by `"effect": "allow"` means allow to JSON.parse and deny to whoever reads it
- * first. Keys are compared as decoded (`"e"` and `"\u0065"` are one key). One pass over the text.
+ * The first key written twice in one object of a valid JSON text (one JSON.parse accepted), with the path of that
+ * object's member: a file whose `"effect": "deny"` is followed by `"effect": "allow"` means allow to JSON.parse and
+ * deny to whoever reads it first. Keys are compared as decoded (`"e"` and `"\u0065"` are one key). One pass over the
+ * text; undefined when every object's keys are distinct.
  */
 export function duplicateKey(text: string): { key: string; path: (string | number)[] } | undefined {
-  // one frame per open object or array: its keys so far, whether the next string is a key, the member being read
-  const frames: { keys: Set<string> | null; expectKey: boolean; at: string | number }[] = [];
-  const path = () => frames.map((f) => f.at);
-  for (let i = 0; i < text.length; i++) {
+  // per open container: an object's names so far (an array, or a Set past KEYS_IN_ARRAY), or null for an array; and
+  // the member being read (an object's last name, an array's index), for the path
+  const names: (string[] | Set<string> | null)[] = [];
+  const at: (string | number)[] = [];
+  let depth = 0;
+  let expectKey = false;
+  // the next backslash at or after the current string's start (-1: none left), so finding them costs O(n) in all
+  let backslash = text.indexOf('\\');
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // a string: find its end (a quote not escaped), decode it only when it holds an escape
-      let j = i + 1;
-      let escaped = false;
-      while (text.charCodeAt(j) !== 0x22) {
-        if (text.charCodeAt(j) === 0x5c) {
-          escaped = true;
-          j++;
-        }
-        j++;
+      // the closing quote: the first one not preceded by an odd run of backslashes
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        let b = j - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        if ((j - 1 - b) % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
-      const top = frames[frames.length - 1];
-      if (top !== undefined && top.keys !== null && top.expectKey) {
-        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        top.at = key;
-        if (top.keys.has(key)) return { key, path: path() };
-        top.keys.add(key);
-        top.expectKey = false;
+      if (expectKey) {
+        if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i);
+        // decoded only when it holds an escape
+        const key = backslash !== -1 && backslash < j ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        const keys = names[depth - 1]!;
+        at[depth - 1] = key;
+        if (Array.isArray(keys)) {
+          for (let k = 0; k < keys.length; k++) if (keys[k] === key) return { key, path: at.slice(0, depth) };
+          if (keys.length < KEYS_IN_ARRAY) keys.push(key);
+          else names[depth - 1] = new Set(keys).add(key);
+        } else {
+          if (keys!.has(key)) return { key, path: at.slice(0, depth) };
+          keys!.add(key);
+        }
+        expectKey = false;
       }
       i = j;
-    } else if (c === 0x7b) frames.push({ keys: new Set(), expectKey: true, at: '' });
-    else if (c === 0x5b) frames.push({ keys: null, expectKey: false, at: 0 });
-    else if (c === 0x7d || c === 0x5d) frames.pop();
-    else if (c === 0x2c) {
-      const top = frames[frames.length - 1]!;
-      if (top.keys !== null) top.expectKey = true;
-      else top.at = (top.at as number) + 1;
+    } else if (c === 0x7b) {
+      names[depth] = [];
+      at[depth++] = '';
+      expectKey = true;
+    } else if (c === 0x5b) {
+      names[depth] = null;
+      at[depth++] = 0;
+      expectKey = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      expectKey = false;
+    } else if (c === 0x2c) {
+      if (names[depth - 1] !== null) expectKey = true;
+      else at[depth - 1] = (at[depth - 1] as number) + 1;
     }
   }
   return undefined;
