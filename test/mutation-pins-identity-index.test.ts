@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileAttribute } from '../packages/engine/src/compile/compile-matchers.js';
 import { FlatOp } from '../packages/engine/src/compile/flat-conditions.js';
-import { bucketAt, CandFlag, createIdentityIndex, exactKey, patternKey, REC, sealIndex, slotOf, stage } from '../packages/engine/src/compile/identity-index.js';
+import { bucketAt, CandFlag, createIdentityIndex, exactKey, patternKey, REC, sealIndex, slotOf, stage, unstagePolicy } from '../packages/engine/src/compile/identity-index.js';
 import type { Candidate, CompiledPolicy, IdentityIndex, RoleGrantGroup, RoleInfo } from '../packages/engine/src/compile/tables.js';
 
 const role: RoleInfo = { id: 'R', scopeType: null, admin: null };
@@ -84,5 +84,79 @@ describe('identity-index: the seal outgrows its scratch', () => {
     const b = under(ix, exactKey(0))!;
     expect(b.deny).toEqual(range(n).filter((i) => i % 5 === 0 && i % 3 === 0).map((i) => `c${i}`));
     expect(b.allow).toEqual(range(n).filter((i) => i % 5 === 0 && i % 3 !== 0).map((i) => `c${i}`));
+  });
+});
+
+describe('identity-index: a reseal', () => {
+  // the run's survivor at line 204 (`let cands = ['Stryker was here']`): a reseal that keeps candidates numbered them
+  // from 1 and held a ghost candidate 0 that no key names; the decisions read only through the keys, the analyses and
+  // the id lists (`ids`) read every candidate
+  it('holds exactly the kept candidates then the staged ones, numbered from 0, and their ids beside them', () => {
+    const ix = createIdentityIndex();
+    const strings = new Map<string, number>();
+    stage(ix, cand('a', { service: 'cos' }), grant([1]));
+    stage(ix, cand('b', { deny: true }), grant([1, 2]));
+    sealIndex(ix, strings);
+    stage(ix, cand('c'), grant([2]));
+    sealIndex(ix, strings);
+    expect([ix.cands.map((c) => c.id), ix.ids]).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+    expect([under(ix, exactKey(1)), under(ix, exactKey(2))]).toEqual([
+      { deny: ['b'], allow: ['a'] },
+      { deny: ['b'], allow: ['c'] },
+    ]);
+    expect(ix.data[ix.recBase + 1]).toBe(strings.get('cos'));
+  });
+
+  it('a removal with nothing staged drops the policy and keeps the rest', () => {
+    const ix = createIdentityIndex();
+    stage(ix, cand('a'), grant([1]));
+    stage(ix, cand('b'), grant([1, 2]));
+    sealIndex(ix, new Map());
+    unstagePolicy(ix, 'b');
+    expect(ix.pending).toBeNull();
+    sealIndex(ix, new Map());
+    // (whether key 2 stays, with an empty range, is the seal's business: it holds no candidate)
+    expect([ix.ids, under(ix, exactKey(1)), under(ix, exactKey(2))?.allow ?? []]).toEqual([['a'], { deny: [], allow: ['a'] }, []]);
+  });
+});
+
+describe('identity-index: the layout’s size', () => {
+  // the run's survivor at line 239 (`<=`: one size up whenever the keys fill exactly three quarters of the slots): the
+  // fill is a measured design (ARCHITECTURE.md: the slots were four fifths of the tables' typed memory at L at one half)
+  it('takes the fewest slots, a power of two, that keeps the keys at most three quarters full', () => {
+    const sizes: number[][] = [];
+    for (let n = 1; n <= 40; n++) {
+      const ix = createIdentityIndex();
+      stage(ix, cand('a'), grant(range(n)));
+      sealIndex(ix, new Map());
+      let want = 2;
+      while (want * 3 < n * 4) want *= 2;
+      if (ix.mask + 1 !== want) sizes.push([n, ix.mask + 1, want]);
+    }
+    expect(sizes).toEqual([]);
+  });
+
+  // the run's survivor at line 243 (`o <= nkeys`: the ranges' size counted one key past the index's, a stale scratch
+  // count of the seal before): the array was allocated past its last program
+  it('ends where its last record’s program ends, after a seal of more keys and candidates', () => {
+    const names = new Map<string, number>();
+    const strings = new Map<string, number>();
+    const big = createIdentityIndex();
+    for (let i = 0; i < 6; i++) stage(big, cand(`b${i}`, { deny: i % 2 === 0 }), grant(range(8)));
+    sealIndex(big, strings);
+    const ix = createIdentityIndex();
+    stage(ix, cand('a', { rest: [compileAttribute(names, 'resourceType', 'stringEquals', 'bucket')] }), grant([1]));
+    stage(ix, cand('d', { deny: true, rest: [compileAttribute(names, 'resourceType', 'stringEquals', 'object')] }), grant([2]));
+    sealIndex(ix, strings);
+    stage(ix, cand('c'), grant([3]));
+    sealIndex(ix, strings);
+    for (const x of [big, ix]) {
+      const last = x.recBase + (x.cands.length - 1) * REC;
+      expect(x.data.length).toBe(x.data[last + 5]);
+    }
+    expect(ix.data[ix.data[ix.recBase + 4]!]).toBe(FlatOp.Eq);
   });
 });

@@ -197,13 +197,23 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const oldCands = ix.cands;
   const removed = ix.removed;
   const pendingCands = ix.pending?.cands ?? [];
-  const pendingGroups = ix.pending?.groups ?? [];
-  // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  // read only at the indexes of pendingCands, so only when something is staged
+  const pendingGroups = ix.pending?.groups;
+  // candidate numbers: the kept ones first (their records and programs are copied), then the staged ones
   // (a first seal, as in compile, takes the staged list over instead of copying it)
   const remap = new Int32Array(oldCands.length);
   let cands: Candidate[] = [];
-  for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
+  let oldPrograms = 0;
+  for (let i = 0; i < oldCands.length; i++) {
+    if (removed !== null && removed.has(oldCands[i]!.id)) remap[i] = -1;
+    else {
+      remap[i] = cands.push(oldCands[i]!) - 1;
+      const r = ix.recBase + i * REC;
+      oldPrograms += old[r + 5]! - old[r + 4]!;
+    }
+  }
   const kept = cands.length;
+  // Stryker disable next-line ConditionalExpression: forced false, the staged candidates are pushed onto an empty list instead of taken over: the same list (it is copied below), speed only
   if (kept === 0) cands = pendingCands;
   else for (let i = 0; i < pendingCands.length; i++) cands.push(pendingCands[i]!);
   stagedRecords(pendingCands, strings);
@@ -212,14 +222,14 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   for (let s = 0; s <= ix.mask; s++) {
     const b = s * SLOT;
     if (old[b]! < 0) continue;
-    const o = ordinalOf(old[b]!, nkeys);
-    if (o === nkeys) nkeys++;
+    // INVARIANT: the old slots hold distinct keys and come first, so each takes the next ordinal
+    const o = ordinalOf(old[b]!, nkeys++);
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denyAt : allowAt)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
   // (indexed loops here and below: see compile-source.ts, applyRows)
   for (let i = 0; i < pendingCands.length; i++) {
-    const { actions, prefixes } = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups![i]!;
     const deny = (staged[i * STAGED]! & CandFlag.Deny) !== 0;
     for (let j = 0; j < actions.length; j++) {
       const o = ordinalOf(exactKey(actions[j]!), nkeys);
@@ -241,12 +251,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const recBase = slots * SLOT;
   let total = 0;
   for (let o = 0; o < nkeys; o++) total += denyAt[o]! + allowAt[o]!;
-  // programs: the kept ones copied from the old array, the staged ones from stagedRecords
-  let oldPrograms = 0;
-  for (let i = 0; i < oldCands.length; i++) {
-    const r = ix.recBase + i * REC;
-    if (remap[i]! >= 0) oldPrograms += old[r + 5]! - old[r + 4]!;
-  }
+  // programs: the kept ones copied from the old array (oldPrograms), the staged ones from stagedRecords
   const data = new Int32Array(recBase + cands.length * REC + total + oldPrograms + programs.length);
   for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
   // each key's range, denies then allows; `denyAt`/`allowAt` become the next write positions
@@ -281,7 +286,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     }
   }
   for (let i = 0; i < pendingCands.length; i++) {
-    const { actions, prefixes } = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups![i]!;
     const n = kept + i;
     const at = (staged[i * STAGED]! & CandFlag.Deny) !== 0 ? denyAt : allowAt;
     for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
