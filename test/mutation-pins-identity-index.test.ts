@@ -110,6 +110,21 @@ describe('identity-index: a reseal', () => {
     expect(ix.data[ix.recBase + 1]).toBe(strings.get('cos'));
   });
 
+  // the run's survivors at lines 278-279: pass 2 skipping kept candidate 0 (`n <= 0`) and writing a key's kept denies
+  // backwards (`denyAt[o]--`) left a range out of order or holding candidate 0, unseen while each key held one of each
+  it('keeps several kept candidates of one key, candidate 0 among them, in order in each half', () => {
+    const ix = createIdentityIndex();
+    for (const [id, deny] of [['a', false], ['x', true], ['b', false], ['y', true]] as const) stage(ix, cand(id, { deny }), grant([1]));
+    sealIndex(ix, new Map());
+    expect(under(ix, exactKey(1))).toEqual({ deny: ['x', 'y'], allow: ['a', 'b'] });
+    stage(ix, cand('c'), grant([1, 2]));
+    sealIndex(ix, new Map());
+    expect([under(ix, exactKey(1)), under(ix, exactKey(2))]).toEqual([
+      { deny: ['x', 'y'], allow: ['a', 'b', 'c'] },
+      { deny: [], allow: ['c'] },
+    ]);
+  });
+
   it('a removal with nothing staged drops the policy and keeps the rest', () => {
     const ix = createIdentityIndex();
     stage(ix, cand('a'), grant([1]));

@@ -289,9 +289,12 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     const { actions, prefixes } = pendingGroups![i]!;
     const n = kept + i;
     const at = (staged[i * STAGED]! & CandFlag.Deny) !== 0 ? denyAt : allowAt;
+    // Stryker disable next-line EqualityOperator: `j <= actions.length` reads actions[length], undefined: its key NaN has no ordinal, `at[undefined]++` is NaN and the write to data[NaN] is dropped; hides the killed `>=`
     for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
+    // Stryker disable next-line EqualityOperator: as above, `j <= prefixes.length` writes nowhere; hides the killed `>=`
     for (let j = 0; j < prefixes.length; j++) data[at[keyOrdinal[patternKey(prefixes[j]!)]!]!++] = n;
   }
+  // Stryker disable next-line EqualityOperator: `o <= nkeys` also resets the ordinal of keyOf[nkeys], a key of an earlier seal, already -1 (each seal resets its own); hides the killed `>=`
   for (let o = 0; o < nkeys; o++) keyOrdinal[keyOf[o]!] = -1;
   // records: copied for the kept candidates (with their programs), built for the staged ones
   for (let i = 0; i < oldCands.length; i++) {
@@ -313,6 +316,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     data[r + 3] = staged[s + 3]!;
     const from = n === kept ? 0 : programEnds[n - kept - 1]!;
     const to = programEnds[n - kept]!;
+    // Stryker disable next-line EqualityOperator: `k <= to` also copies programs[to], the next candidate's first int, to where that program is written next (or, for the last, undefined past the array's end: dropped); hides the killed `>=`
     for (let k = from; k < to; k++) data[pos + k - from] = programs[k]!;
     data[r + 4] = pos;
     data[r + 5] = pos += to - from;
