@@ -49,6 +49,7 @@ export interface Pending {
   readonly groups: RoleGrantGroup[];
 }
 
+// Stryker disable next-line UnaryOperator: `+1640531535` is another odd multiplier, used alike by the seal and every probe: the keys land in other slots, found all the same
 const HASH = -1640531535; // 0x9E3779B1, Fibonacci hashing
 
 /** Two empty slots and nothing else: what an identity with no candidate reads (shared, never written). */
@@ -130,6 +131,7 @@ let keyOf = new Int32Array(256);
 let denyAt = new Int32Array(256);
 let allowAt = new Int32Array(256);
 let staged = new Int32Array(256);
+// Stryker disable next-line ArrayDeclaration: stagedRecords empties it before each use (`programs.length = 0`), so what it starts with is never read
 const programs: number[] = [];
 let programEnds = new Int32Array(256);
 
@@ -170,7 +172,9 @@ function ordinalOf(k: number, count: number): number {
  * for the rest of the call (some 300 times in a compile at L), which is then these few candidates, not a whole seal.
  */
 function stagedRecords(cands: readonly Candidate[], strings: StringTable): void {
+  // Stryker disable next-line EqualityOperator: `>=` also grows when the list fits exactly (one int spare): speed only; hides the `<=` form, which times out
   if (cands.length * STAGED > staged.length) staged = grown(staged, cands.length * STAGED);
+  // Stryker disable next-line EqualityOperator: as above, `>=` grows one early; hides the `<=` form, which times out
   if (cands.length > programEnds.length) programEnds = grown(programEnds, cands.length);
   programs.length = 0;
   for (let i = 0; i < cands.length; i++) {
@@ -213,7 +217,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     }
   }
   const kept = cands.length;
-  // Stryker disable next-line ConditionalExpression: forced false, the staged candidates are pushed onto an empty list instead of taken over: the same list (it is copied below), speed only
+  // Stryker disable next-line ConditionalExpression: forced false, the staged candidates are pushed onto an empty list instead of taken over: the same list (it is copied below), speed only; hides the killed forced-true form
   if (kept === 0) cands = pendingCands;
   else for (let i = 0; i < pendingCands.length; i++) cands.push(pendingCands[i]!);
   stagedRecords(pendingCands, strings);
@@ -289,9 +293,9 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     const { actions, prefixes } = pendingGroups![i]!;
     const n = kept + i;
     const at = (staged[i * STAGED]! & CandFlag.Deny) !== 0 ? denyAt : allowAt;
-    // Stryker disable next-line EqualityOperator: `j <= actions.length` reads actions[length], undefined: its key NaN has no ordinal, `at[undefined]++` is NaN and the write to data[NaN] is dropped; hides the killed `>=`
+    // Stryker disable next-line EqualityOperator: `j <= actions.length` reads actions[length], undefined: its key NaN has no ordinal, `at[undefined]++` is NaN and the write to data[NaN] is dropped; hides the `>=` form, which times out
     for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
-    // Stryker disable next-line EqualityOperator: as above, `j <= prefixes.length` writes nowhere; hides the killed `>=`
+    // Stryker disable next-line EqualityOperator: as above, `j <= prefixes.length` writes nowhere; hides the `>=` form, which times out
     for (let j = 0; j < prefixes.length; j++) data[at[keyOrdinal[patternKey(prefixes[j]!)]!]!++] = n;
   }
   // Stryker disable next-line EqualityOperator: `o <= nkeys` also resets the ordinal of keyOf[nkeys], a key of an earlier seal, already -1 (each seal resets its own); hides the killed `>=`
@@ -316,7 +320,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     data[r + 3] = staged[s + 3]!;
     const from = n === kept ? 0 : programEnds[n - kept - 1]!;
     const to = programEnds[n - kept]!;
-    // Stryker disable next-line EqualityOperator: `k <= to` also copies programs[to], the next candidate's first int, to where that program is written next (or, for the last, undefined past the array's end: dropped); hides the killed `>=`
+    // Stryker disable next-line EqualityOperator: `k <= to` also copies programs[to], the next candidate's first int, to where that program is written next (or, for the last, undefined past the array's end: dropped); hides the `>=` form, which times out
     for (let k = from; k < to; k++) data[pos + k - from] = programs[k]!;
     data[r + 4] = pos;
     data[r + 5] = pos += to - from;
@@ -327,6 +331,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.recBase = recBase;
   // copied to its length: a list grown by push keeps up to half again (and at least 16 slots) spare, which was a
   // hundredth of the tables' heap at S
+  // Stryker disable next-line MethodExpression: `cands` uncopied holds the same candidates (the staged list it may be is dropped below): memory only
   ix.cands = cands.slice();
   ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
