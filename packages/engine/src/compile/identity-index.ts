@@ -49,6 +49,7 @@ export interface Pending {
   readonly groups: RoleGrantGroup[];
 }
 
+// Stryker disable next-line UnaryOperator: `+1640531535` is another odd multiplier, used alike by the seal and every probe: the keys land in other slots, found all the same
 const HASH = -1640531535; // 0x9E3779B1, Fibonacci hashing
 
 /** Two empty slots and nothing else: what an identity with no candidate reads (shared, never written). */
@@ -130,6 +131,7 @@ let keyOf = new Int32Array(256);
 let denyAt = new Int32Array(256);
 let allowAt = new Int32Array(256);
 let staged = new Int32Array(256);
+// Stryker disable next-line ArrayDeclaration: stagedRecords empties it before each use (`programs.length = 0`), so what it starts with is never read
 const programs: number[] = [];
 let programEnds = new Int32Array(256);
 
@@ -170,7 +172,9 @@ function ordinalOf(k: number, count: number): number {
  * for the rest of the call (some 300 times in a compile at L), which is then these few candidates, not a whole seal.
  */
 function stagedRecords(cands: readonly Candidate[], strings: StringTable): void {
+  // Stryker disable next-line EqualityOperator: `>=` also grows when the list fits exactly (one int spare): speed only; hides the `<=` form, which times out
   if (cands.length * STAGED > staged.length) staged = grown(staged, cands.length * STAGED);
+  // Stryker disable next-line EqualityOperator: as above, `>=` grows one early; hides the `<=` form, which times out
   if (cands.length > programEnds.length) programEnds = grown(programEnds, cands.length);
   programs.length = 0;
   for (let i = 0; i < cands.length; i++) {
@@ -197,13 +201,23 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const oldCands = ix.cands;
   const removed = ix.removed;
   const pendingCands = ix.pending?.cands ?? [];
-  const pendingGroups = ix.pending?.groups ?? [];
-  // candidate numbers: the kept ones first (their records are copied), then the staged ones
+  // read only at the indexes of pendingCands, so only when something is staged
+  const pendingGroups = ix.pending?.groups;
+  // candidate numbers: the kept ones first (their records and programs are copied), then the staged ones
   // (a first seal, as in compile, takes the staged list over instead of copying it)
   const remap = new Int32Array(oldCands.length);
   let cands: Candidate[] = [];
-  for (let i = 0; i < oldCands.length; i++) remap[i] = removed !== null && removed.has(oldCands[i]!.id) ? -1 : cands.push(oldCands[i]!) - 1;
+  let oldPrograms = 0;
+  for (let i = 0; i < oldCands.length; i++) {
+    if (removed !== null && removed.has(oldCands[i]!.id)) remap[i] = -1;
+    else {
+      remap[i] = cands.push(oldCands[i]!) - 1;
+      const r = ix.recBase + i * REC;
+      oldPrograms += old[r + 5]! - old[r + 4]!;
+    }
+  }
   const kept = cands.length;
+  // Stryker disable next-line ConditionalExpression: forced false, the staged candidates are pushed onto an empty list instead of taken over: the same list (it is copied below), speed only; hides the killed forced-true form
   if (kept === 0) cands = pendingCands;
   else for (let i = 0; i < pendingCands.length; i++) cands.push(pendingCands[i]!);
   stagedRecords(pendingCands, strings);
@@ -212,14 +226,14 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   for (let s = 0; s <= ix.mask; s++) {
     const b = s * SLOT;
     if (old[b]! < 0) continue;
-    const o = ordinalOf(old[b]!, nkeys);
-    if (o === nkeys) nkeys++;
+    // INVARIANT: the old slots hold distinct keys and come first, so each takes the next ordinal
+    const o = ordinalOf(old[b]!, nkeys++);
     for (let p = old[b + 1]!; p < old[b + 3]!; p++) if (remap[old[p]!]! >= 0) (p < old[b + 2]! ? denyAt : allowAt)[o]!++;
   }
   // INVARIANT: a candidate is staged once, with one grant that names each action and prefix once, so no key lists it twice
   // (indexed loops here and below: see compile-source.ts, applyRows)
   for (let i = 0; i < pendingCands.length; i++) {
-    const { actions, prefixes } = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups![i]!;
     const deny = (staged[i * STAGED]! & CandFlag.Deny) !== 0;
     for (let j = 0; j < actions.length; j++) {
       const o = ordinalOf(exactKey(actions[j]!), nkeys);
@@ -241,12 +255,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   const recBase = slots * SLOT;
   let total = 0;
   for (let o = 0; o < nkeys; o++) total += denyAt[o]! + allowAt[o]!;
-  // programs: the kept ones copied from the old array, the staged ones from stagedRecords
-  let oldPrograms = 0;
-  for (let i = 0; i < oldCands.length; i++) {
-    const r = ix.recBase + i * REC;
-    if (remap[i]! >= 0) oldPrograms += old[r + 5]! - old[r + 4]!;
-  }
+  // programs: the kept ones copied from the old array (oldPrograms), the staged ones from stagedRecords
   const data = new Int32Array(recBase + cands.length * REC + total + oldPrograms + programs.length);
   for (let s = 0; s < slots; s++) data[s * SLOT] = -1;
   // each key's range, denies then allows; `denyAt`/`allowAt` become the next write positions
@@ -281,12 +290,15 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     }
   }
   for (let i = 0; i < pendingCands.length; i++) {
-    const { actions, prefixes } = pendingGroups[i]!;
+    const { actions, prefixes } = pendingGroups![i]!;
     const n = kept + i;
     const at = (staged[i * STAGED]! & CandFlag.Deny) !== 0 ? denyAt : allowAt;
+    // Stryker disable next-line EqualityOperator: `j <= actions.length` reads actions[length], undefined: its key NaN has no ordinal, `at[undefined]++` is NaN and the write to data[NaN] is dropped; hides the `>=` form, which times out
     for (let j = 0; j < actions.length; j++) data[at[keyOrdinal[exactKey(actions[j]!)]!]!++] = n;
+    // Stryker disable next-line EqualityOperator: as above, `j <= prefixes.length` writes nowhere; hides the `>=` form, which times out
     for (let j = 0; j < prefixes.length; j++) data[at[keyOrdinal[patternKey(prefixes[j]!)]!]!++] = n;
   }
+  // Stryker disable next-line EqualityOperator: `o <= nkeys` also resets the ordinal of keyOf[nkeys], a key of an earlier seal, already -1 (each seal resets its own); hides the killed `>=`
   for (let o = 0; o < nkeys; o++) keyOrdinal[keyOf[o]!] = -1;
   // records: copied for the kept candidates (with their programs), built for the staged ones
   for (let i = 0; i < oldCands.length; i++) {
@@ -308,6 +320,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
     data[r + 3] = staged[s + 3]!;
     const from = n === kept ? 0 : programEnds[n - kept - 1]!;
     const to = programEnds[n - kept]!;
+    // Stryker disable next-line EqualityOperator: `k <= to` also copies programs[to], the next candidate's first int, to where that program is written next (or, for the last, undefined past the array's end: dropped); hides the `>=` form, which times out
     for (let k = from; k < to; k++) data[pos + k - from] = programs[k]!;
     data[r + 4] = pos;
     data[r + 5] = pos += to - from;
@@ -318,6 +331,7 @@ export function sealIndex(ix: IdentityIndex, strings: StringTable): void {
   ix.recBase = recBase;
   // copied to its length: a list grown by push keeps up to half again (and at least 16 slots) spare, which was a
   // hundredth of the tables' heap at S
+  // Stryker disable next-line MethodExpression: `cands` uncopied holds the same candidates (the staged list it may be is dropped below): memory only
   ix.cands = cands.slice();
   ix.ids = cands.map((c) => c.id);
   ix.exactCount = exactCount;
