@@ -159,10 +159,11 @@ export interface IdentityIndex {
 
 /**
  * The (index, slot) pairs of the identities a principal holds without claims for one action: its own index, its static
- * groups, its dynamic groups active at the request's time and the account's public group when public access is on. The
- * small ones are merged into one range once the pair is asked for a second time (`merged`), so a one-off request pays
- * no copy. Valid for request times in `[from, until)`: no login or expiry of its dynamic memberships falls inside, so
- * the same dynamic groups are active throughout.
+ * groups, its dynamic groups active at the request's time and the account's public group when public access is on, the
+ * small ones merged into one range (`merged`). Kept from the second time the pair is asked; the first keeps only the
+ * shared mark ASKED_ONCE (gather.ts, `merged` false, no ranges), so a one-off request pays no copy. Valid for request
+ * times in `[from, until)`: no login or expiry of its dynamic memberships falls inside, so the same dynamic groups are
+ * active throughout.
  */
 export interface OwnRanges {
   readonly ixs: readonly IdentityIndex[];
@@ -200,10 +201,10 @@ export interface PrincipalEntry {
   readonly index: IdentityIndex;
   staticGroups: GroupEntry[];
   /**
-   * Per action: the ranges of the identities this principal holds without claims (OwnRanges), gathered on first use
-   * so a decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the tables' version
-   * (any update bumps it) and the request's time is in the entry's window; bounded (cleared past OWN_MAX entries,
-   * gather.ts).
+   * Per action: the merged ranges of the identities this principal holds without claims (OwnRanges), kept from the
+   * second use so a decision makes one lookup instead of one probe per group. Valid while `ownVersion` equals the
+   * tables' version (any update bumps it) and the request's time is in the entry's window; bounded (past OWN_MAX
+   * entries the oldest goes, gather.ts).
    */
   ownBuckets: Memo<Map<number | string, OwnRanges> | null>;
   ownVersion: Memo<number>;

@@ -3,9 +3,9 @@ import { compile } from '../compile/compile-source.js';
 import { parseSource } from '../model/parse-source.js';
 import { referenceAuthorize } from '../testing/reference-evaluator.js';
 import { ACCEL_MIN } from '../compile/bucket-accel.js';
-import { patternKey, slotOf } from '../compile/identity-index.js';
+import { exactKey, patternKey, slotOf } from '../compile/identity-index.js';
 import { authorize, createIdentitySet, decideOne, resolveIdentities } from './authorize.js';
-import { createGathered, gather, holdsWithoutClaims, ownRangesOf, OWN_MAX } from './gather.js';
+import { ASKED_ONCE, createGathered, gather, holdsWithoutClaims, ownRangesOf, OWN_MAX } from './gather.js';
 
 const pol = (id: string, subject: { kind: 'group' | 'principal'; id: string }, resource: string, effect = 'allow') => ({
   id,
@@ -37,13 +37,15 @@ const ask = (r: string) => ({ subject: { id: 'u1' }, action: 'svc.read', resourc
 const core = (d: { allowed: boolean; reason: string; policies: string[] }) => ({ allowed: d.allowed, reason: d.reason, policies: d.policies });
 
 describe("a principal's own ranges", () => {
-  it('are kept apart on first use, then the small ones merged while a prefiltered one stays apart; decisions never change', () => {
+  it('are only marked as asked on first use, then the small ones merged while a prefiltered one stays apart; decisions never change', () => {
     const tables = compile(source);
     const p = tables.accounts.get('A')!.principals.get('u1')!;
     const entry = () => [...p.ownBuckets!.values()][0]!;
     const once = core(authorize(tables, ask('r1')));
+    // nothing kept for a first use: the one shared mark
+    expect(entry()).toBe(ASKED_ONCE);
     expect(entry().merged).toBe(false);
-    expect(entry().ixs.length).toBe(3);
+    expect(entry().ixs.length).toBe(0);
     const first = ['r1', 'r2', 'r3', 'r7', 'r9'].map((r) => core(authorize(tables, ask(r))));
     expect(first[0]).toEqual(once);
     const second = ['r1', 'r2', 'r3', 'r7', 'r9'].map((r) => core(authorize(tables, ask(r))));
@@ -200,14 +202,13 @@ describe('the memo of ownRangesOf', () => {
   };
 
   it('merges on the second use, in whichever slot a small range sits, and keeps a range of exactly ACCEL_MIN apart with its own index', () => {
-    const { a, p, once, check, entry } = world(ACCEL_MIN);
+    const { a, p, id, once, check, entry } = world(ACCEL_MIN);
     const slotsSeen = new Set<number>();
     // R grants every action (own and small hold each), R0 only the first (big holds it)
     for (const action of actions.slice(0, 8)) {
       once(action, 15 * HOUR);
-      const first = entry(action);
-      expect(first.merged).toBe(false);
-      for (const s of first.slots) slotsSeen.add(s);
+      expect(entry(action)).toBe(ASKED_ONCE);
+      for (const ix of [p.index, a.groups.get('small')!.index]) slotsSeen.add(slotOf(ix, exactKey(id(action))));
       once(action, 15 * HOUR);
       const second = entry(action);
       expect(second.merged).toBe(true);
@@ -228,7 +229,7 @@ describe('the memo of ownRangesOf', () => {
   it('keeps a lone small range as it is, marked merged, with the indexes themselves', () => {
     const { a, p, once, check, entry } = world(ACCEL_MIN + 2, false);
     once(actions[0]!, 15 * HOUR);
-    expect(entry(actions[0]!).merged).toBe(false);
+    expect(entry(actions[0]!)).toBe(ASKED_ONCE);
     once(actions[0]!, 15 * HOUR);
     expect(entry(actions[0]!).merged).toBe(true);
     expect(entry(actions[0]!).ixs).toEqual([p.index, a.groups.get('big')!.index]);
@@ -253,14 +254,25 @@ describe('the memo of ownRangesOf', () => {
     expect(window(45 * HOUR)).toEqual([40 * HOUR, Number.POSITIVE_INFINITY]);
   });
 
-  it(`holds at most OWN_MAX (${OWN_MAX}) actions per principal, starting again past it`, () => {
-    const { p, id, check } = world(2);
+  it(`holds at most OWN_MAX (${OWN_MAX}) actions per principal, the oldest going first, one at a time`, () => {
+    const { p, id, check, entry } = world(2);
     check(actions[0]!, 15 * HOUR);
     check(actions[1]!, 15 * HOUR);
     expect([...p.ownBuckets!.keys()]).toEqual([id(actions[0]!), id(actions[1]!)]);
-    for (const action of actions) check(action, 15 * HOUR);
-    expect(p.ownBuckets!.size).toBe(1);
-    expect([...p.ownBuckets!.keys()]).toEqual([id(actions[OWN_MAX]!)]);
+    for (const action of actions.slice(0, OWN_MAX)) check(action, 15 * HOUR);
+    expect(p.ownBuckets!.size).toBe(OWN_MAX);
+    const kept = entry(actions[1]!);
+    expect(kept.merged).toBe(true);
+    // one more action: only the oldest goes, the others keep their merged ranges
+    check(actions[OWN_MAX]!, 15 * HOUR);
+    expect(p.ownBuckets!.size).toBe(OWN_MAX);
+    expect([...p.ownBuckets!.keys()]).toEqual(actions.slice(1).map(id));
+    expect(entry(actions[1]!)).toBe(kept);
+    // the one that went is only marked as asked when it comes back, the next oldest going
+    check(actions[0]!, 15 * HOUR);
+    expect(p.ownBuckets!.size).toBe(OWN_MAX);
+    expect([...p.ownBuckets!.keys()]).toEqual([...actions.slice(2), actions[0]!].map(id));
+    expect(entry(actions[OWN_MAX]!).merged).toBe(true);
   });
 });
 
@@ -305,7 +317,10 @@ describe('gather and ownRangesOf list only the slots an identity holds, slot 0 i
       const p = a.principals.get(`u${i}`)!;
       for (const action of [`p${i}.read`, `p${i}.write`, `q.read`, `p${(i + 1) % n}.read`]) {
         const id = tables.actions.actions.get(action) ?? -1;
-        const own = ownRangesOf(tables, a, p, id, action, 0);
+        const gathered = createGathered();
+        const count = ownRangesOf(tables, a, p, id, action, 0, gathered);
+        const own = { slots: gathered.slots.slice(0, count) };
+        expect(gathered.owners.slice(0, count).every((k) => k === -1)).toBe(true);
         // explaining: each identity one by one (the principal, then the public group)
         const set = createIdentitySet();
         resolveIdentities(set, a, { id: `u${i}` }, 0, false);
@@ -319,5 +334,58 @@ describe('gather and ownRangesOf list only the slots an identity holds, slot 0 i
         expect(g.owners.slice(0, g.count)).toEqual([...(mine ? [0] : []), ...(pub ? [1] : [])]);
       }
     }
+  });
+});
+
+describe('ownRangesOf gathers each group once, however many ways the principal holds it', () => {
+  const realm = 'https://idp.example.com/realms/corp';
+  const HOUR = 3_600_000;
+  const at = (h: number) => new Date(h * HOUR).toISOString();
+  // u1 holds `both` statically and through a login, `twice` through two overlapping logins, and the public group
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm', publicAccess: true }],
+    roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+    principals: [{ id: 'u1', accountId: 'A', kind: 'user' }],
+    groups: [
+      { id: 'both', accountId: 'A', name: 'both', members: ['u1'] },
+      { id: 'twice', accountId: 'A', name: 'twice' },
+    ],
+    memberships: [
+      { accountId: 'A', principalId: 'u1', groupId: 'both', realm, loginAt: at(10), expiresAt: at(20) },
+      { accountId: 'A', principalId: 'u1', groupId: 'twice', realm, loginAt: at(10), expiresAt: at(20) },
+      { accountId: 'A', principalId: 'u1', groupId: 'twice', realm: `${realm}2`, loginAt: at(12), expiresAt: at(30) },
+    ],
+    policies: [
+      pol('own', { kind: 'principal', id: 'u1' }, 'r1'),
+      pol('viaBoth', { kind: 'group', id: 'both' }, 'r1'),
+      pol('viaTwice', { kind: 'group', id: 'twice' }, 'r1'),
+      pol('public', { kind: 'group', id: 'AccessGroupId-PublicAccess' }, 'r1'),
+    ],
+  });
+
+  it('static and dynamic, two active logins, the public group: one range each, over the window the logins leave', () => {
+    const tables = compile(src);
+    const a = tables.accounts.get('A')!;
+    const p = a.principals.get('u1')!;
+    const id = tables.actions.actions.get('svc.read')!;
+    const ask = { subject: { id: 'u1' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resource: 'r1' } }, environment: { now: 15 * HOUR } };
+    for (const [now, want] of [
+      [15, [p.index, a.groups.get('both')!.index, a.groups.get('twice')!.index, a.publicGroup.index]],
+      [25, [p.index, a.groups.get('both')!.index, a.groups.get('twice')!.index, a.publicGroup.index]],
+      [35, [p.index, a.groups.get('both')!.index, a.publicGroup.index]],
+    ] as const) {
+      const g = createGathered();
+      const n = ownRangesOf(tables, a, p, id, 'svc.read', now * HOUR, g);
+      expect(g.ixs.slice(0, n)).toEqual(want);
+    }
+    // asked again at 15h: merged (own, both, twice and public are small) over [12h, 20h)
+    const g = createGathered();
+    ownRangesOf(tables, a, p, id, 'svc.read', 15 * HOUR, g);
+    const kept = p.ownBuckets!.get(id)!;
+    expect([kept.merged, kept.from, kept.until]).toEqual([true, 12 * HOUR, 20 * HOUR]);
+    expect(kept.ixs[0]!.cands.map((c) => c.id).sort()).toEqual(['own', 'public', 'viaBoth', 'viaTwice']);
+    for (let twice = 0; twice < 3; twice++) expect(core(authorize(tables, ask))).toEqual(core(referenceAuthorize(src, ask)));
+    expect(authorize(tables, ask).policies).toEqual(['own', 'public', 'viaBoth', 'viaTwice']);
   });
 });

@@ -1,7 +1,7 @@
 import { prefixIdsOf } from '../compile/action-table.js';
 import { ACCEL_MIN } from '../compile/bucket-accel.js';
 import { exactKey, mergeSlots, patternKey, SLOT, slotOf } from '../compile/identity-index.js';
-import type { AccountTable, GroupEntry, IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
+import type { AccountTable, DynamicEntry, GroupEntry, IdentityIndex, OwnRanges, PrincipalEntry, Tables } from '../compile/tables.js';
 import type { IdentitySet } from './authorize.js';
 
 /** The ranges an identity set holds for one action, each with the identity it came from (-1: the principal's gathered own ranges). */
@@ -17,59 +17,74 @@ export function createGathered(): Gathered {
   return { ixs: [], slots: [], owners: [], count: 0 };
 }
 
-/** At most this many actions keep gathered ranges per principal; past it the map starts again. */
-export const OWN_MAX = 64;
+/**
+ * At most this many actions keep an entry per principal (merged ranges, or the mark of a first use); past it the oldest
+ * entry goes, one at a time. The bench's S principals ask up to 126 actions each over its stream: at 64, cleared whole
+ * when full, almost every request there gathered anew and merged again, and the uncached decision at S cost more than
+ * at L.
+ */
+export const OWN_MAX = 128;
 
 /**
- * Appends to `ixs`/`slots` the slots of one index for an action: its exact key and each known prefix of the action.
- * An unknown action (-1) has the exact key -2, which no slot holds (keys are 0 and up, an empty slot's is -1), so it
- * is probed like any other.
+ * The memo's entry of a (principal, action) asked once: nothing is kept for it but that it was asked, so the second
+ * use merges and a one-off request copies and allocates nothing. Shared by every such entry; never read as ranges.
  */
-function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[], ixs: IdentityIndex[], slots: number[]): void {
+export const ASKED_ONCE: OwnRanges = Object.freeze({ ixs: Object.freeze([]), slots: Object.freeze([]), merged: false, from: 0, until: 0 });
+
+/**
+ * Writes into `out` from entry `n` on the slots of one index for an action (owner -1: the principal's own ranges): its
+ * exact key and each known prefix of the action; answers the new count. An unknown action (-1) has the exact key -2,
+ * which no slot holds (keys are 0 and up, an empty slot's is -1), so it is probed like any other.
+ */
+function slotsOf(ix: IdentityIndex, actionId: number, prefixes: readonly number[], out: Gathered, n: number): number {
   const s = slotOf(ix, exactKey(actionId));
   if (s >= 0) {
-    ixs.push(ix);
-    slots.push(s);
+    out.ixs[n] = ix;
+    out.slots[n] = s;
+    out.owners[n++] = -1;
   }
   // Stryker disable next-line ConditionalExpression: forced false is speed only: an index without pattern keys finds none of the prefixes' keys (the mark also hides the killed `true`)
-  if (ix.patternCount === 0) return;
-  for (const p of prefixes) {
-    const s = slotOf(ix, patternKey(p));
+  if (ix.patternCount === 0) return n;
+  for (let i = 0; i < prefixes.length; i++) {
+    const s = slotOf(ix, patternKey(prefixes[i]!));
     if (s >= 0) {
-      ixs.push(ix);
-      slots.push(s);
+      out.ixs[n] = ix;
+      out.slots[n] = s;
+      out.owners[n++] = -1;
     }
   }
+  return n;
 }
 
 /**
- * Several small ranges copied into one, so a decision reads one contiguous range of records; a range large enough for
- * a keyed prefilter stays apart, so the prefilter its own index keeps serves it (the merged range is scanned whole, as
- * its parts would have been).
+ * The own ranges gathered in `out` (entries 0 to n - 1), kept for the window `[from, until)`: several small ranges
+ * copied into one, so a decision reads one contiguous range of records; a range large enough for a keyed prefilter
+ * stays apart, so the prefilter its own index keeps serves it (the merged range is scanned whole, as its parts would
+ * have been).
  */
-function mergeSmall(own: OwnRanges): OwnRanges {
-  const ixs = own.ixs as IdentityIndex[];
-  const slots = own.slots as number[];
+function mergeSmall(out: Gathered, n: number, from: number, until: number): OwnRanges {
+  const ixs = out.ixs.slice(0, n);
+  const slots = out.slots.slice(0, n);
   const small: number[] = [];
-  for (let i = 0; i < ixs.length; i++) {
+  for (let i = 0; i < n; i++) {
     const d = ixs[i]!.data;
     const b = slots[i]! * SLOT;
     if (d[b + 3]! - d[b + 1]! < ACCEL_MIN) small.push(i);
   }
-  if (small.length < 2) return { ixs, slots, merged: true, from: own.from, until: own.until };
+  if (small.length < 2) return { ixs, slots, merged: true, from, until };
   const merged = mergeSlots(
     small.map((i) => ixs[i]!),
     small.map((i) => slots[i]!),
   );
   // INVARIANT: no prefilter for the merged range (its parts had none): the memo slot holds "none" from the start
   merged.accel = [null];
-  const out: OwnRanges = { ixs: [merged], slots: [0], merged: true, from: own.from, until: own.until };
-  for (let i = 0; i < ixs.length; i++) {
+  const own: OwnRanges = { ixs: [merged], slots: [0], merged: true, from, until };
+  for (let i = 0; i < n; i++) {
     if (small.includes(i)) continue;
-    (out.ixs as IdentityIndex[]).push(ixs[i]!);
-    (out.slots as number[]).push(slots[i]!);
+    (own.ixs as IdentityIndex[]).push(ixs[i]!);
+    (own.slots as number[]).push(slots[i]!);
   }
-  return out;
+  return own;
 }
 
 /**
@@ -83,12 +98,13 @@ export function holdsWithoutClaims(account: AccountTable, p: PrincipalEntry, g: 
 }
 
 /**
- * The ranges of the identities a principal holds without claims (OwnRanges) for an action at time `now`, gathered once
- * per (principal, action) and tables version while `now` stays in the window, and from the second use merged into one
- * (see mergeSmall): one map lookup and one contiguous range where there would be a probe and a range per group.
- * Unknown actions (reached only through patterns) are keyed by their string.
+ * Writes into `out` (from entry 0, owner -1) the ranges of the identities a principal holds without claims for an
+ * action at time `now`, and answers their count: from its memo when it holds merged ranges for the pair, tables version
+ * and a window around `now`; else probed, straight into `out` (nothing allocated), and then, if the pair was asked
+ * before, merged (see mergeSmall) and kept for the next ones: one map lookup and one contiguous range where there would
+ * be a probe and a range per group. Unknown actions (reached only through patterns) are keyed by their string.
  */
-export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalEntry, actionId: number, action: string, now: number): OwnRanges {
+export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalEntry, actionId: number, action: string, now: number, out: Gathered): number {
   // INVARIANT: ownBuckets is null only with ownVersion -1 (createPrincipal, clearMemos), and no tables version is
   // negative: a null map is always replaced here
   if (p.ownVersion !== tables.version) {
@@ -98,32 +114,52 @@ export function ownRangesOf(tables: Tables, account: AccountTable, p: PrincipalE
   const cache = p.ownBuckets!;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: keyed by its string (forced false, or action 0 with `>`), an action names its entry as uniquely: numbers and strings never equal (the mark also hides the killed `true`, which keys every unknown action as -1)
   const key = actionId >= 0 ? actionId : action;
-  let out = cache.get(key);
+  const kept = cache.get(key);
   // a time outside the window may have other dynamic groups active: gathered again
-  if (out !== undefined && !(out.from <= now && now < out.until)) out = undefined;
-  else if (out !== undefined && !out.merged) cache.set(key, (out = mergeSmall(out)));
-  if (out === undefined) {
-    const ixs: IdentityIndex[] = [];
-    const slots: number[] = [];
-    const prefixes = prefixIdsOf(tables.actions, action, actionId);
-    slotsOf(p.index, actionId, prefixes, ixs, slots);
-    // each group once, however many ways the principal holds it
-    const held = p.staticGroups.slice();
-    let from = Number.NEGATIVE_INFINITY;
-    let until = Number.POSITIVE_INFINITY;
-    for (const d of p.dynamic) {
-      for (const t of [d.loginAt, d.expiresAt]) {
-        if (t <= now) from = Math.max(from, t);
-        else until = Math.min(until, t);
-      }
-      if (d.loginAt <= now && now < d.expiresAt && !held.includes(d.group)) held.push(d.group);
+  if (kept !== undefined && kept.merged && kept.from <= now && now < kept.until) {
+    const n = kept.slots.length;
+    for (let i = 0; i < n; i++) {
+      out.ixs[i] = kept.ixs[i]!;
+      out.slots[i] = kept.slots[i]!;
+      // Stryker disable next-line UnaryOperator: read only to explain, and an explaining decision resolves every identity one by one (set.merged null), so no owner of these ranges is ever read
+      out.owners[i] = -1;
     }
-    if (account.publicAccess && !held.includes(account.publicGroup)) held.push(account.publicGroup);
-    for (const g of held) slotsOf(g.index, actionId, prefixes, ixs, slots);
-    if (cache.size >= OWN_MAX) cache.clear();
-    cache.set(key, (out = { ixs, slots, merged: false, from, until }));
+    return n;
   }
-  return out;
+  const prefixes = prefixIdsOf(tables.actions, action, actionId);
+  let n = slotsOf(p.index, actionId, prefixes, out, 0);
+  // each group once, however many ways the principal holds it: statics are distinct, a dynamic group is skipped when
+  // a static one or an earlier active membership holds it
+  const statics = p.staticGroups;
+  for (let i = 0; i < statics.length; i++) n = slotsOf(statics[i]!.index, actionId, prefixes, out, n);
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  const dynamic = p.dynamic;
+  for (let i = 0; i < dynamic.length; i++) {
+    const d = dynamic[i]!;
+    if (d.loginAt <= now) from = Math.max(from, d.loginAt);
+    else until = Math.min(until, d.loginAt);
+    if (d.expiresAt <= now) from = Math.max(from, d.expiresAt);
+    else until = Math.min(until, d.expiresAt);
+    if (d.loginAt <= now && now < d.expiresAt && !statics.includes(d.group) && !heldBefore(dynamic, i, d.group, now)) n = slotsOf(d.group.index, actionId, prefixes, out, n);
+  }
+  const pub = account.publicGroup;
+  if (account.publicAccess && !statics.includes(pub) && !heldBefore(dynamic, dynamic.length, pub, now)) n = slotsOf(pub.index, actionId, prefixes, out, n);
+  if (kept === undefined) {
+    // Stryker disable next-line EqualityOperator: `>` keeps one entry more: memory only
+    if (cache.size >= OWN_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(key, ASKED_ONCE);
+  } else cache.set(key, mergeSmall(out, n, from, until));
+  return n;
+}
+
+/** Whether one of the first `k` dynamic memberships holds group `g` at time `now`. */
+function heldBefore(dynamic: readonly DynamicEntry[], k: number, g: GroupEntry, now: number): boolean {
+  for (let i = 0; i < k; i++) {
+    const d = dynamic[i]!;
+    if (d.group === g && d.loginAt <= now && now < d.expiresAt) return true;
+  }
+  return false;
 }
 
 /** Gathers into `out` the ranges of every identity of the set for an action: what a batch shares across its requests. */
@@ -133,15 +169,7 @@ export function gather(tables: Tables, action: string, set: IdentitySet, out: Ga
   const actions = tables.actions;
   const actionId = actions.actions.get(action) ?? -1;
   let prefixes: readonly number[] | null = null;
-  if (set.merged !== null) {
-    const own = ownRangesOf(tables, set.account!, set.merged, actionId, action, set.now);
-    for (let i = 0; i < own.slots.length; i++) {
-      ixs[n] = own.ixs[i]!;
-      slots[n] = own.slots[i]!;
-      // Stryker disable next-line UnaryOperator: read only to explain, and an explaining decision resolves every identity one by one (set.merged null), so no owner of these ranges is ever read
-      owners[n++] = -1;
-    }
-  }
+  if (set.merged !== null) n = ownRangesOf(tables, set.account!, set.merged, actionId, action, set.now, out);
   // an unknown action's key (-2) is in no slot (see slotsOf)
   const key = exactKey(actionId);
   for (let k = 0; k < set.count; k++) {
