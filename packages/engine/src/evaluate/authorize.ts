@@ -633,6 +633,7 @@ export function decideMany(
   // batch: one action over many resources of one account) without the two map lookups
   let lastSet: IdentitySet | null = null;
   let lastGathered: Gathered | null = null;
+  // Stryker disable next-line StringLiteral: read only once lastSet is set, which sets it
   let lastAction = '';
   // one request object reused for every item: only its action, resource and environment change. The environment slot
   // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
@@ -665,6 +666,7 @@ export function decideMany(
         out[i] = gate;
         continue;
       }
+      // Stryker disable next-line ConditionalExpression: forced true (an operand or the whole), the lookups below find the same entry and ranges again: speed only (the mark also hides the forms forced false, which the batch property in test/perfreq-batch.test.ts and test/properties.test.ts kills)
       if (lastSet === null || lastSet.account !== ctx.account || lastSet.now !== ctx.now || lastAction !== ctx.action) {
         let entry = sets.get(ctx.account);
         if (entry === undefined || entry.set.now !== ctx.now) {
