@@ -17,7 +17,7 @@ import { NO_STRING } from '../compile/strings.js';
 import { accountGate } from './account-gates.js';
 import { createGathered, gather, holdsWithoutClaims, type Gathered } from './gather.js';
 import { matchLeft, runProgram } from './match-policy.js';
-import { accountNumOf, createContext, itemKeyIssues, nodeUpsOf, resolveRequest, subjectIssues, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
+import { accountNumOf, createContext, batchChecks, itemKeyIssues, nodeUpsOf, resolveRequest, valueIdOf, zoneIdsOf, type RequestContext } from './resolve-request.js';
 import type { AuthorizeOptions, AuthorizeRequest, Decision, Explanation, IdentityPath, RequestScalar, RequestSubject } from './types.js';
 
 /** How an identity was reached, for explanations. */
@@ -626,12 +626,20 @@ export function decideMany(
   // per account: the subject's identities, resolved once, and the ranges they hold per action, gathered once
   const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
   const explain = options?.explain === true;
-  const ctx = createContext();
+  // a batch's own context: an item's value equal to the last item's keeps its interned id, and the same account and
+  // service are not looked up again (RequestContext.batch)
+  const ctx = createContext(true);
+  // the last item's identities and gathered ranges, for an item of the same account, time and action (the common
+  // batch: one action over many resources of one account) without the two map lookups
+  let lastSet: IdentitySet | null = null;
+  let lastGathered: Gathered | null = null;
+  // Stryker disable next-line StringLiteral: read only once lastSet is set, which sets it
+  let lastAction = '';
   // one request object reused for every item: only its action, resource and environment change. The environment slot
   // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
   const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
-  // the subject is the same for every item: checked once
-  const checked = subjectIssues(subject);
+  // the subject and the options are the same for every item: checked once
+  const checked = batchChecks(subject, options);
   for (let i = 0; i < requests.length; i++) {
     try {
       const item = requests[i]!;
@@ -658,15 +666,21 @@ export function decideMany(
         out[i] = gate;
         continue;
       }
-      let entry = sets.get(ctx.account);
-      if (entry === undefined || entry.set.now !== ctx.now) {
-        const set = createIdentitySet();
-        resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
-        sets.set(ctx.account, (entry = { set, gathered: new Map() }));
+      // Stryker disable next-line ConditionalExpression: forced true (an operand or the whole), the lookups below find the same entry and ranges again: speed only (the mark also hides the forms forced false, which the batch property in test/perfreq-batch.test.ts and test/properties.test.ts kills)
+      if (lastSet === null || lastSet.account !== ctx.account || lastSet.now !== ctx.now || lastAction !== ctx.action) {
+        let entry = sets.get(ctx.account);
+        if (entry === undefined || entry.set.now !== ctx.now) {
+          const set = createIdentitySet();
+          resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
+          sets.set(ctx.account, (entry = { set, gathered: new Map() }));
+        }
+        let gathered = entry.gathered.get(ctx.action);
+        if (gathered === undefined) entry.gathered.set(ctx.action, (gathered = gather(tables, ctx.action, entry.set, createGathered())));
+        lastSet = entry.set;
+        lastGathered = gathered;
+        lastAction = ctx.action;
       }
-      let gathered = entry.gathered.get(ctx.action);
-      if (gathered === undefined) entry.gathered.set(ctx.action, (gathered = gather(tables, ctx.action, entry.set, createGathered())));
-      out[i] = decide(tables, ctx, entry.set, gathered, explain, subject.claims?.realm, onAllowed);
+      out[i] = decide(tables, ctx, lastSet, lastGathered!, explain, subject.claims?.realm, onAllowed);
     } catch (e) {
       out[i] = invalid([{ path: [], message: `internal error: ${e instanceof Error ? e.message : String(e)}` }]);
     }

@@ -25,6 +25,14 @@ export interface RequestContext {
   /** The ids set in `values`, so the next request clears only those. */
   touched: number[];
   touchedCount: number;
+  /**
+   * A batch's context (decideMany's own, serving one tables object for its whole life): an item of the last one's
+   * account or service finds them without a lookup. `accountFor` and `serviceFor` are the account id and service name
+   * `account` and `service` (and `serviceId`) were found for; null before the first.
+   */
+  batch: boolean;
+  accountFor: string | null;
+  serviceFor: string | undefined | null;
   serviceName: string | undefined;
   /** `serviceName` interned; UNKNOWN_STRING when there is none or it is no literal. */
   serviceId: number;
@@ -66,8 +74,8 @@ export interface NodeUps {
 /** An interned id not looked up yet in this request. */
 export const NOT_YET = -3;
 
-/** Creates an empty context to be filled by resolveRequest. */
-export function createContext(): RequestContext {
+/** Creates an empty context to be filled by resolveRequest; `batch` for one that serves a single batch (RequestContext.batch). */
+export function createContext(batch = false): RequestContext {
   // the fields marked below are set by resolveRequest (or cleared by their reader) before any read, so what they start
   // with is never read; `values` is not (a fresh context's first request reads it)
   return {
@@ -84,6 +92,9 @@ export function createContext(): RequestContext {
     // Stryker disable next-line ArrayDeclaration: written at 0 to touchedCount - 1 before any read
     touched: [],
     touchedCount: 0,
+    batch,
+    accountFor: null,
+    serviceFor: null,
     serviceName: undefined,
     serviceId: UNKNOWN_STRING,
     service: undefined,
@@ -196,6 +207,11 @@ const OPTIONS_KEYS: Keys<AuthorizeOptions> = { now: true, explain: true };
  * does, sees inherited enumerable keys too; `known[k]` is `true` only for a listed key (`toString`, `__proto__` read
  * something else). Called only once a stray… check below found one, so a request whose keys are all known allocates nothing.
  */
+/** Appends copies of issues checked once (a batch's), so that no two decisions share an issue. */
+function copyIssues(from: readonly Issue[], issues: Issue[]): void {
+  for (const i of from) issues.push({ path: [...i.path], message: i.message });
+}
+
 function unknownKeys(o: object, known: Readonly<Record<string, true>>, path: readonly (string | number)[], issues: Issue[]): void {
   for (const k in o) if (known[k] !== true) issues.push({ path: [...path, k], message: `unknown key \`${k}\`` });
 }
@@ -209,54 +225,86 @@ export function itemKeyIssues(item: object): Issue[] | null {
 }
 
 // One loop per part, each its own function: a for…in that meets one object shape keeps V8's fast path (the enum cache
-// of that shape); a shared loop meeting the five parts' shapes went generic and cost a fifth of a batch item.
+// of that shape); a shared loop meeting the five parts' shapes went generic and cost a fifth of a batch item. Each names
+// its part's keys in a switch rather than reading its table: a key of a for…in is an internalized string, which the
+// cases compare by reference, where the table's keyed read went megamorphic (2 to 4 times the cost of the loop, a
+// bare loop measured). The switches must list exactly their table's keys: stray-keys.test.ts checks each against it.
 export function straySubjectKey(o: object): boolean {
-  for (const k in o) if ((SUBJECT_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  for (const k in o) {
+    switch (k) {
+      case 'id':
+      case 'accountId':
+      case 'authenticated':
+      case 'claims':
+      case 'service':
+      case 'email':
+      case 'sso':
+        continue;
+      default:
+        return true;
+    }
+  }
   return false;
 }
 export function strayResourceKey(o: object): boolean {
-  for (const k in o) if ((RESOURCE_KEYS as Record<string, true | undefined>)[k] !== true) return true;
-  return false;
-}
-function strayEnvironmentKey(o: object): boolean {
   for (const k in o) {
-    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the environment is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayEnvironmentKey serves resolveRequest alone; the mark also hides the killed `false`)
-    if ((ENVIRONMENT_KEYS as Record<string, true | undefined>)[k] !== true) {
-      return true;
+    switch (k) {
+      case 'id':
+      case 'attributes':
+      case 'tags':
+      case 'projects':
+      case 'folders':
+      case 'zones':
+      case 'agentId':
+        continue;
+      default:
+        return true;
     }
   }
-  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the environment whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
   return false;
 }
-function strayOptionsKey(o: object): boolean {
-  for (const k in o) {
-    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the options is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayOptionsKey serves resolveRequest alone; the mark also hides the killed `false`)
-    if ((OPTIONS_KEYS as Record<string, true | undefined>)[k] !== true) {
-      return true;
-    }
-  }
-  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the options whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
+export function strayEnvironmentKey(o: object): boolean {
+  for (const k in o) if (k !== 'now') return true;
   return false;
 }
-function strayClaimsKey(o: object): boolean {
-  for (const k in o) {
-    // Stryker disable next-line ConditionalExpression,BooleanLiteral: forced true (or `!== false`, true of every key), any key of the claims is stray and unknownKeys, called for nothing, pushes an issue only for a key not listed: the same issues, speed only (strayClaimsKey serves resolveRequest alone; the mark also hides the killed `false`)
-    if ((CLAIMS_KEYS as Record<string, true | undefined>)[k] !== true) {
-      return true;
-    }
-  }
-  // Stryker disable next-line BooleanLiteral: `true`, unknownKeys runs on the claims whatever its keys and pushes an issue only for a key not listed: the same issues, speed only
+export function strayOptionsKey(o: object): boolean {
+  for (const k in o) if (k !== 'now' && k !== 'explain') return true;
+  return false;
+}
+export function strayClaimsKey(o: object): boolean {
+  for (const k in o) if (k !== 'realm' && k !== 'attributes') return true;
   return false;
 }
 export function strayRequestKey(o: object): boolean {
-  for (const k in o) if ((REQUEST_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+  for (const k in o) {
+    switch (k) {
+      case 'subject':
+      case 'action':
+      case 'resource':
+      case 'environment':
+        continue;
+      default:
+        return true;
+    }
+  }
   return false;
 }
 /** An item of a batch: a request without its subject. */
-function strayItemKey(o: object): boolean {
-  for (const k in o) if ((ITEM_KEYS as Record<string, true | undefined>)[k] !== true) return true;
+export function strayItemKey(o: object): boolean {
+  for (const k in o) if (k !== 'action' && k !== 'resource' && k !== 'environment') return true;
   return false;
 }
+
+/** Each part's key table and its stray… check, for stray-keys.test.ts. */
+export const KEY_CHECKS: readonly (readonly [Readonly<Record<string, true>>, (o: object) => boolean])[] = [
+  [REQUEST_KEYS, strayRequestKey],
+  [ITEM_KEYS, strayItemKey],
+  [SUBJECT_KEYS, straySubjectKey],
+  [CLAIMS_KEYS, strayClaimsKey],
+  [RESOURCE_KEYS, strayResourceKey],
+  [ENVIRONMENT_KEYS, strayEnvironmentKey],
+  [OPTIONS_KEYS, strayOptionsKey],
+];
 
 function checkSubject(subject: Record<string, unknown>, issues: Issue[]): void {
   // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
@@ -297,12 +345,38 @@ export function subjectIssues(subject: unknown): readonly Issue[] {
   return issues;
 }
 
+/** The issues of the options, checked once for a batch (see BatchChecks). */
+function optionsIssues(options: AuthorizeOptions | undefined, issues: Issue[]): void {
+  if (options === undefined) return;
+  if (!isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
+  else {
+    // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
+    if (strayOptionsKey(options)) unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
+  }
+}
+
+/**
+ * What a batch checks once for all its items (decideMany): the issues of its options and of its subject, which
+ * resolveRequest copies into each item's where its own checks would have put them (the options' first, the subject's
+ * after the action's).
+ */
+export interface BatchChecks {
+  options: readonly Issue[];
+  subject: readonly Issue[];
+}
+
+export function batchChecks(subject: unknown, options: AuthorizeOptions | undefined): BatchChecks {
+  const opts: Issue[] = [];
+  optionsIssues(options, opts);
+  return { options: opts, subject: subjectIssues(subject) };
+}
+
 export function resolveRequest(
   tables: Tables,
   request: AuthorizeRequest,
   options: AuthorizeOptions | undefined,
   ctx: RequestContext,
-  checkedSubject?: readonly Issue[],
+  checked?: BatchChecks,
 ): Issue[] {
   // INVARIANT: one scratch list per process (evaluation is synchronous and never re-entered); a request without
   // issues costs no allocation, a request with some gets its own copy
@@ -313,20 +387,15 @@ export function resolveRequest(
     issues.push({ path: [], message: 'request must be an object' });
     return issues.slice();
   }
-  if (options !== undefined) {
-    if (!isObject(options)) issues.push({ path: ['options'], message: 'must be an object' });
-    else {
-      // Stryker disable next-line ConditionalExpression: forced true, unknownKeys pushes an issue only for a key not listed: the same issues, speed only (the mark also hides the killed `false`)
-      if (strayOptionsKey(options)) unknownKeys(options, OPTIONS_KEYS, ['options'], issues);
-    }
-  }
-  // a batch's request is built by decideMany (checkedSubject given), which checks each item's own keys
+  if (checked === undefined) optionsIssues(options, issues);
+  else copyIssues(checked.options, issues);
+  // a batch's request is built by decideMany (checked given), which checks each item's own keys
   // Stryker disable next-line ConditionalExpression,LogicalOperator: forced true (either operand or the whole) or `||`, unknownKeys also runs on a batch's request, which decideMany builds with the four keys REQUEST_KEYS lists, and on a request with no stray key: it pushes nothing there, speed only (the mark also hides the killed `false`)
-  if (checkedSubject === undefined && strayRequestKey(request)) unknownKeys(request, REQUEST_KEYS, [], issues);
+  if (checked === undefined && strayRequestKey(request)) unknownKeys(request, REQUEST_KEYS, [], issues);
   const { subject, action, resource, environment } = request;
   if (typeof action !== 'string' || action.length === 0) issues.push({ path: ['action'], message: 'must be a non-empty string' });
   // Stryker disable next-line ConditionalExpression: forced false, the subject is checked again, with the same issues: speed only (the mark also hides the killed `true`)
-  if (checkedSubject !== undefined) for (const i of checkedSubject) issues.push({ path: [...i.path], message: i.message });
+  if (checked !== undefined) copyIssues(checked.subject, issues);
   else if (!isObject(subject)) issues.push({ path: ['subject'], message: 'must be an object' });
   else checkSubject(subject as Record<string, unknown>, issues);
   if (environment !== undefined) {
@@ -390,13 +459,24 @@ export function resolveRequest(
     ctx.agentId = resource.agentId as string | undefined;
   }
   if (issues.length > 0) return issues.slice();
-  ctx.account = tables.accounts.get(ctx.accountId);
+  // a batch's item of the last one's account and service (a batch's common case) finds them again without a lookup
+  // Stryker disable next-line ConditionalExpression: forced true, the account is looked up again and is the same: speed only (the mark also hides the killed `false`)
+  if (!ctx.batch || ctx.accountFor !== ctx.accountId) {
+    ctx.account = tables.accounts.get(ctx.accountId);
+    ctx.accountFor = ctx.accountId;
+  }
   ctx.strings = tables.strings;
   const sn = ctx.values[ATTR.serviceName];
   ctx.serviceName = sn;
-  ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
-  // no serviceName finds no service
-  ctx.service = tables.services.get(sn as string);
+  // Stryker disable next-line ConditionalExpression: forced true, the service and its id are looked up again and are the same: speed only (the mark also hides the killed `false`)
+  if (!ctx.batch || ctx.serviceFor !== sn) {
+    ctx.serviceId = valueIdOf(ctx, ATTR.serviceName);
+    // no serviceName finds no service
+    ctx.service = tables.services.get(sn as string);
+    ctx.serviceFor = sn;
+    // the last item's id of the same name stands for valueIdOf's lookup; a request without serviceName has no id to set
+    // Stryker disable next-line ConditionalExpression: forced false, valueIdOf looks the name up again on first use and finds the same id: speed only (the forced `true` is killed: an id left for an absent name outlives the item, touched not listing it)
+  } else if (sn !== undefined) ctx.valueIds[ATTR.serviceName] = ctx.serviceId;
   ctx.scopeType = ctx.zones.length > 0 ? 'zone' : ctx.values[ATTR.resourceType] === 'user' ? 'user' : 'account';
   ctx.scope = scopeCode(ctx.scopeType);
   ctx.accountNum = NOT_YET;
