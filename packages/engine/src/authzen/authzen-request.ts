@@ -90,11 +90,13 @@ export function toSubject(s: Record<string, unknown>): RequestSubject {
 
 /**
  * The Portcullis resource of an AuthZEN resource. An `id` that names a registered resource brings its attributes,
- * tags and places; without properties the request names it by id (the cached path). Properties overlay them: scalar
- * properties are attributes, the place properties (`tags`, `projects`, `folders`, `zones`, `agentId`) say where it
- * lives, structured properties are ignored (no policy can match them). An unregistered resource is described by its
- * properties alone (`accountId` among them); `resourceType` defaults to `type` and `resource` to `id`, unless the
- * property is given (null keeps the attribute absent).
+ * tags and places; without properties the request names it by id (the cached path). Properties overlay its
+ * attributes (a PEP tells its current `status`), but never where it is: its account, tags and places are the
+ * registry's (SEMANTICS §0), whatever `accountId` or place property the request carries. An unregistered resource is
+ * described by its properties alone: scalar properties are attributes (`accountId` among them), the place properties
+ * (`tags`, `projects`, `folders`, `zones`, `agentId`) say where it lives, structured properties are ignored (no policy
+ * can match them); `resourceType` defaults to `type` and `resource` to `id`, unless the property is given (null keeps
+ * the attribute absent).
  */
 export function toResource(tables: Tables, r: Record<string, unknown>): RequestResource {
   const props = isObject(r['properties']) ? r['properties'] : undefined;
@@ -116,8 +118,12 @@ export function toResource(tables: Tables, r: Record<string, unknown>): RequestR
   }
   for (const k of Object.keys(props ?? {})) {
     const v = props![k];
-    if ((RESOURCE_PLACES as readonly string[]).includes(k)) (out as Record<string, unknown>)[k] = v;
-    else if (isScalar(v)) attributes[k] = v;
+    // INVARIANT: a registered resource is decided in its own account, where it lives (SEMANTICS §0), as authorize
+    // decides it: overlaid, a PEP that adds the caller's organization to every resource it asks about had a stranger's
+    // resource decided in the caller's organization (red team, round 10: its organization admin deleted it)
+    if ((RESOURCE_PLACES as readonly string[]).includes(k)) {
+      if (registered === undefined) (out as Record<string, unknown>)[k] = v;
+    } else if (isScalar(v) && !(registered !== undefined && k === 'accountId')) attributes[k] = v;
   }
   // a property given as null keeps the attribute absent (no default from `type` or `id`)
   const given = (k: string) => props !== undefined && Object.hasOwn(props, k);

@@ -23,7 +23,11 @@ import { checkHookOptions, DecisionHooks, timeOf, type DecisionHookOptions } fro
 export interface EngineOptions extends DecisionHookOptions {
   /** The initial source (validated with parseSource, so JSON read from a file may be passed as is). Defaults to an empty source. */
   source?: SourceInput;
-  /** Where the source is persisted; `createEngineFromStore` loads from it. */
+  /**
+   * Where the source is persisted: `createEngineFromStore` loads from it and passes it on. `createEngine` refuses it
+   * (`invalid_options`): an engine over a source of its own would decide on rows the store never held and write its
+   * changes to the store unchecked by any history digest.
+   */
   store?: Store;
   /** The clock, epoch milliseconds. Injected so tests and replays control time. Defaults to Date.now. */
   clock?: () => number;
@@ -568,6 +572,11 @@ class EngineImpl implements Engine {
 /** Creates an engine over a source held in memory (validated with parseSource). */
 export function createEngine(options: EngineOptions = {}): Engine {
   checkOptions(options);
+  // INVARIANT: an engine with a store holds the store's source and its history digest (createEngineFromStore); one
+  // made here held the caller's source at revision 0 and no digest, so it decided on rows the store never held and
+  // its commits, expected at revision 0 of no history, went into whatever the store held (red team, round 10)
+  if (options.store !== undefined)
+    throw new ValidationError('invalid_options', [{ path: ['store'], message: 'an engine over a store is made by createEngineFromStore, from what the store holds' }]);
   const source = parseSource(options.source ?? EMPTY_SOURCE);
   return new EngineImpl(source, 0, options);
 }
