@@ -100,13 +100,13 @@ async function cpuOf(run: () => Promise<unknown> | unknown): Promise<number> {
   return (d.user + d.system) / 1000;
 }
 
-// Round 9 refused a body that writes a key twice in one object (then the server's own scanner, json-body.ts), on every request,
-// before any route or token is looked at. The scan compared each member name with every earlier name of its object:
-// one object of 80,000 names, a 0.7 MB body within the default 1 MiB limit, cost about 7 s of CPU (load 9; 75 times
-// JSON.parse of the same text), from a caller without a token, while every decision of the process waited behind it.
-// FIXED in the one scanner left, the engine's duplicateKey (model/duplicate-key.ts): an object past 16 names keeps them
-// in a Set, so the scan is linear. Measured as CPU
-// time against JSON.parse of the same text in the same process, so a loaded machine slows both alike.
+// Round 9 refused a body that writes a key twice in one object (then with the server's own scanner, json-body.ts), on
+// every request, before any route or token is looked at. The scan compared each member name with every earlier name
+// of its object: one object of 80,000 names, a 0.7 MB body within the default 1 MiB limit, cost about 7 s of CPU
+// (load 9; 75 times JSON.parse of the same text), from a caller without a token, while every decision of the process
+// waited behind it. FIXED in the one scanner left, the engine's duplicateKey (model/duplicate-key.ts): an object past
+// 16 names keeps them in a Set, so the scan is linear. Measured as CPU time against JSON.parse of the same text in the
+// same process, so a loaded machine slows both alike.
 describe('a request body costs what parsing it costs', () => {
   it('hole: an anonymous body of one object with 80,000 names held the event loop for seconds', async () => {
     const { base } = await served();
