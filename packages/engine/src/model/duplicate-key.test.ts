@@ -95,6 +95,30 @@ describe('duplicateKey', () => {
     }
   });
 
+  it('keeps the path through containers nested past its first stacks (64 deep), and finds the key at the bottom', () => {
+    for (const depth of [63, 64, 65, 130, 1000]) {
+      // arrays and objects alternating, each array's member at index 1
+      let open = '';
+      let close = '';
+      const path: (string | number)[] = [];
+      for (let d = 0; d < depth; d++) {
+        if (d % 2 === 0) {
+          open += `{"x": 1, "m${d}": `;
+          close = `, "y": 2}${close}`;
+          path.push(`m${d}`);
+        } else {
+          open += '[0, ';
+          close = `]${close}`;
+          path.push(1);
+        }
+      }
+      const text = `${open}{"k": 1, "k": 2}${close}`;
+      JSON.parse(text);
+      expect(duplicateKey(text)).toEqual({ key: 'k', path: [...path, 'k'] });
+      expect(duplicateKey(`${open}{"k": 1, "q": 2}${close}`)).toBeUndefined();
+    }
+  });
+
   it('answers as the naive reference on random texts with keys written twice here and there', () => {
     const NAMES = ['a', 'b', 'ab', 'a\\u0062', '\\"', '\\\\', 'é', '\\u00e9', '', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'k10', 'k11', 'k12', 'k13', 'k14', 'k15', 'k16', 'k17'];
     const STRINGS = ['"x"', '"a\\"b"', '"\\\\"', '"{\\"a\\":"', '"],"', '"\\u0041"', '"\\\\\\""'];

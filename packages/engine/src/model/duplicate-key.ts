@@ -15,11 +15,15 @@ const KEYS_IN_ARRAY = 16;
  * text; undefined when every object's keys are distinct.
  */
 export function duplicateKey(text: string): { key: string; path: (string | number)[] } | undefined {
-  // per open container: an object's names so far (an array, or a Set past KEYS_IN_ARRAY), or null for an array; and
-  // the member being read (an object's last name, an array's index), for the path
-  const names: (string[] | Set<string> | null)[] = [];
-  const at: (string | number)[] = [];
+  // the open containers, innermost last: their kinds (1 an object, 0 an array) and each array's index so far in typed
+  // arrays; each open object's names so far (a Set past KEYS_IN_ARRAY) and the member being read in two plain arrays,
+  // pushed and popped. Plain arrays indexed by depth, written 400,000 deep by a nested body (within a 1 MiB request),
+  // made the optimised scan cost seconds per body, then every later body too (red team, round 10)
+  let kinds = new Uint8Array(64);
+  let index = new Int32Array(64);
   let depth = 0;
+  const objects: (string[] | Set<string>)[] = [];
+  const members: string[] = [];
   let expectKey = false;
   // the next backslash at or after the current string's start (-1: none left), so finding them costs O(n) in all
   let backslash = text.indexOf('\\');
@@ -39,36 +43,58 @@ export function duplicateKey(text: string): { key: string; path: (string | numbe
         if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i);
         // decoded only when it holds an escape
         const key = backslash !== -1 && backslash < j ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        const keys = names[depth - 1]!;
-        at[depth - 1] = key;
+        const top = objects.length - 1;
+        const keys = objects[top]!;
+        members[top] = key;
         if (Array.isArray(keys)) {
-          for (let k = 0; k < keys.length; k++) if (keys[k] === key) return { key, path: at.slice(0, depth) };
+          for (let k = 0; k < keys.length; k++) if (keys[k] === key) return { key, path: pathOf(kinds, index, members, depth) };
           if (keys.length < KEYS_IN_ARRAY) keys.push(key);
-          else names[depth - 1] = new Set(keys).add(key);
+          else objects[top] = new Set(keys).add(key);
         } else {
-          if (keys!.has(key)) return { key, path: at.slice(0, depth) };
-          keys!.add(key);
+          if (keys.has(key)) return { key, path: pathOf(kinds, index, members, depth) };
+          keys.add(key);
         }
         expectKey = false;
       }
       i = j;
-    } else if (c === 0x7b) {
-      names[depth] = [];
-      at[depth++] = '';
-      expectKey = true;
-    } else if (c === 0x5b) {
-      names[depth] = null;
-      at[depth++] = 0;
-      expectKey = false;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === kinds.length) {
+        const k2 = new Uint8Array(depth * 2);
+        k2.set(kinds);
+        kinds = k2;
+        const i2 = new Int32Array(depth * 2);
+        i2.set(index);
+        index = i2;
+      }
+      index[depth] = 0;
+      if (c === 0x7b) {
+        kinds[depth++] = 1;
+        objects.push([]);
+        members.push('');
+        expectKey = true;
+      } else {
+        kinds[depth++] = 0;
+        expectKey = false;
+      }
     } else if (c === 0x7d || c === 0x5d) {
-      depth--;
+      if (kinds[--depth] === 1) {
+        objects.pop();
+        members.pop();
+      }
       expectKey = false;
     } else if (c === 0x2c) {
-      if (names[depth - 1] !== null) expectKey = true;
-      else at[depth - 1] = (at[depth - 1] as number) + 1;
+      if (kinds[depth - 1] === 1) expectKey = true;
+      else index[depth - 1]!++;
     }
   }
   return undefined;
+}
+/** The path of the member being read: each open object's member name, each open array's index. */
+function pathOf(kinds: Uint8Array, index: Int32Array, members: string[], depth: number): (string | number)[] {
+  const path: (string | number)[] = [];
+  let o = 0;
+  for (let d = 0; d < depth; d++) path.push(kinds[d] === 1 ? members[o++]! : index[d]!);
+  return path;
 }
 
 /**
