@@ -13,8 +13,12 @@ const FEW = 16;
  * undefined when every object's keys are distinct. One pass; the text must be one JSON.parse accepted.
  */
 export function firstDuplicateKey(text: string): string | undefined {
-  // per open container: the keys of an object so far (a Set once it holds more than FEW), or null for an array
-  const open: (string[] | Set<string> | null)[] = [];
+  // the open containers, innermost last: their kinds (1 an object, 0 an array) in a typed array, and the keys so far
+  // of each open object (a Set once it holds more than FEW). A plain array of every container, pushed 400,000 deep by
+  // a nested body, turned the scan of the next bodies in the process into seconds of CPU (red team, round 10)
+  let kinds = new Uint8Array(64);
+  let depth = 0;
+  const objects: (string[] | Set<string>)[] = [];
   let expectKey = false;
   // the next backslash at or after the current string's start (-1: none left), so finding one costs O(n) in all
   let backslash = text.indexOf('\\');
@@ -33,11 +37,11 @@ export function firstDuplicateKey(text: string): string | undefined {
       if (expectKey) {
         if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i);
         const key = backslash !== -1 && backslash < j ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        const keys = open[open.length - 1]!;
+        const keys = objects[objects.length - 1]!;
         if (Array.isArray(keys)) {
           for (let k = 0; k < keys.length; k++) if (keys[k] === key) return key;
           if (keys.length < FEW) keys.push(key);
-          else open[open.length - 1] = new Set(keys).add(key);
+          else objects[objects.length - 1] = new Set(keys).add(key);
         } else {
           if (keys.has(key)) return key;
           keys.add(key);
@@ -45,16 +49,19 @@ export function firstDuplicateKey(text: string): string | undefined {
         expectKey = false;
       }
       i = j;
-    } else if (c === 0x7b) {
-      open.push([]);
-      expectKey = true;
-    } else if (c === 0x5b) {
-      open.push(null);
-      expectKey = false;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === kinds.length) {
+        const grown = new Uint8Array(depth * 2);
+        grown.set(kinds);
+        kinds = grown;
+      }
+      kinds[depth++] = c === 0x7b ? 1 : 0;
+      if (c === 0x7b) objects.push([]);
+      expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
-      open.pop();
+      if (kinds[--depth] === 1) objects.pop();
       expectKey = false;
-    } else if (c === 0x2c) expectKey = open[open.length - 1] !== null;
+    } else if (c === 0x2c) expectKey = depth > 0 && kinds[depth - 1] === 1;
   }
   return undefined;
 }
