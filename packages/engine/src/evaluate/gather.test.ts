@@ -46,6 +46,7 @@ describe("a principal's own ranges", () => {
     expect(entry()).toBe(ASKED_ONCE);
     expect(entry().merged).toBe(false);
     expect(entry().ixs.length).toBe(0);
+    expect(entry().slots.length).toBe(0);
     const first = ['r1', 'r2', 'r3', 'r7', 'r9'].map((r) => core(authorize(tables, ask(r))));
     expect(first[0]).toEqual(once);
     const second = ['r1', 'r2', 'r3', 'r7', 'r9'].map((r) => core(authorize(tables, ask(r))));
@@ -387,5 +388,44 @@ describe('ownRangesOf gathers each group once, however many ways the principal h
     expect(kept.ixs[0]!.cands.map((c) => c.id).sort()).toEqual(['own', 'public', 'viaBoth', 'viaTwice']);
     for (let twice = 0; twice < 3; twice++) expect(core(authorize(tables, ask))).toEqual(core(referenceAuthorize(src, ask)));
     expect(authorize(tables, ask).policies).toEqual(['own', 'public', 'viaBoth', 'viaTwice']);
+  });
+});
+
+describe('ownRangesOf takes a group held through several logins once, at the instants that end or start one', () => {
+  const realm = 'https://idp.example.com/realms/corp';
+  const HOUR = 3_600_000;
+  const at = (h: number) => new Date(h * HOUR).toISOString();
+  // at 15h: m1 not logged in yet, m2 expired at that instant, m3 logged in at that instant, m4 active
+  const src = parseSource({
+    version: 1,
+    accounts: [{ id: 'A', system: 'ibm' }],
+    roles: [{ id: 'R', kind: 'custom', accountId: 'A', actions: ['svc.read'] }],
+    principals: [{ id: 'u1', accountId: 'A', kind: 'user' }],
+    groups: [{ id: 'g', accountId: 'A', name: 'g' }],
+    memberships: [
+      { accountId: 'A', principalId: 'u1', groupId: 'g', realm: `${realm}1`, loginAt: at(30), expiresAt: at(40) },
+      { accountId: 'A', principalId: 'u1', groupId: 'g', realm: `${realm}2`, loginAt: at(5), expiresAt: at(15) },
+      { accountId: 'A', principalId: 'u1', groupId: 'g', realm: `${realm}3`, loginAt: at(15), expiresAt: at(25) },
+      { accountId: 'A', principalId: 'u1', groupId: 'g', realm: `${realm}4`, loginAt: at(10), expiresAt: at(30) },
+    ],
+    policies: [pol('viaG', { kind: 'group', id: 'g' }, 'r1')],
+  });
+
+  it('neither a login to come nor one just expired hides the group; the one just begun holds it, so it is gathered once', () => {
+    const tables = compile(src);
+    const a = tables.accounts.get('A')!;
+    const p = a.principals.get('u1')!;
+    expect(p.dynamic.map((d) => d.realm)).toEqual([1, 2, 3, 4].map((i) => `${realm}${i}`));
+    const id = tables.actions.actions.get('svc.read')!;
+    for (let use = 0; use < 3; use++) {
+      const g = createGathered();
+      const n = ownRangesOf(tables, a, p, id, 'svc.read', 15 * HOUR, g);
+      expect(g.ixs.slice(0, n)).toEqual([a.groups.get('g')!.index]);
+    }
+    const kept = p.ownBuckets!.get(id)!;
+    expect([kept.merged, kept.from, kept.until]).toEqual([true, 15 * HOUR, 25 * HOUR]);
+    const ask = { subject: { id: 'u1' }, action: 'svc.read', resource: { attributes: { accountId: 'A', resource: 'r1' } }, environment: { now: 15 * HOUR } };
+    expect(core(authorize(tables, ask))).toEqual(core(referenceAuthorize(src, ask)));
+    expect(authorize(tables, ask).policies).toEqual(['viaG']);
   });
 });
