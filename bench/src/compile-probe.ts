@@ -4,8 +4,9 @@
  * two builds alternate under the same load), one new process that generates the workload, writes its checkpoint text
  * with that build's encoder, then decodes it (the CPU part of a store's load, checksum matched) and compiles the
  * decoded source once, as `createEngineFromStore` does. Prints the CPU time (user + system) of the decode and of the
- * compile (the process's, and the compile's main thread alone), the compile's wall time and its GC time, per round,
- * and the medians. `repo` is the root of a checkout
+ * compile (the process's, and the compile's main thread alone), the compile's wall time and its GC time, its system
+ * CPU time and minor page faults (the fresh memory it touches: on the 2-core VM each MB faulted in costs about 2 ms of
+ * system time), per round, and the medians. `repo` is the root of a checkout
  * whose packages/engine/dist and bench/dist are built (default: this one).
  * `compile-probe.js child <repo> <scale>` runs one such process and prints its figures as JSON; with
  * COMPILE_PROFILE=<file> it also CPU-profiles the compile alone (100 µs samples) into that file, for profile-summary.js.
@@ -24,6 +25,10 @@ interface Figures {
   compileMainCpu: number;
   compileWall: number;
   compileGc: number;
+  /** System CPU time of the compile (the process's): mostly the kernel's page faults. */
+  compileSys: number;
+  /** Minor page faults during the compile: 4 KB pages of fresh memory first touched. */
+  compileFaults: number;
 }
 
 const here = fileURLToPath(import.meta.url);
@@ -77,9 +82,11 @@ async function child(repo: string, scale: string): Promise<Figures> {
   }
   const w0 = performance.now();
   const m2 = mainThreadCpu();
+  const r2 = process.resourceUsage();
   const c2 = cpu();
   const tables = compile(source);
   const c3 = cpu();
+  const r3 = process.resourceUsage();
   const m3 = mainThreadCpu();
   const w1 = performance.now();
   if (session !== undefined) {
@@ -91,7 +98,15 @@ async function child(repo: string, scale: string): Promise<Figures> {
   counting = false;
   observer.disconnect();
   if (tables.size === 0) throw new Error('empty tables');
-  return { decodeCpu: c1 - c0, compileCpu: c3 - c2, compileMainCpu: m3 - m2, compileWall: w1 - w0, compileGc: gcMs };
+  return {
+    decodeCpu: c1 - c0,
+    compileCpu: c3 - c2,
+    compileMainCpu: m3 - m2,
+    compileWall: w1 - w0,
+    compileGc: gcMs,
+    compileSys: (r3.systemCPUTime - r2.systemCPUTime) / 1000,
+    compileFaults: r3.minorPageFault - r2.minorPageFault,
+  };
 }
 
 if (process.argv[2] === 'child') {
@@ -109,13 +124,14 @@ if (process.argv[2] === 'child') {
       if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
       const x = JSON.parse(r.stdout) as Figures;
       runs.get(repo)!.push(x);
-      console.log(`${repo}: decode ${f(x.decodeCpu)} ms cpu, compile ${f(x.compileCpu)} ms cpu (main thread ${f(x.compileMainCpu)}), ${f(x.compileWall)} ms wall, gc ${f(x.compileGc)} ms; load ${os.loadavg()[0]!.toFixed(2)}`);
+      console.log(`${repo}: decode ${f(x.decodeCpu)} ms cpu, compile ${f(x.compileCpu)} ms cpu (main thread ${f(x.compileMainCpu)}), ${f(x.compileWall)} ms wall, gc ${f(x.compileGc)} ms, system ${f(x.compileSys)} ms, ${x.compileFaults} faults; load ${os.loadavg()[0]!.toFixed(2)}`);
     }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   for (const [repo, xs] of runs)
     console.log(
       `median ${repo}: decode ${f(median(xs.map((x) => x.decodeCpu)))} ms cpu, compile ${f(median(xs.map((x) => x.compileCpu)))} ms cpu (main thread ${f(median(xs.map((x) => x.compileMainCpu)))}), ` +
-        `${f(median(xs.map((x) => x.compileWall)))} ms wall, gc ${f(median(xs.map((x) => x.compileGc)))} ms`,
+        `${f(median(xs.map((x) => x.compileWall)))} ms wall, gc ${f(median(xs.map((x) => x.compileGc)))} ms, ` +
+        `system ${f(median(xs.map((x) => x.compileSys)))} ms, ${median(xs.map((x) => x.compileFaults))} faults`,
     );
   console.log(`load average at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
