@@ -19,6 +19,8 @@ export default defineConfig({
       'packages/engine/src/compile/mutation-pins-identity-index.test.ts',
       'test/mutation-pins-identity-index*.test.ts',
       'packages/engine/src/compile/mutation-pins-index-policy.test.ts',
+      // the row path's pins: a time rule's policy marked slow (index-policy.ts's isSlow) decides the decision cache's lifetime
+      'packages/engine/src/compile/mutation-pins-apply-row.test.ts',
       'test/mutation-pins-index-policy.test.ts',
       'test/mutation-pins-analyses.test.ts',
       'test/mutation-pins-update-tables.test.ts',
