@@ -35,7 +35,8 @@ async function world(): Promise<{ e: Engine; port: number }> {
 /** One HTTP/1.1 request with exactly the header lines given, answered with its status and JSON body. */
 function raw(port: number, method: string, path: string, headers: [string, string][], body = ''): Promise<{ status: number; body: Record<string, unknown> }> {
   const lines = [`${method} ${path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', ...headers.map(([k, v]) => `${k}: ${v}`)];
-  if (body !== '') lines.push('content-type: application/json', `content-length: ${Buffer.byteLength(body)}`);
+  if (body !== '' && !headers.some(([k]) => k.toLowerCase() === 'content-type')) lines.push('content-type: application/json');
+  if (body !== '') lines.push(`content-length: ${Buffer.byteLength(body)}`);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const s = connect(port, '127.0.0.1', () => s.end(`${lines.join('\r\n')}\r\n\r\n${body}`));
@@ -98,5 +99,55 @@ describe('a request names its caller once', () => {
     expect(await raw(port, 'POST', '/access/v1/evaluation', [bearer(PEP)], ask)).toMatchObject({ status: 200, body: { decision: true } });
     expect((await raw(port, 'POST', '/access/v1/evaluation', [bearer(PEP), bearer(PLAIN)], ask)).status).toBe(401);
     expect((await raw(port, 'POST', '/access/v1/evaluation', [bearer(PLAIN), bearer(PEP)], ask)).status).toBe(401);
+  });
+});
+
+// The same holds for the other headers node keeps one of and the server reads. The AuthZEN metadata, without
+// `baseUrl`, is built from `Host`: two Host headers (RFC 9112 §3.2: a 400) published the first, a Host that is no
+// authority (`evil.example/x?`, `a"b`) published endpoints that are no URLs, and nothing told a cache that the
+// document depends on Host, so one request could poison what every PEP behind a shared cache discovers. A body sent
+// with two Content-Types was parsed as JSON by the first while a gateway may have judged it by the last
+// (`text/plain`: not inspected). FIXED in server/create-server.ts: the metadata built from Host answers `Vary: Host`
+// and refuses a Host sent twice or that is not `host[:port]` (400); a body with Content-Type twice is a 400.
+describe('a request says each thing once', () => {
+  it('hole: the AuthZEN metadata published two Host headers’ first, a Host that is no authority, and no Vary', async () => {
+    const { port } = await world();
+    const get = (headers: [string, string][]) => raw(port, 'GET', '/.well-known/authzen-configuration', headers);
+    const one = await get([]);
+    expect(one).toMatchObject({ status: 200, body: { policy_decision_point: 'http://127.0.0.1' } });
+    const lines = (h: [string, string][]) =>
+      new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        const s = connect(port, '127.0.0.1', () => s.end(`GET /.well-known/authzen-configuration HTTP/1.1\r\nconnection: close\r\n${h.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`));
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      });
+    expect((await lines([['host', 'pdp.example.com:8443']])).toLowerCase()).toContain('\r\nvary: host\r\n');
+    for (const hosts of [[['host', 'evil.example'], ['Host', 'pdp.example.com']], [['host', 'evil.example/x?']], [['host', 'a"b']], [['host', 'a@b']]] as [string, string][][]) {
+      const text = await lines(hosts);
+      expect(text.slice(0, 12)).toBe('HTTP/1.1 400');
+      expect(text).not.toContain('evil.example');
+    }
+  });
+
+  it('hole: a JSON body sent with a second Content-Type (text/plain) was parsed and decided', async () => {
+    const { e, port } = await world();
+    const ask = JSON.stringify({
+      subject: { type: 'user', id: 'IBMid-admin', properties: { accountId: 'acc' } },
+      action: { name: 'iam-groups.groups.create' },
+      resource: { type: 'group', id: 'g', properties: { accountId: 'acc', serviceName: 'iam-groups' } },
+      context: { time: '2026-01-02T03:04:05Z' },
+    });
+    const json: [string, string] = ['content-type', 'application/json'];
+    const text: [string, string] = ['content-type', 'text/plain'];
+    expect((await raw(port, 'POST', '/access/v1/evaluation', [bearer(PEP), json], ask)).status).toBe(200);
+    expect((await raw(port, 'POST', '/access/v1/evaluation', [bearer(PEP), json, text], ask)).status).toBe(400);
+    expect((await raw(port, 'POST', '/access/v1/evaluation', [bearer(PEP), json, json], ask)).status).toBe(400);
+    const before = snapshot(e);
+    expect((await raw(port, 'POST', '/v2/groups?account_id=acc', [bearer(ADMIN), json, text], JSON.stringify({ name: 'g' }))).status).toBe(400);
+    expect(snapshot(e)).toEqual(before);
+    // text/plain first was refused already (node keeps the first: 415), and still is
+    expect((await raw(port, 'POST', '/v2/groups?account_id=acc', [bearer(ADMIN), text, json], JSON.stringify({ name: 'g' }))).status).toBe(415);
+    expect(snapshot(e)).toEqual(before);
   });
 });
