@@ -67,6 +67,19 @@ function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }
 
+/** `host[:port]` as a Host header writes it: a DNS name or IPv4 address, or a bracketed IPv6 address. */
+const AUTHORITY = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/** How many times the request sent header `name` (lowercase): node's `headers` keeps one of some headers, `rawHeaders` all. */
+function timesSent(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const k = rawHeaders[i]!;
+    if (k.length === name.length && k.toLowerCase() === name) n++;
+  }
+  return n;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -156,6 +169,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
+    // node keeps the first Content-Type; a gateway that reads the last (`text/plain`) does not inspect what is parsed
+    // here as JSON (red team, round 11)
+    if (timesSent(req.raw.rawHeaders, 'content-type') > 1) {
+      done(Object.assign(new Error('the Content-Type header is given more than once'), { statusCode: 400 }));
+      return;
+    }
     if (text.length > 0 && !text.includes('__proto__') && !text.includes('constructor') && !text.includes('\\u')) {
       let parsed: unknown;
       try {
@@ -183,6 +202,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const h = req.headers.authorization;
     if (h === undefined) return ANONYMOUS;
     const codes = FAMILY_CODES[family];
+    // node keeps the first of two Authorization headers; a gateway or log before the server may read the last: a
+    // request that names its caller twice names no one (red team, round 11), whatever the values
+    if (timesSent(req.raw.rawHeaders, 'authorization') > 1) throw new HttpError(401, codes.unauthorized, 'the Authorization header is given more than once');
     const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(h);
     if (m === null) throw new HttpError(401, codes.unauthorized, 'the Authorization header must be `Bearer <token>`');
     const found = authenticator === undefined ? undefined : authenticator.authenticate(m[1]!);
@@ -267,7 +289,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }
   app.get(AUTHZEN_PATHS.metadata, async (req, reply) => {
     reply.header('x-request-id', req.id);
-    return authzen.metadata(options.baseUrl ?? `${req.protocol}://${req.host}`);
+    if (options.baseUrl !== undefined) return authzen.metadata(options.baseUrl);
+    // built from Host (red team, round 11): a cache must key it by Host, and a Host given twice (RFC 9112 §3.2) or
+    // that is not `host[:port]` names no PDP (it published endpoints that were no URLs)
+    reply.header('vary', 'host');
+    if (timesSent(req.raw.rawHeaders, 'host') !== 1 || !AUTHORITY.test(req.host))
+      throw new HttpError(400, FAMILY_CODES.authzen.badRequest, 'the Host header must be given once, as host[:port]');
+    return authzen.metadata(`${req.protocol}://${req.host}`);
   });
 
   const readYourWrites = options.readYourWrites ?? true;
