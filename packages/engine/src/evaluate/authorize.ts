@@ -628,6 +628,7 @@ export function decideMany(
   const explain = options?.explain === true;
   // a batch's own context: an item's value equal to the last item's keeps its interned id, and the same account and
   // service are not looked up again (RequestContext.batch)
+  // Stryker disable next-line BooleanLiteral: `false`, the batch's context looks the account, service and service id up again for every item and finds the same: speed only
   const ctx = createContext(true);
   // the last item's identities and gathered ranges, for an item of the same account, time and action (the common
   // batch: one action over many resources of one account) without the two map lookups
