@@ -56,6 +56,8 @@ export default defineConfig({
       'test/mutation-pins-*.test.ts',
       // a request's unknown keys (resolve-request.ts's unknownKeys, decision-cache's plain check)
       'test/strict-requests.test.ts',
+      // a batch's shared work (decideMany, resolve-request.ts's batch memos): each item as authorize decides it
+      'test/perfreq-batch.test.ts',
     ],
     // redteam3 has a case that opens a SQLite store (better-sqlite3 is built for Node 20): it fails the run's dry run
     exclude: ['**/node_modules/**', '**/dist/**', 'test/access-control-redteam3.test.ts', ...(fast ? PROPERTY_SUITES : [])],
