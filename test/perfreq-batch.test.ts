@@ -74,3 +74,82 @@ describe('a batch item without serviceName leaves no service id for the next', (
     items.forEach((item, k) => expect(core(many[k]!)).toEqual(core(authorize(tables, { ...item, subject: { id: 'u' } }, { now: NOW }))));
   });
 });
+
+describe('decideMany, pinned where StrykerJS found its memos and checks untested (2026-12-08, lines 617-690)', () => {
+  // two IBM accounts where `u` is a member of both; in A a static group and a dynamic membership (09:00 to 12:00)
+  // each grant an action, in B nothing
+  const T = (h: number) => Date.parse(`2026-01-05T${String(h).padStart(2, '0')}:00:00Z`);
+  const source = parseSource({
+    version: 1,
+    accounts: [
+      { id: 'A', system: 'ibm' },
+      { id: 'B', system: 'ibm' },
+    ],
+    principals: [
+      { id: 'u', accountId: 'A', kind: 'user' },
+      { id: 'u', accountId: 'B', kind: 'user' },
+    ],
+    groups: [
+      { id: 'g-static', accountId: 'A', name: 'static', members: ['u'] },
+      { id: 'g-dyn', accountId: 'A', name: 'dynamic' },
+    ],
+    services: [{ name: 'cos', type: 'service', roles: { R: ['cos.read'], W: ['cos.write'] } }],
+    roles: [
+      { id: 'R', kind: 'service' },
+      { id: 'W', kind: 'service' },
+    ],
+    policies: [
+      { id: 'p-read', accountId: 'A', subject: { kind: 'group', id: 'g-static' }, roles: ['R'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cos' }] } },
+      { id: 'p-write', accountId: 'A', subject: { kind: 'group', id: 'g-dyn' }, roles: ['W'], resource: { attributes: [{ name: 'serviceName', operator: 'stringEquals', value: 'cos' }] } },
+    ],
+    memberships: [{ accountId: 'A', principalId: 'u', groupId: 'g-dyn', realm: 'https://idp.example.com', loginAt: '2026-01-05T09:00:00Z', expiresAt: '2026-01-05T12:00:00Z' }],
+  });
+  const tables = compile(source);
+  const item = (account: string, action: string, hour: number) => ({ action, resource: { attributes: { accountId: account, serviceName: 'cos' } }, environment: { now: T(hour) } });
+  const check = (items: ReturnType<typeof item>[], expected: boolean[], options?: { explain?: boolean }) => {
+    const many = authorizeMany(tables, { id: 'u' }, items, options);
+    expect(many.map((d) => d.allowed)).toEqual(expected);
+    items.forEach((it, k) => expect(many[k]).toEqual(authorize(tables, { ...it, subject: { id: 'u' } }, options)));
+    return many;
+  };
+
+  it('the same action in another account is decided with that account’s identities', () => {
+    check([item('A', 'cos.read', 10), item('B', 'cos.read', 10), item('A', 'cos.read', 10), item('B', 'cos.read', 10)], [true, false, true, false]);
+  });
+  it('another action of the same account gathers that action’s ranges', () => {
+    check([item('A', 'cos.read', 10), item('A', 'cos.delete', 10), item('A', 'cos.read', 10), item('A', 'cos.delete', 10)], [true, false, true, false]);
+  });
+  it('another time of the same account and action resolves the identities at that time (a dynamic membership)', () => {
+    check([item('A', 'cos.write', 10), item('A', 'cos.write', 13), item('A', 'cos.write', 10), item('A', 'cos.write', 8)], [true, false, true, false]);
+    // and again once the account's identities were kept for another action
+    check([item('A', 'cos.write', 10), item('A', 'cos.read', 13), item('A', 'cos.write', 13)], [true, true, false]);
+  });
+  it('explain: each item explained as authorize explains it, and nothing explained without it', () => {
+    const many = check([item('A', 'cos.read', 10), item('A', 'cos.write', 10), item('B', 'cos.read', 10)], [true, true, false], { explain: true });
+    expect(many[0]!.explanation!.map((e) => [e.policyId, e.identity])).toEqual([['p-read', expect.anything()]]);
+    expect(many[1]!.explanation!.map((e) => e.policyId)).toEqual(['p-write']);
+    expect(check([item('A', 'cos.read', 10)], [true])[0]!.explanation).toBeUndefined();
+  });
+  it('requests that are not an array: invalid_request at requests, nothing decided', () => {
+    for (const bad of [null, {}, 'x', { length: 1, 0: item('A', 'cos.read', 10) }]) {
+      let thrown: unknown;
+      try {
+        authorizeMany(tables, { id: 'u' }, bad as never);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toMatchObject({ code: 'invalid_request', issues: [{ path: ['requests'], message: 'must be an array of requests' }] });
+    }
+  });
+  it('an item whose getter throws is decided invalid-request with the internal error, the others as usual', () => {
+    const throwing = Object.defineProperty({ resource: { attributes: { accountId: 'A', serviceName: 'cos' } } }, 'action', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const many = authorizeMany(tables, { id: 'u' }, [item('A', 'cos.read', 10), throwing as never, item('A', 'cos.read', 10)]);
+    expect(many.map((d) => d.reason)).toEqual(['allow', 'invalid-request', 'allow']);
+    expect(many[1]!.issues).toEqual([{ path: [], message: 'internal error: boom' }]);
+  });
+});

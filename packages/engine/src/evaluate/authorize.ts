@@ -622,6 +622,7 @@ export function decideMany(
   onAllowed: OnAllowed | undefined,
 ): Decision[] {
   if (!Array.isArray(requests)) throw new ValidationError('invalid_request', [{ path: ['requests'], message: 'must be an array of requests' }]);
+  // Stryker disable next-line ArrayDeclaration: `new Array()` grows to the same list (every index below is written once): speed only
   const out: Decision[] = new Array(requests.length);
   // per account: the subject's identities, resolved once, and the ranges they hold per action, gathered once
   const sets = new Map<AccountTable | undefined, { set: IdentitySet; gathered: Map<string, Gathered> }>();
@@ -638,6 +639,7 @@ export function decideMany(
   let lastAction = '';
   // one request object reused for every item: only its action, resource and environment change. The environment slot
   // is always there (undefined when the item has none): deleting it would turn the object into a slow dictionary
+  // Stryker disable next-line ObjectLiteral,StringLiteral: a batch's request is read only after its action, resource and environment are written, and its subject never (resolveRequest takes the batch's checks, decide the batch's subject): `{}` or another first action decides alike, speed only (the object's shape)
   const req: AuthorizeRequest = { subject, action: '', resource: {}, environment: undefined };
   // the subject and the options are the same for every item: checked once
   const checked = batchChecks(subject, options);
@@ -670,12 +672,14 @@ export function decideMany(
       // Stryker disable next-line ConditionalExpression: forced true (an operand or the whole), the lookups below find the same entry and ranges again: speed only (the mark also hides the forms forced false, which the batch property in test/perfreq-batch.test.ts and test/properties.test.ts kills)
       if (lastSet === null || lastSet.account !== ctx.account || lastSet.now !== ctx.now || lastAction !== ctx.action) {
         let entry = sets.get(ctx.account);
+        // Stryker disable next-line ConditionalExpression: forced true, the identities are resolved again and are the same: speed only (the mark also hides the killed forms that force the time test or the whole false: test/perfreq-batch.test.ts, another time of the same account)
         if (entry === undefined || entry.set.now !== ctx.now) {
           const set = createIdentitySet();
           resolveIdentities(set, ctx.account, subject, ctx.now, !explain);
           sets.set(ctx.account, (entry = { set, gathered: new Map() }));
         }
         let gathered = entry.gathered.get(ctx.action);
+        // Stryker disable next-line ConditionalExpression: forced true, the ranges are gathered again and are the same: speed only (the mark also hides the killed `false`, which reads no ranges)
         if (gathered === undefined) entry.gathered.set(ctx.action, (gathered = gather(tables, ctx.action, entry.set, createGathered())));
         lastSet = entry.set;
         lastGathered = gathered;

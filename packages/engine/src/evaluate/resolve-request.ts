@@ -365,6 +365,7 @@ export interface BatchChecks {
   subject: readonly Issue[];
 }
 
+// Stryker disable next-line BlockStatement: emptied, it answers undefined and resolveRequest checks each item's options and subject itself, as authorize does, with the same issues: speed only (test/perfreq-batch.test.ts compares every item with authorize)
 export function batchChecks(subject: unknown, options: AuthorizeOptions | undefined): BatchChecks {
   const opts: Issue[] = [];
   optionsIssues(options, opts);
@@ -387,6 +388,7 @@ export function resolveRequest(
     issues.push({ path: [], message: 'request must be an object' });
     return issues.slice();
   }
+  // Stryker disable next-line ConditionalExpression: forced true, a batch item's options are checked again and give the issues the batch's copy holds: speed only (the mark also hides the killed `false`, which reads the checks of no batch)
   if (checked === undefined) optionsIssues(options, issues);
   else copyIssues(checked.options, issues);
   // a batch's request is built by decideMany (checked given), which checks each item's own keys
