@@ -201,17 +201,17 @@ const RESOURCE_KEYS: Keys<RequestResource> = { id: true, attributes: true, tags:
 const ENVIRONMENT_KEYS: Keys<NonNullable<AuthorizeRequest['environment']>> = { now: true };
 const OPTIONS_KEYS: Keys<AuthorizeOptions> = { now: true, explain: true };
 
+/** Appends copies of issues checked once (a batch's), so that no two decisions share an issue. */
+function copyIssues(from: readonly Issue[], issues: Issue[]): void {
+  for (const i of from) issues.push({ path: [...i.path], message: i.message });
+}
+
 /**
  * A request means exactly what it says (SEMANTICS §0): a key its part does not define is an issue, as in a source, so
  * a misspelt `servce` or `acountId` is refused rather than decided as if absent. for…in, as every read of the request
  * does, sees inherited enumerable keys too; `known[k]` is `true` only for a listed key (`toString`, `__proto__` read
  * something else). Called only once a stray… check below found one, so a request whose keys are all known allocates nothing.
  */
-/** Appends copies of issues checked once (a batch's), so that no two decisions share an issue. */
-function copyIssues(from: readonly Issue[], issues: Issue[]): void {
-  for (const i of from) issues.push({ path: [...i.path], message: i.message });
-}
-
 function unknownKeys(o: object, known: Readonly<Record<string, true>>, path: readonly (string | number)[], issues: Issue[]): void {
   for (const k in o) if (known[k] !== true) issues.push({ path: [...path, k], message: `unknown key \`${k}\`` });
 }
